@@ -1,0 +1,72 @@
+#pragma once
+// Multi-source cost distance on a friction grid (Dijkstra 1959) with the move costs of GRASS `r.cost -k`,
+// the solver WHO AccessMod uses:
+//   straight / diagonal move: mean friction of its two cells x move length;
+//   knight's move (16 neighbours): mean friction of four cells (start, end and the two cells it passes between)
+//   x its length, blocked if any of the four is impassable.
+// Friction is in minutes per metre; +inf marks impassable cells. Travel direction is home -> facility: the
+// search runs outward from the facilities, and direction-dependent costs (Tobler 1993 slope rule, one-way extra
+// edges) are charged for the home -> facility direction.
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "accessplan/engine/grid.hpp"
+
+namespace accessplan {
+
+enum class Neighbourhood { eight = 8, sixteen = 16 };
+
+/// A facility (or any destination) on the grid. Several may share a cell: the lowest id wins.
+struct SourceCell {
+    std::size_t cell = 0;   ///< row * cols + col
+    std::int32_t id = 0;    ///< written to the nearest-facility grid; must be >= 0
+};
+
+/// A directed edge outside the raster graph, e.g. a ferry: travel from `from` to `to` takes `minutes`.
+struct ExtraEdge {
+    std::size_t from = 0;
+    std::size_t to = 0;
+    double minutes = 0.0;
+};
+
+struct TravelTimeOptions {
+    Neighbourhood neighbours = Neighbourhood::sixteen;
+    /// Cells beyond this many minutes stay unreachable (+inf). Infinity = no cut-off.
+    double max_minutes = std::numeric_limits<double>::infinity();
+    /// Optional DEM on the friction grid (metres). When set, each move's time is divided by Tobler's (1993) hiking
+    /// speed factor exp(-3.5|s+0.05|)/exp(-3.5*0.05) for the slope s of the home -> facility direction.
+    const Grid<float>* elevation_m = nullptr;
+    /// Edges outside the raster graph (ferries). Their cells must be passable for the edge to be usable.
+    std::vector<ExtraEdge> extra_edges;
+};
+
+struct TravelTimeResult {
+    Grid<float> minutes;         ///< travel time to the nearest source; +inf = unreachable (or beyond max_minutes)
+    Grid<std::int32_t> nearest;  ///< id of the source reached; -1 where unreachable
+};
+
+inline constexpr std::int32_t no_facility = -1;
+
+/// Tobler (1993) walking speed relative to flat ground for slope s = dh/dx (positive uphill).
+double tobler_speed_factor(double slope) noexcept;
+
+/// Travel time from every cell to the nearest of `sources`. Throws InputError for NaN or negative friction,
+/// sources outside the grid, a DEM on another grid, or extra edges referring to cells outside the grid.
+TravelTimeResult compute_travel_time(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
+                                     const TravelTimeOptions& options = {});
+
+/// One travel-time computation per source set, run in parallel (OpenMP) over the sets. Results are identical
+/// whatever the thread count.
+std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_min_per_m,
+                                                   const std::vector<std::vector<SourceCell>>& source_sets,
+                                                   const TravelTimeOptions& options = {});
+
+/// Friction (minutes per metre) for a speed in km/h; 0 or negative speed -> impassable (+inf).
+inline float friction_for_speed_kmh(double speed_kmh) noexcept {
+    if (!(speed_kmh > 0.0)) return std::numeric_limits<float>::infinity();
+    return static_cast<float>(60.0 / (speed_kmh * 1000.0));
+}
+
+}  // namespace accessplan

@@ -1,0 +1,112 @@
+#include "accessplan/engine/resample.hpp"
+
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace accessplan {
+namespace {
+
+struct Pt {
+    double x, y;
+};
+
+// Polygon with at most 4 + 4 vertices after clipping a quad by 4 half-planes.
+struct Poly {
+    std::array<Pt, 12> p;
+    int n = 0;
+};
+
+double shoelace(const Poly& poly) {
+    double a = 0.0;
+    for (int i = 0; i < poly.n; ++i) {
+        const Pt& u = poly.p[i];
+        const Pt& v = poly.p[(i + 1) % poly.n];
+        a += u.x * v.y - v.x * u.y;
+    }
+    return 0.5 * a;
+}
+
+// Clip against x >= k (axis 0, sign +1), x <= k (axis 0, sign -1), same for y (axis 1).
+Poly clip(const Poly& in, int axis, double k, double sign) {
+    Poly out;
+    if (in.n == 0) return out;
+    auto inside = [&](const Pt& q) { return sign * ((axis == 0 ? q.x : q.y) - k) >= 0.0; };
+    for (int i = 0; i < in.n; ++i) {
+        const Pt& a = in.p[i];
+        const Pt& b = in.p[(i + 1) % in.n];
+        const bool ia = inside(a), ib = inside(b);
+        if (ia && out.n < 12) out.p[out.n++] = a;
+        if (ia != ib && out.n < 12) {
+            const double av = axis == 0 ? a.x : a.y, bv = axis == 0 ? b.x : b.y;
+            const double t = (k - av) / (bv - av);
+            out.p[out.n++] = {a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t cols, std::size_t rows,
+                                 const std::vector<double>& corner_x, const std::vector<double>& corner_y,
+                                 Grid<double>& target) {
+    if (values.size() != cols * rows || corner_x.size() != (cols + 1) * (rows + 1) || corner_y.size() != corner_x.size())
+        throw InternalError(fmt::format("area_weighted_sum: {} values and {} corners do not fit a {}x{} source",
+                                        values.size(), corner_x.size(), cols, rows));
+    const GridSpec& spec = target.spec();
+    const GeoTransform& t = spec.transform;
+    ResampleReport report;
+    const double w = t.pixel_width, h = t.pixel_height;  // h < 0 (north-up)
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c) {
+            const float v = values[r * cols + c];
+            if (!(v > 0.0f) || !std::isfinite(v)) continue;
+            report.source_total += v;
+            Poly quad;
+            quad.n = 4;
+            const std::size_t i00 = r * (cols + 1) + c, i01 = i00 + 1, i11 = i00 + cols + 2, i10 = i00 + cols + 1;
+            quad.p[0] = {corner_x[i00], corner_y[i00]};
+            quad.p[1] = {corner_x[i01], corner_y[i01]};
+            quad.p[2] = {corner_x[i11], corner_y[i11]};
+            quad.p[3] = {corner_x[i10], corner_y[i10]};
+            bool finite = true;
+            double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+            for (int k = 0; k < 4; ++k) {
+                finite &= std::isfinite(quad.p[k].x) && std::isfinite(quad.p[k].y);
+                minx = std::min(minx, quad.p[k].x);
+                maxx = std::max(maxx, quad.p[k].x);
+                miny = std::min(miny, quad.p[k].y);
+                maxy = std::max(maxy, quad.p[k].y);
+            }
+            if (!finite) continue;
+            const double area = std::abs(shoelace(quad));
+            if (!(area > 0.0)) continue;
+            // Target cell range touched by the footprint's bounding box.
+            const double fc0 = std::floor((minx - t.origin_x) / w), fc1 = std::floor((maxx - t.origin_x) / w);
+            const double fr0 = std::floor((maxy - t.origin_y) / h), fr1 = std::floor((miny - t.origin_y) / h);
+            if (fc1 < 0 || fr1 < 0 || fc0 >= static_cast<double>(spec.cols) || fr0 >= static_cast<double>(spec.rows))
+                continue;
+            const auto c0 = static_cast<std::size_t>(std::max(fc0, 0.0));
+            const auto c1 = static_cast<std::size_t>(std::min(fc1, static_cast<double>(spec.cols) - 1));
+            const auto r0 = static_cast<std::size_t>(std::max(fr0, 0.0));
+            const auto r1 = static_cast<std::size_t>(std::min(fr1, static_cast<double>(spec.rows) - 1));
+            for (std::size_t tr = r0; tr <= r1; ++tr) {
+                const double top = t.origin_y + static_cast<double>(tr) * h, bottom = top + h;
+                Poly band = clip(clip(quad, 1, top, -1.0), 1, bottom, 1.0);
+                if (band.n < 3) continue;
+                for (std::size_t tc = c0; tc <= c1; ++tc) {
+                    const double left = t.origin_x + static_cast<double>(tc) * w, right = left + w;
+                    Poly piece = clip(clip(band, 0, left, 1.0), 0, right, -1.0);
+                    if (piece.n < 3) continue;
+                    const double share = v * (std::abs(shoelace(piece)) / area);
+                    target(tc, tr) += share;
+                    report.kept_total += share;
+                }
+            }
+        }
+    return report;
+}
+
+}  // namespace accessplan

@@ -1,0 +1,46 @@
+#pragma once
+// The analysis grid: one projected metric grid every input is brought onto (DESIGN.md "Data flow").
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include <ogr_geometry.h>
+
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/engine/resample.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+
+namespace accessplan::geodata {
+
+struct AnalysisGridOptions {
+    double cell_size_m = 100.0;
+    double buffer_m = 5000.0;       ///< around the study area, so facilities just outside it still count
+    std::optional<Crs> crs;         ///< default: the UTM zone of the study area's centroid
+};
+
+/// Grid covering `area` (in CRS `area_crs`) plus the buffer, aligned to whole cells. InputError for a geographic
+/// target CRS, a non-positive cell size, or a grid above 2^32 cells.
+GridSpec make_analysis_grid(const OGRGeometry& area, const Crs& area_crs, const AnalysisGridOptions& options = {});
+
+/// The union of all features of a polygon layer as the study area, in `crs` (validity repaired with MakeValid).
+std::unique_ptr<OGRGeometry> read_study_area(const std::filesystem::path& path, const Crs& crs,
+                                             const std::string& layer = "");
+
+/// Population (or any count raster) onto `target`, sum-preserving (area-weighted). Negative values are an InputError
+/// naming the first one; nodata counts as 0. The report says how much of the source fell inside the grid.
+Grid<float> resample_counts(const std::filesystem::path& path, int band, const GridSpec& target,
+                            ResampleReport* report = nullptr);
+
+enum class Resampling { nearest, bilinear };
+
+/// Any raster band onto `target` with GDAL's warper (nearest for classes such as land cover, bilinear for a DEM).
+/// Cells with no source data are NaN.
+Grid<float> warp_to_grid(const std::filesystem::path& path, int band, const GridSpec& target, Resampling method);
+
+/// Burns geometries (already in target's CRS) into a grid with GDAL's rasteriser; later geometries overwrite
+/// earlier ones. all_touched burns every cell a line touches (so roads and rivers stay connected).
+Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
+                             const GridSpec& target, bool all_touched, std::int32_t background = 0);
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,42 @@
+#pragma once
+// Atomic outputs (STYLE.md "Errors"): files are written beside their target and renamed into place; a results
+// folder is built in a staging folder and swapped in only when complete, so an existing folder is never
+// half-overwritten.
+
+#include <filesystem>
+#include <string>
+
+namespace accessplan::geodata {
+
+/// A temporary path in the same folder as `target` (".name.tmp-<pid>-<n>"), for write-then-rename.
+std::filesystem::path temporary_sibling(const std::filesystem::path& target);
+
+/// Renames `from` onto `to`; IoError with the reason when the rename fails.
+void commit_file(const std::filesystem::path& from, const std::filesystem::path& to);
+
+/// Writes `text` to `path` atomically.
+void write_text_file(const std::filesystem::path& path, const std::string& text);
+
+/// A results folder under construction. Files go into staging(); commit() moves the folder into place (replacing an
+/// existing one only when overwrite was allowed). Destroyed without commit(), the staging folder is removed and
+/// nothing at the target changes.
+class OutputFolder {
+public:
+    /// InputError when `target` exists and `overwrite` is false, or exists and is not a folder.
+    OutputFolder(std::filesystem::path target, bool overwrite);
+    ~OutputFolder();
+    OutputFolder(const OutputFolder&) = delete;
+    OutputFolder& operator=(const OutputFolder&) = delete;
+
+    const std::filesystem::path& staging() const noexcept { return m_staging; }
+    const std::filesystem::path& target() const noexcept { return m_target; }
+    void commit();
+
+private:
+    std::filesystem::path m_target;
+    std::filesystem::path m_staging;
+    bool m_overwrite;
+    bool m_committed = false;
+};
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,51 @@
+#pragma once
+// Reading any GDAL raster into a Grid and writing Grids as GeoTIFF, atomically.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/grid.hpp"
+
+namespace accessplan::geodata {
+
+struct RasterBandInfo {
+    std::string data_type;        ///< "Float32", "Byte", ...
+    std::optional<double> nodata;
+    std::string description;
+};
+
+struct RasterInfo {
+    std::string driver;
+    GridSpec spec;
+    std::vector<RasterBandInfo> bands;
+};
+
+/// What accessplan sees in a raster file. InputError when it is missing, not a raster, or has no georeferencing.
+RasterInfo read_raster_info(const std::filesystem::path& path);
+
+/// Band `band` (1-based) as float; nodata cells become NaN. InputError for a missing or unreadable file.
+Grid<float> read_raster_float(const std::filesystem::path& path, int band = 1);
+
+/// Band `band` as an 8-bit class grid (land cover). Values outside 0..255 are an InputError; nodata becomes 0.
+Grid<std::uint8_t> read_raster_byte(const std::filesystem::path& path, int band = 1);
+
+struct RasterWriteOptions {
+    std::optional<double> nodata;
+    std::string description;   ///< band description, e.g. "travel time to primary_school"
+    std::string units;         ///< band unit type, e.g. "minutes"
+    std::vector<std::pair<std::string, std::string>> metadata;  ///< dataset metadata items
+};
+
+/// Writes a single-band tiled, DEFLATE-compressed GeoTIFF: to a temporary file in the same folder, then renamed,
+/// so a failure never leaves a half-written output. For float grids, +inf and NaN are written as nodata.
+template <typename T>
+void write_geotiff(const std::filesystem::path& path, const Grid<T>& grid, const RasterWriteOptions& options = {});
+
+/// Several bands of one grid (e.g. age groups) in one GeoTIFF, each with its description.
+void write_geotiff_bands(const std::filesystem::path& path, const std::vector<const Grid<float>*>& bands,
+                         const std::vector<std::string>& descriptions, const RasterWriteOptions& options = {});
+
+}  // namespace accessplan::geodata

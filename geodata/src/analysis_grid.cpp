@@ -1,0 +1,213 @@
+#include "accessplan/geodata/analysis_grid.hpp"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include <fmt/format.h>
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+#include <gdalwarper.h>
+
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/gdal_env.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::geodata {
+namespace {
+
+struct DatasetCloser {
+    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+DatasetPtr mem_dataset(const GridSpec& spec, GDALDataType type) {
+    ensure_gdal();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    DatasetPtr ds(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), 1, type, nullptr));
+    if (!ds) throw IoError(fmt::format("cannot create an in-memory {} raster: {}", spec.describe(), last_gdal_error()));
+    double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, 0.0, spec.transform.origin_y, 0.0,
+                    spec.transform.pixel_height};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs = to_srs(spec.crs);
+    ds->SetSpatialRef(&srs);
+    return ds;
+}
+
+}  // namespace
+
+GridSpec make_analysis_grid(const OGRGeometry& area, const Crs& area_crs, const AnalysisGridOptions& options) {
+    if (!(options.cell_size_m > 0.0) || !std::isfinite(options.cell_size_m))
+        throw InputError(fmt::format("area.cell_size_m is {}; expected a positive size in metres such as 100",
+                                     options.cell_size_m));
+    if (!(options.buffer_m >= 0.0)) throw InputError(fmt::format("area.buffer_m is {}; expected >= 0", options.buffer_m));
+    if (area.IsEmpty()) throw InputError("study area: the geometry is empty");
+    Crs crs;
+    if (options.crs) {
+        crs = *options.crs;
+    } else {
+        OGRPoint centroid;
+        std::unique_ptr<OGRGeometry> in_wgs(area.clone());
+        OGRSpatialReference src = to_srs(area_crs), dst = to_srs(wgs84());
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
+        if (!ct || in_wgs->transform(ct.get()) != OGRERR_NONE || in_wgs->Centroid(&centroid) != OGRERR_NONE)
+            throw InputError(fmt::format("study area: cannot find its centre in WGS 84 from {}", area_crs.label()));
+        crs = utm_crs_for(centroid.getX(), centroid.getY());
+    }
+    if (crs.geographic)
+        throw InputError(fmt::format("area.crs {} is geographic (degrees); travel times need a projected CRS in metres, "
+                                     "e.g. EPSG:32648 (UTM 48N) for western Vietnam or EPSG:32649 for the east", crs.label()));
+    std::unique_ptr<OGRGeometry> projected(area.clone());
+    OGRSpatialReference src = to_srs(area_crs), dst = to_srs(crs);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
+    if (!ct || projected->transform(ct.get()) != OGRERR_NONE)
+        throw InputError(fmt::format("study area: cannot transform from {} to {}", area_crs.label(), crs.label()));
+    OGREnvelope env;
+    projected->getEnvelope(&env);
+    const double cell = options.cell_size_m / crs.metres_per_unit;
+    const double buffer = options.buffer_m / crs.metres_per_unit;
+    const double x0 = std::floor((env.MinX - buffer) / cell) * cell;
+    const double y1 = std::ceil((env.MaxY + buffer) / cell) * cell;
+    const double x1 = std::ceil((env.MaxX + buffer) / cell) * cell;
+    const double y0 = std::floor((env.MinY - buffer) / cell) * cell;
+    const double cols = std::round((x1 - x0) / cell), rows = std::round((y1 - y0) / cell);
+    if (cols * rows > static_cast<double>(std::numeric_limits<std::uint32_t>::max()))
+        throw InputError(fmt::format("study area: {:.0f} x {:.0f} cells at {} m is too large; use a coarser "
+                                     "area.cell_size_m", cols, rows, options.cell_size_m));
+    GridSpec spec;
+    spec.cols = static_cast<std::size_t>(cols);
+    spec.rows = static_cast<std::size_t>(rows);
+    spec.transform = GeoTransform{x0, cell, 0.0, y1, 0.0, -cell};
+    spec.crs = crs;
+    return spec;
+}
+
+std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& crs, const std::string& layer) {
+    ReadOptions options;
+    options.layer = layer;
+    auto features = read_features(path, crs, options);
+    std::unique_ptr<OGRGeometry> area;
+    for (auto& f : features) {
+        if (!f.geometry) continue;
+        const auto flat = wkbFlatten(f.geometry->getGeometryType());
+        if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
+        if (!area) {
+            area = std::move(f.geometry);
+        } else {
+            std::unique_ptr<OGRGeometry> u(area->Union(f.geometry.get()));
+            if (!u) throw InputError(fmt::format("{}: polygons could not be merged (GEOS: {})", path.string(), last_gdal_error()));
+            area = std::move(u);
+        }
+    }
+    if (!area)
+        throw InputError(fmt::format("{}: no polygons found; the study area must be a polygon layer (province or "
+                                     "district boundary)", path.string()));
+    return area;
+}
+
+Grid<float> resample_counts(const fs::path& path, int band, const GridSpec& target, ResampleReport* report_out) {
+    require_projected_grid(target, "analysis grid");
+    Grid<float> source = read_raster_float(path, band);
+    const GridSpec& s = source.spec();
+    if (s.crs.empty())
+        throw InputError(fmt::format("{}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:4326 file.tif)",
+                                     path.string()));
+    for (std::size_t i = 0; i < source.size(); ++i)
+        if (source[i] < 0.0f)
+            throw InputError(fmt::format("{}: cell (col {}, row {}) has {} people; counts cannot be negative (is the "
+                                         "nodata value set? gdal_edit.py -a_nodata -99999 file.tif)",
+                                         path.string(), i % s.cols, i / s.cols, source[i]));
+    const std::size_t cols = s.cols, rows = s.rows;
+    std::vector<double> cx((cols + 1) * (rows + 1)), cy(cx.size());
+    for (std::size_t r = 0; r <= rows; ++r)
+        for (std::size_t c = 0; c <= cols; ++c) {
+            cx[r * (cols + 1) + c] = s.transform.origin_x + static_cast<double>(c) * s.transform.pixel_width;
+            cy[r * (cols + 1) + c] = s.transform.origin_y + static_cast<double>(r) * s.transform.pixel_height;
+        }
+    CoordinateTransform(s.crs, target.crs).transform(cx.size(), cx.data(), cy.data());
+    Grid<double> sums(target, 0.0);
+    ResampleReport report = area_weighted_sum(source.values(), cols, rows, cx, cy, sums);
+    if (report_out) *report_out = report;
+    Grid<float> result(target, 0.0f);
+    for (std::size_t i = 0; i < sums.size(); ++i) result[i] = static_cast<float>(sums[i]);
+    return result;
+}
+
+Grid<float> warp_to_grid(const fs::path& path, int band, const GridSpec& target, Resampling method) {
+    ensure_gdal();
+    RasterInfo info = read_raster_info(path);  // validates the file and band count
+    if (band < 1 || band > static_cast<int>(info.bands.size()))
+        throw InputError(fmt::format("{}: band {} requested but the raster has {}", path.string(), band, info.bands.size()));
+    if (info.spec.crs.empty())
+        throw InputError(fmt::format("{}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:... file.tif)",
+                                     path.string()));
+    DatasetPtr src(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    DatasetPtr dst = mem_dataset(target, GDT_Float32);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    dst->GetRasterBand(1)->SetNoDataValue(nan);
+
+    GDALWarpOptions* wo = GDALCreateWarpOptions();
+    wo->hSrcDS = GDALDataset::ToHandle(src.get());
+    wo->hDstDS = GDALDataset::ToHandle(dst.get());
+    wo->nBandCount = 1;
+    wo->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int)));
+    wo->panSrcBands[0] = band;
+    wo->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int)));
+    wo->panDstBands[0] = 1;
+    wo->eResampleAlg = method == Resampling::nearest ? GRA_NearestNeighbour : GRA_Bilinear;
+    if (info.bands[static_cast<std::size_t>(band - 1)].nodata) {
+        wo->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
+        wo->padfSrcNoDataReal[0] = *info.bands[static_cast<std::size_t>(band - 1)].nodata;
+    }
+    wo->padfDstNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
+    wo->padfDstNoDataReal[0] = nan;
+    wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "NO_DATA");
+    wo->pTransformerArg = GDALCreateGenImgProjTransformer2(wo->hSrcDS, wo->hDstDS, nullptr);
+    wo->pfnTransformer = GDALGenImgProjTransform;
+    reset_gdal_error();
+    GDALWarpOperation op;
+    CPLErr err = op.Initialize(wo);
+    if (err == CE_None) err = op.ChunkAndWarpImage(0, 0, static_cast<int>(target.cols), static_cast<int>(target.rows));
+    GDALDestroyGenImgProjTransformer(wo->pTransformerArg);
+    GDALDestroyWarpOptions(wo);
+    if (err != CE_None)
+        throw IoError(fmt::format("{}: warping onto the analysis grid failed: {}", path.string(), last_gdal_error()));
+    Grid<float> result(target);
+    if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(target.cols), static_cast<int>(target.rows),
+                                        result.data(), static_cast<int>(target.cols), static_cast<int>(target.rows),
+                                        GDT_Float32, 0, 0) != CE_None)
+        throw IoError(fmt::format("{}: reading the warped grid failed: {}", path.string(), last_gdal_error()));
+    return result;
+}
+
+Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
+                             const GridSpec& target, bool all_touched, std::int32_t background) {
+    if (geometries.size() != values.size()) throw InternalError("rasterize: one value per geometry is required");
+    Grid<std::int32_t> result(target, background);
+    if (geometries.empty()) return result;
+    DatasetPtr ds = mem_dataset(target, GDT_Int32);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    band->Fill(background);
+    std::vector<OGRGeometryH> handles;
+    std::vector<double> burn;
+    for (std::size_t i = 0; i < geometries.size(); ++i) {
+        if (geometries[i] == nullptr) continue;
+        handles.push_back(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(geometries[i])));
+        burn.push_back(values[i]);
+    }
+    int band_list[1] = {1};
+    const char* options[] = {all_touched ? "ALL_TOUCHED=TRUE" : "ALL_TOUCHED=FALSE", nullptr};
+    reset_gdal_error();
+    if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, band_list, static_cast<int>(handles.size()),
+                                handles.data(), nullptr, nullptr, burn.data(), const_cast<char**>(options), nullptr,
+                                nullptr) != CE_None)
+        throw IoError(fmt::format("rasterising {} geometries failed: {}", handles.size(), last_gdal_error()));
+    if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(target.cols), static_cast<int>(target.rows), result.data(),
+                       static_cast<int>(target.cols), static_cast<int>(target.rows), GDT_Int32, 0, 0) != CE_None)
+        throw IoError(fmt::format("reading the rasterised grid failed: {}", last_gdal_error()));
+    return result;
+}
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,44 @@
+#include "accessplan/geodata/gdal_env.hpp"
+
+#include <mutex>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+
+namespace accessplan::geodata {
+namespace {
+
+thread_local std::string t_last_error;
+
+void CPL_STDCALL quiet_handler(CPLErr level, CPLErrorNum, const char* message) {
+    if (level >= CE_Failure && message != nullptr) t_last_error = message;
+}
+
+}  // namespace
+
+void ensure_gdal() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(quiet_handler);
+        // Never reach for the network (offline provincial offices; CI has none).
+        CPLSetConfigOption("GDAL_HTTP_TIMEOUT", "1");
+        CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "none");
+        CPLSetConfigOption("OGR_GEOMETRY_ACCEPT_UNCLOSED_RING", "NO");
+    });
+}
+
+std::string last_gdal_error() {
+    if (!t_last_error.empty()) return t_last_error;
+    const char* msg = CPLGetLastErrorMsg();
+    return msg != nullptr ? std::string(msg) : std::string();
+}
+
+void reset_gdal_error() {
+    t_last_error.clear();
+    CPLErrorReset();
+}
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,95 @@
+#include "accessplan/geodata/output.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "accessplan/engine/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::geodata {
+namespace {
+std::atomic<unsigned> g_counter{0};
+}
+
+fs::path temporary_sibling(const fs::path& target) {
+    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    return parent / fmt::format(".{}.tmp-{}-{}", target.filename().string(), ::getpid(), g_counter++);
+}
+
+void commit_file(const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec) {
+        fs::remove(from, ec);
+        throw IoError(fmt::format("{}: cannot move the finished file into place: {}", to.string(), ec.message()));
+    }
+}
+
+void write_text_file(const fs::path& path, const std::string& text) {
+    const fs::path tmp = temporary_sibling(path);
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        if (!out) throw IoError(fmt::format("{}: cannot create file (is the folder writable?)", path.string()));
+        out << text;
+        out.flush();
+        if (!out) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            throw IoError(fmt::format("{}: write failed (disk full?)", path.string()));
+        }
+    }
+    commit_file(tmp, path);
+}
+
+OutputFolder::OutputFolder(fs::path target, bool overwrite) : m_target(std::move(target)), m_overwrite(overwrite) {
+    std::error_code ec;
+    if (fs::exists(m_target, ec)) {
+        if (!fs::is_directory(m_target, ec))
+            throw InputError(fmt::format("{}: exists and is not a folder; choose another --out", m_target.string()));
+        if (!m_overwrite)
+            throw InputError(fmt::format("{}: output folder already exists; pass --overwrite to replace it or "
+                                         "choose another --out", m_target.string()));
+    }
+    const fs::path parent = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
+    fs::create_directories(parent, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot create folder: {}", parent.string(), ec.message()));
+    m_staging = temporary_sibling(m_target);
+    fs::create_directory(m_staging, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot create a staging folder in {}: {}", m_target.string(),
+                                      parent.string(), ec.message()));
+}
+
+OutputFolder::~OutputFolder() {
+    if (!m_committed) {
+        std::error_code ec;
+        fs::remove_all(m_staging, ec);
+    }
+}
+
+void OutputFolder::commit() {
+    std::error_code ec;
+    fs::path old;
+    if (fs::exists(m_target, ec)) {
+        if (!m_overwrite)
+            throw InputError(fmt::format("{}: output folder appeared while running; pass --overwrite to replace it",
+                                         m_target.string()));
+        old = temporary_sibling(m_target);
+        fs::rename(m_target, old, ec);
+        if (ec) throw IoError(fmt::format("{}: cannot move the previous results aside: {}", m_target.string(), ec.message()));
+    }
+    fs::rename(m_staging, m_target, ec);
+    if (ec) {
+        std::error_code ec2;
+        if (!old.empty()) fs::rename(old, m_target, ec2);
+        throw IoError(fmt::format("{}: cannot move the new results into place: {}", m_target.string(), ec.message()));
+    }
+    m_committed = true;
+    if (!old.empty()) fs::remove_all(old, ec);
+}
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,242 @@
+#include "accessplan/geodata/raster_io.hpp"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/gdal_env.hpp"
+#include "accessplan/geodata/output.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::geodata {
+namespace {
+
+struct DatasetCloser {
+    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+DatasetPtr open_raster(const fs::path& path) {
+    ensure_gdal();
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw InputError(fmt::format("{}: file not found; check the path (relative paths are taken from the "
+                                     "current folder or the scenario file's folder)", path.string()));
+    reset_gdal_error();
+    DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!ds)
+        throw InputError(fmt::format("{}: not a readable raster ({}); expected a GeoTIFF or another GDAL raster "
+                                     "format; re-download or re-export the file",
+                                     path.string(), last_gdal_error().empty() ? "unrecognised format" : last_gdal_error()));
+    if (ds->GetRasterCount() < 1) throw InputError(fmt::format("{}: the raster has no bands", path.string()));
+    return ds;
+}
+
+GridSpec spec_of(GDALDataset& ds, const fs::path& path) {
+    GridSpec spec;
+    spec.cols = static_cast<std::size_t>(ds.GetRasterXSize());
+    spec.rows = static_cast<std::size_t>(ds.GetRasterYSize());
+    double gt[6];
+    if (ds.GetGeoTransform(gt) != CE_None)
+        throw InputError(fmt::format("{}: the raster has no georeferencing (geotransform); assign one with "
+                                     "gdal_translate -a_ullr / -a_srs or export it from a GIS with its CRS",
+                                     path.string()));
+    spec.transform = GeoTransform{gt[0], gt[1], gt[2], gt[3], gt[4], gt[5]};
+    if (const OGRSpatialReference* srs = ds.GetSpatialRef()) spec.crs = crs_from_srs(*srs);
+    return spec;
+}
+
+void check_band(GDALDataset& ds, int band, const fs::path& path) {
+    if (band < 1 || band > ds.GetRasterCount())
+        throw InputError(fmt::format("{}: band {} requested but the raster has {} band(s)", path.string(), band,
+                                     ds.GetRasterCount()));
+}
+
+void require_north_up(const GridSpec& spec, const fs::path& path) {
+    if (!spec.transform.is_north_up())
+        throw InputError(fmt::format("{}: the raster is rotated or not north-up (geotransform {:g}, {:g}, {:g}, {:g}, {:g}, "
+                                     "{:g}); warp it to a north-up grid first, e.g. gdalwarp -t_srs EPSG:32648 in.tif out.tif",
+                                     path.string(), spec.transform.origin_x, spec.transform.pixel_width,
+                                     spec.transform.rot_x, spec.transform.origin_y, spec.transform.rot_y,
+                                     spec.transform.pixel_height));
+}
+
+template <typename T>
+constexpr GDALDataType gdal_type() {
+    if constexpr (std::is_same_v<T, float>) return GDT_Float32;
+    else if constexpr (std::is_same_v<T, double>) return GDT_Float64;
+    else if constexpr (std::is_same_v<T, std::uint8_t>) return GDT_Byte;
+    else if constexpr (std::is_same_v<T, std::int16_t>) return GDT_Int16;
+    else if constexpr (std::is_same_v<T, std::uint16_t>) return GDT_UInt16;
+    else if constexpr (std::is_same_v<T, std::int32_t>) return GDT_Int32;
+    else if constexpr (std::is_same_v<T, std::uint32_t>) return GDT_UInt32;
+    else static_assert(sizeof(T) == 0, "unsupported raster cell type");
+}
+
+DatasetPtr create_geotiff(const fs::path& tmp, const GridSpec& spec, int band_count, GDALDataType type,
+                          const fs::path& target) {
+    ensure_gdal();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
+    if (driver == nullptr) throw IoError("GDAL has no GTiff driver; reinstall libgdal");
+    const bool big = spec.cell_count() * static_cast<std::size_t>(band_count) * GDALGetDataTypeSizeBytes(type) > 3'000'000'000ULL;
+    const char* options[] = {"TILED=YES", "COMPRESS=DEFLATE",
+                             type == GDT_Float32 || type == GDT_Float64 ? "PREDICTOR=3" : "PREDICTOR=2",
+                             big ? "BIGTIFF=YES" : "BIGTIFF=IF_SAFER", nullptr};
+    reset_gdal_error();
+    DatasetPtr ds(driver->Create(tmp.string().c_str(), static_cast<int>(spec.cols), static_cast<int>(spec.rows),
+                                 band_count, type, const_cast<char**>(options)));
+    if (!ds) throw IoError(fmt::format("{}: cannot create GeoTIFF: {}", target.string(), last_gdal_error()));
+    double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, spec.transform.rot_x,
+                    spec.transform.origin_y, spec.transform.rot_y, spec.transform.pixel_height};
+    ds->SetGeoTransform(gt);
+    if (!spec.crs.empty()) {
+        OGRSpatialReference srs = to_srs(spec.crs);
+        ds->SetSpatialRef(&srs);
+    }
+    return ds;
+}
+
+void finish(DatasetPtr ds, const fs::path& tmp, const fs::path& target) {
+    reset_gdal_error();
+    ds.reset();  // GDALClose flushes; GDAL 3.6 reports flush failures only through the error state
+    if (CPLGetLastErrorType() >= CE_Failure || !last_gdal_error().empty()) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("{}: writing failed: {}", target.string(), last_gdal_error()));
+    }
+    commit_file(tmp, target);
+}
+
+template <typename T>
+void write_band(GDALRasterBand* band, const Grid<T>& grid, const RasterWriteOptions& options, const fs::path& target) {
+    std::vector<T> buffer;
+    const T* data = grid.data();
+    if constexpr (std::is_floating_point_v<T>) {
+        // +inf (unreachable / impassable) and NaN are "no value" in files.
+        const T nodata = static_cast<T>(options.nodata.value_or(-9999.0));
+        buffer.assign(grid.values().begin(), grid.values().end());
+        for (T& v : buffer)
+            if (!std::isfinite(v)) v = nodata;
+        data = buffer.data();
+        band->SetNoDataValue(static_cast<double>(nodata));
+    } else if (options.nodata) {
+        band->SetNoDataValue(*options.nodata);
+    }
+    if (!options.description.empty()) band->SetDescription(options.description.c_str());
+    if (!options.units.empty()) band->SetUnitType(options.units.c_str());
+    reset_gdal_error();
+    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(grid.cols()), static_cast<int>(grid.rows()),
+                       const_cast<T*>(data), static_cast<int>(grid.cols()), static_cast<int>(grid.rows()),
+                       gdal_type<T>(), 0, 0) != CE_None)
+        throw IoError(fmt::format("{}: writing pixels failed: {}", target.string(), last_gdal_error()));
+}
+
+}  // namespace
+
+RasterInfo read_raster_info(const fs::path& path) {
+    DatasetPtr ds = open_raster(path);
+    RasterInfo info;
+    info.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "";
+    info.spec = spec_of(*ds, path);
+    for (int b = 1; b <= ds->GetRasterCount(); ++b) {
+        GDALRasterBand* band = ds->GetRasterBand(b);
+        RasterBandInfo bi;
+        bi.data_type = GDALGetDataTypeName(band->GetRasterDataType());
+        int has = 0;
+        const double nd = band->GetNoDataValue(&has);
+        if (has) bi.nodata = nd;
+        bi.description = band->GetDescription();
+        info.bands.push_back(std::move(bi));
+    }
+    return info;
+}
+
+Grid<float> read_raster_float(const fs::path& path, int band_index) {
+    DatasetPtr ds = open_raster(path);
+    check_band(*ds, band_index, path);
+    GridSpec spec = spec_of(*ds, path);
+    require_north_up(spec, path);
+    Grid<float> grid(spec);
+    GDALRasterBand* band = ds->GetRasterBand(band_index);
+    reset_gdal_error();
+    if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows), grid.data(),
+                       static_cast<int>(spec.cols), static_cast<int>(spec.rows), GDT_Float32, 0, 0) != CE_None)
+        throw InputError(fmt::format("{}: reading band {} failed ({}); the file may be truncated or corrupt: "
+                                     "re-download or re-export it", path.string(), band_index, last_gdal_error()));
+    int has_nodata = 0;
+    const double nodata = band->GetNoDataValue(&has_nodata);
+    if (has_nodata) {
+        const float nd = static_cast<float>(nodata);
+        const bool nan_nodata = std::isnan(nodata);
+        for (float& v : grid.values())
+            if (v == nd || (nan_nodata && std::isnan(v))) v = std::numeric_limits<float>::quiet_NaN();
+    }
+    return grid;
+}
+
+Grid<std::uint8_t> read_raster_byte(const fs::path& path, int band_index) {
+    Grid<float> values = read_raster_float(path, band_index);
+    Grid<std::uint8_t> grid(values.spec(), 0);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float v = values[i];
+        if (std::isnan(v)) continue;
+        if (v < 0.0f || v > 255.0f || v != std::floor(v))
+            throw InputError(fmt::format("{}: cell (col {}, row {}) holds {} but a class raster needs whole numbers "
+                                         "0..255", path.string(), i % values.cols(), i / values.cols(), v));
+        grid[i] = static_cast<std::uint8_t>(v);
+    }
+    return grid;
+}
+
+template <typename T>
+void write_geotiff(const fs::path& path, const Grid<T>& grid, const RasterWriteOptions& options) {
+    const fs::path tmp = temporary_sibling(path);
+    DatasetPtr ds = create_geotiff(tmp, grid.spec(), 1, gdal_type<T>(), path);
+    try {
+        write_band(ds->GetRasterBand(1), grid, options, path);
+        for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
+    } catch (...) {
+        ds.reset();
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
+    finish(std::move(ds), tmp, path);
+}
+
+void write_geotiff_bands(const fs::path& path, const std::vector<const Grid<float>*>& bands,
+                         const std::vector<std::string>& descriptions, const RasterWriteOptions& options) {
+    if (bands.empty() || bands.size() != descriptions.size())
+        throw InternalError("write_geotiff_bands: one description per band is required");
+    for (const Grid<float>* b : bands) require_same_grid(bands.front()->spec(), "band 1", b->spec(), "band");
+    const fs::path tmp = temporary_sibling(path);
+    DatasetPtr ds = create_geotiff(tmp, bands.front()->spec(), static_cast<int>(bands.size()), GDT_Float32, path);
+    try {
+        for (std::size_t i = 0; i < bands.size(); ++i) {
+            RasterWriteOptions band_options = options;
+            band_options.description = descriptions[i];
+            write_band(ds->GetRasterBand(static_cast<int>(i + 1)), *bands[i], band_options, path);
+        }
+        for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
+    } catch (...) {
+        ds.reset();
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
+    finish(std::move(ds), tmp, path);
+}
+
+template void write_geotiff<float>(const fs::path&, const Grid<float>&, const RasterWriteOptions&);
+template void write_geotiff<std::uint8_t>(const fs::path&, const Grid<std::uint8_t>&, const RasterWriteOptions&);
+template void write_geotiff<std::int16_t>(const fs::path&, const Grid<std::int16_t>&, const RasterWriteOptions&);
+template void write_geotiff<std::int32_t>(const fs::path&, const Grid<std::int32_t>&, const RasterWriteOptions&);
+template void write_geotiff<std::uint16_t>(const fs::path&, const Grid<std::uint16_t>&, const RasterWriteOptions&);
+
+}  // namespace accessplan::geodata

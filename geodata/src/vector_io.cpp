@@ -1,0 +1,371 @@
+#include "accessplan/geodata/vector_io.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <ogr_api.h>
+#include <ogrsf_frmts.h>
+
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/gdal_env.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::geodata {
+namespace {
+
+struct DatasetCloser {
+    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool is_csv(const fs::path& path) { return lower(path.extension().string()) == ".csv"; }
+
+const std::set<std::string>& lon_names() {
+    static const std::set<std::string> names{"lon", "long", "longitude", "lng"};
+    return names;
+}
+const std::set<std::string>& lat_names() {
+    static const std::set<std::string> names{"lat", "latitude"};
+    return names;
+}
+
+DatasetPtr open_vector(const fs::path& path, bool csv_geometry = true) {
+    ensure_gdal();
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw InputError(fmt::format("{}: file not found; check the path (relative paths are taken from the "
+                                     "current folder or the scenario file's folder)", path.string()));
+    std::vector<const char*> open_options;
+    if (is_csv(path) && csv_geometry) {
+        open_options = {"X_POSSIBLE_NAMES=x,lon,long,longitude,lng,easting", "Y_POSSIBLE_NAMES=y,lat,latitude,northing",
+                        "KEEP_GEOM_COLUMNS=YES", "AUTODETECT_TYPE=YES"};
+    }
+    open_options.push_back(nullptr);
+    reset_gdal_error();
+    DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                    open_options.data(), nullptr));
+    if (!ds)
+        throw InputError(fmt::format("{}: not a readable vector file ({}); expected GeoPackage, GeoJSON, Shapefile, "
+                                     "CSV with x/y or lon/lat columns, or OpenStreetMap .osm.pbf",
+                                     path.string(), last_gdal_error().empty() ? "unrecognised format" : last_gdal_error()));
+    return ds;
+}
+
+OGRLayer* pick_layer(GDALDataset& ds, const fs::path& path, const std::string& name) {
+    if (ds.GetLayerCount() == 0) throw InputError(fmt::format("{}: the file has no layers", path.string()));
+    if (name.empty()) return ds.GetLayer(0);
+    if (OGRLayer* layer = ds.GetLayerByName(name.c_str())) return layer;
+    std::vector<std::string> names;
+    for (int i = 0; i < ds.GetLayerCount(); ++i) names.emplace_back(ds.GetLayer(i)->GetName());
+    throw InputError(fmt::format("{}: no layer '{}'; the file has: {}", path.string(), name, fmt::join(names, ", ")));
+}
+
+std::map<std::string, std::string> attributes_of(OGRFeature& feature) {
+    std::map<std::string, std::string> attrs;
+    for (int i = 0; i < feature.GetFieldCount(); ++i) {
+        if (!feature.IsFieldSetAndNotNull(i)) continue;
+        attrs[feature.GetFieldDefnRef(i)->GetNameRef()] = feature.GetFieldAsString(i);
+    }
+    return attrs;
+}
+
+/// The CRS a layer's coordinates are in; CSVs get WGS 84 for lon/lat columns, else csv_xy_crs.
+Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options) {
+    if (const OGRSpatialReference* srs = layer.GetSpatialRef()) return crs_from_srs(*srs);
+    if (is_csv(path)) {
+        OGRFeatureDefn* defn = layer.GetLayerDefn();
+        bool has_lon = false, has_lat = false, has_x = false, has_y = false;
+        std::vector<std::string> fields;
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            const std::string n = lower(defn->GetFieldDefn(i)->GetNameRef());
+            fields.push_back(defn->GetFieldDefn(i)->GetNameRef());
+            has_lon |= lon_names().count(n) > 0;
+            has_lat |= lat_names().count(n) > 0;
+            has_x |= n == "x" || n == "easting";
+            has_y |= n == "y" || n == "northing";
+        }
+        if (has_lon && has_lat) return wgs84();
+        if (has_x && has_y) {
+            if (options.csv_xy_crs) return *options.csv_xy_crs;
+            throw InputError(fmt::format("{}: x/y columns carry no CRS; give coordinates as lon/lat columns "
+                                         "(WGS 84) or say which CRS x/y are in", path.string()));
+        }
+        throw InputError(fmt::format("{}: no coordinate columns; expected x,y (in the analysis CRS) or lon,lat "
+                                     "(WGS 84) columns, found: {}", path.string(), fmt::join(fields, ", ")));
+    }
+    throw InputError(fmt::format("{}: layer '{}' has no coordinate reference system; assign one, e.g. "
+                                 "ogr2ogr -a_srs EPSG:4326 fixed.gpkg input.shp (.prj file missing?)",
+                                 path.string(), layer.GetName()));
+}
+
+std::unique_ptr<OGRGeometry> clean_geometry(const OGRGeometry& g, bool make_valid) {
+    std::unique_ptr<OGRGeometry> copy(g.clone());
+    const OGRwkbGeometryType flat = wkbFlatten(copy->getGeometryType());
+    if (make_valid && (flat == wkbPolygon || flat == wkbMultiPolygon) && !copy->IsValid()) {
+        if (OGRGeometry* fixed = copy->MakeValid()) copy.reset(fixed);
+    }
+    return copy;
+}
+
+}  // namespace
+
+std::string Feature::attribute(const std::string& key, const std::string& fallback) const {
+    auto it = attributes.find(key);
+    return it == attributes.end() ? fallback : it->second;
+}
+
+bool is_vector(const fs::path& path) {
+    ensure_gdal();
+    reset_gdal_error();
+    DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    return ds && ds->GetLayerCount() > 0;
+}
+
+VectorInfo read_vector_info(const fs::path& path) {
+    DatasetPtr ds = open_vector(path);
+    VectorInfo info;
+    info.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "";
+    const bool osm = info.driver == "OSM";
+    for (int i = 0; i < ds->GetLayerCount(); ++i) {
+        OGRLayer* layer = ds->GetLayer(i);
+        VectorLayerInfo li;
+        li.name = layer->GetName();
+        li.geometry_type = OGRGeometryTypeToName(layer->GetGeomType());
+        if (!osm) li.feature_count = layer->GetFeatureCount(TRUE);
+        if (const OGRSpatialReference* srs = layer->GetSpatialRef()) li.crs = crs_from_srs(*srs);
+        OGRFeatureDefn* defn = layer->GetLayerDefn();
+        for (int f = 0; f < defn->GetFieldCount(); ++f)
+            li.fields.push_back({defn->GetFieldDefn(f)->GetNameRef(),
+                                 OGRFieldDefn::GetFieldTypeName(defn->GetFieldDefn(f)->GetType())});
+        OGREnvelope env;
+        if (!osm && layer->GetExtent(&env, TRUE) == OGRERR_NONE)
+            li.extent = std::array<double, 4>{env.MinX, env.MinY, env.MaxX, env.MaxY};
+        info.layers.push_back(std::move(li));
+    }
+    if (osm) {
+        // The OSM driver reads the whole file once for counts: do it, interleaved, as GDAL recommends.
+        std::map<std::string, std::int64_t> counts;
+        OGRLayer* layer = nullptr;
+        while (OGRFeature* f = ds->GetNextFeature(&layer, nullptr, nullptr, nullptr)) {
+            ++counts[layer->GetName()];
+            OGRFeature::DestroyFeature(f);
+        }
+        for (auto& li : info.layers) li.feature_count = counts[li.name];
+    }
+    return info;
+}
+
+std::vector<Feature> read_features(const fs::path& path, const Crs& target, const ReadOptions& options) {
+    DatasetPtr ds = open_vector(path);
+    OGRLayer* layer = pick_layer(*ds, path, options.layer);
+    const Crs source = layer_crs(*layer, path, options);
+    OGRSpatialReference src_srs = to_srs(source);
+    OGRSpatialReference dst_srs = to_srs(target);
+    std::unique_ptr<OGRCoordinateTransformation> ct;
+    if (!src_srs.IsSame(&dst_srs)) {
+        ct.reset(OGRCreateCoordinateTransformation(&src_srs, &dst_srs));
+        if (!ct) throw IoError(fmt::format("{}: cannot transform {} -> {}: {}", path.string(), source.label(),
+                                           target.label(), last_gdal_error()));
+    }
+    std::vector<Feature> features;
+    layer->ResetReading();
+    std::size_t failed = 0;
+    while (OGRFeature* raw = layer->GetNextFeature()) {
+        std::unique_ptr<OGRFeature, void (*)(OGRFeature*)> f(raw, OGRFeature::DestroyFeature);
+        Feature feature;
+        feature.fid = f->GetFID();
+        feature.attributes = attributes_of(*f);
+        if (const OGRGeometry* g = f->GetGeometryRef(); g != nullptr && !g->IsEmpty()) {
+            feature.geometry = clean_geometry(*g, options.make_valid);
+            feature.geometry->assignSpatialReference(nullptr);
+            if (ct && feature.geometry->transform(ct.get()) != OGRERR_NONE) {
+                ++failed;
+                continue;
+            }
+        }
+        features.push_back(std::move(feature));
+    }
+    if (failed > 0)
+        throw InputError(fmt::format("{}: {} feature(s) could not be transformed from {} to {}; are the coordinates "
+                                     "in the CRS the file declares?", path.string(), failed, source.label(), target.label()));
+    return features;
+}
+
+std::optional<std::pair<double, double>> representative_point(const OGRGeometry& g) {
+    if (g.IsEmpty()) return std::nullopt;
+    const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+    if (flat == wkbPoint) {
+        const auto& p = *g.toPoint();
+        return std::pair{p.getX(), p.getY()};
+    }
+    if (flat == wkbLineString) {
+        const auto& line = *g.toLineString();
+        OGRPoint p;
+        line.Value(line.get_Length() / 2.0, &p);
+        return std::pair{p.getX(), p.getY()};
+    }
+    OGRPoint p;
+    if (OGRGeometryH h = OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&g)))) {
+        std::unique_ptr<OGRGeometry> on(OGRGeometry::FromHandle(h));
+        if (!on->IsEmpty() && wkbFlatten(on->getGeometryType()) == wkbPoint)
+            return std::pair{on->toPoint()->getX(), on->toPoint()->getY()};
+    }
+    if (g.Centroid(&p) == OGRERR_NONE && !p.IsEmpty()) return std::pair{p.getX(), p.getY()};
+    return std::nullopt;
+}
+
+std::vector<PointFeature> read_points(const fs::path& path, const Crs& target, const ReadOptions& options) {
+    std::vector<PointFeature> points;
+    std::size_t without = 0;
+    for (Feature& f : read_features(path, target, options)) {
+        std::optional<std::pair<double, double>> p;
+        if (f.geometry) p = representative_point(*f.geometry);
+        if (!p) {
+            ++without;
+            continue;
+        }
+        points.push_back({f.fid, p->first, p->second, std::move(f.attributes)});
+    }
+    if (without > 0)
+        throw InputError(fmt::format("{}: {} feature(s) have no geometry or empty coordinates; fix or remove them",
+                                     path.string(), without));
+    return points;
+}
+
+std::map<std::string, std::string> parse_osm_other_tags(const std::string& text) {
+    // Format written by OGR's OSM driver: "key"=>"value","key2"=>"value2" with \" and \\ escaped.
+    std::map<std::string, std::string> tags;
+    std::size_t i = 0;
+    auto read_quoted = [&](std::string& out) -> bool {
+        if (i >= text.size() || text[i] != '"') return false;
+        ++i;
+        while (i < text.size() && text[i] != '"') {
+            if (text[i] == '\\' && i + 1 < text.size()) ++i;
+            out += text[i++];
+        }
+        if (i >= text.size()) return false;
+        ++i;
+        return true;
+    };
+    while (i < text.size()) {
+        std::string key, value;
+        if (!read_quoted(key)) break;
+        if (text.compare(i, 2, "=>") != 0) break;
+        i += 2;
+        if (!read_quoted(value)) break;
+        tags[key] = value;
+        if (i < text.size() && text[i] == ',') ++i;
+    }
+    return tags;
+}
+
+namespace {
+
+std::optional<std::string> facility_type(const std::map<std::string, std::string>& tags) {
+    static const std::set<std::string> amenities{"school", "kindergarten", "clinic", "hospital", "doctors"};
+    static const std::set<std::string> leisures{"playground", "swimming_pool", "sports_centre"};
+    if (auto it = tags.find("amenity"); it != tags.end() && amenities.count(it->second)) return it->second;
+    if (auto it = tags.find("leisure"); it != tags.end() && leisures.count(it->second)) return it->second;
+    if (auto it = tags.find("healthcare"); it != tags.end() && !it->second.empty() && it->second != "no")
+        return "healthcare:" + it->second;
+    return std::nullopt;
+}
+
+std::string osm_kind(const std::string& layer, const std::map<std::string, std::string>& tags) {
+    if (layer == "points") return "node/" + tags.at("osm_id");
+    if (layer == "lines") return "way/" + tags.at("osm_id");
+    if (auto it = tags.find("osm_way_id"); it != tags.end()) return "way/" + it->second;
+    if (auto it = tags.find("osm_id"); it != tags.end()) return "relation/" + it->second;
+    return layer;
+}
+
+template <typename Visit>
+void for_each_osm_feature(const fs::path& path, const Crs& target, Visit&& visit) {
+    DatasetPtr ds = open_vector(path, false);
+    if (ds->GetDriver() == nullptr || std::string(ds->GetDriver()->GetDescription()) != "OSM")
+        throw InputError(fmt::format("{}: not an OpenStreetMap file (GDAL read it as {}); expected .osm.pbf or .osm",
+                                     path.string(), ds->GetDriver() ? ds->GetDriver()->GetDescription() : "unknown"));
+    OGRSpatialReference src = to_srs(wgs84());
+    OGRSpatialReference dst = to_srs(target);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
+    if (!ct) throw IoError(fmt::format("{}: cannot transform WGS 84 -> {}", path.string(), target.label()));
+    OGRLayer* layer = nullptr;
+    while (OGRFeature* raw = ds->GetNextFeature(&layer, nullptr, nullptr, nullptr)) {
+        std::unique_ptr<OGRFeature, void (*)(OGRFeature*)> f(raw, OGRFeature::DestroyFeature);
+        OGRGeometry* g = f->GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) continue;
+        auto tags = attributes_of(*f);
+        if (auto it = tags.find("other_tags"); it != tags.end()) {
+            for (auto& [k, v] : parse_osm_other_tags(it->second)) tags.emplace(k, v);
+            tags.erase("other_tags");
+        }
+        std::unique_ptr<OGRGeometry> geometry(g->clone());
+        geometry->assignSpatialReference(nullptr);
+        if (geometry->transform(ct.get()) != OGRERR_NONE) continue;
+        visit(std::string(layer->GetName()), std::move(tags), std::move(geometry));
+    }
+}
+
+}  // namespace
+
+std::vector<OsmFacility> read_osm_facilities(const fs::path& path, const Crs& target) {
+    std::vector<OsmFacility> facilities;
+    for_each_osm_feature(path, target, [&](const std::string& layer, std::map<std::string, std::string> tags,
+                                           std::unique_ptr<OGRGeometry> geometry) {
+        if (layer == "multilinestrings" || layer == "other_relations") return;
+        auto type = facility_type(tags);
+        if (!type) return;
+        std::unique_ptr<OGRGeometry> shape = std::move(geometry);
+        // A closed way tagged only healthcare=* arrives as a line: treat its ring as an area.
+        if (layer == "lines") {
+            auto* line = shape->toLineString();
+            if (line->get_IsClosed() && line->getNumPoints() >= 4) {
+                auto poly = std::make_unique<OGRPolygon>();
+                auto ring = std::make_unique<OGRLinearRing>();
+                ring->addSubLineString(line);
+                poly->addRingDirectly(ring.release());
+                shape = std::move(poly);
+            }
+        }
+        auto p = representative_point(*shape);
+        if (!p) return;
+        OsmFacility facility;
+        facility.osm_id = osm_kind(layer, tags);
+        facility.type = *type;
+        facility.name = tags.count("name") ? tags.at("name") : "";
+        facility.x = p->first;
+        facility.y = p->second;
+        facility.tags = std::move(tags);
+        facilities.push_back(std::move(facility));
+    });
+    std::sort(facilities.begin(), facilities.end(), [](const OsmFacility& a, const OsmFacility& b) { return a.osm_id < b.osm_id; });
+    return facilities;
+}
+
+std::vector<Feature> read_osm_roads(const fs::path& path, const Crs& target) {
+    std::vector<Feature> roads;
+    for_each_osm_feature(path, target, [&](const std::string& layer, std::map<std::string, std::string> tags,
+                                           std::unique_ptr<OGRGeometry> geometry) {
+        if (layer != "lines") return;
+        auto it = tags.find("highway");
+        if (it == tags.end() || it->second.empty()) return;
+        Feature f;
+        f.fid = static_cast<std::int64_t>(roads.size());
+        f.geometry = std::move(geometry);
+        f.attributes = std::move(tags);
+        roads.push_back(std::move(f));
+    });
+    return roads;
+}
+
+}  // namespace accessplan::geodata

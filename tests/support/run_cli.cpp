@@ -1,0 +1,43 @@
+#include "support/run_cli.hpp"
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace accessplan::test {
+namespace {
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args) {
+    std::random_device rd;
+    const auto base = std::filesystem::temp_directory_path() / ("accessplan-cli-" + std::to_string(rd()));
+    std::string cmd = quote(ACCESSPLAN_BINARY);
+    for (const auto& a : args) cmd += " " + quote(a);
+    cmd += " >" + quote(base.string() + ".out") + " 2>" + quote(base.string() + ".err") + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(base.string() + ".out");
+    r.err = slurp(base.string() + ".err");
+    std::error_code ec;
+    std::filesystem::remove(base.string() + ".out", ec);
+    std::filesystem::remove(base.string() + ".err", ec);
+    return r;
+}
+
+}  // namespace accessplan::test

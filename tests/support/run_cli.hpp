@@ -1,0 +1,18 @@
+#pragma once
+// Runs the accessplan binary and captures its exit code, stdout and stderr.
+
+#include <string>
+#include <vector>
+
+namespace accessplan::test {
+
+struct CliResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+/// Runs ACCESSPLAN_BINARY with `args` (each shell-quoted) in the current folder.
+CliResult run_cli(const std::vector<std::string>& args);
+
+}  // namespace accessplan::test

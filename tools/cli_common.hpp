@@ -1,0 +1,46 @@
+#pragma once
+// What every subcommand shares: global options, logging to stderr, and the exit-code contract
+// (0 ok, 1 processing/I-O failure, 2 usage error, 3 invalid input data).
+
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace accessplan::cli {
+
+struct GlobalOptions {
+    int threads = 0;         ///< 0 = OpenMP's default
+    bool overwrite = false;
+    int verbosity = 1;       ///< 0 quiet, 1 normal, 2 verbose
+    bool json = false;
+};
+
+GlobalOptions& globals();
+
+/// Applies --threads to OpenMP.
+void apply_threads();
+
+template <typename... Args>
+void log(fmt::format_string<Args...> format, Args&&... args) {
+    if (globals().verbosity >= 1) fmt::print(stderr, "{}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
+template <typename... Args>
+void debug(fmt::format_string<Args...> format, Args&&... args) {
+    if (globals().verbosity >= 2) fmt::print(stderr, "{}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
+/// A stage label on stderr ("[2/5] travel time: primary_school").
+void stage(int index, int count, const std::string& label);
+
+// Subcommand registration: each returns the callback's exit code through `run`.
+void add_info_command(CLI::App& app, int& exit_code);
+void add_traveltime_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
+
+/// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
+int guarded(const std::function<int()>& body);
+
+}  // namespace accessplan::cli

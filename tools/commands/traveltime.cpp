@@ -1,0 +1,133 @@
+// accessplan traveltime: travel time over a friction raster (minutes per metre) from a set of sources.
+
+#include <filesystem>
+
+#include <omp.h>
+
+#include "accessplan/engine/snap.hpp"
+#include "accessplan/engine/travel_time.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "../cli_common.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::cli {
+namespace {
+
+struct TravelTimeArgs {
+    std::string friction, sources, out, nearest, id_field;
+    int neighbours = 16;
+    double max_minutes = -1.0;
+    double snap_m = 500.0;
+};
+
+void refuse_existing(const std::string& path) {
+    if (!path.empty() && fs::exists(path) && !globals().overwrite)
+        throw InputError(fmt::format("{}: output already exists; pass --overwrite to replace it", path));
+}
+
+int run_traveltime(const TravelTimeArgs& a) {
+    refuse_existing(a.out);
+    refuse_existing(a.nearest);
+    stage(1, 3, "reading inputs");
+    Grid<float> friction = geodata::read_raster_float(a.friction);
+    require_projected_grid(friction.spec(), a.friction);
+    std::size_t impassable = 0;
+    for (float& f : friction.values())
+        if (std::isnan(f) || f < 0.0f || std::isinf(f)) {
+            f = std::numeric_limits<float>::infinity();  // nodata or negative = impassable (MAP convention)
+            ++impassable;
+        }
+    debug("{}: {}, {} impassable cells", a.friction, friction.spec().describe(), impassable);
+
+    geodata::ReadOptions read;
+    read.csv_xy_crs = friction.spec().crs;
+    std::vector<geodata::PointFeature> points = geodata::read_points(a.sources, friction.spec().crs, read);
+    if (points.empty())
+        throw InputError(fmt::format("{}: no sources (the file has no features); travel time needs at least one", a.sources));
+
+    std::vector<SourceCell> sources;
+    std::size_t moved = 0;
+    std::vector<std::string> unplaced;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const auto& p = points[i];
+        std::int32_t id = static_cast<std::int32_t>(i + 1);
+        if (!a.id_field.empty()) {
+            auto it = p.attributes.find(a.id_field);
+            if (it == p.attributes.end())
+                throw InputError(fmt::format("{}: feature {} has no field '{}' (--id-field)", a.sources, p.fid, a.id_field));
+            try {
+                id = std::stoi(it->second);
+            } catch (const std::exception&) {
+                throw InputError(fmt::format("{}: feature {} has {}='{}'; --id-field needs whole numbers >= 0",
+                                             a.sources, p.fid, a.id_field, it->second));
+            }
+        }
+        SnapResult snap = snap_to_passable(friction, p.x, p.y, a.snap_m);
+        if (!snap.placed()) {
+            unplaced.push_back(fmt::format("#{} ({:.1f}, {:.1f}): {}", i + 1, p.x, p.y, to_string(snap.status)));
+            continue;
+        }
+        if (snap.status == SnapStatus::moved) ++moved;
+        sources.push_back({snap.cell, id});
+    }
+    for (const auto& u : unplaced) log("warning: {}: source {} not placed (no passable cell within {} m)", a.sources, u, a.snap_m);
+    if (sources.empty())
+        throw InputError(fmt::format("{}: none of the {} sources lies on or within {} m of a passable cell of {} ({}); "
+                                     "are they in the friction raster's CRS ({}) and inside its extent?",
+                                     a.sources, points.size(), a.snap_m, a.friction, friction.spec().describe(),
+                                     friction.spec().crs.label()));
+    log("{} sources placed ({} moved to the nearest passable cell, {} not placed)", sources.size(), moved, unplaced.size());
+
+    stage(2, 3, fmt::format("travel time ({} neighbours, {} thread(s))", a.neighbours, omp_get_max_threads()));
+    TravelTimeOptions options;
+    options.neighbours = a.neighbours == 8 ? Neighbourhood::eight : Neighbourhood::sixteen;
+    if (a.max_minutes >= 0.0) options.max_minutes = a.max_minutes;
+    TravelTimeResult result = compute_travel_time(friction, sources, options);
+
+    stage(3, 3, "writing outputs");
+    geodata::RasterWriteOptions wo;
+    wo.nodata = -9999.0;
+    wo.description = "travel time to the nearest source";
+    wo.units = "minutes";
+    geodata::write_geotiff(a.out, result.minutes, wo);
+    if (!a.nearest.empty()) {
+        geodata::RasterWriteOptions no;
+        no.nodata = static_cast<double>(no_facility);
+        no.description = "id of the nearest source";
+        geodata::write_geotiff(a.nearest, result.nearest, no);
+    }
+    std::size_t reached = 0;
+    for (float t : result.minutes.values()) reached += std::isfinite(t) ? 1 : 0;
+    log("{} of {} cells reached; wrote {}{}", reached, result.minutes.size(), a.out,
+        a.nearest.empty() ? "" : " and " + a.nearest);
+    return 0;
+}
+
+}  // namespace
+
+void add_traveltime_command(CLI::App& app, int& exit_code) {
+    static TravelTimeArgs args;
+    auto* cmd = app.add_subcommand(
+        "traveltime",
+        "Travel time (minutes) from every cell to the nearest source over a friction raster in minutes per metre\n"
+        "(nodata or negative = impassable), with the move costs of GRASS r.cost -k.\n"
+        "Example: accessplan traveltime --friction friction.tif --sources schools.csv --out time.tif --nearest id.tif");
+    cmd->add_option("--friction", args.friction, "Friction GeoTIFF, minutes per metre, projected CRS")->required();
+    cmd->add_option("--sources", args.sources,
+                    "Sources: CSV with x,y columns in the friction CRS (or lon,lat) or any vector file")->required();
+    cmd->add_option("--out", args.out, "Output travel-time GeoTIFF (float32 minutes, nodata -9999)")->required();
+    cmd->add_option("--nearest", args.nearest, "Also write the id of the nearest source per cell (int32, nodata -1)");
+    cmd->add_option("--neighbours", args.neighbours, "8 or 16 (knight's moves)")->check(CLI::IsMember({8, 16}))
+        ->capture_default_str();
+    cmd->add_option("--max-minutes", args.max_minutes, "Stop the search beyond this travel time");
+    cmd->add_option("--snap-distance-m", args.snap_m,
+                    "Move sources on impassable cells to the nearest passable cell within this distance")
+        ->capture_default_str();
+    cmd->add_option("--id-field", args.id_field, "Integer field giving each source's id (default: 1, 2, ... in file order)");
+    cmd->callback([&exit_code] { exit_code = guarded([] { return run_traveltime(args); }); });
+}
+
+}  // namespace accessplan::cli

@@ -1,0 +1,73 @@
+// accessplan: the command-line entry point. Thin: parse arguments, call the libraries, map errors to exit codes.
+
+#include <cstdio>
+#include <functional>
+
+#include <omp.h>
+#include <unistd.h>
+
+#include "accessplan/engine/error.hpp"
+#include "accessplan/engine/version.hpp"
+#include "cli_common.hpp"
+
+namespace accessplan::cli {
+
+GlobalOptions& globals() {
+    static GlobalOptions options;
+    return options;
+}
+
+void apply_threads() {
+    if (globals().threads > 0) omp_set_num_threads(globals().threads);
+}
+
+void stage(int index, int count, const std::string& label) {
+    if (globals().verbosity >= 1) fmt::print(stderr, "[{}/{}] {}\n", index, count, label);
+}
+
+int guarded(const std::function<int()>& body) {
+    try {
+        apply_threads();
+        return body();
+    } catch (const Error& e) {
+        fmt::print(stderr, "accessplan: error: {}\n", e.what());
+        return exit_code_for(e);
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "accessplan: error: out of memory; use a coarser cell size or a smaller area\n");
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "accessplan: internal error: {}\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace accessplan::cli
+
+int main(int argc, char** argv) {
+    using namespace accessplan::cli;
+    CLI::App app{"accessplan: travel-time access of children to schools, health stations, playgrounds and pools;\n"
+                 "access gaps in remote, border and island areas; budgeted investment ranking.\n\n"
+                 "Example: accessplan demo --out demo-run",
+                 "accessplan"};
+    app.set_version_flag("--version", std::string("accessplan ") + accessplan::version_string);
+    app.require_subcommand(1);
+    app.fallthrough(true);
+    GlobalOptions& g = globals();
+    app.add_option("--threads", g.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+    app.add_flag("--overwrite", g.overwrite, "Replace existing outputs (otherwise they are never touched)");
+    app.add_flag_function("-q,--quiet", [&](std::int64_t) { g.verbosity = 0; }, "Only errors on stderr");
+    app.add_flag_function("-v,--verbose", [&](std::int64_t) { g.verbosity = 2; }, "More detail on stderr");
+
+    int exit_code = 0;
+    add_info_command(app, exit_code);
+    add_traveltime_command(app, exit_code);
+    add_demo_command(app, exit_code);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    return exit_code;
+}
