@@ -25,6 +25,12 @@ void stage(int index, int count, const std::string& label) {
     if (globals().verbosity >= 1) fmt::print(stderr, "[{}/{}] {}\n", index, count, label);
 }
 
+namespace {
+std::string g_command_line;
+}
+
+std::string command_line() { return g_command_line; }
+
 int guarded(const std::function<int()>& body) {
     try {
         apply_threads();
@@ -45,6 +51,7 @@ int guarded(const std::function<int()>& body) {
 
 int main(int argc, char** argv) {
     using namespace accessplan::cli;
+    for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
     CLI::App app{"accessplan: travel-time access of children to schools, health stations, playgrounds and pools;\n"
                  "access gaps in remote, border and island areas; budgeted investment ranking.\n\n"
                  "Example: accessplan demo --out demo-run",

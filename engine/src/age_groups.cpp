@@ -1,0 +1,31 @@
+#include "accessplan/engine/age_groups.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace accessplan {
+
+bool parse_worldpop_band(const std::string& name, AgeBand& band) {
+    if (name.size() < 3 || (name[0] != 'f' && name[0] != 'm') || name[1] != '_') return false;
+    int age = 0;
+    auto [ptr, ec] = std::from_chars(name.data() + 2, name.data() + name.size(), age);
+    if (ec != std::errc() || ptr != name.data() + name.size() || age < 0) return false;
+    band.name = name;
+    band.first_age = age;
+    // WorldPop bands: 0, 1-4, then 5-year bands to 80+.
+    band.last_age = age == 0 ? 0 : age == 1 ? 4 : age >= 80 ? 120 : age + 4;
+    return true;
+}
+
+std::vector<WeightedBand> bands_for_age_range(const std::vector<AgeBand>& bands, int min_age, int max_age) {
+    std::vector<WeightedBand> out;
+    for (const AgeBand& b : bands) {
+        const int lo = std::max(b.first_age, min_age), hi = std::min(b.last_age, max_age);
+        if (hi < lo) continue;
+        const double width = b.last_age >= 120 ? 20.0 : static_cast<double>(b.last_age - b.first_age + 1);
+        out.push_back({b.name, static_cast<double>(hi - lo + 1) / width});
+    }
+    return out;
+}
+
+}  // namespace accessplan

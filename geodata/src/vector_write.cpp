@@ -1,0 +1,127 @@
+#include "accessplan/geodata/vector_write.hpp"
+
+#include <system_error>
+
+#include <fmt/format.h>
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/gdal_env.hpp"
+#include "accessplan/geodata/output.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::geodata {
+namespace {
+struct DatasetCloser {
+    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+OGRFieldType ogr_type(FieldType t) {
+    switch (t) {
+        case FieldType::integer: return OFTInteger64;
+        case FieldType::real: return OFTReal;
+        case FieldType::string: break;
+    }
+    return OFTString;
+}
+}  // namespace
+
+void write_geopackage(const fs::path& path, const Crs& crs, const std::vector<OutLayer>& layers) {
+    ensure_gdal();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (driver == nullptr) throw IoError("GDAL has no GPKG driver; reinstall libgdal");
+    const fs::path tmp = temporary_sibling(path).replace_extension(".gpkg");
+    reset_gdal_error();
+    DatasetPtr ds(driver->Create(tmp.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw IoError(fmt::format("{}: cannot create GeoPackage: {}", path.string(), last_gdal_error()));
+    OGRSpatialReference srs = to_srs(crs);
+    auto fail = [&](const std::string& what) {
+        ds.reset();
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("{}: {}: {}", path.string(), what, last_gdal_error()));
+    };
+    for (const OutLayer& l : layers) {
+        OGRLayer* layer = ds->CreateLayer(l.name.c_str(), &srs, l.geometry_type, nullptr);
+        if (layer == nullptr) fail("cannot create layer " + l.name);
+        for (const OutField& f : l.fields) {
+            OGRFieldDefn defn(f.name.c_str(), ogr_type(f.type));
+            if (layer->CreateField(&defn) != OGRERR_NONE) fail("cannot create field " + f.name);
+        }
+        if (layer->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
+        for (const OutFeature& of : l.features) {
+            OGRFeature feature(layer->GetLayerDefn());
+            for (std::size_t k = 0; k < of.values.size() && k < l.fields.size(); ++k) {
+                const int idx = static_cast<int>(k);
+                std::visit(
+                    [&](const auto& v) {
+                        using V = std::decay_t<decltype(v)>;
+                        if constexpr (std::is_same_v<V, std::string>) feature.SetField(idx, v.c_str());
+                        else if constexpr (std::is_same_v<V, std::int64_t>) feature.SetField(idx, static_cast<GIntBig>(v));
+                        else if constexpr (std::is_same_v<V, double>) feature.SetField(idx, v);
+                        else feature.SetFieldNull(idx);
+                    },
+                    of.values[k]);
+            }
+            if (of.geometry) feature.SetGeometry(of.geometry.get());
+            if (layer->CreateFeature(&feature) != OGRERR_NONE) fail("cannot write a feature of layer " + l.name);
+        }
+        if (layer->CommitTransaction() != OGRERR_NONE) fail("cannot commit layer " + l.name);
+    }
+    reset_gdal_error();
+    ds.reset();
+    if (!last_gdal_error().empty()) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("{}: closing the GeoPackage failed: {}", path.string(), last_gdal_error()));
+    }
+    commit_file(tmp, path);
+}
+
+std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::int32_t>& zones) {
+    ensure_gdal();
+    const GridSpec& spec = zones.spec();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    DatasetPtr raster(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), 1, GDT_Int32, nullptr));
+    double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, 0.0, spec.transform.origin_y, 0.0,
+                    spec.transform.pixel_height};
+    raster->SetGeoTransform(gt);
+    GDALRasterBand* band = raster->GetRasterBand(1);
+    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows),
+                       const_cast<std::int32_t*>(zones.data()), static_cast<int>(spec.cols), static_cast<int>(spec.rows),
+                       GDT_Int32, 0, 0) != CE_None)
+        throw IoError(fmt::format("polygonize: cannot fill the in-memory raster: {}", last_gdal_error()));
+    band->SetNoDataValue(0);
+    GDALDriver* memv = GetGDALDriverManager()->GetDriverByName("Memory");
+    DatasetPtr vec(memv->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    OGRLayer* layer = vec->CreateLayer("zones", nullptr, wkbPolygon, nullptr);
+    OGRFieldDefn field("value", OFTInteger);
+    layer->CreateField(&field);
+    const char* options[] = {"8CONNECTED=8", nullptr};
+    reset_gdal_error();
+    if (GDALPolygonize(band, band->GetMaskBand(), layer, 0, const_cast<char**>(options), nullptr, nullptr) != CE_None)
+        throw IoError(fmt::format("polygonize failed: {}", last_gdal_error()));
+    std::map<std::int32_t, std::unique_ptr<OGRMultiPolygon>> parts;
+    layer->ResetReading();
+    while (OGRFeature* raw = layer->GetNextFeature()) {
+        std::unique_ptr<OGRFeature, void (*)(OGRFeature*)> f(raw, OGRFeature::DestroyFeature);
+        const std::int32_t value = f->GetFieldAsInteger(0);
+        if (value == 0 || f->GetGeometryRef() == nullptr) continue;
+        auto& mp = parts[value];
+        if (!mp) mp = std::make_unique<OGRMultiPolygon>();
+        mp->addGeometry(f->GetGeometryRef());
+    }
+    std::map<std::int32_t, std::unique_ptr<OGRGeometry>> result;
+    for (auto& [value, mp] : parts) {
+        // Pieces of one zone touch only along edges or corners: UnionCascaded dissolves the shared edges.
+        std::unique_ptr<OGRGeometry> merged(mp->UnionCascaded());
+        result[value] = merged ? std::move(merged) : std::unique_ptr<OGRGeometry>(mp.release());
+    }
+    return result;
+}
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,49 @@
+#pragma once
+// One pass of a scenario (DESIGN.md "Data flow"): inputs onto the analysis grid, friction per travel mode, travel
+// time per service (in parallel), children per target group, and the summary tables and rasters.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+
+namespace accessplan::scenarios {
+
+struct FacilityPlacement {
+    std::int32_t id = 0;
+    std::string name, type, status;  ///< status: on_cell, moved, outside_grid, no_passable
+    double moved_m = 0.0;
+    std::string service;
+};
+
+struct ServiceResult {
+    std::string service, target_group, mode;
+    double threshold_min = 0.0;
+    std::size_t facilities = 0;   ///< of the service's types, in the file
+    std::size_t placed = 0;       ///< on the grid and reachable from somewhere
+    AccessSummary access;
+};
+
+struct RunResult {
+    GridSpec grid;
+    double population_total = 0.0;         ///< on the analysis grid
+    double population_source_total = 0.0;  ///< in the population file
+    std::vector<ServiceResult> services;
+    std::vector<FacilityPlacement> placements;
+    std::vector<std::string> warnings;
+};
+
+struct RunOptions {
+    /// Progress: stage index (1-based), stage count, label.
+    std::function<void(int, int, const std::string&)> stage;
+    std::string command_line;
+};
+
+/// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).
+RunResult run_scenario(const Scenario& scenario, const std::filesystem::path& out_dir, const RunOptions& options = {});
+
+}  // namespace accessplan::scenarios

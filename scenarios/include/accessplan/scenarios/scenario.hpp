@@ -1,0 +1,87 @@
+#pragma once
+// A scenario file (YAML, schema_version 1): everything one run needs. Paths are relative to the file.
+// The keys are documented in docs/scenarios.md.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/travel_model.hpp"
+
+namespace accessplan::scenarios {
+
+struct LayerRef {
+    std::filesystem::path file;
+    std::string layer;  ///< empty = the first layer
+};
+
+struct TargetGroup {
+    std::string name;
+    int min_age = 0;
+    int max_age = 0;  ///< inclusive
+};
+
+struct Service {
+    std::string name;
+    std::vector<std::string> facility_types;
+    std::string target_group;
+    double threshold_min = 30.0;
+    std::string mode = "walking";
+};
+
+struct Ferry {
+    std::string name;
+    double crossing_min = 0.0;
+    double headway_min = 0.0;
+    bool bidirectional = true;
+};
+
+struct Scenario {
+    std::filesystem::path file;  ///< the scenario file itself
+    std::string name;
+
+    // area
+    LayerRef area_boundary;
+    std::optional<std::string> area_crs;  ///< default: UTM zone of the area's centre
+    double cell_size_m = 100.0;
+    double buffer_m = 2000.0;
+
+    // population
+    std::filesystem::path population;                  ///< total persons, any CRS (resampled sum-preserving)
+    std::optional<std::filesystem::path> age_sex;      ///< WorldPop-style bands (band descriptions f_0, m_5, ...)
+
+    // facilities
+    LayerRef facilities;
+    std::string type_field = "type";
+    std::string name_field = "name";
+    std::string id_field = "id";
+    double snap_distance_m = 500.0;
+
+    // travel
+    std::filesystem::path landcover;                   ///< ESA WorldCover codes
+    std::optional<std::filesystem::path> elevation;    ///< DEM for slope-aware walking
+    std::optional<LayerRef> roads;
+    std::string road_class_field = "highway";
+    std::optional<LayerRef> rivers;
+    std::optional<LayerRef> border;                    ///< national land border lines (impassable)
+    std::optional<LayerRef> ferries;                   ///< lines: fields crossing_min, headway_min, bidirectional
+    double ferry_port_snap_m = 1000.0;
+    std::map<std::string, TravelMode> modes;           ///< built-in walking/motorbike plus overrides
+
+    std::vector<TargetGroup> target_groups;
+    std::vector<Service> services;
+
+    const TargetGroup& group(const std::string& name) const;
+};
+
+/// Reads and validates a scenario file. All problems are reported at once in one InputError, each as
+/// "file:line:column: key: what was found; what is expected".
+Scenario load_scenario(const std::filesystem::path& file);
+
+/// The default target groups (ages inclusive): preschool 3-5, primary 6-10, lower_secondary 11-14, under5 0-4,
+/// children_3_14 3-14, swim_6_15 6-15.
+std::vector<TargetGroup> default_target_groups();
+
+}  // namespace accessplan::scenarios

@@ -1,0 +1,355 @@
+#include "accessplan/scenarios/pipeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <omp.h>
+
+#include "accessplan/engine/age_groups.hpp"
+#include "accessplan/engine/snap.hpp"
+#include "accessplan/engine/travel_model.hpp"
+#include "accessplan/engine/travel_time.hpp"
+#include "accessplan/engine/version.hpp"
+#include "accessplan/geodata/analysis_grid.hpp"
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::scenarios {
+namespace {
+
+Grid<std::uint8_t> to_classes(const Grid<float>& values) {
+    Grid<std::uint8_t> out(values.spec(), 0);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float v = values[i];
+        if (std::isfinite(v) && v >= 0.0f && v <= 255.0f) out[i] = static_cast<std::uint8_t>(std::lround(v));
+    }
+    return out;
+}
+
+std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
+    geodata::ReadOptions o;
+    o.layer = ref.layer;
+    o.csv_xy_crs = crs;
+    return geodata::read_features(ref.file, crs, o);
+}
+
+Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid) {
+    auto features = read_layer(ref, grid.crs);
+    std::vector<const OGRGeometry*> geoms;
+    for (const auto& f : features)
+        if (f.geometry) geoms.push_back(f.geometry.get());
+    Grid<std::int32_t> burned = geodata::rasterize(geoms, std::vector<std::int32_t>(geoms.size(), 1), grid, true);
+    Grid<std::uint8_t> mask(grid, 0);
+    for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = burned[i] != 0 ? 1 : 0;
+    return mask;
+}
+
+Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings) {
+    auto features = read_layer(*s.roads, grid.crs);
+    // Burn the least important class first so the most important road in a cell wins.
+    std::vector<std::pair<int, const OGRGeometry*>> burn;
+    std::map<std::string, std::size_t> skipped;
+    for (const auto& f : features) {
+        if (!f.geometry) continue;
+        const std::string value = f.attribute(s.road_class_field);
+        auto cls = road_class_from_osm(value);
+        if (!cls) {
+            ++skipped[value.empty() ? "(empty)" : value];
+            continue;
+        }
+        burn.push_back({static_cast<int>(*cls), f.geometry.get()});
+    }
+    if (burn.empty())
+        throw InputError(fmt::format("{}: no roads with a known '{}' value (found {} features); expected OSM highway "
+                                     "values such as primary, tertiary, track; set travel.roads.class_field if the "
+                                     "class is in another field", s.roads->file.string(), s.road_class_field, features.size()));
+    for (const auto& [value, n] : skipped)
+        warnings.push_back(fmt::format("{}: {} road(s) with {}='{}' are not roads for people and were left out",
+                                       s.roads->file.string(), n, s.road_class_field, value));
+    std::stable_sort(burn.begin(), burn.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<const OGRGeometry*> geoms;
+    std::vector<std::int32_t> values;
+    for (const auto& [cls, g] : burn) {
+        geoms.push_back(g);
+        values.push_back(cls);
+    }
+    Grid<std::int32_t> burned = geodata::rasterize(geoms, values, grid, true);
+    Grid<std::uint8_t> roads(grid, 0);
+    for (std::size_t i = 0; i < roads.size(); ++i) roads[i] = static_cast<std::uint8_t>(burned[i]);
+    return roads;
+}
+
+
+double parse_number(const geodata::Feature& f, const std::string& key, const fs::path& file, double fallback, bool required) {
+    const std::string v = f.attribute(key);
+    if (v.empty()) {
+        if (required)
+            throw InputError(fmt::format("{}: ferry feature {} has no '{}' value; expected minutes", file.string(), f.fid, key));
+        return fallback;
+    }
+    try {
+        std::size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used != v.size() || !(d >= 0.0) || !std::isfinite(d)) throw std::invalid_argument(v);
+        return d;
+    } catch (const std::exception&) {
+        throw InputError(fmt::format("{}: ferry feature {} has {}='{}'; expected a number of minutes >= 0", file.string(), f.fid, key, v));
+    }
+}
+
+std::vector<ExtraEdge> ferry_edges(const Scenario& s, const Grid<float>& friction) {
+    std::vector<ExtraEdge> edges;
+    if (!s.ferries) return edges;
+    for (const auto& f : read_layer(*s.ferries, friction.spec().crs)) {
+        if (!f.geometry || wkbFlatten(f.geometry->getGeometryType()) != wkbLineString)
+            throw InputError(fmt::format("{}: ferry feature {} is not a line; draw each ferry as a line from port to port",
+                                         s.ferries->file.string(), f.fid));
+        const auto* line = f.geometry->toLineString();
+        const double crossing = parse_number(f, "crossing_min", s.ferries->file, 0.0, true);
+        const double headway = parse_number(f, "headway_min", s.ferries->file, 0.0, false);
+        const bool both = f.attribute("bidirectional", "1") != "0";
+        const std::string name = f.attribute("name", fmt::format("ferry {}", f.fid));
+        SnapResult a = snap_to_passable(friction, line->getX(0), line->getY(0), s.ferry_port_snap_m);
+        SnapResult b = snap_to_passable(friction, line->getX(line->getNumPoints() - 1), line->getY(line->getNumPoints() - 1),
+                                        s.ferry_port_snap_m);
+        if (!a.placed() || !b.placed())
+            throw InputError(fmt::format("{}: ferry '{}': the {} port is not within {} m of passable land ({}); move the "
+                                         "line's end onto the quay or raise travel.ferries.port_snap_m",
+                                         s.ferries->file.string(), name, a.placed() ? "last" : "first", s.ferry_port_snap_m,
+                                         to_string(a.placed() ? b.status : a.status)));
+        const double minutes = crossing + headway / 2.0;  // mean wait is half the headway
+        edges.push_back({a.cell, b.cell, minutes});
+        if (both) edges.push_back({b.cell, a.cell, minutes});
+    }
+    return edges;
+}
+
+/// Children of a target group: age/sex bands (by their band descriptions f_0, m_5, ...) apportioned to the ages.
+Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec& grid, const Grid<float>& total,
+                         std::vector<std::string>& warnings) {
+    if (!s.age_sex) {
+        warnings.push_back(fmt::format("population.age_sex is not set: target group '{}' counts people of all ages",
+                                       g.name));
+        return total;
+    }
+    geodata::RasterInfo info = geodata::read_raster_info(*s.age_sex);
+    std::vector<AgeBand> bands;
+    std::map<std::string, int> band_index;
+    for (std::size_t b = 0; b < info.bands.size(); ++b) {
+        AgeBand ab;
+        if (parse_worldpop_band(info.bands[b].description, ab)) {
+            bands.push_back(ab);
+            band_index[ab.name] = static_cast<int>(b + 1);
+        }
+    }
+    if (bands.empty())
+        throw InputError(fmt::format("{}: no band is named like WorldPop age/sex bands (f_0, f_1, f_5, ..., m_0, ...); "
+                                     "set each band's description to its age/sex class", s.age_sex->string()));
+    auto weighted = bands_for_age_range(bands, g.min_age, g.max_age);
+    std::set<int> covered;
+    for (const auto& w : weighted) {
+        AgeBand ab;
+        parse_worldpop_band(w.name, ab);
+        for (int a = std::max(ab.first_age, g.min_age); a <= std::min(ab.last_age, g.max_age); ++a) covered.insert(a);
+    }
+    if (static_cast<int>(covered.size()) < g.max_age - g.min_age + 1)
+        throw InputError(fmt::format("{}: the age bands do not cover ages {}-{} of target group '{}'; add the missing "
+                                     "bands or change the group", s.age_sex->string(), g.min_age, g.max_age, g.name));
+    Grid<float> children(grid, 0.0f);
+    for (const auto& w : weighted) {
+        Grid<float> band = geodata::resample_counts(*s.age_sex, band_index[w.name], grid);
+        for (std::size_t i = 0; i < children.size(); ++i) children[i] += static_cast<float>(band[i] * w.weight);
+    }
+    return children;
+}
+
+std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions& options) {
+    const int stages = 6;
+    auto stage = [&](int k, const std::string& label) {
+        if (options.stage) options.stage(k, stages, label);
+    };
+    RunResult result;
+    fs::create_directories(out / "rasters");
+
+    stage(1, "analysis grid and population");
+    std::unique_ptr<OGRGeometry> area;
+    Crs area_crs = geodata::wgs84();
+    area = geodata::read_study_area(s.area_boundary.file, area_crs, s.area_boundary.layer);
+    geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
+    if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
+    const GridSpec grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
+    result.grid = grid;
+    ResampleReport pop_report;
+    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
+    result.population_total = pop_report.kept_total;
+    result.population_source_total = pop_report.source_total;
+    if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
+        result.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "
+                                              "and are not counted", s.population.string(),
+                                              pop_report.source_total - pop_report.kept_total, pop_report.source_total));
+
+    stage(2, "land cover, roads, rivers, border, elevation");
+    Grid<std::uint8_t> landcover = to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
+    std::optional<Grid<std::uint8_t>> roads, rivers, border;
+    if (s.roads) roads = rasterize_roads(s, grid, result.warnings);
+    if (s.rivers) rivers = rasterize_mask(*s.rivers, grid);
+    if (s.border) border = rasterize_mask(*s.border, grid);
+    std::optional<Grid<float>> elevation;
+    if (s.elevation) {
+        elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
+        for (float& h : elevation->values())
+            if (std::isnan(h)) h = 0.0f;  // outside the DEM: flat (such cells are usually sea)
+    }
+
+    stage(3, "friction per travel mode and facilities");
+    std::set<std::string> modes_used;
+    for (const auto& svc : s.services) modes_used.insert(svc.mode);
+    std::map<std::string, Grid<float>> friction;
+    for (const auto& m : modes_used) {
+        FrictionInputs in{&landcover, roads ? &*roads : nullptr, rivers ? &*rivers : nullptr, border ? &*border : nullptr};
+        friction[m] = build_friction(in, s.modes.at(m));
+        geodata::RasterWriteOptions wo;
+        wo.description = fmt::format("friction for {}", m);
+        wo.units = "minutes per metre";
+        geodata::write_geotiff(out / "rasters" / fmt::format("friction_{}.tif", m), friction[m], wo);
+    }
+    geodata::ReadOptions fo;
+    fo.layer = s.facilities.layer;
+    fo.csv_xy_crs = grid.crs;
+    auto points = geodata::read_points(s.facilities.file, grid.crs, fo);
+    if (points.empty())
+        throw InputError(fmt::format("{}: the facility layer is empty; add facilities or point facilities.file elsewhere",
+                                     s.facilities.file.string()));
+
+    stage(4, "travel time");
+    std::vector<TravelTimeResult> times(s.services.size());
+    std::vector<std::size_t> counts(s.services.size(), 0), placed(s.services.size(), 0);
+    for (const auto& m : modes_used) {
+        const Grid<float>& f = friction.at(m);
+        TravelTimeOptions topt;
+        topt.extra_edges = ferry_edges(s, f);
+        if (elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*elevation;
+        std::vector<std::size_t> which;
+        std::vector<std::vector<SourceCell>> sets;
+        for (std::size_t k = 0; k < s.services.size(); ++k) {
+            const Service& svc = s.services[k];
+            if (svc.mode != m) continue;
+            std::vector<SourceCell> sources;
+            for (std::size_t p = 0; p < points.size(); ++p) {
+                const auto& pt = points[p];
+                const std::string type = pt.attributes.count(s.type_field) ? pt.attributes.at(s.type_field) : "";
+                if (std::find(svc.facility_types.begin(), svc.facility_types.end(), type) == svc.facility_types.end()) continue;
+                ++counts[k];
+                std::int32_t id = static_cast<std::int32_t>(p + 1);
+                if (auto it = pt.attributes.find(s.id_field); it != pt.attributes.end()) {
+                    try {
+                        id = std::stoi(it->second);
+                    } catch (const std::exception&) {
+                        throw InputError(fmt::format("{}: facility {} has {}='{}'; ids must be whole numbers >= 0",
+                                                     s.facilities.file.string(), pt.fid, s.id_field, it->second));
+                    }
+                }
+                SnapResult snap = snap_to_passable(f, pt.x, pt.y, s.snap_distance_m);
+                FacilityPlacement fp{id, pt.attributes.count(s.name_field) ? pt.attributes.at(s.name_field) : "", type,
+                                     to_string(snap.status), snap.moved_m, svc.name};
+                result.placements.push_back(fp);
+                if (!snap.placed()) continue;
+                ++placed[k];
+                sources.push_back({snap.cell, id});
+            }
+            if (counts[k] == 0)
+                result.warnings.push_back(fmt::format("service {}: no facilities of type {} in {}: every child is in the gap",
+                                                      svc.name, fmt::join(svc.facility_types, ", "), s.facilities.file.string()));
+            else if (placed[k] < counts[k])
+                result.warnings.push_back(fmt::format("service {}: {} of {} facilities are off the grid or farther than {} m "
+                                                      "from passable land (see facilities_placement.csv)",
+                                                      svc.name, counts[k] - placed[k], counts[k], s.snap_distance_m));
+            which.push_back(k);
+            sets.push_back(std::move(sources));
+        }
+        auto computed = compute_travel_times(f, sets, topt);
+        for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
+    }
+
+    stage(5, "children per target group and access summary");
+    std::map<std::string, Grid<float>> children;
+    for (const auto& svc : s.services) {
+        if (children.count(svc.target_group)) continue;
+        children[svc.target_group] = children_for(s, s.group(svc.target_group), grid, population, result.warnings);
+    }
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        ServiceResult r{svc.name, svc.target_group, svc.mode, svc.threshold_min, counts[k], placed[k], {}};
+        r.access = summarize_access(children.at(svc.target_group), times[k].minutes, svc.threshold_min);
+        result.services.push_back(r);
+    }
+
+    stage(6, "writing outputs");
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        geodata::RasterWriteOptions t;
+        t.nodata = -9999.0;
+        t.units = "minutes";
+        t.description = fmt::format("travel time to the nearest {} by {} (unreachable = nodata)", svc.name, svc.mode);
+        geodata::write_geotiff(out / "rasters" / fmt::format("travel_time_{}.tif", svc.name), times[k].minutes, t);
+        geodata::RasterWriteOptions n;
+        n.nodata = static_cast<double>(no_facility);
+        n.description = fmt::format("id of the nearest {}", svc.name);
+        geodata::write_geotiff(out / "rasters" / fmt::format("nearest_{}.tif", svc.name), times[k].nearest, n);
+    }
+    for (const auto& [group, grid_children] : children) {
+        geodata::RasterWriteOptions c;
+        c.units = "persons";
+        c.description = fmt::format("children of target group {}", group);
+        geodata::write_geotiff(out / "rasters" / fmt::format("children_{}.tif", group), grid_children, c);
+    }
+    std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
+    nlohmann::json summary;
+    summary["scenario"] = s.name;
+    summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
+    summary["population_total"] = result.population_total;
+    for (const auto& r : result.services) {
+        csv += fmt::format("{},all,{:.1f},{:.1f},{:.2f},{},{},{:.1f}\n", r.service, r.access.children, r.access.within_threshold,
+                           r.access.pct_within(), fmt_number(r.access.mean_min), fmt_number(r.access.p90_min), r.access.unreachable);
+        summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
+                                       {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed}});
+        nlohmann::json row{{"service", r.service}, {"area_class", "all"}, {"children", r.access.children},
+                           {"within_threshold", r.access.within_threshold}, {"pct_within", r.access.pct_within()},
+                           {"unreachable", r.access.unreachable}};
+        row["mean_min"] = std::isfinite(r.access.mean_min) ? nlohmann::json(r.access.mean_min) : nlohmann::json(nullptr);
+        row["p90_min"] = std::isfinite(r.access.p90_min) ? nlohmann::json(r.access.p90_min) : nlohmann::json(nullptr);
+        summary["rows"].push_back(row);
+    }
+    summary["warnings"] = result.warnings;
+    geodata::write_text_file(out / "summary.csv", csv);
+    geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");
+    std::string placement = "service,facility_id,name,type,status,moved_m\n";
+    for (const auto& p : result.placements) {
+        std::string name = p.name;
+        std::replace(name.begin(), name.end(), '"', '\'');
+        placement += fmt::format("{},{},\"{}\",{},{},{:.1f}\n", p.service, p.id, name, p.type, p.status, p.moved_m);
+    }
+    geodata::write_text_file(out / "facilities_placement.csv", placement);
+    nlohmann::json run;
+    run["accessplan_version"] = version_string;
+    run["command_line"] = options.command_line;
+    const fs::path relative = fs::absolute(s.file).lexically_relative(fs::absolute(out));
+    run["scenario_file"] = (!relative.empty() && *relative.begin() != "..") ? relative.string() : fs::absolute(s.file).string();
+    run["threads"] = omp_get_max_threads();
+    geodata::write_text_file(out / "run.json", run.dump(2) + "\n");
+    return result;
+}
+
+}  // namespace accessplan::scenarios

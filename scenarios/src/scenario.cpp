@@ -1,0 +1,375 @@
+#include "accessplan/scenarios/scenario.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+namespace fs = std::filesystem;
+
+namespace accessplan::scenarios {
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+// Collects every problem of a scenario file before any work starts.
+class Reader {
+public:
+    explicit Reader(fs::path file) : m_file(std::move(file)), m_dir(m_file.parent_path()) {}
+
+    void error(const YAML::Node& node, const std::string& key, const std::string& message) {
+        const YAML::Mark mark = node.Mark();
+        if (mark.line >= 0)
+            m_errors.push_back(fmt::format("{}:{}:{}: {}: {}", m_file.string(), mark.line + 1, mark.column + 1, key, message));
+        else
+            m_errors.push_back(fmt::format("{}: {}: {}", m_file.string(), key, message));
+    }
+
+    void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) {
+        if (!map.IsMap()) return;
+        for (const auto& kv : map) {
+            const std::string key = kv.first.as<std::string>();
+            if (allowed.count(key)) continue;
+            std::string suggestion;
+            std::size_t best = 3;
+            for (const auto& a : allowed)
+                if (auto d = edit_distance(key, a); d < best) {
+                    best = d;
+                    suggestion = a;
+                }
+            error(kv.first, where.empty() ? key : where + "." + key,
+                  fmt::format("unknown key{}; expected one of: {}",
+                              suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                              fmt::join(allowed, ", ")));
+        }
+    }
+
+    YAML::Node map(const YAML::Node& parent, const std::string& key, const std::string& where, bool required) {
+        YAML::Node node = parent[key];
+        if (!node) {
+            if (required) error(parent, qualified(where, key), "missing; this section is required");
+            return {};
+        }
+        if (!node.IsMap()) {
+            error(node, qualified(where, key), "expected a mapping of keys");
+            return {};
+        }
+        return node;
+    }
+
+    std::optional<std::string> text(const YAML::Node& parent, const std::string& key, const std::string& where,
+                                    bool required) {
+        if (!parent || !parent.IsMap()) return std::nullopt;
+        YAML::Node node = parent[key];
+        if (!node) {
+            if (required) error(parent, qualified(where, key), "missing; this key is required");
+            return std::nullopt;
+        }
+        if (!node.IsScalar()) {
+            error(node, qualified(where, key), "expected a text value");
+            return std::nullopt;
+        }
+        return node.as<std::string>();
+    }
+
+    std::optional<double> number(const YAML::Node& parent, const std::string& key, const std::string& where,
+                                 double min_exclusive, bool required = false) {
+        if (!parent || !parent.IsMap()) return std::nullopt;
+        YAML::Node node = parent[key];
+        if (!node) {
+            if (required) error(parent, qualified(where, key), "missing; this key is required");
+            return std::nullopt;
+        }
+        double v = 0.0;
+        try {
+            v = node.as<double>();
+        } catch (const YAML::Exception&) {
+            error(node, qualified(where, key), fmt::format("'{}' is not a number", node.IsScalar() ? node.as<std::string>() : "?"));
+            return std::nullopt;
+        }
+        if (!(v > min_exclusive) || !std::isfinite(v)) {
+            error(node, qualified(where, key), fmt::format("{} is out of range; expected a number above {}", v, min_exclusive));
+            return std::nullopt;
+        }
+        return v;
+    }
+
+    std::optional<fs::path> path(const YAML::Node& parent, const std::string& key, const std::string& where,
+                                 bool required) {
+        auto t = text(parent, key, where, required);
+        if (!t) return std::nullopt;
+        fs::path p(*t);
+        if (p.is_relative()) p = m_dir / p;
+        std::error_code ec;
+        if (!fs::exists(p, ec)) {
+            error(parent[key], qualified(where, key),
+                  fmt::format("file '{}' not found (paths are relative to the scenario file's folder {})", *t,
+                              m_dir.empty() ? "." : m_dir.string()));
+            return std::nullopt;
+        }
+        return p;
+    }
+
+    std::optional<LayerRef> layer(const YAML::Node& parent, const std::string& key, const std::string& where,
+                                  bool required, const std::set<std::string>& extra_keys = {}) {
+        YAML::Node node = parent ? parent[key] : YAML::Node();
+        if (!node) {
+            if (required) error(parent, qualified(where, key), "missing; this key is required");
+            return std::nullopt;
+        }
+        const std::string here = qualified(where, key);
+        if (node.IsScalar()) {
+            auto p = path(parent, key, where, true);
+            if (!p) return std::nullopt;
+            return LayerRef{*p, ""};
+        }
+        std::set<std::string> allowed{"file", "layer"};
+        allowed.insert(extra_keys.begin(), extra_keys.end());
+        check_keys(node, here, allowed);
+        auto p = path(node, "file", here, true);
+        auto l = text(node, "layer", here, false);
+        if (!p) return std::nullopt;
+        return LayerRef{*p, l.value_or("")};
+    }
+
+    static std::string qualified(const std::string& where, const std::string& key) {
+        return where.empty() ? key : where + "." + key;
+    }
+
+    const std::vector<std::string>& errors() const { return m_errors; }
+
+private:
+    fs::path m_file, m_dir;
+    std::vector<std::string> m_errors;
+};
+
+void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& where, TravelMode& mode) {
+    r.check_keys(node, where, {"base", "road_speed_kmh", "landcover_speed_kmh", "boat_speed_kmh", "slope_aware"});
+    if (YAML::Node roads = node["road_speed_kmh"]; roads && roads.IsMap()) {
+        for (const auto& kv : roads) {
+            const std::string name = kv.first.as<std::string>();
+            auto cls = road_class_from_osm(name);
+            if (!cls || *cls == RoadClass::none) {
+                r.error(kv.first, where + ".road_speed_kmh." + name, "not a road class; use OSM highway values such as "
+                                                                   "trunk, primary, secondary, tertiary, track, path");
+                continue;
+            }
+            try {
+                const double v = kv.second.as<double>();
+                if (!(v >= 0.0) || !std::isfinite(v)) throw YAML::Exception(kv.second.Mark(), "range");
+                mode.road_speed_kmh[static_cast<std::size_t>(*cls)] = v;
+            } catch (const YAML::Exception&) {
+                r.error(kv.second, where + ".road_speed_kmh." + name, "expected a speed >= 0 km/h (0 = cannot use)");
+            }
+        }
+    }
+    if (YAML::Node lc = node["landcover_speed_kmh"]; lc && lc.IsMap()) {
+        for (const auto& kv : lc) {
+            int code = -1;
+            try {
+                code = kv.first.as<int>();
+            } catch (const YAML::Exception&) {
+            }
+            if (code < 0 || code > 255) {
+                r.error(kv.first, where + ".landcover_speed_kmh", "keys are land-cover codes 0..255 (ESA WorldCover: 10, 20, ... 100)");
+                continue;
+            }
+            try {
+                const double v = kv.second.as<double>();
+                if (!(v >= 0.0) || !std::isfinite(v)) throw YAML::Exception(kv.second.Mark(), "range");
+                mode.landcover_speed_kmh[static_cast<std::uint8_t>(code)] = v;
+            } catch (const YAML::Exception&) {
+                r.error(kv.second, fmt::format("{}.landcover_speed_kmh.{}", where, code), "expected a speed >= 0 km/h");
+            }
+        }
+    }
+    if (node["boat_speed_kmh"]) {
+        try {
+            mode.boat_speed_kmh = node["boat_speed_kmh"].as<double>();
+            if (!(mode.boat_speed_kmh >= 0.0)) throw YAML::Exception(node["boat_speed_kmh"].Mark(), "range");
+        } catch (const YAML::Exception&) {
+            r.error(node["boat_speed_kmh"], where + ".boat_speed_kmh", "expected a speed >= 0 km/h");
+        }
+    }
+    if (node["slope_aware"]) {
+        try {
+            mode.slope_aware = node["slope_aware"].as<bool>();
+        } catch (const YAML::Exception&) {
+            r.error(node["slope_aware"], where + ".slope_aware", "expected true or false");
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<TargetGroup> default_target_groups() {
+    return {{"preschool", 3, 5},        {"primary", 6, 10},        {"lower_secondary", 11, 14},
+            {"under5", 0, 4},           {"children_3_14", 3, 14},  {"swim_6_15", 6, 15}};
+}
+
+const TargetGroup& Scenario::group(const std::string& group_name) const {
+    for (const auto& g : target_groups)
+        if (g.name == group_name) return g;
+    throw InternalError("unknown target group " + group_name);
+}
+
+Scenario load_scenario(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        throw InputError(fmt::format("{}: scenario file not found; check the path", file.string()));
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(file.string());
+    } catch (const YAML::ParserException& e) {
+        throw InputError(fmt::format("{}:{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.mark.column + 1, e.msg));
+    } catch (const YAML::BadFile&) {
+        throw InputError(fmt::format("{}: cannot be read (permissions?)", file.string()));
+    }
+    if (!root.IsMap()) throw InputError(fmt::format("{}: expected a YAML mapping at the top (schema_version: 1, area: ..., ...)", file.string()));
+
+    Reader r(file);
+    Scenario s;
+    s.file = file;
+    r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "target_groups", "services"});
+    if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
+        r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
+    s.name = r.text(root, "name", "", false).value_or(file.stem().string());
+
+    if (YAML::Node area = r.map(root, "area", "", true)) {
+        r.check_keys(area, "area", {"boundary", "crs", "cell_size_m", "buffer_m"});
+        if (auto l = r.layer(area, "boundary", "area", true)) s.area_boundary = *l;
+        s.area_crs = r.text(area, "crs", "area", false);
+        s.cell_size_m = r.number(area, "cell_size_m", "area", 0.0).value_or(s.cell_size_m);
+        if (area["buffer_m"]) s.buffer_m = r.number(area, "buffer_m", "area", -1e-12).value_or(s.buffer_m);
+    }
+    if (YAML::Node pop = r.map(root, "population", "", true)) {
+        r.check_keys(pop, "population", {"total", "age_sex"});
+        if (auto p = r.path(pop, "total", "population", true)) s.population = *p;
+        s.age_sex = r.path(pop, "age_sex", "population", false);
+    }
+    if (YAML::Node fac = r.map(root, "facilities", "", true)) {
+        r.check_keys(fac, "facilities", {"file", "layer", "type_field", "name_field", "id_field", "snap_distance_m"});
+        if (auto p = r.path(fac, "file", "facilities", true)) s.facilities.file = *p;
+        s.facilities.layer = r.text(fac, "layer", "facilities", false).value_or("");
+        s.type_field = r.text(fac, "type_field", "facilities", false).value_or(s.type_field);
+        s.name_field = r.text(fac, "name_field", "facilities", false).value_or(s.name_field);
+        s.id_field = r.text(fac, "id_field", "facilities", false).value_or(s.id_field);
+        s.snap_distance_m = r.number(fac, "snap_distance_m", "facilities", 0.0).value_or(s.snap_distance_m);
+    }
+    s.modes["walking"] = default_walking_mode();
+    s.modes["motorbike"] = default_motorbike_mode();
+    if (YAML::Node travel = r.map(root, "travel", "", true)) {
+        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "rivers", "border", "ferries", "modes"});
+        if (auto p = r.path(travel, "landcover", "travel", true)) s.landcover = *p;
+        s.elevation = r.path(travel, "elevation", "travel", false);
+        s.roads = r.layer(travel, "roads", "travel", false, {"class_field"});
+        if (travel["roads"] && travel["roads"].IsMap())
+            s.road_class_field = r.text(travel["roads"], "class_field", "travel.roads", false).value_or(s.road_class_field);
+        s.rivers = r.layer(travel, "rivers", "travel", false);
+        s.border = r.layer(travel, "border", "travel", false);
+        s.ferries = r.layer(travel, "ferries", "travel", false, {"port_snap_m"});
+        if (travel["ferries"] && travel["ferries"].IsMap())
+            s.ferry_port_snap_m = r.number(travel["ferries"], "port_snap_m", "travel.ferries", 0.0).value_or(s.ferry_port_snap_m);
+        if (YAML::Node modes = r.map(travel, "modes", "travel", false)) {
+            for (const auto& kv : modes) {
+                const std::string name = kv.first.as<std::string>();
+                const std::string where = "travel.modes." + name;
+                if (!kv.second.IsMap()) {
+                    r.error(kv.second, where, "expected a mapping (base, road_speed_kmh, landcover_speed_kmh, ...)");
+                    continue;
+                }
+                TravelMode mode;
+                const std::string base = kv.second["base"] ? kv.second["base"].as<std::string>()
+                                                           : (s.modes.count(name) ? name : "walking");
+                if (!s.modes.count(base)) {
+                    r.error(kv.second["base"], where + ".base", fmt::format("'{}' is not a mode; use walking or motorbike", base));
+                    continue;
+                }
+                mode = s.modes[base];
+                mode.name = name;
+                read_mode_overrides(r, kv.second, where, mode);
+                s.modes[name] = mode;
+            }
+        }
+    }
+    s.target_groups = default_target_groups();
+    if (YAML::Node groups = r.map(root, "target_groups", "", false)) {
+        for (const auto& kv : groups) {
+            const std::string name = kv.first.as<std::string>();
+            const std::string where = "target_groups." + name;
+            r.check_keys(kv.second, where, {"min_age", "max_age"});
+            auto lo = r.number(kv.second, "min_age", where, -1.0, true);
+            auto hi = r.number(kv.second, "max_age", where, -1.0, true);
+            if (!lo || !hi) continue;
+            if (*hi < *lo) {
+                r.error(kv.second, where, fmt::format("max_age {} is below min_age {}", *hi, *lo));
+                continue;
+            }
+            TargetGroup g{name, static_cast<int>(*lo), static_cast<int>(*hi)};
+            auto it = std::find_if(s.target_groups.begin(), s.target_groups.end(), [&](const auto& t) { return t.name == name; });
+            if (it != s.target_groups.end()) *it = g;
+            else s.target_groups.push_back(g);
+        }
+    }
+    YAML::Node services = root["services"];
+    if (!services) {
+        r.error(root, "services", "missing; list at least one service (name, facility_types, target_group, threshold_min, mode)");
+    } else if (!services.IsSequence() || services.size() == 0) {
+        r.error(services, "services", "expected a non-empty list of services");
+    } else {
+        const std::regex safe("^[a-z][a-z0-9_]*$");
+        std::set<std::string> names;
+        for (std::size_t k = 0; k < services.size(); ++k) {
+            const YAML::Node node = services[k];
+            const std::string where = fmt::format("services[{}]", k);
+            r.check_keys(node, where, {"name", "facility_types", "target_group", "threshold_min", "mode"});
+            Service svc;
+            svc.name = r.text(node, "name", where, true).value_or("");
+            if (!svc.name.empty() && !std::regex_match(svc.name, safe))
+                r.error(node["name"], where + ".name", fmt::format("'{}' must be lower-case letters, digits and _ (it names output files)", svc.name));
+            if (!svc.name.empty() && !names.insert(svc.name).second)
+                r.error(node["name"], where + ".name", fmt::format("'{}' is used by another service", svc.name));
+            YAML::Node types = node["facility_types"];
+            if (!types || !types.IsSequence() || types.size() == 0)
+                r.error(types ? types : node, where + ".facility_types", "expected a non-empty list of facility type values");
+            else
+                for (const auto& t : types) svc.facility_types.push_back(t.as<std::string>());
+            svc.target_group = r.text(node, "target_group", where, true).value_or("");
+            if (!svc.target_group.empty() &&
+                std::none_of(s.target_groups.begin(), s.target_groups.end(), [&](const auto& g) { return g.name == svc.target_group; })) {
+                std::vector<std::string> known;
+                for (const auto& g : s.target_groups) known.push_back(g.name);
+                r.error(node["target_group"], where + ".target_group",
+                        fmt::format("'{}' is not defined; use one of {} or add it under target_groups", svc.target_group, fmt::join(known, ", ")));
+            }
+            svc.threshold_min = r.number(node, "threshold_min", where, 0.0, true).value_or(svc.threshold_min);
+            svc.mode = r.text(node, "mode", where, false).value_or("walking");
+            if (!s.modes.count(svc.mode)) {
+                std::vector<std::string> known;
+                for (const auto& [m, _] : s.modes) known.push_back(m);
+                r.error(node["mode"], where + ".mode", fmt::format("'{}' is not a travel mode; use one of {}", svc.mode, fmt::join(known, ", ")));
+            }
+            s.services.push_back(std::move(svc));
+        }
+    }
+    if (!r.errors().empty())
+        throw InputError(fmt::format("{} problem(s) in the scenario:\n  {}", r.errors().size(), fmt::join(r.errors(), "\n  ")));
+    for (auto& [name, mode] : s.modes) validate_travel_mode(mode);
+    return s;
+}
+
+}  // namespace accessplan::scenarios

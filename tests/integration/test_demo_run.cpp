@@ -1,0 +1,88 @@
+// The whole pipeline on the demo province through the command line: inputs written, read back as real files,
+// travel times for every service, summary tables, and the output-folder contract.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "support/ascii_grid.hpp"
+#include "support/run_cli.hpp"
+
+using namespace accessplan;
+namespace fs = std::filesystem;
+
+namespace {
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+}  // namespace
+
+TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integration][demo]") {
+    test::TempDir dir;
+    const fs::path out = dir / "demo run";  // a space in the path on purpose
+    auto r = test::run_cli({"demo", "--out", out.string(), "--threads", "2"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Outputs:") && Catch::Contains("demo run"));
+    for (const char* f : {"scenario.yaml", "inputs/demo_province.gpkg", "inputs/population.tif", "inputs/landcover.tif",
+                          "inputs/elevation.tif", "inputs/population_age_sex.tif", "summary.csv", "summary.json",
+                          "facilities_placement.csv", "run.json"})
+        CHECK(fs::exists(out / f));
+    const std::vector<std::string> services{"primary_school", "lower_secondary_school", "commune_health_station",
+                                            "playground", "swimming_pool"};
+    for (const auto& s : services) {
+        CHECK(fs::exists(out / "rasters" / ("travel_time_" + s + ".tif")));
+        CHECK(fs::exists(out / "rasters" / ("nearest_" + s + ".tif")));
+    }
+    // The GeoPackage holds the layers a planner's real data would have.
+    auto info = geodata::read_vector_info(out / "inputs" / "demo_province.gpkg");
+    std::vector<std::string> layers;
+    for (const auto& l : info.layers) layers.push_back(l.name);
+    for (const char* l : {"province", "districts", "communes", "roads", "rivers", "national_border", "ferries",
+                          "settlements", "facilities"})
+        CHECK(std::find(layers.begin(), layers.end(), l) != layers.end());
+
+    // Travel time rasters: facilities at 0, unreachable as nodata, and a sane share within each threshold.
+    auto t = geodata::read_raster_float(out / "rasters" / "travel_time_primary_school.tif");
+    CHECK(t.spec().crs.epsg == std::optional<int>(32648));
+    float min_t = 1e9f;
+    std::size_t valid = 0;
+    for (float v : t.values())
+        if (!std::isnan(v)) {
+            min_t = std::min(min_t, v);
+            ++valid;
+        }
+    CHECK(min_t == 0.0f);
+    CHECK(valid > t.size() / 4);
+    const std::string csv = slurp(out / "summary.csv");
+    CHECK_THAT(csv, Catch::StartsWith("service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable"));
+    for (const auto& s : services) CHECK_THAT(csv, Catch::Contains(s + ",all,"));
+    CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
+
+    // Existing output: refused without --overwrite (exit 3), folder untouched.
+    const auto before = fs::last_write_time(out / "summary.csv");
+    auto again = test::run_cli({"demo", "--out", out.string()});
+    CHECK(again.exit_code == 3);
+    CHECK_THAT(again.err, Catch::Contains("--overwrite"));
+    CHECK(fs::last_write_time(out / "summary.csv") == before);
+}
+
+TEST_CASE("demo outputs are identical with 1 and 2 threads", "[integration][demo][determinism]") {
+    test::TempDir dir;
+    REQUIRE(test::run_cli({"demo", "-q", "--threads", "1", "--out", (dir / "one").string()}).exit_code == 0);
+    REQUIRE(test::run_cli({"demo", "-q", "--threads", "2", "--out", (dir / "two").string()}).exit_code == 0);
+    for (const char* f : {"summary.csv", "summary.json", "facilities_placement.csv"}) CHECK(slurp(dir / "one" / f) == slurp(dir / "two" / f));
+    for (const char* f : {"rasters/travel_time_primary_school.tif", "rasters/nearest_commune_health_station.tif",
+                          "rasters/children_primary.tif"}) {
+        auto a = geodata::read_raster_float(dir / "one" / f);
+        auto b = geodata::read_raster_float(dir / "two" / f);
+        REQUIRE(a.size() == b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) REQUIRE((a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))));
+    }
+}

@@ -1,0 +1,114 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "accessplan/scenarios/scenario.hpp"
+#include "accessplan/engine/age_groups.hpp"
+#include "support/ascii_grid.hpp"
+
+using namespace accessplan;
+
+namespace {
+void touch(const std::filesystem::path& p) { std::ofstream(p) << "x"; }
+
+const char* kGood = R"(schema_version: 1
+name: test
+area:
+  boundary: area.gpkg
+  cell_size_m: 100
+population:
+  total: pop.tif
+facilities:
+  file: fac.csv
+travel:
+  landcover: lc.tif
+  modes:
+    bicycle: {base: walking, road_speed_kmh: {tertiary: 12}, slope_aware: false}
+target_groups:
+  teens: {min_age: 11, max_age: 14}
+services:
+  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}
+  - {name: secondary, facility_types: [lower_secondary_school], target_group: teens, threshold_min: 45, mode: bicycle}
+)";
+}  // namespace
+
+TEST_CASE("a valid scenario loads with defaults and mode overrides", "[scenarios][scenario]") {
+    test::TempDir dir;
+    for (auto f : {"area.gpkg", "pop.tif", "fac.csv", "lc.tif"}) touch(dir / f);
+    std::ofstream(dir / "s.yaml") << kGood;
+    auto s = scenarios::load_scenario(dir / "s.yaml");
+    CHECK(s.name == "test");
+    CHECK(s.population == dir / "pop.tif");
+    REQUIRE(s.services.size() == 2);
+    CHECK(s.services[0].mode == "walking");
+    CHECK(s.services[1].mode == "bicycle");
+    CHECK(s.modes.at("bicycle").road_speed_kmh[static_cast<std::size_t>(RoadClass::tertiary)] == 12.0);
+    CHECK_FALSE(s.modes.at("bicycle").slope_aware);
+    CHECK(s.group("teens").max_age == 14);
+    CHECK(s.group("primary").min_age == 6);
+}
+
+TEST_CASE("every problem of a scenario is reported at once with file:line:column", "[scenarios][scenario][errors]") {
+    test::TempDir dir;
+    touch(dir / "pop.tif");
+    std::ofstream(dir / "bad.yaml") << R"(schema_version: 1
+area:
+  boundary: missing_area.gpkg
+  cell_size: 100
+population:
+  total: pop.tif
+facilities:
+  file: fac.csv
+travel:
+  landcover: lc.tif
+services:
+  - {name: Primary School, facility_types: [primary_school], target_group: kids, threshold_min: -5, mode: horse}
+)";
+    try {
+        scenarios::load_scenario(dir / "bad.yaml");
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
+        const std::string msg = e.what();
+        CHECK_THAT(msg, Catch::Contains("bad.yaml:3:") && Catch::Contains("missing_area.gpkg"));
+        CHECK_THAT(msg, Catch::Contains("area.cell_size") && Catch::Contains("did you mean 'cell_size_m'"));
+        CHECK_THAT(msg, Catch::Contains("fac.csv") && Catch::Contains("lc.tif"));
+        CHECK_THAT(msg, Catch::Contains("Primary School"));
+        CHECK_THAT(msg, Catch::Contains("'kids' is not defined"));
+        CHECK_THAT(msg, Catch::Contains("threshold_min") && Catch::Contains("-5"));
+        CHECK_THAT(msg, Catch::Contains("'horse' is not a travel mode"));
+        CHECK_THAT(msg, Catch::Contains("8 problem(s)"));
+    }
+}
+
+TEST_CASE("malformed YAML and unsupported schema versions are input errors", "[scenarios][scenario][errors]") {
+    test::TempDir dir;
+    std::ofstream(dir / "broken.yaml") << "area: [1, 2\nservices: {";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "broken.yaml"), Catch::Contains("broken.yaml:") && Catch::Contains("YAML"));
+    std::ofstream(dir / "v2.yaml") << "schema_version: 2\n";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "v2.yaml"), Catch::Contains("schema_version 1"));
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "none.yaml"), Catch::Contains("not found"));
+}
+
+TEST_CASE("WorldPop age bands are apportioned to target ages", "[engine][age]") {
+    std::vector<AgeBand> bands;
+    for (const char* n : {"f_0", "f_1", "f_5", "f_10", "f_15", "m_0", "m_1", "m_5", "m_10", "m_15", "f_80"}) {
+        AgeBand b;
+        REQUIRE(parse_worldpop_band(n, b));
+        bands.push_back(b);
+    }
+    AgeBand b;
+    CHECK_FALSE(parse_worldpop_band("population", b));
+    CHECK_FALSE(parse_worldpop_band("f_x", b));
+    auto primary = bands_for_age_range(bands, 6, 10);  // 4/5 of 5-9 and 1/5 of 10-14, both sexes
+    std::map<std::string, double> w;
+    for (const auto& x : primary) w[x.name] = x.weight;
+    CHECK(w.size() == 4);
+    CHECK(w["f_5"] == Approx(0.8));
+    CHECK(w["m_10"] == Approx(0.2));
+    auto under5 = bands_for_age_range(bands, 0, 4);
+    w.clear();
+    for (const auto& x : under5) w[x.name] = x.weight;
+    CHECK(w["f_0"] == Approx(1.0));
+    CHECK(w["m_1"] == Approx(1.0));
+    CHECK(w.count("f_5") == 0);
+}
