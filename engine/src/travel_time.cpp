@@ -1,6 +1,7 @@
 #include "accessplan/engine/travel_time.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <exception>
@@ -12,57 +13,6 @@ namespace accessplan {
 namespace {
 
 constexpr float inf = std::numeric_limits<float>::infinity();
-
-// Min-heap of (time, cell) packed in 64 bits: non-negative IEEE floats order like their bit patterns, so comparing
-// the packed integers orders by time, then by cell index (a deterministic tie-break). 4-ary for cache locality.
-class PackedHeap {
-public:
-    bool empty() const noexcept { return m_items.empty(); }
-    void clear() noexcept { m_items.clear(); }
-
-    static std::uint64_t pack(float time, std::uint32_t cell) noexcept {
-        return (static_cast<std::uint64_t>(std::bit_cast<std::uint32_t>(time)) << 32) | cell;
-    }
-    static float time_of(std::uint64_t item) noexcept { return std::bit_cast<float>(static_cast<std::uint32_t>(item >> 32)); }
-    static std::uint32_t cell_of(std::uint64_t item) noexcept { return static_cast<std::uint32_t>(item); }
-
-    void push(std::uint64_t item) {
-        std::size_t i = m_items.size();
-        m_items.push_back(item);
-        while (i > 0) {
-            const std::size_t parent = (i - 1) / 4;
-            if (m_items[parent] <= item) break;
-            m_items[i] = m_items[parent];
-            i = parent;
-        }
-        m_items[i] = item;
-    }
-
-    std::uint64_t pop() {
-        const std::uint64_t top = m_items.front();
-        const std::uint64_t last = m_items.back();
-        m_items.pop_back();
-        const std::size_t n = m_items.size();
-        if (n == 0) return top;
-        std::size_t i = 0;
-        for (;;) {
-            const std::size_t first = 4 * i + 1;
-            if (first >= n) break;
-            std::size_t best = first;
-            const std::size_t end = std::min(first + 4, n);
-            for (std::size_t c = first + 1; c < end; ++c)
-                if (m_items[c] < m_items[best]) best = c;
-            if (m_items[best] >= last) break;
-            m_items[i] = m_items[best];
-            i = best;
-        }
-        m_items[i] = last;
-        return top;
-    }
-
-private:
-    std::vector<std::uint64_t> m_items;
-};
 
 struct Move {
     int dc, dr;
@@ -139,85 +89,217 @@ public:
         std::sort(m_incoming.begin(), m_incoming.end(), [](const ExtraEdge& a, const ExtraEdge& b) {
             return a.to != b.to ? a.to < b.to : a.from < b.from;
         });
+        m_delta = choose_delta(friction);
         if (!m_incoming.empty()) {
             m_has_incoming.assign(friction.size(), 0);
             for (const ExtraEdge& e : m_incoming) m_has_incoming[e.to] = 1;
         }
     }
 
+    // Bucket width: 0.35 x the median straight-move cost over a sample of passable cells. Narrower buckets re-process
+    // fewer cells, wider ones sweep memory in longer runs; 0.35 was the fastest on bench/ surfaces (bench/RESULTS.md).
+    static double choose_delta(const Grid<float>& friction) {
+        std::vector<float> sample;
+        const std::size_t n = friction.size(), step = std::max<std::size_t>(1, n / 65536);
+        for (std::size_t i = 0; i < n; i += step)
+            if (std::isfinite(friction[i]) && friction[i] > 0.0f) sample.push_back(friction[i]);
+        if (sample.empty()) return 1.0;
+        std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2), sample.end());
+        return std::max(1e-9, 0.35 * static_cast<double>(sample[sample.size() / 2]) * friction.spec().cell_width_m());
+    }
+
     TravelTimeResult run(const std::vector<SourceCell>& sources) {
-        TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility)};
-        float* time = result.minutes.data();
-        std::int32_t* nearest = result.nearest.data();
-        const float* f = m_friction.data();
-        const float* dem = m_options.elevation_m ? m_options.elevation_m->data() : nullptr;
-        const double cutoff = m_options.max_minutes;
-
-        m_heap.clear();
-        for (const SourceCell& s : sources) {
-            if (!std::isfinite(f[s.cell])) continue;  // a facility on an impassable cell reaches nobody
-            if (time[s.cell] == 0.0f && nearest[s.cell] <= s.id) continue;
-            time[s.cell] = 0.0f;
-            nearest[s.cell] = s.id;
-            m_heap.push(PackedHeap::pack(0.0f, static_cast<std::uint32_t>(s.cell)));
-        }
-
-        while (!m_heap.empty()) {
-            const std::uint64_t item = m_heap.pop();
-            const std::uint32_t u = PackedHeap::cell_of(item);
-            const float tu = PackedHeap::time_of(item);
-            if (tu > time[u]) continue;  // stale entry
-            const std::int64_t ur = u / m_cols;
-            const std::int64_t uc = u - ur * m_cols;
-            const double fu = f[u];
-            const bool interior = ur >= 2 && uc >= 2 && ur < m_rows - 2 && uc < m_cols - 2;
-            const std::int32_t uid = nearest[u];
-
-            for (const Move& m : m_moves) {
-                // Home at v travels to u: the move v -> u. Its cells are symmetric, so offsets from u work.
-                if (!interior) {
-                    const std::int64_t vr = ur + m.dr, vc = uc + m.dc;
-                    if (vr < 0 || vc < 0 || vr >= m_rows || vc >= m_cols) continue;
-                }
-                const std::int64_t v = u + m.dr * m_cols + m.dc;
-                double fsum = fu + f[v];
-                double cost;
-                if (m.knight) {
-                    fsum += f[u + m.ar * m_cols + m.ac] + f[u + m.br * m_cols + m.bc];
-                    cost = fsum * 0.25 * m.length_m;
-                } else {
-                    cost = fsum * 0.5 * m.length_m;
-                }
-                if (!std::isfinite(cost)) continue;
-                if (dem != nullptr) {
-                    const double slope = (static_cast<double>(dem[u]) - dem[v]) / m.length_m;  // climb from v to u
-                    cost /= tobler_speed_factor(slope);
-                }
-                relax(time, nearest, static_cast<std::size_t>(v), tu, cost, uid, cutoff);
-            }
-
-            if (!m_has_incoming.empty() && m_has_incoming[u]) {
-                auto it = std::lower_bound(m_incoming.begin(), m_incoming.end(), u,
-                                           [](const ExtraEdge& e, std::size_t cell) { return e.to < cell; });
-                for (; it != m_incoming.end() && it->to == u; ++it) {
-                    if (!std::isfinite(f[it->from])) continue;
-                    relax(time, nearest, it->from, tu, it->minutes, uid, cutoff);
-                }
-            }
-        }
-        return result;
+        return m_options.elevation_m != nullptr ? run_impl<true>(sources) : run_impl<false>(sources);
     }
 
 private:
-    void relax(float* time, std::int32_t* nearest, std::size_t v, float tu, double cost, std::int32_t uid,
-               double cutoff) {
+    // The search works directly in the output grids: friction (read), time and nearest facility (written).
+    struct Cells {
+        const float* friction;
+        float* time;
+        std::int32_t* nearest;
+    };
+
+    // Move geometry in index space: offsets of each move and of the two cells a knight's move passes between.
+    struct MoveTable {
+        std::size_t count = 0;
+        std::array<std::int64_t, 16> off{}, off_a{}, off_b{};
+        std::array<double, 16> half_len{}, quarter_len{}, len{};
+    };
+
+    MoveTable move_table() const {
+        MoveTable t;
+        t.count = m_moves.size();
+        for (std::size_t k = 0; k < t.count; ++k) {
+            const Move& m = m_moves[k];
+            t.off[k] = m.dr * m_cols + m.dc;
+            t.off_a[k] = m.ar * m_cols + m.ac;
+            t.off_b[k] = m.br * m_cols + m.bc;
+            t.half_len[k] = 0.5 * m.length_m;
+            t.quarter_len[k] = 0.25 * m.length_m;
+            t.len[k] = m.length_m;
+        }
+        return t;
+    }
+
+    // Delta-stepping (Meyer & Sanders 2003): cells wait in buckets of width delta minutes; a bucket is processed in
+    // rounds, each round in cell-index order (a sweep through memory instead of jumps between wavefronts), and a cell
+    // improved into the current bucket is processed again. Costs are never negative, so every time in a bucket is
+    // final once the bucket empties: the result is exact, as with Dijkstra. Buckets live in a sliding window of
+    // kWindow; cells due later wait in an overflow list until the window moves on.
+    template <bool WithSlope>
+    TravelTimeResult run_impl(const std::vector<SourceCell>& sources) {
+        TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility)};
+        const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
+        const MoveTable moves = move_table();
+        const double inv_delta = 1.0 / m_delta;
+        constexpr std::size_t kWindow = 1u << 14;
+        m_buckets.assign(kWindow, {});
+        m_overflow.clear();
+        std::size_t base = 0;  // absolute index of m_buckets[0]
+        auto bucket_of = [inv_delta](float t) { return static_cast<std::size_t>(static_cast<double>(t) * inv_delta); };
+        auto enqueue = [&](float t, std::uint32_t cell) {
+            const std::size_t b = bucket_of(t);
+            if (b - base < kWindow) m_buckets[b - base].push_back(cell);
+            else m_overflow.push_back(cell);
+        };
+
+        for (const SourceCell& s : sources) {
+            if (!std::isfinite(cells.friction[s.cell])) continue;  // a facility on an impassable cell reaches nobody
+            if (cells.time[s.cell] == 0.0f && cells.nearest[s.cell] <= s.id) continue;
+            cells.time[s.cell] = 0.0f;
+            cells.nearest[s.cell] = s.id;
+            enqueue(0.0f, static_cast<std::uint32_t>(s.cell));
+        }
+
+        std::vector<std::uint32_t> round;
+        for (;;) {
+            for (std::size_t b = 0; b < kWindow; ++b) {
+                while (!m_buckets[b].empty()) {
+                    round.swap(m_buckets[b]);
+                    sort_cells(round);
+                    for (const std::uint32_t u : round) {
+                        const float tu = cells.time[u];
+                        if (bucket_of(tu) != base + b) continue;  // improved into an earlier bucket meanwhile
+                        expand<WithSlope>(cells, moves, u, tu, enqueue);
+                    }
+                    round.clear();
+                }
+            }
+            // Slide the window to the earliest cell still due beyond it (entries of cells improved since are stale).
+            const std::size_t window_end = base + kWindow;
+            std::size_t next = std::numeric_limits<std::size_t>::max();
+            for (std::uint32_t c : m_overflow)
+                if (const std::size_t b = bucket_of(cells.time[c]); b >= window_end) next = std::min(next, b);
+            if (next == std::numeric_limits<std::size_t>::max()) break;
+            base = next;
+            std::vector<std::uint32_t> waiting;
+            waiting.swap(m_overflow);
+            for (std::uint32_t c : waiting)
+                if (bucket_of(cells.time[c]) >= window_end) enqueue(cells.time[c], c);
+        }
+        std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
+        std::vector<std::uint32_t>().swap(m_overflow);
+        return result;
+    }
+
+    // Relaxes the moves into cell u (time tu) from all its neighbours v: home at v travels v -> u.
+    template <bool WithSlope, typename Enqueue>
+    void expand(const Cells& cells, const MoveTable& mv, std::uint32_t u, float tu, Enqueue& enqueue) const {
+        const double cutoff = m_options.max_minutes;
+        const std::int64_t ui = u;
+        const std::int64_t ur = ui / m_cols;
+        const std::int64_t uc = ui - ur * m_cols;
+        const double fu = cells.friction[u];
+        const std::int32_t uid = cells.nearest[u];
+        const bool interior = ur >= 2 && uc >= 2 && ur < m_rows - 2 && uc < m_cols - 2;
+
+        if (interior && !WithSlope) {
+            // Branch-free evaluation of every move, then updates for the few that improve a neighbour.
+            float cand[16];
+            for (std::size_t k = 0; k < 8; ++k)
+                cand[k] = static_cast<float>(static_cast<double>(tu) + (fu + cells.friction[ui + mv.off[k]]) * mv.half_len[k]);
+            for (std::size_t k = 8; k < mv.count; ++k) {
+                const double fsum = fu + cells.friction[ui + mv.off[k]] + cells.friction[ui + mv.off_a[k]] +
+                                    cells.friction[ui + mv.off_b[k]];
+                cand[k] = static_cast<float>(static_cast<double>(tu) + fsum * mv.quarter_len[k]);
+            }
+            unsigned improved = 0;
+            for (std::size_t k = 0; k < mv.count; ++k)
+                improved |= (cand[k] < cells.time[ui + mv.off[k]] ? 1u : 0u) << k;
+            while (improved != 0) {
+                const auto k = static_cast<std::size_t>(std::countr_zero(improved));
+                improved &= improved - 1;
+                if (cand[k] > cutoff) continue;
+                const auto v = static_cast<std::size_t>(ui + mv.off[k]);
+                cells.time[v] = cand[k];
+                cells.nearest[v] = uid;
+                enqueue(cand[k], static_cast<std::uint32_t>(v));
+            }
+        } else {
+            const float* dem = WithSlope ? m_options.elevation_m->data() : nullptr;
+            for (std::size_t k = 0; k < mv.count; ++k) {
+                if (!interior) {
+                    const Move& m = m_moves[k];
+                    const std::int64_t vr = ur + m.dr, vc = uc + m.dc;
+                    if (vr < 0 || vc < 0 || vr >= m_rows || vc >= m_cols) continue;
+                }
+                const std::int64_t v = ui + mv.off[k];
+                if (cells.time[v] <= tu) continue;  // already as good: costs are never negative
+                double cost;
+                if (k >= 8) {  // knight's move
+                    cost = (fu + cells.friction[v] + cells.friction[ui + mv.off_a[k]] + cells.friction[ui + mv.off_b[k]]) *
+                           mv.quarter_len[k];
+                } else {
+                    cost = (fu + cells.friction[v]) * mv.half_len[k];
+                }
+                if (!std::isfinite(cost)) continue;
+                if constexpr (WithSlope) {
+                    const double slope = (static_cast<double>(dem[u]) - dem[v]) / mv.len[k];  // climb from v to u
+                    cost /= tobler_speed_factor(slope);
+                }
+                relax(enqueue, cells, static_cast<std::size_t>(v), tu, cost, uid, cutoff);
+            }
+        }
+
+        if (!m_has_incoming.empty() && m_has_incoming[u]) {
+            auto it = std::lower_bound(m_incoming.begin(), m_incoming.end(), static_cast<std::size_t>(u),
+                                       [](const ExtraEdge& e, std::size_t cell) { return e.to < cell; });
+            for (; it != m_incoming.end() && it->to == u; ++it) {
+                if (!std::isfinite(cells.friction[it->from])) continue;
+                relax(enqueue, cells, it->from, tu, it->minutes, uid, cutoff);
+            }
+        }
+    }
+
+    // Sorts and deduplicates cell indices: LSD radix sort in three 11-bit passes for large rounds.
+    void sort_cells(std::vector<std::uint32_t>& cells) {
+        if (cells.size() < 512) {
+            std::sort(cells.begin(), cells.end());
+        } else {
+            m_sort_buffer.resize(cells.size());
+            for (int pass = 0; pass < 3; ++pass) {
+                const int shift = 11 * pass;
+                std::array<std::uint32_t, 2049> count{};
+                for (std::uint32_t c : cells) ++count[((c >> shift) & 0x7FFu) + 1];
+                for (std::size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+                for (std::uint32_t c : cells) m_sort_buffer[count[(c >> shift) & 0x7FFu]++] = c;
+                cells.swap(m_sort_buffer);
+            }
+        }
+        cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+    }
+
+    template <typename Enqueue>
+    static void relax(Enqueue& enqueue, const Cells& cells, std::size_t v, float tu, double cost, std::int32_t uid,
+                      double cutoff) {
         const double tv = static_cast<double>(tu) + cost;
         if (tv > cutoff) return;
         const float tvf = static_cast<float>(tv);
-        if (tvf < time[v]) {
-            time[v] = tvf;
-            nearest[v] = uid;
-            m_heap.push(PackedHeap::pack(tvf, static_cast<std::uint32_t>(v)));
+        if (tvf < cells.time[v]) {
+            cells.time[v] = tvf;
+            cells.nearest[v] = uid;
+            enqueue(tvf, static_cast<std::uint32_t>(v));
         }
     }
 
@@ -227,7 +309,10 @@ private:
     std::vector<Move> m_moves;
     std::vector<ExtraEdge> m_incoming;
     std::vector<std::uint8_t> m_has_incoming;
-    PackedHeap m_heap;
+    std::vector<std::vector<std::uint32_t>> m_buckets;
+    std::vector<std::uint32_t> m_overflow;
+    double m_delta = 1.0;
+    std::vector<std::uint32_t> m_sort_buffer;
 };
 
 }  // namespace

@@ -306,3 +306,20 @@ TEST_CASE("bad solver inputs are rejected with a clear message", "[engine][trave
     o.elevation_m = &other_dem;
     REQUIRE_THROWS_WITH(compute_travel_time(f, {{0, 1}}, o), Catch::Contains("elevation"));
 }
+
+TEST_CASE("times far beyond the bucket window stay exact (long corridor, slow ferry)", "[engine][traveltime]") {
+    // A 1 x 30000 corridor: times reach 30000 moves, many bucket windows away from the source.
+    const std::size_t n = 30000;
+    Grid<float> corridor(make_grid_spec(n, 1, 100.0, 500000.0, 2000000.0, test::test_crs()), 0.015f);
+    auto r = compute_travel_time(corridor, {{0, 1}});
+    for (std::size_t c = 0; c < n; c += 997) REQUIRE(r.minutes(c, 0) == Approx(c * 1.5).epsilon(1e-5));
+    REQUIRE(r.minutes(n - 1, 0) == Approx((n - 1) * 1.5).epsilon(1e-5));
+    // A ferry of 10 days to an island: one enormous jump, then ordinary moves.
+    auto f = test::grid_from_ascii("1 1 X 1 1 1", 100.0);
+    TravelTimeOptions o;
+    o.extra_edges.push_back({3, 1, 14400.0});
+    auto island = compute_travel_time(f, {{0, 7}}, o);
+    CHECK(island.minutes(3, 0) == Approx(100.0 + 14400.0));
+    CHECK(island.minutes(5, 0) == Approx(100.0 + 14400.0 + 200.0));
+    CHECK(island.nearest(5, 0) == 7);
+}
