@@ -60,7 +60,7 @@ section="<!-- traveltime:begin -->
 ## Travel time vs GRASS \`r.cost -k\`
 
 Command: \`bash bench/run_traveltime_bench.sh ${cases[*]}\` — $(date -u +%Y-%m-%d), accessplan $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown),
-GRASS $(grass --version 2>/dev/null | head -1 | awk '{print $3}'), machine: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB.
+GRASS $(grass --version 2>&1 | sed -n 's/^GRASS GIS \([0-9.]*\).*/\1/p' | head -1), machine: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB.
 Random friction surfaces at 100 m (off-road patches 1.5–5 km/h, impassable lakes, roads at 30–60 km/h), the same
 sources for both; one thread, 16 neighbours (knight's moves). GRASS gets the same friction as minutes per cell (its
 moves are in cell units); its time is \`r.cost\` alone (import/export excluded), ours is the best of 3 solves

@@ -1,6 +1,6 @@
 #pragma once
-// Multi-source cost distance on a friction grid (Dijkstra 1959) with the move costs of GRASS `r.cost -k`,
-// the solver WHO AccessMod uses:
+// Multi-source cost distance on a friction grid with the move costs of GRASS `r.cost -k`, the solver WHO AccessMod
+// uses (exact shortest paths by delta-stepping, Meyer & Sanders 2003; see docs/algorithms.md):
 //   straight / diagonal move: mean friction of its two cells x move length;
 //   knight's move (16 neighbours): mean friction of four cells (start, end and the two cells it passes between)
 //   x its length, blocked if any of the four is impassable.
