@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include "accessplan/engine/random.hpp"
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -24,17 +25,6 @@ using namespace accessplan;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::uint64_t mix(std::uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-struct Rng {
-    std::uint64_t s;
-    double uniform() { return static_cast<double>(mix(s++) >> 11) * (1.0 / 9007199254740992.0); }
-};
 
 long peak_rss_kb() {
     rusage u{};
@@ -46,7 +36,7 @@ int generate(std::size_t n, std::size_t k, const fs::path& dir) {
     fs::create_directories(dir);
     const Crs crs = geodata::crs_from_user("EPSG:32648", "bench");
     Grid<float> f(make_grid_spec(n, n, 100.0, 500000.0, 2500000.0, crs));
-    Rng rng{n * 1000003 + k};
+    SplitMix64 rng(n * 1000003 + k);
     // Off-road: 1.5-5 km/h in smooth patches.
     const std::size_t patch = 25;
     std::vector<double> speeds((n / patch + 2) * (n / patch + 2));

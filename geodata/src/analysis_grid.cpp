@@ -11,6 +11,7 @@
 
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
+#include "gdal_handles.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 
 namespace fs = std::filesystem;
@@ -18,10 +19,7 @@ namespace fs = std::filesystem;
 namespace accessplan::geodata {
 namespace {
 
-struct DatasetCloser {
-    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+using detail::DatasetPtr;
 
 DatasetPtr mem_dataset(const GridSpec& spec, GDALDataType type) {
     ensure_gdal();

@@ -10,6 +10,7 @@
 
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
+#include "gdal_handles.hpp"
 #include "accessplan/geodata/output.hpp"
 
 namespace fs = std::filesystem;
@@ -17,10 +18,7 @@ namespace fs = std::filesystem;
 namespace accessplan::geodata {
 namespace {
 
-struct DatasetCloser {
-    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+using detail::DatasetPtr;
 
 DatasetPtr open_raster(const fs::path& path) {
     ensure_gdal();
@@ -137,6 +135,23 @@ void write_band(GDALRasterBand* band, const Grid<T>& grid, const RasterWriteOpti
         throw IoError(fmt::format("{}: writing pixels failed: {}", target.string(), last_gdal_error()));
 }
 
+/// Fills a new GeoTIFF, sets its metadata, then closes and renames it into place; on any failure the temporary file
+/// is removed and nothing appears at `target`.
+template <typename Fill>
+void fill_and_finish(DatasetPtr ds, const fs::path& tmp, const fs::path& target, const RasterWriteOptions& options,
+                     Fill&& fill) {
+    try {
+        fill(*ds);
+        for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
+    } catch (...) {
+        ds.reset();
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
+    finish(std::move(ds), tmp, target);
+}
+
 }  // namespace
 
 RasterInfo read_raster_info(const fs::path& path) {
@@ -198,16 +213,9 @@ template <typename T>
 void write_geotiff(const fs::path& path, const Grid<T>& grid, const RasterWriteOptions& options) {
     const fs::path tmp = temporary_sibling(path);
     DatasetPtr ds = create_geotiff(tmp, grid.spec(), 1, gdal_type<T>(), path);
-    try {
-        write_band(ds->GetRasterBand(1), grid, options, path);
-        for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
-    } catch (...) {
-        ds.reset();
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-    finish(std::move(ds), tmp, path);
+    fill_and_finish(std::move(ds), tmp, path, options, [&](GDALDataset& d) {
+        write_band(d.GetRasterBand(1), grid, options, path);
+    });
 }
 
 void write_geotiff_bands(const fs::path& path, const std::vector<const Grid<float>*>& bands,
@@ -217,20 +225,13 @@ void write_geotiff_bands(const fs::path& path, const std::vector<const Grid<floa
     for (const Grid<float>* b : bands) require_same_grid(bands.front()->spec(), "band 1", b->spec(), "band");
     const fs::path tmp = temporary_sibling(path);
     DatasetPtr ds = create_geotiff(tmp, bands.front()->spec(), static_cast<int>(bands.size()), GDT_Float32, path);
-    try {
+    fill_and_finish(std::move(ds), tmp, path, options, [&](GDALDataset& d) {
         for (std::size_t i = 0; i < bands.size(); ++i) {
             RasterWriteOptions band_options = options;
             band_options.description = descriptions[i];
-            write_band(ds->GetRasterBand(static_cast<int>(i + 1)), *bands[i], band_options, path);
+            write_band(d.GetRasterBand(static_cast<int>(i + 1)), *bands[i], band_options, path);
         }
-        for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
-    } catch (...) {
-        ds.reset();
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-    finish(std::move(ds), tmp, path);
+    });
 }
 
 template void write_geotiff<float>(const fs::path&, const Grid<float>&, const RasterWriteOptions&);

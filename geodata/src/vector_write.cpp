@@ -9,16 +9,14 @@
 
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
+#include "gdal_handles.hpp"
 #include "accessplan/geodata/output.hpp"
 
 namespace fs = std::filesystem;
 
 namespace accessplan::geodata {
 namespace {
-struct DatasetCloser {
-    void operator()(GDALDataset* ds) const noexcept { GDALClose(GDALDataset::ToHandle(ds)); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+using detail::DatasetPtr;
 
 OGRFieldType ogr_type(FieldType t) {
     switch (t) {

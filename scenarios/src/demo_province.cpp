@@ -9,36 +9,17 @@
 #include <fmt/format.h>
 
 #include "accessplan/engine/travel_time.hpp"
+#include "accessplan/engine/random.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/geodata/crs.hpp"
 
 namespace accessplan::demo {
 namespace {
 
-// ---- deterministic randomness (splitmix64; no std distributions, whose output differs between libraries) ----
+// ---- deterministic randomness and value noise ----
 
-std::uint64_t mix(std::uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-class Rng {
-public:
-    explicit Rng(std::uint64_t seed) : m_state(mix(seed)) {}
-    std::uint64_t next() { return mix(m_state++); }
-    double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-    double uniform(double a, double b) { return a + (b - a) * uniform(); }
-    double normal() {
-        const double u1 = std::max(uniform(), 1e-12), u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-    }
-    std::size_t index(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-
-private:
-    std::uint64_t m_state;
-};
+using Rng = SplitMix64;
+constexpr auto mix = splitmix64;
 
 double lattice(std::int64_t ix, std::int64_t iy, std::uint64_t seed) {
     const std::uint64_t h = mix(seed ^ mix(static_cast<std::uint64_t>(ix) * 0x632be59bd9b4e019ULL ^
