@@ -39,6 +39,7 @@ void stage(int index, int count, const std::string& label);
 void add_info_command(CLI::App& app, int& exit_code);
 void add_traveltime_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
 
 /// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
 int guarded(const std::function<int()>& body);

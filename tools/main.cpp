@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     add_info_command(app, exit_code);
     add_traveltime_command(app, exit_code);
     add_demo_command(app, exit_code);
+    add_run_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -53,7 +53,7 @@ Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid) {
 }
 
 Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings) {
-    auto features = read_layer(*s.roads, grid.crs);
+    auto features = is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
     // Burn the least important class first so the most important road in a cell wins.
     std::vector<std::pair<int, const OGRGeometry*>> burn;
     std::map<std::string, std::size_t> skipped;
@@ -171,6 +171,27 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
     return children;
 }
 
+/// Facilities as points with the scenario's type/name fields; OpenStreetMap files are read by tag (type = the tag
+/// value: school, kindergarten, clinic, hospital, playground, swimming_pool, ...).
+std::vector<geodata::PointFeature> read_facilities(const Scenario& s, const GridSpec& grid) {
+    if (is_osm_file(s.facilities.file)) {
+        std::vector<geodata::PointFeature> points;
+        for (auto& f : geodata::read_osm_facilities(s.facilities.file, grid.crs)) {
+            geodata::PointFeature p;
+            p.fid = static_cast<std::int64_t>(points.size());
+            p.x = f.x;
+            p.y = f.y;
+            p.attributes = {{s.type_field, f.type}, {s.name_field, f.name}, {"osm_id", f.osm_id}};
+            points.push_back(std::move(p));
+        }
+        return points;
+    }
+    geodata::ReadOptions fo;
+    fo.layer = s.facilities.layer;
+    fo.csv_xy_crs = grid.crs;
+    return geodata::read_points(s.facilities.file, grid.crs, fo);
+}
+
 std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
 
 }  // namespace
@@ -186,7 +207,16 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     stage(1, "analysis grid and population");
     std::unique_ptr<OGRGeometry> area;
     Crs area_crs = geodata::wgs84();
-    area = geodata::read_study_area(s.area_boundary.file, area_crs, s.area_boundary.layer);
+    if (s.area_boundary) {
+        area = geodata::read_study_area(s.area_boundary->file, area_crs, s.area_boundary->layer);
+    } else {
+        const auto& b = *s.area_bbox;
+        auto ring = std::make_unique<OGRLinearRing>();
+        for (auto [x, y] : {std::pair{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}}) ring->addPoint(x, y);
+        auto poly = std::make_unique<OGRPolygon>();
+        poly->addRingDirectly(ring.release());
+        area = std::move(poly);
+    }
     geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
     if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
     const GridSpec grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
@@ -201,7 +231,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                                               pop_report.source_total - pop_report.kept_total, pop_report.source_total));
 
     stage(2, "land cover, roads, rivers, border, elevation");
-    Grid<std::uint8_t> landcover = to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
+    Grid<std::uint8_t> landcover = s.landcover_uniform
+                                       ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
+                                       : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
     std::optional<Grid<std::uint8_t>> roads, rivers, border;
     if (s.roads) roads = rasterize_roads(s, grid, result.warnings);
     if (s.rivers) rivers = rasterize_mask(*s.rivers, grid);
@@ -225,10 +257,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         wo.units = "minutes per metre";
         geodata::write_geotiff(out / "rasters" / fmt::format("friction_{}.tif", m), friction[m], wo);
     }
-    geodata::ReadOptions fo;
-    fo.layer = s.facilities.layer;
-    fo.csv_xy_crs = grid.crs;
-    auto points = geodata::read_points(s.facilities.file, grid.crs, fo);
+    auto points = read_facilities(s, grid);
     if (points.empty())
         throw InputError(fmt::format("{}: the facility layer is empty; add facilities or point facilities.file elsewhere",
                                      s.facilities.file.string()));

@@ -1,6 +1,8 @@
 #include "accessplan/scenarios/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -216,6 +218,12 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
 
 }  // namespace
 
+bool is_osm_file(const fs::path& path) {
+    std::string name = path.filename().string();
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name.ends_with(".osm.pbf") || name.ends_with(".pbf") || name.ends_with(".osm");
+}
+
 std::vector<TargetGroup> default_target_groups() {
     return {{"preschool", 3, 5},        {"primary", 6, 10},        {"lower_secondary", 11, 14},
             {"under5", 0, 4},           {"children_3_14", 3, 14},  {"swim_6_15", 6, 15}};
@@ -250,8 +258,25 @@ Scenario load_scenario(const fs::path& file) {
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
 
     if (YAML::Node area = r.map(root, "area", "", true)) {
-        r.check_keys(area, "area", {"boundary", "crs", "cell_size_m", "buffer_m"});
-        if (auto l = r.layer(area, "boundary", "area", true)) s.area_boundary = *l;
+        r.check_keys(area, "area", {"boundary", "bbox", "crs", "cell_size_m", "buffer_m"});
+        if (area["boundary"] && area["bbox"]) r.error(area, "area", "give either boundary or bbox, not both");
+        if (!area["boundary"] && !area["bbox"])
+            r.error(area, "area", "missing boundary (a polygon layer) or bbox ([west, south, east, north] in degrees)");
+        if (area["boundary"]) s.area_boundary = r.layer(area, "boundary", "area", true);
+        if (YAML::Node bbox = area["bbox"]) {
+            std::array<double, 4> b{};
+            bool ok = bbox.IsSequence() && bbox.size() == 4;
+            for (std::size_t k = 0; ok && k < 4; ++k) {
+                try {
+                    b[k] = bbox[k].as<double>();
+                } catch (const YAML::Exception&) {
+                    ok = false;
+                }
+            }
+            ok = ok && b[0] < b[2] && b[1] < b[3] && b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90;
+            if (ok) s.area_bbox = b;
+            else r.error(bbox, "area.bbox", "expected [west, south, east, north] in degrees (WGS 84), west < east, south < north");
+        }
         s.area_crs = r.text(area, "crs", "area", false);
         s.cell_size_m = r.number(area, "cell_size_m", "area", 0.0).value_or(s.cell_size_m);
         if (area["buffer_m"]) s.buffer_m = r.number(area, "buffer_m", "area", -1e-12).value_or(s.buffer_m);
@@ -274,7 +299,15 @@ Scenario load_scenario(const fs::path& file) {
     s.modes["motorbike"] = default_motorbike_mode();
     if (YAML::Node travel = r.map(root, "travel", "", true)) {
         r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "rivers", "border", "ferries", "modes"});
-        if (auto p = r.path(travel, "landcover", "travel", true)) s.landcover = *p;
+        if (YAML::Node lc = travel["landcover"]; lc && lc.IsMap()) {
+            r.check_keys(lc, "travel.landcover", {"uniform"});
+            auto code = r.number(lc, "uniform", "travel.landcover", -1.0, true);
+            if (code && (*code > 255.0 || *code != std::floor(*code)))
+                r.error(lc["uniform"], "travel.landcover.uniform", "expected a land-cover class code 0..255 (ESA WorldCover: 50 built-up, 40 cropland, ...)");
+            else if (code) s.landcover_uniform = static_cast<std::uint8_t>(*code);
+        } else if (auto p = r.path(travel, "landcover", "travel", true)) {
+            s.landcover = *p;
+        }
         s.elevation = r.path(travel, "elevation", "travel", false);
         s.roads = r.layer(travel, "roads", "travel", false, {"class_field"});
         if (travel["roads"] && travel["roads"].IsMap())

@@ -1,10 +1,12 @@
 // accessplan info FILE: what accessplan sees in a raster or vector file.
 
 #include <filesystem>
+#include <map>
 
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/engine/error.hpp"
@@ -41,11 +43,27 @@ int run_info(const std::string& file, bool json) {
             if (l.extent) lj["extent"] = *l.extent;
             out["layers"].push_back(lj);
         }
+        std::map<std::string, int> osm_types;
+        std::size_t osm_roads = 0;
+        if (info.driver == "OSM") {
+            // What accessplan extracts from OpenStreetMap: facilities by type and highway lines.
+            const Crs wgs = geodata::wgs84();
+            for (const auto& f : geodata::read_osm_facilities(file, wgs)) ++osm_types[f.type];
+            osm_roads = geodata::read_osm_roads(file, wgs).size();
+            out["accessplan_facilities"] = osm_types;
+            out["accessplan_roads"] = osm_roads;
+        }
         if (json) {
             fmt::print("{}\n", out.dump(2));
             return 0;
         }
         fmt::print("{}: vector ({}), {} layer(s)\n", file, info.driver, info.layers.size());
+        if (info.driver == "OSM") {
+            std::vector<std::string> parts;
+            for (const auto& [type, n] : osm_types) parts.push_back(fmt::format("{} {}", type, n));
+            fmt::print("  accessplan reads: {} road line(s); facilities: {}\n", osm_roads,
+                       parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", ")));
+        }
         for (const auto& l : info.layers) {
             fmt::print("  layer '{}': {}, {} feature(s), CRS {}\n", l.name, l.geometry_type, l.feature_count,
                        l.crs.empty() ? "none" : l.crs.label());

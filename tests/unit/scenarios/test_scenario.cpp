@@ -112,3 +112,23 @@ TEST_CASE("WorldPop age bands are apportioned to target ages", "[engine][age]") 
     CHECK(w["m_1"] == Approx(1.0));
     CHECK(w.count("f_5") == 0);
 }
+
+TEST_CASE("area bbox and uniform land cover are validated", "[scenarios][scenario][errors]") {
+    test::TempDir dir;
+    for (auto f : {"area.gpkg", "pop.tif", "fac.osm.pbf"}) touch(dir / f);
+    std::ofstream(dir / "ok.yaml") << "schema_version: 1\narea: {bbox: [105.79, 20.95, 105.87, 21.05]}\n"
+                                      "population: {total: pop.tif}\nfacilities: {file: fac.osm.pbf}\n"
+                                      "travel: {landcover: {uniform: 50}}\n"
+                                      "services: [{name: school, facility_types: [school], target_group: primary, threshold_min: 30}]\n";
+    auto s = scenarios::load_scenario(dir / "ok.yaml");
+    REQUIRE(s.area_bbox);
+    CHECK((*s.area_bbox)[2] == 105.87);
+    CHECK(s.landcover_uniform == std::optional<std::uint8_t>(50));
+    CHECK(scenarios::is_osm_file(s.facilities.file));
+    std::ofstream(dir / "bad.yaml") << "schema_version: 1\narea: {bbox: [106, 21, 105, 20], boundary: area.gpkg}\n"
+                                       "population: {total: pop.tif}\nfacilities: {file: fac.osm.pbf}\n"
+                                       "travel: {landcover: {uniform: 300}}\n"
+                                       "services: [{name: school, facility_types: [school], target_group: primary, threshold_min: 30}]\n";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "bad.yaml"),
+                        Catch::Contains("not both") && Catch::Contains("west < east") && Catch::Contains("0..255"));
+}

@@ -2,6 +2,7 @@
 // A scenario file (YAML, schema_version 1): everything one run needs. Paths are relative to the file.
 // The keys are documented in docs/scenarios.md.
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -42,8 +43,9 @@ struct Scenario {
     std::filesystem::path file;  ///< the scenario file itself
     std::string name;
 
-    // area
-    LayerRef area_boundary;
+    // area: a polygon layer, or a longitude/latitude box (WGS 84: west, south, east, north)
+    std::optional<LayerRef> area_boundary;
+    std::optional<std::array<double, 4>> area_bbox;
     std::optional<std::string> area_crs;  ///< default: UTM zone of the area's centre
     double cell_size_m = 100.0;
     double buffer_m = 2000.0;
@@ -60,7 +62,8 @@ struct Scenario {
     double snap_distance_m = 500.0;
 
     // travel
-    std::filesystem::path landcover;                   ///< ESA WorldCover codes
+    std::filesystem::path landcover;                   ///< ESA WorldCover codes (empty when landcover_uniform)
+    std::optional<std::uint8_t> landcover_uniform;     ///< one class everywhere, when no land-cover raster exists
     std::optional<std::filesystem::path> elevation;    ///< DEM for slope-aware walking
     std::optional<LayerRef> roads;
     std::string road_class_field = "highway";
@@ -75,6 +78,9 @@ struct Scenario {
 
     const TargetGroup& group(const std::string& name) const;
 };
+
+/// True for OpenStreetMap files (.osm.pbf, .osm), whose facilities and roads are read by tag.
+bool is_osm_file(const std::filesystem::path& path);
 
 /// Reads and validates a scenario file. All problems are reported at once in one InputError, each as
 /// "file:line:column: key: what was found; what is expected".

@@ -1,0 +1,49 @@
+// accessplan run SCENARIO.yaml --out DIR: one scenario, from its input files to travel times and summaries.
+
+#include <filesystem>
+
+#include <omp.h>
+
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+#include "../cli_common.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::cli {
+
+std::string command_line();
+void print_run_summary(const scenarios::RunResult& result, const fs::path& out);
+
+namespace {
+
+int run_one(const std::string& file, std::string out) {
+    // Validate everything before touching the output folder.
+    scenarios::Scenario scenario = scenarios::load_scenario(file);
+    if (out.empty()) out = fs::path(file).stem().string() + "-results";
+    geodata::OutputFolder folder(out, globals().overwrite);
+    stage(1, 1, fmt::format("running {} ({} thread(s))", file, omp_get_max_threads()));
+    scenarios::RunOptions options;
+    options.command_line = command_line();
+    options.stage = [](int k, int n, const std::string& label) { log("  [{}/{}] {}", k, n, label); };
+    scenarios::RunResult result = scenarios::run_scenario(scenario, folder.staging(), options);
+    folder.commit();
+    print_run_summary(result, folder.target());
+    return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+    static std::string file, out;
+    auto* cmd = app.add_subcommand("run",
+                                   "Run a scenario file: inputs onto the analysis grid, travel time per service, children\n"
+                                   "per target group, summary tables and rasters (keys: docs/scenarios.md).\n"
+                                   "Example: accessplan run scenario.yaml --out results");
+    cmd->add_option("SCENARIO", file, "Scenario YAML file (schema_version 1)")->required();
+    cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
+    cmd->callback([&exit_code] { exit_code = guarded([] { return run_one(file, out); }); });
+}
+
+}  // namespace accessplan::cli
