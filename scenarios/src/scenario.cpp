@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -15,6 +14,13 @@ namespace fs = std::filesystem;
 
 namespace accessplan::scenarios {
 namespace {
+
+/// Lower-case letters, digits and _, starting with a letter: safe in file names on every system.
+bool is_safe_name(const std::string& name) {
+    if (name.empty() || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -364,7 +370,6 @@ Scenario load_scenario(const fs::path& file) {
     } else if (!services.IsSequence() || services.size() == 0) {
         r.error(services, "services", "expected a non-empty list of services");
     } else {
-        const std::regex safe("^[a-z][a-z0-9_]*$");
         std::set<std::string> names;
         for (std::size_t k = 0; k < services.size(); ++k) {
             const YAML::Node node = services[k];
@@ -372,7 +377,7 @@ Scenario load_scenario(const fs::path& file) {
             r.check_keys(node, where, {"name", "facility_types", "target_group", "threshold_min", "mode"});
             Service svc;
             svc.name = r.text(node, "name", where, true).value_or("");
-            if (!svc.name.empty() && !std::regex_match(svc.name, safe))
+            if (!svc.name.empty() && !is_safe_name(svc.name))
                 r.error(node["name"], where + ".name", fmt::format("'{}' must be lower-case letters, digits and _ (it names output files)", svc.name));
             if (!svc.name.empty() && !names.insert(svc.name).second)
                 r.error(node["name"], where + ".name", fmt::format("'{}' is used by another service", svc.name));
