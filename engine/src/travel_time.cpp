@@ -330,10 +330,11 @@ TravelTimeResult compute_travel_time(const Grid<float>& friction_min_per_m, cons
 
 std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_min_per_m,
                                                    const std::vector<std::vector<SourceCell>>& source_sets,
-                                                   const TravelTimeOptions& options) {
+                                                   const TravelTimeOptions& options, const ProgressCallback& progress) {
     for (const auto& sources : source_sets) validate_inputs(friction_min_per_m, sources, options);
     std::vector<TravelTimeResult> results(source_sets.size());
     std::exception_ptr failure;
+    std::size_t finished = 0;
 #pragma omp parallel
     {
         Solver solver(friction_min_per_m, options);
@@ -341,6 +342,11 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
         for (std::size_t i = 0; i < source_sets.size(); ++i) {
             try {
                 results[i] = solver.run(source_sets[i]);
+#pragma omp critical(accessplan_travel_time_progress)
+                {
+                    ++finished;
+                    if (progress) progress(finished, source_sets.size());
+                }
             } catch (...) {
 #pragma omp critical(accessplan_travel_time_failure)
                 if (!failure) failure = std::current_exception();

@@ -308,7 +308,10 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             which.push_back(k);
             sets.push_back(std::move(sources));
         }
-        auto computed = compute_travel_times(f, sets, topt);
+        ProgressCallback progress;
+        if (options.progress)
+            progress = [&](std::size_t done, std::size_t total) { options.progress(fmt::format("travel time ({})", m), done, total); };
+        auto computed = compute_travel_times(f, sets, topt, progress);
         for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
     }
 

@@ -10,6 +10,7 @@
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "../cli_common.hpp"
+#include "../progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -46,8 +47,14 @@ int run_demo(const std::string& out, std::uint64_t seed) {
     scenarios::Scenario scenario = scenarios::load_scenario(scenario_file);
     scenarios::RunOptions options;
     options.command_line = command_line();
-    options.stage = [](int k, int n, const std::string& label) { log("  [{}/{}] {}", k, n, label); };
+    ProgressBar bar(globals().verbosity >= 1);
+    options.stage = [&bar](int k, int n, const std::string& label) {
+        bar.done();
+        log("  [{}/{}] {}", k, n, label);
+    };
+    options.progress = [&bar](const std::string& label, std::size_t done, std::size_t total) { bar.update(label, done, total); };
     scenarios::RunResult result = scenarios::run_scenario(scenario, folder.staging(), options);
+    bar.done();
     folder.commit();
     print_run_summary(result, folder.target());
     return 0;

@@ -8,6 +8,7 @@
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "../cli_common.hpp"
+#include "../progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,8 +27,14 @@ int run_one(const std::string& file, std::string out) {
     stage(1, 1, fmt::format("running {} ({} thread(s))", file, omp_get_max_threads()));
     scenarios::RunOptions options;
     options.command_line = command_line();
-    options.stage = [](int k, int n, const std::string& label) { log("  [{}/{}] {}", k, n, label); };
+    ProgressBar bar(globals().verbosity >= 1);
+    options.stage = [&bar](int k, int n, const std::string& label) {
+        bar.done();
+        log("  [{}/{}] {}", k, n, label);
+    };
+    options.progress = [&bar](const std::string& label, std::size_t done, std::size_t total) { bar.update(label, done, total); };
     scenarios::RunResult result = scenarios::run_scenario(scenario, folder.staging(), options);
+    bar.done();
     folder.commit();
     print_run_summary(result, folder.target());
     return 0;

@@ -9,6 +9,7 @@
 // edges) are charged for the home -> facility direction.
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -57,11 +58,15 @@ double tobler_speed_factor(double slope) noexcept;
 TravelTimeResult compute_travel_time(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
                                      const TravelTimeOptions& options = {});
 
+/// Called after each finished source set with (finished so far, total); from one thread at a time.
+using ProgressCallback = std::function<void(std::size_t, std::size_t)>;
+
 /// One travel-time computation per source set, run in parallel (OpenMP) over the sets. Results are identical
 /// whatever the thread count.
 std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_min_per_m,
                                                    const std::vector<std::vector<SourceCell>>& source_sets,
-                                                   const TravelTimeOptions& options = {});
+                                                   const TravelTimeOptions& options = {},
+                                                   const ProgressCallback& progress = {});
 
 /// Friction (minutes per metre) for a speed in km/h; 0 or negative speed -> impassable (+inf).
 inline float friction_for_speed_kmh(double speed_kmh) noexcept {

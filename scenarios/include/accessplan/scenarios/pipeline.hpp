@@ -40,6 +40,8 @@ struct RunResult {
 struct RunOptions {
     /// Progress: stage index (1-based), stage count, label.
     std::function<void(int, int, const std::string&)> stage;
+    /// Progress inside a long stage: label, done, total (e.g. "travel time (walking)", 2, 4).
+    std::function<void(const std::string&, std::size_t, std::size_t)> progress;
     std::string command_line;
 };
 
