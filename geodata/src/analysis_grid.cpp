@@ -208,4 +208,30 @@ Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, 
     return result;
 }
 
+ZoneGrid rasterize_zones(const fs::path& path, const std::string& layer, const std::string& code_field,
+                         const std::string& name_field, const GridSpec& target) {
+    ReadOptions options;
+    options.layer = layer;
+    auto features = read_features(path, target.crs, options);
+    ZoneGrid zones;
+    std::vector<const OGRGeometry*> geometries;
+    std::vector<std::int32_t> values;
+    for (const auto& f : features) {
+        if (!f.geometry) continue;
+        const auto flat = wkbFlatten(f.geometry->getGeometryType());
+        if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
+        if (!code_field.empty() && !f.attributes.count(code_field))
+            throw InputError(fmt::format("{}: zone feature {} has no '{}' field; name the zone code field or leave it empty",
+                                         path.string(), f.fid, code_field));
+        geometries.push_back(f.geometry.get());
+        values.push_back(static_cast<std::int32_t>(geometries.size()));
+        zones.codes.push_back(code_field.empty() ? std::to_string(f.fid) : f.attribute(code_field));
+        zones.names.push_back(f.attribute(name_field));
+    }
+    if (geometries.empty())
+        throw InputError(fmt::format("{}: no polygons in the zone layer; admin zones must be polygons", path.string()));
+    zones.ids = rasterize(geometries, values, target, false);
+    return zones;
+}
+
 }  // namespace accessplan::geodata

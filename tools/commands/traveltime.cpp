@@ -92,13 +92,24 @@ int run_traveltime(const TravelTimeArgs& a) {
     wo.nodata = -9999.0;
     wo.description = "travel time to the nearest source";
     wo.units = "minutes";
-    geodata::write_geotiff(a.out, result.minutes, wo);
+    // Both files are written beside their targets first and renamed only when both are complete.
+    const fs::path out_tmp = geodata::temporary_sibling(a.out);
+    geodata::write_geotiff(out_tmp, result.minutes, wo);
     if (!a.nearest.empty()) {
         geodata::RasterWriteOptions no;
         no.nodata = static_cast<double>(no_facility);
         no.description = "id of the nearest source";
-        geodata::write_geotiff(a.nearest, result.nearest, no);
+        const fs::path near_tmp = geodata::temporary_sibling(a.nearest);
+        try {
+            geodata::write_geotiff(near_tmp, result.nearest, no);
+        } catch (...) {
+            std::error_code ec;
+            fs::remove(out_tmp, ec);
+            throw;
+        }
+        geodata::commit_file(near_tmp, a.nearest);
     }
+    geodata::commit_file(out_tmp, a.out);
     std::size_t reached = 0;
     for (float t : result.minutes.values()) reached += std::isfinite(t) ? 1 : 0;
     log("{} of {} cells reached; wrote {}{}", reached, result.minutes.size(), a.out,

@@ -132,3 +132,17 @@ TEST_CASE("area bbox and uniform land cover are validated", "[scenarios][scenari
     REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "bad.yaml"),
                         Catch::Contains("not both") && Catch::Contains("west < east") && Catch::Contains("0..255"));
 }
+
+TEST_CASE("negative or unknown speeds in a mode are reported with their key", "[scenarios][scenario][errors]") {
+    test::TempDir dir;
+    for (auto f : {"area.gpkg", "pop.tif", "fac.csv", "lc.tif"}) touch(dir / f);
+    std::ofstream(dir / "speeds.yaml") << "schema_version: 1\narea: {boundary: area.gpkg}\npopulation: {total: pop.tif}\n"
+                                          "facilities: {file: fac.csv}\n"
+                                          "travel:\n  landcover: lc.tif\n  modes:\n"
+                                          "    motorbike: {road_speed_kmh: {primary: -30, highwayy: 20}, landcover_speed_kmh: {40: -1}}\n"
+                                          "services: [{name: clinic, facility_types: [clinic], target_group: under5, threshold_min: 60, mode: motorbike}]\n";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "speeds.yaml"),
+                        Catch::Contains("travel.modes.motorbike.road_speed_kmh.primary") &&
+                            Catch::Contains("road_speed_kmh.highwayy") && Catch::Contains("landcover_speed_kmh.40") &&
+                            Catch::Contains("3 problem(s)"));
+}

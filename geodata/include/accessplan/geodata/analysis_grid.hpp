@@ -43,4 +43,14 @@ Grid<float> warp_to_grid(const std::filesystem::path& path, int band, const Grid
 Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
                              const GridSpec& target, bool all_touched, std::int32_t background = 0);
 
+/// Admin zones (polygons) as a grid of zone numbers 1..N (0 = outside every zone), cells assigned by their centre,
+/// plus each zone's code (from `code_field`, or its feature number) and name. Overlapping polygons: the later wins.
+struct ZoneGrid {
+    Grid<std::int32_t> ids;
+    std::vector<std::string> codes;  ///< codes[k-1] is the code of zone k
+    std::vector<std::string> names;
+};
+ZoneGrid rasterize_zones(const std::filesystem::path& path, const std::string& layer, const std::string& code_field,
+                         const std::string& name_field, const GridSpec& target);
+
 }  // namespace accessplan::geodata
