@@ -8,6 +8,7 @@
 #include <gdal_alg.h>
 #include <gdal_priv.h>
 #include <gdalwarper.h>
+#include <ogr_api.h>
 
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
@@ -206,6 +207,34 @@ Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, 
                        static_cast<int>(target.cols), static_cast<int>(target.rows), GDT_Int32, 0, 0) != CE_None)
         throw IoError(fmt::format("reading the rasterised grid failed: {}", last_gdal_error()));
     return result;
+}
+
+Grid<std::uint8_t> island_cells_from_coastline(const fs::path& path, const std::string& layer, const GridSpec& target) {
+    ReadOptions options;
+    options.layer = layer;
+    auto land = read_features(path, target.crs, options);
+    std::size_t mainland = land.size();
+    double largest = -1.0;
+    std::vector<const OGRGeometry*> polygons;
+    for (std::size_t k = 0; k < land.size(); ++k) {
+        if (!land[k].geometry) continue;
+        const auto flat = wkbFlatten(land[k].geometry->getGeometryType());
+        if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
+        const double a = OGR_G_Area(OGRGeometry::ToHandle(land[k].geometry.get()));
+        if (a > largest) {
+            largest = a;
+            mainland = k;
+        }
+    }
+    if (mainland == land.size())
+        throw InputError(fmt::format("{}: no land polygons in the coastline layer; expected polygons such as GSHHG land",
+                                     path.string()));
+    for (std::size_t k = 0; k < land.size(); ++k)
+        if (k != mainland && land[k].geometry) polygons.push_back(land[k].geometry.get());
+    Grid<std::int32_t> burned = rasterize(polygons, std::vector<std::int32_t>(polygons.size(), 1), target, false);
+    Grid<std::uint8_t> island(target, 0);
+    for (std::size_t i = 0; i < island.size(); ++i) island[i] = burned[i] != 0 ? 1 : 0;
+    return island;
 }
 
 ZoneGrid rasterize_zones(const fs::path& path, const std::string& layer, const std::string& code_field,

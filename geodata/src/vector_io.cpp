@@ -175,6 +175,12 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
         if (!ct) throw IoError(fmt::format("{}: cannot transform {} -> {}: {}", path.string(), source.label(),
                                            target.label(), last_gdal_error()));
     }
+    if (!options.where.empty()) {
+        reset_gdal_error();
+        if (layer->SetAttributeFilter(options.where.c_str()) != OGRERR_NONE)
+            throw InputError(fmt::format("{}: the filter \"{}\" is not valid OGR SQL ({}); e.g. kind IN ('city','town')",
+                                         path.string(), options.where, last_gdal_error()));
+    }
     std::vector<Feature> features;
     layer->ResetReading();
     std::size_t failed = 0;

@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include "accessplan/engine/age_groups.hpp"
+#include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/engine/travel_time.hpp"
@@ -37,16 +38,17 @@ Grid<std::uint8_t> to_classes(const Grid<float>& values) {
 std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
     geodata::ReadOptions o;
     o.layer = ref.layer;
+    o.where = ref.where;
     o.csv_xy_crs = crs;
     return geodata::read_features(ref.file, crs, o);
 }
 
-Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid) {
+Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, bool all_touched = true) {
     auto features = read_layer(ref, grid.crs);
     std::vector<const OGRGeometry*> geoms;
     for (const auto& f : features)
         if (f.geometry) geoms.push_back(f.geometry.get());
-    Grid<std::int32_t> burned = geodata::rasterize(geoms, std::vector<std::int32_t>(geoms.size(), 1), grid, true);
+    Grid<std::int32_t> burned = geodata::rasterize(geoms, std::vector<std::int32_t>(geoms.size(), 1), grid, all_touched);
     Grid<std::uint8_t> mask(grid, 0);
     for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = burned[i] != 0 ? 1 : 0;
     return mask;
@@ -262,6 +264,64 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         throw InputError(fmt::format("{}: the facility layer is empty; add facilities or point facilities.file elsewhere",
                                      s.facilities.file.string()));
 
+    // Area classes: island (land cut off from the mainland), border (near the national land border), remote (far
+    // from a town by the remote mode, or listed).
+    Grid<std::uint8_t> land(grid, 0);
+    for (std::size_t i = 0; i < land.size(); ++i)
+        land[i] = (landcover[i] != landcover::water && landcover[i] != landcover::nodata) ? 1 : 0;
+    std::optional<Grid<float>> to_town;
+    if (s.towns) {
+        if (!friction.count(s.remote_mode)) {
+            FrictionInputs in{&landcover, roads ? &*roads : nullptr, rivers ? &*rivers : nullptr, border ? &*border : nullptr};
+            friction[s.remote_mode] = build_friction(in, s.modes.at(s.remote_mode));
+        }
+        const Grid<float>& f = friction.at(s.remote_mode);
+        std::vector<SourceCell> towns;
+        for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
+            if (!f_town.geometry) continue;
+            auto p = geodata::representative_point(*f_town.geometry);
+            if (!p) continue;
+            SnapResult snap = snap_to_passable(f, p->first, p->second, s.snap_distance_m);
+            if (snap.placed()) towns.push_back({snap.cell, static_cast<std::int32_t>(towns.size())});
+        }
+        result.towns_placed = towns.size();
+        if (towns.empty())
+            throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
+                                         "check the layer and its filter", s.towns->file.string(),
+                                         s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
+        TravelTimeOptions topt;
+        topt.extra_edges = ferry_edges(s, f);
+        to_town = compute_travel_time(f, towns, topt).minutes;
+    } else {
+        result.warnings.push_back("area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones");
+    }
+    std::optional<Grid<std::uint8_t>> listed_remote, listed_island;
+    if (s.remote_zones) listed_remote = rasterize_mask(*s.remote_zones, grid, false);
+    if (s.island_zones) listed_island = rasterize_mask(*s.island_zones, grid, false);
+    AreaClassOptions class_options{s.border_km, s.remote_minutes, s.island_bridge_m, true};
+    if (s.coastline) {
+        Grid<std::uint8_t> coast_islands = geodata::island_cells_from_coastline(s.coastline->file, s.coastline->layer, grid);
+        if (listed_island)
+            for (std::size_t i = 0; i < coast_islands.size(); ++i) coast_islands[i] |= (*listed_island)[i];
+        listed_island = std::move(coast_islands);
+        class_options.detect_islands = false;
+    }
+    // The study area itself, in the grid's CRS: no flags across the border or at sea.
+    std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
+    {
+        OGRSpatialReference from = geodata::to_srs(area_crs), to = geodata::to_srs(grid.crs);
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+        if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
+            throw IoError("study area: cannot transform it to the analysis grid's CRS");
+    }
+    Grid<std::int32_t> area_cells = geodata::rasterize({area_in_grid.get()}, {1}, grid, false);
+    Grid<std::uint8_t> study_area(grid, 0);
+    for (std::size_t i = 0; i < study_area.size(); ++i) study_area[i] = area_cells[i] != 0 ? 1 : 0;
+    const Grid<std::uint8_t> area_flags = classify_areas(
+        {&land, border ? &*border : nullptr, to_town ? &*to_town : nullptr, listed_remote ? &*listed_remote : nullptr,
+         listed_island ? &*listed_island : nullptr, &study_area},
+        class_options);
+
     stage(4, "travel time");
     std::vector<TravelTimeResult> times(s.services.size());
     std::vector<std::size_t> counts(s.services.size(), 0), placed(s.services.size(), 0);
@@ -316,15 +376,32 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
 
     stage(5, "children per target group and access summary");
+    std::map<std::string, Grid<std::uint8_t>> class_masks;
+    for (const auto& filter : area_class_filters()) {
+        Grid<std::uint8_t> mask(grid, 0);
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = filter.includes(area_flags[i]) ? 1 : 0;
+        class_masks.emplace(filter.name, std::move(mask));
+    }
+    for (std::size_t i = 0; i < population.size(); ++i)
+        if (study_area[i]) result.population_in_area += population[i];
+    // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
     std::map<std::string, Grid<float>> children;
     for (const auto& svc : s.services) {
         if (children.count(svc.target_group)) continue;
-        children[svc.target_group] = children_for(s, s.group(svc.target_group), grid, population, result.warnings);
+        Grid<float> c = children_for(s, s.group(svc.target_group), grid, population, result.warnings);
+        for (std::size_t i = 0; i < c.size(); ++i)
+            if (!study_area[i]) c[i] = 0.0f;
+        children[svc.target_group] = std::move(c);
     }
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
-        ServiceResult r{svc.name, svc.target_group, svc.mode, svc.threshold_min, counts[k], placed[k], {}};
+        ServiceResult r{svc.name, svc.target_group, svc.mode, svc.threshold_min, counts[k], placed[k], {}, {}};
         r.access = summarize_access(children.at(svc.target_group), times[k].minutes, svc.threshold_min);
+        for (const auto& filter : area_class_filters()) {
+            if (filter.all) continue;
+            r.by_class.emplace_back(filter.name, summarize_access(children.at(svc.target_group), times[k].minutes,
+                                                                  svc.threshold_min, &class_masks.at(filter.name)));
+        }
         result.services.push_back(r);
     }
 
@@ -347,23 +424,34 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         c.description = fmt::format("children of target group {}", group);
         geodata::write_geotiff(out / "rasters" / fmt::format("children_{}.tif", group), grid_children, c);
     }
+    geodata::RasterWriteOptions ac;
+    ac.description = "area class bit flags: 1 island, 2 border, 4 remote (0 none)";
+    ac.metadata = {{"AREA_CLASS_FLAGS", "1=island,2=border,4=remote"}};
+    geodata::write_geotiff(out / "rasters" / "area_class.tif", area_flags, ac);
     std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
     nlohmann::json summary;
     summary["scenario"] = s.name;
     summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
     summary["population_total"] = result.population_total;
+    summary["population_in_area"] = result.population_in_area;
     for (const auto& r : result.services) {
-        csv += fmt::format("{},all,{:.1f},{:.1f},{:.2f},{},{},{:.1f}\n", r.service, r.access.children, r.access.within_threshold,
-                           r.access.pct_within(), fmt_number(r.access.mean_min), fmt_number(r.access.p90_min), r.access.unreachable);
         summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
                                        {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed}});
-        nlohmann::json row{{"service", r.service}, {"area_class", "all"}, {"children", r.access.children},
-                           {"within_threshold", r.access.within_threshold}, {"pct_within", r.access.pct_within()},
-                           {"unreachable", r.access.unreachable}};
-        row["mean_min"] = std::isfinite(r.access.mean_min) ? nlohmann::json(r.access.mean_min) : nlohmann::json(nullptr);
-        row["p90_min"] = std::isfinite(r.access.p90_min) ? nlohmann::json(r.access.p90_min) : nlohmann::json(nullptr);
-        summary["rows"].push_back(row);
+        std::vector<std::pair<std::string, AccessSummary>> rows{{"all", r.access}};
+        rows.insert(rows.end(), r.by_class.begin(), r.by_class.end());
+        for (const auto& [cls, a] : rows) {
+            csv += fmt::format("{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f}\n", r.service, cls, a.children, a.within_threshold,
+                               a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable);
+            nlohmann::json row{{"service", r.service}, {"area_class", cls}, {"children", a.children},
+                               {"within_threshold", a.within_threshold}, {"pct_within", a.pct_within()},
+                               {"unreachable", a.unreachable}};
+            row["mean_min"] = std::isfinite(a.mean_min) ? nlohmann::json(a.mean_min) : nlohmann::json(nullptr);
+            row["p90_min"] = std::isfinite(a.p90_min) ? nlohmann::json(a.p90_min) : nlohmann::json(nullptr);
+            summary["rows"].push_back(row);
+        }
     }
+    summary["area_classes"] = {{"border_km", s.border_km}, {"remote_minutes", s.remote_minutes},
+                               {"remote_mode", s.remote_mode}, {"towns", result.towns_placed}};
     summary["warnings"] = result.warnings;
     geodata::write_text_file(out / "summary.csv", csv);
     geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");

@@ -143,15 +143,16 @@ public:
         if (node.IsScalar()) {
             auto p = path(parent, key, where, true);
             if (!p) return std::nullopt;
-            return LayerRef{*p, ""};
+            return LayerRef{*p, "", ""};
         }
-        std::set<std::string> allowed{"file", "layer"};
+        std::set<std::string> allowed{"file", "layer", "where"};
         allowed.insert(extra_keys.begin(), extra_keys.end());
         check_keys(node, here, allowed);
         auto p = path(node, "file", here, true);
         auto l = text(node, "layer", here, false);
+        auto w = text(node, "where", here, false);
         if (!p) return std::nullopt;
-        return LayerRef{*p, l.value_or("")};
+        return LayerRef{*p, l.value_or(""), w.value_or("")};
     }
 
     static std::string qualified(const std::string& where, const std::string& key) {
@@ -258,7 +259,8 @@ Scenario load_scenario(const fs::path& file) {
     Reader r(file);
     Scenario s;
     s.file = file;
-    r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "target_groups", "services"});
+    r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "area_classes",
+                            "target_groups", "services"});
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
@@ -344,6 +346,21 @@ Scenario load_scenario(const fs::path& file) {
                 s.modes[name] = mode;
             }
         }
+    }
+    if (YAML::Node ac = r.map(root, "area_classes", "", false)) {
+        r.check_keys(ac, "area_classes", {"border_km", "remote_minutes", "remote_mode", "island_bridge_m", "towns",
+                                          "remote_zones", "island_zones", "coastline"});
+        if (ac["border_km"]) s.border_km = r.number(ac, "border_km", "area_classes", -1e-12).value_or(s.border_km);
+        s.remote_minutes = r.number(ac, "remote_minutes", "area_classes", 0.0).value_or(s.remote_minutes);
+        s.remote_mode = r.text(ac, "remote_mode", "area_classes", false).value_or(s.remote_mode);
+        if (!s.modes.count(s.remote_mode))
+            r.error(ac["remote_mode"], "area_classes.remote_mode", fmt::format("'{}' is not a travel mode", s.remote_mode));
+        if (ac["island_bridge_m"])
+            s.island_bridge_m = r.number(ac, "island_bridge_m", "area_classes", -1e-12).value_or(s.island_bridge_m);
+        s.towns = r.layer(ac, "towns", "area_classes", false);
+        s.remote_zones = r.layer(ac, "remote_zones", "area_classes", false);
+        s.island_zones = r.layer(ac, "island_zones", "area_classes", false);
+        s.coastline = r.layer(ac, "coastline", "area_classes", false);
     }
     s.target_groups = default_target_groups();
     if (YAML::Node groups = r.map(root, "target_groups", "", false)) {

@@ -62,7 +62,34 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(valid > t.size() / 4);
     const std::string csv = slurp(out / "summary.csv");
     CHECK_THAT(csv, Catch::StartsWith("service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable"));
-    for (const auto& s : services) CHECK_THAT(csv, Catch::Contains(s + ",all,"));
+    for (const auto& s : services)
+        for (const char* cls : {",all,", ",island,", ",border,", ",remote,", ",none,"}) CHECK_THAT(csv, Catch::Contains(s + cls));
+
+    // Area classes: the demo has island, border and remote children; "none" plus flagged cells make up "all".
+    auto flags = geodata::read_raster_float(out / "rasters" / "area_class.tif");
+    auto children = geodata::read_raster_float(out / "rasters" / "children_primary.tif");
+    double all = 0.0, none = 0.0, island = 0.0, border = 0.0, remote = 0.0;
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+        const double c = std::isnan(children[i]) ? 0.0 : children[i];
+        const int f = std::isnan(flags[i]) ? 0 : static_cast<int>(flags[i]);
+        all += c;
+        if (f == 0) none += c;
+        if (f & 1) island += c;
+        if (f & 2) border += c;
+        if (f & 4) remote += c;
+    }
+    CHECK(island > 100.0);
+    CHECK(border > 100.0);
+    CHECK(remote > 100.0);
+    CHECK(none < all);
+    auto row_children = [&](const std::string& cls) {
+        const auto pos = csv.find("primary_school," + cls + ",");
+        REQUIRE(pos != std::string::npos);
+        return std::stod(csv.substr(pos + std::string("primary_school," + cls + ",").size()));
+    };
+    CHECK(row_children("all") == Approx(all).epsilon(1e-4));
+    CHECK(row_children("none") == Approx(none).epsilon(1e-4));
+    CHECK(row_children("island") == Approx(island).epsilon(1e-4));
     CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
 
     // Existing output: refused without --overwrite (exit 3), folder untouched.

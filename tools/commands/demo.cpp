@@ -20,8 +20,8 @@ std::string command_line();
 
 void print_run_summary(const scenarios::RunResult& result, const fs::path& out) {
     const auto& g = result.grid;
-    fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people\n", g.cols, g.rows, g.cell_width_m(),
-               g.crs.label(), result.population_total);
+    fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people in the study area ({:.0f} with the buffer)\n",
+               g.cols, g.rows, g.cell_width_m(), g.crs.label(), result.population_in_area, result.population_total);
     fmt::print("{:<24} {:>10} {:>7} {:>9} {:>10} {:>8} {:>8} {:>11}\n", "service", "mode", "limit", "children",
                "within", "% within", "p90 min", "unreachable");
     for (const auto& s : result.services)

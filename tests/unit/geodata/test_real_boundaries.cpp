@@ -5,6 +5,7 @@
 
 #include <ogr_api.h>
 
+#include "accessplan/engine/area_classes.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/vector_io.hpp"
@@ -74,4 +75,73 @@ TEST_CASE("admin zones are rasterised to ids with their codes and names", "[geod
     CHECK(inside < 8400);
     REQUIRE_THROWS_WITH(geodata::rasterize_zones(dir / "geoboundaries_adm1_ha_giang.geojson", "", "no_such_field", "", grid),
                         Catch::Contains("no_such_field"));
+}
+
+TEST_CASE("Phu Quoc is an island against the full GSHHG coastline", "[geodata][areaclass][realdata]") {
+    REQUIRE_SHARED_DATA(data);
+    const auto fixture = data / "fixtures" / "phu_quoc" / "gshhg_f_land_phu_quoc.geojson";
+    auto area = geodata::read_study_area(fixture, geodata::wgs84());
+    GridSpec grid = geodata::make_analysis_grid(*area, geodata::wgs84(), {250.0, 2000.0, std::nullopt});
+    auto islands = geodata::island_cells_from_coastline(data / "coast" / "vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg",
+                                                        "gshhg_f_land_102_110E_8_24N", grid);
+    // Land cells of the clip (all of it is offshore land): nearly all must be island.
+    auto land = geodata::rasterize_zones(fixture, "", "", "", grid);
+    std::size_t land_cells = 0, island_cells = 0;
+    for (std::size_t i = 0; i < land.ids.size(); ++i)
+        if (land.ids[i] != 0) {
+            ++land_cells;
+            island_cells += islands[i];
+        }
+    REQUIRE(land_cells > 5000);  // Phu Quoc is ~574 km2: ~9,000 cells of 250 m
+    CHECK(double(island_cells) / double(land_cells) > 0.99);
+    // Flags through classify_areas: island set, never at sea.
+    Grid<std::uint8_t> is_land(grid, 0);
+    for (std::size_t i = 0; i < is_land.size(); ++i) is_land[i] = land.ids[i] != 0 ? 1 : 0;
+    AreaClassOptions o;
+    o.detect_islands = false;
+    auto flags = classify_areas({&is_land, nullptr, nullptr, nullptr, &islands, nullptr}, o);
+    std::size_t flagged_at_sea = 0, flagged = 0;
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+        if ((flags[i] & area_class::island) && !is_land[i]) ++flagged_at_sea;
+        flagged += (flags[i] & area_class::island) ? 1 : 0;
+    }
+    CHECK(flagged_at_sea == 0);
+    CHECK(flagged == island_cells);
+}
+
+TEST_CASE("Ha Giang: district centres near the China border are border, the south is not", "[geodata][areaclass][realdata]") {
+    REQUIRE_SHARED_DATA(data);
+    const auto dir = data / "fixtures" / "ha_giang";
+    auto area = geodata::read_study_area(dir / "geoboundaries_adm1_ha_giang.geojson", geodata::wgs84());
+    GridSpec grid = geodata::make_analysis_grid(*area, geodata::wgs84(), {250.0, 5000.0, std::nullopt});
+    auto border_lines = geodata::read_features(dir / "gshhg_f_national_border_near_ha_giang.geojson", grid.crs);
+    std::vector<const OGRGeometry*> lines;
+    for (const auto& f : border_lines) lines.push_back(f.geometry.get());
+    Grid<std::int32_t> burned = geodata::rasterize(lines, std::vector<std::int32_t>(lines.size(), 1), grid, true);
+    Grid<std::uint8_t> border(grid, 0), land(grid, 1);
+    for (std::size_t i = 0; i < border.size(); ++i) border[i] = burned[i] != 0 ? 1 : 0;
+    auto flags = classify_areas({&land, &border, nullptr, nullptr, nullptr, nullptr}, AreaClassOptions{});
+    geodata::ReadOptions o;
+    o.where = "ADM1_EN = 'Ha Giang'";
+    auto districts = geodata::read_points(
+        data / "boundaries" / "hdx_cod_ab_vnm_20201027" / "vnm_admbndp_admALL_gov_itos_20201027.shp", grid.crs, o);
+    REQUIRE(districts.size() == 11);
+    int near = 0, far = 0;
+    for (const auto& d : districts) {
+        OGRPoint p(d.x, d.y);
+        double km = 1e9;
+        for (const auto* l : lines) km = std::min(km, l->Distance(&p) / 1000.0);  // GEOS vector distance
+        const auto cell = grid.cell_at(d.x, d.y);
+        REQUIRE(cell);
+        INFO(d.attributes.at("ADM2_EN") << " is " << km << " km from the border");
+        if (km < 9.5) {
+            CHECK((flags[*cell] & area_class::border) != 0);
+            ++near;
+        } else if (km > 10.5) {
+            CHECK((flags[*cell] & area_class::border) == 0);
+            ++far;
+        }
+    }
+    CHECK(near >= 1);
+    CHECK(far >= 3);
 }

@@ -43,6 +43,11 @@ Grid<float> warp_to_grid(const std::filesystem::path& path, int band, const Grid
 Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
                              const GridSpec& target, bool all_touched, std::int32_t background = 0);
 
+/// Island cells from a coastline layer of land polygons (e.g. GSHHG): the largest polygon of the whole layer is the
+/// mainland, every other polygon is an island. Cells are assigned by their centre.
+Grid<std::uint8_t> island_cells_from_coastline(const std::filesystem::path& path, const std::string& layer,
+                                               const GridSpec& target);
+
 /// Admin zones (polygons) as a grid of zone numbers 1..N (0 = outside every zone), cells assigned by their centre,
 /// plus each zone's code (from `code_field`, or its feature number) and name. Overlapping polygons: the later wins.
 struct ZoneGrid {

@@ -50,6 +50,7 @@ struct Feature {
 
 struct ReadOptions {
     std::string layer;      ///< layer name; empty = the only (or first) layer
+    std::string where;      ///< OGR SQL attribute filter, e.g. "kind IN ('city','town')"; empty = all features
     /// CRS of CSV x/y columns (they carry none). lon/lat columns are always WGS 84.
     std::optional<Crs> csv_xy_crs;
     /// Repair invalid polygons with GEOS MakeValid (self-intersections in real boundary files).

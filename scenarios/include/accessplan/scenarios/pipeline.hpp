@@ -25,15 +25,19 @@ struct ServiceResult {
     double threshold_min = 0.0;
     std::size_t facilities = 0;   ///< of the service's types, in the file
     std::size_t placed = 0;       ///< on the grid and reachable from somewhere
-    AccessSummary access;
+    AccessSummary access;         ///< all children
+    /// The same by area class: island, border, remote, none (a cell may carry several flags).
+    std::vector<std::pair<std::string, AccessSummary>> by_class;
 };
 
 struct RunResult {
     GridSpec grid;
-    double population_total = 0.0;         ///< on the analysis grid
+    double population_total = 0.0;         ///< on the analysis grid (study area + buffer)
+    double population_in_area = 0.0;       ///< inside the study area: what summaries count
     double population_source_total = 0.0;  ///< in the population file
     std::vector<ServiceResult> services;
     std::vector<FacilityPlacement> placements;
+    std::size_t towns_placed = 0;           ///< towns used for the "remote" class
     std::vector<std::string> warnings;
 };
 

@@ -16,6 +16,7 @@ namespace accessplan::scenarios {
 struct LayerRef {
     std::filesystem::path file;
     std::string layer;  ///< empty = the first layer
+    std::string where;  ///< OGR SQL attribute filter; empty = every feature
 };
 
 struct TargetGroup {
@@ -72,6 +73,16 @@ struct Scenario {
     std::optional<LayerRef> ferries;                   ///< lines: fields crossing_min, headway_min, bidirectional
     double ferry_port_snap_m = 1000.0;
     std::map<std::string, TravelMode> modes;           ///< built-in walking/motorbike plus overrides
+
+    // area classes (island / border / remote)
+    double border_km = 10.0;
+    double remote_minutes = 90.0;
+    std::string remote_mode = "motorbike";
+    double island_bridge_m = 500.0;
+    std::optional<LayerRef> towns;          ///< district towns / urban centres for "remote"
+    std::optional<LayerRef> remote_zones;   ///< listed remote areas (e.g. extremely difficult communes)
+    std::optional<LayerRef> island_zones;   ///< listed island areas
+    std::optional<LayerRef> coastline;      ///< land polygons: the largest is the mainland, the others islands
 
     std::vector<TargetGroup> target_groups;
     std::vector<Service> services;

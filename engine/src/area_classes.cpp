@@ -1,0 +1,172 @@
+#include "accessplan/engine/area_classes.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+#include <fmt/format.h>
+
+namespace accessplan {
+namespace {
+
+constexpr double big = 1e20;
+
+// One-dimensional squared distance transform of f at positions step*q (Felzenszwalb & Huttenlocher 2012): the lower
+// envelope of the parabolas (x - p)^2 + f(p).
+void dt_1d(const std::vector<double>& f, std::vector<double>& d, double step, std::vector<std::size_t>& v,
+           std::vector<double>& z) {
+    const std::size_t n = f.size();
+    v.assign(n, 0);
+    z.assign(n + 1, 0.0);
+    auto intersection = [&](std::size_t q, std::size_t p) {
+        const double xq = step * static_cast<double>(q), xp = step * static_cast<double>(p);
+        return ((f[q] + xq * xq) - (f[p] + xp * xp)) / (2.0 * (xq - xp));
+    };
+    std::size_t k = 0;
+    z[0] = -std::numeric_limits<double>::infinity();
+    z[1] = std::numeric_limits<double>::infinity();
+    for (std::size_t q = 1; q < n; ++q) {
+        double s = intersection(q, v[k]);
+        while (k > 0 && s <= z[k]) {
+            --k;
+            s = intersection(q, v[k]);
+        }
+        ++k;
+        v[k] = q;
+        z[k] = s;
+        z[k + 1] = std::numeric_limits<double>::infinity();
+    }
+    k = 0;
+    for (std::size_t q = 0; q < n; ++q) {
+        const double x = step * static_cast<double>(q);
+        while (z[k + 1] < x) ++k;
+        const double xp = step * static_cast<double>(v[k]);
+        d[q] = (x - xp) * (x - xp) + f[v[k]];
+    }
+}
+
+}  // namespace
+
+Grid<float> distance_to_cells_m(const Grid<std::uint8_t>& targets) {
+    const GridSpec& spec = targets.spec();
+    const std::size_t cols = spec.cols, rows = spec.rows;
+    const double dx = spec.cell_width_m(), dy = spec.cell_height_m();
+    std::vector<double> sq(cols * rows);
+    bool any = false;
+    for (std::size_t i = 0; i < sq.size(); ++i) {
+        sq[i] = targets[i] != 0 ? 0.0 : big;
+        any |= targets[i] != 0;
+    }
+    Grid<float> out(spec, std::numeric_limits<float>::infinity());
+    if (!any) return out;
+    std::vector<double> f, d;
+    std::vector<std::size_t> v;
+    std::vector<double> z;
+    // Columns (spacing dy), then rows (spacing dx).
+    f.resize(rows);
+    d.resize(rows);
+    for (std::size_t c = 0; c < cols; ++c) {
+        for (std::size_t r = 0; r < rows; ++r) f[r] = sq[r * cols + c];
+        dt_1d(f, d, dy, v, z);
+        for (std::size_t r = 0; r < rows; ++r) sq[r * cols + c] = d[r];
+    }
+    f.resize(cols);
+    d.resize(cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < cols; ++c) f[c] = sq[r * cols + c];
+        dt_1d(f, d, dx, v, z);
+        for (std::size_t c = 0; c < cols; ++c) out(c, r) = d[c] >= big / 2 ? std::numeric_limits<float>::infinity()
+                                                                          : static_cast<float>(std::sqrt(d[c]));
+    }
+    return out;
+}
+
+Grid<std::uint8_t> island_cells(const Grid<std::uint8_t>& land, double bridge_m) {
+    const GridSpec& spec = land.spec();
+    const std::size_t n = land.size();
+    // Closing = dilation then erosion, both by Euclidean distance.
+    Grid<std::uint8_t> closed(spec, 0);
+    if (bridge_m > 0.0) {
+        Grid<float> to_land = distance_to_cells_m(land);
+        Grid<std::uint8_t> outside(spec, 0);
+        for (std::size_t i = 0; i < n; ++i) outside[i] = to_land[i] > bridge_m ? 1 : 0;
+        Grid<float> to_outside = distance_to_cells_m(outside);
+        for (std::size_t i = 0; i < n; ++i) closed[i] = (land[i] != 0 || to_outside[i] > bridge_m) ? 1 : 0;
+    } else {
+        for (std::size_t i = 0; i < n; ++i) closed[i] = land[i] != 0 ? 1 : 0;
+    }
+    // 8-connected components of the closed land.
+    std::vector<std::int32_t> comp(n, -1);
+    std::vector<std::size_t> sizes;
+    const auto cols = static_cast<std::int64_t>(spec.cols), rows = static_cast<std::int64_t>(spec.rows);
+    std::vector<std::size_t> stack;
+    for (std::size_t start = 0; start < n; ++start) {
+        if (!closed[start] || comp[start] >= 0) continue;
+        const auto id = static_cast<std::int32_t>(sizes.size());
+        sizes.push_back(0);
+        comp[start] = id;
+        stack.assign(1, start);
+        while (!stack.empty()) {
+            const std::size_t i = stack.back();
+            stack.pop_back();
+            ++sizes.back();
+            const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
+            for (std::int64_t dr = -1; dr <= 1; ++dr)
+                for (std::int64_t dc = -1; dc <= 1; ++dc) {
+                    const std::int64_t rr = r + dr, cc = c + dc;
+                    if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+                    const auto j = static_cast<std::size_t>(rr * cols + cc);
+                    if (!closed[j] || comp[j] >= 0) continue;
+                    comp[j] = id;
+                    stack.push_back(j);
+                }
+        }
+    }
+    Grid<std::uint8_t> island(spec, 0);
+    if (sizes.empty()) return island;
+    const auto mainland = static_cast<std::int32_t>(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+    for (std::size_t i = 0; i < n; ++i)
+        if (land[i] != 0 && comp[i] != mainland) island[i] = 1;
+    return island;
+}
+
+Grid<std::uint8_t> classify_areas(const AreaClassInputs& in, const AreaClassOptions& options) {
+    if (in.land == nullptr) throw InputError("area classes: a land mask is required");
+    const GridSpec& spec = in.land->spec();
+    if (in.border_line) require_same_grid(spec, "land", in.border_line->spec(), "border line");
+    if (in.minutes_to_town) require_same_grid(spec, "land", in.minutes_to_town->spec(), "time to towns");
+    if (in.listed_remote) require_same_grid(spec, "land", in.listed_remote->spec(), "listed remote zones");
+    if (in.listed_island) require_same_grid(spec, "land", in.listed_island->spec(), "listed island zones");
+    if (in.study_area) require_same_grid(spec, "land", in.study_area->spec(), "study area");
+    if (!(options.border_km >= 0.0)) throw InputError(fmt::format("area_classes.border_km is {}; expected >= 0", options.border_km));
+    if (!(options.remote_minutes > 0.0))
+        throw InputError(fmt::format("area_classes.remote_minutes is {}; expected > 0", options.remote_minutes));
+    Grid<std::uint8_t> flags(spec, 0);
+    Grid<std::uint8_t> island = options.detect_islands ? island_cells(*in.land, options.island_bridge_m)
+                                                       : Grid<std::uint8_t>(spec, 0);
+    Grid<float> to_border;
+    if (in.border_line) to_border = distance_to_cells_m(*in.border_line);
+    const double border_m = options.border_km * 1000.0;
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+        if ((*in.land)[i] == 0 || (in.study_area && (*in.study_area)[i] == 0)) continue;
+        std::uint8_t f = 0;
+        if (island[i] || (in.listed_island && (*in.listed_island)[i])) f |= area_class::island;
+        if (in.border_line && to_border[i] <= border_m) f |= area_class::border;
+        if (in.minutes_to_town && !((*in.minutes_to_town)[i] <= options.remote_minutes)) f |= area_class::remote;
+        if (in.listed_remote && (*in.listed_remote)[i]) f |= area_class::remote;
+        flags[i] = f;
+    }
+    return flags;
+}
+
+const std::vector<AreaClassFilter>& area_class_filters() {
+    static const std::vector<AreaClassFilter> filters{{"all", 0, true, false},
+                                                      {"island", area_class::island, false, false},
+                                                      {"border", area_class::border, false, false},
+                                                      {"remote", area_class::remote, false, false},
+                                                      {"none", 0, false, true}};
+    return filters;
+}
+
+}  // namespace accessplan

@@ -1,0 +1,82 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "accessplan/engine/area_classes.hpp"
+#include "support/ascii_grid.hpp"
+
+using namespace accessplan;
+
+namespace {
+Grid<std::uint8_t> mask_from_ascii(const std::string& text) {
+    Grid<float> g = test::grid_from_ascii(text, 100.0);
+    Grid<std::uint8_t> m(g.spec(), 0);
+    for (std::size_t i = 0; i < g.size(); ++i) m[i] = g[i] != 0.0f ? 1 : 0;
+    return m;
+}
+}  // namespace
+
+TEST_CASE("distance transform equals brute-force Euclidean distance", "[engine][areaclass]") {
+    std::mt19937 rng(9);
+    Grid<std::uint8_t> targets(make_grid_spec(37, 23, 100.0, 500000.0, 2000000.0, test::test_crs()), 0);
+    std::uniform_int_distribution<std::size_t> pick(0, targets.size() - 1);
+    for (int k = 0; k < 6; ++k) targets[pick(rng)] = 1;
+    Grid<float> d = distance_to_cells_m(targets);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        double best = INFINITY;
+        for (std::size_t j = 0; j < targets.size(); ++j)
+            if (targets[j])
+                best = std::min(best, std::hypot(double(i % 37) - double(j % 37), double(i / 37) - double(j / 37)) * 100.0);
+        REQUIRE(d[i] == Approx(best).epsilon(1e-6));
+    }
+    Grid<std::uint8_t> none(targets.spec(), 0);
+    CHECK(std::isinf(distance_to_cells_m(none)[0]));
+}
+
+TEST_CASE("islands are land not connected to the mainland; narrow rivers do not make islands", "[engine][areaclass]") {
+    // Mainland on the left, cut by a 1-cell river (column 3); an island on the right beyond 4 cells of sea.
+    auto land = mask_from_ascii(R"(
+        1 1 1 0 1 1 0 0 0 0 0 1 1
+        1 1 1 0 1 1 0 0 0 0 0 1 1
+        1 1 1 0 1 1 0 0 0 0 0 1 0
+        1 1 1 0 1 1 0 0 0 0 0 0 0)");
+    auto without_bridge = island_cells(land, 0.0);
+    auto with_bridge = island_cells(land, 100.0);  // closes gaps up to ~2 cells
+    CHECK(without_bridge(4, 0) == 1);               // the river splits the mainland when nothing bridges it
+    CHECK(with_bridge(4, 0) == 0);                  // bridged: part of the mainland
+    CHECK(with_bridge(0, 0) == 0);
+    CHECK(with_bridge(11, 0) == 1);                 // the real island stays an island
+    CHECK(with_bridge(12, 1) == 1);
+    CHECK(with_bridge(7, 0) == 0);                  // sea is never flagged
+}
+
+TEST_CASE("border and remote flags, and class filters that add up", "[engine][areaclass]") {
+    auto land = mask_from_ascii("1 1 1 1 1 1 1 1 1 1 / 1 1 1 1 1 1 1 1 1 1");
+    Grid<std::uint8_t> border(land.spec(), 0);
+    border(0, 0) = 1;
+    border(0, 1) = 1;
+    Grid<float> to_town(land.spec(), 10.0f);
+    to_town(9, 0) = 120.0f;
+    to_town(9, 1) = std::numeric_limits<float>::infinity();  // no town reachable: remote
+    Grid<std::uint8_t> listed(land.spec(), 0);
+    listed(5, 1) = 1;
+    AreaClassOptions o;
+    o.border_km = 0.3;  // 3 cells
+    auto flags = classify_areas({&land, &border, &to_town, &listed, nullptr}, o);
+    CHECK(flags(0, 0) == area_class::border);
+    CHECK(flags(3, 0) == area_class::border);
+    CHECK(flags(4, 0) == 0);
+    CHECK(flags(9, 0) == area_class::remote);
+    CHECK(flags(9, 1) == area_class::remote);
+    CHECK(flags(5, 1) == area_class::remote);
+    // "none" plus the union of the flagged classes covers every cell exactly once.
+    std::size_t none = 0, any = 0;
+    for (auto f : flags.values()) {
+        for (const auto& c : area_class_filters())
+            if (c.name == "none" && c.includes(f)) ++none;
+        any += f != 0 ? 1 : 0;
+    }
+    CHECK(none + any == flags.size());
+    o.remote_minutes = 0.0;
+    REQUIRE_THROWS_WITH(classify_areas({&land, nullptr, nullptr, nullptr, nullptr}, o), Catch::Contains("remote_minutes"));
+}
