@@ -44,6 +44,9 @@ AccessSummary summarize_access(const Grid<float>& children, const Grid<float>& m
             continue;
         }
         if (t <= threshold_min) s.within_threshold += c;
+        std::size_t band = 0;
+        while (band < travel_time_band_limits.size() && t > travel_time_band_limits[band]) ++band;
+        s.bands[band] += c;
         reachable.emplace_back(t, c);
         reachable_total += c;
         weighted_time += c * t;

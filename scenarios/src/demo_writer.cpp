@@ -81,6 +81,7 @@ area_classes:
   remote_mode: motorbike
   towns: {file: inputs/demo_province.gpkg, layer: settlements, where: "kind IN ('city', 'town')"}
   remote_zones: {file: inputs/demo_province.gpkg, layer: communes, where: "extremely_difficult = 1"}  # ... or listed
+zones: {file: inputs/demo_province.gpkg, layer: communes, code_field: code, name_field: name}
 services:
   - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30, mode: walking}
   - {name: lower_secondary_school, facility_types: [lower_secondary_school], target_group: lower_secondary, threshold_min: 45, mode: walking}

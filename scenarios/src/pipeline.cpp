@@ -20,6 +20,7 @@
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/geodata/vector_write.hpp"
 
 namespace fs = std::filesystem;
 
@@ -194,7 +195,140 @@ std::vector<geodata::PointFeature> read_facilities(const Scenario& s, const Grid
     return geodata::read_points(s.facilities.file, grid.crs, fo);
 }
 
+struct LoadedZones {
+    Grid<std::int32_t> ids;
+    std::vector<std::string> codes, names;
+    std::vector<std::unique_ptr<OGRGeometry>> geometries;  ///< in the grid's CRS
+};
+
+/// Admin zones: polygons rasterised by cell centre, or unit centre points turned into nearest-centre zones inside
+/// the study area (Voronoi cells on the grid, polygonised for the GeoPackage).
+LoadedZones load_zones(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>& study_area) {
+    LoadedZones z;
+    auto features = read_layer(*s.zones, grid.crs);
+    std::vector<std::pair<double, double>> centres;
+    std::vector<const OGRGeometry*> polygons;
+    for (auto& f : features) {
+        if (!f.geometry) continue;
+        const auto flat = wkbFlatten(f.geometry->getGeometryType());
+        const bool polygon = flat == wkbPolygon || flat == wkbMultiPolygon;
+        const bool point = flat == wkbPoint;
+        if (!polygon && !point) continue;
+        if ((polygon && !centres.empty()) || (point && !polygons.empty()))
+            throw InputError(fmt::format("{}: the zone layer mixes points and polygons; use one kind", s.zones->file.string()));
+        if (!s.zone_code_field.empty() && !f.attributes.count(s.zone_code_field))
+            throw InputError(fmt::format("{}: zone feature {} has no '{}' field (zones.code_field)", s.zones->file.string(),
+                                         f.fid, s.zone_code_field));
+        z.codes.push_back(s.zone_code_field.empty() ? std::to_string(f.fid) : f.attribute(s.zone_code_field));
+        z.names.push_back(f.attribute(s.zone_name_field));
+        if (polygon) {
+            polygons.push_back(f.geometry.get());
+            z.geometries.push_back(std::move(f.geometry));
+        } else {
+            centres.emplace_back(f.geometry->toPoint()->getX(), f.geometry->toPoint()->getY());
+        }
+    }
+    if (z.codes.empty())
+        throw InputError(fmt::format("{}: no polygons or points in the zone layer{}", s.zones->file.string(),
+                                     s.zones->where.empty() ? "" : " (where " + s.zones->where + ")"));
+    if (!polygons.empty()) {
+        std::vector<std::int32_t> values(polygons.size());
+        for (std::size_t k = 0; k < values.size(); ++k) values[k] = static_cast<std::int32_t>(k + 1);
+        z.ids = geodata::rasterize(polygons, values, grid, false);
+    } else {
+        z.ids = nearest_centre_zones(grid, centres, study_area);
+        auto shapes = geodata::polygonize(z.ids);
+        z.geometries.resize(z.codes.size());
+        for (auto& [id, g] : shapes) z.geometries[static_cast<std::size_t>(id - 1)] = std::move(g);
+    }
+    return z;
+}
+
 std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
+
+std::string csv_text(std::string v) {
+    std::replace(v.begin(), v.end(), '"', '\'');
+    return "\"" + v + "\"";
+}
+
+/// zones.csv, rasters/zones.tif and access.gpkg (layers facilities and zones).
+void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec& grid, const RunResult& result,
+                         const std::vector<geodata::PointFeature>& points, const LoadedZones* zones) {
+    using geodata::FieldType;
+    std::vector<geodata::OutLayer> layers;
+    geodata::OutLayer fac{"facilities", wkbPoint,
+                          {{"facility_id", FieldType::integer}, {"name", FieldType::string}, {"type", FieldType::string},
+                           {"services", FieldType::string}, {"placement", FieldType::string}, {"moved_m", FieldType::real}},
+                          {}};
+    // One feature per facility point; placement from its first service (the same point snaps alike per mode).
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        const auto& pt = points[p];
+        const std::string type = pt.attributes.count(s.type_field) ? pt.attributes.at(s.type_field) : "";
+        std::string services, status = "not used";
+        double moved = 0.0;
+        std::int64_t id = static_cast<std::int64_t>(p + 1);
+        for (const auto& pl : result.placements) {
+            if (pl.point_index != p) continue;
+            if (services.find(pl.service) == std::string::npos) services += (services.empty() ? "" : ",") + pl.service;
+            status = pl.status;
+            moved = pl.moved_m;
+            id = pl.id;
+        }
+        geodata::OutFeature f;
+        f.geometry = std::make_unique<OGRPoint>(pt.x, pt.y);
+        f.values = {id, pt.attributes.count(s.name_field) ? pt.attributes.at(s.name_field) : std::string(), type, services,
+                    status, moved};
+        fac.features.push_back(std::move(f));
+    }
+    layers.push_back(std::move(fac));
+    if (zones) {
+        geodata::RasterWriteOptions zo;
+        zo.nodata = 0.0;
+        zo.description = "admin zone number (see zones.csv)";
+        geodata::write_geotiff(out / "rasters" / "zones.tif", zones->ids, zo);
+        std::string csv = "zone_code,zone_name,service,children,within_threshold,pct_within,mean_min,p90_min,unreachable,"
+                          "island_children,border_children,remote_children\n";
+        geodata::OutLayer zl{"zones", wkbMultiPolygon, {{"zone_code", FieldType::string}, {"zone_name", FieldType::string}}, {}};
+        for (const auto& svc : result.services) {
+            zl.fields.push_back({svc.service + "_children", FieldType::real});
+            zl.fields.push_back({svc.service + "_pct_within", FieldType::real});
+            zl.fields.push_back({svc.service + "_mean_min", FieldType::real});
+            zl.fields.push_back({svc.service + "_unreachable", FieldType::real});
+        }
+        for (const char* f : {"island_children", "border_children", "remote_children"}) zl.fields.push_back({f, FieldType::real});
+        for (std::size_t z = 0; z < result.zones.size(); ++z) {
+            const auto& zr = result.zones[z];
+            geodata::OutFeature f;
+            if (zones->geometries[z]) {
+                f.geometry.reset(zones->geometries[z]->clone());
+                if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
+                    f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
+            }
+            f.values = {zr.code, zr.name};
+            for (std::size_t k = 0; k < zr.per_service.size(); ++k) {
+                const auto& a = zr.per_service[k].access;
+                csv += fmt::format("{},{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f},{:.1f},{:.1f},{:.1f}\n", csv_text(zr.code),
+                                   csv_text(zr.name), result.services[k].service, a.children, a.within_threshold,
+                                   a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable,
+                                   zr.per_service[k].island_children, zr.per_service[k].border_children,
+                                   zr.per_service[k].remote_children);
+                f.values.push_back(a.children);
+                f.values.push_back(a.pct_within());
+                f.values.push_back(std::isfinite(a.mean_min) ? geodata::FieldValue(a.mean_min) : geodata::FieldValue());
+                f.values.push_back(a.unreachable);
+            }
+            if (!zr.per_service.empty()) {
+                f.values.push_back(zr.per_service.front().island_children);
+                f.values.push_back(zr.per_service.front().border_children);
+                f.values.push_back(zr.per_service.front().remote_children);
+            }
+            zl.features.push_back(std::move(f));
+        }
+        layers.push_back(std::move(zl));
+        geodata::write_text_file(out / "zones.csv", csv);
+    }
+    geodata::write_geopackage(out / "access.gpkg", grid.crs, layers);
+}
 
 }  // namespace
 
@@ -352,7 +486,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                 }
                 SnapResult snap = snap_to_passable(f, pt.x, pt.y, s.snap_distance_m);
                 FacilityPlacement fp{id, pt.attributes.count(s.name_field) ? pt.attributes.at(s.name_field) : "", type,
-                                     to_string(snap.status), snap.moved_m, svc.name};
+                                     to_string(snap.status), snap.moved_m, svc.name, p};
                 result.placements.push_back(fp);
                 if (!snap.placed()) continue;
                 ++placed[k];
@@ -405,6 +539,21 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services.push_back(r);
     }
 
+    std::optional<LoadedZones> zones;
+    if (s.zones) {
+        zones = load_zones(s, grid, study_area);
+        result.zones.resize(zones->codes.size());
+        for (std::size_t z = 0; z < zones->codes.size(); ++z) {
+            result.zones[z].code = zones->codes[z];
+            result.zones[z].name = zones->names[z];
+        }
+        for (std::size_t k = 0; k < s.services.size(); ++k) {
+            auto per_zone = zonal_access(children.at(s.services[k].target_group), times[k].minutes, s.services[k].threshold_min,
+                                         zones->ids, zones->codes.size(), &area_flags);
+            for (std::size_t z = 0; z < per_zone.size(); ++z) result.zones[z].per_service.push_back(per_zone[z]);
+        }
+    }
+
     stage(6, "writing outputs");
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
@@ -429,6 +578,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     ac.metadata = {{"AREA_CLASS_FLAGS", "1=island,2=border,4=remote"}};
     geodata::write_geotiff(out / "rasters" / "area_class.tif", area_flags, ac);
     std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
+    std::string bands_csv = "service,area_class";
+    for (const char* b : travel_time_band_names) bands_csv += fmt::format(",min_{}", b);
+    bands_csv += ",unreachable\n";
     nlohmann::json summary;
     summary["scenario"] = s.name;
     summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
@@ -447,6 +599,15 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                                {"unreachable", a.unreachable}};
             row["mean_min"] = std::isfinite(a.mean_min) ? nlohmann::json(a.mean_min) : nlohmann::json(nullptr);
             row["p90_min"] = std::isfinite(a.p90_min) ? nlohmann::json(a.p90_min) : nlohmann::json(nullptr);
+            row["median_min"] = std::isfinite(a.median_min) ? nlohmann::json(a.median_min) : nlohmann::json(nullptr);
+            nlohmann::json bands;
+            bands_csv += fmt::format("{},{}", r.service, cls);
+            for (std::size_t b = 0; b < a.bands.size(); ++b) {
+                bands[travel_time_band_names[b]] = a.bands[b];
+                bands_csv += fmt::format(",{:.1f}", a.bands[b]);
+            }
+            bands_csv += fmt::format(",{:.1f}\n", a.unreachable);
+            row["bands_min"] = bands;
             summary["rows"].push_back(row);
         }
     }
@@ -455,6 +616,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     summary["warnings"] = result.warnings;
     geodata::write_text_file(out / "summary.csv", csv);
     geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");
+    geodata::write_text_file(out / "bands.csv", bands_csv);
+    write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
     for (const auto& p : result.placements) {
         std::string name = p.name;

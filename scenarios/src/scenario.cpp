@@ -260,7 +260,7 @@ Scenario load_scenario(const fs::path& file) {
     Scenario s;
     s.file = file;
     r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "area_classes",
-                            "target_groups", "services"});
+                            "zones", "target_groups", "services"});
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
@@ -361,6 +361,13 @@ Scenario load_scenario(const fs::path& file) {
         s.remote_zones = r.layer(ac, "remote_zones", "area_classes", false);
         s.island_zones = r.layer(ac, "island_zones", "area_classes", false);
         s.coastline = r.layer(ac, "coastline", "area_classes", false);
+    }
+    if (root["zones"]) {
+        s.zones = r.layer(root, "zones", "", false, {"code_field", "name_field"});
+        if (root["zones"].IsMap()) {
+            s.zone_code_field = r.text(root["zones"], "code_field", "zones", false).value_or("");
+            s.zone_name_field = r.text(root["zones"], "name_field", "zones", false).value_or(s.zone_name_field);
+        }
     }
     s.target_groups = default_target_groups();
     if (YAML::Node groups = r.map(root, "target_groups", "", false)) {

@@ -90,6 +90,33 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(row_children("all") == Approx(all).epsilon(1e-4));
     CHECK(row_children("none") == Approx(none).epsilon(1e-4));
     CHECK(row_children("island") == Approx(island).epsilon(1e-4));
+
+    // Zonal statistics per commune: zone totals equal the raster total (every study-area cell is in a commune).
+    const std::string zones = slurp(out / "zones.csv");
+    double zone_children = 0.0;
+    std::size_t zone_rows = 0;
+    std::istringstream lines(zones);
+    std::string line;
+    std::getline(lines, line);
+    CHECK(line.rfind("zone_code,zone_name,service,children", 0) == 0);
+    while (std::getline(lines, line)) {
+        // Fields: "code","name",service,children,...  (code and name are quoted, without commas inside)
+        std::vector<std::string> f;
+        std::string cell;
+        std::istringstream cols(line);
+        while (std::getline(cols, cell, ',')) f.push_back(cell);
+        REQUIRE(f.size() == 12);
+        if (f[2] != "primary_school") continue;
+        ++zone_rows;
+        zone_children += std::stod(f[3]);
+    }
+    CHECK(zone_rows > 60);
+    CHECK(zone_children == Approx(all).epsilon(1e-3));
+    auto access = geodata::read_vector_info(out / "access.gpkg");
+    REQUIRE(access.layers.size() == 2);
+    CHECK(access.layers[0].name == "facilities");
+    CHECK(access.layers[1].name == "zones");
+    CHECK(access.layers[1].feature_count == static_cast<std::int64_t>(zone_rows));
     CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
 
     // Existing output: refused without --overwrite (exit 3), folder untouched.

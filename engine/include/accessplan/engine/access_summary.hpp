@@ -2,11 +2,16 @@
 // Population-weighted summary of travel times for one service: how many children, how many within the threshold,
 // how many cannot reach any facility (reported separately, never dropped), mean / median / 90th percentile time.
 
+#include <array>
 #include <cstdint>
 
 #include "accessplan/engine/grid.hpp"
 
 namespace accessplan {
+
+/// Upper limits (minutes) of the travel-time bands: 0-15, 15-30, 30-60, 60-120, then >120; unreachable apart.
+inline constexpr std::array<double, 4> travel_time_band_limits{15.0, 30.0, 60.0, 120.0};
+inline constexpr std::array<const char*, 5> travel_time_band_names{"0-15", "15-30", "30-60", "60-120", ">120"};
 
 struct AccessSummary {
     double children = 0.0;          ///< all children counted (reachable or not)
@@ -15,6 +20,8 @@ struct AccessSummary {
     double mean_min = 0.0;          ///< population-weighted, over reachable children (NaN when none)
     double median_min = 0.0;
     double p90_min = 0.0;
+    /// Children per travel-time band (travel_time_band_names); unreachable children are in `unreachable` only.
+    std::array<double, 5> bands{};
     double pct_within() const noexcept { return children > 0.0 ? 100.0 * within_threshold / children : 0.0; }
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/zonal.hpp"
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 
@@ -18,6 +19,7 @@ struct FacilityPlacement {
     std::string name, type, status;  ///< status: on_cell, moved, outside_grid, no_passable
     double moved_m = 0.0;
     std::string service;
+    std::size_t point_index = 0;  ///< position in the facility file (as read)
 };
 
 struct ServiceResult {
@@ -30,6 +32,11 @@ struct ServiceResult {
     std::vector<std::pair<std::string, AccessSummary>> by_class;
 };
 
+struct ZoneResult {
+    std::string code, name;
+    std::vector<ZoneAccess> per_service;  ///< in the order of RunResult::services
+};
+
 struct RunResult {
     GridSpec grid;
     double population_total = 0.0;         ///< on the analysis grid (study area + buffer)
@@ -38,6 +45,7 @@ struct RunResult {
     std::vector<ServiceResult> services;
     std::vector<FacilityPlacement> placements;
     std::size_t towns_placed = 0;           ///< towns used for the "remote" class
+    std::vector<ZoneResult> zones;
     std::vector<std::string> warnings;
 };
 

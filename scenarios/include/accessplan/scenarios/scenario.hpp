@@ -84,6 +84,11 @@ struct Scenario {
     std::optional<LayerRef> island_zones;   ///< listed island areas
     std::optional<LayerRef> coastline;      ///< land polygons: the largest is the mainland, the others islands
 
+    // admin zones for zonal statistics: polygons, or points of unit centres (nearest-centre zones)
+    std::optional<LayerRef> zones;
+    std::string zone_code_field;   ///< empty: the feature number
+    std::string zone_name_field = "name";
+
     std::vector<TargetGroup> target_groups;
     std::vector<Service> services;
 

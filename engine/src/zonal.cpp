@@ -1,0 +1,67 @@
+#include "accessplan/engine/zonal.hpp"
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/geometries/point.hpp>
+#include <boost/geometry/index/rtree.hpp>
+#include <fmt/format.h>
+
+#include "accessplan/engine/area_classes.hpp"
+
+namespace accessplan {
+
+std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
+                                     const Grid<std::int32_t>& zone_ids, std::size_t zone_count,
+                                     const Grid<std::uint8_t>* area_flags) {
+    require_same_grid(minutes.spec(), "travel time", zone_ids.spec(), "zones");
+    // One pass per zone would be O(zones x cells); instead split the cells by zone once.
+    std::vector<std::vector<std::size_t>> cells(zone_count);
+    for (std::size_t i = 0; i < zone_ids.size(); ++i) {
+        const std::int32_t z = zone_ids[i];
+        if (z <= 0) continue;
+        if (static_cast<std::size_t>(z) > zone_count)
+            throw InternalError(fmt::format("zonal_access: zone id {} above the zone count {}", z, zone_count));
+        cells[static_cast<std::size_t>(z - 1)].push_back(i);
+    }
+    std::vector<ZoneAccess> out(zone_count);
+    Grid<std::uint8_t> mask(zone_ids.spec(), 0);
+    for (std::size_t z = 0; z < zone_count; ++z) {
+        for (std::size_t i : cells[z]) mask[i] = 1;
+        out[z].access = summarize_access(children, minutes, threshold_min, &mask);
+        for (std::size_t i : cells[z]) {
+            mask[i] = 0;
+            if (!area_flags) continue;
+            const double c = children[i];
+            if ((*area_flags)[i] & area_class::island) out[z].island_children += c;
+            if ((*area_flags)[i] & area_class::border) out[z].border_children += c;
+            if ((*area_flags)[i] & area_class::remote) out[z].remote_children += c;
+        }
+    }
+    return out;
+}
+
+Grid<std::int32_t> nearest_centre_zones(const GridSpec& spec, const std::vector<std::pair<double, double>>& centres,
+                                        const Grid<std::uint8_t>& inside) {
+    namespace bg = boost::geometry;
+    namespace bgi = boost::geometry::index;
+    using Point = bg::model::point<double, 2, bg::cs::cartesian>;
+    using Value = std::pair<Point, std::int32_t>;
+    require_same_grid(spec, "zones", inside.spec(), "study area");
+    std::vector<Value> values;
+    for (std::size_t k = 0; k < centres.size(); ++k)
+        values.emplace_back(Point(centres[k].first, centres[k].second), static_cast<std::int32_t>(k + 1));
+    bgi::rtree<Value, bgi::quadratic<16>> tree(values.begin(), values.end());
+    Grid<std::int32_t> zones(spec, 0);
+    if (values.empty()) return zones;
+    std::vector<Value> hit;
+    for (std::size_t r = 0; r < spec.rows; ++r)
+        for (std::size_t c = 0; c < spec.cols; ++c) {
+            if (!inside(c, r)) continue;
+            hit.clear();
+            tree.query(bgi::nearest(Point(spec.transform.x_of(double(c)), spec.transform.y_of(double(r))), 1),
+                       std::back_inserter(hit));
+            zones(c, r) = hit.front().second;
+        }
+    return zones;
+}
+
+}  // namespace accessplan
