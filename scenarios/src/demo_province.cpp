@@ -725,6 +725,15 @@ private:
             const bool hill = m_p.districts[static_cast<std::size_t>(c.district_id - 1)].kind == "mountain";
             // Small mountain communes share a lower secondary school with a neighbour (boarding schools).
             if (!hill || people >= 3500.0) add_facility(seat, "lower_secondary_school", "Trường THCS " + short_name, round50(people * 0.062 * 1.1));
+            // City wards are dense: about one primary school per 6,000 people, one lower secondary per 10,000.
+            if (c.district_id == 1) {
+                for (int extra = 1; extra < static_cast<int>(people / 6000.0); ++extra)
+                    add_facility(seat, "primary_school", fmt::format("Trường Tiểu học {} số {}", short_name, extra + 1),
+                                 round50(6000.0 * 0.085 * 1.1), 700.0 + 150.0 * extra);
+                for (int extra = 1; extra < static_cast<int>(people / 10000.0); ++extra)
+                    add_facility(seat, "lower_secondary_school", fmt::format("Trường THCS {} số {}", short_name, extra + 1),
+                                 round50(10000.0 * 0.062 * 1.1), 900.0 + 150.0 * extra);
+            }
         }
         // Satellite school sites (điểm trường) in mountain villages far from the main school.
         std::vector<XY> primary;

@@ -252,8 +252,17 @@ std::string csv_text(std::string v) {
 }
 
 /// zones.csv, rasters/zones.tif and access.gpkg (layers facilities and zones).
+/// "island", "border+remote", ... : the classes holding more than half of a cluster's children, or "none".
+std::string gap_class(const GapCluster& g) {
+    std::string out;
+    for (auto [name, c] : {std::pair{"island", g.island_children}, {"border", g.border_children}, {"remote", g.remote_children}})
+        if (c > 0.5 * g.children) out += (out.empty() ? "" : "+") + std::string(name);
+    return out.empty() ? "none" : out;
+}
+
 void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec& grid, const RunResult& result,
-                         const std::vector<geodata::PointFeature>& points, const LoadedZones* zones) {
+                         const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
+                         const std::vector<Grid<std::int32_t>>& gap_grids) {
     using geodata::FieldType;
     std::vector<geodata::OutLayer> layers;
     geodata::OutLayer fac{"facilities", wkbPoint,
@@ -327,6 +336,44 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
         layers.push_back(std::move(zl));
         geodata::write_text_file(out / "zones.csv", csv);
     }
+    // Gap clusters of every service in one layer, and gaps.csv.
+    std::map<std::int32_t, std::string> facility_names;
+    for (const auto& pl : result.placements) facility_names.emplace(pl.id, pl.name);
+    geodata::OutLayer gl{"gaps", wkbMultiPolygon,
+                         {{"service", FieldType::string}, {"rank", FieldType::integer}, {"children", FieldType::real},
+                          {"unreachable_children", FieldType::real}, {"area_class", FieldType::string},
+                          {"island_children", FieldType::real}, {"border_children", FieldType::real},
+                          {"remote_children", FieldType::real}, {"mean_min", FieldType::real}, {"max_min", FieldType::real},
+                          {"nearest_facility_id", FieldType::integer}, {"nearest_facility", FieldType::string},
+                          {"nearest_facility_min", FieldType::real}, {"area_km2", FieldType::real}},
+                         {}};
+    std::string gaps_csv = "service,rank,children,unreachable_children,area_class,island_children,border_children,"
+                           "remote_children,mean_min,max_min,nearest_facility_id,nearest_facility,nearest_facility_min,area_km2\n";
+    auto opt = [](double v) { return std::isfinite(v) ? geodata::FieldValue(v) : geodata::FieldValue(); };
+    for (std::size_t k = 0; k < result.services.size(); ++k) {
+        const auto& svc = result.services[k];
+        auto shapes = geodata::polygonize(gap_grids[k]);
+        for (const auto& g : svc.gaps) {
+            const std::string facility = facility_names.count(g.nearest_facility) ? facility_names.at(g.nearest_facility) : "";
+            const double km2 = static_cast<double>(g.cells) * grid.cell_area_m2() / 1e6;
+            gaps_csv += fmt::format("{},{},{:.1f},{:.1f},{},{:.1f},{:.1f},{:.1f},{},{},{},{},{},{:.2f}\n", svc.service, g.rank,
+                                    g.children, g.unreachable_children, gap_class(g), g.island_children, g.border_children,
+                                    g.remote_children, fmt_number(g.mean_min), fmt_number(g.max_min), g.nearest_facility,
+                                    csv_text(facility), fmt_number(g.nearest_facility_min), km2);
+            geodata::OutFeature f;
+            if (auto it = shapes.find(g.rank); it != shapes.end()) {
+                f.geometry = std::move(it->second);
+                if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
+                    f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
+            }
+            f.values = {svc.service, std::int64_t{g.rank}, g.children, g.unreachable_children, gap_class(g),
+                        g.island_children, g.border_children, g.remote_children, opt(g.mean_min), opt(g.max_min),
+                        std::int64_t{g.nearest_facility}, facility, opt(g.nearest_facility_min), km2};
+            gl.features.push_back(std::move(f));
+        }
+    }
+    layers.push_back(std::move(gl));
+    geodata::write_text_file(out / "gaps.csv", gaps_csv);
     geodata::write_geopackage(out / "access.gpkg", grid.crs, layers);
 }
 
@@ -529,7 +576,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
-        ServiceResult r{svc.name, svc.target_group, svc.mode, svc.threshold_min, counts[k], placed[k], {}, {}};
+        ServiceResult r{svc.name, svc.target_group, svc.mode, svc.threshold_min, counts[k], placed[k], {}, {}, {}};
         r.access = summarize_access(children.at(svc.target_group), times[k].minutes, svc.threshold_min);
         for (const auto& filter : area_class_filters()) {
             if (filter.all) continue;
@@ -539,6 +586,14 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services.push_back(r);
     }
 
+    std::vector<Grid<std::int32_t>> gap_grids;
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        GapResult g = find_gap_clusters(children.at(s.services[k].target_group), times[k].minutes, times[k].nearest,
+                                        s.services[k].threshold_min, &area_flags, &study_area, s.gap_min_children,
+                                        s.gap_min_cell_children);
+        result.services[k].gaps = std::move(g.clusters);
+        gap_grids.push_back(std::move(g.cluster));
+    }
     std::optional<LoadedZones> zones;
     if (s.zones) {
         zones = load_zones(s, grid, study_area);
@@ -617,7 +672,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     geodata::write_text_file(out / "summary.csv", csv);
     geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");
     geodata::write_text_file(out / "bands.csv", bands_csv);
-    write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr);
+    write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr, gap_grids);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
     for (const auto& p : result.placements) {
         std::string name = p.name;

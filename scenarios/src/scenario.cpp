@@ -260,7 +260,7 @@ Scenario load_scenario(const fs::path& file) {
     Scenario s;
     s.file = file;
     r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "area_classes",
-                            "zones", "target_groups", "services"});
+                            "zones", "gaps", "target_groups", "services"});
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
@@ -361,6 +361,12 @@ Scenario load_scenario(const fs::path& file) {
         s.remote_zones = r.layer(ac, "remote_zones", "area_classes", false);
         s.island_zones = r.layer(ac, "island_zones", "area_classes", false);
         s.coastline = r.layer(ac, "coastline", "area_classes", false);
+    }
+    if (YAML::Node gaps = r.map(root, "gaps", "", false)) {
+        r.check_keys(gaps, "gaps", {"min_cell_children", "min_children"});
+        if (gaps["min_cell_children"])
+            s.gap_min_cell_children = r.number(gaps, "min_cell_children", "gaps", -1e-12).value_or(s.gap_min_cell_children);
+        if (gaps["min_children"]) s.gap_min_children = r.number(gaps, "min_children", "gaps", -1e-12).value_or(s.gap_min_children);
     }
     if (root["zones"]) {
         s.zones = r.layer(root, "zones", "", false, {"code_field", "name_field"});

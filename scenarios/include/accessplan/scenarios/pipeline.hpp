@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/gaps.hpp"
 #include "accessplan/engine/zonal.hpp"
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/scenarios/scenario.hpp"
@@ -30,6 +31,7 @@ struct ServiceResult {
     AccessSummary access;         ///< all children
     /// The same by area class: island, border, remote, none (a cell may carry several flags).
     std::vector<std::pair<std::string, AccessSummary>> by_class;
+    std::vector<GapCluster> gaps;  ///< ranked clusters of children beyond the threshold
 };
 
 struct ZoneResult {

@@ -89,6 +89,10 @@ struct Scenario {
     std::string zone_code_field;   ///< empty: the feature number
     std::string zone_name_field = "name";
 
+    // gap clusters
+    double gap_min_cell_children = 0.5;  ///< cells with fewer children of the group do not join clusters
+    double gap_min_children = 5.0;       ///< smaller clusters are not reported
+
     std::vector<TargetGroup> target_groups;
     std::vector<Service> services;
 

@@ -1,0 +1,106 @@
+#include "accessplan/engine/gaps.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "accessplan/engine/area_classes.hpp"
+
+namespace accessplan {
+
+GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
+                            double threshold_min, const Grid<std::uint8_t>* area_flags,
+                            const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
+    const GridSpec& spec = children.spec();
+    require_same_grid(spec, "children", minutes.spec(), "travel time");
+    require_same_grid(spec, "children", nearest.spec(), "nearest facility");
+    const std::size_t n = children.size();
+    auto in_gap = [&](std::size_t i) {
+        if (include && (*include)[i] == 0) return false;
+        const float c = children[i];
+        if (!(c > 0.0f) || c < min_cell_children) return false;
+        const float t = minutes[i];
+        return !std::isfinite(t) || t > threshold_min;
+    };
+    std::vector<std::int32_t> label(n, 0);
+    std::vector<GapCluster> found;
+    std::vector<std::size_t> stack;
+    const auto cols = static_cast<std::int64_t>(spec.cols), rows = static_cast<std::int64_t>(spec.rows);
+    for (std::size_t start = 0; start < n; ++start) {
+        if (label[start] != 0 || !in_gap(start)) continue;
+        const auto id = static_cast<std::int32_t>(found.size() + 1);
+        GapCluster g;
+        g.first_cell = start;
+        double reachable = 0.0, weighted = 0.0, max_t = -1.0;
+        std::map<std::int32_t, std::pair<double, double>> by_facility;  // children, children x time
+        label[start] = id;
+        stack.assign(1, start);
+        while (!stack.empty()) {
+            const std::size_t i = stack.back();
+            stack.pop_back();
+            ++g.cells;
+            const double c = children[i];
+            g.children += c;
+            const float t = minutes[i];
+            if (!std::isfinite(t)) {
+                g.unreachable_children += c;
+            } else {
+                reachable += c;
+                weighted += c * t;
+                max_t = std::max(max_t, static_cast<double>(t));
+                auto& f = by_facility[nearest[i]];
+                f.first += c;
+                f.second += c * t;
+            }
+            if (area_flags) {
+                const std::uint8_t fl = (*area_flags)[i];
+                if (fl & area_class::island) g.island_children += c;
+                if (fl & area_class::border) g.border_children += c;
+                if (fl & area_class::remote) g.remote_children += c;
+            }
+            const auto r = static_cast<std::int64_t>(i) / cols, col = static_cast<std::int64_t>(i) % cols;
+            for (std::int64_t dr = -1; dr <= 1; ++dr)
+                for (std::int64_t dc = -1; dc <= 1; ++dc) {
+                    const std::int64_t rr = r + dr, cc = col + dc;
+                    if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+                    const auto j = static_cast<std::size_t>(rr * cols + cc);
+                    if (label[j] != 0 || !in_gap(j)) continue;
+                    label[j] = id;
+                    stack.push_back(j);
+                }
+        }
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        g.mean_min = reachable > 0.0 ? weighted / reachable : nan;
+        g.max_min = max_t >= 0.0 ? max_t : nan;
+        double best = -1.0;
+        for (const auto& [facility, cw] : by_facility)
+            if (cw.first > best) {
+                best = cw.first;
+                g.nearest_facility = facility;
+                g.nearest_facility_min = cw.first > 0.0 ? cw.second / cw.first : nan;
+            }
+        found.push_back(g);
+    }
+    // Rank by children (ties: first cell), drop small clusters, relabel cells by rank.
+    std::vector<std::size_t> order(found.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return found[a].children != found[b].children ? found[a].children > found[b].children
+                                                      : found[a].first_cell < found[b].first_cell;
+    });
+    std::vector<std::int32_t> rank_of(found.size() + 1, 0);
+    GapResult result;
+    for (std::size_t k : order) {
+        if (found[k].children < min_children) continue;
+        found[k].rank = static_cast<std::int32_t>(result.clusters.size() + 1);
+        rank_of[k + 1] = found[k].rank;
+        result.clusters.push_back(found[k]);
+    }
+    result.cluster = Grid<std::int32_t>(spec, 0);
+    for (std::size_t i = 0; i < n; ++i)
+        if (label[i] != 0) result.cluster[i] = rank_of[static_cast<std::size_t>(label[i])];
+    return result;
+}
+
+}  // namespace accessplan
