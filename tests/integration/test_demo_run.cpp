@@ -113,10 +113,16 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(zone_rows > 60);
     CHECK(zone_children == Approx(all).epsilon(1e-3));
     auto access = geodata::read_vector_info(out / "access.gpkg");
-    REQUIRE(access.layers.size() == 2);
+    REQUIRE(access.layers.size() == 3);
     CHECK(access.layers[0].name == "facilities");
     CHECK(access.layers[1].name == "zones");
     CHECK(access.layers[1].feature_count == static_cast<std::int64_t>(zone_rows));
+    CHECK(access.layers[2].name == "gaps");
+    const std::string gaps = slurp(out / "gaps.csv");
+    const auto gap_rows = static_cast<std::int64_t>(std::count(gaps.begin(), gaps.end(), '\n')) - 1;
+    CHECK(gap_rows > 10);
+    CHECK(access.layers[2].feature_count == gap_rows);
+    CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
     CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
 
     // Existing output: refused without --overwrite (exit 3), folder untouched.
