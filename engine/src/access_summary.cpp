@@ -1,4 +1,5 @@
 #include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/travel_time.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +44,7 @@ AccessSummary summarize_access(const Grid<float>& children, const Grid<float>& m
             s.unreachable += c;
             continue;
         }
-        if (t <= threshold_min) s.within_threshold += c;
+        if (within_minutes(t, threshold_min)) s.within_threshold += c;
         std::size_t band = 0;
         while (band < travel_time_band_limits.size() && t > travel_time_band_limits[band]) ++band;
         s.bands[band] += c;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/travel_time.hpp"
 
 namespace accessplan {
 
@@ -21,7 +22,7 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         const float c = children[i];
         if (!(c > 0.0f) || c < min_cell_children) return false;
         const float t = minutes[i];
-        return !std::isfinite(t) || t > threshold_min;
+        return !std::isfinite(t) || !within_minutes(t, threshold_min);
     };
     std::vector<std::int32_t> label(n, 0);
     std::vector<GapCluster> found;

@@ -11,6 +11,7 @@
 
 #include "accessplan/engine/age_groups.hpp"
 #include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/e2sfca.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/engine/travel_time.hpp"
@@ -296,13 +297,14 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
         zo.description = "admin zone number (see zones.csv)";
         geodata::write_geotiff(out / "rasters" / "zones.tif", zones->ids, zo);
         std::string csv = "zone_code,zone_name,service,children,within_threshold,pct_within,mean_min,p90_min,unreachable,"
-                          "island_children,border_children,remote_children\n";
+                          "island_children,border_children,remote_children,e2sfca_per_1000\n";
         geodata::OutLayer zl{"zones", wkbMultiPolygon, {{"zone_code", FieldType::string}, {"zone_name", FieldType::string}}, {}};
         for (const auto& svc : result.services) {
             zl.fields.push_back({svc.service + "_children", FieldType::real});
             zl.fields.push_back({svc.service + "_pct_within", FieldType::real});
             zl.fields.push_back({svc.service + "_mean_min", FieldType::real});
             zl.fields.push_back({svc.service + "_unreachable", FieldType::real});
+            zl.fields.push_back({svc.service + "_e2sfca", FieldType::real});
         }
         for (const char* f : {"island_children", "border_children", "remote_children"}) zl.fields.push_back({f, FieldType::real});
         for (std::size_t z = 0; z < result.zones.size(); ++z) {
@@ -316,15 +318,16 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
             f.values = {zr.code, zr.name};
             for (std::size_t k = 0; k < zr.per_service.size(); ++k) {
                 const auto& a = zr.per_service[k].access;
-                csv += fmt::format("{},{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f},{:.1f},{:.1f},{:.1f}\n", csv_text(zr.code),
+                csv += fmt::format("{},{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.3f}\n", csv_text(zr.code),
                                    csv_text(zr.name), result.services[k].service, a.children, a.within_threshold,
                                    a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable,
                                    zr.per_service[k].island_children, zr.per_service[k].border_children,
-                                   zr.per_service[k].remote_children);
+                                   zr.per_service[k].remote_children, zr.per_service[k].e2sfca_per_1000);
                 f.values.push_back(a.children);
                 f.values.push_back(a.pct_within());
                 f.values.push_back(std::isfinite(a.mean_min) ? geodata::FieldValue(a.mean_min) : geodata::FieldValue());
                 f.values.push_back(a.unreachable);
+                f.values.push_back(zr.per_service[k].e2sfca_per_1000);
             }
             if (!zr.per_service.empty()) {
                 f.values.push_back(zr.per_service.front().island_children);
@@ -506,6 +509,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     stage(4, "travel time");
     std::vector<TravelTimeResult> times(s.services.size());
     std::vector<std::size_t> counts(s.services.size(), 0), placed(s.services.size(), 0);
+    std::vector<std::vector<SupplyPoint>> supplies(s.services.size());
+    std::map<std::string, TravelTimeOptions> travel_options;
     for (const auto& m : modes_used) {
         const Grid<float>& f = friction.at(m);
         TravelTimeOptions topt;
@@ -538,6 +543,19 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                 if (!snap.placed()) continue;
                 ++placed[k];
                 sources.push_back({snap.cell, id});
+                double supply = 1.0;
+                if (auto it = pt.attributes.find(s.capacity_field); it != pt.attributes.end() && !it->second.empty()) {
+                    try {
+                        supply = std::stod(it->second);
+                    } catch (const std::exception&) {
+                        supply = -1.0;
+                    }
+                    if (!(supply >= 0.0))
+                        throw InputError(fmt::format("{}: facility {} has {}='{}'; capacities must be numbers >= 0 (0 = not known)",
+                                                     s.facilities.file.string(), pt.fid, s.capacity_field, it->second));
+                    if (supply == 0.0) supply = 1.0;
+                }
+                supplies[k].push_back({snap.cell, supply});
             }
             if (counts[k] == 0)
                 result.warnings.push_back(fmt::format("service {}: no facilities of type {} in {}: every child is in the gap",
@@ -554,6 +572,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             progress = [&](std::size_t done, std::size_t total) { options.progress(fmt::format("travel time ({})", m), done, total); };
         auto computed = compute_travel_times(f, sets, topt, progress);
         for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
+        travel_options[m] = topt;
     }
 
     stage(5, "children per target group and access summary");
@@ -586,6 +605,22 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services.push_back(r);
     }
 
+    // E2SFCA (Luo & Qi 2009) per service: catchment = the service threshold, step decay, supply = capacity (or 1).
+    std::vector<Grid<float>> accessibility;
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        E2sfcaOptions eo;
+        eo.catchment_min = s.services[k].threshold_min;
+        const Grid<float>& kids = children.at(s.services[k].target_group);
+        Grid<float> a = e2sfca(friction.at(s.services[k].mode), supplies[k], kids, travel_options.at(s.services[k].mode), eo);
+        double weighted = 0.0, total = 0.0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            a[i] *= 1000.0f;  // per 1,000 children
+            weighted += static_cast<double>(a[i]) * kids[i];
+            total += kids[i];
+        }
+        result.services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
+        accessibility.push_back(std::move(a));
+    }
     std::vector<Grid<std::int32_t>> gap_grids;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         GapResult g = find_gap_clusters(children.at(s.services[k].target_group), times[k].minutes, times[k].nearest,
@@ -605,7 +640,15 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         for (std::size_t k = 0; k < s.services.size(); ++k) {
             auto per_zone = zonal_access(children.at(s.services[k].target_group), times[k].minutes, s.services[k].threshold_min,
                                          zones->ids, zones->codes.size(), &area_flags);
-            for (std::size_t z = 0; z < per_zone.size(); ++z) result.zones[z].per_service.push_back(per_zone[z]);
+            const Grid<float>& kids = children.at(s.services[k].target_group);
+            std::vector<double> weighted(per_zone.size(), 0.0);
+            for (std::size_t i = 0; i < kids.size(); ++i)
+                if (const auto zid = zones->ids[i]; zid > 0) weighted[static_cast<std::size_t>(zid - 1)] += accessibility[k][i] * kids[i];
+            for (std::size_t z = 0; z < per_zone.size(); ++z) {
+                per_zone[z].e2sfca_per_1000 =
+                    per_zone[z].access.children > 0.0 ? weighted[z] / per_zone[z].access.children : 0.0;
+                result.zones[z].per_service.push_back(per_zone[z]);
+            }
         }
     }
 
@@ -621,6 +664,12 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         n.nodata = static_cast<double>(no_facility);
         n.description = fmt::format("id of the nearest {}", svc.name);
         geodata::write_geotiff(out / "rasters" / fmt::format("nearest_{}.tif", svc.name), times[k].nearest, n);
+    }
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        geodata::RasterWriteOptions e;
+        e.units = "supply per 1000 children";
+        e.description = fmt::format("E2SFCA accessibility to {} (Luo & Qi 2009), capacity per 1,000 children", s.services[k].name);
+        geodata::write_geotiff(out / "rasters" / fmt::format("e2sfca_{}.tif", s.services[k].name), accessibility[k], e);
     }
     for (const auto& [group, grid_children] : children) {
         geodata::RasterWriteOptions c;
@@ -643,7 +692,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     summary["population_in_area"] = result.population_in_area;
     for (const auto& r : result.services) {
         summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
-                                       {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed}});
+                                       {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed},
+                                       {"e2sfca_per_1000_children", r.e2sfca_per_1000}});
         std::vector<std::pair<std::string, AccessSummary>> rows{{"all", r.access}};
         rows.insert(rows.end(), r.by_class.begin(), r.by_class.end());
         for (const auto& [cls, a] : rows) {

@@ -295,12 +295,14 @@ Scenario load_scenario(const fs::path& file) {
         s.age_sex = r.path(pop, "age_sex", "population", false);
     }
     if (YAML::Node fac = r.map(root, "facilities", "", true)) {
-        r.check_keys(fac, "facilities", {"file", "layer", "type_field", "name_field", "id_field", "snap_distance_m"});
+        r.check_keys(fac, "facilities", {"file", "layer", "type_field", "name_field", "id_field", "capacity_field",
+                                            "snap_distance_m"});
         if (auto p = r.path(fac, "file", "facilities", true)) s.facilities.file = *p;
         s.facilities.layer = r.text(fac, "layer", "facilities", false).value_or("");
         s.type_field = r.text(fac, "type_field", "facilities", false).value_or(s.type_field);
         s.name_field = r.text(fac, "name_field", "facilities", false).value_or(s.name_field);
         s.id_field = r.text(fac, "id_field", "facilities", false).value_or(s.id_field);
+        s.capacity_field = r.text(fac, "capacity_field", "facilities", false).value_or(s.capacity_field);
         s.snap_distance_m = r.number(fac, "snap_distance_m", "facilities", 0.0).value_or(s.snap_distance_m);
     }
     s.modes["walking"] = default_walking_mode();

@@ -37,6 +37,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     const std::vector<std::string> services{"primary_school", "lower_secondary_school", "commune_health_station",
                                             "playground", "swimming_pool"};
     for (const auto& s : services) {
+        CHECK(fs::exists(out / "rasters" / ("e2sfca_" + s + ".tif")));
         CHECK(fs::exists(out / "rasters" / ("travel_time_" + s + ".tif")));
         CHECK(fs::exists(out / "rasters" / ("nearest_" + s + ".tif")));
     }
@@ -105,7 +106,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
         std::string cell;
         std::istringstream cols(line);
         while (std::getline(cols, cell, ',')) f.push_back(cell);
-        REQUIRE(f.size() == 12);
+        REQUIRE(f.size() == 13);
         if (f[2] != "primary_school") continue;
         ++zone_rows;
         zone_children += std::stod(f[3]);
@@ -124,6 +125,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(access.layers[2].feature_count == gap_rows);
     CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
     CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
+    CHECK_THAT(slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
 
     // Existing output: refused without --overwrite (exit 3), folder untouched.
     const auto before = fs::last_write_time(out / "summary.csv");

@@ -68,6 +68,10 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
                                                    const TravelTimeOptions& options = {},
                                                    const ProgressCallback& progress = {});
 
+/// True when a travel time is within a limit. Friction arrives as float, so a path meant to take exactly the limit
+/// (3 moves of 10 minutes) can come out a few millionths over it: limits are compared with a relative 1e-6.
+inline bool within_minutes(double minutes, double limit) noexcept { return minutes <= limit * (1.0 + 1e-6); }
+
 /// Friction (minutes per metre) for a speed in km/h; 0 or negative speed -> impassable (+inf).
 inline float friction_for_speed_kmh(double speed_kmh) noexcept {
     if (!(speed_kmh > 0.0)) return std::numeric_limits<float>::infinity();

@@ -14,6 +14,7 @@ struct ZoneAccess {
     double island_children = 0.0;  ///< children in island cells of the zone
     double border_children = 0.0;
     double remote_children = 0.0;
+    double e2sfca_per_1000 = 0.0;  ///< children-weighted mean accessibility (filled by the pipeline)
 };
 
 /// Access summary per zone 1..zone_count of `zone_ids` (0 = no zone; ignored), with children per area class from

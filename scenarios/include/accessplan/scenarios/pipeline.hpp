@@ -32,6 +32,7 @@ struct ServiceResult {
     /// The same by area class: island, border, remote, none (a cell may carry several flags).
     std::vector<std::pair<std::string, AccessSummary>> by_class;
     std::vector<GapCluster> gaps;  ///< ranked clusters of children beyond the threshold
+    double e2sfca_per_1000 = 0.0;  ///< children-weighted mean E2SFCA accessibility (supply per 1,000 children)
 };
 
 struct ZoneResult {

@@ -60,6 +60,7 @@ struct Scenario {
     std::string type_field = "type";
     std::string name_field = "name";
     std::string id_field = "id";
+    std::string capacity_field = "capacity";  ///< supply for E2SFCA; missing, empty or 0 = one facility
     double snap_distance_m = 500.0;
 
     // travel
