@@ -11,6 +11,7 @@
 
 #include "accessplan/engine/age_groups.hpp"
 #include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/coverage.hpp"
 #include "accessplan/engine/e2sfca.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
@@ -510,6 +511,13 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     std::vector<TravelTimeResult> times(s.services.size());
     std::vector<std::size_t> counts(s.services.size(), 0), placed(s.services.size(), 0);
     std::vector<std::vector<SupplyPoint>> supplies(s.services.size());
+    struct Capacity {
+        std::size_t cell;
+        std::int32_t id;
+        double capacity;
+        std::string name;
+    };
+    std::vector<std::vector<Capacity>> capacities(s.services.size());
     std::map<std::string, TravelTimeOptions> travel_options;
     for (const auto& m : modes_used) {
         const Grid<float>& f = friction.at(m);
@@ -554,6 +562,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                         throw InputError(fmt::format("{}: facility {} has {}='{}'; capacities must be numbers >= 0 (0 = not known)",
                                                      s.facilities.file.string(), pt.fid, s.capacity_field, it->second));
                     if (supply == 0.0) supply = 1.0;
+                    else capacities[k].push_back({snap.cell, id, supply, fp.name});
                 }
                 supplies[k].push_back({snap.cell, supply});
             }
@@ -595,7 +604,13 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
-        ServiceResult r{svc.name, svc.target_group, svc.mode, svc.threshold_min, counts[k], placed[k], {}, {}, {}};
+        ServiceResult r;
+        r.service = svc.name;
+        r.target_group = svc.target_group;
+        r.mode = svc.mode;
+        r.threshold_min = svc.threshold_min;
+        r.facilities = counts[k];
+        r.placed = placed[k];
         r.access = summarize_access(children.at(svc.target_group), times[k].minutes, svc.threshold_min);
         for (const auto& filter : area_class_filters()) {
             if (filter.all) continue;
@@ -620,6 +635,29 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         }
         result.services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
         accessibility.push_back(std::move(a));
+    }
+    // Capacity coverage (AccessMod "geographic coverage") where every placed facility has a capacity.
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        if (placed[k] == 0) continue;
+        if (capacities[k].size() < placed[k]) {
+            result.warnings.push_back(fmt::format("service {}: capacity coverage skipped: {} of {} facilities have no capacity ('{}' missing or 0)",
+                                                  svc.name, placed[k] - capacities[k].size(), placed[k], s.capacity_field));
+            continue;
+        }
+        auto order = capacities[k];
+        if (svc.coverage_order == "capacity_desc")
+            std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity > b.capacity; });
+        else if (svc.coverage_order == "capacity_asc")
+            std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity < b.capacity; });
+        std::vector<CoverageFacility> cf;
+        for (const auto& c : order) cf.push_back({c.cell, c.id, c.capacity});
+        CoverageResult cov = capacity_coverage(friction.at(svc.mode), cf, children.at(svc.target_group),
+                                               travel_options.at(svc.mode), svc.threshold_min);
+        result.services[k].covered = cov.covered;
+        result.services[k].not_covered = cov.uncovered_total;
+        for (std::size_t j = 0; j < order.size(); ++j)
+            result.services[k].loads.push_back({order[j].id, order[j].name, order[j].capacity, cov.load[j]});
     }
     std::vector<Grid<std::int32_t>> gap_grids;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -682,6 +720,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     ac.metadata = {{"AREA_CLASS_FLAGS", "1=island,2=border,4=remote"}};
     geodata::write_geotiff(out / "rasters" / "area_class.tif", area_flags, ac);
     std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
+    std::string load_csv = "service,facility_id,name,capacity,load,pct_used\n";
     std::string bands_csv = "service,area_class";
     for (const char* b : travel_time_band_names) bands_csv += fmt::format(",min_{}", b);
     bands_csv += ",unreachable\n";
@@ -694,6 +733,16 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
                                        {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed},
                                        {"e2sfca_per_1000_children", r.e2sfca_per_1000}});
+        if (r.covered) {
+            const double total = *r.covered + *r.not_covered;
+            summary["services"].back()["capacity_coverage"] = {
+                {"covered", *r.covered}, {"not_covered", *r.not_covered},
+                {"pct_covered", total > 0.0 ? 100.0 * *r.covered / total : 0.0},
+                {"order", s.services[&r - result.services.data()].coverage_order}};
+            for (const auto& l : r.loads)
+                load_csv += fmt::format("{},{},{},{:.0f},{:.1f},{:.1f}\n", r.service, l.id, csv_text(l.name), l.capacity, l.load,
+                                        l.capacity > 0.0 ? 100.0 * l.load / l.capacity : 0.0);
+        }
         std::vector<std::pair<std::string, AccessSummary>> rows{{"all", r.access}};
         rows.insert(rows.end(), r.by_class.begin(), r.by_class.end());
         for (const auto& [cls, a] : rows) {
@@ -722,6 +771,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     geodata::write_text_file(out / "summary.csv", csv);
     geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");
     geodata::write_text_file(out / "bands.csv", bands_csv);
+    geodata::write_text_file(out / "facilities_load.csv", load_csv);
     write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr, gap_grids);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
     for (const auto& p : result.placements) {

@@ -406,7 +406,7 @@ Scenario load_scenario(const fs::path& file) {
         for (std::size_t k = 0; k < services.size(); ++k) {
             const YAML::Node node = services[k];
             const std::string where = fmt::format("services[{}]", k);
-            r.check_keys(node, where, {"name", "facility_types", "target_group", "threshold_min", "mode"});
+            r.check_keys(node, where, {"name", "facility_types", "target_group", "threshold_min", "mode", "coverage_order"});
             Service svc;
             svc.name = r.text(node, "name", where, true).value_or("");
             if (!svc.name.empty() && !is_safe_name(svc.name))
@@ -433,6 +433,10 @@ Scenario load_scenario(const fs::path& file) {
                 for (const auto& [m, _] : s.modes) known.push_back(m);
                 r.error(node["mode"], where + ".mode", fmt::format("'{}' is not a travel mode; use one of {}", svc.mode, fmt::join(known, ", ")));
             }
+            svc.coverage_order = r.text(node, "coverage_order", where, false).value_or("file");
+            if (svc.coverage_order != "file" && svc.coverage_order != "capacity_desc" && svc.coverage_order != "capacity_asc")
+                r.error(node["coverage_order"], where + ".coverage_order",
+                        fmt::format("'{}' is not an order; use file, capacity_desc or capacity_asc", svc.coverage_order));
             s.services.push_back(std::move(svc));
         }
     }

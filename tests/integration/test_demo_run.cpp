@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
@@ -126,6 +129,23 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
     CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
     CHECK_THAT(slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
+    // Capacity coverage conserves children: covered + not covered = all children of the service.
+    const std::string load = slurp(out / "facilities_load.csv");
+    CHECK_THAT(load, Catch::StartsWith("service,facility_id,name,capacity,load,pct_used"));
+    CHECK_THAT(load, Catch::Contains("\nswimming_pool,"));
+    const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+    std::map<std::string, double> all_children;
+    for (const auto& row : summary["rows"])
+        if (row["area_class"] == "all") all_children[row["service"].get<std::string>()] = row["children"].get<double>();
+    int with_coverage = 0;
+    for (const auto& svc : summary["services"]) {
+        if (!svc.contains("capacity_coverage")) continue;
+        ++with_coverage;
+        const auto& c = svc["capacity_coverage"];
+        CHECK(c["covered"].get<double>() + c["not_covered"].get<double>() ==
+              Approx(all_children[svc["name"].get<std::string>()]).epsilon(1e-4));
+    }
+    CHECK(with_coverage == 3);  // schools and pools have capacities; health stations and playgrounds do not
 
     // Existing output: refused without --overwrite (exit 3), folder untouched.
     const auto before = fs::last_write_time(out / "summary.csv");

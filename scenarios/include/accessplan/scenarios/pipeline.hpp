@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct ServiceResult {
     std::vector<std::pair<std::string, AccessSummary>> by_class;
     std::vector<GapCluster> gaps;  ///< ranked clusters of children beyond the threshold
     double e2sfca_per_1000 = 0.0;  ///< children-weighted mean E2SFCA accessibility (supply per 1,000 children)
+    /// Capacity coverage (when every facility of the service has a capacity): children covered / not covered.
+    std::optional<double> covered, not_covered;
+    struct Load {
+        std::int32_t id;
+        std::string name;
+        double capacity, load;
+    };
+    std::vector<Load> loads;  ///< in processing order
 };
 
 struct ZoneResult {

@@ -31,6 +31,8 @@ struct Service {
     std::string target_group;
     double threshold_min = 30.0;
     std::string mode = "walking";
+    /// Order facilities take children in capacity coverage: "file", "capacity_desc" or "capacity_asc".
+    std::string coverage_order = "file";
 };
 
 struct Ferry {
