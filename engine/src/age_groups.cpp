@@ -17,6 +17,25 @@ bool parse_worldpop_band(const std::string& name, AgeBand& band) {
     return true;
 }
 
+bool parse_age_column(const std::string& name, AgeBand& band) {
+    if (name.rfind("age_", 0) != 0) return false;
+    const std::string rest = name.substr(4);
+    const auto sep = rest.find('_');
+    auto parse = [](const std::string& t, int& v) {
+        auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        return ec == std::errc() && ptr == t.data() + t.size() && v >= 0 && !t.empty();
+    };
+    int a = 0, b = 0;
+    if (sep == std::string::npos) {
+        if (!parse(rest, a)) return false;
+        b = a;
+    } else if (!parse(rest.substr(0, sep), a) || !parse(rest.substr(sep + 1), b) || b < a) {
+        return false;
+    }
+    band = {name, a, b};
+    return true;
+}
+
 std::vector<WeightedBand> bands_for_age_range(const std::vector<AgeBand>& bands, int min_age, int max_age) {
     std::vector<WeightedBand> out;
     for (const AgeBand& b : bands) {

@@ -19,6 +19,7 @@
 #include "accessplan/engine/version.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
@@ -244,6 +245,88 @@ LoadedZones load_zones(const Scenario& s, const GridSpec& grid, const Grid<std::
         for (auto& [id, g] : shapes) z.geometries[static_cast<std::size_t>(id - 1)] = std::move(g);
     }
     return z;
+}
+
+/// Children of a target group from the total population and a census table of age shares per zone (columns age_A_B).
+Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const Grid<float>& population,
+                                 const LoadedZones& zones, const Grid<std::uint8_t>& study_area,
+                                 std::vector<std::string>& warnings) {
+    const fs::path& file = *s.age_shares;
+    const geodata::CsvTable table = geodata::read_csv_table(file);
+    const int code_col = table.column(s.age_shares_code_field);
+    if (code_col < 0)
+        throw InputError(fmt::format("{}: no column '{}' (population.age_shares.code_field) to match zone codes; columns: {}",
+                                     file.string(), s.age_shares_code_field, fmt::join(table.header, ", ")));
+    std::vector<std::pair<int, AgeBand>> columns;
+    for (std::size_t c = 0; c < table.header.size(); ++c) {
+        AgeBand b;
+        if (parse_age_column(table.header[c], b)) columns.emplace_back(static_cast<int>(c), b);
+    }
+    if (columns.empty())
+        throw InputError(fmt::format("{}: no age columns; name them age_A_B (share of the population aged A..B, e.g. "
+                                     "age_0_4, age_5_9) or age_A for one year", file.string()));
+    std::vector<AgeBand> bands;
+    for (const auto& [c, b] : columns) bands.push_back(b);
+    const auto weights = bands_for_age_range(bands, g.min_age, g.max_age);
+    std::set<int> covered;
+    for (const auto& b : bands)
+        for (int a = std::max(b.first_age, g.min_age); a <= std::min(b.last_age, g.max_age); ++a) covered.insert(a);
+    if (static_cast<int>(covered.size()) < g.max_age - g.min_age + 1)
+        throw InputError(fmt::format("{}: the age columns do not cover ages {}-{} of target group '{}'", file.string(),
+                                     g.min_age, g.max_age, g.name));
+    std::map<std::string, double> group_share;  // zone code -> share of its population in the group
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const auto& row = table.rows[r];
+        const std::string& code = row[static_cast<std::size_t>(code_col)];
+        double total = 0.0, share = 0.0;
+        for (std::size_t k = 0; k < columns.size(); ++k) {
+            const std::string& text = row[static_cast<std::size_t>(columns[k].first)];
+            double v = -1.0;
+            try {
+                std::size_t used = 0;
+                v = std::stod(text, &used);
+                if (used != text.size()) v = -1.0;
+            } catch (const std::exception&) {
+            }
+            if (!(v >= 0.0 && v <= 1.0))
+                throw InputError(fmt::format("{}: row {} (zone {}): {}='{}'; shares must be numbers from 0 to 1 (a share, "
+                                             "not a percentage)", file.string(), r + 2, code, columns[k].second.name, text));
+            total += v;
+            for (const auto& w : weights)
+                if (w.name == columns[k].second.name) share += v * w.weight;
+        }
+        if (total > 1.0 + 1e-3)
+            throw InputError(fmt::format("{}: row {} (zone {}): the age shares add up to {:.3f}, more than 1", file.string(),
+                                         r + 2, code, total));
+        if (!group_share.emplace(code, share).second)
+            throw InputError(fmt::format("{}: zone {} appears twice", file.string(), code));
+    }
+    std::vector<std::string> missing;
+    std::vector<double> zone_share(zones.codes.size(), 0.0);
+    for (std::size_t z = 0; z < zones.codes.size(); ++z) {
+        auto it = group_share.find(zones.codes[z]);
+        if (it == group_share.end()) missing.push_back(zones.codes[z]);
+        else zone_share[z] = it->second;
+    }
+    if (!missing.empty())
+        throw InputError(fmt::format("{}: {} zone(s) of {} have no row: {}{}; add them to the table", file.string(),
+                                     missing.size(), s.zones->file.string(),
+                                     fmt::join(missing.begin(), missing.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(missing.size(), 10)), ", "),
+                                     missing.size() > 10 ? ", ..." : ""));
+    Grid<float> children(population.spec(), 0.0f);
+    double outside = 0.0;
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        const std::int32_t z = zones.ids[i];
+        if (z <= 0) {
+            if (study_area[i]) outside += population[i];
+            continue;
+        }
+        children[i] = static_cast<float>(population[i] * zone_share[static_cast<std::size_t>(z - 1)]);
+    }
+    if (outside > 0.5)
+        warnings.push_back(fmt::format("{:.0f} people of the study area lie outside every zone of {}: no age share applies to them, so they "
+                                       "count as no children of group '{}'", outside, s.zones->file.string(), g.name));
+    return children;
 }
 
 std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
@@ -584,6 +667,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         travel_options[m] = topt;
     }
 
+    std::optional<LoadedZones> zones;
+    if (s.zones) zones = load_zones(s, grid, study_area);
+
     stage(5, "children per target group and access summary");
     std::map<std::string, Grid<std::uint8_t>> class_masks;
     for (const auto& filter : area_class_filters()) {
@@ -597,7 +683,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     std::map<std::string, Grid<float>> children;
     for (const auto& svc : s.services) {
         if (children.count(svc.target_group)) continue;
-        Grid<float> c = children_for(s, s.group(svc.target_group), grid, population, result.warnings);
+        Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *zones, study_area, result.warnings)
+                                     : children_for(s, s.group(svc.target_group), grid, population, result.warnings);
         for (std::size_t i = 0; i < c.size(); ++i)
             if (!study_area[i]) c[i] = 0.0f;
         children[svc.target_group] = std::move(c);
@@ -667,9 +754,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services[k].gaps = std::move(g.clusters);
         gap_grids.push_back(std::move(g.cluster));
     }
-    std::optional<LoadedZones> zones;
-    if (s.zones) {
-        zones = load_zones(s, grid, study_area);
+    if (zones) {
         result.zones.resize(zones->codes.size());
         for (std::size_t z = 0; z < zones->codes.size(); ++z) {
             result.zones[z].code = zones->codes[z];

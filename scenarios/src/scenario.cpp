@@ -290,9 +290,20 @@ Scenario load_scenario(const fs::path& file) {
         if (area["buffer_m"]) s.buffer_m = r.number(area, "buffer_m", "area", -1e-12).value_or(s.buffer_m);
     }
     if (YAML::Node pop = r.map(root, "population", "", true)) {
-        r.check_keys(pop, "population", {"total", "age_sex"});
+        r.check_keys(pop, "population", {"total", "age_sex", "age_shares"});
         if (auto p = r.path(pop, "total", "population", true)) s.population = *p;
         s.age_sex = r.path(pop, "age_sex", "population", false);
+        if (YAML::Node shares = pop["age_shares"]) {
+            if (shares.IsMap()) {
+                r.check_keys(shares, "population.age_shares", {"file", "code_field"});
+                s.age_shares = r.path(shares, "file", "population.age_shares", true);
+                s.age_shares_code_field = r.text(shares, "code_field", "population.age_shares", false).value_or("code");
+            } else {
+                s.age_shares = r.path(pop, "age_shares", "population", false);
+            }
+            if (pop["age_sex"]) r.error(shares, "population.age_shares", "give age_sex or age_shares, not both");
+            if (!root["zones"]) r.error(shares, "population.age_shares", "needs zones: (the admin units the table's codes refer to)");
+        }
     }
     if (YAML::Node fac = r.map(root, "facilities", "", true)) {
         r.check_keys(fac, "facilities", {"file", "layer", "type_field", "name_field", "id_field", "capacity_field",

@@ -17,6 +17,9 @@ struct AgeBand {
 /// Parses a WorldPop band name ("f_0", "m_1", "f_80"); nullopt-like: returns false for other names.
 bool parse_worldpop_band(const std::string& name, AgeBand& band);
 
+/// Parses a census-style age column "age_A_B" (ages A..B inclusive, e.g. age_5_9) or "age_A" (one year).
+bool parse_age_column(const std::string& name, AgeBand& band);
+
 struct WeightedBand {
     std::string name;
     double weight = 0.0;  ///< share of the band's people inside the group

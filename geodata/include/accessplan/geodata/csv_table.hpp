@@ -1,0 +1,21 @@
+#pragma once
+// Plain CSV tables without geometry (census age shares, cost tables): header + rows of text, RFC 4180 quoting,
+// UTF-8 with or without a byte-order mark.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace accessplan::geodata {
+
+struct CsvTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;  ///< each the size of the header
+    /// Column index of `name`, or -1.
+    int column(const std::string& name) const;
+};
+
+/// InputError for a missing file, an empty file, or a row whose field count differs from the header (naming the line).
+CsvTable read_csv_table(const std::filesystem::path& path);
+
+}  // namespace accessplan::geodata

@@ -1,0 +1,76 @@
+// Target groups from total population x a census age-share table per admin unit, on a scenario small enough to
+// work out by hand.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+#include "support/ascii_grid.hpp"
+
+using namespace accessplan;
+namespace fs = std::filesystem;
+
+namespace {
+void write_inputs(const fs::path& dir) {
+    // Two communes A (west) and B (east) over 1 km x 1 km in UTM 48N, 10 people per 100 m cell.
+    std::ofstream(dir / "zones.geojson") << R"({"type":"FeatureCollection",
+      "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32648"}},
+      "features":[
+       {"type":"Feature","properties":{"code":"A","name":"Xã A"},"geometry":{"type":"Polygon","coordinates":[[[500000,2000000],[500500,2000000],[500500,2001000],[500000,2001000],[500000,2000000]]]}},
+       {"type":"Feature","properties":{"code":"B","name":"Xã B"},"geometry":{"type":"Polygon","coordinates":[[[500500,2000000],[501000,2000000],[501000,2001000],[500500,2001000],[500500,2000000]]]}}]})";
+    Grid<float> pop(make_grid_spec(10, 10, 100.0, 500000.0, 2001000.0, geodata::crs_from_user("EPSG:32648", "test")), 10.0f);
+    geodata::write_geotiff(dir / "pop.tif", pop);
+    std::ofstream(dir / "fac.csv") << "type,name,x,y\nprimary_school,Truong A,500050,2000950\n";
+}
+
+void write_scenario(const fs::path& dir, const std::string& shares) {
+    std::ofstream(dir / "shares.csv") << shares;
+    std::ofstream(dir / "s.yaml") << "schema_version: 1\n"
+                                     "area: {boundary: zones.geojson, buffer_m: 0}\n"
+                                     "population: {total: pop.tif, age_shares: {file: shares.csv, code_field: code}}\n"
+                                     "facilities: {file: fac.csv}\n"
+                                     "travel: {landcover: {uniform: 40}}\n"
+                                     "zones: {file: zones.geojson, code_field: code, name_field: name}\n"
+                                     "services: [{name: primary_school, facility_types: [primary_school], "
+                                     "target_group: primary, threshold_min: 30}]\n";
+}
+}  // namespace
+
+TEST_CASE("children from a census age-share table per commune", "[integration][ageshares]") {
+    test::TempDir dir;
+    write_inputs(dir.path());
+    // primary = ages 6-10: 4/5 of age_5_9 + 1/5 of age_10_14.
+    write_scenario(dir.path(), "code,name,age_0_4,age_5_9,age_10_14\nA,Xa A,0.08,0.10,0.05\nB,Xa B,0.10,0.20,0.10\n");
+    auto scenario = scenarios::load_scenario(dir / "s.yaml");
+    fs::create_directories(dir / "out");
+    auto r = scenarios::run_scenario(scenario, dir / "out");
+    REQUIRE(r.services.size() == 1);
+    // A: 500 people x (0.8 x 0.10 + 0.2 x 0.05) = 45; B: 500 x (0.8 x 0.20 + 0.2 x 0.10) = 90.
+    CHECK(r.services[0].access.children == Approx(135.0).epsilon(1e-4));
+    REQUIRE(r.zones.size() == 2);
+    CHECK(r.zones[0].code == "A");
+    CHECK(r.zones[0].per_service[0].access.children == Approx(45.0).epsilon(1e-4));
+    CHECK(r.zones[1].per_service[0].access.children == Approx(90.0).epsilon(1e-4));
+}
+
+TEST_CASE("bad age-share tables are input errors naming the file and row", "[integration][ageshares][errors]") {
+    test::TempDir dir;
+    write_inputs(dir.path());
+    fs::create_directories(dir / "out");
+    auto run = [&](const std::string& shares) {
+        write_scenario(dir.path(), shares);
+        auto scenario = scenarios::load_scenario(dir / "s.yaml");
+        scenarios::run_scenario(scenario, dir / "out");
+    };
+    REQUIRE_THROWS_WITH(run("code,age_5_9,age_10_14\nA,0.1,0.05\n"),
+                        Catch::Contains("shares.csv") && Catch::Contains("have no row: B"));
+    REQUIRE_THROWS_WITH(run("code,age_5_9,age_10_14\nA,1.5,0.05\nB,0.2,0.1\n"),
+                        Catch::Contains("row 2 (zone A)") && Catch::Contains("from 0 to 1"));
+    REQUIRE_THROWS_WITH(run("code,age_5_9,age_10_14\nA,0.7,0.6\nB,0.2,0.1\n"), Catch::Contains("more than 1"));
+    REQUIRE_THROWS_WITH(run("code,age_5_9\nA,0.1\nB,0.2\n"), Catch::Contains("do not cover ages 6-10"));
+    REQUIRE_THROWS_WITH(run("zone,age_5_9,age_10_14\nA,0.1,0.1\n"), Catch::Contains("no column 'code'"));
+}
