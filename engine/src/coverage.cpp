@@ -20,12 +20,14 @@ CoverageResult capacity_coverage(const Grid<float>& friction, const std::vector<
     r.load.assign(facilities.size(), 0.0);
     TravelTimeOptions bounded = travel;
     bounded.max_minutes = catchment_min * (1.0 + 1e-6);  // as within_minutes
+    std::vector<SourceCell> sources;
+    for (const auto& f : facilities) sources.push_back({f.cell, f.id});
+    const auto catchments = compute_catchments(friction, sources, bounded);  // in parallel; absorption is sequential
     std::vector<std::pair<float, std::size_t>> reach;
     for (std::size_t j = 0; j < facilities.size(); ++j) {
-        TravelTimeResult t = compute_travel_time(friction, {{facilities[j].cell, facilities[j].id}}, bounded);
         reach.clear();
-        for (std::size_t i = 0; i < t.minutes.size(); ++i)
-            if (std::isfinite(t.minutes[i]) && r.uncovered[i] > 0.0f) reach.emplace_back(t.minutes[i], i);
+        for (const auto& [i, t] : catchments[j])
+            if (r.uncovered[i] > 0.0f) reach.emplace_back(t, i);
         std::sort(reach.begin(), reach.end());  // nearest first; ties by cell index
         double left = facilities[j].capacity;
         for (const auto& [minutes, i] : reach) {

@@ -1,7 +1,6 @@
 #include "accessplan/engine/e2sfca.hpp"
 
 #include <cmath>
-#include <exception>
 
 #include <fmt/format.h>
 
@@ -30,25 +29,16 @@ Grid<float> e2sfca(const Grid<float>& friction, const std::vector<SupplyPoint>& 
             throw InputError(fmt::format("E2SFCA: a facility has supply {}; expected a positive capacity", f.supply));
     TravelTimeOptions bounded = travel;
     bounded.max_minutes = options.catchment_min * (1.0 + 1e-6);  // as within_minutes
-    // Catchment of every facility: (cell, weight) pairs, computed in parallel, summed in facility order below.
+    // Catchment of every facility (computed in parallel), then summed in facility order: thread-independent.
+    std::vector<SourceCell> sources;
+    sources.reserve(facilities.size());
+    for (std::size_t j = 0; j < facilities.size(); ++j) sources.push_back({facilities[j].cell, static_cast<std::int32_t>(j)});
+    const auto reached = compute_catchments(friction, sources, bounded);
     std::vector<std::vector<std::pair<std::size_t, float>>> catchments(facilities.size());
-    std::vector<std::vector<SourceCell>> one_each;
-    one_each.reserve(facilities.size());
-    for (std::size_t j = 0; j < facilities.size(); ++j) one_each.push_back({{facilities[j].cell, static_cast<std::int32_t>(j)}});
-    std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t j = 0; j < facilities.size(); ++j) {
-        try {
-            TravelTimeResult r = compute_travel_time(friction, one_each[j], bounded);
-            auto& list = catchments[j];
-            for (std::size_t i = 0; i < r.minutes.size(); ++i)
-                if (std::isfinite(r.minutes[i])) list.emplace_back(i, static_cast<float>(e2sfca_weight(r.minutes[i], options)));
-        } catch (...) {
-#pragma omp critical(accessplan_e2sfca_failure)
-            if (!failure) failure = std::current_exception();
-        }
+        catchments[j].reserve(reached[j].size());
+        for (const auto& [i, t] : reached[j]) catchments[j].emplace_back(i, static_cast<float>(e2sfca_weight(t, options)));
     }
-    if (failure) std::rethrow_exception(failure);
     std::vector<double> access(friction.size(), 0.0);
     for (std::size_t j = 0; j < facilities.size(); ++j) {
         double demand = 0.0;

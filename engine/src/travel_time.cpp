@@ -151,6 +151,35 @@ private:
     TravelTimeResult run_impl(const std::vector<SourceCell>& sources) {
         TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility)};
         const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
+        search<WithSlope>(cells, sources, nullptr);
+        return result;
+    }
+
+public:
+    /// Cells reached from `sources` as (cell, minutes), in search order (deterministic for a given input). Reuses this solver's scratch and resets only
+    /// the cells the search touched, so many small searches cost what they reach, not the grid size.
+    std::vector<std::pair<std::size_t, float>> run_sparse(const std::vector<SourceCell>& sources) {
+        if (m_scratch_time.size() != m_friction.size()) {
+            m_scratch_time.assign(m_friction.size(), inf);
+            m_scratch_nearest.assign(m_friction.size(), no_facility);
+        }
+        const Cells cells{m_friction.data(), m_scratch_time.data(), m_scratch_nearest.data()};
+        m_touched.clear();
+        if (m_options.elevation_m != nullptr) search<true>(cells, sources, &m_touched);
+        else search<false>(cells, sources, &m_touched);
+        std::vector<std::pair<std::size_t, float>> reached;
+        for (std::uint32_t c : m_touched) {
+            if (m_scratch_time[c] == inf) continue;  // a duplicate entry, already collected
+            reached.emplace_back(c, m_scratch_time[c]);
+            m_scratch_time[c] = inf;
+            m_scratch_nearest[c] = no_facility;
+        }
+        return reached;
+    }
+
+private:
+    template <bool WithSlope>
+    void search(const Cells& cells, const std::vector<SourceCell>& sources, std::vector<std::uint32_t>* touched) {
         const MoveTable moves = move_table();
         const double inv_delta = 1.0 / m_delta;
         constexpr std::size_t kWindow = 1u << 14;
@@ -159,6 +188,7 @@ private:
         std::size_t base = 0;  // absolute index of m_buckets[0]
         auto bucket_of = [inv_delta](float t) { return static_cast<std::size_t>(static_cast<double>(t) * inv_delta); };
         auto enqueue = [&](float t, std::uint32_t cell) {
+            if (touched) touched->push_back(cell);
             const std::size_t b = bucket_of(t);
             if (b - base < kWindow) m_buckets[b - base].push_back(cell);
             else m_overflow.push_back(cell);
@@ -198,9 +228,10 @@ private:
             for (std::uint32_t c : waiting)
                 if (bucket_of(cells.time[c]) >= window_end) enqueue(cells.time[c], c);
         }
-        std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
-        std::vector<std::uint32_t>().swap(m_overflow);
-        return result;
+        if (!touched) {  // a full-grid search: give the frontier's memory back
+            std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
+            std::vector<std::uint32_t>().swap(m_overflow);
+        }
     }
 
     // Relaxes the moves into cell u (time tu) from all its neighbours v: home at v travels v -> u.
@@ -313,6 +344,9 @@ private:
     std::vector<std::uint32_t> m_overflow;
     double m_delta = 1.0;
     std::vector<std::uint32_t> m_sort_buffer;
+    std::vector<float> m_scratch_time;
+    std::vector<std::int32_t> m_scratch_nearest;
+    std::vector<std::uint32_t> m_touched;
 };
 
 }  // namespace
@@ -355,6 +389,29 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
     }
     if (failure) std::rethrow_exception(failure);
     return results;
+}
+
+std::vector<std::vector<std::pair<std::size_t, float>>> compute_catchments(const Grid<float>& friction_min_per_m,
+                                                                          const std::vector<SourceCell>& sources,
+                                                                          const TravelTimeOptions& options) {
+    validate_inputs(friction_min_per_m, sources, options);
+    std::vector<std::vector<std::pair<std::size_t, float>>> out(sources.size());
+    std::exception_ptr failure;
+#pragma omp parallel
+    {
+        Solver solver(friction_min_per_m, options);
+#pragma omp for schedule(dynamic, 1)
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            try {
+                out[i] = solver.run_sparse({sources[i]});
+            } catch (...) {
+#pragma omp critical(accessplan_catchment_failure)
+                if (!failure) failure = std::current_exception();
+            }
+        }
+    }
+    if (failure) std::rethrow_exception(failure);
+    return out;
 }
 
 }  // namespace accessplan

@@ -23,12 +23,9 @@ std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<flo
         cells[static_cast<std::size_t>(z - 1)].push_back(i);
     }
     std::vector<ZoneAccess> out(zone_count);
-    Grid<std::uint8_t> mask(zone_ids.spec(), 0);
     for (std::size_t z = 0; z < zone_count; ++z) {
-        for (std::size_t i : cells[z]) mask[i] = 1;
-        out[z].access = summarize_access(children, minutes, threshold_min, &mask);
+        out[z].access = summarize_access_cells(children, minutes, threshold_min, cells[z]);
         for (std::size_t i : cells[z]) {
-            mask[i] = 0;
             if (!area_flags) continue;
             const double c = children[i];
             if ((*area_flags)[i] & area_class::island) out[z].island_children += c;

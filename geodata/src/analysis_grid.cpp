@@ -118,6 +118,31 @@ Grid<float> resample_counts(const fs::path& path, int band, const GridSpec& targ
             throw InputError(fmt::format("{}: cell (col {}, row {}) has {} people; counts cannot be negative (is the "
                                          "nodata value set? gdal_edit.py -a_nodata -99999 file.tif)",
                                          path.string(), i % s.cols, i / s.cols, source[i]));
+    // Same CRS and cell size, origins a whole number of cells apart: every source cell is exactly one target cell,
+    // so the area-weighted result is an index shift (exact, and much faster).
+    const double dcol = (s.transform.origin_x - target.transform.origin_x) / target.transform.pixel_width;
+    const double drow = (s.transform.origin_y - target.transform.origin_y) / target.transform.pixel_height;
+    const bool same_crs = (s.crs.epsg && target.crs.epsg) ? *s.crs.epsg == *target.crs.epsg : s.crs.wkt == target.crs.wkt;
+    if (same_crs && std::abs(s.transform.pixel_width - target.transform.pixel_width) < 1e-9 * target.transform.pixel_width &&
+        std::abs(s.transform.pixel_height - target.transform.pixel_height) < 1e-9 * target.transform.cell_height() &&
+        std::abs(dcol - std::round(dcol)) < 1e-6 && std::abs(drow - std::round(drow)) < 1e-6) {
+        const auto c0 = static_cast<std::int64_t>(std::llround(dcol)), r0 = static_cast<std::int64_t>(std::llround(drow));
+        ResampleReport report;
+        Grid<float> shifted(target, 0.0f);
+        for (std::size_t r = 0; r < s.rows; ++r)
+            for (std::size_t c = 0; c < s.cols; ++c) {
+                const float v = source(c, r);
+                if (!(v > 0.0f) || !std::isfinite(v)) continue;
+                report.source_total += v;
+                const std::int64_t tc = static_cast<std::int64_t>(c) + c0, tr = static_cast<std::int64_t>(r) + r0;
+                if (tc < 0 || tr < 0 || tc >= static_cast<std::int64_t>(target.cols) || tr >= static_cast<std::int64_t>(target.rows))
+                    continue;
+                shifted(static_cast<std::size_t>(tc), static_cast<std::size_t>(tr)) = v;
+                report.kept_total += v;
+            }
+        if (report_out) *report_out = report;
+        return shifted;
+    }
     const std::size_t cols = s.cols, rows = s.rows;
     std::vector<double> cx((cols + 1) * (rows + 1)), cy(cx.size());
     for (std::size_t r = 0; r <= rows; ++r)

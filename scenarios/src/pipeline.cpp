@@ -1,6 +1,7 @@
 #include "accessplan/scenarios/pipeline.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <set>
@@ -140,7 +141,7 @@ std::vector<ExtraEdge> ferry_edges(const Scenario& s, const Grid<float>& frictio
 
 /// Children of a target group: age/sex bands (by their band descriptions f_0, m_5, ...) apportioned to the ages.
 Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec& grid, const Grid<float>& total,
-                         std::vector<std::string>& warnings) {
+                         std::map<std::string, Grid<float>>& band_cache, std::vector<std::string>& warnings) {
     if (!s.age_sex) {
         warnings.push_back(fmt::format("population.age_sex is not set: target group '{}' counts people of all ages",
                                        g.name));
@@ -171,7 +172,10 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
                                      "bands or change the group", s.age_sex->string(), g.min_age, g.max_age, g.name));
     Grid<float> children(grid, 0.0f);
     for (const auto& w : weighted) {
-        Grid<float> band = geodata::resample_counts(*s.age_sex, band_index[w.name], grid);
+        auto cached = band_cache.find(w.name);
+        if (cached == band_cache.end())  // each band is resampled once, whatever the number of target groups
+            cached = band_cache.emplace(w.name, geodata::resample_counts(*s.age_sex, band_index[w.name], grid)).first;
+        const Grid<float>& band = cached->second;
         for (std::size_t i = 0; i < children.size(); ++i) children[i] += static_cast<float>(band[i] * w.weight);
     }
     return children;
@@ -468,10 +472,24 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
 
 RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions& options) {
     const int stages = 6;
+    RunResult result;
+    auto clock_start = std::chrono::steady_clock::now();
+    std::string current_stage;
+    auto close_stage = [&] {
+        const auto now = std::chrono::steady_clock::now();
+        if (!current_stage.empty())
+            result.stage_seconds.emplace_back(current_stage, std::chrono::duration<double>(now - clock_start).count());
+        clock_start = now;
+    };
     auto stage = [&](int k, const std::string& label) {
+        close_stage();
+        current_stage = label;
         if (options.stage) options.stage(k, stages, label);
     };
-    RunResult result;
+    auto substage = [&](const std::string& label) {  // timed separately in run.json, no progress line
+        close_stage();
+        current_stage = label;
+    };
     fs::create_directories(out / "rasters");
 
     stage(1, "analysis grid and population");
@@ -670,7 +688,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     std::optional<LoadedZones> zones;
     if (s.zones) zones = load_zones(s, grid, study_area);
 
-    stage(5, "children per target group and access summary");
+    stage(5, "access metrics: children per target group");
     std::map<std::string, Grid<std::uint8_t>> class_masks;
     for (const auto& filter : area_class_filters()) {
         Grid<std::uint8_t> mask(grid, 0);
@@ -681,14 +699,16 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         if (study_area[i]) result.population_in_area += population[i];
     // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
     std::map<std::string, Grid<float>> children;
+    std::map<std::string, Grid<float>> band_cache;
     for (const auto& svc : s.services) {
         if (children.count(svc.target_group)) continue;
         Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *zones, study_area, result.warnings)
-                                     : children_for(s, s.group(svc.target_group), grid, population, result.warnings);
+                                     : children_for(s, s.group(svc.target_group), grid, population, band_cache, result.warnings);
         for (std::size_t i = 0; i < c.size(); ++i)
             if (!study_area[i]) c[i] = 0.0f;
         children[svc.target_group] = std::move(c);
     }
+    substage("access metrics: summaries by area class");
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
         ServiceResult r;
@@ -707,6 +727,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services.push_back(r);
     }
 
+    substage("access metrics: E2SFCA (one catchment per facility)");
     // E2SFCA (Luo & Qi 2009) per service: catchment = the service threshold, step decay, supply = capacity (or 1).
     std::vector<Grid<float>> accessibility;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -723,6 +744,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
         accessibility.push_back(std::move(a));
     }
+    substage("access metrics: capacity coverage (one catchment per facility)");
     // Capacity coverage (AccessMod "geographic coverage") where every placed facility has a capacity.
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
@@ -746,6 +768,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         for (std::size_t j = 0; j < order.size(); ++j)
             result.services[k].loads.push_back({order[j].id, order[j].name, order[j].capacity, cov.load[j]});
     }
+    substage("access metrics: gap clusters and zonal statistics");
     std::vector<Grid<std::int32_t>> gap_grids;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         GapResult g = find_gap_clusters(children.at(s.services[k].target_group), times[k].minutes, times[k].nearest,
@@ -865,7 +888,10 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         placement += fmt::format("{},{},\"{}\",{},{},{:.1f}\n", p.service, p.id, name, p.type, p.status, p.moved_m);
     }
     geodata::write_text_file(out / "facilities_placement.csv", placement);
+    close_stage();
+    current_stage.clear();
     nlohmann::json run;
+    for (const auto& [name, seconds] : result.stage_seconds) run["stage_seconds"][name] = seconds;
     run["accessplan_version"] = version_string;
     run["command_line"] = options.command_line;
     const fs::path relative = fs::absolute(s.file).lexically_relative(fs::absolute(out));

@@ -138,3 +138,23 @@ TEST_CASE("analysis grid covers the area plus buffer in whole cells", "[geodata]
     o.cell_size_m = 0.0;
     REQUIRE_THROWS_WITH(geodata::make_analysis_grid(square, geodata::wgs84(), o), Catch::Contains("cell_size_m"));
 }
+
+TEST_CASE("resampling counts between aligned grids is an exact shift", "[geodata][population]") {
+    test::TempDir dir;
+    auto pop = test::grid_from_ascii("1 2 3 / 4 5 6", 100.0);  // origin 500000, 2000000
+    geodata::write_geotiff(dir / "pop.tif", pop);
+    // Target: one cell larger on every side, same cell size, aligned.
+    GridSpec target = make_grid_spec(5, 4, 100.0, 499900.0, 2000100.0, test::test_crs());
+    ResampleReport report;
+    auto out = geodata::resample_counts(dir / "pop.tif", 1, target, &report);
+    CHECK(out(1, 1) == 1.0f);
+    CHECK(out(3, 2) == 6.0f);
+    CHECK(out(0, 0) == 0.0f);
+    CHECK(report.kept_total == Approx(21.0));
+    // Shifted so that the last column falls outside: reported, not kept.
+    GridSpec smaller = make_grid_spec(2, 2, 100.0, 500000.0, 2000000.0, test::test_crs());
+    auto cut = geodata::resample_counts(dir / "pop.tif", 1, smaller, &report);
+    CHECK(report.source_total == Approx(21.0));
+    CHECK(report.kept_total == Approx(12.0));
+    CHECK(cut(1, 1) == 5.0f);
+}

@@ -59,6 +59,7 @@ struct RunResult {
     std::size_t towns_placed = 0;           ///< towns used for the "remote" class
     std::vector<ZoneResult> zones;
     std::vector<std::string> warnings;
+    std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
 };
 
 struct RunOptions {
