@@ -41,6 +41,21 @@ void add_traveltime_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 
+}  // namespace accessplan::cli
+
+namespace accessplan::scenarios {
+struct Scenario;
+}
+namespace accessplan::geodata {
+class OutputFolder;
+}
+
+namespace accessplan::cli {
+
+/// Runs a loaded scenario into the folder's staging area with stage lines and a progress bar, swaps the folder into
+/// place, and prints the summary table and where the outputs are.
+int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder);
+
 /// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
 int guarded(const std::function<int()>& body);
 

@@ -30,3 +30,11 @@ private:
 std::filesystem::path shared_data();
 
 }  // namespace accessplan::test
+
+/// Declares `var` = ../shared/data/vietnam, or ends the test case with a warning when the data is absent.
+#define REQUIRE_SHARED_DATA(var)                                                                    \
+    const auto var = ::accessplan::test::shared_data();                                             \
+    if (var.empty()) {                                                                              \
+        WARN("skipped: ../shared/data/vietnam is absent (set ACCESSPLAN_SHARED_DATA to its path)"); \
+        return;                                                                                     \
+    }

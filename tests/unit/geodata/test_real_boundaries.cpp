@@ -13,13 +13,6 @@
 
 using namespace accessplan;
 
-#define REQUIRE_SHARED_DATA(var)                                                                    \
-    const auto var = test::shared_data();                                                           \
-    if (var.empty()) {                                                                              \
-        WARN("skipped: ../shared/data/vietnam is absent (set ACCESSPLAN_SHARED_DATA to its path)"); \
-        return;                                                                                     \
-    }
-
 TEST_CASE("geoBoundaries provinces (Shapefile) and an HDX district point agree", "[geodata][vector][realdata]") {
     REQUIRE_SHARED_DATA(data);
     const Crs utm = geodata::utm_crs_for(104.0, 10.2);

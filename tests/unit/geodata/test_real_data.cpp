@@ -16,13 +16,6 @@
 
 using namespace accessplan;
 
-#define REQUIRE_SHARED_DATA(var)                                                                    \
-    const auto var = test::shared_data();                                                           \
-    if (var.empty()) {                                                                              \
-        WARN("skipped: ../shared/data/vietnam is absent (set ACCESSPLAN_SHARED_DATA to its path)"); \
-        return;                                                                                     \
-    }
-
 TEST_CASE("central Hanoi OSM extract yields the facilities osmium counts", "[geodata][osm][realdata]") {
     REQUIRE_SHARED_DATA(data);
     const auto pbf = data / "osm" / "hanoi_center_bbbike_2026-05-05.osm.pbf";
