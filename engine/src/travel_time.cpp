@@ -151,7 +151,7 @@ private:
     TravelTimeResult run_impl(const std::vector<SourceCell>& sources) {
         TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility)};
         const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
-        search<WithSlope>(cells, sources, nullptr);
+        search<WithSlope, false>(cells, sources, nullptr);
         return result;
     }
 
@@ -165,8 +165,8 @@ public:
         }
         const Cells cells{m_friction.data(), m_scratch_time.data(), m_scratch_nearest.data()};
         m_touched.clear();
-        if (m_options.elevation_m != nullptr) search<true>(cells, sources, &m_touched);
-        else search<false>(cells, sources, &m_touched);
+        if (m_options.elevation_m != nullptr) search<true, true>(cells, sources, &m_touched);
+        else search<false, true>(cells, sources, &m_touched);
         std::vector<std::pair<std::size_t, float>> reached;
         for (std::uint32_t c : m_touched) {
             if (m_scratch_time[c] == inf) continue;  // a duplicate entry, already collected
@@ -178,7 +178,9 @@ public:
     }
 
 private:
-    template <bool WithSlope>
+    /// Track: record every cell given a time in `touched` (bounded catchment searches); off for full-grid searches,
+    /// whose hot loop should not pay for it.
+    template <bool WithSlope, bool Track>
     void search(const Cells& cells, const std::vector<SourceCell>& sources, std::vector<std::uint32_t>* touched) {
         const MoveTable moves = move_table();
         const double inv_delta = 1.0 / m_delta;
@@ -188,7 +190,7 @@ private:
         std::size_t base = 0;  // absolute index of m_buckets[0]
         auto bucket_of = [inv_delta](float t) { return static_cast<std::size_t>(static_cast<double>(t) * inv_delta); };
         auto enqueue = [&](float t, std::uint32_t cell) {
-            if (touched) touched->push_back(cell);
+            if constexpr (Track) touched->push_back(cell);
             const std::size_t b = bucket_of(t);
             if (b - base < kWindow) m_buckets[b - base].push_back(cell);
             else m_overflow.push_back(cell);
@@ -228,7 +230,7 @@ private:
             for (std::uint32_t c : waiting)
                 if (bucket_of(cells.time[c]) >= window_end) enqueue(cells.time[c], c);
         }
-        if (!touched) {  // a full-grid search: give the frontier's memory back
+        if constexpr (!Track) {  // a full-grid search: give the frontier's memory back
             std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
             std::vector<std::uint32_t>().swap(m_overflow);
         }
