@@ -1,6 +1,7 @@
 #include "accessplan/engine/age_groups.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace accessplan {
@@ -15,6 +16,23 @@ bool parse_worldpop_band(const std::string& name, AgeBand& band) {
     // WorldPop bands: 0, 1-4, then 5-year bands to 80+.
     band.last_age = age == 0 ? 0 : age == 1 ? 4 : age >= 80 ? 120 : age + 4;
     return true;
+}
+
+bool parse_worldpop_file_name(const std::string& file_name, AgeBand& band) {
+    std::vector<std::string> tokens;
+    std::string token;
+    for (char c : file_name) {
+        if (c == '_' || c == '.' || c == '-') {
+            tokens.push_back(token);
+            token.clear();
+        } else {
+            token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+    tokens.push_back(token);
+    for (std::size_t k = 0; k + 1 < tokens.size(); ++k)
+        if ((tokens[k] == "f" || tokens[k] == "m") && parse_worldpop_band(tokens[k] + "_" + tokens[k + 1], band)) return true;
+    return false;
 }
 
 bool parse_age_column(const std::string& name, AgeBand& band) {

@@ -142,24 +142,38 @@ std::vector<ExtraEdge> ferry_edges(const Scenario& s, const Grid<float>& frictio
 /// Children of a target group: age/sex bands (by their band descriptions f_0, m_5, ...) apportioned to the ages.
 Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec& grid, const Grid<float>& total,
                          std::map<std::string, Grid<float>>& band_cache, std::vector<std::string>& warnings) {
-    if (!s.age_sex) {
+    if (!s.age_sex && s.age_sex_files.empty()) {
         warnings.push_back(fmt::format("population.age_sex is not set: target group '{}' counts people of all ages",
                                        g.name));
         return total;
     }
-    geodata::RasterInfo info = geodata::read_raster_info(*s.age_sex);
+    // Where each class lives: a band of one file (band description "f_5") or a file of its own ("vnm_f_5_2020.tif").
     std::vector<AgeBand> bands;
-    std::map<std::string, int> band_index;
-    for (std::size_t b = 0; b < info.bands.size(); ++b) {
-        AgeBand ab;
-        if (parse_worldpop_band(info.bands[b].description, ab)) {
+    std::map<std::string, std::pair<fs::path, int>> band_source;
+    const std::string where = s.age_sex ? s.age_sex->string() : s.age_sex_files.front().parent_path().string();
+    if (s.age_sex) {
+        geodata::RasterInfo info = geodata::read_raster_info(*s.age_sex);
+        for (std::size_t b = 0; b < info.bands.size(); ++b) {
+            AgeBand ab;
+            if (parse_worldpop_band(info.bands[b].description, ab)) {
+                bands.push_back(ab);
+                band_source[ab.name] = {*s.age_sex, static_cast<int>(b + 1)};
+            }
+        }
+    } else {
+        for (const auto& f : s.age_sex_files) {
+            AgeBand ab;
+            if (!parse_worldpop_file_name(f.filename().string(), ab))
+                throw InputError(fmt::format("{}: the file name does not say its age/sex class; WorldPop names look like "
+                                             "vnm_f_5_2020.tif (f or m, then the first age of the band)", f.string()));
+            if (!band_source.emplace(ab.name, std::pair{f, 1}).second)
+                throw InputError(fmt::format("{}: class {} is given twice in population.age_sex", f.string(), ab.name));
             bands.push_back(ab);
-            band_index[ab.name] = static_cast<int>(b + 1);
         }
     }
     if (bands.empty())
         throw InputError(fmt::format("{}: no band is named like WorldPop age/sex bands (f_0, f_1, f_5, ..., m_0, ...); "
-                                     "set each band's description to its age/sex class", s.age_sex->string()));
+                                     "set each band's description to its age/sex class", where));
     auto weighted = bands_for_age_range(bands, g.min_age, g.max_age);
     std::set<int> covered;
     for (const auto& w : weighted) {
@@ -169,12 +183,13 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
     }
     if (static_cast<int>(covered.size()) < g.max_age - g.min_age + 1)
         throw InputError(fmt::format("{}: the age bands do not cover ages {}-{} of target group '{}'; add the missing "
-                                     "bands or change the group", s.age_sex->string(), g.min_age, g.max_age, g.name));
+                                     "bands or change the group", where, g.min_age, g.max_age, g.name));
     Grid<float> children(grid, 0.0f);
     for (const auto& w : weighted) {
         auto cached = band_cache.find(w.name);
         if (cached == band_cache.end())  // each band is resampled once, whatever the number of target groups
-            cached = band_cache.emplace(w.name, geodata::resample_counts(*s.age_sex, band_index[w.name], grid)).first;
+            cached = band_cache.emplace(w.name, geodata::resample_counts(band_source[w.name].first,
+                                                                         band_source[w.name].second, grid)).first;
         const Grid<float>& band = cached->second;
         for (std::size_t i = 0; i < children.size(); ++i) children[i] += static_cast<float>(band[i] * w.weight);
     }

@@ -292,7 +292,18 @@ Scenario load_scenario(const fs::path& file) {
     if (YAML::Node pop = r.map(root, "population", "", true)) {
         r.check_keys(pop, "population", {"total", "age_sex", "age_shares"});
         if (auto p = r.path(pop, "total", "population", true)) s.population = *p;
-        s.age_sex = r.path(pop, "age_sex", "population", false);
+        if (YAML::Node files = pop["age_sex"]; files && files.IsSequence()) {
+            for (std::size_t k = 0; k < files.size(); ++k) {
+                fs::path f(files[k].as<std::string>());
+                if (f.is_relative()) f = file.parent_path() / f;
+                if (!fs::exists(f, ec))
+                    r.error(files[k], fmt::format("population.age_sex[{}]", k), fmt::format("file '{}' not found", f.string()));
+                else
+                    s.age_sex_files.push_back(f);
+            }
+        } else {
+            s.age_sex = r.path(pop, "age_sex", "population", false);
+        }
         if (YAML::Node shares = pop["age_shares"]) {
             if (shares.IsMap()) {
                 r.check_keys(shares, "population.age_shares", {"file", "code_field"});

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "accessplan/geodata/crs.hpp"
@@ -73,4 +74,56 @@ TEST_CASE("bad age-share tables are input errors naming the file and row", "[int
     REQUIRE_THROWS_WITH(run("code,age_5_9,age_10_14\nA,0.7,0.6\nB,0.2,0.1\n"), Catch::Contains("more than 1"));
     REQUIRE_THROWS_WITH(run("code,age_5_9\nA,0.1\nB,0.2\n"), Catch::Contains("do not cover ages 6-10"));
     REQUIRE_THROWS_WITH(run("zone,age_5_9,age_10_14\nA,0.1,0.1\n"), Catch::Contains("no column 'code'"));
+}
+
+TEST_CASE("a service with no facilities: every child is in the gap, reported, no crash", "[integration][errors]") {
+    test::TempDir dir;
+    write_inputs(dir.path());
+    write_scenario(dir.path(), "code,age_5_9,age_10_14\nA,0.1,0.05\nB,0.2,0.1\n");
+    std::ofstream(dir / "s2.yaml") << "schema_version: 1\n"
+                                      "area: {boundary: zones.geojson, buffer_m: 0}\n"
+                                      "population: {total: pop.tif, age_shares: {file: shares.csv}}\n"
+                                      "facilities: {file: fac.csv}\n"
+                                      "travel: {landcover: {uniform: 40}}\n"
+                                      "zones: {file: zones.geojson, code_field: code}\n"
+                                      "services: [{name: clinic, facility_types: [clinic], target_group: primary, threshold_min: 30}]\n";
+    auto scenario = scenarios::load_scenario(dir / "s2.yaml");
+    fs::create_directories(dir / "out");
+    auto r = scenarios::run_scenario(scenario, dir / "out");
+    REQUIRE(r.services.size() == 1);
+    const auto& a = r.services[0].access;
+    CHECK(a.children == Approx(135.0).epsilon(1e-4));
+    CHECK(a.unreachable == Approx(a.children));
+    CHECK(a.within_threshold == 0.0);
+    REQUIRE(r.services[0].gaps.size() == 1);  // the whole area is one gap holding every child
+    CHECK(r.services[0].gaps[0].children == Approx(135.0).epsilon(1e-4));
+    CHECK(std::any_of(r.warnings.begin(), r.warnings.end(),
+                      [](const std::string& w) { return w.find("no facilities of type clinic") != std::string::npos; }));
+}
+
+TEST_CASE("WorldPop's one-file-per-class age/sex rasters", "[integration][worldpop]") {
+    test::TempDir dir;
+    write_inputs(dir.path());
+    const GridSpec spec = make_grid_spec(10, 10, 100.0, 500000.0, 2001000.0, geodata::crs_from_user("EPSG:32648", "test"));
+    for (auto [name, value] : {std::pair{"vnm_f_5_2020.tif", 1.0f}, {"vnm_m_5_2020.tif", 1.0f},
+                               {"vnm_f_10_2020_constrained.tif", 2.0f}, {"VNM_M_10_2020.tif", 2.0f}})
+        geodata::write_geotiff(dir / name, Grid<float>(spec, value));
+    auto scenario_with = [&](const std::string& files) {
+        std::ofstream(dir / "wp.yaml") << "schema_version: 1\narea: {boundary: zones.geojson, buffer_m: 0}\n"
+                                          "population: {total: pop.tif, age_sex: [" << files << "]}\n"
+                                          "facilities: {file: fac.csv}\ntravel: {landcover: {uniform: 40}}\n"
+                                          "services: [{name: primary_school, facility_types: [primary_school], "
+                                          "target_group: primary, threshold_min: 30}]\n";
+        return scenarios::load_scenario(dir / "wp.yaml");
+    };
+    fs::create_directories(dir / "out");
+    auto r = scenarios::run_scenario(
+        scenario_with("vnm_f_5_2020.tif, vnm_m_5_2020.tif, vnm_f_10_2020_constrained.tif, VNM_M_10_2020.tif"), dir / "out");
+    // Ages 6-10 per cell: 4/5 x (1 + 1) + 1/5 x (2 + 2) = 2.4; 100 cells.
+    CHECK(r.services[0].access.children == Approx(240.0).epsilon(1e-4));
+    REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("vnm_f_5_2020.tif, vnm_m_5_2020.tif"), dir / "out"),
+                        Catch::Contains("do not cover ages 6-10"));
+    geodata::write_geotiff(dir / "children.tif", Grid<float>(spec, 1.0f));
+    REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("children.tif, vnm_f_5_2020.tif"), dir / "out"),
+                        Catch::Contains("children.tif") && Catch::Contains("vnm_f_5_2020.tif (f or m"));
 }

@@ -17,6 +17,10 @@ struct AgeBand {
 /// Parses a WorldPop band name ("f_0", "m_1", "f_80"); nullopt-like: returns false for other names.
 bool parse_worldpop_band(const std::string& name, AgeBand& band);
 
+/// Finds the WorldPop age/sex class in a file name such as "vnm_f_0_2020.tif" or "VNM_m_15_2020_constrained.tif"
+/// (a "f" or "m" token followed by a whole-number token); band.name becomes "f_0", "m_15".
+bool parse_worldpop_file_name(const std::string& file_name, AgeBand& band);
+
 /// Parses a census-style age column "age_A_B" (ages A..B inclusive, e.g. age_5_9) or "age_A" (one year).
 bool parse_age_column(const std::string& name, AgeBand& band);
 

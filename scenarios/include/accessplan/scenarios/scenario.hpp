@@ -56,6 +56,7 @@ struct Scenario {
     // population
     std::filesystem::path population;                  ///< total persons, any CRS (resampled sum-preserving)
     std::optional<std::filesystem::path> age_sex;      ///< WorldPop-style bands (band descriptions f_0, m_5, ...)
+    std::vector<std::filesystem::path> age_sex_files;  ///< or WorldPop's one file per class (vnm_f_0_2020.tif, ...)
     std::optional<std::filesystem::path> age_shares;   ///< census table: share of the population by age per zone
     std::string age_shares_code_field = "code";        ///< its column matching the zone codes
 
