@@ -54,6 +54,13 @@ bool parse_age_column(const std::string& name, AgeBand& band) {
     return true;
 }
 
+bool bands_cover_ages(const std::vector<AgeBand>& bands, int min_age, int max_age) {
+    for (int age = min_age; age <= max_age; ++age)
+        if (std::none_of(bands.begin(), bands.end(), [age](const AgeBand& b) { return b.first_age <= age && age <= b.last_age; }))
+            return false;
+    return true;
+}
+
 std::vector<WeightedBand> bands_for_age_range(const std::vector<AgeBand>& bands, int min_age, int max_age) {
     std::vector<WeightedBand> out;
     for (const AgeBand& b : bands) {

@@ -175,13 +175,7 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
         throw InputError(fmt::format("{}: no band is named like WorldPop age/sex bands (f_0, f_1, f_5, ..., m_0, ...); "
                                      "set each band's description to its age/sex class", where));
     auto weighted = bands_for_age_range(bands, g.min_age, g.max_age);
-    std::set<int> covered;
-    for (const auto& w : weighted) {
-        AgeBand ab;
-        parse_worldpop_band(w.name, ab);
-        for (int a = std::max(ab.first_age, g.min_age); a <= std::min(ab.last_age, g.max_age); ++a) covered.insert(a);
-    }
-    if (static_cast<int>(covered.size()) < g.max_age - g.min_age + 1)
+    if (!bands_cover_ages(bands, g.min_age, g.max_age))
         throw InputError(fmt::format("{}: the age bands do not cover ages {}-{} of target group '{}'; add the missing "
                                      "bands or change the group", where, g.min_age, g.max_age, g.name));
     Grid<float> children(grid, 0.0f);
@@ -287,10 +281,7 @@ Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const 
     std::vector<AgeBand> bands;
     for (const auto& [c, b] : columns) bands.push_back(b);
     const auto weights = bands_for_age_range(bands, g.min_age, g.max_age);
-    std::set<int> covered;
-    for (const auto& b : bands)
-        for (int a = std::max(b.first_age, g.min_age); a <= std::min(b.last_age, g.max_age); ++a) covered.insert(a);
-    if (static_cast<int>(covered.size()) < g.max_age - g.min_age + 1)
+    if (!bands_cover_ages(bands, g.min_age, g.max_age))
         throw InputError(fmt::format("{}: the age columns do not cover ages {}-{} of target group '{}'", file.string(),
                                      g.min_age, g.max_age, g.name));
     std::map<std::string, double> group_share;  // zone code -> share of its population in the group

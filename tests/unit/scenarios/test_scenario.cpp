@@ -146,3 +146,11 @@ TEST_CASE("negative or unknown speeds in a mode are reported with their key", "[
                             Catch::Contains("road_speed_kmh.highwayy") && Catch::Contains("landcover_speed_kmh.40") &&
                             Catch::Contains("3 problem(s)"));
 }
+
+TEST_CASE("age bands cover a group only when every year is in some band", "[engine][age]") {
+    std::vector<AgeBand> bands{{"f_5", 5, 9}, {"f_10", 10, 14}};
+    CHECK(bands_cover_ages(bands, 6, 10));
+    CHECK(bands_cover_ages(bands, 5, 14));
+    CHECK_FALSE(bands_cover_ages(bands, 4, 10));
+    CHECK_FALSE(bands_cover_ages(bands, 12, 15));
+}

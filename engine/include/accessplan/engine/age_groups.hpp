@@ -29,6 +29,9 @@ struct WeightedBand {
     double weight = 0.0;  ///< share of the band's people inside the group
 };
 
+/// True when every age of [min_age, max_age] falls in at least one band.
+bool bands_cover_ages(const std::vector<AgeBand>& bands, int min_age, int max_age);
+
 /// Bands and weights that make up ages [min_age, max_age] (inclusive). Bands outside contribute nothing.
 std::vector<WeightedBand> bands_for_age_range(const std::vector<AgeBand>& bands, int min_age, int max_age);
 
