@@ -256,10 +256,15 @@ Grid<std::uint8_t> island_cells_from_coastline(const fs::path& path, const std::
                                      path.string()));
     for (std::size_t k = 0; k < land.size(); ++k)
         if (k != mainland && land[k].geometry) polygons.push_back(land[k].geometry.get());
-    Grid<std::int32_t> burned = rasterize(polygons, std::vector<std::int32_t>(polygons.size(), 1), target, false);
-    Grid<std::uint8_t> island(target, 0);
-    for (std::size_t i = 0; i < island.size(); ++i) island[i] = burned[i] != 0 ? 1 : 0;
-    return island;
+    return rasterize_mask(polygons, target, false);
+}
+
+Grid<std::uint8_t> rasterize_mask(const std::vector<const OGRGeometry*>& geometries, const GridSpec& target,
+                                  bool all_touched) {
+    Grid<std::int32_t> burned = rasterize(geometries, std::vector<std::int32_t>(geometries.size(), 1), target, all_touched);
+    Grid<std::uint8_t> mask(target, 0);
+    for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = burned[i] != 0 ? 1 : 0;
+    return mask;
 }
 
 ZoneGrid rasterize_zones(const fs::path& path, const std::string& layer, const std::string& code_field,

@@ -53,10 +53,7 @@ Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, boo
     std::vector<const OGRGeometry*> geoms;
     for (const auto& f : features)
         if (f.geometry) geoms.push_back(f.geometry.get());
-    Grid<std::int32_t> burned = geodata::rasterize(geoms, std::vector<std::int32_t>(geoms.size(), 1), grid, all_touched);
-    Grid<std::uint8_t> mask(grid, 0);
-    for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = burned[i] != 0 ? 1 : 0;
-    return mask;
+    return geodata::rasterize_mask(geoms, grid, all_touched);
 }
 
 Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings) {
@@ -606,9 +603,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
             throw IoError("study area: cannot transform it to the analysis grid's CRS");
     }
-    Grid<std::int32_t> area_cells = geodata::rasterize({area_in_grid.get()}, {1}, grid, false);
-    Grid<std::uint8_t> study_area(grid, 0);
-    for (std::size_t i = 0; i < study_area.size(); ++i) study_area[i] = area_cells[i] != 0 ? 1 : 0;
+    const Grid<std::uint8_t> study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
     const Grid<std::uint8_t> area_flags = classify_areas(
         {&land, border ? &*border : nullptr, to_town ? &*to_town : nullptr, listed_remote ? &*listed_remote : nullptr,
          listed_island ? &*listed_island : nullptr, &study_area},

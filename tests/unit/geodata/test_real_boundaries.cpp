@@ -110,9 +110,8 @@ TEST_CASE("Ha Giang: district centres near the China border are border, the sout
     auto border_lines = geodata::read_features(dir / "gshhg_f_national_border_near_ha_giang.geojson", grid.crs);
     std::vector<const OGRGeometry*> lines;
     for (const auto& f : border_lines) lines.push_back(f.geometry.get());
-    Grid<std::int32_t> burned = geodata::rasterize(lines, std::vector<std::int32_t>(lines.size(), 1), grid, true);
-    Grid<std::uint8_t> border(grid, 0), land(grid, 1);
-    for (std::size_t i = 0; i < border.size(); ++i) border[i] = burned[i] != 0 ? 1 : 0;
+    const Grid<std::uint8_t> border = geodata::rasterize_mask(lines, grid, true);
+    const Grid<std::uint8_t> land(grid, 1);
     auto flags = classify_areas({&land, &border, nullptr, nullptr, nullptr, nullptr}, AreaClassOptions{});
     geodata::ReadOptions o;
     o.where = "ADM1_EN = 'Ha Giang'";

@@ -43,6 +43,10 @@ Grid<float> warp_to_grid(const std::filesystem::path& path, int band, const Grid
 Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
                              const GridSpec& target, bool all_touched, std::int32_t background = 0);
 
+/// 1 where any of `geometries` (in target's CRS) covers a cell (by centre, or every touched cell), 0 elsewhere.
+Grid<std::uint8_t> rasterize_mask(const std::vector<const OGRGeometry*>& geometries, const GridSpec& target,
+                                  bool all_touched);
+
 /// Island cells from a coastline layer of land polygons (e.g. GSHHG): the largest polygon of the whole layer is the
 /// mainland, every other polygon is an island. Cells are assigned by their centre.
 Grid<std::uint8_t> island_cells_from_coastline(const std::filesystem::path& path, const std::string& layer,
