@@ -539,10 +539,21 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     stage(3, "friction per travel mode and facilities");
     std::set<std::string> modes_used;
     for (const auto& svc : s.services) modes_used.insert(svc.mode);
+    // Friction and travel options (ferries, slope) of each mode, built once and shared by every search in that mode.
+    const FrictionInputs friction_inputs{&landcover, roads ? &*roads : nullptr, rivers ? &*rivers : nullptr,
+                                         border ? &*border : nullptr};
     std::map<std::string, Grid<float>> friction;
+    std::map<std::string, TravelTimeOptions> travel_options;
+    auto prepare_mode = [&](const std::string& m) {
+        if (friction.count(m)) return;
+        const Grid<float>& f = friction[m] = build_friction(friction_inputs, s.modes.at(m));
+        TravelTimeOptions topt;
+        topt.extra_edges = ferry_edges(s, f);
+        if (elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*elevation;
+        travel_options[m] = std::move(topt);
+    };
     for (const auto& m : modes_used) {
-        FrictionInputs in{&landcover, roads ? &*roads : nullptr, rivers ? &*rivers : nullptr, border ? &*border : nullptr};
-        friction[m] = build_friction(in, s.modes.at(m));
+        prepare_mode(m);
         geodata::RasterWriteOptions wo;
         wo.description = fmt::format("friction for {}", m);
         wo.units = "minutes per metre";
@@ -560,10 +571,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         land[i] = (landcover[i] != landcover::water && landcover[i] != landcover::nodata) ? 1 : 0;
     std::optional<Grid<float>> to_town;
     if (s.towns) {
-        if (!friction.count(s.remote_mode)) {
-            FrictionInputs in{&landcover, roads ? &*roads : nullptr, rivers ? &*rivers : nullptr, border ? &*border : nullptr};
-            friction[s.remote_mode] = build_friction(in, s.modes.at(s.remote_mode));
-        }
+        prepare_mode(s.remote_mode);
         const Grid<float>& f = friction.at(s.remote_mode);
         std::vector<SourceCell> towns;
         for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
@@ -578,9 +586,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
                                          "check the layer and its filter", s.towns->file.string(),
                                          s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
-        TravelTimeOptions topt;
-        topt.extra_edges = ferry_edges(s, f);
-        to_town = compute_travel_time(f, towns, topt).minutes;
+        to_town = compute_travel_time(f, towns, travel_options.at(s.remote_mode)).minutes;
     } else {
         result.warnings.push_back("area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones");
     }
@@ -620,12 +626,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         std::string name;
     };
     std::vector<std::vector<Capacity>> capacities(s.services.size());
-    std::map<std::string, TravelTimeOptions> travel_options;
     for (const auto& m : modes_used) {
         const Grid<float>& f = friction.at(m);
-        TravelTimeOptions topt;
-        topt.extra_edges = ferry_edges(s, f);
-        if (elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*elevation;
+        const TravelTimeOptions& topt = travel_options.at(m);
         std::vector<std::size_t> which;
         std::vector<std::vector<SourceCell>> sets;
         for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -683,7 +686,6 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             progress = [&](std::size_t done, std::size_t total) { options.progress(fmt::format("travel time ({})", m), done, total); };
         auto computed = compute_travel_times(f, sets, topt, progress);
         for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
-        travel_options[m] = topt;
     }
 
     std::optional<LoadedZones> zones;
