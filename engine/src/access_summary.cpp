@@ -9,90 +9,129 @@
 #include <fmt/format.h>
 
 namespace accessplan {
-namespace {
-double weighted_quantile(std::vector<std::pair<float, double>>& values, double total, double q) {
-    // Smallest time t such that the children with time <= t reach share q of the total.
-    const double target = q * total;
-    double cumulative = 0.0;
-    for (const auto& [t, w] : values) {
-        cumulative += w;
-        if (cumulative >= target) return t;
-    }
-    return values.empty() ? std::numeric_limits<double>::quiet_NaN() : values.back().first;
-}
-}  // namespace
 
 namespace {
-
-// Accumulates one summary; cells are added one by one, in a fixed order.
-class SummaryBuilder {
-public:
-    explicit SummaryBuilder(double threshold_min) : m_threshold(threshold_min) {}
-
-    void add(const Grid<float>& children, const Grid<float>& minutes, std::size_t i) {
-        const double c = children[i];
-        if (std::isnan(c) || c < 0.0)
-            throw InputError(fmt::format("children grid: cell (col {}, row {}) holds {}; expected a count >= 0",
-                                         i % children.cols(), i / children.cols(), c));
-        if (c == 0.0) return;
-        m_s.children += c;
-        const float t = minutes[i];
-        if (!std::isfinite(t)) {
-            m_s.unreachable += c;
-            return;
-        }
-        if (within_minutes(t, m_threshold)) m_s.within_threshold += c;
-        std::size_t band = 0;
-        while (band < travel_time_band_limits.size() && t > travel_time_band_limits[band]) ++band;
-        m_s.bands[band] += c;
-        m_reachable.emplace_back(t, c);
-        m_reachable_total += c;
-        m_weighted_time += c * t;
-    }
-
-    AccessSummary finish() {
-        if (m_reachable_total > 0.0) {
-            std::sort(m_reachable.begin(), m_reachable.end());
-            m_s.mean_min = m_weighted_time / m_reachable_total;
-            m_s.median_min = weighted_quantile(m_reachable, m_reachable_total, 0.5);
-            m_s.p90_min = weighted_quantile(m_reachable, m_reachable_total, 0.9);
-        } else {
-            m_s.mean_min = m_s.median_min = m_s.p90_min = std::numeric_limits<double>::quiet_NaN();
-        }
-        return m_s;
-    }
-
-private:
-    double m_threshold;
-    AccessSummary m_s;
-    std::vector<std::pair<float, double>> m_reachable;
-    double m_reachable_total = 0.0, m_weighted_time = 0.0;
-};
 
 void check_threshold(double threshold_min) {
     if (!(threshold_min > 0.0)) throw InputError(fmt::format("threshold {} minutes; expected a time above 0", threshold_min));
 }
 
+// One populated, reachable cell: its time, its children and the summaries (bit k = summary k) it counts in.
+struct Reached {
+    float minutes;
+    float children;
+    std::uint32_t in;
+};
+
+// Accumulates up to 32 summaries in one pass over the cells (in a fixed order) and one sort of the reachable cells:
+// the work of one summary, whatever the number of area classes.
+class SummaryBuilder {
+public:
+    SummaryBuilder(double threshold_min, std::size_t count) : m_threshold(threshold_min), m_s(count), m_stats(count) {
+        check_threshold(threshold_min);
+        if (count > 32) throw InternalError("SummaryBuilder: at most 32 summaries in one pass");
+    }
+
+    void add(const Grid<float>& children, const Grid<float>& minutes, std::size_t i, std::uint32_t in) {
+        if (in == 0) return;
+        const float cf = children[i];
+        if (std::isnan(cf) || cf < 0.0f)
+            throw InputError(fmt::format("children grid: cell (col {}, row {}) holds {}; expected a count >= 0",
+                                         i % children.cols(), i / children.cols(), cf));
+        if (cf == 0.0f) return;
+        const double c = cf;
+        const float t = minutes[i];
+        const bool reachable = std::isfinite(t);
+        const bool within = reachable && within_minutes(t, m_threshold);
+        std::size_t band = 0;
+        while (reachable && band < travel_time_band_limits.size() && t > travel_time_band_limits[band]) ++band;
+        for (std::uint32_t bits = in; bits != 0; bits &= bits - 1) {
+            const auto k = static_cast<std::size_t>(__builtin_ctz(bits));
+            AccessSummary& s = m_s[k];
+            s.children += c;
+            if (!reachable) {
+                s.unreachable += c;
+                continue;
+            }
+            if (within) s.within_threshold += c;
+            s.bands[band] += c;
+            m_stats[k].total += c;
+            m_stats[k].weighted_time += c * t;
+        }
+        if (reachable) m_reachable.push_back({t, cf, in});
+    }
+
+    std::vector<AccessSummary> finish() {
+        std::sort(m_reachable.begin(), m_reachable.end(), [](const Reached& a, const Reached& b) {
+            return a.minutes < b.minutes || (a.minutes == b.minutes && a.children < b.children);
+        });
+        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+        for (std::size_t k = 0; k < m_s.size(); ++k) {
+            AccessSummary& s = m_s[k];
+            const Stats& st = m_stats[k];
+            if (!(st.total > 0.0)) {
+                s.mean_min = s.median_min = s.p90_min = nan;
+                continue;
+            }
+            s.mean_min = st.weighted_time / st.total;
+            // Smallest time t such that the children with time <= t reach share q of the total.
+            const std::uint32_t bit = 1u << k;
+            double cumulative = 0.0, last = nan;
+            s.median_min = s.p90_min = nan;
+            for (const Reached& r : m_reachable) {
+                if (!(r.in & bit)) continue;
+                cumulative += r.children;
+                last = r.minutes;
+                if (std::isnan(s.median_min) && cumulative >= 0.5 * st.total) s.median_min = r.minutes;
+                if (cumulative >= 0.9 * st.total) {
+                    s.p90_min = r.minutes;
+                    break;
+                }
+            }
+            if (std::isnan(s.median_min)) s.median_min = last;
+            if (std::isnan(s.p90_min)) s.p90_min = last;
+        }
+        return m_s;
+    }
+
+private:
+    struct Stats {
+        double total = 0.0, weighted_time = 0.0;
+    };
+    double m_threshold;
+    std::vector<AccessSummary> m_s;
+    std::vector<Stats> m_stats;
+    std::vector<Reached> m_reachable;
+};
+
 }  // namespace
+
+std::vector<AccessSummary> summarize_access_masks(const Grid<float>& children, const Grid<float>& minutes,
+                                                  double threshold_min, const std::vector<const Grid<std::uint8_t>*>& masks) {
+    require_same_grid(minutes.spec(), "travel time", children.spec(), "children");
+    for (const auto* m : masks)
+        if (m) require_same_grid(minutes.spec(), "travel time", m->spec(), "area mask");
+    SummaryBuilder b(threshold_min, masks.size());
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        std::uint32_t in = 0;
+        for (std::size_t k = 0; k < masks.size(); ++k)
+            if (!masks[k] || (*masks[k])[i] != 0) in |= 1u << k;
+        b.add(children, minutes, i, in);
+    }
+    return b.finish();
+}
 
 AccessSummary summarize_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                const Grid<std::uint8_t>* include) {
-    require_same_grid(minutes.spec(), "travel time", children.spec(), "children");
-    if (include) require_same_grid(minutes.spec(), "travel time", include->spec(), "area mask");
-    check_threshold(threshold_min);
-    SummaryBuilder b(threshold_min);
-    for (std::size_t i = 0; i < children.size(); ++i)
-        if (!include || (*include)[i] != 0) b.add(children, minutes, i);
-    return b.finish();
+    return summarize_access_masks(children, minutes, threshold_min, {include}).front();
 }
 
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                      const std::vector<std::size_t>& cells) {
     require_same_grid(minutes.spec(), "travel time", children.spec(), "children");
-    check_threshold(threshold_min);
-    SummaryBuilder b(threshold_min);
-    for (std::size_t i : cells) b.add(children, minutes, i);
-    return b.finish();
+    SummaryBuilder b(threshold_min, 1);
+    for (std::size_t i : cells) b.add(children, minutes, i, 1u);
+    return b.finish().front();
 }
 
 }  // namespace accessplan

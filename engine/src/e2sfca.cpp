@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "accessplan/engine/parallel.hpp"
+
 namespace accessplan {
 
 double e2sfca_weight(double t, const E2sfcaOptions& o) {
@@ -17,37 +19,62 @@ double e2sfca_weight(double t, const E2sfcaOptions& o) {
     return 0.0;
 }
 
-Grid<float> e2sfca(const Grid<float>& friction, const std::vector<SupplyPoint>& facilities, const Grid<float>& children,
-                   const TravelTimeOptions& travel, const E2sfcaOptions& options) {
-    require_same_grid(friction.spec(), "friction", children.spec(), "children");
+namespace {
+
+void check_options(const E2sfcaOptions& options) {
     if (!(options.catchment_min > 0.0))
         throw InputError(fmt::format("E2SFCA catchment {} minutes; expected > 0", options.catchment_min));
     if (options.decay == Decay::gaussian && !(options.gaussian_weight_at_limit > 0.0 && options.gaussian_weight_at_limit < 1.0))
         throw InputError("E2SFCA Gaussian weight at the catchment limit must be between 0 and 1");
+}
+
+void check_supply(const std::vector<SupplyPoint>& facilities) {
     for (const auto& f : facilities)
         if (!(f.supply > 0.0) || !std::isfinite(f.supply))
             throw InputError(fmt::format("E2SFCA: a facility has supply {}; expected a positive capacity", f.supply));
+}
+
+}  // namespace
+
+Grid<float> e2sfca(const Grid<float>& friction, const std::vector<SupplyPoint>& facilities, const Grid<float>& children,
+                   const TravelTimeOptions& travel, const E2sfcaOptions& options) {
+    require_same_grid(friction.spec(), "friction", children.spec(), "children");
+    check_options(options);
+    check_supply(facilities);
     TravelTimeOptions bounded = travel;
-    bounded.max_minutes = options.catchment_min * (1.0 + 1e-6);  // as within_minutes
-    // Catchment of every facility (computed in parallel), then summed in facility order: thread-independent.
+    bounded.max_minutes = catchment_search_limit(options.catchment_min);
     std::vector<SourceCell> sources;
     sources.reserve(facilities.size());
     for (std::size_t j = 0; j < facilities.size(); ++j) sources.push_back({facilities[j].cell, static_cast<std::int32_t>(j)});
-    const auto reached = compute_catchments(friction, sources, bounded);
-    std::vector<std::vector<std::pair<std::size_t, float>>> catchments(facilities.size());
-    for (std::size_t j = 0; j < facilities.size(); ++j) {
-        catchments[j].reserve(reached[j].size());
-        for (const auto& [i, t] : reached[j]) catchments[j].emplace_back(i, static_cast<float>(e2sfca_weight(t, options)));
-    }
-    std::vector<double> access(friction.size(), 0.0);
-    for (std::size_t j = 0; j < facilities.size(); ++j) {
+    return e2sfca(facilities, compute_catchments(friction, sources, bounded), children, options);
+}
+
+Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, std::vector<Catchment> catchments,
+                   const Grid<float>& children, const E2sfcaOptions& options) {
+    check_options(options);
+    check_supply(facilities);
+    if (catchments.size() != facilities.size())
+        throw InternalError(fmt::format("e2sfca: {} catchments for {} facilities", catchments.size(), facilities.size()));
+    // Each catchment's times become weights in place, and each facility's weighted demand is summed on its own
+    // thread (cells in search order); the access sums then run in facility order: thread-independent.
+    std::vector<double> ratio(facilities.size(), 0.0);
+    parallel_for(facilities.size(), [&](std::size_t j) {
         double demand = 0.0;
-        for (const auto& [i, w] : catchments[j]) demand += static_cast<double>(children[i]) * w;
-        if (!(demand > 0.0)) continue;  // nobody to serve: its supply reaches no one
-        const double ratio = facilities[j].supply / demand;
-        for (const auto& [i, w] : catchments[j]) access[i] += ratio * w;
+        for (ReachedCell& r : catchments[j]) {
+            if (r.cell >= children.size())
+                throw InternalError(fmt::format("e2sfca: catchment cell {} outside the {}-cell grid", r.cell, children.size()));
+            r.minutes = static_cast<float>(e2sfca_weight(r.minutes, options));  // now the weight
+            demand += static_cast<double>(children[r.cell]) * r.minutes;
+        }
+        if (demand > 0.0) ratio[j] = facilities[j].supply / demand;  // else nobody to serve: its supply reaches no one
+    });
+    std::vector<double> access(children.size(), 0.0);
+    for (std::size_t j = 0; j < facilities.size(); ++j) {
+        if (ratio[j] == 0.0) continue;
+        for (const ReachedCell& r : catchments[j]) access[r.cell] += ratio[j] * r.minutes;
+        Catchment().swap(catchments[j]);  // memory back as soon as it is used
     }
-    Grid<float> out(friction.spec(), 0.0f);
+    Grid<float> out(children.spec(), 0.0f);
     for (std::size_t i = 0; i < access.size(); ++i) out[i] = static_cast<float>(access[i]);
     return out;
 }

@@ -158,7 +158,7 @@ private:
 public:
     /// Cells reached from `sources` as (cell, minutes), in search order (deterministic for a given input). Reuses this solver's scratch and resets only
     /// the cells the search touched, so many small searches cost what they reach, not the grid size.
-    std::vector<std::pair<std::size_t, float>> run_sparse(const std::vector<SourceCell>& sources) {
+    Catchment run_sparse(const std::vector<SourceCell>& sources) {
         if (m_scratch_time.size() != m_friction.size()) {
             m_scratch_time.assign(m_friction.size(), inf);
             m_scratch_nearest.assign(m_friction.size(), no_facility);
@@ -167,10 +167,11 @@ public:
         m_touched.clear();
         if (m_options.elevation_m != nullptr) search<true, true>(cells, sources, &m_touched);
         else search<false, true>(cells, sources, &m_touched);
-        std::vector<std::pair<std::size_t, float>> reached;
+        Catchment reached;
+        reached.reserve(m_touched.size());
         for (std::uint32_t c : m_touched) {
             if (m_scratch_time[c] == inf) continue;  // a duplicate entry, already collected
-            reached.emplace_back(c, m_scratch_time[c]);
+            reached.push_back({c, m_scratch_time[c]});
             m_scratch_time[c] = inf;
             m_scratch_nearest[c] = no_facility;
         }
@@ -393,11 +394,10 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
     return results;
 }
 
-std::vector<std::vector<std::pair<std::size_t, float>>> compute_catchments(const Grid<float>& friction_min_per_m,
-                                                                          const std::vector<SourceCell>& sources,
-                                                                          const TravelTimeOptions& options) {
+std::vector<Catchment> compute_catchments(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
+                                          const TravelTimeOptions& options) {
     validate_inputs(friction_min_per_m, sources, options);
-    std::vector<std::vector<std::pair<std::size_t, float>>> out(sources.size());
+    std::vector<Catchment> out(sources.size());
     std::exception_ptr failure;
 #pragma omp parallel
     {

@@ -107,8 +107,12 @@ std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& cr
 }
 
 Grid<float> resample_counts(const fs::path& path, int band, const GridSpec& target, ResampleReport* report_out) {
+    return resample_counts(read_raster_float(path, band), path, target, report_out);
+}
+
+Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, const GridSpec& target,
+                            ResampleReport* report_out) {
     require_projected_grid(target, "analysis grid");
-    Grid<float> source = read_raster_float(path, band);
     const GridSpec& s = source.spec();
     if (s.crs.empty())
         throw InputError(fmt::format("{}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:4326 file.tif)",

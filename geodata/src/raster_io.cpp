@@ -1,11 +1,14 @@
 #include "accessplan/geodata/raster_io.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <string_view>
 #include <system_error>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gdal_priv.h>
 
 #include "accessplan/geodata/crs.hpp"
@@ -83,7 +86,8 @@ DatasetPtr create_geotiff(const fs::path& tmp, const GridSpec& spec, int band_co
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
     if (driver == nullptr) throw IoError("GDAL has no GTiff driver; reinstall libgdal");
     const bool big = spec.cell_count() * static_cast<std::size_t>(band_count) * GDALGetDataTypeSizeBytes(type) > 3'000'000'000ULL;
-    const char* options[] = {"TILED=YES", "COMPRESS=DEFLATE",
+    // Band-interleaved: each band is written and read on its own (a pixel-interleaved block holds every band).
+    const char* options[] = {"TILED=YES", "COMPRESS=DEFLATE", "INTERLEAVE=BAND",
                              type == GDT_Float32 || type == GDT_Float64 ? "PREDICTOR=3" : "PREDICTOR=2",
                              big ? "BIGTIFF=YES" : "BIGTIFF=IF_SAFER", nullptr};
     reset_gdal_error();
@@ -172,27 +176,52 @@ RasterInfo read_raster_info(const fs::path& path) {
     return info;
 }
 
-Grid<float> read_raster_float(const fs::path& path, int band_index) {
+std::vector<Grid<float>> read_raster_bands(const fs::path& path, const std::vector<int>& band_indices) {
     DatasetPtr ds = open_raster(path);
-    check_band(*ds, band_index, path);
+    for (int b : band_indices) check_band(*ds, b, path);
     GridSpec spec = spec_of(*ds, path);
     require_north_up(spec, path);
-    Grid<float> grid(spec);
-    GDALRasterBand* band = ds->GetRasterBand(band_index);
+    std::vector<Grid<float>> grids;
+    if (band_indices.empty()) return grids;
+    // A pixel-interleaved file holds every band in every compressed block: one dataset-level read decompresses it
+    // once, not once per band. A band-interleaved file is read band by band, which is as fast and also steers clear
+    // of GDAL 3.6's multi-threaded reader (GDAL_NUM_THREADS), which crashes on dataset reads of such files
+    // (OSGeo/gdal#7963).
+    const std::size_t cells = spec.cell_count();
+    std::vector<float> all(cells * band_indices.size());
+    std::vector<int> bands(band_indices);
+    const char* interleave = ds->GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE");
+    const bool by_band = bands.size() == 1 || (interleave != nullptr && std::string_view(interleave) == "BAND");
     reset_gdal_error();
-    if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows), grid.data(),
-                       static_cast<int>(spec.cols), static_cast<int>(spec.rows), GDT_Float32, 0, 0) != CE_None)
-        throw InputError(fmt::format("{}: reading band {} failed ({}); the file may be truncated or corrupt: "
-                                     "re-download or re-export it", path.string(), band_index, last_gdal_error()));
-    int has_nodata = 0;
-    const double nodata = band->GetNoDataValue(&has_nodata);
-    if (has_nodata) {
-        const float nd = static_cast<float>(nodata);
-        const bool nan_nodata = std::isnan(nodata);
-        for (float& v : grid.values())
-            if (v == nd || (nan_nodata && std::isnan(v))) v = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t k = 0; k < (by_band ? bands.size() : 1); ++k) {
+        const int count = by_band ? 1 : static_cast<int>(bands.size());
+        if (ds->RasterIO(GF_Read, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows), all.data() + k * cells,
+                         static_cast<int>(spec.cols), static_cast<int>(spec.rows), GDT_Float32, count, bands.data() + k,
+                         0, 0, 0, nullptr) != CE_None)
+            throw InputError(fmt::format("{}: reading band(s) {} failed ({}); the file may be truncated or corrupt: "
+                                         "re-download or re-export it", path.string(), fmt::join(bands, ", "),
+                                         last_gdal_error()));
     }
-    return grid;
+    grids.reserve(bands.size());
+    for (std::size_t k = 0; k < bands.size(); ++k) {
+        Grid<float> grid(spec);
+        std::copy(all.begin() + static_cast<std::ptrdiff_t>(k * cells), all.begin() + static_cast<std::ptrdiff_t>((k + 1) * cells),
+                  grid.data());
+        int has_nodata = 0;
+        const double nodata = ds->GetRasterBand(bands[k])->GetNoDataValue(&has_nodata);
+        if (has_nodata) {
+            const float nd = static_cast<float>(nodata);
+            const bool nan_nodata = std::isnan(nodata);
+            for (float& v : grid.values())
+                if (v == nd || (nan_nodata && std::isnan(v))) v = std::numeric_limits<float>::quiet_NaN();
+        }
+        grids.push_back(std::move(grid));
+    }
+    return grids;
+}
+
+Grid<float> read_raster_float(const fs::path& path, int band_index) {
+    return std::move(read_raster_bands(path, {band_index}).front());
 }
 
 Grid<std::uint8_t> read_raster_byte(const fs::path& path, int band_index) {

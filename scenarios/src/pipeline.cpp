@@ -14,6 +14,7 @@
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/coverage.hpp"
 #include "accessplan/engine/e2sfca.hpp"
+#include "accessplan/engine/parallel.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/engine/travel_time.hpp"
@@ -175,13 +176,21 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
     if (!bands_cover_ages(bands, g.min_age, g.max_age))
         throw InputError(fmt::format("{}: the age bands do not cover ages {}-{} of target group '{}'; add the missing "
                                      "bands or change the group", where, g.min_age, g.max_age, g.name));
+    // Each band is read and resampled once, whatever the number of target groups. The bands of one file are read
+    // together: in a pixel-interleaved file every compressed block holds all of them.
+    std::map<fs::path, std::vector<std::string>> to_read;
+    for (const auto& w : weighted)
+        if (!band_cache.count(w.name)) to_read[band_source.at(w.name).first].push_back(w.name);
+    for (const auto& [file, names] : to_read) {
+        std::vector<int> indices;
+        for (const auto& n : names) indices.push_back(band_source.at(n).second);
+        std::vector<Grid<float>> read = geodata::read_raster_bands(file, indices);
+        for (std::size_t b = 0; b < names.size(); ++b)
+            band_cache.emplace(names[b], geodata::resample_counts(read[b], file, grid));
+    }
     Grid<float> children(grid, 0.0f);
     for (const auto& w : weighted) {
-        auto cached = band_cache.find(w.name);
-        if (cached == band_cache.end())  // each band is resampled once, whatever the number of target groups
-            cached = band_cache.emplace(w.name, geodata::resample_counts(band_source[w.name].first,
-                                                                         band_source[w.name].second, grid)).first;
-        const Grid<float>& band = cached->second;
+        const Grid<float>& band = band_cache.at(w.name);
         for (std::size_t i = 0; i < children.size(); ++i) children[i] += static_cast<float>(band[i] * w.weight);
     }
     return children;
@@ -480,13 +489,19 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     std::string current_stage;
     auto close_stage = [&] {
         const auto now = std::chrono::steady_clock::now();
-        if (!current_stage.empty())
-            result.stage_seconds.emplace_back(current_stage, std::chrono::duration<double>(now - clock_start).count());
+        if (!current_stage.empty()) {  // a label met again (once per service) adds up
+            const double seconds = std::chrono::duration<double>(now - clock_start).count();
+            auto it = std::find_if(result.stage_seconds.begin(), result.stage_seconds.end(),
+                                   [&](const auto& e) { return e.first == current_stage; });
+            if (it != result.stage_seconds.end()) it->second += seconds;
+            else result.stage_seconds.emplace_back(current_stage, seconds);
+        }
         clock_start = now;
     };
-    auto stage = [&](int k, const std::string& label) {
+    // A stage's progress line; its time goes to run.json under `timed_as` (the label unless given).
+    auto stage = [&](int k, const std::string& label, const std::string& timed_as = "") {
         close_stage();
-        current_stage = label;
+        current_stage = timed_as.empty() ? label : timed_as;
         if (options.stage) options.stage(k, stages, label);
     };
     auto substage = [&](const std::string& label) {  // timed separately in run.json, no progress line
@@ -624,6 +639,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         std::int32_t id;
         double capacity;
         std::string name;
+        std::size_t supply;  ///< index in supplies[k] (and in the service's catchments)
     };
     std::vector<std::vector<Capacity>> capacities(s.services.size());
     for (const auto& m : modes_used) {
@@ -667,7 +683,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                         throw InputError(fmt::format("{}: facility {} has {}='{}'; capacities must be numbers >= 0 (0 = not known)",
                                                      s.facilities.file.string(), pt.fid, s.capacity_field, it->second));
                     if (supply == 0.0) supply = 1.0;
-                    else capacities[k].push_back({snap.cell, id, supply, fp.name});
+                    else capacities[k].push_back({snap.cell, id, supply, fp.name, supplies[k].size()});
                 }
                 supplies[k].push_back({snap.cell, supply});
             }
@@ -689,15 +705,22 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
 
     std::optional<LoadedZones> zones;
-    if (s.zones) zones = load_zones(s, grid, study_area);
+    if (s.zones) {
+        substage("admin zones");
+        zones = load_zones(s, grid, study_area);
+    }
 
-    stage(5, "access metrics: children per target group");
-    std::map<std::string, Grid<std::uint8_t>> class_masks;
+    stage(5, "children per target group and access metrics", "population: children per target group");
+    // One mask per area-class filter (all, island, border, remote, none); "all" needs none.
+    std::vector<Grid<std::uint8_t>> class_masks;
+    std::vector<const Grid<std::uint8_t>*> class_mask_ptrs;
     for (const auto& filter : area_class_filters()) {
         Grid<std::uint8_t> mask(grid, 0);
         for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = filter.includes(area_flags[i]) ? 1 : 0;
-        class_masks.emplace(filter.name, std::move(mask));
+        class_masks.push_back(std::move(mask));
     }
+    for (std::size_t f = 0; f < class_masks.size(); ++f)
+        class_mask_ptrs.push_back(area_class_filters()[f].all ? nullptr : &class_masks[f]);
     for (std::size_t i = 0; i < population.size(); ++i)
         if (study_area[i]) result.population_in_area += population[i];
     // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
@@ -712,32 +735,66 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         children[svc.target_group] = std::move(c);
     }
     substage("access metrics: summaries by area class");
-    for (std::size_t k = 0; k < s.services.size(); ++k) {
+    result.services.resize(s.services.size());
+    parallel_for(s.services.size(), [&](std::size_t k) {
         const Service& svc = s.services[k];
-        ServiceResult r;
+        ServiceResult& r = result.services[k];
         r.service = svc.name;
         r.target_group = svc.target_group;
         r.mode = svc.mode;
         r.threshold_min = svc.threshold_min;
         r.facilities = counts[k];
         r.placed = placed[k];
-        r.access = summarize_access(children.at(svc.target_group), times[k].minutes, svc.threshold_min);
-        for (const auto& filter : area_class_filters()) {
-            if (filter.all) continue;
-            r.by_class.emplace_back(filter.name, summarize_access(children.at(svc.target_group), times[k].minutes,
-                                                                  svc.threshold_min, &class_masks.at(filter.name)));
+        const std::vector<AccessSummary> by_filter =
+            summarize_access_masks(children.at(svc.target_group), times[k].minutes, svc.threshold_min, class_mask_ptrs);
+        for (std::size_t f = 0; f < by_filter.size(); ++f) {
+            if (area_class_filters()[f].all) r.access = by_filter[f];
+            else r.by_class.emplace_back(area_class_filters()[f].name, by_filter[f]);
         }
-        result.services.push_back(r);
-    }
+    });
 
-    substage("access metrics: E2SFCA (one catchment per facility)");
-    // E2SFCA (Luo & Qi 2009) per service: catchment = the service threshold, step decay, supply = capacity (or 1).
+    // Per service: the catchment of every facility within the service threshold (a bounded travel-time search each),
+    // shared by capacity coverage and E2SFCA, then released.
     std::vector<Grid<float>> accessibility;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        substage("travel time: one catchment per facility (E2SFCA, coverage)");
+        TravelTimeOptions bounded = travel_options.at(svc.mode);
+        bounded.max_minutes = catchment_search_limit(svc.threshold_min);
+        std::vector<SourceCell> sources;
+        for (std::size_t j = 0; j < supplies[k].size(); ++j) sources.push_back({supplies[k][j].cell, static_cast<std::int32_t>(j)});
+        std::vector<Catchment> catchments = compute_catchments(friction.at(svc.mode), sources, bounded);
+        const Grid<float>& kids = children.at(svc.target_group);
+
+        substage("access metrics: capacity coverage");
+        // Capacity coverage (AccessMod "geographic coverage") where every placed facility has a capacity.
+        if (placed[k] > 0 && capacities[k].size() < placed[k]) {
+            result.warnings.push_back(fmt::format("service {}: capacity coverage skipped: {} of {} facilities have no capacity ('{}' missing or 0)",
+                                                  svc.name, placed[k] - capacities[k].size(), placed[k], s.capacity_field));
+        } else if (placed[k] > 0) {
+            auto order = capacities[k];
+            if (svc.coverage_order == "capacity_desc")
+                std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity > b.capacity; });
+            else if (svc.coverage_order == "capacity_asc")
+                std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity < b.capacity; });
+            std::vector<CoverageFacility> cf;
+            std::vector<const Catchment*> reach;
+            for (const auto& c : order) {
+                cf.push_back({c.cell, c.id, c.capacity});
+                reach.push_back(&catchments[c.supply]);
+            }
+            CoverageResult cov = capacity_coverage(cf, reach, kids);
+            result.services[k].covered = cov.covered;
+            result.services[k].not_covered = cov.uncovered_total;
+            for (std::size_t j = 0; j < order.size(); ++j)
+                result.services[k].loads.push_back({order[j].id, order[j].name, order[j].capacity, cov.load[j]});
+        }
+
+        substage("access metrics: E2SFCA");
+        // E2SFCA (Luo & Qi 2009): catchment = the service threshold, step decay, supply = capacity (or 1).
         E2sfcaOptions eo;
-        eo.catchment_min = s.services[k].threshold_min;
-        const Grid<float>& kids = children.at(s.services[k].target_group);
-        Grid<float> a = e2sfca(friction.at(s.services[k].mode), supplies[k], kids, travel_options.at(s.services[k].mode), eo);
+        eo.catchment_min = svc.threshold_min;
+        Grid<float> a = e2sfca(supplies[k], std::move(catchments), kids, eo);
         double weighted = 0.0, total = 0.0;
         for (std::size_t i = 0; i < a.size(); ++i) {
             a[i] *= 1000.0f;  // per 1,000 children
@@ -747,57 +804,31 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         result.services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
         accessibility.push_back(std::move(a));
     }
-    substage("access metrics: capacity coverage (one catchment per facility)");
-    // Capacity coverage (AccessMod "geographic coverage") where every placed facility has a capacity.
-    for (std::size_t k = 0; k < s.services.size(); ++k) {
-        const Service& svc = s.services[k];
-        if (placed[k] == 0) continue;
-        if (capacities[k].size() < placed[k]) {
-            result.warnings.push_back(fmt::format("service {}: capacity coverage skipped: {} of {} facilities have no capacity ('{}' missing or 0)",
-                                                  svc.name, placed[k] - capacities[k].size(), placed[k], s.capacity_field));
-            continue;
-        }
-        auto order = capacities[k];
-        if (svc.coverage_order == "capacity_desc")
-            std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity > b.capacity; });
-        else if (svc.coverage_order == "capacity_asc")
-            std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity < b.capacity; });
-        std::vector<CoverageFacility> cf;
-        for (const auto& c : order) cf.push_back({c.cell, c.id, c.capacity});
-        CoverageResult cov = capacity_coverage(friction.at(svc.mode), cf, children.at(svc.target_group),
-                                               travel_options.at(svc.mode), svc.threshold_min);
-        result.services[k].covered = cov.covered;
-        result.services[k].not_covered = cov.uncovered_total;
-        for (std::size_t j = 0; j < order.size(); ++j)
-            result.services[k].loads.push_back({order[j].id, order[j].name, order[j].capacity, cov.load[j]});
-    }
     substage("access metrics: gap clusters and zonal statistics");
-    std::vector<Grid<std::int32_t>> gap_grids;
-    for (std::size_t k = 0; k < s.services.size(); ++k) {
-        GapResult g = find_gap_clusters(children.at(s.services[k].target_group), times[k].minutes, times[k].nearest,
-                                        s.services[k].threshold_min, &area_flags, &study_area, s.gap_min_children,
-                                        s.gap_min_cell_children);
+    std::vector<Grid<std::int32_t>> gap_grids(s.services.size());
+    std::vector<std::vector<ZoneAccess>> per_zone(s.services.size());
+    parallel_for(s.services.size(), [&](std::size_t k) {
+        const Grid<float>& kids = children.at(s.services[k].target_group);
+        GapResult g = find_gap_clusters(kids, times[k].minutes, times[k].nearest, s.services[k].threshold_min, &area_flags,
+                                        &study_area, s.gap_min_children, s.gap_min_cell_children);
         result.services[k].gaps = std::move(g.clusters);
-        gap_grids.push_back(std::move(g.cluster));
-    }
+        gap_grids[k] = std::move(g.cluster);
+        if (!zones) return;
+        per_zone[k] = zonal_access(kids, times[k].minutes, s.services[k].threshold_min, zones->ids, zones->codes.size(),
+                                   &area_flags);
+        std::vector<double> weighted(per_zone[k].size(), 0.0);
+        for (std::size_t i = 0; i < kids.size(); ++i)
+            if (const auto zid = zones->ids[i]; zid > 0) weighted[static_cast<std::size_t>(zid - 1)] += accessibility[k][i] * kids[i];
+        for (std::size_t z = 0; z < per_zone[k].size(); ++z)
+            per_zone[k][z].e2sfca_per_1000 =
+                per_zone[k][z].access.children > 0.0 ? weighted[z] / per_zone[k][z].access.children : 0.0;
+    });
     if (zones) {
         result.zones.resize(zones->codes.size());
         for (std::size_t z = 0; z < zones->codes.size(); ++z) {
             result.zones[z].code = zones->codes[z];
             result.zones[z].name = zones->names[z];
-        }
-        for (std::size_t k = 0; k < s.services.size(); ++k) {
-            auto per_zone = zonal_access(children.at(s.services[k].target_group), times[k].minutes, s.services[k].threshold_min,
-                                         zones->ids, zones->codes.size(), &area_flags);
-            const Grid<float>& kids = children.at(s.services[k].target_group);
-            std::vector<double> weighted(per_zone.size(), 0.0);
-            for (std::size_t i = 0; i < kids.size(); ++i)
-                if (const auto zid = zones->ids[i]; zid > 0) weighted[static_cast<std::size_t>(zid - 1)] += accessibility[k][i] * kids[i];
-            for (std::size_t z = 0; z < per_zone.size(); ++z) {
-                per_zone[z].e2sfca_per_1000 =
-                    per_zone[z].access.children > 0.0 ? weighted[z] / per_zone[z].access.children : 0.0;
-                result.zones[z].per_service.push_back(per_zone[z]);
-            }
+            for (std::size_t k = 0; k < s.services.size(); ++k) result.zones[z].per_service.push_back(per_zone[k][z]);
         }
     }
 

@@ -35,3 +35,39 @@ TEST_CASE("access summary by hand: within, unreachable, bands, weighted mean and
     CHECK(std::isnan(only_last.mean_min));
     REQUIRE_THROWS_WITH(summarize_access(children, minutes, 0.0), Catch::Contains("threshold"));
 }
+
+TEST_CASE("several masks in one pass give the figures of one summary per mask", "[engine][metrics]") {
+    // 40x30 cells of varied times (some unreachable) and children (some zero), three overlapping masks.
+    Grid<float> minutes(make_grid_spec(40, 30, 100.0, 500000.0, 2000000.0, test::test_crs()), 0.0f);
+    Grid<float> children(minutes.spec(), 0.0f);
+    Grid<std::uint8_t> a(minutes.spec(), 0), b(minutes.spec(), 0), none(minutes.spec(), 0);
+    for (std::size_t i = 0; i < minutes.size(); ++i) {
+        minutes[i] = i % 17 == 0 ? INFINITY : static_cast<float>((i * 7919) % 250) * 0.5f;
+        children[i] = i % 5 == 0 ? 0.0f : static_cast<float>((i * 31) % 13);
+        a[i] = i % 3 == 0;
+        b[i] = (i / 40) < 10;
+    }
+    const std::vector<const Grid<std::uint8_t>*> masks{nullptr, &a, &b, &none};
+    const auto together = summarize_access_masks(children, minutes, 30.0, masks);
+    REQUIRE(together.size() == 4);
+    for (std::size_t k = 0; k < masks.size(); ++k) {
+        INFO("mask " << k);
+        const AccessSummary one = summarize_access(children, minutes, 30.0, masks[k]);
+        CHECK(together[k].children == one.children);
+        CHECK(together[k].within_threshold == one.within_threshold);
+        CHECK(together[k].unreachable == one.unreachable);
+        CHECK(together[k].bands == one.bands);
+        if (k == 3) {
+            CHECK(together[k].children == 0.0);
+            CHECK(std::isnan(together[k].median_min));
+            continue;
+        }
+        CHECK(together[k].mean_min == one.mean_min);
+        CHECK(together[k].median_min == one.median_min);
+        CHECK(together[k].p90_min == one.p90_min);
+    }
+    // The masked summaries differ from "all": the test would notice masks being ignored.
+    CHECK(together[1].children < together[0].children);
+    CHECK(together[2].children < together[0].children);
+    CHECK(together[1].children + together[2].children > together[0].children * 0.3);
+}

@@ -158,3 +158,45 @@ TEST_CASE("resampling counts between aligned grids is an exact shift", "[geodata
     CHECK(report.kept_total == Approx(12.0));
     CHECK(cut(1, 1) == 5.0f);
 }
+
+namespace {
+// A 3-band 600x600 tiled DEFLATE GeoTIFF, band b holding b * 1000 + cell % 997, band 2's nodata at cell 5.
+void write_three_bands(const fs::path& path, const char* interleave) {
+    geodata::ensure_gdal();
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+    const char* opts[] = {"TILED=YES", "COMPRESS=DEFLATE", interleave, nullptr};
+    std::unique_ptr<GDALDataset> ds(drv->Create(path.string().c_str(), 600, 600, 3, GDT_Float32, const_cast<char**>(opts)));
+    double gt[6] = {500000.0, 100.0, 0.0, 2300000.0, 0.0, -100.0};
+    ds->SetGeoTransform(gt);
+    std::vector<float> v(600 * 600);
+    for (int b = 1; b <= 3; ++b) {
+        for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(b * 1000 + static_cast<int>(i % 997));
+        if (b == 2) {
+            v[5] = -99999.0f;
+            ds->GetRasterBand(b)->SetNoDataValue(-99999.0);
+        }
+        REQUIRE(ds->GetRasterBand(b)->RasterIO(GF_Write, 0, 0, 600, 600, v.data(), 600, 600, GDT_Float32, 0, 0) == CE_None);
+    }
+}
+}  // namespace
+
+TEST_CASE("several bands read at once, pixel- or band-interleaved, also with GDAL's threaded reader",
+          "[geodata][raster]") {
+    test::TempDir dir;
+    const bool threaded = GENERATE(false, true);
+    const char* interleave = GENERATE("INTERLEAVE=PIXEL", "INTERLEAVE=BAND");
+    INFO(interleave << (threaded ? " with GDAL_NUM_THREADS=ALL_CPUS" : ""));
+    write_three_bands(dir / "bands.tif", interleave);
+    // GDAL 3.6's threaded reader crashed on dataset reads of band-interleaved files (OSGeo/gdal#7963).
+    CPLSetConfigOption("GDAL_NUM_THREADS", threaded ? "ALL_CPUS" : nullptr);
+    auto bands = geodata::read_raster_bands(dir / "bands.tif", {3, 2});
+    CPLSetConfigOption("GDAL_NUM_THREADS", nullptr);
+    REQUIRE(bands.size() == 2);
+    CHECK(bands[0][0] == 3000.0f);
+    CHECK(bands[0][1234] == static_cast<float>(3000 + 1234 % 997));
+    CHECK(bands[1][1234] == static_cast<float>(2000 + 1234 % 997));
+    CHECK(std::isnan(bands[1][5]));  // band 2's own nodata
+    CHECK(bands[0][5] == 3005.0f);   // band 3 has none
+    CHECK(bands[0].spec().cols == 600);
+    REQUIRE_THROWS_WITH(geodata::read_raster_bands(dir / "bands.tif", {1, 4}), Catch::Contains("band 4"));
+}

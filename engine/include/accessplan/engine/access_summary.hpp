@@ -30,6 +30,12 @@ struct AccessSummary {
 AccessSummary summarize_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                const Grid<std::uint8_t>* include = nullptr);
 
+/// Several summaries in one pass: summary k over the cells where masks[k] is non-zero (nullptr = every cell), e.g.
+/// all, island, border, remote and none at once. At most 32 masks. The same figures as summarize_access per mask.
+std::vector<AccessSummary> summarize_access_masks(const Grid<float>& children, const Grid<float>& minutes,
+                                                  double threshold_min,
+                                                  const std::vector<const Grid<std::uint8_t>*>& masks);
+
 /// The same over an explicit list of cells (e.g. the cells of one zone), in O(cells) rather than O(grid).
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                      const std::vector<std::size_t>& cells);

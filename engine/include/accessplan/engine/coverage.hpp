@@ -27,4 +27,9 @@ struct CoverageResult {
 CoverageResult capacity_coverage(const Grid<float>& friction_min_per_m, const std::vector<CoverageFacility>& facilities,
                                  const Grid<float>& children, const TravelTimeOptions& travel, double catchment_min);
 
+/// The same from catchments already computed (compute_catchments with max_minutes =
+/// catchment_search_limit(catchment_min)); catchments[j] belongs to facilities[j].
+CoverageResult capacity_coverage(const std::vector<CoverageFacility>& facilities,
+                                 const std::vector<const Catchment*>& catchments, const Grid<float>& children);
+
 }  // namespace accessplan

@@ -35,4 +35,9 @@ struct SupplyPoint {
 Grid<float> e2sfca(const Grid<float>& friction_min_per_m, const std::vector<SupplyPoint>& facilities,
                    const Grid<float>& children, const TravelTimeOptions& travel, const E2sfcaOptions& options);
 
+/// The same from catchments already computed (compute_catchments with max_minutes = catchment_search_limit(catchment_min),
+/// one per facility, in facility order), e.g. shared with capacity coverage. The catchments are consumed.
+Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, std::vector<Catchment> catchments,
+                   const Grid<float>& children, const E2sfcaOptions& options);
+
 }  // namespace accessplan

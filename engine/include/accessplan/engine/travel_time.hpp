@@ -68,16 +68,26 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
                                                    const TravelTimeOptions& options = {},
                                                    const ProgressCallback& progress = {});
 
-/// The catchment of every source on its own (usually with options.max_minutes set): the cells it reaches as
-/// (cell, minutes), in search order (deterministic). Searches run in parallel, each touching only what it reaches; results do not depend
-/// on the thread count. Used by E2SFCA and capacity coverage.
-std::vector<std::vector<std::pair<std::size_t, float>>> compute_catchments(const Grid<float>& friction_min_per_m,
-                                                                          const std::vector<SourceCell>& sources,
-                                                                          const TravelTimeOptions& options);
+/// A cell a search reached and its travel time; 8 bytes, as catchments of many facilities are held at once
+/// (grids are limited to 2^32 cells).
+struct ReachedCell {
+    std::uint32_t cell;
+    float minutes;
+};
+using Catchment = std::vector<ReachedCell>;
+
+/// The catchment of every source on its own (usually with options.max_minutes set): the cells it reaches, in search
+/// order (deterministic). Searches run in parallel, each touching only what it reaches; results do not depend on the
+/// thread count. Used by E2SFCA, capacity coverage and candidate ranking.
+std::vector<Catchment> compute_catchments(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
+                                          const TravelTimeOptions& options);
 
 /// True when a travel time is within a limit. Friction arrives as float, so a path meant to take exactly the limit
 /// (3 moves of 10 minutes) can come out a few millionths over it: limits are compared with a relative 1e-6.
 inline bool within_minutes(double minutes, double limit) noexcept { return minutes <= limit * (1.0 + 1e-6); }
+
+/// The search cut-off (max_minutes) for catchments of `minutes`: a hair above, as within_minutes.
+inline double catchment_search_limit(double minutes) noexcept { return minutes * (1.0 + 1e-6); }
 
 /// Friction (minutes per metre) for a speed in km/h; 0 or negative speed -> impassable (+inf).
 inline float friction_for_speed_kmh(double speed_kmh) noexcept {

@@ -32,6 +32,10 @@ std::unique_ptr<OGRGeometry> read_study_area(const std::filesystem::path& path, 
 Grid<float> resample_counts(const std::filesystem::path& path, int band, const GridSpec& target,
                             ResampleReport* report = nullptr);
 
+/// The same for a band already read (read_raster_bands); `path` is named in error messages.
+Grid<float> resample_counts(const Grid<float>& source, const std::filesystem::path& path, const GridSpec& target,
+                            ResampleReport* report = nullptr);
+
 enum class Resampling { nearest, bilinear };
 
 /// Any raster band onto `target` with GDAL's warper (nearest for classes such as land cover, bilinear for a DEM).

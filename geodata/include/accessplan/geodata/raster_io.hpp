@@ -29,6 +29,10 @@ RasterInfo read_raster_info(const std::filesystem::path& path);
 /// Band `band` (1-based) as float; nodata cells become NaN. InputError for a missing or unreadable file.
 Grid<float> read_raster_float(const std::filesystem::path& path, int band = 1);
 
+/// Several bands (1-based) in one read, as float grids in the order asked; nodata cells become NaN. Much faster
+/// than one read per band for pixel-interleaved files (every band's data sits in every compressed block).
+std::vector<Grid<float>> read_raster_bands(const std::filesystem::path& path, const std::vector<int>& bands);
+
 /// Band `band` as an 8-bit class grid (land cover). Values outside 0..255 are an InputError; nodata becomes 0.
 Grid<std::uint8_t> read_raster_byte(const std::filesystem::path& path, int band = 1);
 
