@@ -2,6 +2,8 @@
 #include "accessplan/engine/travel_time.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -23,6 +25,24 @@ struct Reached {
     std::uint32_t in;
 };
 
+// Stable LSD radix sort by time (3 passes of 11 bits): the bits of a float >= 0 order as the float does. Cells with
+// equal times keep their cell order. Several times faster than a comparison sort on the 10^5-10^6 cells of a run.
+void sort_by_minutes(std::vector<Reached>& cells) {
+    std::vector<Reached> buffer(cells.size());
+    auto key = [](const Reached& r) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &r.minutes, sizeof bits);
+        return bits;
+    };
+    for (int shift = 0; shift < 32; shift += 11) {
+        std::array<std::size_t, 2049> start{};
+        for (const Reached& r : cells) ++start[((key(r) >> shift) & 2047u) + 1];
+        for (std::size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+        for (const Reached& r : cells) buffer[start[(key(r) >> shift) & 2047u]++] = r;
+        cells.swap(buffer);
+    }
+}
+
 // Accumulates up to 32 summaries in one pass over the cells (in a fixed order) and one sort of the reachable cells:
 // the work of one summary, whatever the number of area classes.
 class SummaryBuilder {
@@ -40,7 +60,10 @@ public:
                                          i % children.cols(), i / children.cols(), cf));
         if (cf == 0.0f) return;
         const double c = cf;
-        const float t = minutes[i];
+        const float t = minutes[i] + 0.0f;  // -0 as +0, for the radix sort
+        if (t < 0.0f)
+            throw InputError(fmt::format("travel-time grid: cell (col {}, row {}) holds {} minutes; times cannot be negative",
+                                         i % minutes.cols(), i / minutes.cols(), t));
         const bool reachable = std::isfinite(t);
         const bool within = reachable && within_minutes(t, m_threshold);
         std::size_t band = 0;
@@ -62,9 +85,7 @@ public:
     }
 
     std::vector<AccessSummary> finish() {
-        std::sort(m_reachable.begin(), m_reachable.end(), [](const Reached& a, const Reached& b) {
-            return a.minutes < b.minutes || (a.minutes == b.minutes && a.children < b.children);
-        });
+        sort_by_minutes(m_reachable);
         constexpr double nan = std::numeric_limits<double>::quiet_NaN();
         for (std::size_t k = 0; k < m_s.size(); ++k) {
             AccessSummary& s = m_s[k];

@@ -8,16 +8,23 @@
 
 namespace accessplan {
 
-double e2sfca_weight(double t, const E2sfcaOptions& o) {
-    if (!within_minutes(t, o.catchment_min) || t < 0.0) return 0.0;
-    if (o.decay == Decay::gaussian) {
-        const double beta = -o.catchment_min * o.catchment_min / std::log(o.gaussian_weight_at_limit);
-        return std::exp(-t * t / beta);
+DecayWeight::DecayWeight(const E2sfcaOptions& o) : m_limit(o.catchment_min), m_gaussian(o.decay == Decay::gaussian) {
+    if (m_gaussian) {
+        m_beta = -o.catchment_min * o.catchment_min / std::log(o.gaussian_weight_at_limit);
+    } else {
+        for (const auto& [limit, weight] : o.steps) m_steps.emplace_back(limit * o.catchment_min, weight);
     }
-    for (const auto& [limit, weight] : o.steps)
-        if (within_minutes(t, limit * o.catchment_min)) return weight;
+}
+
+double DecayWeight::operator()(double t) const noexcept {
+    if (!within_minutes(t, m_limit) || t < 0.0) return 0.0;
+    if (m_gaussian) return std::exp(-t * t / m_beta);
+    for (const auto& [limit, weight] : m_steps)
+        if (within_minutes(t, limit)) return weight;
     return 0.0;
 }
+
+double e2sfca_weight(double t, const E2sfcaOptions& o) { return DecayWeight(o)(t); }
 
 namespace {
 
@@ -57,22 +64,23 @@ Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, std::vector<Catch
         throw InternalError(fmt::format("e2sfca: {} catchments for {} facilities", catchments.size(), facilities.size()));
     // Each catchment's times become weights in place, and each facility's weighted demand is summed on its own
     // thread (cells in search order); the access sums then run in facility order: thread-independent.
+    const DecayWeight weight(options);
     std::vector<double> ratio(facilities.size(), 0.0);
     parallel_for(facilities.size(), [&](std::size_t j) {
         double demand = 0.0;
         for (ReachedCell& r : catchments[j]) {
             if (r.cell >= children.size())
                 throw InternalError(fmt::format("e2sfca: catchment cell {} outside the {}-cell grid", r.cell, children.size()));
-            r.minutes = static_cast<float>(e2sfca_weight(r.minutes, options));  // now the weight
+            r.minutes = static_cast<float>(weight(r.minutes));  // now the weight
             demand += static_cast<double>(children[r.cell]) * r.minutes;
         }
         if (demand > 0.0) ratio[j] = facilities[j].supply / demand;  // else nobody to serve: its supply reaches no one
     });
+    // Step 2 in facility order: the same sums whatever the thread count.
     std::vector<double> access(children.size(), 0.0);
     for (std::size_t j = 0; j < facilities.size(); ++j) {
         if (ratio[j] == 0.0) continue;
         for (const ReachedCell& r : catchments[j]) access[r.cell] += ratio[j] * r.minutes;
-        Catchment().swap(catchments[j]);  // memory back as soon as it is used
     }
     Grid<float> out(children.spec(), 0.0f);
     for (std::size_t i = 0; i < access.size(); ++i) out[i] = static_cast<float>(access[i]);

@@ -25,6 +25,20 @@ struct E2sfcaOptions {
 /// Decay weight for travel time t (0 beyond the catchment).
 double e2sfca_weight(double minutes, const E2sfcaOptions& options);
 
+/// The same weight with the options worked out once (step limits in minutes, the Gaussian's beta), for the millions
+/// of cells in the catchments of a run.
+class DecayWeight {
+public:
+    explicit DecayWeight(const E2sfcaOptions& options);
+    double operator()(double minutes) const noexcept;
+
+private:
+    double m_limit;
+    bool m_gaussian;
+    double m_beta = 1.0;
+    std::vector<std::pair<double, double>> m_steps;  ///< (limit in minutes, weight), ascending
+};
+
 struct SupplyPoint {
     std::size_t cell = 0;
     double supply = 1.0;  ///< capacity (children it can serve), or 1 for "one facility"
