@@ -173,9 +173,15 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
         throw InputError(fmt::format("{}: no band is named like WorldPop age/sex bands (f_0, f_1, f_5, ..., m_0, ...); "
                                      "set each band's description to its age/sex class", where));
     auto weighted = bands_for_age_range(bands, g.min_age, g.max_age);
-    if (!bands_cover_ages(bands, g.min_age, g.max_age))
-        throw InputError(fmt::format("{}: the age bands do not cover ages {}-{} of target group '{}'; add the missing "
-                                     "bands or change the group", where, g.min_age, g.max_age, g.name));
+    // Every WorldPop class is one sex: both sexes must cover the group, or half the children would go uncounted.
+    for (const char sex : {'f', 'm'}) {
+        std::vector<AgeBand> of_sex;
+        std::copy_if(bands.begin(), bands.end(), std::back_inserter(of_sex), [sex](const AgeBand& b) { return b.name[0] == sex; });
+        if (!bands_cover_ages(of_sex, g.min_age, g.max_age))
+            throw InputError(fmt::format("{}: the age bands do not cover ages {}-{} of target group '{}' for {} ({}_ "
+                                         "bands); add the missing bands or change the group", where, g.min_age, g.max_age,
+                                         g.name, sex == 'f' ? "females" : "males", sex));
+    }
     // Each band is read and resampled once, whatever the number of target groups. The bands of one file are read
     // together: in a pixel-interleaved file every compressed block holds all of them.
     std::map<fs::path, std::vector<std::string>> to_read;

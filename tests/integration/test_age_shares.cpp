@@ -123,6 +123,9 @@ TEST_CASE("WorldPop's one-file-per-class age/sex rasters", "[integration][worldp
     CHECK(r.services[0].access.children == Approx(240.0).epsilon(1e-4));
     REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("vnm_f_5_2020.tif, vnm_m_5_2020.tif"), dir / "out"),
                         Catch::Contains("do not cover ages 6-10"));
+    // One sex only would count half the children: refused, naming the missing sex.
+    REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("vnm_f_5_2020.tif, vnm_f_10_2020_constrained.tif"), dir / "out"),
+                        Catch::Contains("do not cover ages 6-10") && Catch::Contains("for males (m_ bands)"));
     geodata::write_geotiff(dir / "children.tif", Grid<float>(spec, 1.0f));
     REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("children.tif, vnm_f_5_2020.tif"), dir / "out"),
                         Catch::Contains("children.tif") && Catch::Contains("vnm_f_5_2020.tif (f or m"));
