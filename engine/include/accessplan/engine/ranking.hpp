@@ -1,0 +1,114 @@
+#pragma once
+// Ranking candidate investments under a budget shared across services.
+//
+// Every candidate site (a new school, health station, playground or pool at a place, with a cost) is worth the
+// weighted children it newly brings within its service's threshold (objective `children`), or the weighted
+// child-minutes it saves (objective `time_saved`, p-median style with times capped). Weights come per cell (equity
+// by area class, drowning exposure for pools). Only improvements over the current travel times count.
+//
+// The catchment of each candidate is one bounded search, computed once in parallel and kept (only the populated
+// cells the candidate improves); any budget is then ranked from it. Ranking is the lazy greedy on marginal gain per
+// cost with Khuller, Moss & Naor's (1999) best-single-site safeguard: the better of (a) greedy from nothing and
+// (b) the best affordable single site followed by greedy, which is within (1 - 1/e)/2 of the optimum. After a pick,
+// only the cells in that site's reach change. An exact integer program (GLPK) solves small instances so that the
+// greedy's gap is measured, not assumed.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/travel_time.hpp"
+
+namespace accessplan {
+
+enum class RankObjective { children, time_saved };
+
+const char* to_string(RankObjective objective) noexcept;
+
+/// One service's demand. The grids must share one grid and outlive the problem.
+struct RankingService {
+    std::string name;
+    double threshold_min = 30.0;
+    const Grid<float>* children = nullptr;         ///< target group per cell
+    const Grid<float>* current_minutes = nullptr;  ///< travel time to the nearest existing facility (inf = none)
+    const Grid<float>* weight = nullptr;           ///< weight per cell (>= 0); nullptr = 1 everywhere
+    const Grid<float>* friction = nullptr;         ///< the service's travel mode, for the candidates' catchments
+    TravelTimeOptions travel;                      ///< max_minutes is set by the ranking
+};
+
+struct RankingCandidate {
+    std::size_t service = 0;  ///< index into the services
+    std::size_t cell = 0;     ///< a passable cell
+    double cost = 0.0;        ///< > 0
+    double capacity = 0.0;    ///< children it can serve; 0 = no limit (objective `children` only)
+};
+
+/// One selected site, in pick order.
+struct RankedSite {
+    std::size_t candidate = 0;
+    double gain = 0.0;           ///< weighted: children (objective children) or child-minutes (time_saved)
+    double children = 0.0;       ///< children newly within the threshold (children) / whose time improves (time_saved)
+    double minutes_saved = 0.0;  ///< children x minutes saved, unweighted (time_saved; 0 for children)
+    /// Where the gain is: (cell, children newly served or improved), for breakdowns by area class and zone.
+    std::vector<std::pair<std::uint32_t, float>> cells;
+};
+
+struct RankingResult {
+    std::vector<RankedSite> sites;
+    double budget = 0.0;
+    double spent = 0.0;
+    double gain = 0.0;
+    double children = 0.0;
+    /// Greedy: true when the best-single-site start (b) beat plain greedy (a).
+    bool started_from_best_single = false;
+    /// Exact: true when GLPK proved optimality; otherwise the best solution found within the time limit.
+    bool proven_optimal = false;
+    double exact_bound = 0.0;  ///< exact: the solver's objective (the optimum when proven_optimal)
+};
+
+class RankingProblem {
+public:
+    /// Computes every candidate's reach (in parallel) and the starting state. InputError for a candidate with a
+    /// non-positive or non-finite cost, a negative capacity, an unknown service or a cell outside the grid.
+    RankingProblem(std::vector<RankingService> services, std::vector<RankingCandidate> candidates,
+                   RankObjective objective = RankObjective::children, double time_cap_min = 120.0);
+
+    /// Lazy greedy with the best-single-site safeguard. Budget < 0 is an InputError; a budget below the cheapest
+    /// candidate gives an empty ranking.
+    RankingResult rank_greedy(double budget) const;
+
+    /// The optimum by integer programming (GLPK, branch and cut), the sites ordered by greedy within the chosen set.
+    /// InputError above `max_candidates` candidates; stops at `time_limit_s` with the best solution found.
+    RankingResult rank_exact(double budget, std::size_t max_candidates = 500, double time_limit_s = 120.0) const;
+
+    /// The value of a set of candidates (in that order), as the greedy counts it.
+    double value_of(const std::vector<std::size_t>& chosen) const;
+
+    const std::vector<RankingCandidate>& candidates() const noexcept { return m_candidates; }
+    const std::vector<RankingService>& services() const noexcept { return m_services; }
+    RankObjective objective() const noexcept { return m_objective; }
+    /// Cells kept in all reaches (memory: 8 bytes each).
+    std::size_t reach_cells() const noexcept;
+    /// Gain of each candidate on its own, before any pick.
+    const std::vector<double>& single_gains() const noexcept { return m_single_gain; }
+
+private:
+    class State;
+    RankingResult greedy_from(double budget, const std::vector<std::size_t>& start) const;
+
+    std::vector<RankingService> m_services;
+    std::vector<RankingCandidate> m_candidates;
+    RankObjective m_objective;
+    double m_time_cap;
+    /// Per candidate, the populated cells it improves, nearest first (ties by cell): (dense id, minutes from the
+    /// site). Dense ids number the cells of all reaches (per service), so the state is as small as the reaches.
+    std::vector<Catchment> m_reach;
+    std::vector<std::uint32_t> m_cell;  ///< per dense id: the grid cell
+    std::vector<float> m_children;      ///< per dense id: children in the cell
+    std::vector<float> m_weight;        ///< per dense id: the cell's weight
+    std::vector<double> m_demand;       ///< per dense id: weight x children
+    std::vector<float> m_start;         ///< per dense id: unserved children (children) / capped time now (time_saved)
+    std::vector<double> m_single_gain;
+};
+
+}  // namespace accessplan

@@ -1,0 +1,77 @@
+#pragma once
+// The greedy's state, shared by ranking.cpp and ranking_exact.cpp (private to the engine).
+
+#include <algorithm>
+#include <cmath>
+
+#include "accessplan/engine/ranking.hpp"
+
+namespace accessplan {
+
+// The mutable part of a ranking: per reachable cell (dense index over all reaches), the children not yet served
+// (objective children) or the best time so far, capped (time_saved).
+class RankingProblem::State {
+public:
+    explicit State(const RankingProblem& p) : m_p(p), m_value(p.m_start) {}
+
+    double gain(std::size_t c) const {
+        const Catchment& reach = m_p.m_reach[c];
+        double g = 0.0;
+        if (m_p.m_objective == RankObjective::time_saved) {
+            for (const ReachedCell& r : reach)
+                if (r.minutes < m_value[r.cell]) g += m_p.m_demand[r.cell] * (m_value[r.cell] - r.minutes);
+            return g;
+        }
+        const double capacity = m_p.m_candidates[c].capacity;
+        if (capacity <= 0.0) {
+            for (const ReachedCell& r : reach) g += m_p.m_weight[r.cell] * m_value[r.cell];
+            return g;
+        }
+        double left = capacity;
+        for (const ReachedCell& r : reach) {  // nearest children first, until the capacity is used
+            if (left <= 0.0) break;
+            const double take = std::min<double>(left, m_value[r.cell]);
+            g += m_p.m_weight[r.cell] * take;
+            left -= take;
+        }
+        return g;
+    }
+
+    RankedSite apply(std::size_t c) {
+        RankedSite site;
+        site.candidate = c;
+        const Catchment& reach = m_p.m_reach[c];
+        if (m_p.m_objective == RankObjective::time_saved) {
+            for (const ReachedCell& r : reach) {
+                if (!(r.minutes < m_value[r.cell])) continue;
+                const double saved = m_value[r.cell] - r.minutes;
+                site.gain += m_p.m_demand[r.cell] * saved;
+                site.children += m_p.m_children[r.cell];
+                site.minutes_saved += m_p.m_children[r.cell] * saved;
+                site.cells.emplace_back(m_p.m_cell[r.cell], m_p.m_children[r.cell]);
+                m_value[r.cell] = r.minutes;
+            }
+            return site;
+        }
+        const double capacity = m_p.m_candidates[c].capacity;
+        double left = capacity > 0.0 ? capacity : INFINITY;
+        for (const ReachedCell& r : reach) {
+            if (left <= 0.0) break;
+            const float have = m_value[r.cell];
+            if (!(have > 0.0f)) continue;
+            const double take = std::min<double>(left, have);
+            site.gain += m_p.m_weight[r.cell] * take;
+            site.children += take;
+            site.cells.emplace_back(m_p.m_cell[r.cell], static_cast<float>(take));
+            m_value[r.cell] = take >= have ? 0.0f : static_cast<float>(have - take);
+            left -= take;
+        }
+        return site;
+    }
+
+private:
+    const RankingProblem& m_p;
+    std::vector<float> m_value;
+};
+
+}  // namespace accessplan
