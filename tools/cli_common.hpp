@@ -3,6 +3,7 @@
 // (0 ok, 1 processing/I-O failure, 2 usage error, 3 invalid input data).
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,7 @@ void add_info_command(CLI::App& app, int& exit_code);
 void add_traveltime_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
+void add_rank_command(CLI::App& app, int& exit_code);
 
 }  // namespace accessplan::cli
 
@@ -54,7 +56,9 @@ namespace accessplan::cli {
 
 /// Runs a loaded scenario into the folder's staging area with stage lines and a progress bar, swaps the folder into
 /// place, and prints the summary table and where the outputs are.
-int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder);
+/// Runs `scenario` into the staging folder and commits it. `budget` / `exact` override the scenario's ranking.
+int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder,
+                    std::optional<double> budget = std::nullopt, bool exact = false);
 
 /// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
 int guarded(const std::function<int()>& body);

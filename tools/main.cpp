@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     add_traveltime_command(app, exit_code);
     add_demo_command(app, exit_code);
     add_run_command(app, exit_code);
+    add_rank_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

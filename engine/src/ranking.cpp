@@ -105,6 +105,16 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
             }
         }
     }
+    // A site with a capacity serves the children who count most first (nearest first among equals): its gain is then
+    // the best it can do with what is left, which only shrinks as other sites are picked (as the lazy greedy needs;
+    // nearest-first could move a pool onto heavier-weighted children after a neighbour's pick and raise its gain).
+    parallel_for(m_candidates.size(), [&](std::size_t c) {
+        if (m_candidates[c].capacity <= 0.0 || objective != RankObjective::children) return;
+        std::sort(m_reach[c].begin(), m_reach[c].end(), [&](const ReachedCell& a, const ReachedCell& b) {
+            if (m_weight[a.cell] != m_weight[b.cell]) return m_weight[a.cell] > m_weight[b.cell];
+            return a.minutes < b.minutes || (a.minutes == b.minutes && a.cell < b.cell);
+        });
+    });
     const State start(*this);
     m_single_gain.assign(m_candidates.size(), 0.0);
     parallel_for(m_candidates.size(), [&](std::size_t c) { m_single_gain[c] = start.gain(c); });

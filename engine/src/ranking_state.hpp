@@ -28,7 +28,7 @@ public:
             return g;
         }
         double left = capacity;
-        for (const ReachedCell& r : reach) {  // nearest children first, until the capacity is used
+        for (const ReachedCell& r : reach) {  // heaviest-weighted, then nearest children first, until the capacity is used
             if (left <= 0.0) break;
             const double take = std::min<double>(left, m_value[r.cell]);
             g += m_p.m_weight[r.cell] * take;

@@ -88,6 +88,24 @@ services:
   - {name: commune_health_station, facility_types: [commune_health_station], target_group: under5, threshold_min: 60, mode: motorbike}
   - {name: playground, facility_types: [playground], target_group: children_3_14, threshold_min: 15, mode: walking}
   - {name: swimming_pool, facility_types: [swimming_pool], target_group: swim_6_15, threshold_min: 30, mode: walking}
+ranking:                                # which new sites to fund first, under one budget
+  budget: 60000000000                   # VND (60 billion)
+  currency: VND
+  objective: children                   # children newly within the threshold; or time_saved
+  costs:                                # one new site, indicative VND
+    swimming_pool: 1200000000           # prefabricated pool
+    playground: 400000000
+    primary_school: 15000000000
+    lower_secondary_school: 25000000000
+    commune_health_station: 6000000000
+  capacities: {swimming_pool: 500}      # children taught to swim per season
+  equity_weights: {island: 2.0, border: 1.5, remote: 1.5}
+  drowning: {services: [swimming_pool], water_distance_m: 500, weight: 1.5}
+  candidates:
+    generate: true                      # gap-cluster centres, a lattice in the gaps, schools for pools
+    lattice_spacing_m: 2000
+    road_distance_m: 1000
+    school_types: [primary_school, lower_secondary_school]
 )yaml";
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "accessplan/scenarios/pipeline.hpp"
+#include "ranking_stage.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -482,6 +483,7 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
         }
     }
     layers.push_back(std::move(gl));
+    if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
     geodata::write_text_file(out / "gaps.csv", gaps_csv);
     geodata::write_geopackage(out / "access.gpkg", grid.crs, layers);
 }
@@ -838,6 +840,21 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         }
     }
 
+    if (s.ranking) {
+        substage("ranking: candidates, catchments, greedy");
+        RankingContext rc{s, grid, {}, {}, {}, {}, {}, area_flags, landcover, rivers ? &*rivers : nullptr,
+                          roads ? &*roads : nullptr, points, zones ? &zones->ids : nullptr, zones ? &zones->names : nullptr,
+                          options.budget, options.exact};
+        for (std::size_t k = 0; k < s.services.size(); ++k) {
+            rc.children.push_back(&children.at(s.services[k].target_group));
+            rc.minutes.push_back(&times[k].minutes);
+            rc.friction.push_back(&friction.at(s.services[k].mode));
+            rc.travel.push_back(&travel_options.at(s.services[k].mode));
+            rc.gaps.push_back(&gap_grids[k]);
+        }
+        result.ranking = run_ranking(rc, result.warnings);
+    }
+
     stage(6, "writing outputs");
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Service& svc = s.services[k];
@@ -915,12 +932,30 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
     summary["area_classes"] = {{"border_km", s.border_km}, {"remote_minutes", s.remote_minutes},
                                {"remote_mode", s.remote_mode}, {"towns", result.towns_placed}};
+    if (const auto& rk = result.ranking) {
+        summary["budget"] = rk->budget;
+        summary["spent"] = rk->spent;
+        nlohmann::json j{{"objective", rk->objective}, {"currency", rk->currency}, {"budget", rk->budget}, {"spent", rk->spent},
+                         {"sites", rk->rows.size()}, {"children_reached", rk->children}, {"weighted_gain", rk->gain},
+                         {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
+                         {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
+                         {"method", rk->exact ? "exact integer program (GLPK)" : "lazy greedy with best-single-site start"},
+                         {"started_from_best_single", rk->started_from_best_single}};
+        if (rk->exact_gain) {
+            j["exact_gain"] = *rk->exact_gain;
+            j["greedy_gain"] = *rk->greedy_gain;
+            j["greedy_gap_pct"] = *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0;
+            j["proven_optimal"] = rk->proven_optimal;
+        }
+        summary["ranking"] = j;
+    }
     summary["warnings"] = result.warnings;
     geodata::write_text_file(out / "summary.csv", csv);
     geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");
     geodata::write_text_file(out / "bands.csv", bands_csv);
     geodata::write_text_file(out / "facilities_load.csv", load_csv);
     write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr, gap_grids);
+    if (result.ranking) write_ranking_tables(*result.ranking, out);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
     for (const auto& p : result.placements) {
         std::string name = p.name;

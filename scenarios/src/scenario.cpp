@@ -166,6 +166,93 @@ private:
     std::vector<std::string> m_errors;
 };
 
+std::vector<std::string> text_list(Reader& r, const YAML::Node& parent, const std::string& key, const std::string& where) {
+    std::vector<std::string> out;
+    YAML::Node node = parent[key];
+    if (!node) return out;
+    if (!node.IsSequence()) {
+        r.error(node, where + "." + key, "expected a list");
+        return out;
+    }
+    for (const auto& v : node) out.push_back(v.as<std::string>());
+    return out;
+}
+
+/// The ranking section; service names are checked against the services read before it.
+void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
+    const std::string w = "ranking";
+    r.check_keys(node, w, {"budget", "currency", "objective", "time_cap_min", "costs", "capacities", "equity_weights",
+                           "drowning", "candidates", "exact"});
+    RankingSettings rk;
+    rk.budget = r.number(node, "budget", w, -1e-12, true).value_or(0.0);
+    rk.currency = r.text(node, "currency", w, false).value_or(rk.currency);
+    rk.objective = r.text(node, "objective", w, false).value_or(rk.objective);
+    if (rk.objective != "children" && rk.objective != "time_saved")
+        r.error(node["objective"], w + ".objective", fmt::format("'{}' is not an objective; use children or time_saved", rk.objective));
+    rk.time_cap_min = r.number(node, "time_cap_min", w, 0.0).value_or(rk.time_cap_min);
+    if (YAML::Node e = node["exact"]) {
+        try {
+            rk.exact = e.as<bool>();
+        } catch (const YAML::Exception&) {
+            r.error(e, w + ".exact", "expected true or false");
+        }
+    }
+    auto known_service = [&](const YAML::Node& at, const std::string& key, const std::string& name) {
+        if (std::any_of(s.services.begin(), s.services.end(), [&](const Service& v) { return v.name == name; })) return true;
+        std::vector<std::string> names;
+        for (const auto& v : s.services) names.push_back(v.name);
+        r.error(at, key, fmt::format("'{}' is not a service; use one of {}", name, fmt::join(names, ", ")));
+        return false;
+    };
+    for (const char* table : {"costs", "capacities"}) {
+        if (!node[table]) continue;
+        YAML::Node t = r.map(node, table, w, false);
+        if (!t.IsMap()) continue;
+        for (const auto& kv : t) {
+            const std::string name = kv.first.as<std::string>();
+            const std::string key = fmt::format("{}.{}.{}", w, table, name);
+            if (!known_service(kv.first, key, name)) continue;
+            auto v = r.number(t, name, fmt::format("{}.{}", w, table), std::string(table) == "costs" ? 0.0 : -1e-12);
+            if (v) (std::string(table) == "costs" ? rk.costs : rk.capacities)[name] = *v;
+        }
+    }
+    if (YAML::Node eq = node["equity_weights"] ? r.map(node, "equity_weights", w, false) : YAML::Node(); eq.IsMap()) {
+        r.check_keys(eq, w + ".equity_weights", {"island", "border", "remote"});
+        rk.weight_island = r.number(eq, "island", w + ".equity_weights", -1e-12).value_or(rk.weight_island);
+        rk.weight_border = r.number(eq, "border", w + ".equity_weights", -1e-12).value_or(rk.weight_border);
+        rk.weight_remote = r.number(eq, "remote", w + ".equity_weights", -1e-12).value_or(rk.weight_remote);
+    }
+    if (YAML::Node dr = node["drowning"] ? r.map(node, "drowning", w, false) : YAML::Node(); dr.IsMap()) {
+        r.check_keys(dr, w + ".drowning", {"services", "water_distance_m", "weight"});
+        rk.pool_services = text_list(r, dr, "services", w + ".drowning");
+        for (const auto& name : rk.pool_services) known_service(dr["services"], w + ".drowning.services", name);
+        rk.water_distance_m = r.number(dr, "water_distance_m", w + ".drowning", -1e-12).value_or(rk.water_distance_m);
+        rk.drowning_weight = r.number(dr, "weight", w + ".drowning", -1e-12).value_or(rk.drowning_weight);
+    }
+    if (rk.pool_services.empty())
+        for (const auto& v : s.services)
+            if (std::find(v.facility_types.begin(), v.facility_types.end(), "swimming_pool") != v.facility_types.end())
+                rk.pool_services.push_back(v.name);
+    if (YAML::Node c = node["candidates"] ? r.map(node, "candidates", w, false) : YAML::Node(); c.IsMap()) {
+        const std::string cw = w + ".candidates";
+        r.check_keys(c, cw, {"file", "layer", "where", "generate", "lattice_spacing_m", "road_distance_m", "school_types"});
+        if (c["file"]) rk.candidates = r.layer(node, "candidates", w, false, {"generate", "lattice_spacing_m", "road_distance_m", "school_types"});
+        if (YAML::Node g = c["generate"]) {
+            try {
+                rk.generate = g.as<bool>();
+            } catch (const YAML::Exception&) {
+                r.error(g, cw + ".generate", "expected true or false");
+            }
+        }
+        rk.lattice_spacing_m = r.number(c, "lattice_spacing_m", cw, -1e-12).value_or(rk.lattice_spacing_m);
+        rk.road_distance_m = r.number(c, "road_distance_m", cw, -1e-12).value_or(rk.road_distance_m);
+        if (c["school_types"]) rk.school_types = text_list(r, c, "school_types", cw);
+    }
+    if (rk.generate && rk.costs.empty())
+        r.error(node, w + ".costs", "missing; generated candidates take their cost from here (service: cost of one site)");
+    s.ranking = std::move(rk);
+}
+
 void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& where, TravelMode& mode) {
     r.check_keys(node, where, {"base", "road_speed_kmh", "landcover_speed_kmh", "boat_speed_kmh", "slope_aware"});
     if (YAML::Node roads = node["road_speed_kmh"]; roads && roads.IsMap()) {
@@ -260,7 +347,7 @@ Scenario load_scenario(const fs::path& file) {
     Scenario s;
     s.file = file;
     r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "area_classes",
-                            "zones", "gaps", "target_groups", "services"});
+                            "zones", "gaps", "target_groups", "services", "ranking"});
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
@@ -462,6 +549,8 @@ Scenario load_scenario(const fs::path& file) {
             s.services.push_back(std::move(svc));
         }
     }
+    if (root["ranking"])  // (a missing key's map() is a null node, which still tests true)
+        if (YAML::Node rk = r.map(root, "ranking", "", false); rk.IsMap()) read_ranking(r, rk, s);
     if (!r.errors().empty())
         throw InputError(fmt::format("{} problem(s) in the scenario:\n  {}", r.errors().size(), fmt::join(r.errors(), "\n  ")));
     for (auto& [name, mode] : s.modes) validate_travel_mode(mode);

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "support/ascii_grid.hpp"
@@ -117,8 +118,9 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(zone_rows > 60);
     CHECK(zone_children == Approx(all).epsilon(1e-3));
     auto access = geodata::read_vector_info(out / "access.gpkg");
-    REQUIRE(access.layers.size() == 3);
+    REQUIRE(access.layers.size() == 4);
     CHECK(access.layers[0].name == "facilities");
+    CHECK(access.layers[3].name == "ranking");
     CHECK(access.layers[1].name == "zones");
     CHECK(access.layers[1].feature_count == static_cast<std::int64_t>(zone_rows));
     CHECK(access.layers[2].name == "gaps");
@@ -147,6 +149,37 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     }
     CHECK(with_coverage == 3);  // schools and pools have capacities; health stations and playgrounds do not
 
+    // The ranking: within the budget, cumulative columns adding up, pools with their drowning reason, the layer.
+    {
+        const auto with_ranking = nlohmann::json::parse(slurp(out / "summary.json"));
+        const double budget = with_ranking.at("budget"), spent = with_ranking.at("spent");
+        CHECK(budget == 60e9);
+        CHECK(spent <= budget);
+        CHECK(spent > 0.9 * budget);  // many cheap sites: the budget is nearly used
+        auto rows = geodata::read_features(out / "ranking.csv", geodata::wgs84(), {});
+        REQUIRE(rows.size() == with_ranking.at("ranking").at("sites").get<std::size_t>());
+        double cost = 0.0, kids = 0.0, last_ratio = INFINITY;
+        bool pool_near_water = false;
+        for (const auto& row : rows) {
+            cost += std::stod(row.attribute("cost"));
+            kids += std::stod(row.attribute("children_new"));
+            CHECK(std::stod(row.attribute("cumulative_cost")) == Approx(cost));
+            CHECK(std::stod(row.attribute("cumulative_children")) == Approx(kids).epsilon(1e-3));
+            const double ratio = std::stod(row.attribute("weighted_gain")) / std::stod(row.attribute("cost"));
+            CHECK(ratio <= last_ratio * (1.0 + 1e-6));  // greedy order: gain per cost never rises
+            last_ratio = ratio;
+            if (row.attribute("service") == "swimming_pool" && row.attribute("reason").find("of open water") != std::string::npos)
+                pool_near_water = true;
+        }
+        CHECK(cost == Approx(spent));
+        CHECK(pool_near_water);
+        geodata::ReadOptions layer;
+        layer.layer = "ranking";
+        auto gpkg = geodata::read_features(out / "access.gpkg", geodata::crs_from_user("EPSG:32648", "test"), layer);
+        CHECK(gpkg.size() == rows.size());
+        CHECK(fs::exists(out / "cost_curve.csv"));
+    }
+
     // Existing output: refused without --overwrite (exit 3), folder untouched.
     const auto before = fs::last_write_time(out / "summary.csv");
     auto again = test::run_cli({"demo", "--out", out.string()});
@@ -159,7 +192,8 @@ TEST_CASE("demo outputs are identical with 1 and 2 threads", "[integration][demo
     test::TempDir dir;
     REQUIRE(test::run_cli({"demo", "-q", "--threads", "1", "--out", (dir / "one").string()}).exit_code == 0);
     REQUIRE(test::run_cli({"demo", "-q", "--threads", "2", "--out", (dir / "two").string()}).exit_code == 0);
-    for (const char* f : {"summary.csv", "summary.json", "facilities_placement.csv"}) CHECK(slurp(dir / "one" / f) == slurp(dir / "two" / f));
+    for (const char* f : {"summary.csv", "summary.json", "facilities_placement.csv", "ranking.csv", "cost_curve.csv"})
+        CHECK(slurp(dir / "one" / f) == slurp(dir / "two" / f));
     for (const char* f : {"rasters/travel_time_primary_school.tif", "rasters/nearest_commune_health_station.tif",
                           "rasters/children_primary.tif"}) {
         auto a = geodata::read_raster_float(dir / "one" / f);

@@ -40,7 +40,9 @@ struct RankingCandidate {
     std::size_t service = 0;  ///< index into the services
     std::size_t cell = 0;     ///< a passable cell
     double cost = 0.0;        ///< > 0
-    double capacity = 0.0;    ///< children it can serve; 0 = no limit (objective `children` only)
+    /// Children it can serve; 0 = no limit (objective `children` only). It serves the highest-weighted children in
+    /// its reach first, nearest first among equals.
+    double capacity = 0.0;
 };
 
 /// One selected site, in pick order.
@@ -100,8 +102,8 @@ private:
     std::vector<RankingCandidate> m_candidates;
     RankObjective m_objective;
     double m_time_cap;
-    /// Per candidate, the populated cells it improves, nearest first (ties by cell): (dense id, minutes from the
-    /// site). Dense ids number the cells of all reaches (per service), so the state is as small as the reaches.
+    /// Per candidate, the populated cells it improves, nearest first (ties by cell; with a capacity: by weight,
+    /// then nearest): (dense id, minutes from the site). Dense ids number the cells of all reaches (per service), so the state is as small as the reaches.
     std::vector<Catchment> m_reach;
     std::vector<std::uint32_t> m_cell;  ///< per dense id: the grid cell
     std::vector<float> m_children;      ///< per dense id: children in the cell

@@ -49,6 +49,32 @@ struct ZoneResult {
     std::vector<ZoneAccess> per_service;  ///< in the order of RunResult::services
 };
 
+/// One ranked site, as written to ranking.csv and the `ranking` layer.
+struct RankingRow {
+    int rank = 0;
+    std::string id, name, service, origin;  ///< origin: file, gap_centre, lattice, school
+    double x = 0.0, y = 0.0, lon = 0.0, lat = 0.0;
+    double cost = 0.0, capacity = 0.0;
+    double gain = 0.0;      ///< weighted children (or weighted child-minutes for time_saved)
+    double children = 0.0;  ///< children newly within the threshold (time_saved: whose time improves)
+    double minutes_saved = 0.0;
+    double island = 0.0, border = 0.0, remote = 0.0, near_water = 0.0;  ///< of `children`
+    double cumulative_cost = 0.0, cumulative_children = 0.0, cumulative_gain = 0.0;
+    std::string zone;    ///< the zone holding most of its children (when zones are set)
+    std::string reason;  ///< one line for the budget officer
+};
+
+struct RankingReport {
+    std::string objective, currency;
+    double budget = 0.0, spent = 0.0, gain = 0.0, children = 0.0;
+    std::size_t candidates = 0, from_file = 0, generated = 0, dropped = 0;
+    bool exact = false;                     ///< the ranking is the integer program's
+    bool started_from_best_single = false;  ///< greedy: the best-single-site start won
+    std::optional<double> greedy_gain, exact_gain;  ///< both when the exact solver ran
+    bool proven_optimal = false;
+    std::vector<RankingRow> rows;
+};
+
 struct RunResult {
     GridSpec grid;
     double population_total = 0.0;         ///< on the analysis grid (study area + buffer)
@@ -58,6 +84,7 @@ struct RunResult {
     std::vector<FacilityPlacement> placements;
     std::size_t towns_placed = 0;           ///< towns used for the "remote" class
     std::vector<ZoneResult> zones;
+    std::optional<RankingReport> ranking;  ///< when the scenario has a ranking section
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
 };
@@ -68,6 +95,8 @@ struct RunOptions {
     /// Progress inside a long stage: label, done, total (e.g. "travel time (walking)", 2, 4).
     std::function<void(const std::string&, std::size_t, std::size_t)> progress;
     std::string command_line;
+    std::optional<double> budget;  ///< overrides ranking.budget
+    bool exact = false;            ///< rank with the exact integer program
 };
 
 /// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).

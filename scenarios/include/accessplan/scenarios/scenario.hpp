@@ -42,6 +42,27 @@ struct Ferry {
     bool bidirectional = true;
 };
 
+/// Candidate investments and how to rank them (docs/scenarios.md "ranking").
+struct RankingSettings {
+    double budget = 0.0;
+    std::string currency = "VND";
+    std::string objective = "children";  ///< children | time_saved
+    double time_cap_min = 120.0;         ///< time_saved: longer times (and none) count as this
+    std::map<std::string, double> costs;       ///< per service: the cost of one new site
+    std::map<std::string, double> capacities;  ///< per service: capacity of a generated site (0 / absent = no limit)
+    double weight_island = 2.0, weight_border = 1.5, weight_remote = 1.5;  ///< a cell takes its largest
+    std::vector<std::string> pool_services;    ///< drowning weight and school sites; empty = services with swimming_pool
+    double water_distance_m = 500.0;           ///< children this close to open water count drowning_weight times
+    double drowning_weight = 1.5;
+    // candidates
+    std::optional<LayerRef> candidates;        ///< points with fields service, cost, capacity, name, id
+    bool generate = true;                      ///< gap-cluster centres and a lattice in the gaps
+    double lattice_spacing_m = 2000.0;         ///< 0 = no lattice
+    double road_distance_m = 1000.0;           ///< generated sites move to a road this close, or are dropped
+    std::vector<std::string> school_types{"school", "primary_school", "lower_secondary_school"};  ///< pool sites
+    bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
+};
+
 struct Scenario {
     std::filesystem::path file;  ///< the scenario file itself
     std::string name;
@@ -101,6 +122,7 @@ struct Scenario {
 
     std::vector<TargetGroup> target_groups;
     std::vector<Service> services;
+    std::optional<RankingSettings> ranking;
 
     const TargetGroup& group(const std::string& name) const;
 };

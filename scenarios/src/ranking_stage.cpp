@@ -1,0 +1,388 @@
+#include "ranking_stage.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <ogr_geometry.h>
+
+#include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/ranking.hpp"
+#include "accessplan/engine/snap.hpp"
+#include "accessplan/engine/travel_model.hpp"
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/output.hpp"
+
+namespace accessplan::scenarios {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Site {
+    RankingCandidate candidate;
+    std::string id, name, origin;
+};
+
+/// 12345.6 -> "12,346".
+std::string thousands(double v) {
+    const std::string digits = fmt::format("{:.0f}", std::abs(v));
+    std::string out = v < -0.5 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return out;
+}
+
+std::string attribute(const geodata::PointFeature& p, const std::string& key) {
+    auto it = p.attributes.find(key);
+    return it == p.attributes.end() ? std::string() : it->second;
+}
+
+std::size_t service_index(const Scenario& s, const std::string& name) {
+    for (std::size_t k = 0; k < s.services.size(); ++k)
+        if (s.services[k].name == name) return k;
+    return s.services.size();
+}
+
+/// Candidates listed in the scenario's file: fields service, cost, capacity, name, id.
+std::vector<Site> file_candidates(const RankingContext& c, std::vector<std::string>& warnings) {
+    const Scenario& s = c.scenario;
+    const RankingSettings& rk = *s.ranking;
+    geodata::ReadOptions o;
+    o.layer = rk.candidates->layer;
+    o.where = rk.candidates->where;
+    o.csv_xy_crs = c.grid.crs;
+    const std::string file = rk.candidates->file.string();
+    std::vector<Site> out;
+    std::vector<std::string> unplaced;
+    for (const auto& p : geodata::read_points(rk.candidates->file, c.grid.crs, o)) {
+        const std::string what = fmt::format("{}: candidate {}", file, p.fid);
+        const std::string service = attribute(p, "service");
+        const std::size_t k = service_index(s, service);
+        if (k == s.services.size()) {
+            std::vector<std::string> names;
+            for (const auto& v : s.services) names.push_back(v.name);
+            throw InputError(fmt::format("{} has service '{}', which is not a service of the scenario; use one of {}", what,
+                                         service, fmt::join(names, ", ")));
+        }
+        auto number = [&](const std::string& field, std::optional<double> fallback) -> std::optional<double> {
+            const std::string text = attribute(p, field);
+            if (text.empty()) return fallback;
+            try {
+                std::size_t used = 0;
+                const double v = std::stod(text, &used);
+                if (used == text.size() && std::isfinite(v)) return v;
+            } catch (const std::exception&) {
+            }
+            throw InputError(fmt::format("{} has {}='{}'; expected a number", what, field, text));
+        };
+        std::optional<double> default_cost;
+        if (auto it = rk.costs.find(service); it != rk.costs.end()) default_cost = it->second;
+        const auto cost = number("cost", default_cost);
+        if (!cost)
+            throw InputError(fmt::format("{} has no cost; fill its cost field or set ranking.costs.{}", what, service));
+        if (!(*cost > 0.0))
+            throw InputError(fmt::format("{} costs {}; costs must be positive (a free site would always come first)", what, *cost));
+        const double capacity = number("capacity", 0.0).value_or(0.0);
+        if (capacity < 0.0) throw InputError(fmt::format("{} has capacity {}; expected >= 0 (0 = no limit)", what, capacity));
+        std::string id = attribute(p, "id");
+        if (id.empty()) id = fmt::format("F{}", p.fid);
+        const SnapResult snap = snap_to_passable(*c.friction[k], p.x, p.y, s.snap_distance_m);
+        if (!snap.placed()) {
+            unplaced.push_back(id);
+            continue;
+        }
+        out.push_back({{k, snap.cell, *cost, capacity}, id, attribute(p, "name"), "file"});
+    }
+    if (!unplaced.empty())
+        warnings.push_back(fmt::format("{}: {} candidate(s) are outside the grid or farther than {} m from passable land and "
+                                       "were left out: {}", file, unplaced.size(), s.snap_distance_m, fmt::join(unplaced, ", ")));
+    return out;
+}
+
+/// Gap-cluster centres (children-weighted), a lattice inside the gaps, and (for pools) existing school sites.
+std::vector<Site> generated_candidates(const RankingContext& c, std::size_t& dropped) {
+    const Scenario& s = c.scenario;
+    const RankingSettings& rk = *s.ranking;
+    const GridSpec& g = c.grid;
+    std::vector<Site> out;
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const auto cost = rk.costs.find(s.services[k].name);
+        if (cost == rk.costs.end()) continue;
+        const double capacity = rk.capacities.count(s.services[k].name) ? rk.capacities.at(s.services[k].name) : 0.0;
+        const Grid<float>& f = *c.friction[k];
+        // Generated sites stand near a road: only road cells are "passable" for their snapping.
+        Grid<float> on_road = f;
+        if (c.roads)
+            for (std::size_t i = 0; i < on_road.size(); ++i)
+                if (!(*c.roads)[i]) on_road[i] = INFINITY;
+        auto add = [&](double x, double y, const std::string& id, const std::string& origin, const std::string& name,
+                       const Grid<float>& where, double tolerance) {
+            const SnapResult snap = snap_to_passable(where, x, y, tolerance);
+            if (!snap.placed()) {
+                ++dropped;
+                return;
+            }
+            out.push_back({{k, snap.cell, cost->second, capacity}, id, name, origin});
+        };
+        const Grid<std::int32_t>& gap = *c.gaps[k];
+        const Grid<float>& kids = *c.children[k];
+        std::map<std::int32_t, std::array<double, 3>> centre;  // rank -> sum c*x, sum c*y, sum c
+        for (std::size_t i = 0; i < gap.size(); ++i) {
+            if (gap[i] <= 0 || !(kids[i] > 0.0f)) continue;
+            const double x = g.transform.x_of(static_cast<double>(i % g.cols)), y = g.transform.y_of(static_cast<double>(i / g.cols));
+            auto& a = centre[gap[i]];
+            a[0] += kids[i] * x;
+            a[1] += kids[i] * y;
+            a[2] += kids[i];
+        }
+        const std::string svc = s.services[k].name;
+        for (const auto& [rank, a] : centre)
+            add(a[0] / a[2], a[1] / a[2], fmt::format("{}-G{}", svc, rank), "gap_centre", fmt::format("gap {} centre", rank),
+                on_road, rk.road_distance_m);
+        if (rk.lattice_spacing_m > 0.0) {
+            const auto step = static_cast<std::size_t>(std::max(1.0, std::round(rk.lattice_spacing_m / g.cell_width_m())));
+            std::size_t n = 0;
+            for (std::size_t r = step / 2; r < g.rows; r += step)
+                for (std::size_t col = step / 2; col < g.cols; col += step)
+                    if (gap(col, r) > 0)
+                        add(g.transform.x_of(static_cast<double>(col)), g.transform.y_of(static_cast<double>(r)),
+                            fmt::format("{}-L{}", svc, ++n), "lattice", "", on_road, rk.road_distance_m);
+        }
+        if (std::find(rk.pool_services.begin(), rk.pool_services.end(), svc) != rk.pool_services.end()) {
+            for (const auto& p : c.facilities) {
+                const std::string type = attribute(p, s.type_field);
+                if (std::find(rk.school_types.begin(), rk.school_types.end(), type) == rk.school_types.end()) continue;
+                std::string id = attribute(p, s.id_field);
+                add(p.x, p.y, fmt::format("{}-S{}", svc, id.empty() ? std::to_string(p.fid) : id), "school",
+                    attribute(p, s.name_field), f, s.snap_distance_m);
+            }
+        }
+    }
+    return out;
+}
+
+/// Weight per cell for service k: the largest equity weight of the cell's area classes (1 for none), times the
+/// drowning weight for pools where the cell lies within water_distance_m of open water.
+Grid<float> cell_weights(const RankingContext& c, std::size_t k, const Grid<float>& to_water) {
+    const RankingSettings& rk = *c.scenario.ranking;
+    const bool pool = std::find(rk.pool_services.begin(), rk.pool_services.end(), c.scenario.services[k].name) !=
+                      rk.pool_services.end();
+    Grid<float> w(c.grid, 1.0f);
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const std::uint8_t f = c.area_flags[i];
+        double v = 1.0;
+        if (f & area_class::island) v = std::max(v, rk.weight_island);
+        if (f & area_class::border) v = std::max(v, rk.weight_border);
+        if (f & area_class::remote) v = std::max(v, rk.weight_remote);
+        if (pool && to_water[i] <= rk.water_distance_m) v *= rk.drowning_weight;
+        w[i] = static_cast<float>(v);
+    }
+    return w;
+}
+
+std::string reason(const RankingContext& c, const RankingRow& row, std::size_t k, bool pool) {
+    const Scenario& s = c.scenario;
+    const Service& svc = s.services[k];
+    const TargetGroup& g = s.group(svc.target_group);
+    std::string text;
+    if (c.scenario.ranking->objective == "time_saved") {
+        text = fmt::format("brings {} children aged {}-{} closer to a {}, {:.0f} min sooner on average", thousands(row.children),
+                           g.min_age, g.max_age, svc.name, row.children > 0.0 ? row.minutes_saved / row.children : 0.0);
+    } else {
+        text = fmt::format("reaches {} children aged {}-{} now beyond {:g} min of a {}", thousands(row.children), g.min_age,
+                           g.max_age, svc.threshold_min, svc.name);
+    }
+    std::vector<std::string> where;
+    for (auto [label, n] : {std::pair{"on islands", row.island}, {"near the border", row.border}, {"in remote areas", row.remote}})
+        if (n >= 0.1 * row.children && n >= 1.0) where.push_back(fmt::format("{} {}", thousands(n), label));
+    if (!where.empty()) text += fmt::format(" ({})", fmt::join(where, ", "));
+    if (pool && row.near_water >= 1.0)
+        text += fmt::format(", {} of them within {:g} m of open water", thousands(row.near_water), s.ranking->water_distance_m);
+    if (!row.zone.empty()) text += fmt::format("; mostly in {}", row.zone);
+    return text;
+}
+
+}  // namespace
+
+RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& warnings) {
+    const Scenario& s = c.scenario;
+    const RankingSettings& rk = *s.ranking;
+    RankingReport report;
+    report.objective = rk.objective;
+    report.currency = rk.currency;
+    report.budget = c.budget.value_or(rk.budget);
+    if (!(report.budget >= 0.0) || !std::isfinite(report.budget))
+        throw InputError(fmt::format("budget {}: expected a number >= 0", report.budget));
+    report.exact = c.exact || rk.exact;
+
+    std::vector<Site> sites;
+    if (rk.candidates) {
+        sites = file_candidates(c, warnings);
+        report.from_file = sites.size();
+    }
+    if (rk.generate) {
+        auto more = generated_candidates(c, report.dropped);
+        report.generated = more.size();
+        sites.insert(sites.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+        if (report.dropped > 0)
+            warnings.push_back(fmt::format("ranking: {} generated candidate site(s) had no road within {:g} m (or, for school "
+                                           "sites, no passable land within {:g} m) and were left out", report.dropped,
+                                           rk.road_distance_m, s.snap_distance_m));
+    }
+    // One candidate per service and cell: the first one listed (file before generated).
+    std::set<std::pair<std::size_t, std::size_t>> seen;
+    sites.erase(std::remove_if(sites.begin(), sites.end(),
+                               [&](const Site& x) { return !seen.insert({x.candidate.service, x.candidate.cell}).second; }),
+                sites.end());
+    report.candidates = sites.size();
+    if (sites.empty()) {
+        warnings.push_back("ranking: no candidate sites (no file candidates, and no gaps to generate them in)");
+        return report;
+    }
+
+    Grid<std::uint8_t> water(c.grid, 0);
+    for (std::size_t i = 0; i < water.size(); ++i)
+        water[i] = (c.landcover[i] == landcover::water || (c.rivers && (*c.rivers)[i])) ? 1 : 0;
+    const Grid<float> to_water = distance_to_cells_m(water);
+    std::vector<Grid<float>> weights;
+    weights.reserve(s.services.size());
+    std::vector<RankingService> services;
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        weights.push_back(cell_weights(c, k, to_water));
+        services.push_back({s.services[k].name, s.services[k].threshold_min, c.children[k], c.minutes[k], &weights.back(),
+                            c.friction[k], *c.travel[k]});
+    }
+    std::vector<RankingCandidate> candidates;
+    for (const Site& x : sites) candidates.push_back(x.candidate);
+    const RankObjective objective = rk.objective == "time_saved" ? RankObjective::time_saved : RankObjective::children;
+    if (objective == RankObjective::time_saved &&
+        std::any_of(candidates.begin(), candidates.end(), [](const RankingCandidate& x) { return x.capacity > 0.0; }))
+        warnings.push_back("ranking: the time_saved objective does not limit sites by capacity (capacities are used by the "
+                           "children objective)");
+    const RankingProblem problem(std::move(services), std::move(candidates), objective, rk.time_cap_min);
+    const RankingResult greedy = problem.rank_greedy(report.budget);
+    RankingResult chosen = greedy;
+    if (report.exact) {
+        chosen = problem.rank_exact(report.budget);
+        report.greedy_gain = greedy.gain;
+        report.exact_gain = chosen.exact_bound;
+        report.proven_optimal = chosen.proven_optimal;
+        if (!chosen.proven_optimal)
+            warnings.push_back("ranking: the exact solver hit its time limit; the ranking is the best solution it found");
+    }
+    report.started_from_best_single = chosen.started_from_best_single;
+    report.spent = chosen.spent;
+    report.gain = chosen.gain;
+    report.children = chosen.children;
+    if (chosen.sites.empty()) {
+        const double cheapest = std::min_element(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
+                                    return a.candidate.cost < b.candidate.cost;
+                                })->candidate.cost;
+        warnings.push_back(cheapest > report.budget
+                               ? fmt::format("ranking: the budget {} {} is below the cheapest candidate ({} {}): nothing ranked",
+                                             thousands(report.budget), rk.currency, thousands(cheapest), rk.currency)
+                               : std::string("ranking: no candidate brings anyone new within its threshold: nothing ranked"));
+    }
+
+    geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
+    double cum_cost = 0.0, cum_children = 0.0, cum_gain = 0.0;
+    for (const RankedSite& site : chosen.sites) {
+        const Site& x = sites[site.candidate];
+        const std::size_t k = x.candidate.service;
+        RankingRow row;
+        row.rank = static_cast<int>(report.rows.size() + 1);
+        row.id = x.id;
+        row.name = x.name;
+        row.service = s.services[k].name;
+        row.origin = x.origin;
+        row.x = c.grid.transform.x_of(static_cast<double>(x.candidate.cell % c.grid.cols));
+        row.y = c.grid.transform.y_of(static_cast<double>(x.candidate.cell / c.grid.cols));
+        row.lon = row.x;
+        row.lat = row.y;
+        to_lonlat.transform_point(row.lon, row.lat);
+        row.cost = x.candidate.cost;
+        row.capacity = x.candidate.capacity;
+        row.gain = site.gain;
+        row.children = site.children;
+        row.minutes_saved = site.minutes_saved;
+        std::map<std::int32_t, double> by_zone;
+        for (const auto& [cell, n] : site.cells) {
+            const std::uint8_t f = c.area_flags[cell];
+            if (f & area_class::island) row.island += n;
+            if (f & area_class::border) row.border += n;
+            if (f & area_class::remote) row.remote += n;
+            if (to_water[cell] <= rk.water_distance_m) row.near_water += n;
+            if (c.zone_ids && (*c.zone_ids)[cell] > 0) by_zone[(*c.zone_ids)[cell]] += n;
+        }
+        if (!by_zone.empty()) {
+            const auto top = std::max_element(by_zone.begin(), by_zone.end(),
+                                              [](const auto& a, const auto& b) { return a.second < b.second; });
+            row.zone = (*c.zone_names)[static_cast<std::size_t>(top->first - 1)];
+        }
+        cum_cost += row.cost;
+        cum_children += row.children;
+        cum_gain += row.gain;
+        row.cumulative_cost = cum_cost;
+        row.cumulative_children = cum_children;
+        row.cumulative_gain = cum_gain;
+        const bool pool = std::find(rk.pool_services.begin(), rk.pool_services.end(), row.service) != rk.pool_services.end();
+        row.reason = reason(c, row, k, pool);
+        report.rows.push_back(std::move(row));
+    }
+    return report;
+}
+
+namespace {
+std::string quoted(std::string v) {
+    std::replace(v.begin(), v.end(), '"', '\'');
+    return "\"" + v + "\"";
+}
+}  // namespace
+
+void write_ranking_tables(const RankingReport& r, const fs::path& out) {
+    std::string csv =
+        "rank,candidate_id,name,service,origin,x,y,lon,lat,cost,capacity,weighted_gain,children_new,children_island,"
+        "children_border,children_remote,children_near_water,minutes_saved,cumulative_cost,cumulative_children,"
+        "cost_per_child,zone,reason\n";
+    std::string curve = "rank,cumulative_cost,pct_of_budget,cumulative_children,cumulative_weighted_gain\n";
+    curve += "0,0,0.00,0.0,0.0\n";
+    for (const RankingRow& x : r.rows) {
+        csv += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.0f},{:.2f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
+                           "{:.0f},{:.1f},{},{},{}\n",
+                           x.rank, quoted(x.id), quoted(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat, x.cost, x.capacity,
+                           x.gain, x.children, x.island, x.border, x.remote, x.near_water, x.minutes_saved, x.cumulative_cost,
+                           x.cumulative_children, x.children > 0.0 ? fmt::format("{:.0f}", x.cost / x.children) : "",
+                           quoted(x.zone), quoted(x.reason));
+        curve += fmt::format("{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.rank, x.cumulative_cost,
+                             r.budget > 0.0 ? 100.0 * x.cumulative_cost / r.budget : 0.0, x.cumulative_children, x.cumulative_gain);
+    }
+    geodata::write_text_file(out / "ranking.csv", csv);
+    geodata::write_text_file(out / "cost_curve.csv", curve);
+}
+
+geodata::OutLayer ranking_layer(const RankingReport& r) {
+    using geodata::FieldType;
+    geodata::OutLayer layer{"ranking", wkbPoint,
+                            {{"rank", FieldType::integer}, {"candidate_id", FieldType::string}, {"name", FieldType::string},
+                             {"service", FieldType::string}, {"origin", FieldType::string}, {"cost", FieldType::real},
+                             {"weighted_gain", FieldType::real}, {"children_new", FieldType::real},
+                             {"children_island", FieldType::real}, {"children_border", FieldType::real},
+                             {"children_remote", FieldType::real}, {"children_near_water", FieldType::real},
+                             {"cumulative_cost", FieldType::real}, {"cumulative_children", FieldType::real},
+                             {"reason", FieldType::string}},
+                            {}};
+    for (const RankingRow& x : r.rows) {
+        geodata::OutFeature f;
+        f.geometry = std::make_unique<OGRPoint>(x.x, x.y);
+        f.values = {std::int64_t{x.rank}, x.id, x.name, x.service, x.origin, x.cost, x.gain, x.children, x.island, x.border,
+                    x.remote, x.near_water, x.cumulative_cost, x.cumulative_children, x.reason};
+        layer.features.push_back(std::move(f));
+    }
+    return layer;
+}
+
+}  // namespace accessplan::scenarios

@@ -1,0 +1,48 @@
+#pragma once
+// The ranking step of a run (private to the scenarios library): candidates from the scenario's file and generated
+// in the gaps, per-cell weights (equity by area class, drowning exposure for pools), the engine's ranking, and the
+// rows, tables and layer written to the output folder.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/travel_time.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/geodata/vector_write.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+
+namespace accessplan::scenarios {
+
+/// What the run has computed by the time it ranks; every per-service vector follows Scenario::services.
+struct RankingContext {
+    const Scenario& scenario;
+    const GridSpec& grid;
+    std::vector<const Grid<float>*> children;        ///< target group of each service (0 outside the study area)
+    std::vector<const Grid<float>*> minutes;         ///< current travel time of each service
+    std::vector<const Grid<float>*> friction;        ///< of each service's mode
+    std::vector<const TravelTimeOptions*> travel;    ///< of each service's mode
+    std::vector<const Grid<std::int32_t>*> gaps;     ///< gap cluster rank per cell (0 = no gap)
+    const Grid<std::uint8_t>& area_flags;
+    const Grid<std::uint8_t>& landcover;
+    const Grid<std::uint8_t>* rivers = nullptr;
+    const Grid<std::uint8_t>* roads = nullptr;
+    const std::vector<geodata::PointFeature>& facilities;
+    const Grid<std::int32_t>* zone_ids = nullptr;    ///< 1-based into zone_names
+    const std::vector<std::string>* zone_names = nullptr;
+    std::optional<double> budget;                    ///< overrides ranking.budget
+    bool exact = false;                              ///< overrides ranking.exact (when true)
+};
+
+/// Builds the candidates and ranks them. InputError (exit 3) for bad candidate files, unknown services, costs <= 0,
+/// or too many candidates for the exact solver; a budget below every cost gives an empty ranking and a warning.
+RankingReport run_ranking(const RankingContext& context, std::vector<std::string>& warnings);
+
+/// ranking.csv and cost_curve.csv in `out`.
+void write_ranking_tables(const RankingReport& report, const std::filesystem::path& out);
+
+/// The `ranking` point layer for access.gpkg.
+geodata::OutLayer ranking_layer(const RankingReport& report);
+
+}  // namespace accessplan::scenarios
