@@ -1,0 +1,125 @@
+// Ranking benchmark: N candidate sites with 30-minute walking catchments at 100 m on a random province-sized
+// landscape, ranked under a budget; then re-ranked from the cached reaches under other budgets.
+//   ranking_bench [--size CELLS] [--candidates N] [--threshold MIN] [--exact-check K]
+// Prints key=value lines (bench/run_ranking_bench.sh turns them into bench/RESULTS.md).
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include "accessplan/engine/random.hpp"
+#include "accessplan/engine/ranking.hpp"
+
+using namespace accessplan;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+long peak_rss_mb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::size_t n = 2000, candidates = 10000;
+    double threshold = 30.0;
+    for (int a = 1; a + 1 < argc; a += 2) {
+        const std::string key = argv[a];
+        if (key == "--size") n = std::stoul(argv[a + 1]);
+        else if (key == "--candidates") candidates = std::stoul(argv[a + 1]);
+        else if (key == "--threshold") threshold = std::stod(argv[a + 1]);
+        else {
+            fmt::print(stderr, "usage: ranking_bench [--size CELLS] [--candidates N] [--threshold MIN]\n");
+            return 2;
+        }
+    }
+    SplitMix64 rng(n * 7919 + candidates);
+    const GridSpec spec = make_grid_spec(n, n, 100.0, 500000.0, 2500000.0, Crs{});
+    // Walking: off-road 1.5-5 km/h in patches of 2.5 km, impassable lakes, footpaths and roads walked at 5 km/h.
+    Grid<float> f(spec, 0.0f);
+    const std::size_t patch = 25, pw = n / patch + 2;
+    std::vector<double> speeds(pw * pw);
+    for (double& s : speeds) s = 1.5 + 3.5 * rng.uniform();
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t c = 0; c < n; ++c) f(c, r) = friction_for_speed_kmh(speeds[(r / patch) * pw + c / patch]);
+    for (std::size_t l = 0; l < n * n / 40000; ++l) {
+        const double cx = rng.uniform() * double(n), cy = rng.uniform() * double(n), rad = 3 + rng.uniform() * 25;
+        for (long r = long(cy - rad); r <= long(cy + rad); ++r)
+            for (long c = long(cx - rad); c <= long(cx + rad); ++c)
+                if (r >= 0 && c >= 0 && r < long(n) && c < long(n) && std::hypot(double(c) - cx, double(r) - cy) <= rad)
+                    f(std::size_t(c), std::size_t(r)) = INFINITY;
+    }
+    for (std::size_t k = 0; k < n / 4; ++k) {
+        double x = rng.uniform() * double(n), y = rng.uniform() * double(n), a = rng.uniform() * 2 * M_PI;
+        for (int s = 0; s < int(50 + rng.uniform() * double(n) / 2); ++s) {
+            a += (rng.uniform() - 0.5) * 0.2;
+            x += std::cos(a);
+            y += std::sin(a);
+            if (x < 0 || y < 0 || x >= double(n) || y >= double(n)) break;
+            f(std::size_t(x), std::size_t(y)) = friction_for_speed_kmh(5.0);
+        }
+    }
+    // Children: villages (exponential decay over ~500 m) scattered over the province, none in lakes.
+    Grid<float> kids(spec, 0.0f);
+    for (std::size_t v = 0; v < n * n / 2000; ++v) {
+        const long cx = long(rng.uniform() * double(n)), cy = long(rng.uniform() * double(n));
+        const double size = 20.0 + 400.0 * rng.uniform() * rng.uniform();
+        for (long r = cy - 15; r <= cy + 15; ++r)
+            for (long c = cx - 15; c <= cx + 15; ++c)
+                if (r >= 0 && c >= 0 && r < long(n) && c < long(n) && std::isfinite(f(std::size_t(c), std::size_t(r))))
+                    kids(std::size_t(c), std::size_t(r)) +=
+                        float(size / 78.5 * std::exp(-std::hypot(double(c - cx), double(r - cy)) / 5.0));
+    }
+    // Today's facilities: one per ~100 km2, and the travel time to the nearest.
+    std::vector<SourceCell> existing;
+    while (existing.size() < n * n / 10000) {
+        const std::size_t i = rng.index(n * n);
+        if (std::isfinite(f[i])) existing.push_back({i, std::int32_t(existing.size())});
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    const TravelTimeResult now = compute_travel_time(f, existing, {});
+    const double baseline_s = seconds_since(t0);
+    double beyond = 0.0, total = 0.0;
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+        total += kids[i];
+        if (!within_minutes(now.minutes[i], threshold)) beyond += kids[i];
+    }
+    std::vector<RankingCandidate> cands;
+    while (cands.size() < candidates) {
+        const std::size_t i = rng.index(n * n);
+        if (std::isfinite(f[i])) cands.push_back({0, i, 1.0 + std::floor(4.0 * rng.uniform()), 0.0});
+    }
+    fmt::print("grid={}x{} cells=100m candidates={} threshold_min={:g} threads={} children={:.0f} beyond_threshold={:.0f} "
+               "baseline_travel_time_s={:.2f}\n", n, n, candidates, threshold, omp_get_max_threads(), total, beyond, baseline_s);
+
+    t0 = std::chrono::steady_clock::now();
+    const RankingProblem problem({{"school", threshold, &kids, &now.minutes, nullptr, &f, {}}}, cands);
+    const double reach_s = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    const RankingResult first = problem.rank_greedy(1000.0);
+    const double rank_s = seconds_since(t0);
+    fmt::print("reaches_s={:.2f} reach_cells={} reach_mb={:.0f} first_rank_s={:.3f} budget=1000 sites={} first_children={:.0f} "
+               "total_s={:.2f}\n", reach_s, problem.reach_cells(), double(problem.reach_cells()) * 8.0 / 1e6, rank_s,
+               first.sites.size(), first.children, reach_s + rank_s);
+    for (double budget : {250.0, 4000.0, 20000.0}) {
+        t0 = std::chrono::steady_clock::now();
+        const RankingResult again = problem.rank_greedy(budget);
+        fmt::print("rerank budget={:g} s={:.3f} sites={} children={:.0f} started_from_best_single={}\n", budget,
+                   seconds_since(t0), again.sites.size(), again.children, again.started_from_best_single);
+    }
+    fmt::print("peak_rss_mb={}\n", peak_rss_mb());
+    return 0;
+}
