@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 for i in $(seq "$runs"); do
   "$bin" demo -q --overwrite --out "$work/run$i" >/dev/null
 done
-python3 - "$root/bench/RESULTS.md" "$work" "$runs" "$(git -C "$root" rev-parse --short HEAD)" "$(nproc)" <<'PY'
+python3 - "$root/bench/RESULTS.md" "$work" "$runs" "$(git -C "$root" rev-parse --short HEAD)" "$(nproc)" <<'PY' | python3 "$root/bench/replace_section.py" "$root/bench/RESULTS.md" demo
 import json, re, statistics, sys, datetime
 path, work, runs, commit, cores = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 stages = {}
@@ -46,9 +46,6 @@ seconds per stage as recorded in each run's run.json.
 - Children per target group (reading the age/sex rasters and resampling them onto the grid, input preparation):
   {children:.2f} s.
 <!-- demo:end -->"""
-text = open(path, encoding="utf-8").read()
-pat = re.compile(r"<!-- demo:begin -->.*?<!-- demo:end -->", re.S)
-text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w", encoding="utf-8").write(text)
+sys.stdout.write(section)
 PY
 echo "wrote $root/bench/RESULTS.md" >&2

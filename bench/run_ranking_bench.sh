@@ -27,7 +27,7 @@ candidate sites with costs 1–4, one service with a 30-minute walking threshold
 |---|---|
 | reaches: one bounded search per candidate, only the improved populated cells kept ($(get reach_cells) cells, $(get reach_mb) MB) | $(get reaches_s) |
 | lazy greedy with the best-single-site start, budget 1000 ($(get sites) sites, $(get first_children) children) | $(get first_rank_s) |
-| **total: 10,000 candidates ranked** | **$(get total_s)** |
+| **total: $(get candidates) candidates ranked** | **$(get total_s)** |
 
 Re-ranking from the cached reaches under other budgets:
 
@@ -38,12 +38,5 @@ ${reranks}
 Peak memory: $(get peak_rss_mb) MB.
 <!-- ranking:end -->"
 results="$root/bench/RESULTS.md"
-python3 - "$results" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read()
-pattern = re.compile(r"<!-- ranking:begin -->.*?<!-- ranking:end -->", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w", encoding="utf-8").write(text)
-PY
+python3 "$root/bench/replace_section.py" "$results" ranking <<<"$section"
 echo "wrote $results" >&2

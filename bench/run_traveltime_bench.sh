@@ -92,13 +92,5 @@ ${rows}
 <!-- traveltime:end -->"
 
 results="$root/bench/RESULTS.md"
-[[ -f "$results" ]] || printf '# Benchmark results\n\nFigures measured on the machine named in each section; rerun the command to reproduce.\n\n' > "$results"
-python3 - "$results" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read()
-pattern = re.compile(r"<!-- traveltime:begin -->.*?<!-- traveltime:end -->", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w", encoding="utf-8").write(text)
-PY
+python3 "$root/bench/replace_section.py" "$results" traveltime <<<"$section"
 echo "wrote $results" >&2

@@ -56,9 +56,11 @@ namespace accessplan::cli {
 
 /// Runs a loaded scenario into the folder's staging area with stage lines and a progress bar, swaps the folder into
 /// place, and prints the summary table and where the outputs are.
-/// Runs `scenario` into the staging folder and commits it. `budget` / `exact` override the scenario's ranking.
+/// Runs `scenario` into the staging folder and commits it. `budget` / `exact` / `objective` override the
+/// scenario's ranking.
 int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder,
-                    std::optional<double> budget = std::nullopt, bool exact = false);
+                    std::optional<double> budget = std::nullopt, bool exact = false,
+                    std::optional<std::string> objective = std::nullopt);
 
 /// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
 int guarded(const std::function<int()>& body);

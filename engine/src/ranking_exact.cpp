@@ -45,6 +45,12 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
     if (m_candidates.size() > max_candidates)
         throw InputError(fmt::format("ranking: the exact solver takes up to {} candidates and there are {}; rank with the "
                                      "greedy (drop --exact) or narrow the candidates", max_candidates, m_candidates.size()));
+    if (m_candidates.empty()) {
+        RankingResult none;
+        none.budget = budget;
+        none.proven_optimal = true;
+        return none;
+    }
     glp_term_out(GLP_OFF);
     Lp lp;
     glp_set_obj_dir(lp.p, GLP_MAX);

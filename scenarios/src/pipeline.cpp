@@ -844,7 +844,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         substage("ranking: candidates, catchments, greedy");
         RankingContext rc{s, grid, {}, {}, {}, {}, {}, area_flags, landcover, rivers ? &*rivers : nullptr,
                           roads ? &*roads : nullptr, points, zones ? &zones->ids : nullptr, zones ? &zones->names : nullptr,
-                          options.budget, options.exact};
+                          options.budget, options.exact, options.objective};
         for (std::size_t k = 0; k < s.services.size(); ++k) {
             rc.children.push_back(&children.at(s.services[k].target_group));
             rc.minutes.push_back(&times[k].minutes);

@@ -189,7 +189,7 @@ std::string reason(const RankingContext& c, const RankingRow& row, std::size_t k
     const Service& svc = s.services[k];
     const TargetGroup& g = s.group(svc.target_group);
     std::string text;
-    if (c.scenario.ranking->objective == "time_saved") {
+    if (c.objective.value_or(c.scenario.ranking->objective) == "time_saved") {
         text = fmt::format("brings {} children aged {}-{} closer to a {}, {:.0f} min sooner on average", thousands(row.children),
                            g.min_age, g.max_age, svc.name, row.children > 0.0 ? row.minutes_saved / row.children : 0.0);
     } else {
@@ -212,7 +212,9 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     const Scenario& s = c.scenario;
     const RankingSettings& rk = *s.ranking;
     RankingReport report;
-    report.objective = rk.objective;
+    report.objective = c.objective.value_or(rk.objective);
+    if (report.objective != "children" && report.objective != "time_saved")
+        throw InputError(fmt::format("objective '{}': use children or time_saved", report.objective));
     report.currency = rk.currency;
     report.budget = c.budget.value_or(rk.budget);
     if (!(report.budget >= 0.0) || !std::isfinite(report.budget))
@@ -258,7 +260,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     }
     std::vector<RankingCandidate> candidates;
     for (const Site& x : sites) candidates.push_back(x.candidate);
-    const RankObjective objective = rk.objective == "time_saved" ? RankObjective::time_saved : RankObjective::children;
+    const RankObjective objective = report.objective == "time_saved" ? RankObjective::time_saved : RankObjective::children;
     if (objective == RankObjective::time_saved &&
         std::any_of(candidates.begin(), candidates.end(), [](const RankingCandidate& x) { return x.capacity > 0.0; }))
         warnings.push_back("ranking: the time_saved objective does not limit sites by capacity (capacities are used by the "

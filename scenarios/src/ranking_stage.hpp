@@ -33,6 +33,7 @@ struct RankingContext {
     const std::vector<std::string>* zone_names = nullptr;
     std::optional<double> budget;                    ///< overrides ranking.budget
     bool exact = false;                              ///< overrides ranking.exact (when true)
+    std::optional<std::string> objective;            ///< overrides ranking.objective
 };
 
 /// Builds the candidates and ranks them. InputError (exit 3) for bad candidate files, unknown services, costs <= 0,

@@ -18,14 +18,6 @@
 using namespace accessplan;
 namespace fs = std::filesystem;
 
-namespace {
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-}  // namespace
 
 TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integration][demo]") {
     test::TempDir dir;
@@ -65,7 +57,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
         }
     CHECK(min_t == 0.0f);
     CHECK(valid > t.size() / 4);
-    const std::string csv = slurp(out / "summary.csv");
+    const std::string csv = test::slurp(out / "summary.csv");
     CHECK_THAT(csv, Catch::StartsWith("service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable"));
     for (const auto& s : services)
         for (const char* cls : {",all,", ",island,", ",border,", ",remote,", ",none,"}) CHECK_THAT(csv, Catch::Contains(s + cls));
@@ -97,7 +89,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(row_children("island") == Approx(island).epsilon(1e-4));
 
     // Zonal statistics per commune: zone totals equal the raster total (every study-area cell is in a commune).
-    const std::string zones = slurp(out / "zones.csv");
+    const std::string zones = test::slurp(out / "zones.csv");
     double zone_children = 0.0;
     std::size_t zone_rows = 0;
     std::istringstream lines(zones);
@@ -124,18 +116,18 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(access.layers[1].name == "zones");
     CHECK(access.layers[1].feature_count == static_cast<std::int64_t>(zone_rows));
     CHECK(access.layers[2].name == "gaps");
-    const std::string gaps = slurp(out / "gaps.csv");
+    const std::string gaps = test::slurp(out / "gaps.csv");
     const auto gap_rows = static_cast<std::int64_t>(std::count(gaps.begin(), gaps.end(), '\n')) - 1;
     CHECK(gap_rows > 10);
     CHECK(access.layers[2].feature_count == gap_rows);
     CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
-    CHECK_THAT(slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
-    CHECK_THAT(slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
+    CHECK_THAT(test::slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
+    CHECK_THAT(test::slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
     // Capacity coverage conserves children: covered + not covered = all children of the service.
-    const std::string load = slurp(out / "facilities_load.csv");
+    const std::string load = test::slurp(out / "facilities_load.csv");
     CHECK_THAT(load, Catch::StartsWith("service,facility_id,name,capacity,load,pct_used"));
     CHECK_THAT(load, Catch::Contains("\nswimming_pool,"));
-    const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+    const auto summary = nlohmann::json::parse(test::slurp(out / "summary.json"));
     std::map<std::string, double> all_children;
     for (const auto& row : summary["rows"])
         if (row["area_class"] == "all") all_children[row["service"].get<std::string>()] = row["children"].get<double>();
@@ -151,7 +143,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
 
     // The ranking: within the budget, cumulative columns adding up, pools with their drowning reason, the layer.
     {
-        const auto with_ranking = nlohmann::json::parse(slurp(out / "summary.json"));
+        const auto with_ranking = nlohmann::json::parse(test::slurp(out / "summary.json"));
         const double budget = with_ranking.at("budget"), spent = with_ranking.at("spent");
         CHECK(budget == 60e9);
         CHECK(spent <= budget);
@@ -193,7 +185,7 @@ TEST_CASE("demo outputs are identical with 1 and 2 threads", "[integration][demo
     REQUIRE(test::run_cli({"demo", "-q", "--threads", "1", "--out", (dir / "one").string()}).exit_code == 0);
     REQUIRE(test::run_cli({"demo", "-q", "--threads", "2", "--out", (dir / "two").string()}).exit_code == 0);
     for (const char* f : {"summary.csv", "summary.json", "facilities_placement.csv", "ranking.csv", "cost_curve.csv"})
-        CHECK(slurp(dir / "one" / f) == slurp(dir / "two" / f));
+        CHECK(test::slurp(dir / "one" / f) == test::slurp(dir / "two" / f));
     for (const char* f : {"rasters/travel_time_primary_school.tif", "rasters/nearest_commune_health_station.tif",
                           "rasters/children_primary.tif"}) {
         auto a = geodata::read_raster_float(dir / "one" / f);

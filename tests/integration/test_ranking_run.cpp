@@ -20,13 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // 30 x 10 cells of 100 m, 10 people per cell; grassland (class 30) walked at the default speed; a school at the
 // west end. The scenario ranks new schools from candidates.csv.
 void write_inputs(const fs::path& dir, const std::string& candidates, const std::string& ranking_extra = "") {
@@ -65,7 +58,7 @@ TEST_CASE("rank: file candidates, budget, exact vs greedy, and the outputs", "[i
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Catch::Contains("c4") && Catch::Contains("left out"));
-    auto summary = nlohmann::json::parse(slurp(dir / "out" / "summary.json"));
+    auto summary = nlohmann::json::parse(test::slurp(dir / "out" / "summary.json"));
     const auto& rk = summary.at("ranking");
     CHECK(rk.at("candidates").get<int>() == 3);
     CHECK(summary.at("spent").get<double>() <= 100.0);
@@ -80,6 +73,16 @@ TEST_CASE("rank: file candidates, budget, exact vs greedy, and the outputs", "[i
     CHECK(std::stod(rows[0].attribute("children_new")) > 0.0);
     CHECK_THAT(rows[0].attribute("reason"), Catch::Contains("children aged 6-10"));
     CHECK_THAT(r.out, Catch::Contains("greedy gap"));
+
+    // The time-saved objective, chosen on the command line: child-minutes saved, reported per site.
+    auto saved = test::run_cli({"rank", (dir / "s.yaml").string(), "--out", (dir / "saved").string(), "--objective", "time_saved"});
+    REQUIRE(saved.exit_code == 0);
+    CHECK(nlohmann::json::parse(test::slurp(dir / "saved" / "summary.json")).at("ranking").at("objective") == "time_saved");
+    auto saved_rows = geodata::read_features(dir / "saved" / "ranking.csv", geodata::wgs84(), {});
+    REQUIRE_FALSE(saved_rows.empty());
+    CHECK(std::stod(saved_rows[0].attribute("minutes_saved")) > 0.0);
+    CHECK_THAT(saved_rows[0].attribute("reason"), Catch::Contains("min sooner on average"));
+    CHECK(test::run_cli({"rank", (dir / "s.yaml").string(), "--objective", "fastest"}).exit_code == 2);
 
     // A budget override below the cheapest site: an empty ranking and a clear warning, not an error.
     auto poor = test::run_cli({"rank", (dir / "s.yaml").string(), "--out", (dir / "poor").string(), "--budget", "5"});

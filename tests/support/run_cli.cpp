@@ -12,23 +12,29 @@ namespace accessplan::test {
 namespace {
 std::string quote(const std::string& s) {
     std::string q = "'";
-    for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
+    for (char c : s) {
+        if (c == '\'') q.append("'\\''");
+        else q.push_back(c);
+    }
+    q.push_back('\'');
+    return q;
 }
+}  // namespace
+
 std::string slurp(const std::filesystem::path& p) {
     std::ifstream in(p);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
 }
-}  // namespace
 
 CliResult run_cli(const std::vector<std::string>& args) {
     std::random_device rd;
     const auto base = std::filesystem::temp_directory_path() / ("accessplan-cli-" + std::to_string(rd()));
     std::string cmd = quote(ACCESSPLAN_BINARY);
-    for (const auto& a : args) cmd += " " + quote(a);
-    cmd += " >" + quote(base.string() + ".out") + " 2>" + quote(base.string() + ".err") + " </dev/null";
+    for (const auto& a : args) cmd.append(" ").append(quote(a));
+    cmd.append(" >").append(quote(base.string() + ".out")).append(" 2>").append(quote(base.string() + ".err"));
+    cmd.append(" </dev/null");
     const int status = std::system(cmd.c_str());
     CliResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

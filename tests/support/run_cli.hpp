@@ -1,6 +1,7 @@
 #pragma once
 // Runs the accessplan binary and captures its exit code, stdout and stderr.
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,5 +15,8 @@ struct CliResult {
 
 /// Runs ACCESSPLAN_BINARY with `args` (each shell-quoted) in the current folder.
 CliResult run_cli(const std::vector<std::string>& args);
+
+/// The whole text of a file ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
 
 }  // namespace accessplan::test

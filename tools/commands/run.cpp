@@ -46,10 +46,11 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out) 
 }
 
 int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, std::optional<double> budget,
-                    bool exact) {
+                    bool exact, std::optional<std::string> objective) {
     scenarios::RunOptions options;
     options.budget = budget;
     options.exact = exact;
+    options.objective = std::move(objective);
     options.command_line = command_line();
     ProgressBar bar(globals().verbosity >= 1);
     options.stage = [&bar](int k, int n, const std::string& label) {
@@ -67,7 +68,7 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
 namespace {
 
 int run_one(const std::string& file, std::string out, std::optional<double> budget = std::nullopt, bool exact = false,
-            bool need_ranking = false) {
+            std::optional<std::string> objective = std::nullopt, bool need_ranking = false) {
     // Validate everything before touching the output folder.
     scenarios::Scenario scenario = scenarios::load_scenario(file);
     if (need_ranking && !scenario.ranking)
@@ -76,7 +77,7 @@ int run_one(const std::string& file, std::string out, std::optional<double> budg
     if (out.empty()) out = fs::path(file).stem().string() + "-results";
     geodata::OutputFolder folder(out, globals().overwrite);
     stage(1, 1, fmt::format("running {} ({} thread(s))", file, omp_get_max_threads()));
-    return run_into_folder(scenario, folder, budget, exact);
+    return run_into_folder(scenario, folder, budget, exact, std::move(objective));
 }
 
 }  // namespace
@@ -96,19 +97,24 @@ void add_rank_command(CLI::App& app, int& exit_code) {
     static std::string file, out;
     static double budget = -1.0;
     static bool exact = false;
+    static std::string objective;
     auto* cmd = app.add_subcommand("rank",
                                    "Run a scenario and rank its candidate sites under a budget (the scenario's ranking\n"
                                    "section: costs, candidates, weights). Writes everything `run` writes, with ranking.csv,\n"
                                    "cost_curve.csv and the ranking layer.\n"
-                                   "Example: accessplan rank scenario.yaml --budget 40e9 --out ranked");
+                                   "Example: accessplan rank scenario.yaml --budget 40e9 --objective time_saved --out ranked");
     cmd->add_option("SCENARIO", file, "Scenario YAML file with a ranking section")->required();
     cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
     cmd->add_option("--budget", budget, "Budget in the scenario's currency (default: ranking.budget)")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates. The greedy's\n"
                                     "gap to it is reported");
+    cmd->add_option("--objective", objective, "children (newly within the threshold, weighted) or time_saved (weighted\n"
+                                              "child-minutes saved); default: ranking.objective")
+        ->check(CLI::IsMember({"children", "time_saved"}));
     cmd->callback([&exit_code] {
         exit_code = guarded([] {
-            return run_one(file, out, budget >= 0.0 ? std::optional<double>(budget) : std::nullopt, exact, true);
+            return run_one(file, out, budget >= 0.0 ? std::optional<double>(budget) : std::nullopt, exact,
+                           objective.empty() ? std::nullopt : std::optional<std::string>(objective), true);
         });
     });
 }

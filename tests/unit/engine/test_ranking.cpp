@@ -53,6 +53,10 @@ TEST_CASE("ranking by hand: children newly within the threshold per cost, within
     CHECK(p.rank_greedy(100.0).sites.size() == 3);
     CHECK(p.rank_greedy(0.5).sites.empty());
     REQUIRE_THROWS_AS(p.rank_greedy(-1.0), InputError);
+    // No candidates at all: empty rankings from both methods.
+    RankingProblem empty({row.service(10.0)}, {});
+    CHECK(empty.rank_greedy(10.0).sites.empty());
+    CHECK(empty.rank_exact(10.0).sites.empty());
     // Overlap counts once: a second site next to c1 adds only what c1 does not already serve.
     RankingProblem overlap({row.service(10.0)}, {{0, 3, 1.0}, {0, 2, 1.0}});
     auto both = overlap.rank_greedy(2.0);

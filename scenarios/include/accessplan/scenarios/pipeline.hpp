@@ -97,6 +97,7 @@ struct RunOptions {
     std::string command_line;
     std::optional<double> budget;  ///< overrides ranking.budget
     bool exact = false;            ///< rank with the exact integer program
+    std::optional<std::string> objective;  ///< overrides ranking.objective: children or time_saved
 };
 
 /// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).
