@@ -174,7 +174,10 @@ std::vector<std::string> text_list(Reader& r, const YAML::Node& parent, const st
         r.error(node, where + "." + key, "expected a list");
         return out;
     }
-    for (const auto& v : node) out.push_back(v.as<std::string>());
+    for (const auto& v : node) {
+        if (v.IsScalar()) out.push_back(v.as<std::string>());
+        else r.error(v, where + "." + key, "expected a list of names (text values)");
+    }
     return out;
 }
 
@@ -526,7 +529,10 @@ Scenario load_scenario(const fs::path& file) {
             if (!types || !types.IsSequence() || types.size() == 0)
                 r.error(types ? types : node, where + ".facility_types", "expected a non-empty list of facility type values");
             else
-                for (const auto& t : types) svc.facility_types.push_back(t.as<std::string>());
+                for (const auto& t : types) {
+                    if (t.IsScalar()) svc.facility_types.push_back(t.as<std::string>());
+                    else r.error(t, where + ".facility_types", "expected a list of facility type values (text)");
+                }
             svc.target_group = r.text(node, "target_group", where, true).value_or("");
             if (!svc.target_group.empty() &&
                 std::none_of(s.target_groups.begin(), s.target_groups.end(), [&](const auto& g) { return g.name == svc.target_group; })) {

@@ -110,6 +110,16 @@ TEST_CASE("rank: bad candidates and ranking settings are input errors (exit 3)",
     CHECK_THAT(run.err, Catch::Contains("s.yaml:") && Catch::Contains("ranking.costs.clinic") &&
                             Catch::Contains("ranking.objective") && Catch::Contains("time_saved"));
 
+    // Wrong shapes are reported with their place, all at once, not as a crash of the YAML reader.
+    write_inputs(dir.path(), "id,service,cost,x,y\nc1,school,10,501500,2000500\n",
+                 "  costs: {school: -5}\n  drowning: {services: school}\n");
+    std::ofstream(dir / "s.yaml", std::ios::app) << "  exact: maybe\n";
+    auto shapes = test::run_cli({"rank", (dir / "s.yaml").string(), "--out", (dir / "o5").string()});
+    CHECK(shapes.exit_code == 3);
+    CHECK_THAT(shapes.err, Catch::Contains("ranking.costs.school: -5 is out of range") &&
+                               Catch::Contains("ranking.drowning.services: expected a list") &&
+                               Catch::Contains("ranking.exact: expected true or false"));
+
     // A scenario without a ranking section cannot be ranked.
     std::ofstream(dir / "plain.yaml") << "schema_version: 1\narea: {boundary: area.geojson, buffer_m: 0}\n"
                                          "population: {total: pop.tif}\nfacilities: {file: fac.csv}\n"
