@@ -188,25 +188,31 @@ std::vector<Grid<float>> read_raster_bands(const fs::path& path, const std::vect
     // of GDAL 3.6's multi-threaded reader (GDAL_NUM_THREADS), which crashes on dataset reads of such files
     // (OSGeo/gdal#7963).
     const std::size_t cells = spec.cell_count();
-    std::vector<float> all(cells * band_indices.size());
     std::vector<int> bands(band_indices);
     const char* interleave = ds->GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE");
     const bool by_band = bands.size() == 1 || (interleave != nullptr && std::string_view(interleave) == "BAND");
-    reset_gdal_error();
-    for (std::size_t k = 0; k < (by_band ? bands.size() : 1); ++k) {
-        const int count = by_band ? 1 : static_cast<int>(bands.size());
-        if (ds->RasterIO(GF_Read, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows), all.data() + k * cells,
-                         static_cast<int>(spec.cols), static_cast<int>(spec.rows), GDT_Float32, count, bands.data() + k,
-                         0, 0, 0, nullptr) != CE_None)
+    auto read = [&](float* into, int count, int* first_band) {
+        if (ds->RasterIO(GF_Read, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows), into,
+                         static_cast<int>(spec.cols), static_cast<int>(spec.rows), GDT_Float32, count, first_band, 0, 0, 0,
+                         nullptr) != CE_None)
             throw InputError(fmt::format("{}: reading band(s) {} failed ({}); the file may be truncated or corrupt: "
                                          "re-download or re-export it", path.string(), fmt::join(bands, ", "),
                                          last_gdal_error()));
-    }
+    };
     grids.reserve(bands.size());
+    for (std::size_t k = 0; k < bands.size(); ++k) grids.emplace_back(spec);
+    reset_gdal_error();
+    if (by_band) {  // straight into each grid
+        for (std::size_t k = 0; k < bands.size(); ++k) read(grids[k].data(), 1, &bands[k]);
+    } else {  // one read of all bands, then split
+        std::vector<float> all(cells * bands.size());
+        read(all.data(), static_cast<int>(bands.size()), bands.data());
+        for (std::size_t k = 0; k < bands.size(); ++k)
+            std::copy(all.begin() + static_cast<std::ptrdiff_t>(k * cells),
+                      all.begin() + static_cast<std::ptrdiff_t>((k + 1) * cells), grids[k].data());
+    }
     for (std::size_t k = 0; k < bands.size(); ++k) {
-        Grid<float> grid(spec);
-        std::copy(all.begin() + static_cast<std::ptrdiff_t>(k * cells), all.begin() + static_cast<std::ptrdiff_t>((k + 1) * cells),
-                  grid.data());
+        Grid<float>& grid = grids[k];
         int has_nodata = 0;
         const double nodata = ds->GetRasterBand(bands[k])->GetNoDataValue(&has_nodata);
         if (has_nodata) {
@@ -215,7 +221,6 @@ std::vector<Grid<float>> read_raster_bands(const fs::path& path, const std::vect
             for (float& v : grid.values())
                 if (v == nd || (nan_nodata && std::isnan(v))) v = std::numeric_limits<float>::quiet_NaN();
         }
-        grids.push_back(std::move(grid));
     }
     return grids;
 }
