@@ -1,5 +1,6 @@
 #include "accessplan/geodata/csv_table.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -73,6 +74,11 @@ CsvTable read_csv_table(const std::filesystem::path& path) {
     if (!field.empty() || !row.empty()) end_row();
     if (!any || table.header.empty()) throw InputError(fmt::format("{}: the file is empty; expected a header row", path.string()));
     return table;
+}
+
+std::string csv_text(std::string text) {
+    std::replace(text.begin(), text.end(), '"', '\'');
+    return "\"" + text + "\"";
 }
 
 }  // namespace accessplan::geodata

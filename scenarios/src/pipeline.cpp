@@ -31,6 +31,8 @@
 namespace fs = std::filesystem;
 
 namespace accessplan::scenarios {
+
+using geodata::csv_text;
 namespace {
 
 Grid<std::uint8_t> to_classes(const Grid<float>& values) {
@@ -353,11 +355,6 @@ Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const 
 }
 
 std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
-
-std::string csv_text(std::string v) {
-    std::replace(v.begin(), v.end(), '"', '\'');
-    return "\"" + v + "\"";
-}
 
 /// zones.csv, rasters/zones.tif and access.gpkg (layers facilities and zones).
 /// "island", "border+remote", ... : the classes holding more than half of a cluster's children, or "none".
@@ -957,11 +954,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr, gap_grids);
     if (result.ranking) write_ranking_tables(*result.ranking, out);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
-    for (const auto& p : result.placements) {
-        std::string name = p.name;
-        std::replace(name.begin(), name.end(), '"', '\'');
-        placement += fmt::format("{},{},\"{}\",{},{},{:.1f}\n", p.service, p.id, name, p.type, p.status, p.moved_m);
-    }
+    for (const auto& p : result.placements)
+        placement += fmt::format("{},{},{},{},{},{:.1f}\n", p.service, p.id, csv_text(p.name), p.type, p.status, p.moved_m);
     geodata::write_text_file(out / "facilities_placement.csv", placement);
     close_stage();
     current_stage.clear();

@@ -13,10 +13,12 @@
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/output.hpp"
 
 namespace accessplan::scenarios {
 namespace fs = std::filesystem;
+using geodata::csv_text;
 
 namespace {
 
@@ -338,13 +340,6 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     return report;
 }
 
-namespace {
-std::string quoted(std::string v) {
-    std::replace(v.begin(), v.end(), '"', '\'');
-    return "\"" + v + "\"";
-}
-}  // namespace
-
 void write_ranking_tables(const RankingReport& r, const fs::path& out) {
     std::string csv =
         "rank,candidate_id,name,service,origin,x,y,lon,lat,cost,capacity,weighted_gain,children_new,children_island,"
@@ -355,10 +350,10 @@ void write_ranking_tables(const RankingReport& r, const fs::path& out) {
     for (const RankingRow& x : r.rows) {
         csv += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.0f},{:.2f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
                            "{:.0f},{:.1f},{},{},{}\n",
-                           x.rank, quoted(x.id), quoted(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat, x.cost, x.capacity,
+                           x.rank, csv_text(x.id), csv_text(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat, x.cost, x.capacity,
                            x.gain, x.children, x.island, x.border, x.remote, x.near_water, x.minutes_saved, x.cumulative_cost,
                            x.cumulative_children, x.children > 0.0 ? fmt::format("{:.0f}", x.cost / x.children) : "",
-                           quoted(x.zone), quoted(x.reason));
+                           csv_text(x.zone), csv_text(x.reason));
         curve += fmt::format("{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.rank, x.cumulative_cost,
                              r.budget > 0.0 ? 100.0 * x.cumulative_cost / r.budget : 0.0, x.cumulative_children, x.cumulative_gain);
     }

@@ -18,4 +18,8 @@ struct CsvTable {
 /// InputError for a missing file, an empty file, or a row whose field count differs from the header (naming the line).
 CsvTable read_csv_table(const std::filesystem::path& path);
 
+/// A text field for the CSV tables accessplan writes: in double quotes, with any double quote inside turned into a
+/// single quote (names with commas stay one field).
+std::string csv_text(std::string text);
+
 }  // namespace accessplan::geodata
