@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "flood_fill.hpp"
+
 namespace accessplan {
 namespace {
 
@@ -99,29 +101,20 @@ Grid<std::uint8_t> island_cells(const Grid<std::uint8_t>& land, double bridge_m)
     // 8-connected components of the closed land.
     std::vector<std::int32_t> comp(n, -1);
     std::vector<std::size_t> sizes;
-    const auto cols = static_cast<std::int64_t>(spec.cols), rows = static_cast<std::int64_t>(spec.rows);
     std::vector<std::size_t> stack;
     for (std::size_t start = 0; start < n; ++start) {
         if (!closed[start] || comp[start] >= 0) continue;
         const auto id = static_cast<std::int32_t>(sizes.size());
         sizes.push_back(0);
         comp[start] = id;
-        stack.assign(1, start);
-        while (!stack.empty()) {
-            const std::size_t i = stack.back();
-            stack.pop_back();
-            ++sizes.back();
-            const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
-            for (std::int64_t dr = -1; dr <= 1; ++dr)
-                for (std::int64_t dc = -1; dc <= 1; ++dc) {
-                    const std::int64_t rr = r + dr, cc = c + dc;
-                    if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
-                    const auto j = static_cast<std::size_t>(rr * cols + cc);
-                    if (!closed[j] || comp[j] >= 0) continue;
-                    comp[j] = id;
-                    stack.push_back(j);
-                }
-        }
+        flood_fill_8(
+            spec, start, stack,
+            [&](std::size_t j) {
+                if (!closed[j] || comp[j] >= 0) return false;
+                comp[j] = id;
+                return true;
+            },
+            [&](std::size_t) { ++sizes.back(); });
     }
     Grid<std::uint8_t> island(spec, 0);
     if (sizes.empty()) return island;

@@ -7,6 +7,7 @@
 
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/travel_time.hpp"
+#include "flood_fill.hpp"
 
 namespace accessplan {
 
@@ -27,7 +28,6 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
     std::vector<std::int32_t> label(n, 0);
     std::vector<GapCluster> found;
     std::vector<std::size_t> stack;
-    const auto cols = static_cast<std::int64_t>(spec.cols), rows = static_cast<std::int64_t>(spec.rows);
     for (std::size_t start = 0; start < n; ++start) {
         if (label[start] != 0 || !in_gap(start)) continue;
         const auto id = static_cast<std::int32_t>(found.size() + 1);
@@ -36,10 +36,12 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         double reachable = 0.0, weighted = 0.0, max_t = -1.0;
         std::map<std::int32_t, std::pair<double, double>> by_facility;  // children, children x time
         label[start] = id;
-        stack.assign(1, start);
-        while (!stack.empty()) {
-            const std::size_t i = stack.back();
-            stack.pop_back();
+        auto claim = [&](std::size_t j) {
+            if (label[j] != 0 || !in_gap(j)) return false;
+            label[j] = id;
+            return true;
+        };
+        flood_fill_8(spec, start, stack, claim, [&](std::size_t i) {
             ++g.cells;
             const double c = children[i];
             g.children += c;
@@ -60,17 +62,7 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
                 if (fl & area_class::border) g.border_children += c;
                 if (fl & area_class::remote) g.remote_children += c;
             }
-            const auto r = static_cast<std::int64_t>(i) / cols, col = static_cast<std::int64_t>(i) % cols;
-            for (std::int64_t dr = -1; dr <= 1; ++dr)
-                for (std::int64_t dc = -1; dc <= 1; ++dc) {
-                    const std::int64_t rr = r + dr, cc = col + dc;
-                    if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
-                    const auto j = static_cast<std::size_t>(rr * cols + cc);
-                    if (label[j] != 0 || !in_gap(j)) continue;
-                    label[j] = id;
-                    stack.push_back(j);
-                }
-        }
+        });
         const double nan = std::numeric_limits<double>::quiet_NaN();
         g.mean_min = reachable > 0.0 ? weighted / reachable : nan;
         g.max_min = max_t >= 0.0 ? max_t : nan;
