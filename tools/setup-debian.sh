@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
   libboost-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
-  libglpk-dev
+  libglpk-dev libssl-dev
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include "accessplan/scenarios/pipeline.hpp"
+#include "modifications.hpp"
 #include "ranking_stage.hpp"
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/engine/version.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
+#include "accessplan/geodata/checksum.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/output.hpp"
@@ -60,8 +62,15 @@ Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, boo
     return geodata::rasterize_mask(geoms, grid, all_touched);
 }
 
-Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings) {
-    auto features = is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
+/// The road raster (most important class per cell) after upgrade_road / new_road / new_bridge; `road_cells` gets the
+/// cells of each modification that sets speeds.
+Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings,
+                                   std::map<std::size_t, Grid<std::uint8_t>>& road_cells) {
+    std::vector<geodata::Feature> features;
+    if (s.roads)
+        features = is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
+    const std::size_t from_file = features.size();
+    road_cells = detail::apply_road_modifications(s, features, grid);
     // Burn the least important class first so the most important road in a cell wins.
     std::vector<std::pair<int, const OGRGeometry*>> burn;
     std::map<std::string, std::size_t> skipped;
@@ -75,10 +84,10 @@ Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std:
         }
         burn.push_back({static_cast<int>(*cls), f.geometry.get()});
     }
-    if (burn.empty())
+    if (s.roads && burn.size() == features.size() - from_file)
         throw InputError(fmt::format("{}: no roads with a known '{}' value (found {} features); expected OSM highway "
                                      "values such as primary, tertiary, track; set travel.roads.class_field if the "
-                                     "class is in another field", s.roads->file.string(), s.road_class_field, features.size()));
+                                     "class is in another field", s.roads->file.string(), s.road_class_field, from_file));
     for (const auto& [value, n] : skipped)
         warnings.push_back(fmt::format("{}: {} road(s) with {}='{}' are not roads for people and were left out",
                                        s.roads->file.string(), n, s.road_class_field, value));
@@ -96,46 +105,20 @@ Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std:
 }
 
 
-double parse_number(const geodata::Feature& f, const std::string& key, const fs::path& file, double fallback, bool required) {
-    const std::string v = f.attribute(key);
-    if (v.empty()) {
-        if (required)
-            throw InputError(fmt::format("{}: ferry feature {} has no '{}' value; expected minutes", file.string(), f.fid, key));
-        return fallback;
-    }
-    try {
-        std::size_t used = 0;
-        const double d = std::stod(v, &used);
-        if (used != v.size() || !(d >= 0.0) || !std::isfinite(d)) throw std::invalid_argument(v);
-        return d;
-    } catch (const std::exception&) {
-        throw InputError(fmt::format("{}: ferry feature {} has {}='{}'; expected a number of minutes >= 0", file.string(), f.fid, key, v));
-    }
-}
-
-std::vector<ExtraEdge> ferry_edges(const Scenario& s, const Grid<float>& friction) {
+/// Ferry links as extra edges between the passable cells nearest their ports (mean wait = half the headway).
+std::vector<ExtraEdge> ferry_edges(const std::vector<detail::FerryLink>& links, const Grid<float>& friction, double snap_m) {
     std::vector<ExtraEdge> edges;
-    if (!s.ferries) return edges;
-    for (const auto& f : read_layer(*s.ferries, friction.spec().crs)) {
-        if (!f.geometry || wkbFlatten(f.geometry->getGeometryType()) != wkbLineString)
-            throw InputError(fmt::format("{}: ferry feature {} is not a line; draw each ferry as a line from port to port",
-                                         s.ferries->file.string(), f.fid));
-        const auto* line = f.geometry->toLineString();
-        const double crossing = parse_number(f, "crossing_min", s.ferries->file, 0.0, true);
-        const double headway = parse_number(f, "headway_min", s.ferries->file, 0.0, false);
-        const bool both = f.attribute("bidirectional", "1") != "0";
-        const std::string name = f.attribute("name", fmt::format("ferry {}", f.fid));
-        SnapResult a = snap_to_passable(friction, line->getX(0), line->getY(0), s.ferry_port_snap_m);
-        SnapResult b = snap_to_passable(friction, line->getX(line->getNumPoints() - 1), line->getY(line->getNumPoints() - 1),
-                                        s.ferry_port_snap_m);
+    for (const auto& l : links) {
+        SnapResult a = snap_to_passable(friction, l.x0, l.y0, snap_m);
+        SnapResult b = snap_to_passable(friction, l.x1, l.y1, snap_m);
         if (!a.placed() || !b.placed())
             throw InputError(fmt::format("{}: ferry '{}': the {} port is not within {} m of passable land ({}); move the "
                                          "line's end onto the quay or raise travel.ferries.port_snap_m",
-                                         s.ferries->file.string(), name, a.placed() ? "last" : "first", s.ferry_port_snap_m,
+                                         l.source, l.name, a.placed() ? "last" : "first", snap_m,
                                          to_string(a.placed() ? b.status : a.status)));
-        const double minutes = crossing + headway / 2.0;  // mean wait is half the headway
+        const double minutes = l.crossing_min + l.headway_min / 2.0;  // mean wait is half the headway
         edges.push_back({a.cell, b.cell, minutes});
-        if (both) edges.push_back({b.cell, a.cell, minutes});
+        if (l.bidirectional) edges.push_back({b.cell, a.cell, minutes});
     }
     return edges;
 }
@@ -534,6 +517,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     result.grid = grid;
     ResampleReport pop_report;
     Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
+    const std::optional<Grid<float>> growth = detail::growth_factors(s, grid);
+    if (growth)
+        for (std::size_t i = 0; i < population.size(); ++i) population[i] *= (*growth)[i];
     result.population_total = pop_report.kept_total;
     result.population_source_total = pop_report.source_total;
     if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
@@ -546,9 +532,17 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                                        ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
                                        : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
     std::optional<Grid<std::uint8_t>> roads, rivers, border;
-    if (s.roads) roads = rasterize_roads(s, grid, result.warnings);
+    std::map<std::size_t, Grid<std::uint8_t>> road_cells;
+    const bool road_changes = std::any_of(s.modifications.begin(), s.modifications.end(), [](const Modification& m) {
+        return m.kind == Modification::Kind::upgrade_road || m.kind == Modification::Kind::new_road ||
+               m.kind == Modification::Kind::new_bridge;
+    });
+    if (s.roads || road_changes) roads = rasterize_roads(s, grid, result.warnings, road_cells);
     if (s.rivers) rivers = rasterize_mask(*s.rivers, grid);
     if (s.border) border = rasterize_mask(*s.border, grid);
+    detail::check_bridges(s, grid, rivers ? &*rivers : nullptr, landcover);
+    const std::vector<detail::FrictionEdit> friction_changes = detail::friction_edits(s, grid, std::move(road_cells));
+    const std::vector<detail::FerryLink> ferries = detail::ferry_links(s, grid.crs);
     std::optional<Grid<float>> elevation;
     if (s.elevation) {
         elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
@@ -566,9 +560,10 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     std::map<std::string, TravelTimeOptions> travel_options;
     auto prepare_mode = [&](const std::string& m) {
         if (friction.count(m)) return;
-        const Grid<float>& f = friction[m] = build_friction(friction_inputs, s.modes.at(m));
+        Grid<float>& f = friction[m] = build_friction(friction_inputs, s.modes.at(m));
+        detail::apply_friction_edits(friction_changes, m, f, border ? &*border : nullptr);
         TravelTimeOptions topt;
-        topt.extra_edges = ferry_edges(s, f);
+        topt.extra_edges = ferry_edges(ferries, f, s.ferry_port_snap_m);
         if (elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*elevation;
         travel_options[m] = std::move(topt);
     };
@@ -580,6 +575,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         geodata::write_geotiff(out / "rasters" / fmt::format("friction_{}.tif", m), friction[m], wo);
     }
     auto points = read_facilities(s, grid);
+    detail::apply_facility_modifications(s, points, grid.crs);
     if (points.empty())
         throw InputError(fmt::format("{}: the facility layer is empty; add facilities or point facilities.file elsewhere",
                                      s.facilities.file.string()));
@@ -735,6 +731,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         if (children.count(svc.target_group)) continue;
         Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *zones, study_area, result.warnings)
                                      : children_for(s, s.group(svc.target_group), grid, population, band_cache, result.warnings);
+        if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
+            for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
         for (std::size_t i = 0; i < c.size(); ++i)
             if (!study_area[i]) c[i] = 0.0f;
         children[svc.target_group] = std::move(c);
@@ -966,6 +964,25 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     const fs::path relative = fs::absolute(s.file).lexically_relative(fs::absolute(out));
     run["scenario_file"] = (!relative.empty() && *relative.begin() != "..") ? relative.string() : fs::absolute(s.file).string();
     run["threads"] = omp_get_max_threads();
+    // Provenance: the scenario's text (its base chain included) and every input file, by SHA-256.
+    std::string texts;
+    for (const auto& [file, text] : s.sources) {
+        texts += text;
+        run["scenario_chain"].push_back(fs::absolute(file).lexically_normal().string());
+    }
+    run["scenario_sha256"] = geodata::sha256_hex(texts);
+    if (s.month) run["month"] = *s.month;
+    run["modifications"] = nlohmann::json::array();
+    for (const auto& m : s.modifications) run["modifications"].push_back(m.label);
+    for (const auto& f : input_files(s)) {
+        std::error_code ec;
+        nlohmann::json entry{{"file", fs::absolute(f).lexically_normal().string()}};
+        if (fs::is_regular_file(f, ec)) {
+            entry["bytes"] = fs::file_size(f, ec);
+            entry["sha256"] = geodata::sha256_file(f);
+        }
+        run["inputs"].push_back(entry);
+    }
     geodata::write_text_file(out / "run.json", run.dump(2) + "\n");
     return result;
 }

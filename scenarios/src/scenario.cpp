@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include <fmt/format.h>
@@ -35,16 +36,32 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 // Collects every problem of a scenario file before any work starts.
+// Nodes that came from a `base:` file, with that file: their messages name it and their paths are relative to it.
+using Origins = std::vector<std::pair<YAML::Node, fs::path>>;
+
 class Reader {
 public:
-    explicit Reader(fs::path file) : m_file(std::move(file)), m_dir(m_file.parent_path()) {}
+    Reader(fs::path file, const Origins& origins) : m_file(std::move(file)), m_origins(origins) {}
+
+    const fs::path& file_of(const YAML::Node& node) const {
+        for (const auto& [n, f] : m_origins)
+            if (n.is(node)) return f;
+        return m_file;
+    }
+
+    /// A path written in the node's file, made relative to that file's folder.
+    fs::path resolve(const YAML::Node& node, const std::string& text) const {
+        fs::path p(text);
+        return p.is_relative() ? file_of(node).parent_path() / p : p;
+    }
 
     void error(const YAML::Node& node, const std::string& key, const std::string& message) {
         const YAML::Mark mark = node.Mark();
+        const std::string file = file_of(node).string();
         if (mark.line >= 0)
-            m_errors.push_back(fmt::format("{}:{}:{}: {}: {}", m_file.string(), mark.line + 1, mark.column + 1, key, message));
+            m_errors.push_back(fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, key, message));
         else
-            m_errors.push_back(fmt::format("{}: {}: {}", m_file.string(), key, message));
+            m_errors.push_back(fmt::format("{}: {}: {}", file, key, message));
     }
 
     void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) {
@@ -59,6 +76,9 @@ public:
                     best = d;
                     suggestion = a;
                 }
+            if (suggestion.empty())  // "headway" for "headway_min"
+                for (const auto& a : allowed)
+                    if (key.size() >= 4 && a.rfind(key, 0) == 0) suggestion = a;
             error(kv.first, where.empty() ? key : where + "." + key,
                   fmt::format("unknown key{}; expected one of: {}",
                               suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
@@ -120,13 +140,13 @@ public:
                                  bool required) {
         auto t = text(parent, key, where, required);
         if (!t) return std::nullopt;
-        fs::path p(*t);
-        if (p.is_relative()) p = m_dir / p;
+        const fs::path p = resolve(parent[key], *t);
         std::error_code ec;
         if (!fs::exists(p, ec)) {
+            const fs::path dir = file_of(parent[key]).parent_path();
             error(parent[key], qualified(where, key),
-                  fmt::format("file '{}' not found (paths are relative to the scenario file's folder {})", *t,
-                              m_dir.empty() ? "." : m_dir.string()));
+                  fmt::format("file '{}' not found (paths are relative to the folder of the file that names them, {})",
+                              *t, dir.empty() ? "." : dir.string()));
             return std::nullopt;
         }
         return p;
@@ -148,9 +168,14 @@ public:
         std::set<std::string> allowed{"file", "layer", "where"};
         allowed.insert(extra_keys.begin(), extra_keys.end());
         check_keys(node, here, allowed);
-        auto p = path(node, "file", here, true);
-        auto l = text(node, "layer", here, false);
-        auto w = text(node, "where", here, false);
+        return layer_fields(node, here);
+    }
+
+    /// file, layer and where of a mapping whose keys are checked elsewhere.
+    std::optional<LayerRef> layer_fields(const YAML::Node& node, const std::string& where) {
+        auto p = path(node, "file", where, true);
+        auto l = text(node, "layer", where, false);
+        auto w = text(node, "where", where, false);
         if (!p) return std::nullopt;
         return LayerRef{*p, l.value_or(""), w.value_or("")};
     }
@@ -162,7 +187,8 @@ public:
     const std::vector<std::string>& errors() const { return m_errors; }
 
 private:
-    fs::path m_file, m_dir;
+    fs::path m_file;
+    const Origins& m_origins;
     std::vector<std::string> m_errors;
 };
 
@@ -313,7 +339,438 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
     }
 }
 
+
+// --- base: chains --------------------------------------------------------------------------------------------
+
+YAML::Node parse_yaml_file(const fs::path& file, std::string& text) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) throw InputError(fmt::format("{}: scenario file not found; check the path", file.string()));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw InputError(fmt::format("{}: cannot be read (permissions?)", file.string()));
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        throw InputError(fmt::format("{}:{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.mark.column + 1, e.msg));
+    }
+    if (!root.IsMap())
+        throw InputError(fmt::format("{}: expected a YAML mapping at the top (schema_version: 1, area: ..., ...)", file.string()));
+    return root;
+}
+
+void record_origin(const YAML::Node& node, const fs::path& file, Origins& origins) {
+    origins.emplace_back(node, file);
+    if (node.IsMap())
+        for (const auto& kv : node) {
+            origins.emplace_back(kv.first, file);
+            record_origin(kv.second, file, origins);
+        }
+    else if (node.IsSequence())
+        for (const auto& v : node) record_origin(v, file, origins);
+}
+
+/// `over` on top of `base`: mappings merge key by key, other values (lists included) replace, null removes;
+/// `modifications`
+/// lists append (a what-if built on a what-if applies both). Nodes keep their identity, so their marks and files.
+YAML::Node merge_nodes(const YAML::Node& base, const YAML::Node& over, bool top) {
+    if (!base.IsMap() || !over.IsMap()) return over;
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& kv : base) {
+        const std::string key = kv.first.as<std::string>();
+        if (top && key == "base") continue;
+        if (!over[key]) out[kv.first] = kv.second;
+    }
+    for (const auto& kv : over) {
+        const std::string key = kv.first.as<std::string>();
+        if (top && key == "base") continue;
+        const YAML::Node b = base[key];
+        if (kv.second.IsNull()) continue;  // `key: null` removes the base's value (as in JSON merge patch, RFC 7386)
+        if (top && key == "modifications" && b && b.IsSequence() && kv.second.IsSequence()) {
+            YAML::Node list(YAML::NodeType::Sequence);
+            for (const auto& v : b) list.push_back(v);
+            for (const auto& v : kv.second) list.push_back(v);
+            out[kv.first] = list;
+        } else if (b && b.IsMap() && kv.second.IsMap()) {
+            out[kv.first] = merge_nodes(b, kv.second, false);
+        } else {
+            out[kv.first] = kv.second;
+        }
+    }
+    return out;
+}
+
+/// Reads `file` and, recursively, its `base:` (relative to it). `chain` holds the files being read, to catch cycles.
+YAML::Node load_chain(const fs::path& file, std::vector<fs::path>& chain, Origins& origins,
+                      std::vector<std::pair<fs::path, std::string>>& sources) {
+    std::string text;
+    YAML::Node root = parse_yaml_file(file, text);
+    sources.emplace_back(file, text);
+    if (!chain.empty()) record_origin(root, file, origins);
+    const YAML::Node base = root["base"];
+    if (!base) return root;
+    const YAML::Mark mark = base.Mark();
+    const std::string at = fmt::format("{}:{}:{}: base", file.string(), mark.line + 1, mark.column + 1);
+    if (!base.IsScalar()) throw InputError(fmt::format("{}: expected the file name of the scenario this one builds on", at));
+    fs::path base_file(base.as<std::string>());
+    if (base_file.is_relative()) base_file = file.parent_path() / base_file;
+    std::error_code ec;
+    if (!fs::exists(base_file, ec))
+        throw InputError(fmt::format("{}: file '{}' not found (relative to {})", at, base.as<std::string>(),
+                                     file.parent_path().empty() ? "." : file.parent_path().string()));
+    chain.push_back(fs::weakly_canonical(file, ec));
+    const fs::path canonical = fs::weakly_canonical(base_file, ec);
+    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+        std::vector<std::string> names;
+        for (const auto& c : chain) names.push_back(c.filename().string());
+        names.push_back(canonical.filename().string());
+        throw InputError(fmt::format("{}: circular base chain {}; a scenario cannot build on itself", at, fmt::join(names, " -> ")));
+    }
+    if (chain.size() > 32) throw InputError(fmt::format("{}: more than 32 base files in a chain", at));
+    const YAML::Node parent = load_chain(base_file, chain, origins, sources);
+    chain.pop_back();
+    return merge_nodes(parent, root, true);
+}
+
+// --- modifications ---------------------------------------------------------------------------------------------
+
+std::optional<LonLat> lon_lat(Reader& r, const YAML::Node& node, const std::string& where) {
+    if (!node.IsSequence() || node.size() != 2) {
+        r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84)");
+        return std::nullopt;
+    }
+    try {
+        LonLat p{node[0].as<double>(), node[1].as<double>()};
+        if (std::abs(p.lon) <= 180.0 && std::abs(p.lat) <= 90.0) return p;
+    } catch (const YAML::Exception&) {
+    }
+    r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84), longitude -180..180, latitude -90..90");
+    return std::nullopt;
+}
+
+std::vector<LonLat> lon_lat_list(Reader& r, const YAML::Node& parent, const std::string& key, const std::string& where,
+                                 std::size_t min_points) {
+    std::vector<LonLat> out;
+    const YAML::Node node = parent[key];
+    const std::string here = where + "." + key;
+    if (!node || !node.IsSequence() || node.size() < min_points) {
+        r.error(node ? node : parent, here, fmt::format("expected a list of at least {} [longitude, latitude] points", min_points));
+        return out;
+    }
+    for (std::size_t k = 0; k < node.size(); ++k)
+        if (auto p = lon_lat(r, node[k], fmt::format("{}[{}]", here, k))) out.push_back(*p);
+    return out;
+}
+
+std::optional<bool> flag(Reader& r, const YAML::Node& parent, const std::string& key, const std::string& where) {
+    const YAML::Node node = parent[key];
+    if (!node) return std::nullopt;
+    try {
+        return node.as<bool>();
+    } catch (const YAML::Exception&) {
+        r.error(node, where + "." + key, "expected true or false");
+        return std::nullopt;
+    }
+}
+
+Months months_of(Reader& r, const YAML::Node& parent, const std::string& where) {
+    const YAML::Node node = parent["months"];
+    if (!node) return {};
+    std::string text;
+    if (node.IsScalar()) {
+        text = node.as<std::string>();
+    } else if (node.IsSequence()) {
+        for (const auto& v : node) text += (text.empty() ? "" : ",") + (v.IsScalar() ? v.as<std::string>() : std::string("?"));
+    }
+    if (auto m = parse_months(text)) return *m;
+    r.error(node, where + ".months", fmt::format("'{}' is not a set of months; write \"6-9\", \"11-3\" or [6, 7, 8]", text));
+    return {};
+}
+
+/// ids: [..], match: {field: value or [values]}, capacity_below: N. Returns false when nothing selects.
+bool read_selection(Reader& r, const YAML::Node& node, const std::string& where, FacilitySelection& sel) {
+    if (node["ids"]) {
+        if (!node["ids"].IsSequence() || node["ids"].size() == 0)
+            r.error(node["ids"], where + ".ids", "expected a non-empty list of ids");
+        else
+            for (const auto& v : node["ids"]) {
+                if (v.IsScalar()) sel.ids.push_back(v.as<std::string>());
+                else r.error(v, where + ".ids", "expected ids (numbers or text)");
+            }
+    }
+    if (node["match"]) {
+        const YAML::Node m = node["match"];
+        if (!m.IsMap() || m.size() == 0) {
+            r.error(m, where + ".match", "expected a mapping of field: value (or field: [values])");
+        } else {
+            for (const auto& kv : m) {
+                auto& values = sel.match[kv.first.as<std::string>()];
+                if (kv.second.IsScalar()) values.push_back(kv.second.as<std::string>());
+                else if (kv.second.IsSequence())
+                    for (const auto& v : kv.second) values.push_back(v.IsScalar() ? v.as<std::string>() : "");
+                else r.error(kv.second, where + ".match." + kv.first.as<std::string>(), "expected a value or a list of values");
+            }
+        }
+    }
+    if (node["capacity_below"]) sel.capacity_below = r.number(node, "capacity_below", where, 0.0);
+    return !sel.empty();
+}
+
+void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
+    using Kind = Modification::Kind;
+    if (!list.IsSequence()) {
+        r.error(list, "modifications", "expected a list; each item is one change, e.g. - new_ferry: {from: [lon, lat], ...}");
+        return;
+    }
+    static const std::vector<std::pair<std::string, Kind>> kinds{
+        {"add_facilities", Kind::add_facilities}, {"close_facilities", Kind::close_facilities},
+        {"set_capacity", Kind::set_capacity},     {"upgrade_road", Kind::upgrade_road},
+        {"new_road", Kind::new_road},             {"new_bridge", Kind::new_bridge},
+        {"new_ferry", Kind::new_ferry},           {"flood_season", Kind::flood_season},
+        {"population_growth", Kind::population_growth}, {"set_threshold", Kind::set_threshold}};
+    std::set<std::string> kind_names;
+    for (const auto& [name, k] : kinds) kind_names.insert(name);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node item = list[i];
+        // Numbered within the file that lists it (a base's modifications come first in the merged list).
+        std::size_t index = 0;
+        for (std::size_t j = 0; j < i; ++j) index += r.file_of(list[j]) == r.file_of(item) ? 1 : 0;
+        const std::string at = fmt::format("modifications[{}]", index);
+        if (!item.IsMap() || item.size() != 1) {
+            r.error(item, at, fmt::format("expected one change as a mapping with one key ({})", fmt::join(kind_names, ", ")));
+            continue;
+        }
+        const auto kv = *item.begin();
+        r.check_keys(item, at, kind_names);
+        const std::string kind_name = kv.first.as<std::string>();
+        auto found = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind_name; });
+        if (found == kinds.end()) continue;
+        const YAML::Node node = kv.second;
+        const std::string w = at + "." + kind_name;
+        if (!node.IsMap()) {
+            r.error(node, w, "expected a mapping of its settings (docs/scenarios.md, modifications)");
+            continue;
+        }
+        Modification m;
+        m.kind = found->second;
+        const YAML::Mark mark = kv.first.Mark();
+        m.label = fmt::format("{}:{}: {} ({})", r.file_of(kv.first).string(), mark.line + 1, at, kind_name);
+        m.name = r.text(node, "name", w, false).value_or("");
+        auto known_mode_speeds = [&] {
+            if (!node["speed_kmh"]) return;
+            const YAML::Node sp = node["speed_kmh"];
+            if (!sp.IsMap()) {
+                r.error(sp, w + ".speed_kmh", "expected travel mode: speed in km/h, e.g. {motorbike: 40, walking: 4.5}");
+                return;
+            }
+            for (const auto& e : sp) {
+                const std::string mode = e.first.as<std::string>();
+                if (!s.modes.count(mode)) {
+                    r.error(e.first, w + ".speed_kmh." + mode, fmt::format("'{}' is not a travel mode", mode));
+                    continue;
+                }
+                if (auto v = r.number(sp, mode, w + ".speed_kmh", 0.0)) m.speed_kmh[mode] = *v;
+            }
+        };
+        auto road_class = [&](const char* fallback) {
+            m.road_class = r.text(node, "highway", w, false).value_or(fallback);
+            if (m.road_class.empty()) return;
+            auto cls = road_class_from_osm(m.road_class);
+            if (!cls || *cls == RoadClass::none)
+                r.error(node["highway"], w + ".highway", fmt::format("'{}' is not a road class; use OSM highway values "
+                                                                     "such as primary, secondary, tertiary, track", m.road_class));
+        };
+        switch (m.kind) {
+            case Kind::add_facilities: {
+                r.check_keys(node, w, {"name", "facilities", "file", "layer", "where"});
+                if (node["file"]) m.file = r.layer_fields(node, w);
+                if (const YAML::Node f = node["facilities"]) {
+                    if (!f.IsSequence() || f.size() == 0) r.error(f, w + ".facilities", "expected a list of facilities");
+                    for (std::size_t k = 0; f.IsSequence() && k < f.size(); ++k) {
+                        const std::string fw = fmt::format("{}.facilities[{}]", w, k);
+                        r.check_keys(f[k], fw, {"id", "name", "type", "lon", "lat", "capacity"});
+                        NewFacility nf;
+                        nf.type = r.text(f[k], "type", fw, true).value_or("");
+                        nf.id = r.text(f[k], "id", fw, false).value_or("");
+                        nf.name = r.text(f[k], "name", fw, false).value_or("");
+                        auto lon = r.number(f[k], "lon", fw, -180.000001, true);
+                        auto lat = r.number(f[k], "lat", fw, -90.000001, true);
+                        if (lon && *lon > 180.0) r.error(f[k]["lon"], fw + ".lon", "expected a longitude -180..180");
+                        if (lat && *lat > 90.0) r.error(f[k]["lat"], fw + ".lat", "expected a latitude -90..90");
+                        nf.at = {lon.value_or(0.0), lat.value_or(0.0)};
+                        nf.capacity = r.number(f[k], "capacity", fw, -1e-12).value_or(0.0);
+                        m.facilities.push_back(std::move(nf));
+                    }
+                }
+                if (!node["file"] && !node["facilities"])
+                    r.error(node, w, "give facilities: [{type, lon, lat, name, id, capacity}, ...] or file: (points)");
+                break;
+            }
+            case Kind::close_facilities:
+            case Kind::set_capacity: {
+                const bool cap = m.kind == Kind::set_capacity;
+                r.check_keys(node, w, cap ? std::set<std::string>{"name", "ids", "match", "capacity_below", "capacity"}
+                                          : std::set<std::string>{"name", "ids", "match", "capacity_below"});
+                if (!read_selection(r, node, w, m.select) && !node["ids"] && !node["match"] && !node["capacity_below"])
+                    r.error(node, w, "say which facilities: ids: [...], match: {field: value}, capacity_below: N");
+                if (cap) m.capacity = r.number(node, "capacity", w, 0.0, true).value_or(0.0);
+                break;
+            }
+            case Kind::upgrade_road: {
+                r.check_keys(node, w, {"name", "ids", "id_field", "match", "line", "highway", "speed_kmh"});
+                read_selection(r, node, w, m.select);
+                m.id_field = r.text(node, "id_field", w, false).value_or("osm_id");
+                if (node["line"]) m.line = lon_lat_list(r, node, "line", w, 2);
+                if (m.select.ids.empty() && m.select.match.empty() && !node["line"])
+                    r.error(node, w, "say which roads: ids: [...] (with id_field), match: {name: ...} or line: [[lon, lat], ...]");
+                road_class("");
+                known_mode_speeds();
+                if (m.road_class.empty() && !node["speed_kmh"])
+                    r.error(node, w, "say what changes: highway: <new class> and/or speed_kmh: {mode: km/h}");
+                break;
+            }
+            case Kind::new_road:
+            case Kind::new_bridge: {
+                r.check_keys(node, w, {"name", "line", "highway", "speed_kmh"});
+                m.line = lon_lat_list(r, node, "line", w, 2);
+                road_class("tertiary");
+                known_mode_speeds();
+                break;
+            }
+            case Kind::new_ferry: {
+                r.check_keys(node, w, {"name", "from", "to", "crossing_min", "headway_min", "bidirectional", "months"});
+                for (auto [key, target] : {std::pair{"from", &m.from}, {"to", &m.to}}) {
+                    if (!node[key]) r.error(node, w + "." + key, "missing; the port as [longitude, latitude]");
+                    else if (auto p = lon_lat(r, node[key], w + "." + key)) *target = *p;
+                }
+                m.crossing_min = r.number(node, "crossing_min", w, 0.0, true).value_or(0.0);
+                m.headway_min = r.number(node, "headway_min", w, -1e-12).value_or(0.0);
+                m.bidirectional = flag(r, node, "bidirectional", w).value_or(true);
+                m.months = months_of(r, node, w);
+                break;
+            }
+            case Kind::flood_season: {
+                r.check_keys(node, w, {"name", "file", "layer", "where", "polygon", "speed_factor", "impassable", "months"});
+                if (node["file"]) m.file = r.layer_fields(node, w);
+                if (node["polygon"]) m.polygon = lon_lat_list(r, node, "polygon", w, 3);
+                if (!node["file"] && !node["polygon"])
+                    r.error(node, w, "say where: file: (flood polygons) or polygon: [[lon, lat], ...]");
+                m.impassable = flag(r, node, "impassable", w).value_or(false);
+                if (node["speed_factor"]) {
+                    m.speed_factor = r.number(node, "speed_factor", w, 0.0).value_or(1.0);
+                    if (m.speed_factor > 1.0)
+                        r.error(node["speed_factor"], w + ".speed_factor",
+                                fmt::format("{} would make travel faster; a flood slows travel: use a factor in (0, 1]", m.speed_factor));
+                } else if (!m.impassable) {
+                    r.error(node, w, "say how travel changes: speed_factor: 0.3 (of the dry-season speed) or impassable: true");
+                }
+                m.months = months_of(r, node, w);
+                break;
+            }
+            case Kind::population_growth: {
+                r.check_keys(node, w, {"name", "factor", "factor_raster", "file", "layer", "where", "polygon"});
+                if (node["factor"]) m.factor = r.number(node, "factor", w, 0.0).value_or(1.0);
+                if (node["factor_raster"]) m.factor_raster = r.path(node, "factor_raster", w, true);
+                if (static_cast<bool>(node["factor"]) == static_cast<bool>(node["factor_raster"]))
+                    r.error(node, w, "give factor: (e.g. 1.12 for +12%) or factor_raster: (a raster of factors), one of them");
+                if (node["file"]) m.file = r.layer_fields(node, w);
+                if (node["polygon"]) m.polygon = lon_lat_list(r, node, "polygon", w, 3);
+                break;
+            }
+            case Kind::set_threshold: {
+                r.check_keys(node, w, {"name", "service", "threshold_min"});
+                m.service = r.text(node, "service", w, true).value_or("");
+                m.threshold_min = r.number(node, "threshold_min", w, 0.0, true).value_or(0.0);
+                auto svc = std::find_if(s.services.begin(), s.services.end(), [&](const Service& v) { return v.name == m.service; });
+                if (svc != s.services.end()) svc->threshold_min = m.threshold_min;
+                else if (!m.service.empty()) r.error(node["service"], w + ".service", fmt::format("'{}' is not a service", m.service));
+                break;
+            }
+        }
+        s.modifications.push_back(std::move(m));
+    }
+}
+
 }  // namespace
+
+const char* to_string(Modification::Kind kind) noexcept {
+    switch (kind) {
+        case Modification::Kind::add_facilities: return "add_facilities";
+        case Modification::Kind::close_facilities: return "close_facilities";
+        case Modification::Kind::set_capacity: return "set_capacity";
+        case Modification::Kind::upgrade_road: return "upgrade_road";
+        case Modification::Kind::new_road: return "new_road";
+        case Modification::Kind::new_bridge: return "new_bridge";
+        case Modification::Kind::new_ferry: return "new_ferry";
+        case Modification::Kind::flood_season: return "flood_season";
+        case Modification::Kind::population_growth: return "population_growth";
+        case Modification::Kind::set_threshold: return "set_threshold";
+    }
+    return "?";
+}
+
+std::optional<Months> parse_months(const std::string& text) {
+    std::set<int> months;
+    std::size_t pos = 0;
+    auto number = [&](int& out) {
+        while (pos < text.size() && text[pos] == ' ') ++pos;
+        const std::size_t start = pos;
+        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+        if (pos == start || pos - start > 2) return false;
+        out = std::stoi(text.substr(start, pos - start));
+        while (pos < text.size() && text[pos] == ' ') ++pos;
+        return out >= 1 && out <= 12;
+    };
+    for (;;) {
+        int a = 0, b = 0;
+        if (!number(a)) return std::nullopt;
+        b = a;
+        if (pos < text.size() && text[pos] == '-') {
+            ++pos;
+            if (!number(b)) return std::nullopt;
+        }
+        for (int m = a;; m = m % 12 + 1) {  // 11-2 wraps over the new year
+            months.insert(m);
+            if (m == b) break;
+        }
+        if (pos == text.size()) break;
+        if (text[pos] != ',') return std::nullopt;
+        ++pos;
+    }
+    if (months.size() == 12) return Months{};
+    return Months(months.begin(), months.end());
+}
+
+bool in_months(const Months& months, int month) noexcept {
+    return months.empty() || std::find(months.begin(), months.end(), month) != months.end();
+}
+
+std::vector<fs::path> input_files(const Scenario& s) {
+    std::vector<fs::path> files;
+    auto add = [&](const fs::path& f) {
+        if (!f.empty() && std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
+    };
+    auto add_layer = [&](const std::optional<LayerRef>& l) {
+        if (l) add(l->file);
+    };
+    add_layer(s.area_boundary);
+    add(s.population);
+    if (s.age_sex) add(*s.age_sex);
+    for (const auto& f : s.age_sex_files) add(f);
+    if (s.age_shares) add(*s.age_shares);
+    add(s.facilities.file);
+    add(s.landcover);
+    if (s.elevation) add(*s.elevation);
+    for (const auto* l : {&s.roads, &s.rivers, &s.border, &s.ferries, &s.towns, &s.remote_zones, &s.island_zones,
+                          &s.coastline, &s.zones})
+        add_layer(*l);
+    if (s.ranking) add_layer(s.ranking->candidates);
+    for (const auto& m : s.modifications) {
+        add_layer(m.file);
+        if (m.factor_raster) add(*m.factor_raster);
+    }
+    return files;
+}
 
 bool is_osm_file(const fs::path& path) {
     std::string name = path.filename().string();
@@ -333,24 +790,21 @@ const TargetGroup& Scenario::group(const std::string& group_name) const {
 }
 
 Scenario load_scenario(const fs::path& file) {
-    std::error_code ec;
-    if (!fs::exists(file, ec))
-        throw InputError(fmt::format("{}: scenario file not found; check the path", file.string()));
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file.string());
-    } catch (const YAML::ParserException& e) {
-        throw InputError(fmt::format("{}:{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.mark.column + 1, e.msg));
-    } catch (const YAML::BadFile&) {
-        throw InputError(fmt::format("{}: cannot be read (permissions?)", file.string()));
-    }
-    if (!root.IsMap()) throw InputError(fmt::format("{}: expected a YAML mapping at the top (schema_version: 1, area: ..., ...)", file.string()));
-
-    Reader r(file);
     Scenario s;
     s.file = file;
+    Origins origins;
+    std::vector<fs::path> chain;
+    const YAML::Node root = load_chain(file, chain, origins, s.sources);
+    std::error_code ec;
+
+    Reader r(file, origins);
     r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "area_classes",
-                            "zones", "gaps", "target_groups", "services", "ranking"});
+                            "zones", "gaps", "target_groups", "services", "ranking", "month", "modifications"});
+    if (root["month"]) {
+        auto m = r.number(root, "month", "", 0.0);
+        if (m && (*m > 12.0 || *m != std::floor(*m))) r.error(root["month"], "month", fmt::format("{} is not a month; expected 1..12", *m));
+        else if (m) s.month = static_cast<int>(*m);
+    }
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
@@ -384,8 +838,11 @@ Scenario load_scenario(const fs::path& file) {
         if (auto p = r.path(pop, "total", "population", true)) s.population = *p;
         if (YAML::Node files = pop["age_sex"]; files && files.IsSequence()) {
             for (std::size_t k = 0; k < files.size(); ++k) {
-                fs::path f(files[k].as<std::string>());
-                if (f.is_relative()) f = file.parent_path() / f;
+                if (!files[k].IsScalar()) {
+                    r.error(files[k], fmt::format("population.age_sex[{}]", k), "expected a file name");
+                    continue;
+                }
+                const fs::path f = r.resolve(files[k], files[k].as<std::string>());
                 if (!fs::exists(f, ec))
                     r.error(files[k], fmt::format("population.age_sex[{}]", k), fmt::format("file '{}' not found", f.string()));
                 else
@@ -557,6 +1014,7 @@ Scenario load_scenario(const fs::path& file) {
     }
     if (root["ranking"])  // (a missing key's map() is a null node, which still tests true)
         if (YAML::Node rk = r.map(root, "ranking", "", false); rk.IsMap()) read_ranking(r, rk, s);
+    if (YAML::Node mods = root["modifications"]) read_modifications(r, mods, s);
     if (!r.errors().empty())
         throw InputError(fmt::format("{} problem(s) in the scenario:\n  {}", r.errors().size(), fmt::join(r.errors(), "\n  ")));
     for (auto& [name, mode] : s.modes) validate_travel_mode(mode);

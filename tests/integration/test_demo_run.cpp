@@ -26,8 +26,9 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("Outputs:") && Catch::Contains("demo run"));
-    for (const char* f : {"scenario.yaml", "inputs/demo_province.gpkg", "inputs/population.tif", "inputs/landcover.tif",
-                          "inputs/elevation.tif", "inputs/population_age_sex.tif", "summary.csv", "summary.json",
+    for (const char* f : {"baseline.yaml", "new_ferry.yaml", "rainy_season_flooding.yaml", "pool_programme.yaml",
+                          "close_small_school.yaml", "inputs/demo_province.gpkg", "inputs/population.tif",
+                          "inputs/landcover.tif", "inputs/elevation.tif", "inputs/population_age_sex.tif", "summary.csv", "summary.json",
                           "facilities_placement.csv", "run.json"})
         CHECK(fs::exists(out / f));
     const std::vector<std::string> services{"primary_school", "lower_secondary_school", "commune_health_station",
@@ -42,7 +43,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     std::vector<std::string> layers;
     for (const auto& l : info.layers) layers.push_back(l.name);
     for (const char* l : {"province", "districts", "communes", "roads", "rivers", "national_border", "ferries",
-                          "settlements", "facilities"})
+                          "flood_prone", "settlements", "facilities"})
         CHECK(std::find(layers.begin(), layers.end(), l) != layers.end());
 
     // Travel time rasters: facilities at 0, unreachable as nodata, and a sane share within each threshold.
@@ -121,7 +122,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(gap_rows > 10);
     CHECK(access.layers[2].feature_count == gap_rows);
     CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
-    CHECK_THAT(test::slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"scenario.yaml\""));
+    CHECK_THAT(test::slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"baseline.yaml\""));
     CHECK_THAT(test::slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
     // Capacity coverage conserves children: covered + not covered = all children of the service.
     const std::string load = test::slurp(out / "facilities_load.csv");

@@ -24,7 +24,7 @@ int run_demo(const std::string& out, std::uint64_t seed) {
     log("  {} districts, {} communes, {} settlements, {} facilities, {} road segments, {} river segments",
         province.districts.size(), province.communes.size(), province.settlements.size(), province.facilities.size(),
         province.roads.size(), province.rivers.size());
-    stage(2, 3, "writing inputs (GeoTIFF, GeoPackage, scenario.yaml)");
+    stage(2, 3, "writing inputs (GeoTIFF, GeoPackage) and the scenario examples");
     const fs::path scenario_file = demo::write_demo_inputs(province, folder.staging());
     stage(3, 3, fmt::format("running the scenario ({} thread(s))", omp_get_max_threads()));
     return run_into_folder(scenarios::load_scenario(scenario_file), folder);

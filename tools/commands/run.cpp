@@ -1,13 +1,18 @@
-// accessplan run SCENARIO.yaml --out DIR: one scenario, from its input files to travel times and summaries;
+// accessplan run SCENARIO.yaml... --out DIR: scenarios, from their input files to travel times and summaries;
+// accessplan validate SCENARIO.yaml...: every check that needs no computation;
 // accessplan rank SCENARIO.yaml [--budget X] [--exact]: the same with the ranking overrides.
 
 #include <filesystem>
+#include <memory>
+
+#include <fmt/ranges.h>
 
 #include <omp.h>
 
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
+#include "accessplan/scenarios/validate.hpp"
 #include "../cli_common.hpp"
 #include "../progress.hpp"
 
@@ -80,17 +85,86 @@ int run_one(const std::string& file, std::string out, std::optional<double> budg
     return run_into_folder(scenario, folder, budget, exact, std::move(objective));
 }
 
+/// Loads every scenario, reporting the problems of all files at once.
+std::vector<scenarios::Scenario> load_all(const std::vector<std::string>& files) {
+    std::vector<scenarios::Scenario> loaded;
+    std::vector<std::string> problems;
+    for (const auto& f : files) {
+        try {
+            loaded.push_back(scenarios::load_scenario(f));
+        } catch (const InputError& e) {
+            problems.emplace_back(e.what());
+        }
+    }
+    if (!problems.empty()) throw InputError(fmt::format("{}", fmt::join(problems, "\n")));
+    return loaded;
+}
+
+/// Several scenarios, each into its own folder: OUT/<file name without .yaml> (or <name>-results beside the
+/// working folder without --out). Nothing is written until every scenario has loaded and no target is in the way.
+int run_many(const std::vector<std::string>& files, const std::string& out) {
+    if (files.size() == 1) return run_one(files.front(), out);
+    std::vector<scenarios::Scenario> loaded = load_all(files);
+    std::vector<fs::path> targets;
+    for (const auto& f : files) {
+        const std::string stem = fs::path(f).stem().string();
+        const fs::path target = out.empty() ? fs::path(stem + "-results") : fs::path(out) / stem;
+        if (std::find(targets.begin(), targets.end(), target) != targets.end())
+            throw InputError(fmt::format("{}: another scenario of this run has the same file name, so the same output "
+                                         "folder {}; rename one of them", f, target.string()));
+        targets.push_back(target);
+    }
+    if (!out.empty()) fs::create_directories(out);
+    std::vector<std::unique_ptr<geodata::OutputFolder>> folders;
+    for (const auto& t : targets) folders.push_back(std::make_unique<geodata::OutputFolder>(t, globals().overwrite));
+    for (std::size_t k = 0; k < loaded.size(); ++k) {
+        stage(static_cast<int>(k + 1), static_cast<int>(loaded.size()), fmt::format("running {}", files[k]));
+        run_into_folder(loaded[k], *folders[k]);
+    }
+    return 0;
+}
+
+int validate(const std::vector<std::string>& files) {
+    std::vector<scenarios::Scenario> loaded = load_all(files);
+    std::vector<std::string> problems;
+    for (const auto& s : loaded) {
+        auto p = scenarios::check_inputs(s);
+        problems.insert(problems.end(), p.begin(), p.end());
+    }
+    if (!problems.empty())
+        throw InputError(fmt::format("{} problem(s) in the inputs:\n  {}", problems.size(), fmt::join(problems, "\n  ")));
+    for (const auto& s : loaded)
+        fmt::print("{}: valid ({} service(s), {} modification(s){}{})\n", s.file.string(), s.services.size(),
+                   s.modifications.size(), s.sources.size() > 1 ? fmt::format(", built on {}", s.sources[1].first.string()) : "",
+                   s.ranking ? ", ranking" : "");
+    return 0;
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
-    static std::string file, out;
+    static std::vector<std::string> files;
+    static std::string out;
     auto* cmd = app.add_subcommand("run",
-                                   "Run a scenario file: inputs onto the analysis grid, travel time per service, children\n"
-                                   "per target group, summary tables and rasters (keys: docs/scenarios.md).\n"
-                                   "Example: accessplan run scenario.yaml --out results");
-    cmd->add_option("SCENARIO", file, "Scenario YAML file (schema_version 1)")->required();
-    cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
-    cmd->callback([&exit_code] { exit_code = guarded([] { return run_one(file, out); }); });
+                                   "Run scenario files: inputs onto the analysis grid, modifications, travel time per\n"
+                                   "service, children per target group, summary tables and rasters (docs/scenarios.md).\n"
+                                   "With several files, each runs into its own folder OUT/<file name>.\n"
+                                   "Example: accessplan run baseline.yaml --out results\n"
+                                   "Example: accessplan run baseline.yaml new_ferry.yaml --out whatif");
+    cmd->add_option("SCENARIO", files, "Scenario YAML file(s) (schema_version 1)")->required();
+    cmd->add_option("--out", out, "Output folder (default: <file name>-results); with several files, the folder that\n"
+                                  "holds one folder per scenario. Existing results are refused unless --overwrite");
+    cmd->callback([&exit_code] { exit_code = guarded([] { return run_many(files, out); }); });
+}
+
+void add_validate_command(CLI::App& app, int& exit_code) {
+    static std::vector<std::string> files;
+    auto* cmd = app.add_subcommand("validate",
+                                   "Check scenario files and their inputs without computing anything: every key, type,\n"
+                                   "file, layer, base: chain and modification, all problems at once (exit code 3).\n"
+                                   "Example: accessplan validate baseline.yaml new_ferry.yaml");
+    cmd->add_option("SCENARIO", files, "Scenario YAML file(s)")->required();
+    cmd->callback([&exit_code] { exit_code = guarded([] { return validate(files); }); });
 }
 
 void add_rank_command(CLI::App& app, int& exit_code) {
@@ -102,7 +176,7 @@ void add_rank_command(CLI::App& app, int& exit_code) {
                                    "Run a scenario and rank its candidate sites under a budget (the scenario's ranking\n"
                                    "section: costs, candidates, weights). Writes everything `run` writes, with ranking.csv,\n"
                                    "cost_curve.csv and the ranking layer.\n"
-                                   "Example: accessplan rank scenario.yaml --budget 40e9 --objective time_saved --out ranked");
+                                   "Example: accessplan rank baseline.yaml --budget 40e9 --objective time_saved --out ranked");
     cmd->add_option("SCENARIO", file, "Scenario YAML file with a ranking section")->required();
     cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
     cmd->add_option("--budget", budget, "Budget in the scenario's currency (default: ranking.budget)")->check(CLI::NonNegativeNumber);

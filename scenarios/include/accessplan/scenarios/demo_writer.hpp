@@ -3,12 +3,19 @@
 // boundaries, roads, rivers, border, ferries, settlements and facilities, and the scenario YAML that uses them.
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "accessplan/scenarios/demo_province.hpp"
 
 namespace accessplan::demo {
 
-/// Writes inputs into `folder`/inputs and the scenario into `folder`/scenario.yaml; returns the scenario's path.
+/// The scenario examples of scenarios/examples/ (file name, text), embedded at build time: baseline.yaml and the
+/// what-ifs built on it.
+const std::vector<std::pair<std::string, std::string>>& scenario_examples();
+
+/// Writes inputs into `folder`/inputs and the examples beside them; returns the path of `folder`/baseline.yaml.
 std::filesystem::path write_demo_inputs(const DemoProvince& province, const std::filesystem::path& folder);
 
 }  // namespace accessplan::demo

@@ -63,9 +63,89 @@ struct RankingSettings {
     bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
 };
 
+/// A longitude/latitude pair (WGS 84 degrees) written inline in a scenario file.
+struct LonLat {
+    double lon = 0.0, lat = 0.0;
+};
+
+/// Which facilities a modification acts on: ids (the id field) and/or attribute equality, and a capacity limit.
+struct FacilitySelection {
+    std::vector<std::string> ids;
+    std::map<std::string, std::vector<std::string>> match;  ///< field -> accepted values (every field must match)
+    std::optional<double> capacity_below;                     ///< only facilities with a known capacity below this
+    bool empty() const { return ids.empty() && match.empty() && !capacity_below; }
+};
+
+/// A facility added by a modification (inline; `add_facilities.file` facilities are read at run time).
+struct NewFacility {
+    std::string id, name, type;
+    LonLat at;
+    double capacity = 0.0;  ///< 0 = not known
+};
+
+/// Months of operation or of a season, 1..12; empty = all year.
+using Months = std::vector<int>;
+
+/// One what-if change, applied in order to the inputs in memory (docs/scenarios.md "modifications").
+struct Modification {
+    enum class Kind {
+        add_facilities,
+        close_facilities,
+        set_capacity,
+        upgrade_road,
+        new_road,
+        new_bridge,
+        new_ferry,
+        flood_season,
+        population_growth,
+        set_threshold,
+    };
+    Kind kind = Kind::add_facilities;
+    std::string label;  ///< "modifications[2] (new_ferry)" with file:line, for messages
+    std::string name;   ///< optional name given by the user (ferry, road, flood)
+    // add_facilities
+    std::vector<NewFacility> facilities;
+    std::optional<LayerRef> file;  ///< add_facilities: points; flood_season / population_growth: polygons
+    // close_facilities, set_capacity; upgrade_road (ids/match on road features)
+    FacilitySelection select;
+    std::string id_field;  ///< upgrade_road: the road id field
+    double capacity = 0.0;
+    // upgrade_road, new_road, new_bridge
+    std::vector<LonLat> line;
+    std::string road_class;                     ///< OSM highway value
+    std::map<std::string, double> speed_kmh;    ///< per travel mode, on the road's cells
+    // new_ferry
+    LonLat from, to;
+    double crossing_min = 0.0, headway_min = 0.0;
+    bool bidirectional = true;
+    Months months;  ///< new_ferry, flood_season
+    // flood_season: polygons (file or inline ring); speed factor in (0, 1] or impassable
+    std::vector<LonLat> polygon;
+    double speed_factor = 1.0;
+    bool impassable = false;
+    // population_growth: a factor (within the polygons, or everywhere) or a raster of factors
+    double factor = 1.0;
+    std::optional<std::filesystem::path> factor_raster;
+    // set_threshold
+    std::string service;
+    double threshold_min = 0.0;
+};
+
+/// "new_ferry", "flood_season", ...
+const char* to_string(Modification::Kind kind) noexcept;
+
+/// Parses "1-12", "11-4" (wrapping), "5,6,7" or "7-9,12" into months 1..12; nullopt when malformed.
+std::optional<Months> parse_months(const std::string& text);
+
+/// True when `month` (1..12) is in `months`, or months is empty (all year).
+bool in_months(const Months& months, int month) noexcept;
+
 struct Scenario {
     std::filesystem::path file;  ///< the scenario file itself
     std::string name;
+    /// The scenario file and every file of its `base:` chain (the file first), with their text: hashed into run.json.
+    std::vector<std::pair<std::filesystem::path, std::string>> sources;
+    std::optional<int> month;  ///< 1..12: seasonal ferries and floods follow it; unset = every ferry runs, floods apply
 
     // area: a polygon layer, or a longitude/latitude box (WGS 84: west, south, east, north)
     std::optional<LayerRef> area_boundary;
@@ -123,6 +203,7 @@ struct Scenario {
     std::vector<TargetGroup> target_groups;
     std::vector<Service> services;
     std::optional<RankingSettings> ranking;
+    std::vector<Modification> modifications;  ///< the base chain's first, then this file's
 
     const TargetGroup& group(const std::string& name) const;
 };
@@ -130,9 +211,13 @@ struct Scenario {
 /// True for OpenStreetMap files (.osm.pbf, .osm), whose facilities and roads are read by tag.
 bool is_osm_file(const std::filesystem::path& path);
 
-/// Reads and validates a scenario file. All problems are reported at once in one InputError, each as
-/// "file:line:column: key: what was found; what is expected".
+/// Reads and validates a scenario file and its `base:` chain (a file inherits every key of its base and overrides
+/// what it sets; mappings merge key by key, lists are replaced, except `modifications`, which are appended). All
+/// problems are reported at once in one InputError, each as "file:line:column: key: what was found; what is expected".
 Scenario load_scenario(const std::filesystem::path& file);
+
+/// Every input file a scenario reads (deduplicated, in a stable order): for checksums in run.json.
+std::vector<std::filesystem::path> input_files(const Scenario& scenario);
 
 /// The default target groups (ages inclusive): preschool 3-5, primary 6-10, lower_secondary 11-14, under5 0-4,
 /// children_3_14 3-14, swim_6_15 6-15.

@@ -1,0 +1,377 @@
+#include "modifications.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "accessplan/engine/error.hpp"
+#include "accessplan/engine/travel_model.hpp"
+#include "accessplan/engine/travel_time.hpp"
+#include "accessplan/geodata/analysis_grid.hpp"
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::scenarios::detail {
+namespace {
+
+using Kind = Modification::Kind;
+
+std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
+    geodata::ReadOptions o;
+    o.layer = ref.layer;
+    o.where = ref.where;
+    o.csv_xy_crs = crs;
+    return geodata::read_features(ref.file, crs, o);
+}
+
+std::unique_ptr<OGRGeometry> line_in(const std::vector<LonLat>& points, const Crs& crs) {
+    std::vector<double> x, y;
+    for (const auto& p : points) {
+        x.push_back(p.lon);
+        y.push_back(p.lat);
+    }
+    geodata::CoordinateTransform(geodata::wgs84(), crs).transform(x.size(), x.data(), y.data());
+    auto line = std::make_unique<OGRLineString>();
+    for (std::size_t k = 0; k < x.size(); ++k) line->addPoint(x[k], y[k]);
+    return line;
+}
+
+std::unique_ptr<OGRGeometry> polygon_in(const std::vector<LonLat>& points, const Crs& crs) {
+    auto line = line_in(points, crs);
+    auto ring = std::make_unique<OGRLinearRing>();
+    for (const auto& p : *line->toLineString()) ring->addPoint(p.getX(), p.getY());
+    ring->closeRings();
+    auto polygon = std::make_unique<OGRPolygon>();
+    polygon->addRingDirectly(ring.release());
+    return polygon;
+}
+
+/// The cells of a modification's area: its polygons file and/or inline polygon, by cell centre.
+std::optional<Grid<std::uint8_t>> area_cells(const Modification& m, const GridSpec& grid) {
+    std::vector<std::unique_ptr<OGRGeometry>> owned;
+    std::vector<geodata::Feature> features;
+    if (m.file) features = read_layer(*m.file, grid.crs);
+    std::vector<const OGRGeometry*> geoms;
+    for (const auto& f : features)
+        if (f.geometry) geoms.push_back(f.geometry.get());
+    if (m.file && geoms.empty())
+        throw InputError(fmt::format("{}: {} has no polygons{}; check the file and its filter", m.label, m.file->file.string(),
+                                     m.file->where.empty() ? "" : " (where " + m.file->where + ")"));
+    if (!m.polygon.empty()) {
+        owned.push_back(polygon_in(m.polygon, grid.crs));
+        geoms.push_back(owned.back().get());
+    }
+    if (geoms.empty()) return std::nullopt;
+    return geodata::rasterize_mask(geoms, grid, false);
+}
+
+bool same_id(const std::string& a, const std::string& b) {
+    if (a == b) return true;
+    try {  // "12" and "12.0" name the same facility
+        std::size_t ua = 0, ub = 0;
+        const double x = std::stod(a, &ua), y = std::stod(b, &ub);
+        return ua == a.size() && ub == b.size() && x == y;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+std::string attribute(const std::map<std::string, std::string>& attributes, const std::string& key) {
+    auto it = attributes.find(key);
+    return it == attributes.end() ? std::string() : it->second;
+}
+
+/// Indices of the items the selection picks; InputError for a listed id no item has, or for nothing selected.
+template <typename Item, typename Attributes>
+std::vector<std::size_t> select(const Modification& m, const std::vector<Item>& items, Attributes attributes_of,
+                                const std::string& id_field, const std::string& capacity_field, const std::string& what,
+                                const std::string& file) {
+    for (const auto& id : m.select.ids)
+        if (std::none_of(items.begin(), items.end(), [&](const Item& it) { return same_id(attribute(attributes_of(it), id_field), id); }))
+            throw InputError(fmt::format("{}: no {} has {} = {} in {}; check the id (accessplan info {} lists the features)",
+                                         m.label, what, id_field, id, file, file));
+    std::vector<std::size_t> picked;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& a = attributes_of(items[i]);
+        if (!m.select.ids.empty() &&
+            std::none_of(m.select.ids.begin(), m.select.ids.end(), [&](const std::string& id) { return same_id(attribute(a, id_field), id); }))
+            continue;
+        bool ok = true;
+        for (const auto& [field, values] : m.select.match)
+            ok = ok && std::find(values.begin(), values.end(), attribute(a, field)) != values.end();
+        if (ok && m.select.capacity_below) {
+            double cap = 0.0;
+            try {
+                cap = std::stod(attribute(a, capacity_field));
+            } catch (const std::exception&) {
+            }
+            ok = cap > 0.0 && cap < *m.select.capacity_below;
+        }
+        if (ok) picked.push_back(i);
+    }
+    if (picked.empty())
+        throw InputError(fmt::format("{}: selects no {} in {}; check the field names and values of match/ids", m.label, what, file));
+    return picked;
+}
+
+double parse_minutes(const geodata::Feature& f, const std::string& key, const fs::path& file, bool required) {
+    const std::string v = f.attribute(key);
+    if (v.empty()) {
+        if (required)
+            throw InputError(fmt::format("{}: ferry feature {} has no '{}' value; expected minutes", file.string(), f.fid, key));
+        return 0.0;
+    }
+    try {
+        std::size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used != v.size() || !(d >= 0.0) || !std::isfinite(d)) throw std::invalid_argument(v);
+        return d;
+    } catch (const std::exception&) {
+        throw InputError(fmt::format("{}: ferry feature {} has {}='{}'; expected a number of minutes >= 0", file.string(), f.fid, key, v));
+    }
+}
+
+}  // namespace
+
+void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs) {
+    for (std::size_t p = 0; p < points.size(); ++p)
+        if (!points[p].attributes.count(s.id_field)) points[p].attributes[s.id_field] = std::to_string(p + 1);
+    const std::string file = s.facilities.file.string();
+    auto attrs = [](const geodata::PointFeature& p) -> const std::map<std::string, std::string>& { return p.attributes; };
+    for (const auto& m : s.modifications) {
+        switch (m.kind) {
+            case Kind::add_facilities: {
+                std::vector<geodata::PointFeature> added;
+                for (const auto& f : m.facilities) {
+                    geodata::PointFeature p;
+                    p.x = f.at.lon;
+                    p.y = f.at.lat;
+                    geodata::CoordinateTransform(geodata::wgs84(), crs).transform_point(p.x, p.y);
+                    p.attributes = {{s.type_field, f.type}, {s.name_field, f.name}};
+                    if (!f.id.empty()) p.attributes[s.id_field] = f.id;
+                    if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{:g}", f.capacity);
+                    added.push_back(std::move(p));
+                }
+                if (m.file) {
+                    geodata::ReadOptions o;
+                    o.layer = m.file->layer;
+                    o.where = m.file->where;
+                    o.csv_xy_crs = crs;
+                    for (auto& p : geodata::read_points(m.file->file, crs, o)) {
+                        if (attribute(p.attributes, s.type_field).empty())
+                            throw InputError(fmt::format("{}: {} feature {} has no '{}' value (facilities.type_field); "
+                                                         "say what each new facility is", m.label, m.file->file.string(),
+                                                         p.fid, s.type_field));
+                        added.push_back(std::move(p));
+                    }
+                }
+                std::int64_t next = 0;
+                for (const auto& p : points) {
+                    try {
+                        next = std::max<std::int64_t>(next, std::stoll(attribute(p.attributes, s.id_field)));
+                    } catch (const std::exception&) {
+                    }
+                }
+                for (auto& p : added) {
+                    const std::string id = attribute(p.attributes, s.id_field);
+                    if (id.empty()) {
+                        p.attributes[s.id_field] = std::to_string(++next);
+                    } else {
+                        if (std::any_of(points.begin(), points.end(), [&](const auto& q) { return same_id(attribute(q.attributes, s.id_field), id); }))
+                            throw InputError(fmt::format("{}: id {} is already a facility's in {}; give the new facility "
+                                                         "another id, or none (one is chosen)", m.label, id, file));
+                        try {
+                            next = std::max<std::int64_t>(next, std::stoll(id));
+                        } catch (const std::exception&) {
+                        }
+                    }
+                    p.attributes["modification"] = m.label;
+                    p.fid = static_cast<std::int64_t>(points.size());
+                    points.push_back(std::move(p));
+                }
+                break;
+            }
+            case Kind::close_facilities: {
+                const auto picked = select(m, points, attrs, s.id_field, s.capacity_field, "facility", file);
+                std::vector<geodata::PointFeature> kept;
+                for (std::size_t i = 0, k = 0; i < points.size(); ++i) {
+                    if (k < picked.size() && picked[k] == i) {
+                        ++k;
+                        continue;
+                    }
+                    kept.push_back(std::move(points[i]));
+                }
+                points = std::move(kept);
+                break;
+            }
+            case Kind::set_capacity:
+                for (std::size_t i : select(m, points, attrs, s.id_field, s.capacity_field, "facility", file))
+                    points[i].attributes[s.capacity_field] = fmt::format("{:g}", m.capacity);
+                break;
+            default: break;
+        }
+    }
+}
+
+std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
+                                                                   const GridSpec& grid) {
+    std::map<std::size_t, Grid<std::uint8_t>> cells;
+    const std::string file = s.roads ? s.roads->file.string() : "travel.roads";
+    auto attrs = [](const geodata::Feature& f) -> const std::map<std::string, std::string>& { return f.attributes; };
+    for (std::size_t k = 0; k < s.modifications.size(); ++k) {
+        const Modification& m = s.modifications[k];
+        std::vector<const OGRGeometry*> geoms;
+        if (m.kind == Kind::upgrade_road) {
+            if (!m.select.ids.empty() || !m.select.match.empty()) {
+                if (roads.empty())
+                    throw InputError(fmt::format("{}: the scenario has no roads (travel.roads) to upgrade; draw the road "
+                                                 "with line: instead", m.label));
+                for (std::size_t i : select(m, roads, attrs, m.id_field, "", "road", file)) {
+                    if (!m.road_class.empty()) roads[i].attributes[s.road_class_field] = m.road_class;
+                    if (roads[i].geometry) geoms.push_back(roads[i].geometry.get());
+                }
+            }
+        }
+        if (m.kind == Kind::upgrade_road || m.kind == Kind::new_road || m.kind == Kind::new_bridge) {
+            std::unique_ptr<OGRGeometry> line;
+            if (!m.line.empty()) {
+                line = line_in(m.line, grid.crs);
+                geoms.push_back(line.get());
+            }
+            if (!m.speed_kmh.empty()) cells.emplace(k, geodata::rasterize_mask(geoms, grid, true));
+            if (line && !m.road_class.empty()) {
+                geodata::Feature f;
+                f.fid = -static_cast<std::int64_t>(k) - 1;
+                f.geometry = std::move(line);
+                f.attributes[s.road_class_field] = m.road_class;
+                roads.push_back(std::move(f));
+            }
+        }
+    }
+    return cells;
+}
+
+void check_bridges(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>* rivers, const Grid<std::uint8_t>& landcover) {
+    for (const auto& m : s.modifications) {
+        if (m.kind != Kind::new_bridge) continue;
+        auto line = line_in(m.line, grid.crs);
+        const Grid<std::uint8_t> cells = geodata::rasterize_mask({line.get()}, grid, true);
+        bool crosses = false, inside = false;
+        for (std::size_t i = 0; i < cells.size() && !crosses; ++i) {
+            if (!cells[i]) continue;
+            inside = true;
+            crosses = landcover[i] == landcover::water || (rivers && (*rivers)[i]);
+        }
+        if (!inside)
+            throw InputError(fmt::format("{}: the bridge lies outside the analysis grid; check its [longitude, latitude] points", m.label));
+        if (!crosses)
+            throw InputError(fmt::format("{}: the line crosses no river (travel.rivers) or water cell; a bridge must span "
+                                         "one (draw it from bank to bank), or say new_road", m.label));
+    }
+}
+
+std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid, std::map<std::size_t, Grid<std::uint8_t>> road_cells) {
+    std::vector<FrictionEdit> edits;
+    for (std::size_t k = 0; k < s.modifications.size(); ++k) {
+        const Modification& m = s.modifications[k];
+        if (auto it = road_cells.find(k); it != road_cells.end()) {
+            edits.push_back({m.label, std::move(it->second), m.speed_kmh, 1.0});
+        } else if (m.kind == Kind::flood_season && (!s.month || in_months(m.months, *s.month))) {
+            if (auto cells = area_cells(m, grid)) edits.push_back({m.label, std::move(*cells), {}, m.impassable ? 0.0 : m.speed_factor});
+        }
+    }
+    return edits;
+}
+
+void apply_friction_edits(const std::vector<FrictionEdit>& edits, const std::string& mode, Grid<float>& friction,
+                          const Grid<std::uint8_t>* barriers) {
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    for (const auto& e : edits) {
+        const auto speed = e.speed_kmh.find(mode);
+        if (speed == e.speed_kmh.end() && e.flood_speed_factor == 1.0) continue;
+        const float road = speed != e.speed_kmh.end() ? friction_for_speed_kmh(speed->second) : 0.0f;
+        for (std::size_t i = 0; i < friction.size(); ++i) {
+            if (!e.cells[i] || (barriers && (*barriers)[i])) continue;
+            if (speed != e.speed_kmh.end()) friction[i] = road;
+            else friction[i] = e.flood_speed_factor > 0.0 ? static_cast<float>(friction[i] / e.flood_speed_factor) : inf;
+        }
+    }
+}
+
+std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
+    std::vector<FerryLink> links;
+    if (s.ferries) {
+        for (const auto& f : read_layer(*s.ferries, crs)) {
+            const fs::path& file = s.ferries->file;
+            if (!f.geometry || wkbFlatten(f.geometry->getGeometryType()) != wkbLineString)
+                throw InputError(fmt::format("{}: ferry feature {} is not a line; draw each ferry as a line from port to port",
+                                             file.string(), f.fid));
+            const std::string months_text = f.attribute("months");
+            const auto months = months_text.empty() ? std::optional<Months>(Months{}) : parse_months(months_text);
+            if (!months)
+                throw InputError(fmt::format("{}: ferry feature {} has months='{}'; write the months it runs as \"1-12\", "
+                                             "\"11-4\" or \"5,6,7\"", file.string(), f.fid, months_text));
+            if (s.month && !in_months(*months, *s.month)) continue;
+            const auto* line = f.geometry->toLineString();
+            FerryLink l;
+            l.name = f.attribute("name", fmt::format("ferry {}", f.fid));
+            l.source = file.string();
+            l.x0 = line->getX(0);
+            l.y0 = line->getY(0);
+            l.x1 = line->getX(line->getNumPoints() - 1);
+            l.y1 = line->getY(line->getNumPoints() - 1);
+            l.crossing_min = parse_minutes(f, "crossing_min", file, true);
+            l.headway_min = parse_minutes(f, "headway_min", file, false);
+            l.bidirectional = f.attribute("bidirectional", "1") != "0";
+            links.push_back(std::move(l));
+        }
+    }
+    for (const auto& m : s.modifications) {
+        if (m.kind != Kind::new_ferry || (s.month && !in_months(m.months, *s.month))) continue;
+        FerryLink l;
+        l.name = m.name.empty() ? "new ferry" : m.name;
+        l.source = m.label;
+        l.x0 = m.from.lon;
+        l.y0 = m.from.lat;
+        l.x1 = m.to.lon;
+        l.y1 = m.to.lat;
+        geodata::CoordinateTransform t(geodata::wgs84(), crs);
+        t.transform_point(l.x0, l.y0);
+        t.transform_point(l.x1, l.y1);
+        l.crossing_min = m.crossing_min;
+        l.headway_min = m.headway_min;
+        l.bidirectional = m.bidirectional;
+        links.push_back(std::move(l));
+    }
+    return links;
+}
+
+std::optional<Grid<float>> growth_factors(const Scenario& s, const GridSpec& grid) {
+    std::optional<Grid<float>> g;
+    for (const auto& m : s.modifications) {
+        if (m.kind != Kind::population_growth) continue;
+        if (!g) g = Grid<float>(grid, 1.0f);
+        if (m.factor_raster) {
+            const Grid<float> f = geodata::warp_to_grid(*m.factor_raster, 1, grid, geodata::Resampling::bilinear);
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                if (std::isnan(f[i])) continue;  // outside the raster or nodata: no change
+                if (!(f[i] >= 0.0f) || !std::isfinite(f[i]))
+                    throw InputError(fmt::format("{}: {} has a factor of {} at cell {}; growth factors must be >= 0",
+                                                 m.label, m.factor_raster->string(), f[i], i));
+                (*g)[i] *= f[i];
+            }
+            continue;
+        }
+        const auto cells = area_cells(m, grid);
+        for (std::size_t i = 0; i < g->size(); ++i)
+            if (!cells || (*cells)[i]) (*g)[i] *= static_cast<float>(m.factor);
+    }
+    return g;
+}
+
+}  // namespace accessplan::scenarios::detail

@@ -1,0 +1,59 @@
+#pragma once
+// Applying a scenario's modifications (docs/scenarios.md "modifications") to its inputs in memory, in order. The
+// input files are never changed.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+
+namespace accessplan::scenarios::detail {
+
+/// Gives every facility point an explicit id (its id field, else its position 1, 2, ... as before any change), then
+/// applies add_facilities, close_facilities and set_capacity in order. InputError for an id or filter that selects
+/// no facility, a duplicate new id, or an added facility without the type field.
+void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs);
+
+/// Applies upgrade_road classes to the road features (in `crs`) and appends new_road / new_bridge lines with their
+/// class in `class_field`. Returns, per modification index with speed_kmh, the road cells it covers.
+std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
+                                                                   const GridSpec& grid);
+
+/// InputError when a new_bridge crosses no river or water cell (it would be a road: say new_road).
+void check_bridges(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>* rivers, const Grid<std::uint8_t>& landcover);
+
+/// A change of friction on some cells, in modification order: a road speed for some modes, or a flood.
+struct FrictionEdit {
+    std::string label;
+    Grid<std::uint8_t> cells;
+    std::map<std::string, double> speed_kmh;  ///< road speed per mode (modes not listed keep theirs)
+    double flood_speed_factor = 1.0;          ///< speeds times this factor (0 = impassable)
+};
+
+/// The friction edits that apply in the scenario's month (road speeds, then floods in their order).
+std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid,
+                                         std::map<std::size_t, Grid<std::uint8_t>> road_cells);
+
+/// Applies the edits for `mode`; barrier cells (national border) stay impassable.
+void apply_friction_edits(const std::vector<FrictionEdit>& edits, const std::string& mode, Grid<float>& friction,
+                          const Grid<std::uint8_t>* barriers);
+
+/// A ferry link, from the ferries layer or a new_ferry modification, in the grid's CRS.
+struct FerryLink {
+    std::string name, source;  ///< source: the file (layer) or the modification label, for messages
+    double x0 = 0.0, y0 = 0.0, x1 = 0.0, y1 = 0.0;
+    double crossing_min = 0.0, headway_min = 0.0;
+    bool bidirectional = true;
+};
+
+/// Ferries operating in the scenario's month (all of them when no month is set).
+std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs);
+
+/// Population growth factors per cell (population_growth modifications, multiplied), or nullopt when none.
+std::optional<Grid<float>> growth_factors(const Scenario& s, const GridSpec& grid);
+
+}  // namespace accessplan::scenarios::detail

@@ -1,0 +1,207 @@
+// What-if scenarios on the demo province: the shipped examples and each modification change exactly what they
+// should (DESIGN.md "Modifications"), compared cell by cell with the baseline's rasters.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/scenarios/demo_province.hpp"
+#include "accessplan/scenarios/demo_writer.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+#include "support/ascii_grid.hpp"
+#include "support/run_cli.hpp"
+
+using namespace accessplan;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kServices{"primary_school", "lower_secondary_school", "commune_health_station", "playground",
+                                         "swimming_pool"};
+
+/// The demo province's inputs and examples, and the baseline's results, made once for every test of this file.
+struct Demo {
+    test::TempDir dir;
+    fs::path baseline_out;
+    Demo() {
+        demo::write_demo_inputs(demo::generate_demo_province(28), dir.path());
+        baseline_out = run("baseline.yaml");
+    }
+    fs::path run(const std::string& scenario_file, const std::string& extra_yaml = "") {
+        fs::path file = dir / scenario_file;
+        if (!extra_yaml.empty()) {
+            file = dir / ("t_" + std::to_string(++m_count) + ".yaml");
+            std::ofstream(file) << "schema_version: 1\nbase: baseline.yaml\n" << extra_yaml;
+        }
+        const fs::path out = dir / ("out_" + file.stem().string());
+        fs::create_directories(out);
+        scenarios::run_scenario(scenarios::load_scenario(file), out);
+        return out;
+    }
+    int m_count = 0;
+};
+
+Demo& demo_fixture() {
+    static Demo d;
+    return d;
+}
+
+Grid<float> minutes(const fs::path& out, const std::string& service) {
+    return geodata::read_raster_float(out / "rasters" / ("travel_time_" + service + ".tif"));
+}
+
+/// Cells where b is faster / slower than a (unreachable = +inf; nodata -9999 is unreachable).
+struct Change {
+    std::size_t better = 0, worse = 0;
+    std::vector<std::size_t> better_cells, worse_cells;
+};
+Change compare(const Grid<float>& a, const Grid<float>& b) {
+    auto v = [](float x) { return x == -9999.0f ? std::numeric_limits<float>::infinity() : x; };
+    Change c;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (v(b[i]) < v(a[i])) {
+            ++c.better;
+            c.better_cells.push_back(i);
+        } else if (v(b[i]) > v(a[i])) {
+            ++c.worse;
+            c.worse_cells.push_back(i);
+        }
+    }
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("the new ferry example only helps: island cells, and mainland cells whose nearest facility is on the island",
+          "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const fs::path out = d.run("new_ferry.yaml");
+    const Grid<float> flags = geodata::read_raster_float(d.baseline_out / "rasters" / "area_class.tif");
+    std::size_t helped = 0, mainland = 0;
+    for (const auto& s : kServices) {
+        INFO(s);
+        const Grid<float> after = minutes(out, s);
+        const Change c = compare(minutes(d.baseline_out, s), after);
+        CHECK(c.worse == 0);
+        const Grid<float> nearest = geodata::read_raster_float(out / "rasters" / ("nearest_" + s + ".tif"));
+        std::set<float> on_island;  // facilities at 0 minutes on an island cell
+        for (std::size_t i = 0; i < after.size(); ++i)
+            if (after[i] == 0.0f && (static_cast<int>(flags[i]) & 1)) on_island.insert(nearest[i]);
+        for (std::size_t i : c.better_cells) {
+            if (static_cast<int>(flags[i]) & 1) continue;
+            REQUIRE(on_island.count(nearest[i]) == 1);  // a mainland child now takes the boat to the island's facility
+            ++mainland;
+        }
+        helped += c.better;
+    }
+    CHECK(helped > 1000);
+    CHECK(mainland < helped / 2);
+}
+
+TEST_CASE("rainy-season flooding never improves a travel time, and slows some", "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const fs::path out = d.run("rainy_season_flooding.yaml");
+    std::size_t slowed = 0;
+    for (const auto& s : kServices) {
+        const Change c = compare(minutes(d.baseline_out, s), minutes(out, s));
+        CHECK(c.better == 0);
+        slowed += c.worse;
+    }
+    CHECK(slowed > 10000);
+    // Out of its months (June), the flood does not apply: the same times as the baseline.
+    const fs::path june = d.run("", "month: 6\nmodifications:\n  - flood_season: {file: inputs/demo_province.gpkg, "
+                                    "layer: flood_prone, speed_factor: 0.25, months: \"7-10\"}\n");
+    for (const auto& s : kServices) CHECK(compare(minutes(d.baseline_out, s), minutes(june, s)).worse == 0);
+}
+
+TEST_CASE("closing a school only lengthens trips of the children it served", "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const fs::path out = d.run("close_small_school.yaml");
+    const Grid<float> nearest = geodata::read_raster_float(d.baseline_out / "rasters" / "nearest_primary_school.tif");
+    const Change c = compare(minutes(d.baseline_out, "primary_school"), minutes(out, "primary_school"));
+    CHECK(c.better == 0);
+    CHECK(c.worse > 0);
+    for (std::size_t i : c.worse_cells) REQUIRE(nearest[i] == 494.0f);
+    for (const auto& s : {"swimming_pool", "playground"}) CHECK(compare(minutes(d.baseline_out, s), minutes(out, s)).worse == 0);
+}
+
+TEST_CASE("the pool programme adds pools and ranks only pools", "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const fs::path out = d.run("pool_programme.yaml");
+    const Change c = compare(minutes(d.baseline_out, "swimming_pool"), minutes(out, "swimming_pool"));
+    CHECK(c.worse == 0);
+    CHECK(c.better > 100);
+    const std::string ranking = test::slurp(out / "ranking.csv");
+    CHECK_THAT(ranking, Catch::Contains("swimming_pool"));
+    CHECK_THAT(ranking, !Catch::Contains("playground"));
+    const std::string placement = test::slurp(out / "facilities_placement.csv");
+    CHECK_THAT(placement, Catch::Contains("Bể bơi THCS Vĩnh Bình"));
+}
+
+TEST_CASE("a new bridge lowers times across the river and nowhere gets worse", "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const fs::path out = d.run("", "modifications:\n  - new_bridge: {name: Cầu Lam Giang 2, line: [[107.49141, 21.4343], "
+                                   "[107.48604, 21.43949]], highway: tertiary}\n");
+    const Change c = compare(minutes(d.baseline_out, "primary_school"), minutes(out, "primary_school"));
+    CHECK(c.worse == 0);
+    CHECK(c.better > 20);
+    // A "bridge" over dry land is refused: it would be a road.
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - new_bridge: {line: [[107.30, 21.60], [107.305, 21.605]]}\n"),
+                        Catch::Contains("crosses no river"));
+}
+
+TEST_CASE("population growth scales children and leaves travel times alone", "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const fs::path out = d.run("", "modifications:\n  - population_growth: {factor: 1.1}\n");
+    for (const auto& s : kServices) CHECK(compare(minutes(d.baseline_out, s), minutes(out, s)).worse == 0);
+    const Grid<float> before = geodata::read_raster_float(d.baseline_out / "rasters" / "children_primary.tif");
+    const Grid<float> after = geodata::read_raster_float(out / "rasters" / "children_primary.tif");
+    double a = 0.0, b = 0.0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        a += before[i];
+        b += after[i];
+    }
+    CHECK(b == Approx(1.1 * a).epsilon(1e-4));
+}
+
+TEST_CASE("what-if modifications with bad references fail before any output", "[integration][whatif][errors]") {
+    Demo& d = demo_fixture();
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - close_facilities: {ids: [99999]}\n"),
+                        Catch::Contains("no facility has id = 99999"));
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - set_capacity: {match: {type: university}, capacity: 10}\n"),
+                        Catch::Contains("selects no facility"));
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - add_facilities: {facilities: [{id: 494, type: swimming_pool, "
+                                  "lon: 107.38, lat: 21.31}]}\n"),
+                        Catch::Contains("id 494 is already a facility's"));
+    // A ferry port far out at sea.
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - new_ferry: {from: [107.0, 20.8], to: [107.3661, 21.3105], "
+                                  "crossing_min: 30}\n"),
+                        Catch::Contains("port is not within"));
+    // Through the command line: exit code 3, no output folder.
+    std::ofstream(d.dir / "bad_ferry.yaml") << "schema_version: 1\nbase: baseline.yaml\nmodifications:\n"
+                                               "  - new_ferry: {from: [107.0, 20.8], to: [107.3661, 21.3105], crossing_min: 30}\n";
+    auto r = test::run_cli({"run", (d.dir / "bad_ferry.yaml").string(), "--out", (d.dir / "bad_out").string()});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("new_ferry"));
+    CHECK_FALSE(fs::exists(d.dir / "bad_out"));
+}
+
+TEST_CASE("accessplan validate accepts the examples and reports bad references", "[integration][whatif][cli]") {
+    Demo& d = demo_fixture();
+    std::vector<std::string> args{"validate"};
+    for (const auto& [name, text] : demo::scenario_examples()) args.push_back((d.dir / name).string());
+    auto ok = test::run_cli(args);
+    INFO(ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK_THAT(ok.out, Catch::Contains("new_ferry.yaml: valid") && Catch::Contains("built on"));
+    std::ofstream(d.dir / "bad_ref.yaml") << "schema_version: 1\nbase: baseline.yaml\nmodifications:\n"
+                                             "  - close_facilities: {ids: [99999]}\n";
+    auto bad = test::run_cli({"validate", (d.dir / "bad_ref.yaml").string()});
+    CHECK(bad.exit_code == 3);
+    CHECK_THAT(bad.err, Catch::Contains("bad_ref.yaml:4: modifications[0] (close_facilities): no facility has id = 99999"));
+}
