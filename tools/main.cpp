@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
     add_run_command(app, exit_code);
     add_rank_command(app, exit_code);
     add_validate_command(app, exit_code);
+    add_compare_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

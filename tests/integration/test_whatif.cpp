@@ -7,6 +7,8 @@
 #include <fstream>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "accessplan/engine/error.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/scenarios/demo_province.hpp"
@@ -204,4 +206,36 @@ TEST_CASE("accessplan validate accepts the examples and reports bad references",
     auto bad = test::run_cli({"validate", (d.dir / "bad_ref.yaml").string()});
     CHECK(bad.exit_code == 3);
     CHECK_THAT(bad.err, Catch::Contains("bad_ref.yaml:4: modifications[0] (close_facilities): no facility has id = 99999"));
+}
+
+TEST_CASE("accessplan compare counts the children who lose access when a school closes", "[integration][whatif][cli]") {
+    Demo& d = demo_fixture();
+    const fs::path closed = d.run("close_small_school.yaml");
+    const fs::path out = d.dir / "closed-vs-baseline";
+    auto r = test::run_cli({"compare", d.baseline_out.string(), closed.string(), "--out", out.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* f : {"compare.csv", "compare_zones.csv", "changed_areas.csv", "compare.json",
+                          "rasters/diff_travel_time_primary_school.tif", "rasters/access_change_primary_school.tif"})
+        CHECK(fs::exists(out / f));
+    // The children losing access are those of the closed school's catchment beyond 30 minutes now.
+    const Grid<float> before = minutes(d.baseline_out, "primary_school"), after = minutes(closed, "primary_school");
+    const Grid<float> kids = geodata::read_raster_float(closed / "rasters" / "children_primary.tif");
+    double lost = 0.0;
+    for (std::size_t i = 0; i < kids.size(); ++i)
+        if (before[i] != -9999.0f && before[i] <= 30.0f * (1 + 1e-6) && (after[i] == -9999.0f || after[i] > 30.0f * (1 + 1e-6)))
+            lost += kids[i];
+    CHECK(lost > 0.0);
+    const std::string csv = test::slurp(out / "compare.csv");
+    CHECK_THAT(csv, Catch::Contains(fmt::format("primary_school,all,")));
+    CHECK_THAT(csv, Catch::Contains(fmt::format(",0.0,{:.1f},{:.1f},", lost, -lost)));  // gained 0, lost, net
+    CHECK_THAT(test::slurp(out / "changed_areas.csv"), Catch::Contains("primary_school,1,lost,"));
+    CHECK_THAT(test::slurp(out / "compare_zones.csv"), Catch::Contains("Hòa Lập"));
+    // The same folder again is refused; a folder that is not a results folder is an input error.
+    auto again = test::run_cli({"compare", d.baseline_out.string(), closed.string(), "--out", out.string()});
+    CHECK(again.exit_code == 3);
+    auto bad = test::run_cli({"compare", (d.dir / "inputs").string(), closed.string(), "--out", (d.dir / "x").string()});
+    CHECK(bad.exit_code == 3);
+    CHECK_THAT(bad.err, Catch::Contains("not an accessplan results folder"));
+    CHECK_FALSE(fs::exists(d.dir / "x"));
 }

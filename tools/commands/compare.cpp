@@ -1,0 +1,51 @@
+// accessplan compare BASE_DIR SCENARIO_DIR [--out DIR]: children gaining and losing access between two runs.
+
+#include <filesystem>
+
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/scenarios/compare.hpp"
+#include "../cli_common.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::cli {
+namespace {
+
+int compare(const std::string& base, const std::string& scenario, std::string out) {
+    if (out.empty())
+        out = fmt::format("{}-vs-{}", fs::path(scenario).lexically_normal().filename().string(),
+                          fs::path(base).lexically_normal().filename().string());
+    geodata::OutputFolder folder(out, globals().overwrite);
+    const scenarios::ComparisonReport r = scenarios::compare_runs(base, scenario, folder.staging());
+    folder.commit();
+    fmt::print("{} compared with {}\n", r.scenario_name, r.base_name);
+    fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n", "service", "limit", "children", "gained", "lost",
+               "net", "% before", "% after");
+    for (const auto& s : r.services) {
+        const AccessChange& a = s.change.by_class.front().second;
+        fmt::print("{:<24} {:>5.0f}m {:>10.0f} {:>10.0f} {:>10.0f} {:>+9.0f} {:>8.1f}% {:>7.1f}%\n", s.service, s.threshold_min,
+                   a.children, a.gained, a.lost, a.gained - a.lost, a.children > 0 ? 100.0 * a.within_before / a.children : 0.0,
+                   a.children > 0 ? 100.0 * a.within_after / a.children : 0.0);
+    }
+    for (const auto& w : r.warnings) log("warning: {}", w);
+    fmt::print("Outputs: {}\n", fs::absolute(folder.target()).lexically_normal().string());
+    return 0;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, int& exit_code) {
+    static std::string base, scenario, out;
+    auto* cmd = app.add_subcommand("compare",
+                                   "Compare two results folders of the same study area: travel-time differences, children\n"
+                                   "gaining or losing access per service x area class and per zone, and the largest areas\n"
+                                   "of change (compare.csv, compare_zones.csv, changed_areas.csv, rasters/).\n"
+                                   "Example: accessplan compare baseline-results new_ferry-results --out ferry-vs-baseline");
+    cmd->add_option("BASE_DIR", base, "Results folder of the baseline")->required();
+    cmd->add_option("SCENARIO_DIR", scenario, "Results folder of the what-if")->required();
+    cmd->add_option("--out", out, "Output folder (default: <scenario folder>-vs-<base folder>; refused if it exists,\n"
+                                  "unless --overwrite)");
+    cmd->callback([&exit_code] { exit_code = guarded([] { return compare(base, scenario, out); }); });
+}
+
+}  // namespace accessplan::cli
