@@ -239,3 +239,31 @@ TEST_CASE("accessplan compare counts the children who lose access when a school 
     CHECK_THAT(bad.err, Catch::Contains("not an accessplan results folder"));
     CHECK_FALSE(fs::exists(d.dir / "x"));
 }
+
+TEST_CASE("a batch run gives every scenario the outputs of its own run", "[integration][whatif][cli]") {
+    Demo& d = demo_fixture();
+    const fs::path single = d.run("close_small_school.yaml");
+    const fs::path out = d.dir / "batch";
+    auto r = test::run_cli({"run", (d.dir / "baseline.yaml").string(), (d.dir / "close_small_school.yaml").string(),
+                            "--out", out.string(), "--threads", "2"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* f : {"summary.csv", "bands.csv", "zones.csv", "gaps.csv", "ranking.csv", "facilities_placement.csv"}) {
+        INFO(f);
+        CHECK(test::slurp(out / "baseline" / f) == test::slurp(d.baseline_out / f));
+        CHECK(test::slurp(out / "close_small_school" / f) == test::slurp(single / f));
+    }
+    for (const auto& s : kServices) {
+        const Grid<float> a = minutes(out / "close_small_school", s), b = minutes(single, s);
+        // (unreachable cells read back as NaN: equal when both are)
+        CHECK(std::equal(a.values().begin(), a.values().end(), b.values().begin(),
+                         [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); }));
+    }
+    // Two files with the same name would share a folder: refused before anything runs.
+    fs::create_directories(d.dir / "other");
+    std::ofstream(d.dir / "other" / "baseline.yaml") << "schema_version: 1\nbase: ../baseline.yaml\n";
+    auto clash = test::run_cli({"run", (d.dir / "baseline.yaml").string(), (d.dir / "other" / "baseline.yaml").string(),
+                                "--out", (d.dir / "clash").string()});
+    CHECK(clash.exit_code == 3);
+    CHECK_THAT(clash.err, Catch::Contains("same output folder"));
+}

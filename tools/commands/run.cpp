@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include "accessplan/engine/parallel.hpp"
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
@@ -117,11 +118,37 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     if (!out.empty()) fs::create_directories(out);
     std::vector<std::unique_ptr<geodata::OutputFolder>> folders;
     for (const auto& t : targets) folders.push_back(std::make_unique<geodata::OutputFolder>(t, globals().overwrite));
+    // Scenarios in parallel, one per thread (the loops inside each run on that thread: OpenMP nesting is off), so
+    // every output is the same as a run of its own. A failing scenario leaves its own folder untouched and the
+    // others are still written.
+    stage(1, 1, fmt::format("running {} scenarios ({} at a time)", loaded.size(), std::min<int>(omp_get_max_threads(),
+                                                                                                static_cast<int>(loaded.size()))));
+    std::vector<std::optional<scenarios::RunResult>> results(loaded.size());
+    std::vector<std::string> failures(loaded.size());
+    std::vector<int> codes(loaded.size(), 0);
+    parallel_for(loaded.size(), [&](std::size_t k) {
+        scenarios::RunOptions options;
+        options.command_line = command_line();
+        try {
+            results[k] = scenarios::run_scenario(loaded[k], folders[k]->staging(), options);
+            folders[k]->commit();
+        } catch (const Error& e) {
+            failures[k] = e.what();
+            codes[k] = exit_code_for(e);
+        }
+    });
+    int exit_code = 0;
     for (std::size_t k = 0; k < loaded.size(); ++k) {
-        stage(static_cast<int>(k + 1), static_cast<int>(loaded.size()), fmt::format("running {}", files[k]));
-        run_into_folder(loaded[k], *folders[k]);
+        fmt::print("== {} ==\n", files[k]);
+        if (results[k]) {
+            print_run_summary(*results[k], folders[k]->target());
+        } else {
+            fmt::print(stderr, "accessplan: error: {}\n", failures[k]);
+            fmt::print("{}: failed, nothing written (see the error above)\n", files[k]);
+            exit_code = std::max(exit_code, codes[k]);
+        }
     }
-    return 0;
+    return exit_code;
 }
 
 int validate(const std::vector<std::string>& files) {
@@ -148,7 +175,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("run",
                                    "Run scenario files: inputs onto the analysis grid, modifications, travel time per\n"
                                    "service, children per target group, summary tables and rasters (docs/scenarios.md).\n"
-                                   "With several files, each runs into its own folder OUT/<file name>.\n"
+                                   "With several files, each runs into its own folder OUT/<file name>, in parallel\n"
+                                   "(one scenario per thread).\n"
                                    "Example: accessplan run baseline.yaml --out results\n"
                                    "Example: accessplan run baseline.yaml new_ferry.yaml --out whatif");
     cmd->add_option("SCENARIO", files, "Scenario YAML file(s) (schema_version 1)")->required();
