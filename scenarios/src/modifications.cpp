@@ -21,14 +21,6 @@ namespace {
 
 using Kind = Modification::Kind;
 
-std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
-    geodata::ReadOptions o;
-    o.layer = ref.layer;
-    o.where = ref.where;
-    o.csv_xy_crs = crs;
-    return geodata::read_features(ref.file, crs, o);
-}
-
 std::unique_ptr<OGRGeometry> line_in(const std::vector<LonLat>& points, const Crs& crs) {
     std::vector<double> x, y;
     for (const auto& p : points) {
@@ -137,6 +129,14 @@ double parse_minutes(const geodata::Feature& f, const std::string& key, const fs
 }
 
 }  // namespace
+
+std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
+    geodata::ReadOptions o;
+    o.layer = ref.layer;
+    o.where = ref.where;
+    o.csv_xy_crs = crs;
+    return geodata::read_features(ref.file, crs, o);
+}
 
 void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs) {
     for (std::size_t p = 0; p < points.size(); ++p)

@@ -13,6 +13,9 @@
 
 namespace accessplan::scenarios::detail {
 
+/// The features of a layer reference (its layer and where-filter), in `crs` (CSV x/y columns taken to be in `crs`).
+std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
+
 /// Gives every facility point an explicit id (its id field, else its position 1, 2, ... as before any change), then
 /// applies add_facilities, close_facilities and set_capacity in order. InputError for an id or filter that selects
 /// no facility, a duplicate new id, or an added facility without the type field.

@@ -46,13 +46,7 @@ Grid<std::uint8_t> to_classes(const Grid<float>& values) {
     return out;
 }
 
-std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
-    geodata::ReadOptions o;
-    o.layer = ref.layer;
-    o.where = ref.where;
-    o.csv_xy_crs = crs;
-    return geodata::read_features(ref.file, crs, o);
-}
+using detail::read_layer;
 
 Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, bool all_touched = true) {
     auto features = read_layer(ref, grid.crs);
