@@ -512,9 +512,14 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     ResampleReport pop_report;
     Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
     const std::optional<Grid<float>> growth = detail::growth_factors(s, grid);
-    if (growth)
-        for (std::size_t i = 0; i < population.size(); ++i) population[i] *= (*growth)[i];
     result.population_total = pop_report.kept_total;
+    if (growth) {  // population_growth: every total after it counts the grown population
+        result.population_total = 0.0;
+        for (std::size_t i = 0; i < population.size(); ++i) {
+            population[i] *= (*growth)[i];
+            result.population_total += population[i];
+        }
+    }
     result.population_source_total = pop_report.source_total;
     if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
         result.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "

@@ -8,6 +8,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "accessplan/engine/error.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -169,6 +170,10 @@ TEST_CASE("population growth scales children and leaves travel times alone", "[i
         b += after[i];
     }
     CHECK(b == Approx(1.1 * a).epsilon(1e-4));
+    const auto before_json = nlohmann::json::parse(test::slurp(d.baseline_out / "summary.json"));
+    const auto after_json = nlohmann::json::parse(test::slurp(out / "summary.json"));
+    for (const char* key : {"population_total", "population_in_area"})
+        CHECK(after_json[key].get<double>() == Approx(1.1 * before_json[key].get<double>()).epsilon(1e-4));
 }
 
 TEST_CASE("what-if modifications with bad references fail before any output", "[integration][whatif][errors]") {
