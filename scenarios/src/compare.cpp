@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/error.hpp"
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/geodata/crs.hpp"
@@ -49,8 +50,11 @@ Grid<float> read_raster(const fs::path& dir, const std::string& name) {
 
 std::string class_name(std::uint8_t flags) {
     std::string out;
-    for (auto [bit, name] : {std::pair{1, "island"}, {2, "border"}, {4, "remote"}})
-        if (flags & bit) out += (out.empty() ? "" : "+") + std::string(name);
+    for (auto [bit, name] : {std::pair{area_class::island, "island"}, {area_class::border, "border"}, {area_class::remote, "remote"}})
+        if (flags & bit) {
+            if (!out.empty()) out += '+';
+            out += name;
+        }
     return out.empty() ? "none" : out;
 }
 

@@ -147,11 +147,12 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
         switch (m.kind) {
             case Kind::add_facilities: {
                 std::vector<geodata::PointFeature> added;
+                const geodata::CoordinateTransform from_lonlat(geodata::wgs84(), crs);
                 for (const auto& f : m.facilities) {
                     geodata::PointFeature p;
                     p.x = f.at.lon;
                     p.y = f.at.lat;
-                    geodata::CoordinateTransform(geodata::wgs84(), crs).transform_point(p.x, p.y);
+                    from_lonlat.transform_point(p.x, p.y);
                     p.attributes = {{s.type_field, f.type}, {s.name_field, f.name}};
                     if (!f.id.empty()) p.attributes[s.id_field] = f.id;
                     if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{:g}", f.capacity);

@@ -487,8 +487,8 @@ Months months_of(Reader& r, const YAML::Node& parent, const std::string& where) 
     return {};
 }
 
-/// ids: [..], match: {field: value or [values]}, capacity_below: N. Returns false when nothing selects.
-bool read_selection(Reader& r, const YAML::Node& node, const std::string& where, FacilitySelection& sel) {
+/// ids: [..], match: {field: value or [values]}, capacity_below: N (each optional; problems are reported).
+void read_selection(Reader& r, const YAML::Node& node, const std::string& where, FacilitySelection& sel) {
     if (node["ids"]) {
         if (!node["ids"].IsSequence() || node["ids"].size() == 0)
             r.error(node["ids"], where + ".ids", "expected a non-empty list of ids");
@@ -513,7 +513,6 @@ bool read_selection(Reader& r, const YAML::Node& node, const std::string& where,
         }
     }
     if (node["capacity_below"]) sel.capacity_below = r.number(node, "capacity_below", where, 0.0);
-    return !sel.empty();
 }
 
 void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
@@ -611,7 +610,8 @@ void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
                 const bool cap = m.kind == Kind::set_capacity;
                 r.check_keys(node, w, cap ? std::set<std::string>{"name", "ids", "match", "capacity_below", "capacity"}
                                           : std::set<std::string>{"name", "ids", "match", "capacity_below"});
-                if (!read_selection(r, node, w, m.select) && !node["ids"] && !node["match"] && !node["capacity_below"])
+                read_selection(r, node, w, m.select);
+                if (!node["ids"] && !node["match"] && !node["capacity_below"])
                     r.error(node, w, "say which facilities: ids: [...], match: {field: value}, capacity_below: N");
                 if (cap) m.capacity = r.number(node, "capacity", w, 0.0, true).value_or(0.0);
                 break;

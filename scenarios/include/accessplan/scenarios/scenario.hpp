@@ -73,7 +73,6 @@ struct FacilitySelection {
     std::vector<std::string> ids;
     std::map<std::string, std::vector<std::string>> match;  ///< field -> accepted values (every field must match)
     std::optional<double> capacity_below;                     ///< only facilities with a known capacity below this
-    bool empty() const { return ids.empty() && match.empty() && !capacity_below; }
 };
 
 /// A facility added by a modification (inline; `add_facilities.file` facilities are read at run time).
