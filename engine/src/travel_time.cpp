@@ -5,6 +5,8 @@
 #include <bit>
 #include <cmath>
 #include <exception>
+#include <queue>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <omp.h>
@@ -112,6 +114,11 @@ public:
         return m_options.elevation_m != nullptr ? run_impl<true>(sources) : run_impl<false>(sources);
     }
 
+    void update(TravelTimeResult& result, const std::vector<SourceCell>& sources, const std::vector<std::int32_t>& removed_ids) {
+        if (m_options.elevation_m != nullptr) update_impl<true>(result, sources, removed_ids);
+        else update_impl<false>(result, sources, removed_ids);
+    }
+
 private:
     // The search works directly in the output grids: friction (read), time and nearest facility (written).
     struct Cells {
@@ -151,8 +158,43 @@ private:
     TravelTimeResult run_impl(const std::vector<SourceCell>& sources) {
         TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility)};
         const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
-        search<WithSlope, false>(cells, sources, nullptr);
+        search<WithSlope, false>(cells, sources, nullptr, {});
         return result;
+    }
+
+    template <bool WithSlope>
+    void update_impl(TravelTimeResult& result, const std::vector<SourceCell>& sources,
+                     const std::vector<std::int32_t>& removed_ids) {
+        const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
+        std::vector<std::uint32_t> seeds;
+        if (!removed_ids.empty()) {
+            // Forget every cell a removed source was nearest to, then re-expand the cells bordering them: their
+            // values still hold, and they offer the forgotten cells their next-best times.
+            std::vector<std::int32_t> removed = removed_ids;
+            std::sort(removed.begin(), removed.end());
+            std::vector<std::uint8_t> reset(m_friction.size(), 0);
+            bool any = false;
+            for (std::size_t i = 0; i < m_friction.size(); ++i)
+                if (cells.nearest[i] != no_facility && std::binary_search(removed.begin(), removed.end(), cells.nearest[i])) {
+                    cells.time[i] = inf;
+                    cells.nearest[i] = no_facility;
+                    reset[i] = 1;
+                    any = true;
+                }
+            if (any) {
+                const MoveTable mv = move_table();
+                for (std::size_t i = 0; i < m_friction.size(); ++i) {
+                    if (!reset[i]) continue;
+                    for_each_predecessor(i, mv, [&](std::size_t u) {
+                        if (!reset[u] && cells.time[u] != inf) seeds.push_back(static_cast<std::uint32_t>(u));
+                    });
+                }
+            }
+        }
+        // New extra edges: re-expand the cells they lead into (cheap: ferries are few).
+        for (const ExtraEdge& e : m_incoming)
+            if (cells.time[e.to] != inf) seeds.push_back(static_cast<std::uint32_t>(e.to));
+        search<WithSlope, false>(cells, sources, nullptr, seeds);
     }
 
 public:
@@ -165,8 +207,8 @@ public:
         }
         const Cells cells{m_friction.data(), m_scratch_time.data(), m_scratch_nearest.data()};
         m_touched.clear();
-        if (m_options.elevation_m != nullptr) search<true, true>(cells, sources, &m_touched);
-        else search<false, true>(cells, sources, &m_touched);
+        if (m_options.elevation_m != nullptr) search<true, true>(cells, sources, &m_touched, {});
+        else search<false, true>(cells, sources, &m_touched, {});
         Catchment reached;
         reached.reserve(m_touched.size());
         for (std::uint32_t c : m_touched) {
@@ -180,14 +222,17 @@ public:
 
 private:
     /// Track: record every cell given a time in `touched` (bounded catchment searches); off for full-grid searches,
-    /// whose hot loop should not pay for it.
+    /// whose hot loop should not pay for it. `reexpand`: cells whose current values are offered to their neighbours
+    /// again (an update of an earlier result).
     template <bool WithSlope, bool Track>
-    void search(const Cells& cells, const std::vector<SourceCell>& sources, std::vector<std::uint32_t>* touched) {
+    void search(const Cells& cells, const std::vector<SourceCell>& sources, std::vector<std::uint32_t>* touched,
+                const std::vector<std::uint32_t>& reexpand) {
         const MoveTable moves = move_table();
         const double inv_delta = 1.0 / m_delta;
         constexpr std::size_t kWindow = 1u << 14;
         m_buckets.assign(kWindow, {});
         m_overflow.clear();
+        m_suspects.clear();
         std::size_t base = 0;  // absolute index of m_buckets[0]
         auto bucket_of = [inv_delta](float t) { return static_cast<std::size_t>(static_cast<double>(t) * inv_delta); };
         auto enqueue = [&](float t, std::uint32_t cell) {
@@ -204,6 +249,7 @@ private:
             cells.nearest[s.cell] = s.id;
             enqueue(0.0f, static_cast<std::uint32_t>(s.cell));
         }
+        for (const std::uint32_t c : reexpand) enqueue(cells.time[c], c);
 
         std::vector<std::uint32_t> round;
         for (;;) {
@@ -234,12 +280,13 @@ private:
         if constexpr (!Track) {  // a full-grid search: give the frontier's memory back
             std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
             std::vector<std::uint32_t>().swap(m_overflow);
+            if (!m_suspects.empty()) settle_ties<WithSlope>(cells, sources, moves);
         }
     }
 
     // Relaxes the moves into cell u (time tu) from all its neighbours v: home at v travels v -> u.
     template <bool WithSlope, typename Enqueue>
-    void expand(const Cells& cells, const MoveTable& mv, std::uint32_t u, float tu, Enqueue& enqueue) const {
+    void expand(const Cells& cells, const MoveTable& mv, std::uint32_t u, float tu, Enqueue& enqueue) {
         const double cutoff = m_options.max_minutes;
         const std::int64_t ui = u;
         const std::int64_t ur = ui / m_cols;
@@ -258,9 +305,19 @@ private:
                                     cells.friction[ui + mv.off_b[k]];
                 cand[k] = static_cast<float>(static_cast<double>(tu) + fsum * mv.quarter_len[k]);
             }
-            unsigned improved = 0;
-            for (std::size_t k = 0; k < mv.count; ++k)
-                improved |= (cand[k] < cells.time[ui + mv.off[k]] ? 1u : 0u) << k;
+            unsigned improved = 0, tied = 0;
+            for (std::size_t k = 0; k < mv.count; ++k) {
+                const float tv = cells.time[ui + mv.off[k]];
+                improved |= (cand[k] < tv ? 1u : 0u) << k;
+                tied |= (cand[k] == tv && tv != inf ? 1u : 0u) << k;
+            }
+            while (tied != 0) {  // equal times: the lower facility id wins (see settle_ties)
+                const auto k = static_cast<std::size_t>(std::countr_zero(tied));
+                tied &= tied - 1;
+                const auto v = static_cast<std::size_t>(ui + mv.off[k]);
+                if (uid < cells.nearest[v]) improved |= 1u << k;
+                else if (uid > cells.nearest[v]) m_suspects.push_back(static_cast<std::uint32_t>(v));
+            }
             while (improved != 0) {
                 const auto k = static_cast<std::size_t>(std::countr_zero(improved));
                 improved &= improved - 1;
@@ -279,7 +336,7 @@ private:
                     if (vr < 0 || vc < 0 || vr >= m_rows || vc >= m_cols) continue;
                 }
                 const std::int64_t v = ui + mv.off[k];
-                if (cells.time[v] <= tu) continue;  // already as good: costs are never negative
+                if (cells.time[v] < tu) continue;  // already better: costs are never negative
                 double cost;
                 if (k >= 8) {  // knight's move
                     cost = (fu + cells.friction[v] + cells.friction[ui + mv.off_a[k]] + cells.friction[ui + mv.off_b[k]]) *
@@ -324,17 +381,118 @@ private:
         cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
     }
 
+    // Offers v the time tu + cost from a cell of facility uid. Equal times go to the lower id; an equal time from a
+    // higher id marks v for settle_ties (v's lower id may have come from a value of its neighbour since improved).
     template <typename Enqueue>
-    static void relax(Enqueue& enqueue, const Cells& cells, std::size_t v, float tu, double cost, std::int32_t uid,
-                      double cutoff) {
+    void relax(Enqueue& enqueue, const Cells& cells, std::size_t v, float tu, double cost, std::int32_t uid, double cutoff) {
         const double tv = static_cast<double>(tu) + cost;
         if (tv > cutoff) return;
         const float tvf = static_cast<float>(tv);
-        if (tvf < cells.time[v]) {
+        if (tvf < cells.time[v] || (tvf == cells.time[v] && uid < cells.nearest[v])) {
             cells.time[v] = tvf;
             cells.nearest[v] = uid;
             enqueue(tvf, static_cast<std::uint32_t>(v));
+        } else if (tvf == cells.time[v] && uid > cells.nearest[v]) {
+            m_suspects.push_back(static_cast<std::uint32_t>(v));
         }
+    }
+
+    // The time cell u offers its neighbour u + off[k] (home there, travelling to u), exactly as expand computes it;
+    // +inf when the move is blocked or leaves the grid.
+    template <bool WithSlope>
+    float offer(const Cells& cells, const MoveTable& mv, std::size_t u, std::size_t k) const {
+        const std::int64_t ui = static_cast<std::int64_t>(u), ur = ui / m_cols, uc = ui - ur * m_cols;
+        const Move& m = m_moves[k];
+        if (ur + m.dr < 0 || uc + m.dc < 0 || ur + m.dr >= m_rows || uc + m.dc >= m_cols) return inf;
+        const std::int64_t v = ui + mv.off[k];
+        const double fu = cells.friction[u];
+        double cost = k >= 8 ? (fu + cells.friction[v] + cells.friction[ui + mv.off_a[k]] + cells.friction[ui + mv.off_b[k]]) *
+                                   mv.quarter_len[k]
+                             : (fu + cells.friction[v]) * mv.half_len[k];
+        if (!std::isfinite(cost)) return inf;
+        if constexpr (WithSlope) {
+            const float* dem = m_options.elevation_m->data();
+            cost /= tobler_speed_factor((static_cast<double>(dem[u]) - dem[v]) / mv.len[k]);
+        }
+        const double t = static_cast<double>(cells.time[u]) + cost;
+        return t > m_options.max_minutes ? inf : static_cast<float>(t);
+    }
+
+    // Calls fn(v, offered time) for every cell v that u offers a time to: grid moves and extra edges into u.
+    template <bool WithSlope, typename Fn>
+    void for_each_offer(const Cells& cells, const MoveTable& mv, std::size_t u, Fn&& fn) const {
+        for (std::size_t k = 0; k < mv.count; ++k)
+            if (const float t = offer<WithSlope>(cells, mv, u, k); t != inf) fn(static_cast<std::size_t>(static_cast<std::int64_t>(u) + mv.off[k]), t);
+        if (m_has_incoming.empty() || !m_has_incoming[u]) return;
+        auto it = std::lower_bound(m_incoming.begin(), m_incoming.end(), u, [](const ExtraEdge& e, std::size_t cell) { return e.to < cell; });
+        for (; it != m_incoming.end() && it->to == u; ++it) {
+            if (!std::isfinite(cells.friction[it->from])) continue;
+            const double t = static_cast<double>(cells.time[u]) + it->minutes;
+            if (t <= m_options.max_minutes) fn(it->from, static_cast<float>(t));
+        }
+    }
+
+    // Calls fn(u) for every cell u that may offer v a time: the grid neighbours and the far ends of extra edges from v.
+    template <typename Fn>
+    void for_each_predecessor(std::size_t v, const MoveTable& mv, Fn&& fn) const {
+        const std::int64_t vi = static_cast<std::int64_t>(v), vr = vi / m_cols, vc = vi - vr * m_cols;
+        for (std::size_t k = 0; k < mv.count; ++k) {
+            const Move& m = m_moves[k];
+            if (vr - m.dr < 0 || vc - m.dc < 0 || vr - m.dr >= m_rows || vc - m.dc >= m_cols) continue;
+            fn(static_cast<std::size_t>(vi - mv.off[k]));
+        }
+        for (const ExtraEdge& e : m_incoming)
+            if (e.from == v) fn(e.to);
+    }
+
+    // Makes the nearest-facility ids independent of the order the search met the cells in. Times are the unique
+    // shortest-path fixed point whatever the order, but a cell's id can stay with a facility whose path reached it at
+    // an equal (rounded) time through a neighbour value later improved. The canonical id is what Dijkstra ordered
+    // by (time, id) gives: the lowest id among the neighbours offering the cell exactly its time. The cells marked
+    // during the search, and every cell that took its id from them at an equal offer, get their ids again from the
+    // cells around them, in (time, id) order. Exact ties between different facilities are rare on real friction.
+    template <bool WithSlope>
+    void settle_ties(const Cells& cells, const std::vector<SourceCell>& sources, const MoveTable& mv) {
+        std::vector<std::uint8_t> member(m_friction.size(), 0);
+        std::vector<std::uint32_t> members, stack;
+        for (std::uint32_t c : m_suspects)
+            if (!member[c]) member[c] = 1, stack.push_back(c);
+        while (!stack.empty()) {
+            const std::uint32_t v = stack.back();
+            stack.pop_back();
+            members.push_back(v);
+            for_each_offer<WithSlope>(cells, mv, v, [&](std::size_t w, float t) {
+                if (!member[w] && t == cells.time[w] && cells.nearest[w] == cells.nearest[v])
+                    member[w] = 1, stack.push_back(static_cast<std::uint32_t>(w));
+            });
+        }
+        constexpr std::int32_t unknown = std::numeric_limits<std::int32_t>::max();
+        for (std::uint32_t v : members) cells.nearest[v] = unknown;
+        for (const SourceCell& s : sources)
+            if (member[s.cell] && cells.time[s.cell] == 0.0f) cells.nearest[s.cell] = std::min(cells.nearest[s.cell], s.id);
+        for (std::uint32_t v : members)
+            for_each_predecessor(v, mv, [&](std::size_t u) {
+                if (member[u] || cells.time[u] == inf) return;
+                for_each_offer<WithSlope>(cells, mv, u, [&](std::size_t w, float t) {
+                    if (w == v && t == cells.time[v]) cells.nearest[v] = std::min(cells.nearest[v], cells.nearest[u]);
+                });
+            });
+        using Entry = std::tuple<float, std::int32_t, std::uint32_t>;
+        std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+        for (std::uint32_t v : members)
+            if (cells.nearest[v] != unknown) queue.emplace(cells.time[v], cells.nearest[v], v);
+        while (!queue.empty()) {
+            const auto [t, id, v] = queue.top();
+            queue.pop();
+            if (cells.nearest[v] != id) continue;  // lowered since
+            for_each_offer<WithSlope>(cells, mv, v, [&](std::size_t w, float tw) {
+                if (member[w] && tw == cells.time[w] && id < cells.nearest[w]) {
+                    cells.nearest[w] = id;
+                    queue.emplace(tw, id, static_cast<std::uint32_t>(w));
+                }
+            });
+        }
+        m_suspects.clear();
     }
 
     const Grid<float>& m_friction;
@@ -350,6 +508,7 @@ private:
     std::vector<float> m_scratch_time;
     std::vector<std::int32_t> m_scratch_nearest;
     std::vector<std::uint32_t> m_touched;
+    std::vector<std::uint32_t> m_suspects;  ///< cells offered their time again by a higher id (settle_ties)
 };
 
 }  // namespace
@@ -363,6 +522,16 @@ TravelTimeResult compute_travel_time(const Grid<float>& friction_min_per_m, cons
     validate_inputs(friction_min_per_m, sources, options);
     Solver solver(friction_min_per_m, options);
     return solver.run(sources);
+}
+
+void update_travel_time(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
+                        const TravelTimeOptions& options, const std::vector<std::int32_t>& removed_ids,
+                        TravelTimeResult& result) {
+    validate_inputs(friction_min_per_m, sources, options);
+    require_same_grid(friction_min_per_m.spec(), "friction grid", result.minutes.spec(), "earlier travel times");
+    require_same_grid(friction_min_per_m.spec(), "friction grid", result.nearest.spec(), "earlier nearest facilities");
+    Solver solver(friction_min_per_m, options);
+    solver.update(result, sources, removed_ids);
 }
 
 std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_min_per_m,

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -462,6 +464,289 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
     geodata::write_geopackage(out / "access.gpkg", grid.crs, layers);
 }
 
+/// A full search of an earlier run, kept so that a what-if can update it (update_travel_time).
+struct BaseSearch {
+    std::vector<SourceCell> sources;
+    std::vector<ExtraEdge> edges;
+    TravelTimeResult result;
+};
+
+/// What a run builds from the scenario's inputs before facilities and ferries count, and the searches it made: all a
+/// what-if that changes only facilities, ferries, thresholds or the ranking can take over (RunCache).
+struct SharedInputs {
+    Scenario key;  ///< shared_inputs_key of the scenario that built this
+    std::vector<std::tuple<fs::path, std::uintmax_t, fs::file_time_type>> stamps;  ///< its input files as they were
+    GridSpec grid;
+    double population_total = 0.0, population_source_total = 0.0, population_in_area = 0.0;
+    std::vector<std::string> warnings;
+    Grid<std::uint8_t> landcover, land, study_area;
+    std::optional<Grid<std::uint8_t>> roads, rivers, border, listed_remote, listed_island;
+    std::optional<Grid<float>> elevation;
+    std::map<std::string, Grid<float>> friction;  ///< every mode a service or the remote class uses
+    std::vector<SourceCell> towns;
+    AreaClassOptions class_options;
+    std::optional<LoadedZones> zones;
+    std::map<std::string, Grid<float>> children;  ///< per target group, 0 outside the study area
+    // Searches of the run that built this.
+    BaseSearch town_search;
+    std::map<std::string, BaseSearch> service_search;  ///< per service
+    struct Catchments {
+        double threshold_min = 0.0;
+        std::vector<ExtraEdge> edges;
+        std::map<std::size_t, Catchment> by_cell;
+    };
+    std::map<std::string, Catchments> catchments;  ///< per service
+};
+
+/// The scenario without what shared inputs do not depend on: its name and files, facility and ferry modifications,
+/// thresholds, coverage orders and the ranking. Two scenarios with equal keys (and unchanged files) share inputs.
+Scenario shared_inputs_key(const Scenario& s) {
+    Scenario k = s;
+    k.file.clear();
+    k.name.clear();
+    k.sources.clear();
+    k.ranking.reset();
+    for (Service& svc : k.services) {
+        svc.threshold_min = 0.0;
+        svc.coverage_order.clear();
+    }
+    using Kind = Modification::Kind;
+    std::erase_if(k.modifications, [](const Modification& m) {
+        return m.kind == Kind::add_facilities || m.kind == Kind::close_facilities || m.kind == Kind::set_capacity ||
+               m.kind == Kind::new_ferry || m.kind == Kind::set_threshold;
+    });
+    for (Modification& m : k.modifications) m.label.clear();
+    return k;
+}
+
+std::vector<std::tuple<fs::path, std::uintmax_t, fs::file_time_type>> file_stamps(const Scenario& key) {
+    std::vector<std::tuple<fs::path, std::uintmax_t, fs::file_time_type>> stamps;
+    for (const auto& f : input_files(key)) {
+        std::error_code ec;
+        const auto size = fs::file_size(f, ec);
+        const auto time = fs::last_write_time(f, ec);
+        stamps.emplace_back(f, ec ? 0 : size, ec ? fs::file_time_type{} : time);
+    }
+    return stamps;
+}
+
+bool same_edges(std::vector<ExtraEdge> a, std::vector<ExtraEdge> b, bool or_more) {
+    auto less = [](const ExtraEdge& x, const ExtraEdge& y) {
+        return std::tie(x.from, x.to, x.minutes) < std::tie(y.from, y.to, y.minutes);
+    };
+    std::sort(a.begin(), a.end(), less);
+    std::sort(b.begin(), b.end(), less);
+    return or_more ? std::includes(b.begin(), b.end(), a.begin(), a.end(), less) : a.size() == b.size() && std::includes(b.begin(), b.end(), a.begin(), a.end(), less);
+}
+
+/// The travel time from `sources`: an earlier run's search brought up to date when it can be (same friction, its
+/// edges all still there), else a full search. Both give the same result exactly.
+TravelTimeResult reuse_search(const BaseSearch* base, const Grid<float>& friction, const std::vector<SourceCell>& sources,
+                              const TravelTimeOptions& options) {
+    if (base == nullptr || base->result.minutes.size() != friction.size() || !same_edges(base->edges, options.extra_edges, true))
+        return compute_travel_time(friction, sources, options);
+    std::vector<std::int32_t> removed;
+    for (const SourceCell& b : base->sources)
+        if (std::none_of(sources.begin(), sources.end(), [&](const SourceCell& c) { return c.cell == b.cell && c.id == b.id; }))
+            removed.push_back(b.id);
+    TravelTimeResult r = base->result;
+    update_travel_time(friction, sources, options, removed, r);
+    return r;
+}
+
+/// The catchment of each supply point: an earlier run's when it was searched with the same threshold, no edge of it
+/// is gone and no new edge starts inside it (the search never reached a new edge), else a bounded search.
+std::vector<Catchment> service_catchments(const SharedInputs::Catchments* earlier, const Grid<float>& friction,
+                                          const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
+                                          double threshold_min) {
+    std::vector<Catchment> out(supplies.size());
+    std::vector<std::size_t> new_edge_cells;  // the cells searches expand to use a new edge
+    const bool usable = earlier != nullptr && earlier->threshold_min == threshold_min && same_edges(earlier->edges, bounded.extra_edges, true);
+    if (usable)
+        for (const ExtraEdge& e : bounded.extra_edges)
+            if (std::none_of(earlier->edges.begin(), earlier->edges.end(),
+                             [&](const ExtraEdge& o) { return o.from == e.from && o.to == e.to && o.minutes == e.minutes; }))
+                new_edge_cells.push_back(e.to);
+    std::vector<SourceCell> missing;
+    std::vector<std::size_t> missing_index;
+    for (std::size_t j = 0; j < supplies.size(); ++j) {
+        if (usable)
+            if (auto it = earlier->by_cell.find(supplies[j].cell); it != earlier->by_cell.end()) {
+                const Catchment& c = it->second;
+                const bool reaches_new_edge = std::any_of(c.begin(), c.end(), [&](const ReachedCell& r) {
+                    return std::find(new_edge_cells.begin(), new_edge_cells.end(), r.cell) != new_edge_cells.end();
+                });
+                if (!reaches_new_edge) {
+                    out[j] = c;
+                    continue;
+                }
+            }
+        missing.push_back({supplies[j].cell, static_cast<std::int32_t>(j)});
+        missing_index.push_back(j);
+    }
+    std::vector<Catchment> searched = compute_catchments(friction, missing, bounded);
+    for (std::size_t m = 0; m < missing.size(); ++m) out[missing_index[m]] = std::move(searched[m]);
+    return out;
+}
+
+using StageFn = std::function<void(int, const std::string&, const std::string&)>;
+
+/// Stages 1-2 and the parts of 3 and 5 that do not depend on facilities or ferries.
+void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& stage, const std::function<void(const std::string&)>& substage) {
+    in.key = shared_inputs_key(s);
+    in.stamps = file_stamps(in.key);
+    stage(1, "analysis grid and population", "");
+    std::unique_ptr<OGRGeometry> area;
+    Crs area_crs = geodata::wgs84();
+    if (s.area_boundary) {
+        area = geodata::read_study_area(s.area_boundary->file, area_crs, s.area_boundary->layer);
+    } else {
+        const auto& b = *s.area_bbox;
+        auto ring = std::make_unique<OGRLinearRing>();
+        for (auto [x, y] : {std::pair{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}}) ring->addPoint(x, y);
+        auto poly = std::make_unique<OGRPolygon>();
+        poly->addRingDirectly(ring.release());
+        area = std::move(poly);
+    }
+    geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
+    if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
+    const GridSpec grid = in.grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
+    ResampleReport pop_report;
+    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
+    const std::optional<Grid<float>> growth = detail::growth_factors(s, grid);
+    in.population_total = pop_report.kept_total;
+    if (growth) {  // population_growth: every total after it counts the grown population
+        in.population_total = 0.0;
+        for (std::size_t i = 0; i < population.size(); ++i) {
+            population[i] *= (*growth)[i];
+            in.population_total += population[i];
+        }
+    }
+    in.population_source_total = pop_report.source_total;
+    if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
+        in.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "
+                                          "and are not counted", s.population.string(),
+                                          pop_report.source_total - pop_report.kept_total, pop_report.source_total));
+
+    stage(2, "land cover, roads, rivers, border, elevation", "");
+    in.landcover = s.landcover_uniform
+                       ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
+                       : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
+    std::map<std::size_t, Grid<std::uint8_t>> road_cells;
+    const bool road_changes = std::any_of(s.modifications.begin(), s.modifications.end(), [](const Modification& m) {
+        return m.kind == Modification::Kind::upgrade_road || m.kind == Modification::Kind::new_road ||
+               m.kind == Modification::Kind::new_bridge;
+    });
+    if (s.roads || road_changes) in.roads = rasterize_roads(s, grid, in.warnings, road_cells);
+    if (s.rivers) in.rivers = rasterize_mask(*s.rivers, grid);
+    if (s.border) in.border = rasterize_mask(*s.border, grid);
+    detail::check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
+    const std::vector<detail::FrictionEdit> friction_changes = detail::friction_edits(s, grid, std::move(road_cells));
+    if (s.elevation) {
+        in.elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
+        for (float& h : in.elevation->values())
+            if (std::isnan(h)) h = 0.0f;  // outside the DEM: flat (such cells are usually sea)
+    }
+
+    stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
+    std::set<std::string> modes;
+    for (const auto& svc : s.services) modes.insert(svc.mode);
+    if (s.towns) modes.insert(s.remote_mode);
+    const FrictionInputs friction_inputs{&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
+                                         in.border ? &*in.border : nullptr};
+    for (const auto& m : modes) {
+        Grid<float>& f = in.friction[m] = build_friction(friction_inputs, s.modes.at(m));
+        detail::apply_friction_edits(friction_changes, m, f, in.border ? &*in.border : nullptr);
+    }
+    in.land = Grid<std::uint8_t>(grid, 0);
+    for (std::size_t i = 0; i < in.land.size(); ++i)
+        in.land[i] = (in.landcover[i] != landcover::water && in.landcover[i] != landcover::nodata) ? 1 : 0;
+    if (s.towns) {
+        const Grid<float>& f = in.friction.at(s.remote_mode);
+        for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
+            if (!f_town.geometry) continue;
+            auto p = geodata::representative_point(*f_town.geometry);
+            if (!p) continue;
+            SnapResult snap = snap_to_passable(f, p->first, p->second, s.snap_distance_m);
+            if (snap.placed()) in.towns.push_back({snap.cell, static_cast<std::int32_t>(in.towns.size())});
+        }
+        if (in.towns.empty())
+            throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
+                                         "check the layer and its filter", s.towns->file.string(),
+                                         s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
+    } else {
+        in.warnings.push_back("area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones");
+    }
+    if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, grid, false);
+    if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, grid, false);
+    in.class_options = AreaClassOptions{s.border_km, s.remote_minutes, s.island_bridge_m, true};
+    if (s.coastline) {
+        Grid<std::uint8_t> coast_islands = geodata::island_cells_from_coastline(s.coastline->file, s.coastline->layer, grid);
+        if (in.listed_island)
+            for (std::size_t i = 0; i < coast_islands.size(); ++i) coast_islands[i] |= (*in.listed_island)[i];
+        in.listed_island = std::move(coast_islands);
+        in.class_options.detect_islands = false;
+    }
+    // The study area itself, in the grid's CRS: no flags across the border or at sea.
+    std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
+    {
+        OGRSpatialReference from = geodata::to_srs(area_crs), to = geodata::to_srs(grid.crs);
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+        if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
+            throw IoError("study area: cannot transform it to the analysis grid's CRS");
+    }
+    in.study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
+
+    if (s.zones) {
+        substage("admin zones");
+        in.zones = load_zones(s, grid, in.study_area);
+    }
+
+    substage("population: children per target group");
+    for (std::size_t i = 0; i < population.size(); ++i)
+        if (in.study_area[i]) in.population_in_area += population[i];
+    // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
+    std::map<std::string, Grid<float>> band_cache;
+    for (const auto& svc : s.services) {
+        if (in.children.count(svc.target_group)) continue;
+        Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *in.zones, in.study_area, in.warnings)
+                                     : children_for(s, s.group(svc.target_group), grid, population, band_cache, in.warnings);
+        if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
+            for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
+        for (std::size_t i = 0; i < c.size(); ++i)
+            if (!in.study_area[i]) c[i] = 0.0f;
+        in.children[svc.target_group] = std::move(c);
+    }
+}
+
+}  // namespace
+
+/// Shared inputs of earlier runs, found by their key (see shared_inputs_key) and checked against their files.
+class RunCache {
+public:
+    std::shared_ptr<const SharedInputs> find(const Scenario& s) const {
+        const Scenario key = shared_inputs_key(s);
+        std::lock_guard lock(m_mutex);
+        for (const auto& e : m_entries)
+            if (e->key == key && e->stamps == file_stamps(key)) return e;
+        return nullptr;
+    }
+    void store(std::shared_ptr<const SharedInputs> in) {
+        std::lock_guard lock(m_mutex);
+        std::erase_if(m_entries, [&](const auto& e) { return e->key == in->key; });
+        m_entries.push_back(std::move(in));
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::vector<std::shared_ptr<const SharedInputs>> m_entries;
+};
+
+std::shared_ptr<RunCache> make_run_cache() { return std::make_shared<RunCache>(); }
+
+bool shares_inputs(const Scenario& a, const Scenario& b) { return shared_inputs_key(a) == shared_inputs_key(b); }
+
+namespace {
 }  // namespace
 
 RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions& options) {
@@ -492,86 +777,50 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     };
     fs::create_directories(out / "rasters");
 
-    stage(1, "analysis grid and population");
-    std::unique_ptr<OGRGeometry> area;
-    Crs area_crs = geodata::wgs84();
-    if (s.area_boundary) {
-        area = geodata::read_study_area(s.area_boundary->file, area_crs, s.area_boundary->layer);
+    // Everything the scenario's inputs give before facilities and ferries count: reused from an earlier run of this
+    // process (RunOptions::cache) when only facilities, ferries, thresholds or the ranking differ.
+    std::shared_ptr<const SharedInputs> reused = options.cache ? options.cache->find(s) : nullptr;
+    std::shared_ptr<SharedInputs> fresh;
+    if (reused) {
+        stage(3, "analysis grid, population, land cover, roads, friction, children: reused from an earlier run",
+              "inputs reused from an earlier run");
     } else {
-        const auto& b = *s.area_bbox;
-        auto ring = std::make_unique<OGRLinearRing>();
-        for (auto [x, y] : {std::pair{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}}) ring->addPoint(x, y);
-        auto poly = std::make_unique<OGRPolygon>();
-        poly->addRingDirectly(ring.release());
-        area = std::move(poly);
+        fresh = std::make_shared<SharedInputs>();
+        prepare_shared_inputs(s, *fresh, stage, substage);
     }
-    geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
-    if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
-    const GridSpec grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
+    const SharedInputs& in = reused ? *reused : *fresh;
+    const GridSpec& grid = in.grid;
     result.grid = grid;
-    ResampleReport pop_report;
-    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
-    const std::optional<Grid<float>> growth = detail::growth_factors(s, grid);
-    result.population_total = pop_report.kept_total;
-    if (growth) {  // population_growth: every total after it counts the grown population
-        result.population_total = 0.0;
-        for (std::size_t i = 0; i < population.size(); ++i) {
-            population[i] *= (*growth)[i];
-            result.population_total += population[i];
-        }
-    }
-    result.population_source_total = pop_report.source_total;
-    if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
-        result.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "
-                                              "and are not counted", s.population.string(),
-                                              pop_report.source_total - pop_report.kept_total, pop_report.source_total));
+    result.population_total = in.population_total;
+    result.population_source_total = in.population_source_total;
+    result.population_in_area = in.population_in_area;
+    result.warnings = in.warnings;
+    result.towns_placed = in.towns.size();
+    const auto& roads = in.roads;
+    const auto& rivers = in.rivers;
+    const auto& border = in.border;
+    const auto& friction = in.friction;
+    const auto& children = in.children;
+    const auto& zones = in.zones;
+    const Grid<std::uint8_t>& study_area = in.study_area;
 
-    stage(2, "land cover, roads, rivers, border, elevation");
-    Grid<std::uint8_t> landcover = s.landcover_uniform
-                                       ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
-                                       : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
-    std::optional<Grid<std::uint8_t>> roads, rivers, border;
-    std::map<std::size_t, Grid<std::uint8_t>> road_cells;
-    const bool road_changes = std::any_of(s.modifications.begin(), s.modifications.end(), [](const Modification& m) {
-        return m.kind == Modification::Kind::upgrade_road || m.kind == Modification::Kind::new_road ||
-               m.kind == Modification::Kind::new_bridge;
-    });
-    if (s.roads || road_changes) roads = rasterize_roads(s, grid, result.warnings, road_cells);
-    if (s.rivers) rivers = rasterize_mask(*s.rivers, grid);
-    if (s.border) border = rasterize_mask(*s.border, grid);
-    detail::check_bridges(s, grid, rivers ? &*rivers : nullptr, landcover);
-    const std::vector<detail::FrictionEdit> friction_changes = detail::friction_edits(s, grid, std::move(road_cells));
-    const std::vector<detail::FerryLink> ferries = detail::ferry_links(s, grid.crs);
-    std::optional<Grid<float>> elevation;
-    if (s.elevation) {
-        elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
-        for (float& h : elevation->values())
-            if (std::isnan(h)) h = 0.0f;  // outside the DEM: flat (such cells are usually sea)
-    }
-
-    stage(3, "friction per travel mode and facilities");
+    substage("facilities, ferries and area classes");
     std::set<std::string> modes_used;
     for (const auto& svc : s.services) modes_used.insert(svc.mode);
-    // Friction and travel options (ferries, slope) of each mode, built once and shared by every search in that mode.
-    const FrictionInputs friction_inputs{&landcover, roads ? &*roads : nullptr, rivers ? &*rivers : nullptr,
-                                         border ? &*border : nullptr};
-    std::map<std::string, Grid<float>> friction;
+    // Travel options (ferries, slope) of each mode, shared by every search in that mode.
+    const std::vector<detail::FerryLink> ferries = detail::ferry_links(s, grid.crs);
     std::map<std::string, TravelTimeOptions> travel_options;
-    auto prepare_mode = [&](const std::string& m) {
-        if (friction.count(m)) return;
-        Grid<float>& f = friction[m] = build_friction(friction_inputs, s.modes.at(m));
-        detail::apply_friction_edits(friction_changes, m, f, border ? &*border : nullptr);
+    for (const auto& [m, f] : friction) {
         TravelTimeOptions topt;
         topt.extra_edges = ferry_edges(ferries, f, s.ferry_port_snap_m);
-        if (elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*elevation;
+        if (in.elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*in.elevation;
         travel_options[m] = std::move(topt);
-    };
+    }
     for (const auto& m : modes_used) {
-        prepare_mode(m);
         geodata::RasterWriteOptions wo;
         wo.description = fmt::format("friction for {}", m);
         wo.units = "minutes per metre";
-        geodata::write_geotiff(out / "rasters" / fmt::format("friction_{}.tif", m), friction[m], wo);
+        geodata::write_geotiff(out / "rasters" / fmt::format("friction_{}.tif", m), friction.at(m), wo);
     }
     auto points = read_facilities(s, grid);
     detail::apply_facility_modifications(s, points, grid.crs);
@@ -581,54 +830,17 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     // Area classes: island (land cut off from the mainland), border (near the national land border), remote (far
     // from a town by the remote mode, or listed).
-    Grid<std::uint8_t> land(grid, 0);
-    for (std::size_t i = 0; i < land.size(); ++i)
-        land[i] = (landcover[i] != landcover::water && landcover[i] != landcover::nodata) ? 1 : 0;
     std::optional<Grid<float>> to_town;
     if (s.towns) {
-        prepare_mode(s.remote_mode);
-        const Grid<float>& f = friction.at(s.remote_mode);
-        std::vector<SourceCell> towns;
-        for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
-            if (!f_town.geometry) continue;
-            auto p = geodata::representative_point(*f_town.geometry);
-            if (!p) continue;
-            SnapResult snap = snap_to_passable(f, p->first, p->second, s.snap_distance_m);
-            if (snap.placed()) towns.push_back({snap.cell, static_cast<std::int32_t>(towns.size())});
-        }
-        result.towns_placed = towns.size();
-        if (towns.empty())
-            throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
-                                         "check the layer and its filter", s.towns->file.string(),
-                                         s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
-        to_town = compute_travel_time(f, towns, travel_options.at(s.remote_mode)).minutes;
-    } else {
-        result.warnings.push_back("area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones");
+        const TravelTimeOptions& topt = travel_options.at(s.remote_mode);
+        TravelTimeResult t = reuse_search(reused ? &reused->town_search : nullptr, friction.at(s.remote_mode), in.towns, topt);
+        if (fresh) fresh->town_search = {in.towns, topt.extra_edges, t};
+        to_town = std::move(t.minutes);
     }
-    std::optional<Grid<std::uint8_t>> listed_remote, listed_island;
-    if (s.remote_zones) listed_remote = rasterize_mask(*s.remote_zones, grid, false);
-    if (s.island_zones) listed_island = rasterize_mask(*s.island_zones, grid, false);
-    AreaClassOptions class_options{s.border_km, s.remote_minutes, s.island_bridge_m, true};
-    if (s.coastline) {
-        Grid<std::uint8_t> coast_islands = geodata::island_cells_from_coastline(s.coastline->file, s.coastline->layer, grid);
-        if (listed_island)
-            for (std::size_t i = 0; i < coast_islands.size(); ++i) coast_islands[i] |= (*listed_island)[i];
-        listed_island = std::move(coast_islands);
-        class_options.detect_islands = false;
-    }
-    // The study area itself, in the grid's CRS: no flags across the border or at sea.
-    std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
-    {
-        OGRSpatialReference from = geodata::to_srs(area_crs), to = geodata::to_srs(grid.crs);
-        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
-        if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
-            throw IoError("study area: cannot transform it to the analysis grid's CRS");
-    }
-    const Grid<std::uint8_t> study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
     const Grid<std::uint8_t> area_flags = classify_areas(
-        {&land, border ? &*border : nullptr, to_town ? &*to_town : nullptr, listed_remote ? &*listed_remote : nullptr,
-         listed_island ? &*listed_island : nullptr, &study_area},
-        class_options);
+        {&in.land, border ? &*border : nullptr, to_town ? &*to_town : nullptr, in.listed_remote ? &*in.listed_remote : nullptr,
+         in.listed_island ? &*in.listed_island : nullptr, &study_area},
+        in.class_options);
 
     stage(4, "travel time");
     std::vector<TravelTimeResult> times(s.services.size());
@@ -697,20 +909,24 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             which.push_back(k);
             sets.push_back(std::move(sources));
         }
-        ProgressCallback progress;
-        if (options.progress)
-            progress = [&](std::size_t done, std::size_t total) { options.progress(fmt::format("travel time ({})", m), done, total); };
-        auto computed = compute_travel_times(f, sets, topt, progress);
-        for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
+        if (reused) {  // bring the earlier run's searches up to date (exactly what a full search gives)
+            parallel_for(which.size(), [&](std::size_t j) {
+                auto it = reused->service_search.find(s.services[which[j]].name);
+                times[which[j]] = reuse_search(it != reused->service_search.end() ? &it->second : nullptr, f, sets[j], topt);
+            });
+        } else {
+            ProgressCallback progress;
+            if (options.progress)
+                progress = [&](std::size_t done, std::size_t total) { options.progress(fmt::format("travel time ({})", m), done, total); };
+            auto computed = compute_travel_times(f, sets, topt, progress);
+            for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
+        }
+        if (fresh)
+            for (std::size_t j = 0; j < which.size(); ++j)
+                fresh->service_search[s.services[which[j]].name] = {sets[j], topt.extra_edges, times[which[j]]};
     }
 
-    std::optional<LoadedZones> zones;
-    if (s.zones) {
-        substage("admin zones");
-        zones = load_zones(s, grid, study_area);
-    }
-
-    stage(5, "children per target group and access metrics", "population: children per target group");
+    stage(5, "access metrics");
     // One mask per area-class filter (all, island, border, remote, none); "all" needs none.
     std::vector<Grid<std::uint8_t>> class_masks;
     std::vector<const Grid<std::uint8_t>*> class_mask_ptrs;
@@ -721,21 +937,6 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
     for (std::size_t f = 0; f < class_masks.size(); ++f)
         class_mask_ptrs.push_back(area_class_filters()[f].all ? nullptr : &class_masks[f]);
-    for (std::size_t i = 0; i < population.size(); ++i)
-        if (study_area[i]) result.population_in_area += population[i];
-    // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
-    std::map<std::string, Grid<float>> children;
-    std::map<std::string, Grid<float>> band_cache;
-    for (const auto& svc : s.services) {
-        if (children.count(svc.target_group)) continue;
-        Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *zones, study_area, result.warnings)
-                                     : children_for(s, s.group(svc.target_group), grid, population, band_cache, result.warnings);
-        if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
-            for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
-        for (std::size_t i = 0; i < c.size(); ++i)
-            if (!study_area[i]) c[i] = 0.0f;
-        children[svc.target_group] = std::move(c);
-    }
     substage("access metrics: summaries by area class");
     result.services.resize(s.services.size());
     parallel_for(s.services.size(), [&](std::size_t k) {
@@ -763,9 +964,16 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         substage("travel time: one catchment per facility (E2SFCA, coverage)");
         TravelTimeOptions bounded = travel_options.at(svc.mode);
         bounded.max_minutes = catchment_search_limit(svc.threshold_min);
-        std::vector<SourceCell> sources;
-        for (std::size_t j = 0; j < supplies[k].size(); ++j) sources.push_back({supplies[k][j].cell, static_cast<std::int32_t>(j)});
-        std::vector<Catchment> catchments = compute_catchments(friction.at(svc.mode), sources, bounded);
+        const SharedInputs::Catchments* earlier = nullptr;
+        if (reused)
+            if (auto it = reused->catchments.find(svc.name); it != reused->catchments.end()) earlier = &it->second;
+        std::vector<Catchment> catchments = service_catchments(earlier, friction.at(svc.mode), supplies[k], bounded, svc.threshold_min);
+        if (fresh) {
+            auto& kept = fresh->catchments[svc.name];
+            kept.threshold_min = svc.threshold_min;
+            kept.edges = bounded.extra_edges;
+            for (std::size_t j = 0; j < supplies[k].size(); ++j) kept.by_cell.emplace(supplies[k][j].cell, catchments[j]);
+        }
         const Grid<float>& kids = children.at(svc.target_group);
 
         substage("access metrics: capacity coverage");
@@ -836,7 +1044,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     if (s.ranking) {
         substage("ranking: candidates, catchments, greedy");
-        RankingContext rc{s, grid, {}, {}, {}, {}, {}, area_flags, landcover, rivers ? &*rivers : nullptr,
+        RankingContext rc{s, grid, {}, {}, {}, {}, {}, area_flags, in.landcover, rivers ? &*rivers : nullptr,
                           roads ? &*roads : nullptr, points, zones ? &zones->ids : nullptr, zones ? &zones->names : nullptr,
                           options.budget, options.exact, options.objective};
         for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -983,6 +1191,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         run["inputs"].push_back(entry);
     }
     geodata::write_text_file(out / "run.json", run.dump(2) + "\n");
+    if (fresh && options.cache) options.cache->store(std::move(fresh));
     return result;
 }
 

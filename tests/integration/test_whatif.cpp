@@ -272,3 +272,64 @@ TEST_CASE("a batch run gives every scenario the outputs of its own run", "[integ
     CHECK(clash.exit_code == 3);
     CHECK_THAT(clash.err, Catch::Contains("same output folder"));
 }
+
+namespace {
+
+/// Every output file of two result folders, byte for byte, except run.json (timings) and the GeoPackage (SQLite
+/// pages carry write times); returns the files that differ.
+std::vector<std::string> differing_files(const fs::path& a, const fs::path& b) {
+    std::vector<std::string> differ;
+    std::size_t compared = 0;
+    for (const auto& e : fs::recursive_directory_iterator(a)) {
+        if (!e.is_regular_file() || e.path().filename() == "run.json" || e.path().extension() == ".gpkg") continue;
+        const fs::path rel = fs::relative(e.path(), a);
+        ++compared;
+        if (!fs::exists(b / rel) || test::slurp(e.path()) != test::slurp(b / rel)) differ.push_back(rel.string());
+    }
+    if (compared < 20) differ.push_back(fmt::format("only {} files compared", compared));
+    return differ;
+}
+
+bool reused_inputs(const fs::path& out) {
+    std::ifstream in(out / "run.json");
+    return nlohmann::json::parse(in)["stage_seconds"].contains("inputs reused from an earlier run");
+}
+
+}  // namespace
+
+TEST_CASE("what-ifs taking over the baseline's inputs and searches give exactly a fresh run's outputs",
+          "[integration][whatif][incremental]") {
+    Demo& d = demo_fixture();
+    auto cache = scenarios::make_run_cache();
+    auto run_with_cache = [&](const std::string& file, const std::string& folder) {
+        const fs::path out = d.dir / folder;
+        fs::create_directories(out);
+        scenarios::RunOptions o;
+        o.cache = cache;
+        scenarios::run_scenario(scenarios::load_scenario(d.dir / file), out, o);
+        return out;
+    };
+    const fs::path base = run_with_cache("baseline.yaml", "cached_baseline");
+    CHECK_FALSE(reused_inputs(base));
+    CHECK(differing_files(d.baseline_out, base).empty());
+    // A ferry (new edges), a closed school (cells searched again), new pools (new sources) and a what-if built on
+    // another what-if: each against a fresh run of the same file.
+    std::ofstream(d.dir / "ferry_and_close.yaml") << "schema_version: 1\nbase: new_ferry.yaml\nmodifications:\n"
+                                                     "  - close_facilities: {ids: [494]}\n";
+    for (const char* name : {"new_ferry", "close_small_school", "pool_programme", "ferry_and_close"}) {
+        INFO(name);
+        const fs::path cached = run_with_cache(std::string(name) + ".yaml", std::string("cached_") + name);
+        CHECK(reused_inputs(cached));
+        const fs::path fresh = d.run(std::string(name) + ".yaml");
+        CHECK_FALSE(reused_inputs(fresh));
+        CHECK(differing_files(fresh, cached).empty());
+    }
+    // Flooding changes friction: nothing to take over.
+    CHECK_FALSE(reused_inputs(run_with_cache("rainy_season_flooding.yaml", "cached_flooding")));
+    const auto baseline = scenarios::load_scenario(d.dir / "baseline.yaml");
+    CHECK(scenarios::shares_inputs(baseline, scenarios::load_scenario(d.dir / "new_ferry.yaml")));
+    CHECK_FALSE(scenarios::shares_inputs(baseline, scenarios::load_scenario(d.dir / "rainy_season_flooding.yaml")));
+    // An input file rewritten since: a fresh start.
+    fs::last_write_time(d.dir / "inputs" / "landcover.tif", fs::last_write_time(d.dir / "inputs" / "landcover.tif") + std::chrono::seconds(5));
+    CHECK_FALSE(reused_inputs(run_with_cache("close_small_school.yaml", "cached_after_touch")));
+}

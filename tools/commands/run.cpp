@@ -118,17 +118,27 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     if (!out.empty()) fs::create_directories(out);
     std::vector<std::unique_ptr<geodata::OutputFolder>> folders;
     for (const auto& t : targets) folders.push_back(std::make_unique<geodata::OutputFolder>(t, globals().overwrite));
-    // Scenarios in parallel, one per thread (the loops inside each run on that thread: OpenMP nesting is off), so
-    // every output is the same as a run of its own. A failing scenario leaves its own folder untouched and the
-    // others are still written.
-    stage(1, 1, fmt::format("running {} scenarios ({} at a time)", loaded.size(), std::min<int>(omp_get_max_threads(),
-                                                                                                static_cast<int>(loaded.size()))));
+    // First the scenarios whose inputs no earlier one shares, then the what-ifs built on them, which take over their
+    // grids, friction, children and searches (scenarios::RunCache; the outputs are the same as fresh runs). Within
+    // each round the scenarios run in parallel, one per thread (the loops inside each run on that thread: OpenMP
+    // nesting is off), or alone with every thread. A failing scenario leaves its own folder untouched and the others
+    // are still written.
+    std::vector<std::size_t> leaders, followers;
+    for (std::size_t k = 0; k < loaded.size(); ++k) {
+        const bool shares = std::any_of(leaders.begin(), leaders.end(),
+                                        [&](std::size_t l) { return scenarios::shares_inputs(loaded[l], loaded[k]); });
+        (shares ? followers : leaders).push_back(k);
+    }
+    stage(1, 1, fmt::format("running {} scenarios ({} with inputs of their own, {} reusing them; {} thread(s))", loaded.size(),
+                            leaders.size(), followers.size(), omp_get_max_threads()));
     std::vector<std::optional<scenarios::RunResult>> results(loaded.size());
     std::vector<std::string> failures(loaded.size());
     std::vector<int> codes(loaded.size(), 0);
-    parallel_for(loaded.size(), [&](std::size_t k) {
+    const std::shared_ptr<scenarios::RunCache> cache = scenarios::make_run_cache();
+    auto run = [&](std::size_t k) {
         scenarios::RunOptions options;
         options.command_line = command_line();
+        options.cache = cache;
         try {
             results[k] = scenarios::run_scenario(loaded[k], folders[k]->staging(), options);
             folders[k]->commit();
@@ -136,7 +146,11 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
             failures[k] = e.what();
             codes[k] = exit_code_for(e);
         }
-    });
+    };
+    for (const auto* round : {&leaders, &followers}) {
+        if (round->size() == 1) run(round->front());
+        else parallel_for(round->size(), [&](std::size_t j) { run((*round)[j]); });
+    }
     int exit_code = 0;
     for (std::size_t k = 0; k < loaded.size(); ++k) {
         fmt::print("== {} ==\n", files[k]);

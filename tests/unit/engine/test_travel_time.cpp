@@ -323,3 +323,104 @@ TEST_CASE("times far beyond the bucket window stay exact (long corridor, slow fe
     CHECK(island.minutes(5, 0) == Approx(100.0 + 14400.0 + 200.0));
     CHECK(island.nearest(5, 0) == 7);
 }
+
+namespace {
+
+// Equal friction everywhere: many cells are exactly as near two facilities, the case that needs the id rule.
+Grid<float> uniform_friction(std::size_t cols, std::size_t rows, float value) {
+    Grid<float> g(make_grid_spec(cols, rows, 100.0, 500000.0, 2000000.0, test::test_crs()));
+    for (float& v : g.values()) v = value;
+    return g;
+}
+
+void require_identical(const TravelTimeResult& a, const TravelTimeResult& b) {
+    std::size_t time_diffs = 0, id_diffs = 0;
+    for (std::size_t i = 0; i < a.minutes.size(); ++i) {
+        const bool same_time = a.minutes[i] == b.minutes[i] || (std::isinf(a.minutes[i]) && std::isinf(b.minutes[i]));
+        time_diffs += same_time ? 0 : 1;
+        id_diffs += a.nearest[i] == b.nearest[i] ? 0 : 1;
+    }
+    CHECK(time_diffs == 0);
+    CHECK(id_diffs == 0);
+}
+
+}  // namespace
+
+TEST_CASE("equally near facilities: the lower id is nearest, whatever the source order", "[engine][traveltime][ties]") {
+    auto f = uniform_friction(21, 5, 0.012f);
+    // Two facilities symmetric about column 10: that column is exactly as near both.
+    for (auto ids : {std::pair{4, 9}, std::pair{9, 4}}) {
+        auto r = compute_travel_time(f, {{cell(f, 4, 2), ids.first}, {cell(f, 16, 2), ids.second}});
+        for (std::size_t row = 0; row < 5; ++row) {
+            CHECK(r.nearest(10, row) == 4);
+            CHECK(r.nearest(9, row) == ids.first);
+            CHECK(r.nearest(11, row) == ids.second);
+        }
+    }
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 10; ++trial) {
+        auto g = trial % 2 == 0 ? uniform_friction(40, 30, 0.01f) : random_friction(rng, 40, 30, 0.1);
+        std::vector<SourceCell> sources;
+        std::uniform_int_distribution<std::size_t> pick(0, g.size() - 1);
+        for (int s = 0; s < 12; ++s) sources.push_back({pick(rng), s});
+        auto forward = compute_travel_time(g, sources);
+        std::shuffle(sources.begin(), sources.end(), rng);
+        require_identical(forward, compute_travel_time(g, sources));
+    }
+}
+
+TEST_CASE("an updated result equals a full search exactly", "[engine][traveltime][incremental]") {
+    std::mt19937 rng(20261122);
+    for (int trial = 0; trial < 24; ++trial) {
+        INFO("trial " << trial);
+        const std::size_t cols = 60, rows = 45;
+        auto f = trial % 3 == 0 ? uniform_friction(cols, rows, 0.012f) : random_friction(rng, cols, rows, 0.15);
+        std::uniform_int_distribution<std::size_t> pick(0, f.size() - 1);
+        std::vector<SourceCell> before;
+        for (int s = 0; s < 10; ++s) before.push_back({pick(rng), s * 3});
+        TravelTimeOptions old_options;
+        Grid<float> dem(f.spec(), 0.0f);
+        if (trial % 4 == 1) {
+            for (std::size_t i = 0; i < dem.size(); ++i) dem[i] = static_cast<float>((i % cols) * 7 % 50);
+            old_options.elevation_m = &dem;
+        }
+        if (trial % 5 == 2) old_options.max_minutes = 40.0;
+        TravelTimeResult r = compute_travel_time(f, before, old_options);
+
+        // Close some facilities, open others (one on the cell of a closed one), add a ferry.
+        std::vector<SourceCell> after;
+        std::vector<std::int32_t> removed;
+        for (std::size_t s = 0; s < before.size(); ++s) {
+            if (s % 3 == static_cast<std::size_t>(trial % 3)) removed.push_back(before[s].id);
+            else after.push_back(before[s]);
+        }
+        after.push_back({before[static_cast<std::size_t>(trial % 3)].cell, 1000});
+        for (int s = 0; s < 3; ++s) after.push_back({pick(rng), 1001 + s});
+        TravelTimeOptions new_options = old_options;
+        if (trial % 2 == 0) new_options.extra_edges.push_back({pick(rng), pick(rng), 3.0});
+
+        update_travel_time(f, after, new_options, removed, r);
+        require_identical(r, compute_travel_time(f, after, new_options));
+    }
+}
+
+TEST_CASE("an update with nothing removed only lowers times", "[engine][traveltime][incremental]") {
+    std::mt19937 rng(99);
+    auto f = random_friction(rng, 50, 50, 0.1);
+    std::vector<SourceCell> sources{{cell(f, 5, 5), 1}, {cell(f, 40, 40), 2}};
+    TravelTimeResult r = compute_travel_time(f, sources);
+    const TravelTimeResult before = r;
+    sources.push_back({cell(f, 25, 25), 3});
+    update_travel_time(f, sources, {}, {}, r);
+    std::size_t lowered = 0;
+    for (std::size_t i = 0; i < r.minutes.size(); ++i) {
+        if (std::isinf(before.minutes[i])) continue;
+        REQUIRE(r.minutes[i] <= before.minutes[i]);
+        if (r.minutes[i] < before.minutes[i]) {
+            ++lowered;
+            REQUIRE(r.nearest[i] == 3);
+        }
+    }
+    CHECK(lowered > 100);
+    REQUIRE_THROWS_AS(update_travel_time(uniform_friction(10, 10, 0.01f), sources, {}, {}, r), InputError);
+}

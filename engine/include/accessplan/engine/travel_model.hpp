@@ -60,6 +60,8 @@ struct TravelMode {
     std::array<double, road_class_count> road_speed_kmh{}; ///< per RoadClass; 0 = this mode cannot use that road
     double boat_speed_kmh = 0.0;                       ///< on open water and unbridged rivers; 0 = impassable
     bool slope_aware = false;                          ///< apply Tobler's hiking function when a DEM is given
+
+    bool operator==(const TravelMode&) const = default;
 };
 
 /// Children walking (slope-aware with a DEM) and motorbike (how children reach clinics in rural Vietnam).

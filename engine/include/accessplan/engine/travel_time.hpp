@@ -19,7 +19,8 @@ namespace accessplan {
 
 enum class Neighbourhood { eight = 8, sixteen = 16 };
 
-/// A facility (or any destination) on the grid. Several may share a cell: the lowest id wins.
+/// A facility (or any destination) on the grid. Several may share a cell: the lowest id wins. Where two facilities
+/// are exactly as near, the lower id is the nearest, whatever order the search met them in.
 struct SourceCell {
     std::size_t cell = 0;   ///< row * cols + col
     std::int32_t id = 0;    ///< written to the nearest-facility grid; must be >= 0
@@ -57,6 +58,16 @@ double tobler_speed_factor(double slope) noexcept;
 /// sources outside the grid, a DEM on another grid, or extra edges referring to cells outside the grid.
 TravelTimeResult compute_travel_time(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
                                      const TravelTimeOptions& options = {});
+
+/// Brings `result` up to date after sources were added or removed, or extra edges added, without a full search.
+/// `result` must be compute_travel_time(friction, old_sources, old_options) for the same friction and options except
+/// that options.extra_edges may hold more edges; `sources` are all the sources now, and `removed_ids` the ids of old
+/// sources that are gone (every cell they were nearest to is searched again). The result equals
+/// compute_travel_time(friction, sources, options) exactly, times and ids. Removing an edge or changing friction
+/// needs a full search.
+void update_travel_time(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
+                        const TravelTimeOptions& options, const std::vector<std::int32_t>& removed_ids,
+                        TravelTimeResult& result);
 
 /// Called after each finished source set with (finished so far, total); from one thread at a time.
 using ProgressCallback = std::function<void(std::size_t, std::size_t)>;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,17 @@ struct RunResult {
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
 };
 
+/// What runs of one process (a batch, the Python module) share: the inputs, friction, children and searches of
+/// earlier runs. A run whose scenario differs from an earlier one only in facility and ferry modifications,
+/// thresholds or the ranking takes them over and updates the searches where the changes reach (results are the same
+/// as without it, exactly); any other difference, or an input file changed on disk since, means a fresh start.
+/// Thread-safe.
+class RunCache;
+std::shared_ptr<RunCache> make_run_cache();
+
+/// True when a run of `b` can take over the inputs of a run of `a` (see RunCache).
+bool shares_inputs(const Scenario& a, const Scenario& b);
+
 struct RunOptions {
     /// Progress: stage index (1-based), stage count, label.
     std::function<void(int, int, const std::string&)> stage;
@@ -98,6 +110,8 @@ struct RunOptions {
     std::optional<double> budget;  ///< overrides ranking.budget
     bool exact = false;            ///< rank with the exact integer program
     std::optional<std::string> objective;  ///< overrides ranking.objective: children or time_saved
+    /// Reuse what earlier runs built (and keep what this run builds for later ones); null = a fresh start.
+    std::shared_ptr<RunCache> cache;
 };
 
 /// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).

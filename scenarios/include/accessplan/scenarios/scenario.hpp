@@ -17,12 +17,16 @@ struct LayerRef {
     std::filesystem::path file;
     std::string layer;  ///< empty = the first layer
     std::string where;  ///< OGR SQL attribute filter; empty = every feature
+
+    bool operator==(const LayerRef&) const = default;
 };
 
 struct TargetGroup {
     std::string name;
     int min_age = 0;
     int max_age = 0;  ///< inclusive
+
+    bool operator==(const TargetGroup&) const = default;
 };
 
 struct Service {
@@ -33,6 +37,8 @@ struct Service {
     std::string mode = "walking";
     /// Order facilities take children in capacity coverage: "file", "capacity_desc" or "capacity_asc".
     std::string coverage_order = "file";
+
+    bool operator==(const Service&) const = default;
 };
 
 struct Ferry {
@@ -40,6 +46,8 @@ struct Ferry {
     double crossing_min = 0.0;
     double headway_min = 0.0;
     bool bidirectional = true;
+
+    bool operator==(const Ferry&) const = default;
 };
 
 /// Candidate investments and how to rank them (docs/scenarios.md "ranking").
@@ -61,11 +69,15 @@ struct RankingSettings {
     double road_distance_m = 1000.0;           ///< generated sites move to a road this close, or are dropped
     std::vector<std::string> school_types{"school", "primary_school", "lower_secondary_school"};  ///< pool sites
     bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
+
+    bool operator==(const RankingSettings&) const = default;
 };
 
 /// A longitude/latitude pair (WGS 84 degrees) written inline in a scenario file.
 struct LonLat {
     double lon = 0.0, lat = 0.0;
+
+    bool operator==(const LonLat&) const = default;
 };
 
 /// Which facilities a modification acts on: ids (the id field) and/or attribute equality, and a capacity limit.
@@ -73,6 +85,8 @@ struct FacilitySelection {
     std::vector<std::string> ids;
     std::map<std::string, std::vector<std::string>> match;  ///< field -> accepted values (every field must match)
     std::optional<double> capacity_below;                     ///< only facilities with a known capacity below this
+
+    bool operator==(const FacilitySelection&) const = default;
 };
 
 /// A facility added by a modification (inline; `add_facilities.file` facilities are read at run time).
@@ -80,6 +94,8 @@ struct NewFacility {
     std::string id, name, type;
     LonLat at;
     double capacity = 0.0;  ///< 0 = not known
+
+    bool operator==(const NewFacility&) const = default;
 };
 
 /// Months of operation or of a season, 1..12; empty = all year.
@@ -128,6 +144,8 @@ struct Modification {
     // set_threshold
     std::string service;
     double threshold_min = 0.0;
+
+    bool operator==(const Modification&) const = default;
 };
 
 /// "new_ferry", "flood_season", ...
@@ -205,6 +223,8 @@ struct Scenario {
     std::vector<Modification> modifications;  ///< the base chain's first, then this file's
 
     const TargetGroup& group(const std::string& name) const;
+
+    bool operator==(const Scenario&) const = default;
 };
 
 /// True for OpenStreetMap files (.osm.pbf, .osm), whose facilities and roads are read by tag.
