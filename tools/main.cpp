@@ -1,5 +1,6 @@
 // accessplan: the command-line entry point. Thin: parse arguments, call the libraries, map errors to exit codes.
 
+#include <csignal>
 #include <cstdio>
 #include <functional>
 
@@ -27,7 +28,25 @@ void stage(int index, int count, const std::string& label) {
 
 namespace {
 std::string g_command_line;
+
+// SIGINT / SIGTERM: ask the run to stop at its next check (between stages, before any output moves into place), so
+// the staging folder is removed and earlier outputs stay as they were. A second signal stops at once (the default).
+extern "C" void on_interrupt(int sig) {
+    accessplan::request_interrupt();
+    static const char message[] = "\naccessplan: interrupted: stopping before anything is written (again to stop at once)\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
+    std::signal(sig, SIG_DFL);
 }
+
+void install_interrupt_handlers() {
+    for (int sig : {SIGINT, SIGTERM}) {
+        struct sigaction action {};
+        action.sa_handler = on_interrupt;
+        sigemptyset(&action.sa_mask);
+        sigaction(sig, &action, nullptr);
+    }
+}
+}  // namespace
 
 std::string command_line() { return g_command_line; }
 
@@ -52,6 +71,7 @@ int guarded(const std::function<int()>& body) {
 int main(int argc, char** argv) {
     using namespace accessplan::cli;
     for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
+    install_interrupt_handlers();
     CLI::App app{"accessplan: travel-time access of children to schools, health stations, playgrounds and pools;\n"
                  "access gaps in remote, border and island areas; budgeted investment ranking.\n\n"
                  "Example: accessplan demo --out demo-run",

@@ -1,6 +1,9 @@
 #include "accessplan/geodata/output.hpp"
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <system_error>
 
@@ -23,6 +26,10 @@ fs::path temporary_sibling(const fs::path& target) {
 
 void commit_file(const fs::path& from, const fs::path& to) {
     std::error_code ec;
+    if (interrupt_requested()) {
+        fs::remove(from, ec);
+        throw_if_interrupted();
+    }
     fs::rename(from, to, ec);
     if (ec) {
         fs::remove(from, ec);
@@ -46,6 +53,28 @@ void write_text_file(const fs::path& path, const std::string& text) {
     commit_file(tmp, path);
 }
 
+namespace {
+
+/// Removes staging folders and files of `name` (".name.tmp-<pid>-<n>") left by accessplan processes that no longer
+/// run (killed outright, e.g. SIGKILL or a power cut); those of running processes are left alone.
+void remove_abandoned_staging(const fs::path& parent, const std::string& name) {
+    const std::string prefix = "." + name + ".tmp-";
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string f = it->path().filename().string();
+        if (f.rfind(prefix, 0) != 0) continue;
+        const std::string rest = f.substr(prefix.size());
+        const auto dash = rest.find('-');
+        if (dash == std::string::npos || dash == 0 || rest.find_first_not_of("0123456789-") != std::string::npos) continue;
+        const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+        if (pid <= 0 || pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+        std::error_code rm;
+        fs::remove_all(it->path(), rm);
+    }
+}
+
+}  // namespace
+
 OutputFolder::OutputFolder(fs::path target, bool overwrite) : m_target(std::move(target)), m_overwrite(overwrite) {
     std::error_code ec;
     if (fs::exists(m_target, ec)) {
@@ -58,6 +87,7 @@ OutputFolder::OutputFolder(fs::path target, bool overwrite) : m_target(std::move
     const fs::path parent = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
     fs::create_directories(parent, ec);
     if (ec) throw IoError(fmt::format("{}: cannot create folder: {}", parent.string(), ec.message()));
+    remove_abandoned_staging(parent, m_target.filename().string());
     m_staging = temporary_sibling(m_target);
     fs::create_directory(m_staging, ec);
     if (ec) throw IoError(fmt::format("{}: cannot create a staging folder in {}: {}", m_target.string(),
@@ -72,6 +102,7 @@ OutputFolder::~OutputFolder() {
 }
 
 void OutputFolder::commit() {
+    throw_if_interrupted();  // (the destructor then removes the staging folder)
     std::error_code ec;
     fs::path old;
     if (fs::exists(m_target, ec)) {

@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include <cpl_conv.h>
 #include <fmt/format.h>
 #include <gdal_alg.h>
 #include <gdal_priv.h>
@@ -34,6 +35,9 @@ void write_geopackage(const fs::path& path, const Crs& crs, const std::vector<Ou
     if (driver == nullptr) throw IoError("GDAL has no GPKG driver; reinstall libgdal");
     const fs::path tmp = temporary_sibling(path).replace_extension(".gpkg");
     reset_gdal_error();
+    // Byte-identical files for identical contents: GDAL would stamp gpkg_contents.last_change with the clock (the
+    // run's time is in run.json). The setter is thread-local, and leaves a value the user set (OGR_CURRENT_DATE).
+    CPLConfigOptionSetter fixed_date("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z", true);
     DatasetPtr ds(driver->Create(tmp.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw IoError(fmt::format("{}: cannot create GeoPackage: {}", path.string(), last_gdal_error()));
     OGRSpatialReference srs = to_srs(crs);

@@ -18,6 +18,7 @@
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/coverage.hpp"
 #include "accessplan/engine/e2sfca.hpp"
+#include "accessplan/engine/memory.hpp"
 #include "accessplan/engine/parallel.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
@@ -589,6 +590,25 @@ std::vector<Catchment> service_catchments(const SharedInputs::Catchments* earlie
     return out;
 }
 
+/// What a run holds per grid cell at its peak, roughly (the memory guard): the input rasters, friction per mode,
+/// children per target group with the age bands they come from, and per service its travel time, nearest facility,
+/// E2SFCA and gap grids with search scratch. Catchments come on top (about 8 bytes per cell a facility reaches).
+double bytes_per_cell(const Scenario& s) {
+    std::set<std::string> modes, groups;
+    for (const auto& svc : s.services) {
+        modes.insert(svc.mode);
+        groups.insert(svc.target_group);
+    }
+    if (s.towns) modes.insert(s.remote_mode);
+    double bytes = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0 + 8.0;  // population (+ growth), 4 masks, land + study area, zones, to_town
+    if (s.elevation) bytes += 4.0;
+    bytes += 4.0 * static_cast<double>(modes.size());
+    bytes += 8.0 * static_cast<double>(groups.size());  // children, and the bands they are summed from
+    bytes += 6.0;                                       // area-class flags and filters
+    bytes += 24.0 * static_cast<double>(s.services.size());
+    return bytes;
+}
+
 using StageFn = std::function<void(int, const std::string&, const std::string&)>;
 
 /// Stages 1-2 and the parts of 3 and 5 that do not depend on facilities or ferries.
@@ -611,6 +631,10 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
     geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
     if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
     const GridSpec grid = in.grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
+    require_memory(static_cast<double>(grid.cols) * static_cast<double>(grid.rows) * bytes_per_cell(s),
+                   fmt::format("{}: the analysis grid of {} x {} cells of {} m with {} service(s)", s.file.string(), grid.cols,
+                               grid.rows, s.cell_size_m, s.services.size()),
+                   "use a larger area.cell_size_m (twice the size needs a quarter of the memory) or a smaller study area");
     ResampleReport pop_report;
     Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
     const std::optional<Grid<float>> growth = detail::growth_factors(s, grid);
@@ -767,11 +791,13 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     };
     // A stage's progress line; its time goes to run.json under `timed_as` (the label unless given).
     auto stage = [&](int k, const std::string& label, const std::string& timed_as = "") {
+        throw_if_interrupted();
         close_stage();
         current_stage = timed_as.empty() ? label : timed_as;
         if (options.stage) options.stage(k, stages, label);
     };
     auto substage = [&](const std::string& label) {  // timed separately in run.json, no progress line
+        throw_if_interrupted();
         close_stage();
         current_stage = label;
     };

@@ -30,7 +30,19 @@ public:
     using Error::Error;
 };
 
+/// The run was interrupted (SIGINT / SIGTERM): it stops at the next check, before committing anything. Exit code 130.
+class Interrupted : public Error {
+public:
+    using Error::Error;
+};
+
 /// Exit code the command line uses for an exception of this family.
 int exit_code_for(const Error& error) noexcept;
+
+/// Asks long work to stop at its next check. Async-signal-safe (a lock-free atomic): the CLI's signal handler calls it.
+void request_interrupt() noexcept;
+bool interrupt_requested() noexcept;
+/// Throws Interrupted when an interrupt was requested. Called between stages and before any output is moved into place.
+void throw_if_interrupted();
 
 }  // namespace accessplan
