@@ -815,6 +815,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         prepare_shared_inputs(s, *fresh, stage, substage);
     }
     const SharedInputs& in = reused ? *reused : *fresh;
+    // The searches below are kept for later runs only when there is a cache to keep them in (they are copies).
+    SharedInputs* const keep = fresh && options.cache ? fresh.get() : nullptr;
     const GridSpec& grid = in.grid;
     result.grid = grid;
     result.population_total = in.population_total;
@@ -860,7 +862,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     if (s.towns) {
         const TravelTimeOptions& topt = travel_options.at(s.remote_mode);
         TravelTimeResult t = reuse_search(reused ? &reused->town_search : nullptr, friction.at(s.remote_mode), in.towns, topt);
-        if (fresh) fresh->town_search = {in.towns, topt.extra_edges, t};
+        if (keep) keep->town_search = {in.towns, topt.extra_edges, t};
         to_town = std::move(t.minutes);
     }
     const Grid<std::uint8_t> area_flags = classify_areas(
@@ -947,9 +949,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             auto computed = compute_travel_times(f, sets, topt, progress);
             for (std::size_t j = 0; j < which.size(); ++j) times[which[j]] = std::move(computed[j]);
         }
-        if (fresh)
+        if (keep)
             for (std::size_t j = 0; j < which.size(); ++j)
-                fresh->service_search[s.services[which[j]].name] = {sets[j], topt.extra_edges, times[which[j]]};
+                keep->service_search[s.services[which[j]].name] = {sets[j], topt.extra_edges, times[which[j]]};
     }
 
     stage(5, "access metrics");
@@ -994,8 +996,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         if (reused)
             if (auto it = reused->catchments.find(svc.name); it != reused->catchments.end()) earlier = &it->second;
         std::vector<Catchment> catchments = service_catchments(earlier, friction.at(svc.mode), supplies[k], bounded, svc.threshold_min);
-        if (fresh) {
-            auto& kept = fresh->catchments[svc.name];
+        if (keep) {
+            auto& kept = keep->catchments[svc.name];
             kept.threshold_min = svc.threshold_min;
             kept.edges = bounded.extra_edges;
             for (std::size_t j = 0; j < supplies[k].size(); ++j) kept.by_cell.emplace(supplies[k][j].cell, catchments[j]);
