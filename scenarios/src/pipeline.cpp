@@ -954,7 +954,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                 keep->service_search[s.services[which[j]].name] = {sets[j], topt.extra_edges, times[which[j]]};
     }
 
-    stage(5, "access metrics");
+    stage(5, "access metrics", "access metrics: summaries by area class");
     // One mask per area-class filter (all, island, border, remote, none); "all" needs none.
     std::vector<Grid<std::uint8_t>> class_masks;
     std::vector<const Grid<std::uint8_t>*> class_mask_ptrs;
@@ -965,7 +965,6 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
     for (std::size_t f = 0; f < class_masks.size(); ++f)
         class_mask_ptrs.push_back(area_class_filters()[f].all ? nullptr : &class_masks[f]);
-    substage("access metrics: summaries by area class");
     result.services.resize(s.services.size());
     parallel_for(s.services.size(), [&](std::size_t k) {
         const Service& svc = s.services[k];
