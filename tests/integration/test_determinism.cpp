@@ -13,18 +13,6 @@
 using namespace accessplan;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::map<std::string, std::string> outputs_but_run_json(const fs::path& dir) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && e.path().filename() != "run.json")
-            files[fs::relative(e.path(), dir).string()] = test::slurp(e.path());
-    return files;
-}
-
-}  // namespace
-
 TEST_CASE("outputs are byte-identical with 1 and 2 threads and across runs", "[integration][determinism][cli]") {
     test::TempDir dir;
     demo::write_demo_inputs(demo::generate_demo_province(28), dir.path());
@@ -36,7 +24,7 @@ TEST_CASE("outputs are byte-identical with 1 and 2 threads and across runs", "[i
                                 out.string(), "--threads", threads, "-q"});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
-        runs.push_back(outputs_but_run_json(out));
+        runs.push_back(test::folder_files(out, "run.json"));
     }
     REQUIRE(runs[0].size() > 40);
     for (std::size_t k = 1; k < runs.size(); ++k) {

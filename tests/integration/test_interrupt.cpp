@@ -25,13 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, std::string> folder_contents(const fs::path& dir) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = test::slurp(e.path());
-    return files;
-}
-
 std::vector<std::string> staging_leftovers(const fs::path& parent) {
     std::vector<std::string> found;
     for (const auto& e : fs::directory_iterator(parent))
@@ -72,7 +65,7 @@ TEST_CASE("a run interrupted midway leaves the previous results as they were", "
     const fs::path out = dir / "results";
     auto first = test::run_cli({"run", (dir / "baseline.yaml").string(), "--out", out.string(), "-q"});
     REQUIRE(first.exit_code == 0);
-    const auto before = folder_contents(out);
+    const auto before = test::folder_files(out);
     REQUIRE(before.size() > 20);
 
     for (int sig : {SIGINT, SIGTERM}) {
@@ -83,7 +76,7 @@ TEST_CASE("a run interrupted midway leaves the previous results as they were", "
             CHECK(WEXITSTATUS(status) == 130);
             CHECK_THAT(test::slurp(dir / "signal.log"), Catch::Contains("interrupted"));
             CHECK(staging_leftovers(dir.path()).empty());
-            CHECK(folder_contents(out) == before);
+            CHECK(test::folder_files(out) == before);
         }
     }
 
@@ -91,7 +84,7 @@ TEST_CASE("a run interrupted midway leaves the previous results as they were", "
     // abandoned staging folder.
     const int killed = run_and_signal(dir / "baseline.yaml", out, SIGKILL, std::chrono::milliseconds(300));
     CHECK(WIFSIGNALED(killed));
-    CHECK(folder_contents(out) == before);
+    CHECK(test::folder_files(out) == before);
     CHECK(staging_leftovers(dir.path()).size() == 1);
     auto again = test::run_cli({"run", (dir / "baseline.yaml").string(), "--out", out.string(), "--overwrite", "-q"});
     REQUIRE(again.exit_code == 0);

@@ -28,6 +28,14 @@ std::string slurp(const std::filesystem::path& p) {
     return ss.str();
 }
 
+std::map<std::string, std::string> folder_files(const std::filesystem::path& dir, const std::string& skip) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && (skip.empty() || e.path().filename() != skip))
+            files[std::filesystem::relative(e.path(), dir).string()] = slurp(e.path());
+    return files;
+}
+
 CliResult run_cli(const std::vector<std::string>& args) {
     std::random_device rd;
     const auto base = std::filesystem::temp_directory_path() / ("accessplan-cli-" + std::to_string(rd()));

@@ -2,6 +2,7 @@
 // Runs the accessplan binary and captures its exit code, stdout and stderr.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,8 @@ CliResult run_cli(const std::vector<std::string>& args);
 
 /// The whole text of a file ("" when it cannot be read).
 std::string slurp(const std::filesystem::path& path);
+
+/// Every file under `dir` (relative path -> bytes), except those named `skip` (e.g. "run.json").
+std::map<std::string, std::string> folder_files(const std::filesystem::path& dir, const std::string& skip = "");
 
 }  // namespace accessplan::test
