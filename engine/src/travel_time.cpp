@@ -414,8 +414,8 @@ private:
             const float* dem = m_options.elevation_m->data();
             cost /= tobler_speed_factor((static_cast<double>(dem[u]) - dem[v]) / mv.len[k]);
         }
-        const double t = static_cast<double>(cells.time[u]) + cost;
-        return t > m_options.max_minutes ? inf : static_cast<float>(t);
+        // (no cut-off here: the cells asked about hold times within it, and an offer equal to one is a real tie)
+        return static_cast<float>(static_cast<double>(cells.time[u]) + cost);
     }
 
     // Calls fn(v, offered time) for every cell v that u offers a time to: grid moves and extra edges into u.
@@ -427,8 +427,7 @@ private:
         auto it = std::lower_bound(m_incoming.begin(), m_incoming.end(), u, [](const ExtraEdge& e, std::size_t cell) { return e.to < cell; });
         for (; it != m_incoming.end() && it->to == u; ++it) {
             if (!std::isfinite(cells.friction[it->from])) continue;
-            const double t = static_cast<double>(cells.time[u]) + it->minutes;
-            if (t <= m_options.max_minutes) fn(it->from, static_cast<float>(t));
+            fn(it->from, static_cast<float>(static_cast<double>(cells.time[u]) + it->minutes));
         }
     }
 
@@ -467,7 +466,12 @@ private:
             });
         }
         constexpr std::int32_t unknown = std::numeric_limits<std::int32_t>::max();
-        for (std::uint32_t v : members) cells.nearest[v] = unknown;
+        std::vector<std::int32_t> searched;  // the ids the search gave, kept for a cell nothing offers its time (none should)
+        searched.reserve(members.size());
+        for (std::uint32_t v : members) {
+            searched.push_back(cells.nearest[v]);
+            cells.nearest[v] = unknown;
+        }
         for (const SourceCell& s : sources)
             if (member[s.cell] && cells.time[s.cell] == 0.0f) cells.nearest[s.cell] = std::min(cells.nearest[s.cell], s.id);
         for (std::uint32_t v : members)
@@ -492,6 +496,8 @@ private:
                 }
             });
         }
+        for (std::size_t i = 0; i < members.size(); ++i)
+            if (cells.nearest[members[i]] == unknown) cells.nearest[members[i]] = searched[i];
         m_suspects.clear();
     }
 
