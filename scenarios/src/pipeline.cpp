@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -531,20 +532,24 @@ std::vector<std::tuple<fs::path, std::uintmax_t, fs::file_time_type>> file_stamp
     return stamps;
 }
 
-bool same_edges(std::vector<ExtraEdge> a, std::vector<ExtraEdge> b, bool or_more) {
+/// The edges of `now` that `before` did not have (a multiset difference), or nullopt when an edge of `before` is gone.
+std::optional<std::vector<ExtraEdge>> added_edges(std::vector<ExtraEdge> before, std::vector<ExtraEdge> now) {
     auto less = [](const ExtraEdge& x, const ExtraEdge& y) {
         return std::tie(x.from, x.to, x.minutes) < std::tie(y.from, y.to, y.minutes);
     };
-    std::sort(a.begin(), a.end(), less);
-    std::sort(b.begin(), b.end(), less);
-    return or_more ? std::includes(b.begin(), b.end(), a.begin(), a.end(), less) : a.size() == b.size() && std::includes(b.begin(), b.end(), a.begin(), a.end(), less);
+    std::sort(before.begin(), before.end(), less);
+    std::sort(now.begin(), now.end(), less);
+    if (!std::includes(now.begin(), now.end(), before.begin(), before.end(), less)) return std::nullopt;
+    std::vector<ExtraEdge> added;
+    std::set_difference(now.begin(), now.end(), before.begin(), before.end(), std::back_inserter(added), less);
+    return added;
 }
 
 /// The travel time from `sources`: an earlier run's search brought up to date when it can be (same friction, its
 /// edges all still there), else a full search. Both give the same result exactly.
 TravelTimeResult reuse_search(const BaseSearch* base, const Grid<float>& friction, const std::vector<SourceCell>& sources,
                               const TravelTimeOptions& options) {
-    if (base == nullptr || base->result.minutes.size() != friction.size() || !same_edges(base->edges, options.extra_edges, true))
+    if (base == nullptr || base->result.minutes.size() != friction.size() || !added_edges(base->edges, options.extra_edges))
         return compute_travel_time(friction, sources, options);
     std::vector<std::int32_t> removed;
     for (const SourceCell& b : base->sources)
@@ -562,12 +567,11 @@ std::vector<Catchment> service_catchments(const SharedInputs::Catchments* earlie
                                           double threshold_min) {
     std::vector<Catchment> out(supplies.size());
     std::vector<std::size_t> new_edge_cells;  // the cells searches expand to use a new edge
-    const bool usable = earlier != nullptr && earlier->threshold_min == threshold_min && same_edges(earlier->edges, bounded.extra_edges, true);
+    std::optional<std::vector<ExtraEdge>> added;
+    if (earlier != nullptr && earlier->threshold_min == threshold_min) added = added_edges(earlier->edges, bounded.extra_edges);
+    const bool usable = added.has_value();
     if (usable)
-        for (const ExtraEdge& e : bounded.extra_edges)
-            if (std::none_of(earlier->edges.begin(), earlier->edges.end(),
-                             [&](const ExtraEdge& o) { return o.from == e.from && o.to == e.to && o.minutes == e.minutes; }))
-                new_edge_cells.push_back(e.to);
+        for (const ExtraEdge& e : *added) new_edge_cells.push_back(e.to);
     std::vector<SourceCell> missing;
     std::vector<std::size_t> missing_index;
     for (std::size_t j = 0; j < supplies.size(); ++j) {
@@ -590,19 +594,23 @@ std::vector<Catchment> service_catchments(const SharedInputs::Catchments* earlie
     return out;
 }
 
+/// The travel modes a run builds friction for: every service's, and the remote class's when towns are set.
+std::set<std::string> friction_modes(const Scenario& s) {
+    std::set<std::string> modes;
+    for (const auto& svc : s.services) modes.insert(svc.mode);
+    if (s.towns) modes.insert(s.remote_mode);
+    return modes;
+}
+
 /// What a run holds per grid cell at its peak, roughly (the memory guard): the input rasters, friction per mode,
 /// children per target group with the age bands they come from, and per service its travel time, nearest facility,
 /// E2SFCA and gap grids with search scratch. Catchments come on top (about 8 bytes per cell a facility reaches).
 double bytes_per_cell(const Scenario& s) {
-    std::set<std::string> modes, groups;
-    for (const auto& svc : s.services) {
-        modes.insert(svc.mode);
-        groups.insert(svc.target_group);
-    }
-    if (s.towns) modes.insert(s.remote_mode);
+    std::set<std::string> groups;
+    for (const auto& svc : s.services) groups.insert(svc.target_group);
     double bytes = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0 + 8.0;  // population (+ growth), 4 masks, land + study area, zones, to_town
     if (s.elevation) bytes += 4.0;
-    bytes += 4.0 * static_cast<double>(modes.size());
+    bytes += 4.0 * static_cast<double>(friction_modes(s).size());
     bytes += 8.0 * static_cast<double>(groups.size());  // children, and the bands they are summed from
     bytes += 6.0;                                       // area-class flags and filters
     bytes += 24.0 * static_cast<double>(s.services.size());
@@ -673,12 +681,9 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
     }
 
     stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
-    std::set<std::string> modes;
-    for (const auto& svc : s.services) modes.insert(svc.mode);
-    if (s.towns) modes.insert(s.remote_mode);
     const FrictionInputs friction_inputs{&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
                                          in.border ? &*in.border : nullptr};
-    for (const auto& m : modes) {
+    for (const auto& m : friction_modes(s)) {
         Grid<float>& f = in.friction[m] = build_friction(friction_inputs, s.modes.at(m));
         detail::apply_friction_edits(friction_changes, m, f, in.border ? &*in.border : nullptr);
     }
@@ -750,9 +755,10 @@ class RunCache {
 public:
     std::shared_ptr<const SharedInputs> find(const Scenario& s) const {
         const Scenario key = shared_inputs_key(s);
+        const auto stamps = file_stamps(key);
         std::lock_guard lock(m_mutex);
         for (const auto& e : m_entries)
-            if (e->key == key && e->stamps == file_stamps(key)) return e;
+            if (e->key == key && e->stamps == stamps) return e;
         return nullptr;
     }
     void store(std::shared_ptr<const SharedInputs> in) {
