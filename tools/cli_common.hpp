@@ -14,6 +14,7 @@ namespace accessplan::cli {
 struct GlobalOptions {
     int threads = 0;         ///< 0 = OpenMP's default
     bool overwrite = false;
+    std::string lang = "en";  ///< maps and report: en or vi
     int verbosity = 1;       ///< 0 quiet, 1 normal, 2 verbose
     bool json = false;
 };
@@ -44,6 +45,7 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_rank_command(CLI::App& app, int& exit_code);
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_compare_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
 
 }  // namespace accessplan::cli
 

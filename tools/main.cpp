@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
     GlobalOptions& g = globals();
     app.add_option("--threads", g.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
     app.add_flag("--overwrite", g.overwrite, "Replace existing outputs (otherwise they are never touched)");
+    app.add_option("--lang", g.lang, "Language of maps and the report: en (English, default) or vi (tiếng Việt)")
+        ->check(CLI::IsMember({"en", "vi"}));
     app.add_flag_function("-q,--quiet", [&](std::int64_t) { g.verbosity = 0; }, "Only errors on stderr");
     app.add_flag_function("-v,--verbose", [&](std::int64_t) { g.verbosity = 2; }, "More detail on stderr");
 
@@ -93,6 +95,7 @@ int main(int argc, char** argv) {
     add_rank_command(app, exit_code);
     add_validate_command(app, exit_code);
     add_compare_command(app, exit_code);
+    add_export_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -8,7 +8,11 @@ packages=(
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
   libboost-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libglpk-dev libssl-dev
+  libcairo2-dev fonts-dejavu-core   # maps (PNG/SVG/PDF); DejaVu has the Vietnamese letters
+  python3-gdal python3-pytest       # GDAL's own COG validation in the tests
+  python3-qgis                      # the tests open the styled outputs in QGIS (headless)
 )
+
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,12 +21,12 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} Debian packages already installed" >&2
-  exit 0
+else
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -80,20 +80,14 @@ constexpr GDALDataType gdal_type() {
     else static_assert(sizeof(T) == 0, "unsupported raster cell type");
 }
 
-DatasetPtr create_geotiff(const fs::path& tmp, const GridSpec& spec, int band_count, GDALDataType type,
-                          const fs::path& target) {
+/// An in-memory raster on `spec` (MEM driver), filled by the caller, then copied out as a Cloud-Optimized GeoTIFF.
+DatasetPtr create_in_memory(const GridSpec& spec, int band_count, GDALDataType type, const fs::path& target) {
     ensure_gdal();
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-    if (driver == nullptr) throw IoError("GDAL has no GTiff driver; reinstall libgdal");
-    const bool big = spec.cell_count() * static_cast<std::size_t>(band_count) * GDALGetDataTypeSizeBytes(type) > 3'000'000'000ULL;
-    // Band-interleaved: each band is written and read on its own (a pixel-interleaved block holds every band).
-    const char* options[] = {"TILED=YES", "COMPRESS=DEFLATE", "INTERLEAVE=BAND",
-                             type == GDT_Float32 || type == GDT_Float64 ? "PREDICTOR=3" : "PREDICTOR=2",
-                             big ? "BIGTIFF=YES" : "BIGTIFF=IF_SAFER", nullptr};
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    if (mem == nullptr) throw IoError("GDAL has no MEM driver; reinstall libgdal");
     reset_gdal_error();
-    DatasetPtr ds(driver->Create(tmp.string().c_str(), static_cast<int>(spec.cols), static_cast<int>(spec.rows),
-                                 band_count, type, const_cast<char**>(options)));
-    if (!ds) throw IoError(fmt::format("{}: cannot create GeoTIFF: {}", target.string(), last_gdal_error()));
+    DatasetPtr ds(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), band_count, type, nullptr));
+    if (!ds) throw IoError(fmt::format("{}: cannot allocate the raster in memory: {}", target.string(), last_gdal_error()));
     double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, spec.transform.rot_x,
                     spec.transform.origin_y, spec.transform.rot_y, spec.transform.pixel_height};
     ds->SetGeoTransform(gt);
@@ -104,9 +98,28 @@ DatasetPtr create_geotiff(const fs::path& tmp, const GridSpec& spec, int band_co
     return ds;
 }
 
-void finish(DatasetPtr ds, const fs::path& tmp, const fs::path& target) {
+/// Copies `mem` to `tmp` with GDAL's COG driver (tiles of 256, DEFLATE with a predictor, overviews down to one tile:
+/// averaged for continuous values, nearest for classes and ids), closes it and renames it onto `target`; on any
+/// failure the temporary file is removed and nothing appears at `target`.
+void write_cog(GDALDataset& mem, const fs::path& tmp, const fs::path& target) {
+    GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
+    if (cog == nullptr) throw IoError("GDAL has no COG driver (GDAL 3.1 or later is needed); reinstall libgdal");
+    const GDALDataType type = mem.GetRasterBand(1)->GetRasterDataType();
+    const bool floating = type == GDT_Float32 || type == GDT_Float64;
+    const std::size_t bytes = static_cast<std::size_t>(mem.GetRasterXSize()) * static_cast<std::size_t>(mem.GetRasterYSize()) *
+                              static_cast<std::size_t>(mem.GetRasterCount()) * static_cast<std::size_t>(GDALGetDataTypeSizeBytes(type));
+    const char* options[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256", "OVERVIEWS=AUTO",
+                             floating ? "RESAMPLING=AVERAGE" : "RESAMPLING=NEAREST",
+                             bytes > 3'000'000'000ULL ? "BIGTIFF=YES" : "BIGTIFF=IF_SAFER", nullptr};
     reset_gdal_error();
-    ds.reset();  // GDALClose flushes; GDAL 3.6 reports flush failures only through the error state
+    DatasetPtr out(cog->CreateCopy(tmp.string().c_str(), &mem, FALSE, const_cast<char**>(options), nullptr, nullptr));
+    if (!out) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("{}: cannot write the GeoTIFF: {}", target.string(), last_gdal_error()));
+    }
+    reset_gdal_error();
+    out.reset();  // GDALClose flushes; GDAL 3.6 reports flush failures only through the error state
     if (CPLGetLastErrorType() >= CE_Failure || !last_gdal_error().empty()) {
         std::error_code ec;
         fs::remove(tmp, ec);
@@ -117,43 +130,41 @@ void finish(DatasetPtr ds, const fs::path& tmp, const fs::path& target) {
 
 template <typename T>
 void write_band(GDALRasterBand* band, const Grid<T>& grid, const RasterWriteOptions& options, const fs::path& target) {
-    std::vector<T> buffer;
-    const T* data = grid.data();
+    const int cols = static_cast<int>(grid.cols());
+    auto write_rows = [&](std::size_t first, std::size_t count, const T* data) {
+        if (band->RasterIO(GF_Write, 0, static_cast<int>(first), cols, static_cast<int>(count), const_cast<T*>(data), cols,
+                           static_cast<int>(count), gdal_type<T>(), 0, 0) != CE_None)
+            throw IoError(fmt::format("{}: writing pixels failed: {}", target.string(), last_gdal_error()));
+    };
+    reset_gdal_error();
     if constexpr (std::is_floating_point_v<T>) {
-        // +inf (unreachable / impassable) and NaN are "no value" in files.
+        // +inf (unreachable / impassable) and NaN are "no value" in files; a block of rows at a time, not a copy.
         const T nodata = static_cast<T>(options.nodata.value_or(-9999.0));
-        buffer.assign(grid.values().begin(), grid.values().end());
-        for (T& v : buffer)
-            if (!std::isfinite(v)) v = nodata;
-        data = buffer.data();
         band->SetNoDataValue(static_cast<double>(nodata));
-    } else if (options.nodata) {
-        band->SetNoDataValue(*options.nodata);
+        constexpr std::size_t block_rows = 256;
+        std::vector<T> buffer;
+        for (std::size_t r = 0; r < grid.rows(); r += block_rows) {
+            const std::size_t n = std::min(block_rows, grid.rows() - r);
+            buffer.assign(grid.data() + r * grid.cols(), grid.data() + (r + n) * grid.cols());
+            for (T& v : buffer)
+                if (!std::isfinite(v)) v = nodata;
+            write_rows(r, n, buffer.data());
+        }
+    } else {
+        if (options.nodata) band->SetNoDataValue(*options.nodata);
+        write_rows(0, grid.rows(), grid.data());
     }
     if (!options.description.empty()) band->SetDescription(options.description.c_str());
     if (!options.units.empty()) band->SetUnitType(options.units.c_str());
-    reset_gdal_error();
-    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(grid.cols()), static_cast<int>(grid.rows()),
-                       const_cast<T*>(data), static_cast<int>(grid.cols()), static_cast<int>(grid.rows()),
-                       gdal_type<T>(), 0, 0) != CE_None)
-        throw IoError(fmt::format("{}: writing pixels failed: {}", target.string(), last_gdal_error()));
 }
 
-/// Fills a new GeoTIFF, sets its metadata, then closes and renames it into place; on any failure the temporary file
-/// is removed and nothing appears at `target`.
+/// Fills an in-memory raster, sets its metadata, and writes it out as a COG (write_cog).
 template <typename Fill>
 void fill_and_finish(DatasetPtr ds, const fs::path& tmp, const fs::path& target, const RasterWriteOptions& options,
                      Fill&& fill) {
-    try {
-        fill(*ds);
-        for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
-    } catch (...) {
-        ds.reset();
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-    finish(std::move(ds), tmp, target);
+    fill(*ds);
+    for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
+    write_cog(*ds, tmp, target);
 }
 
 }  // namespace
@@ -171,8 +182,11 @@ RasterInfo read_raster_info(const fs::path& path) {
         const double nd = band->GetNoDataValue(&has);
         if (has) bi.nodata = nd;
         bi.description = band->GetDescription();
+        if (const char* u = band->GetUnitType()) bi.units = u;
+        bi.overviews = band->GetOverviewCount();
         info.bands.push_back(std::move(bi));
     }
+    if (const char* layout = ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE")) info.layout = layout;
     return info;
 }
 
@@ -246,7 +260,7 @@ Grid<std::uint8_t> read_raster_byte(const fs::path& path, int band_index) {
 template <typename T>
 void write_geotiff(const fs::path& path, const Grid<T>& grid, const RasterWriteOptions& options) {
     const fs::path tmp = temporary_sibling(path);
-    DatasetPtr ds = create_geotiff(tmp, grid.spec(), 1, gdal_type<T>(), path);
+    DatasetPtr ds = create_in_memory(grid.spec(), 1, gdal_type<T>(), path);
     fill_and_finish(std::move(ds), tmp, path, options, [&](GDALDataset& d) {
         write_band(d.GetRasterBand(1), grid, options, path);
     });
@@ -258,7 +272,7 @@ void write_geotiff_bands(const fs::path& path, const std::vector<const Grid<floa
         throw InternalError("write_geotiff_bands: one description per band is required");
     for (const Grid<float>* b : bands) require_same_grid(bands.front()->spec(), "band 1", b->spec(), "band");
     const fs::path tmp = temporary_sibling(path);
-    DatasetPtr ds = create_geotiff(tmp, bands.front()->spec(), static_cast<int>(bands.size()), GDT_Float32, path);
+    DatasetPtr ds = create_in_memory(bands.front()->spec(), static_cast<int>(bands.size()), GDT_Float32, path);
     fill_and_finish(std::move(ds), tmp, path, options, [&](GDALDataset& d) {
         for (std::size_t i = 0; i < bands.size(); ++i) {
             RasterWriteOptions band_options = options;

@@ -84,6 +84,66 @@ void write_geopackage(const fs::path& path, const Crs& crs, const std::vector<Ou
     commit_file(tmp, path);
 }
 
+void write_layer_styles(const fs::path& gpkg, const std::vector<LayerStyle>& styles) {
+    ensure_gdal();
+    const fs::path tmp = temporary_sibling(gpkg).replace_extension(".gpkg");
+    std::error_code ec;
+    fs::copy_file(gpkg, tmp, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot copy it to add styles: {}", gpkg.string(), ec.message()));
+    CPLConfigOptionSetter fixed_date("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z", true);  // as write_geopackage
+    reset_gdal_error();
+    DatasetPtr ds(GDALDataset::Open(tmp.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    auto fail = [&](const std::string& what) {
+        ds.reset();
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("{}: {}: {}", gpkg.string(), what, last_gdal_error()));
+    };
+    if (!ds) fail("cannot open the GeoPackage to add styles");
+    // QGIS's schema (QgsOgrProviderUtils, "layer_styles"): it finds a layer's default style by table name, an empty
+    // catalog and schema, the geometry column and useAsDefault.
+    OGRLayer* table = ds->GetLayerByName("layer_styles");
+    if (table == nullptr) {
+        table = ds->CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
+        if (table == nullptr) fail("cannot create the layer_styles table");
+        const std::pair<const char*, OGRFieldType> fields[] = {
+            {"f_table_catalog", OFTString}, {"f_table_schema", OFTString}, {"f_table_name", OFTString},
+            {"f_geometry_column", OFTString}, {"styleName", OFTString}, {"styleQML", OFTString},
+            {"styleSLD", OFTString}, {"useAsDefault", OFTInteger}, {"description", OFTString},
+            {"owner", OFTString}, {"ui", OFTString}, {"update_time", OFTDateTime}};
+        for (const auto& [name, type] : fields) {
+            OGRFieldDefn defn(name, type);
+            if (type == OFTInteger) defn.SetSubType(OFSTBoolean);
+            if (table->CreateField(&defn) != OGRERR_NONE) fail(fmt::format("cannot create field layer_styles.{}", name));
+        }
+    }
+    if (table->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
+    for (const LayerStyle& st : styles) {
+        OGRLayer* layer = ds->GetLayerByName(st.layer.c_str());
+        if (layer == nullptr) fail(fmt::format("no layer {} to style", st.layer));
+        OGRFeature f(table->GetLayerDefn());
+        f.SetField("f_table_catalog", "");
+        f.SetField("f_table_schema", "");
+        f.SetField("f_table_name", st.layer.c_str());
+        f.SetField("f_geometry_column", layer->GetGeometryColumn());
+        f.SetField("styleName", st.name.c_str());
+        f.SetField("styleQML", st.qml.c_str());
+        f.SetField("styleSLD", "");
+        f.SetField("useAsDefault", 1);
+        f.SetField("description", st.description.c_str());
+        f.SetField("owner", "accessplan");
+        f.SetField("ui", "");
+        if (table->CreateFeature(&f) != OGRERR_NONE) fail("cannot write the style of layer " + st.layer);
+    }
+    if (table->CommitTransaction() != OGRERR_NONE) fail("cannot commit the styles");
+    reset_gdal_error();
+    ds.reset();
+    if (!last_gdal_error().empty()) {
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("{}: closing the GeoPackage failed: {}", gpkg.string(), last_gdal_error()));
+    }
+    commit_file(tmp, gpkg);
+}
+
 std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::int32_t>& zones) {
     ensure_gdal();
     const GridSpec& spec = zones.spec();

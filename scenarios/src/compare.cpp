@@ -1,4 +1,5 @@
 #include "accessplan/scenarios/compare.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -34,11 +35,22 @@ nlohmann::json read_summary(const fs::path& dir) {
         if (!j.contains("services") || !j["services"].is_array())
             throw InputError(fmt::format("{}: summary.json has no services list; it was written by another version of "
                                          "accessplan: run the scenario again", file.string()));
+        const int schema = j.value("results_schema", 1);
+        if (schema != results_schema)
+            throw InputError(fmt::format("{}: results folder in layout {} (an {} accessplan wrote it); this version reads "
+                                         "layout {}: run the scenario again with this version", dir.string(), schema,
+                                         schema < results_schema ? "older" : "newer", results_schema));
         return j;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(fmt::format("{}: not valid JSON ({}); run the scenario again", file.string(), e.what()));
     }
 }
+
+}  // namespace
+
+void check_results_folder(const fs::path& dir) { read_summary(dir); }
+
+namespace {
 
 Grid<float> read_raster(const fs::path& dir, const std::string& name) {
     const fs::path file = dir / "rasters" / name;

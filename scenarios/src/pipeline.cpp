@@ -348,7 +348,7 @@ std::string gap_class(const GapCluster& g) {
 
 void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec& grid, const RunResult& result,
                          const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
-                         const std::vector<Grid<std::int32_t>>& gap_grids) {
+                         const std::vector<Grid<std::int32_t>>& gap_grids, const OGRGeometry& study_area) {
     using geodata::FieldType;
     std::vector<geodata::OutLayer> layers;
     geodata::OutLayer fac{"facilities", wkbPoint,
@@ -462,6 +462,38 @@ void write_access_layers(const Scenario& s, const fs::path& out, const GridSpec&
     }
     layers.push_back(std::move(gl));
     if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
+    // Context for maps and GIS: the study area's outline, and the national border within the grid.
+    geodata::OutLayer area{"study_area", wkbMultiPolygon, {{"name", FieldType::string}}, {}};
+    geodata::OutFeature af;
+    af.geometry.reset(study_area.clone());
+    if (wkbFlatten(af.geometry->getGeometryType()) == wkbPolygon)
+        af.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(af.geometry.release()));
+    af.values = {s.name};
+    area.features.push_back(std::move(af));
+    layers.push_back(std::move(area));
+    if (s.border) {
+        geodata::OutLayer bl{"national_border", wkbMultiLineString, {}, {}};
+        OGRPolygon frame;
+        auto ring = std::make_unique<OGRLinearRing>();
+        for (auto [x, y] : {std::pair{grid.min_x(), grid.min_y()}, {grid.max_x(), grid.min_y()}, {grid.max_x(), grid.max_y()},
+                            {grid.min_x(), grid.max_y()}, {grid.min_x(), grid.min_y()}})
+            ring->addPoint(x, y);
+        frame.addRingDirectly(ring.release());
+        geodata::ReadOptions ro;
+        ro.layer = s.border->layer;
+        ro.where = s.border->where;
+        for (const auto& f : geodata::read_features(s.border->file, grid.crs, ro)) {
+            if (!f.geometry) continue;
+            std::unique_ptr<OGRGeometry> clipped(f.geometry->Intersection(&frame));
+            if (!clipped || clipped->IsEmpty()) continue;
+            const auto flat = wkbFlatten(clipped->getGeometryType());
+            if (flat != wkbLineString && flat != wkbMultiLineString) continue;  // polygons of a border area: not lines
+            geodata::OutFeature g;
+            g.geometry.reset(OGRGeometryFactory::forceToMultiLineString(clipped.release()));
+            bl.features.push_back(std::move(g));
+        }
+        layers.push_back(std::move(bl));
+    }
     geodata::write_text_file(out / "gaps.csv", gaps_csv);
     geodata::write_geopackage(out / "access.gpkg", grid.crs, layers);
 }
@@ -482,6 +514,7 @@ struct SharedInputs {
     double population_total = 0.0, population_source_total = 0.0, population_in_area = 0.0;
     std::vector<std::string> warnings;
     Grid<std::uint8_t> landcover, land, study_area;
+    std::shared_ptr<const OGRGeometry> study_area_shape;  ///< the boundary (or bbox) in the grid's CRS
     std::optional<Grid<std::uint8_t>> roads, rivers, border, listed_remote, listed_island;
     std::optional<Grid<float>> elevation;
     std::map<std::string, Grid<float>> friction;  ///< every mode a service or the remote class uses
@@ -725,6 +758,7 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
             throw IoError("study area: cannot transform it to the analysis grid's CRS");
     }
     in.study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
+    in.study_area_shape = std::move(area_in_grid);
 
     if (s.zones) {
         substage("admin zones");
@@ -1119,12 +1153,18 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     ac.description = "area class bit flags: 1 island, 2 border, 4 remote (0 none)";
     ac.metadata = {{"AREA_CLASS_FLAGS", "1=island,2=border,4=remote"}};
     geodata::write_geotiff(out / "rasters" / "area_class.tif", area_flags, ac);
+    Grid<std::uint8_t> land_map(grid, 0);  // for maps: the coast, and the study area within the buffer
+    for (std::size_t i = 0; i < land_map.size(); ++i) land_map[i] = in.land[i] ? (study_area[i] ? 2 : 1) : 0;
+    geodata::RasterWriteOptions lo;
+    lo.description = "0 water, 1 land outside the study area, 2 land in the study area";
+    geodata::write_geotiff(out / "rasters" / "land.tif", land_map, lo);
     std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
     std::string load_csv = "service,facility_id,name,capacity,load,pct_used\n";
     std::string bands_csv = "service,area_class";
     for (const char* b : travel_time_band_names) bands_csv += fmt::format(",min_{}", b);
     bands_csv += ",unreachable\n";
     nlohmann::json summary;
+    summary["results_schema"] = results_schema;
     summary["scenario"] = s.name;
     summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
     summary["population_total"] = result.population_total;
@@ -1189,7 +1229,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     geodata::write_text_file(out / "summary.json", summary.dump(2) + "\n");
     geodata::write_text_file(out / "bands.csv", bands_csv);
     geodata::write_text_file(out / "facilities_load.csv", load_csv);
-    write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr, gap_grids);
+    write_access_layers(s, out, grid, result, points, zones ? &*zones : nullptr, gap_grids, *in.study_area_shape);
     if (result.ranking) write_ranking_tables(*result.ranking, out);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
     for (const auto& p : result.placements)
@@ -1200,6 +1240,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     nlohmann::json run;
     for (const auto& [name, seconds] : result.stage_seconds) run["stage_seconds"][name] = seconds;
     run["accessplan_version"] = version_string;
+    run["results_schema"] = results_schema;
     run["command_line"] = options.command_line;
     const fs::path relative = fs::absolute(s.file).lexically_relative(fs::absolute(out));
     run["scenario_file"] = (!relative.empty() && *relative.begin() != "..") ? relative.string() : fs::absolute(s.file).string();

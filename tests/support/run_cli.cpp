@@ -6,7 +6,10 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <sys/wait.h>
+
+#include "support/ascii_grid.hpp"
 
 namespace accessplan::test {
 namespace {
@@ -52,6 +55,17 @@ CliResult run_cli(const std::vector<std::string>& args) {
     std::filesystem::remove(base.string() + ".out", ec);
     std::filesystem::remove(base.string() + ".err", ec);
     return r;
+}
+
+const std::filesystem::path& demo_results() {
+    static TempDir dir;
+    static const std::filesystem::path out = [] {
+        const std::filesystem::path o = dir / "demo";
+        const auto r = run_cli({"demo", "-q", "--out", o.string()});
+        if (r.exit_code != 0) throw std::runtime_error("accessplan demo failed: " + r.err);
+        return o;
+    }();
+    return out;
 }
 
 }  // namespace accessplan::test

@@ -4,6 +4,7 @@
 
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/scenarios/compare.hpp"
+#include "accessplan/viz/outputs.hpp"
 #include "../cli_common.hpp"
 
 namespace fs = std::filesystem;
@@ -17,6 +18,7 @@ int compare(const std::string& base, const std::string& scenario, std::string ou
                           fs::path(base).lexically_normal().filename().string());
     geodata::OutputFolder folder(out, globals().overwrite);
     const scenarios::ComparisonReport r = scenarios::compare_runs(base, scenario, folder.staging());
+    viz::write_comparison_maps(r, scenario, folder.staging(), {viz::parse_lang(globals().lang)});
     folder.commit();
     fmt::print("{} compared with {}\n", r.scenario_name, r.base_name);
     fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n", "service", "limit", "children", "gained", "lost",

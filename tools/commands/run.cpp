@@ -14,6 +14,7 @@
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "accessplan/scenarios/validate.hpp"
+#include "accessplan/viz/outputs.hpp"
 #include "../cli_common.hpp"
 #include "../progress.hpp"
 
@@ -65,6 +66,7 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
     };
     options.progress = [&bar](const std::string& label, std::size_t done, std::size_t total) { bar.update(label, done, total); };
     scenarios::RunResult result = scenarios::run_scenario(scenario, folder.staging(), options);
+    viz::write_visual_outputs(scenario, result, folder.staging(), {viz::parse_lang(globals().lang)});
     bar.done();
     folder.commit();
     print_run_summary(result, folder.target());
@@ -141,6 +143,7 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
         options.cache = cache;
         try {
             results[k] = scenarios::run_scenario(loaded[k], folders[k]->staging(), options);
+            viz::write_visual_outputs(loaded[k], *results[k], folders[k]->staging(), {viz::parse_lang(globals().lang)});
             folders[k]->commit();
         } catch (const Error& e) {
             failures[k] = e.what();

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <limits>
 
 #include <gdal_priv.h>
 
@@ -36,6 +37,40 @@ TEST_CASE("GeoTIFF round trip keeps values, georeferencing and nodata", "[geodat
         ++files;
     }
     CHECK(files == 1);
+}
+
+TEST_CASE("rasters are written as Cloud-Optimized GeoTIFF with overviews, units and description", "[geodata][raster][cog]") {
+    test::TempDir dir;
+    GridSpec spec{700, 600, GeoTransform{500000.0, 100.0, 0.0, 2300000.0, 0.0, -100.0}, test::test_crs()};
+    Grid<float> minutes(spec, 0.0f);
+    Grid<std::int32_t> ids(spec, 0);
+    for (std::size_t i = 0; i < minutes.size(); ++i) {
+        minutes[i] = static_cast<float>(i % 997) / 7.0f;
+        ids[i] = static_cast<std::int32_t>(i % 13);
+    }
+    minutes[5] = std::numeric_limits<float>::infinity();
+    geodata::RasterWriteOptions o;
+    o.description = "travel time to primary_school";
+    o.units = "minutes";
+    o.metadata = {{"SERVICE", "primary_school"}};
+    geodata::write_geotiff(dir / "t.tif", minutes, o);
+    geodata::write_geotiff(dir / "ids.tif", ids, geodata::RasterWriteOptions{0.0, "nearest facility id", "", {}});
+    for (const char* f : {"t.tif", "ids.tif"}) {
+        auto info = geodata::read_raster_info(dir / f);
+        INFO(f);
+        CHECK(info.layout == "COG");  // GDAL's own check of the tiling, overview and IFD order
+        REQUIRE(info.bands.size() == 1);
+        CHECK(info.bands[0].overviews >= 1);  // 700 x 600 in 256-pixel tiles: at least one overview
+    }
+    auto info = geodata::read_raster_info(dir / "t.tif");
+    CHECK(info.bands[0].units == "minutes");
+    CHECK(info.bands[0].description == "travel time to primary_school");
+    CHECK(info.bands[0].nodata == std::optional<double>(-9999.0));
+    auto back = geodata::read_raster_float(dir / "t.tif");
+    CHECK(std::isnan(back[5]));
+    CHECK(back[1000] == minutes[1000]);
+    auto back_ids = geodata::read_raster_float(dir / "ids.tif");
+    CHECK(back_ids[12] == 12.0f);
 }
 
 TEST_CASE("missing, empty and corrupt rasters are input errors naming the file", "[geodata][raster][errors]") {

@@ -1,5 +1,5 @@
 #pragma once
-// Reading any GDAL raster into a Grid and writing Grids as GeoTIFF, atomically.
+// Reading any GDAL raster into a Grid and writing Grids as Cloud-Optimized GeoTIFF, atomically.
 
 #include <cstdint>
 #include <filesystem>
@@ -15,12 +15,15 @@ struct RasterBandInfo {
     std::string data_type;        ///< "Float32", "Byte", ...
     std::optional<double> nodata;
     std::string description;
+    std::string units;
+    int overviews = 0;
 };
 
 struct RasterInfo {
     std::string driver;
     GridSpec spec;
     std::vector<RasterBandInfo> bands;
+    std::string layout;  ///< "COG" for a Cloud-Optimized GeoTIFF (GDAL's check of the file's layout), else empty
 };
 
 /// What accessplan sees in a raster file. InputError when it is missing, not a raster, or has no georeferencing.
@@ -43,8 +46,10 @@ struct RasterWriteOptions {
     std::vector<std::pair<std::string, std::string>> metadata;  ///< dataset metadata items
 };
 
-/// Writes a single-band tiled, DEFLATE-compressed GeoTIFF: to a temporary file in the same folder, then renamed,
-/// so a failure never leaves a half-written output. For float grids, +inf and NaN are written as nodata.
+/// Writes a single-band Cloud-Optimized GeoTIFF (GDAL's COG driver: 256-pixel tiles, DEFLATE with a predictor,
+/// overviews down to one tile, averaged for float grids and nearest for integer ones) with its nodata, description
+/// and units: to a temporary file in the same folder, then renamed, so a failure never leaves a half-written output.
+/// For float grids, +inf and NaN are written as nodata.
 template <typename T>
 void write_geotiff(const std::filesystem::path& path, const Grid<T>& grid, const RasterWriteOptions& options = {});
 

@@ -39,6 +39,15 @@ struct OutLayer {
 /// Writes all layers into one GeoPackage at `path` (temporary file, then renamed). IoError on failure.
 void write_geopackage(const std::filesystem::path& path, const Crs& crs, const std::vector<OutLayer>& layers);
 
+/// A QGIS style (QML) for one layer of a GeoPackage.
+struct LayerStyle {
+    std::string layer, name, qml, description;
+};
+
+/// Stores `styles` as the layers' default styles in the GeoPackage's `layer_styles` table, in QGIS's own schema
+/// (QGIS loads them when the layer is opened). Replaces the file atomically (copy, update, rename); IoError on failure.
+void write_layer_styles(const std::filesystem::path& gpkg, const std::vector<LayerStyle>& styles);
+
 /// Polygons of the cells of each non-zero value of `zones` (GDALPolygonize, 8-connected), merged per value.
 std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::int32_t>& zones);
 

@@ -21,6 +21,10 @@ struct ComparisonReport {
     std::vector<std::string> warnings;
 };
 
+/// InputError unless `dir` is a results folder of `accessplan run` in this version's layout (results_schema): a
+/// missing folder, one without summary.json, or one an older version wrote.
+void check_results_folder(const std::filesystem::path& dir);
+
 /// Compares two results folders of `accessplan run` on the same analysis grid and writes into `out_dir` (which must
 /// exist): compare.csv (service x area class), compare_zones.csv, changed_areas.csv, compare.json and rasters/
 /// diff_travel_time_<service>.tif (after - before, minutes) and access_change_<service>.tif (1 gained, -1 lost).

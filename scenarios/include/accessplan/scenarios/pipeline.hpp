@@ -17,6 +17,10 @@
 
 namespace accessplan::scenarios {
 
+/// The layout of a results folder (its files, their columns and formats), in summary.json and run.json. Raised when
+/// a change means older folders cannot be read as they are: 2 = Cloud-Optimized rasters and QGIS styles.
+inline constexpr int results_schema = 2;
+
 struct FacilityPlacement {
     std::int32_t id = 0;
     std::string name, type, status;  ///< status: on_cell, moved, outside_grid, no_passable

@@ -1,0 +1,184 @@
+// GIS outputs of a run: Cloud-Optimized rasters, QGIS styles in access.gpkg and beside the rasters, and
+// `accessplan export` in every format.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
+
+#include "accessplan/geodata/gdal_env.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_export.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "support/ascii_grid.hpp"
+#include "support/run_cli.hpp"
+
+using namespace accessplan;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct StyleRow {
+    std::string geometry_column, qml;
+    int use_as_default = 0;
+};
+
+std::map<std::string, StyleRow> layer_styles(const fs::path& gpkg) {
+    geodata::ensure_gdal();
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(gpkg.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    REQUIRE(ds);
+    OGRLayer* table = ds->GetLayerByName("layer_styles");
+    REQUIRE(table != nullptr);
+    std::map<std::string, StyleRow> rows;
+    for (auto& f : *table)
+        rows[f->GetFieldAsString("f_table_name")] = {f->GetFieldAsString("f_geometry_column"), f->GetFieldAsString("styleQML"),
+                                                     f->GetFieldAsInteger("useAsDefault")};
+    return rows;
+}
+
+std::set<std::string> field_names(const geodata::VectorLayerInfo& l) {
+    std::set<std::string> names;
+    for (const auto& f : l.fields) names.insert(f.name);
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("every raster of a run is a Cloud-Optimized GeoTIFF, travel times with a QGIS style", "[cli][export][cog]") {
+    const fs::path& out = test::demo_results();
+    std::size_t rasters = 0;
+    for (const auto& e : fs::directory_iterator(out / "rasters")) {
+        if (e.path().extension() != ".tif") continue;
+        ++rasters;
+        INFO(e.path().string());
+        CHECK(geodata::read_raster_info(e.path()).layout == "COG");
+    }
+    CHECK(rasters >= 15);
+    const std::string qml = test::slurp(out / "rasters" / "travel_time_primary_school.qml");
+    CHECK_THAT(qml, Catch::Contains("singlebandpseudocolor") && Catch::Contains("DISCRETE"));
+    // Classes around the 30-minute threshold: 15, 30, 45, 60, 90 and beyond.
+    for (const char* v : {"value=\"15\"", "value=\"30\"", "value=\"45\"", "value=\"60\"", "value=\"90\"", "value=\"inf\""})
+        CHECK_THAT(qml, Catch::Contains(v));
+    CHECK(fs::exists(out / "rasters" / "travel_time_swimming_pool.qml"));
+}
+
+TEST_CASE("access.gpkg carries QGIS default styles for its layers", "[cli][export][styles]") {
+    const fs::path& out = test::demo_results();
+    const auto styles = layer_styles(out / "access.gpkg");
+    const auto info = geodata::read_vector_info(out / "access.gpkg");
+    for (const char* layer : {"facilities", "zones", "gaps", "ranking"}) {
+        INFO(layer);
+        REQUIRE(styles.count(layer) == 1);
+        const StyleRow& row = styles.at(layer);
+        CHECK(row.use_as_default == 1);
+        CHECK(row.geometry_column == "geom");
+        CHECK_THAT(row.qml, Catch::StartsWith("<!DOCTYPE qgis") && Catch::Contains("<renderer-v2"));
+    }
+    // The attribute each style classifies by is a field of its layer.
+    std::map<std::string, std::set<std::string>> fields;
+    for (const auto& l : info.layers) fields[l.name] = field_names(l);
+    CHECK(fields["facilities"].count("type") == 1);
+    CHECK_THAT(styles.at("facilities").qml, Catch::Contains("attr=\"type\""));
+    for (const char* type : {"primary_school", "commune_health_station", "swimming_pool"})
+        CHECK_THAT(styles.at("facilities").qml, Catch::Contains(fmt::format("value=\"{}\"", type)));
+    CHECK_THAT(styles.at("zones").qml, Catch::Contains("attr=\"primary_school_pct_within\""));
+    CHECK(fields["zones"].count("primary_school_pct_within") == 1);
+    CHECK_THAT(styles.at("gaps").qml, Catch::Contains("attr=\"area_class\""));
+    CHECK_THAT(styles.at("ranking").qml, Catch::Contains("fieldName=\"rank\""));
+    CHECK(fields["ranking"].count("rank") == 1);
+}
+
+TEST_CASE("shapefile field names are short, unique and readable", "[export][unit]") {
+    const auto names = geodata::shapefile_field_names(
+        {"zone_code", "primary_school_pct_within", "primary_school_pct_winter", "primary_school_children", "rank"});
+    CHECK(names[0] == "zone_code");
+    CHECK(names[1] == "prscpcwi");
+    CHECK(names[4] == "rank");
+    CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
+    for (const auto& n : names) CHECK(n.size() <= 10);
+}
+
+TEST_CASE("accessplan export writes every layer in each format", "[cli][export]") {
+    const fs::path& out = test::demo_results();
+    test::TempDir dir;
+    const auto source = geodata::read_vector_info(out / "access.gpkg");
+    std::map<std::string, std::int64_t> counts;
+    for (const auto& l : source.layers)
+        if (l.name != "layer_styles") counts[l.name] = l.feature_count;
+    REQUIRE(counts.size() == 6);  // facilities, zones, gaps, ranking, study_area, national_border
+
+    for (const std::string format : {"gpkg", "geojson", "shp", "csv"}) {
+        INFO(format);
+        const fs::path to = dir / format;
+        const auto r = test::run_cli({"export", out.string(), to.string(), "--format", format});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        for (const auto& [layer, n] : counts) {
+            INFO(layer);
+            const std::string ext = format == "gpkg" ? "" : "." + format;
+            if (format == "gpkg") {
+                CHECK(layer_styles(to / "access.gpkg").count(layer) == 1);  // the styles go along
+                continue;
+            }
+            const fs::path file = to / (layer + ext);
+            REQUIRE(fs::exists(file));
+            if (format == "csv") {
+                std::ifstream in(file);
+                std::string header;
+                std::getline(in, header);
+                CHECK_THAT(header, Catch::StartsWith(layer == "facilities" || layer == "ranking" ? "X,Y" : "WKT"));
+                std::size_t lines = 0;
+                for (std::string line; std::getline(in, line);) ++lines;
+                CHECK(lines == static_cast<std::size_t>(n));  // one line per feature, WKT quoted on it
+                continue;
+            }
+            const auto info = geodata::read_vector_info(file);
+            REQUIRE(info.layers.size() == 1);
+            CHECK(info.layers[0].feature_count == n);
+            if (format == "geojson") CHECK(info.layers[0].crs.epsg == std::optional<int>(4326));
+            if (format == "shp") {
+                for (const auto& f : info.layers[0].fields) CHECK(f.name.size() <= 10);
+                const std::string mapping = test::slurp(to / (layer + ".fields.csv"));
+                CHECK_THAT(mapping, Catch::StartsWith("field,shapefile_field\n"));
+                if (layer == "zones") CHECK_THAT(mapping, Catch::Contains("primary_school_pct_within,prscpcwi"));
+                CHECK(fs::exists(to / (layer + ".cpg")));
+            }
+        }
+    }
+}
+
+TEST_CASE("export refuses an existing folder, a missing one and an older results layout", "[cli][export][errors]") {
+    const fs::path& out = test::demo_results();
+    test::TempDir dir;
+    // An existing output folder is left as it was.
+    fs::create_directories(dir / "taken");
+    std::ofstream(dir / "taken" / "mine.txt") << "keep";
+    auto r = test::run_cli({"export", out.string(), (dir / "taken").string(), "--format", "geojson"});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("--overwrite"));
+    CHECK(test::folder_files(dir / "taken").size() == 1);
+
+    r = test::run_cli({"export", (dir / "nowhere").string(), (dir / "x").string()});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("nowhere"));
+    CHECK(!fs::exists(dir / "x"));
+
+    // A results folder of the first layout (no results_schema in summary.json).
+    fs::create_directories(dir / "old");
+    fs::copy_file(out / "access.gpkg", dir / "old" / "access.gpkg");
+    auto summary = nlohmann::json::parse(test::slurp(out / "summary.json"));
+    summary.erase("results_schema");
+    std::ofstream(dir / "old" / "summary.json") << summary.dump();
+    r = test::run_cli({"export", (dir / "old").string(), (dir / "y").string()});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("layout 1") && Catch::Contains("run the scenario again"));
+    CHECK(!fs::exists(dir / "y"));
+
+    r = test::run_cli({"export", out.string(), (dir / "z").string(), "--format", "kml"});
+    CHECK(r.exit_code == 2);
+}

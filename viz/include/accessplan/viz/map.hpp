@@ -1,0 +1,52 @@
+#pragma once
+// Printed maps (Cairo): travel time per service and travel-time change for comparisons, on an A4 landscape page
+// with title, legend, scale bar, north arrow and data credits. PNG at 150 dpi, and all pages in one PDF.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/viz/palette.hpp"
+
+namespace accessplan::viz {
+
+/// What the maps draw besides the mapped raster, read from a results folder.
+struct MapContext {
+    GridSpec grid;
+    std::optional<Grid<std::uint8_t>> land;        ///< rasters/land.tif: 0 water, 1 land outside, 2 study area
+    std::optional<Grid<std::uint8_t>> area_class;  ///< rasters/area_class.tif bit flags
+    std::vector<geodata::Feature> facilities, zones, gaps, ranking, study_area, border;
+    std::string credits;  ///< one line: the data sources
+};
+
+/// Reads rasters/land.tif, rasters/area_class.tif and access.gpkg's layers of a results folder; `credits` as given.
+MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits);
+
+/// One map page.
+struct MapPage {
+    std::string title, subtitle;
+    const Grid<float>* values = nullptr;       ///< minutes (travel time) or minutes of change
+    std::vector<ValueClass> classes;           ///< colours of `values`; cells beyond every class: the last
+    std::string legend_title;
+    bool unreachable_in_legend = true;         ///< NaN cells are "no access" (travel time); else not drawn
+    std::string unreachable_label;             ///< the legend's words for NaN cells (default: "no access")
+    std::string service;                       ///< draw this service's gaps and ranked sites (empty: none)
+    std::vector<std::string> facility_types;   ///< draw facilities of these types (in this order: colours)
+    std::vector<std::string> key_figures;      ///< lines under the legend
+};
+
+/// `values` coloured by `classes` (with water, land outside the study area and, when `unreachable`, NaN as no access,
+/// as on the maps) as PNG bytes, one pixel per cell, every k-th cell when the grid is wider or taller than
+/// `max_pixels`. For the report's interactive map.
+std::string raster_png(const MapContext& context, const Grid<float>& values, const std::vector<ValueClass>& classes,
+                       bool unreachable, std::size_t max_pixels = 2000);
+
+/// Draws `pages` into `png_files` (one each, A4 landscape at 150 dpi) and all of them into `pdf_file` (A4 pages;
+/// empty path: no PDF). Files are written atomically. IoError when Cairo cannot write.
+void render_maps(const MapContext& context, const std::vector<MapPage>& pages,
+                 const std::vector<std::filesystem::path>& png_files, const std::filesystem::path& pdf_file, Lang lang);
+
+}  // namespace accessplan::viz

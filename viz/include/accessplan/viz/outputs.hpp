@@ -1,0 +1,33 @@
+#pragma once
+// What a run shows besides its tables and rasters: QGIS styles (in access.gpkg and beside the travel-time rasters),
+// maps and the planner's report.
+
+#include <filesystem>
+
+#include "accessplan/scenarios/compare.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/viz/palette.hpp"
+
+namespace accessplan::viz {
+
+struct VisualOptions {
+    Lang lang = Lang::en;
+};
+
+/// Adds to a results folder written by scenarios::run_scenario (before it is committed): the default QGIS styles of
+/// access.gpkg's layers (its layer_styles table), rasters/travel_time_<service>.qml, and the maps:
+/// maps/travel_time_<service>.png (A4 landscape, 150 dpi), maps/maps.pdf (every map, one A4 page each).
+/// The data sources to credit on maps and in the report, from the scenario's input file names (WorldPop,
+/// OpenStreetMap, geoBoundaries, GSHHG, the synthetic demo province), or "the scenario's inputs".
+std::string data_credits(const std::vector<std::filesystem::path>& input_files, Lang lang);
+
+void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::RunResult& result,
+                          const std::filesystem::path& out_dir, const VisualOptions& options = {});
+
+/// Maps of a comparison (`accessplan compare`), into its output folder `out_dir` (written by scenarios::compare_runs,
+/// not yet committed): maps/change_<service>.png of the travel-time change (purple faster, orange slower) over the
+/// scenario's context and maps/maps.pdf with all of them.
+void write_comparison_maps(const scenarios::ComparisonReport& report, const std::filesystem::path& scenario_dir,
+                           const std::filesystem::path& out_dir, const VisualOptions& options = {});
+
+}  // namespace accessplan::viz

@@ -1,0 +1,50 @@
+#pragma once
+// The classes and colours every output shares (QGIS styles, maps, the report), so that a class means the same colour
+// everywhere. Colours are colour-blind-safe ColorBrewer schemes (Brewer 2003; RdBu, PuOr, YlGnBu) and the Okabe-Ito
+// palette (Okabe & Ito 2008) for facility types.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace accessplan::viz {
+
+struct Rgb {
+    std::uint8_t r = 0, g = 0, b = 0;
+    std::string hex() const;  ///< "#2166ac"
+    std::string qgis() const; ///< "33,102,172,255"
+};
+
+enum class Lang { en, vi };
+
+/// Lang from "en" or "vi"; InputError for anything else.
+Lang parse_lang(const std::string& text);
+
+/// A class of values up to `upper` (inclusive; the last class is unbounded: upper = +inf).
+struct ValueClass {
+    double upper = 0.0;
+    Rgb colour;
+    std::string label;
+};
+
+/// Travel-time classes around a service's threshold T: up to T/2 and T (blues: within reach), then 1.5 T, 2 T, 3 T
+/// and beyond (reds). Labels in minutes.
+std::vector<ValueClass> travel_time_classes(double threshold_min, Lang lang = Lang::en);
+
+/// Cells from which no facility can be reached (drawn grey; nodata in the rasters).
+Rgb unreachable_colour();
+
+/// Share of children within the threshold, per zone (%): < 50, 50-70, 70-85, 85-95, 95-100.
+std::vector<ValueClass> pct_within_classes(Lang lang = Lang::en);
+
+/// Change of travel time in minutes (after - before) for comparisons: purple where it falls, orange where it rises.
+std::vector<ValueClass> time_change_classes(Lang lang = Lang::en);
+
+/// A colour per facility type, in the order given (Okabe-Ito; repeats after eight).
+Rgb facility_colour(std::size_t index);
+
+/// Gap polygons' outline, and the ranked sites' fill.
+Rgb gap_colour();
+Rgb ranked_site_colour();
+
+}  // namespace accessplan::viz

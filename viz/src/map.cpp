@@ -1,0 +1,612 @@
+#include "accessplan/viz/map.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/viz/labels.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::viz {
+namespace {
+
+// A4 landscape in points; the map frame takes what the title, legend and credits leave.
+constexpr double page_w = 842.0, page_h = 595.0;
+constexpr double margin = 22.0, legend_w = 220.0, title_h = 50.0, credits_h = 18.0;
+constexpr double png_dpi = 150.0;
+constexpr double pdf_pixels_per_pt = 2.0;  // the raster layer's resolution in the PDF (144 dpi)
+const char* const font = "DejaVu Sans";    // has every Vietnamese letter
+
+const Rgb water{219, 233, 246}, outside{236, 236, 236}, ink{26, 26, 26}, zone_line{111, 111, 111}, border_line{74, 20, 134};
+
+struct CairoDeleter {
+    void operator()(cairo_t* cr) const noexcept { cairo_destroy(cr); }
+    void operator()(cairo_surface_t* s) const noexcept { cairo_surface_destroy(s); }
+    void operator()(cairo_pattern_t* p) const noexcept { cairo_pattern_destroy(p); }
+};
+using Context = std::unique_ptr<cairo_t, CairoDeleter>;
+using Surface = std::unique_ptr<cairo_surface_t, CairoDeleter>;
+using Pattern = std::unique_ptr<cairo_pattern_t, CairoDeleter>;
+
+/// World (grid CRS) to page coordinates.
+struct Frame {
+    double x = 0, y = 0, w = 0, h = 0, k = 1;  ///< page rectangle (pt), points per metre
+    double min_x = 0, max_y = 0;
+    double px(double wx) const { return x + (wx - min_x) * k; }
+    double py(double wy) const { return y + (max_y - wy) * k; }
+};
+
+Frame fit(const GridSpec& g) {
+    const double x0 = margin, y0 = margin + title_h;
+    const double aw = page_w - 2 * margin - legend_w - 14.0, ah = page_h - y0 - margin - credits_h;
+    const double W = g.max_x() - g.min_x(), H = g.max_y() - g.min_y();
+    Frame f;
+    f.k = std::min(aw / W, ah / H);
+    f.w = W * f.k;
+    f.h = H * f.k;
+    f.x = x0 + (aw - f.w) / 2;
+    f.y = y0 + (ah - f.h) / 2;
+    f.min_x = g.min_x();
+    f.max_y = g.max_y();
+    return f;
+}
+
+void colour(cairo_t* cr, const Rgb& c, double alpha = 1.0) { cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha); }
+
+enum class Align { left, centre, right };
+
+void text(cairo_t* cr, double x, double y, const std::string& s, double size, bool bold = false, Align align = Align::left) {
+    cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s.c_str(), &e);
+    const double dx = align == Align::left ? 0.0 : align == Align::centre ? -e.x_advance / 2 : -e.x_advance;
+    cairo_move_to(cr, x + dx, y);
+    cairo_show_text(cr, s.c_str());
+}
+
+double text_width(cairo_t* cr, const std::string& s, double size, bool bold = false) {
+    cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s.c_str(), &e);
+    return e.x_advance;
+}
+
+/// Words of `s` in lines no wider than `width`.
+std::vector<std::string> wrap(cairo_t* cr, const std::string& s, double size, double width) {
+    std::vector<std::string> lines;
+    std::string line, word;
+    auto flush_word = [&] {
+        if (word.empty()) return;
+        const std::string candidate = line.empty() ? word : line + " " + word;
+        if (!line.empty() && text_width(cr, candidate, size) > width) {
+            lines.push_back(line);
+            line = word;
+        } else {
+            line = candidate;
+        }
+        word.clear();
+    };
+    for (char c : s) {
+        if (c == ' ') flush_word();
+        else word += c;
+    }
+    flush_word();
+    if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
+void add_path(cairo_t* cr, const OGRGeometry& g, const Frame& f) {
+    auto line = [&](const OGRSimpleCurve& l, bool close) {
+        for (int i = 0; i < l.getNumPoints(); ++i) {
+            const double x = f.px(l.getX(i)), y = f.py(l.getY(i));
+            if (i == 0) cairo_move_to(cr, x, y);
+            else cairo_line_to(cr, x, y);
+        }
+        if (close && l.getNumPoints() > 0) cairo_close_path(cr);
+    };
+    switch (wkbFlatten(g.getGeometryType())) {
+        case wkbPolygon: {
+            const auto& p = *g.toPolygon();
+            if (p.getExteriorRing()) line(*p.getExteriorRing(), true);
+            for (int i = 0; i < p.getNumInteriorRings(); ++i) line(*p.getInteriorRing(i), true);
+            break;
+        }
+        case wkbLineString: line(*g.toLineString(), false); break;
+        case wkbMultiPolygon:
+        case wkbMultiLineString:
+        case wkbGeometryCollection: {
+            const auto& c = *g.toGeometryCollection();
+            for (int i = 0; i < c.getNumGeometries(); ++i) add_path(cr, *c.getGeometryRef(i), f);
+            break;
+        }
+        default: break;
+    }
+}
+
+void stroke_features(cairo_t* cr, const std::vector<geodata::Feature>& features, const Frame& f, const Rgb& c, double width,
+                     const std::string& only_service = "") {
+    for (const auto& feature : features) {
+        if (!feature.geometry) continue;
+        if (!only_service.empty() && feature.attribute("service") != only_service) continue;
+        add_path(cr, *feature.geometry, f);
+    }
+    colour(cr, c);
+    cairo_set_line_width(cr, width);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+}
+
+void national_border(cairo_t* cr, const std::vector<geodata::Feature>& border, const Frame& f) {
+    for (const auto& b : border)
+        if (b.geometry) add_path(cr, *b.geometry, f);
+    cairo_path_t* path = cairo_copy_path(cr);
+    colour(cr, {255, 255, 255});
+    cairo_set_line_width(cr, 3.4);
+    cairo_stroke(cr);
+    cairo_append_path(cr, path);
+    cairo_path_destroy(path);
+    const double dash[] = {7.0, 2.0, 1.6, 2.0};
+    cairo_set_dash(cr, dash, 4, 0.0);
+    colour(cr, border_line);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0.0);
+}
+
+/// A facility marker: the shape of its type (circle, square, triangle, diamond; as the QGIS style).
+void marker(cairo_t* cr, double x, double y, std::size_t type_index, double r) {
+    cairo_new_path(cr);
+    switch (type_index % 4) {
+        case 0: cairo_arc(cr, x, y, r, 0, 2 * M_PI); break;
+        case 1: cairo_rectangle(cr, x - r * 0.85, y - r * 0.85, 1.7 * r, 1.7 * r); break;
+        case 2:
+            cairo_move_to(cr, x, y - r * 1.1);
+            cairo_line_to(cr, x + r, y + r * 0.8);
+            cairo_line_to(cr, x - r, y + r * 0.8);
+            cairo_close_path(cr);
+            break;
+        default:
+            cairo_move_to(cr, x, y - r * 1.2);
+            cairo_line_to(cr, x + r, y);
+            cairo_line_to(cr, x, y + r * 1.2);
+            cairo_line_to(cr, x - r, y);
+            cairo_close_path(cr);
+    }
+    colour(cr, facility_colour(type_index));
+    cairo_fill_preserve(cr);
+    colour(cr, ink);
+    cairo_set_line_width(cr, 0.5);
+    cairo_stroke(cr);
+}
+
+void ranked_marker(cairo_t* cr, double x, double y, const std::string& rank) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, 6.0, 0, 2 * M_PI);
+    colour(cr, ranked_site_colour());
+    cairo_fill_preserve(cr);
+    colour(cr, ink);
+    cairo_set_line_width(cr, 0.8);
+    cairo_stroke(cr);
+    text(cr, x, y + 2.3, rank, rank.size() > 2 ? 5.0 : 6.4, true, Align::centre);
+}
+
+/// Hatching for an area class, in image pixels: island horizontal, border "/", remote "\".
+Pattern hatch(std::uint8_t flag) {
+    constexpr int n = 9;
+    Surface tile(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, n, n));
+    Context cr(cairo_create(tile.get()));
+    cairo_set_source_rgba(cr.get(), 0.1, 0.1, 0.1, 0.55);
+    cairo_set_line_width(cr.get(), 1.1);
+    if (flag == 1) {
+        cairo_move_to(cr.get(), 0, n / 2.0);
+        cairo_line_to(cr.get(), n, n / 2.0);
+    } else {
+        const bool up = flag == 2;
+        for (int k = -1; k <= 1; ++k) {
+            cairo_move_to(cr.get(), k * n, up ? n : 0);
+            cairo_line_to(cr.get(), (k + 1) * n, up ? 0 : n);
+        }
+    }
+    cairo_stroke(cr.get());
+    Pattern p(cairo_pattern_create_for_surface(tile.get()));
+    cairo_pattern_set_extend(p.get(), CAIRO_EXTEND_REPEAT);
+    return p;
+}
+
+const ValueClass* class_of(const std::vector<ValueClass>& classes, float v) {
+    for (const auto& c : classes)
+        if (v <= c.upper) return &c;
+    return classes.empty() ? nullptr : &classes.back();
+}
+
+std::uint32_t pack(const Rgb& c) { return 0xFF000000u | (std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b; }
+
+/// The colour of grid cell `i`: water, land outside the study area, or the class of its value (NaN: no access).
+Rgb cell_colour(const MapContext& ctx, const Grid<float>* values, const std::vector<ValueClass>& classes, bool unreachable,
+                std::size_t i) {
+    const std::uint8_t land = ctx.land ? (*ctx.land)[i] : 2;
+    if (land == 0) return water;
+    if (land == 1) return outside;
+    if (values == nullptr) return {255, 255, 255};
+    const float v = (*values)[i];
+    const ValueClass* vc = std::isnan(v) ? nullptr : class_of(classes, v);
+    return vc ? vc->colour : unreachable ? unreachable_colour() : Rgb{247, 247, 247};
+}
+
+/// The raster layers (values, water, outside, hatching) at `res` pixels per point.
+void draw_rasters(cairo_t* cr, const MapContext& ctx, const MapPage& page, const Frame& f, double res) {
+    const int w = std::max(1, static_cast<int>(std::ceil(f.w * res))), h = std::max(1, static_cast<int>(std::ceil(f.h * res)));
+    const GridSpec& g = ctx.grid;
+    // The grid cell under each image pixel (nearest: cells stay crisp, counts are not blurred).
+    std::vector<std::ptrdiff_t> cell(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), -1);
+    for (int py = 0; py < h; ++py)
+        for (int px = 0; px < w; ++px) {
+            const double wx = f.min_x + (px + 0.5) / (res * f.k), wy = f.max_y - (py + 0.5) / (res * f.k);
+            const auto col = static_cast<std::ptrdiff_t>(std::floor((wx - g.transform.origin_x) / g.transform.pixel_width));
+            const auto row = static_cast<std::ptrdiff_t>(std::floor((wy - g.transform.origin_y) / g.transform.pixel_height));
+            if (col < 0 || row < 0 || col >= static_cast<std::ptrdiff_t>(g.cols) || row >= static_cast<std::ptrdiff_t>(g.rows)) continue;
+            cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)] =
+                row * static_cast<std::ptrdiff_t>(g.cols) + col;
+        }
+    Surface image(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
+    cairo_surface_flush(image.get());
+    unsigned char* data = cairo_image_surface_get_data(image.get());
+    const int stride = cairo_image_surface_get_stride(image.get());
+    for (int py = 0; py < h; ++py) {
+        auto* line = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(py) * stride);
+        for (int px = 0; px < w; ++px) {
+            const std::ptrdiff_t c = cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)];
+            line[px] = c < 0 ? 0u : pack(cell_colour(ctx, page.values, page.classes, page.unreachable_in_legend, static_cast<std::size_t>(c)));
+        }
+    }
+    cairo_surface_mark_dirty(image.get());
+    cairo_save(cr);
+    cairo_translate(cr, f.x, f.y);
+    cairo_scale(cr, 1.0 / res, 1.0 / res);
+    cairo_set_source_surface(cr, image.get(), 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_paint(cr);
+    if (ctx.area_class) {
+        for (std::uint8_t flag : {std::uint8_t{1}, std::uint8_t{2}, std::uint8_t{4}}) {
+            Surface mask(cairo_image_surface_create(CAIRO_FORMAT_A8, w, h));
+            cairo_surface_flush(mask.get());
+            unsigned char* m = cairo_image_surface_get_data(mask.get());
+            const int ms = cairo_image_surface_get_stride(mask.get());
+            bool any = false;
+            for (int py = 0; py < h; ++py)
+                for (int px = 0; px < w; ++px) {
+                    const std::ptrdiff_t c = cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)];
+                    const bool on = c >= 0 && ((*ctx.area_class)[static_cast<std::size_t>(c)] & flag) != 0;
+                    m[static_cast<std::ptrdiff_t>(py) * ms + px] = on ? 255 : 0;
+                    any = any || on;
+                }
+            if (!any) continue;
+            cairo_surface_mark_dirty(mask.get());
+            Pattern p = hatch(flag);
+            cairo_set_source(cr, p.get());
+            cairo_mask_surface(cr, mask.get(), 0, 0);
+        }
+    }
+    cairo_restore(cr);
+}
+
+/// A length of about `target_m` that reads well: 1, 2 or 5 times a power of ten.
+double nice_length(double target_m) {
+    const double p = std::pow(10.0, std::floor(std::log10(target_m)));
+    for (double m : {5.0, 2.0, 1.0})
+        if (m * p <= target_m) return m * p;
+    return p;
+}
+
+void scale_bar(cairo_t* cr, const Frame& f, double metres_per_unit) {
+    const double metres = nice_length(f.w / 4.0 / f.k * metres_per_unit);
+    const double len = metres / metres_per_unit * f.k;
+    const double x = f.x + 10, y = f.y + f.h - 16;
+    colour(cr, {255, 255, 255}, 0.85);
+    cairo_rectangle(cr, x - 6, y - 12, len + 28, 21);
+    cairo_fill(cr);
+    for (int k = 0; k < 2; ++k) {
+        cairo_rectangle(cr, x + k * len / 2, y, len / 2, 4);
+        colour(cr, k == 0 ? ink : Rgb{255, 255, 255});
+        cairo_fill_preserve(cr);
+        colour(cr, ink);
+        cairo_set_line_width(cr, 0.6);
+        cairo_stroke(cr);
+    }
+    colour(cr, ink);
+    const std::string label = metres >= 1000 ? fmt::format("{:g} km", metres / 1000) : fmt::format("{:g} m", metres);
+    text(cr, x, y - 3, "0", 7.0, false, Align::centre);
+    text(cr, x + len, y - 3, label, 7.0, false, Align::centre);
+}
+
+void north_arrow(cairo_t* cr, const Frame& f) {
+    const double x = f.x + f.w - 18, y = f.y + 12;
+    colour(cr, {255, 255, 255}, 0.85);
+    cairo_rectangle(cr, x - 10, y - 4, 20, 36);
+    cairo_fill(cr);
+    cairo_move_to(cr, x, y + 8);
+    cairo_line_to(cr, x + 6, y + 28);
+    cairo_line_to(cr, x, y + 23);
+    cairo_close_path(cr);
+    colour(cr, ink);
+    cairo_fill(cr);
+    cairo_move_to(cr, x, y + 8);
+    cairo_line_to(cr, x - 6, y + 28);
+    cairo_line_to(cr, x, y + 23);
+    cairo_close_path(cr);
+    cairo_set_line_width(cr, 0.7);
+    cairo_stroke(cr);
+    text(cr, x, y + 6, "N", 8.0, true, Align::centre);
+}
+
+/// The legend panel; returns nothing, draws at the right of the page.
+void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res, Lang lang) {
+    const double x = page_w - margin - legend_w, top = margin + title_h;
+    double y = top + 10;
+    const double sw = 16, sh = 9, step = 12.5, label_x = x + sw + 6;
+    auto swatch = [&](const Rgb& c, const std::string& label) {
+        cairo_rectangle(cr, x, y - sh + 1, sw, sh);
+        colour(cr, c);
+        cairo_fill_preserve(cr);
+        colour(cr, {120, 120, 120});
+        cairo_set_line_width(cr, 0.4);
+        cairo_stroke(cr);
+        colour(cr, ink);
+        text(cr, label_x, y, label, 7.5);
+        y += step;
+    };
+    auto line_item = [&](const std::function<void(double, double)>& draw, const std::string& label) {
+        draw(x, y - sh / 2 + 1);
+        colour(cr, ink);
+        text(cr, label_x, y, label, 7.5);
+        y += step;
+    };
+    colour(cr, ink);
+    text(cr, x, y, page.legend_title, 9.0, true);
+    y += step + 2;
+    for (const auto& c : page.classes) swatch(c.colour, c.label);
+    if (page.unreachable_in_legend)
+        swatch(unreachable_colour(), page.unreachable_label.empty() ? tr("unreachable", lang) : page.unreachable_label);
+    if (ctx.land) {
+        swatch(water, tr("water", lang));
+        swatch(outside, tr("outside", lang));
+    }
+    if (ctx.area_class) {
+        y += 4;
+        colour(cr, ink);
+        text(cr, x, y, tr("area classes", lang), 8.0, true);
+        y += step;
+        for (auto [flag, key] : {std::pair<std::uint8_t, const char*>{1, "island"}, {2, "border"}, {4, "remote"}}) {
+            cairo_rectangle(cr, x, y - sh + 1, sw, sh);
+            colour(cr, {255, 255, 255});
+            cairo_fill_preserve(cr);
+            Pattern p = hatch(flag);
+            cairo_matrix_t m;
+            cairo_matrix_init_scale(&m, res, res);
+            cairo_pattern_set_matrix(p.get(), &m);
+            cairo_set_source(cr, p.get());
+            cairo_fill_preserve(cr);
+            colour(cr, {120, 120, 120});
+            cairo_set_line_width(cr, 0.4);
+            cairo_stroke(cr);
+            colour(cr, ink);
+            text(cr, label_x, y, tr(key, lang), 7.5);
+            y += step;
+        }
+    }
+    y += 4;
+    if (!page.service.empty())
+        line_item([&](double lx, double ly) {
+            cairo_rectangle(cr, lx, ly - 4, sw, 8);
+            colour(cr, gap_colour());
+            cairo_set_line_width(cr, 1.1);
+            cairo_stroke(cr);
+        }, tr("gap", lang));
+    if (!ctx.zones.empty())
+        line_item([&](double lx, double ly) {
+            cairo_move_to(cr, lx, ly);
+            cairo_line_to(cr, lx + sw, ly);
+            colour(cr, zone_line);
+            cairo_set_line_width(cr, 0.5);
+            cairo_stroke(cr);
+        }, tr("zone boundary", lang));
+    line_item([&](double lx, double ly) {
+        cairo_move_to(cr, lx, ly);
+        cairo_line_to(cr, lx + sw, ly);
+        colour(cr, ink);
+        cairo_set_line_width(cr, 1.1);
+        cairo_stroke(cr);
+    }, tr("study area", lang));
+    if (!ctx.border.empty())
+        line_item([&](double lx, double ly) {
+            const double dash[] = {7.0, 2.0, 1.6, 2.0};
+            cairo_set_dash(cr, dash, 4, 0.0);
+            cairo_move_to(cr, lx, ly);
+            cairo_line_to(cr, lx + sw, ly);
+            colour(cr, border_line);
+            cairo_set_line_width(cr, 1.6);
+            cairo_stroke(cr);
+            cairo_set_dash(cr, nullptr, 0, 0.0);
+        }, tr("national border", lang));
+    for (std::size_t k = 0; k < page.facility_types.size(); ++k)
+        line_item([&](double lx, double ly) { marker(cr, lx + sw / 2, ly, k, 3.2); },
+                  display_name(page.facility_types[k], lang));
+    const bool ranked = std::any_of(ctx.ranking.begin(), ctx.ranking.end(),
+                                    [&](const geodata::Feature& r) { return r.attribute("service") == page.service; });
+    if (ranked) {
+        y += 3;
+        line_item([&](double lx, double ly) { ranked_marker(cr, lx + sw / 2, ly, "1"); }, tr("ranked site", lang));
+    }
+    y += 6;
+    for (const auto& figure : page.key_figures)
+        for (const auto& l : wrap(cr, figure, 7.5, legend_w)) {
+            colour(cr, ink);
+            text(cr, x, y, l, 7.5);
+            y += 10.5;
+        }
+}
+
+/// One page at the current user scale (points).
+void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res, Lang lang) {
+    colour(cr, {255, 255, 255});
+    cairo_paint(cr);
+    const Frame f = fit(ctx.grid);
+    cairo_save(cr);
+    cairo_rectangle(cr, f.x, f.y, f.w, f.h);
+    cairo_clip(cr);
+    draw_rasters(cr, ctx, page, f, res);
+    stroke_features(cr, ctx.zones, f, zone_line, 0.4);
+    stroke_features(cr, ctx.study_area, f, ink, 1.1);
+    if (!page.service.empty()) stroke_features(cr, ctx.gaps, f, gap_colour(), 1.0, page.service);
+    national_border(cr, ctx.border, f);
+    for (const auto& fac : ctx.facilities) {
+        const auto it = std::find(page.facility_types.begin(), page.facility_types.end(), fac.attribute("type"));
+        if (it == page.facility_types.end() || !fac.geometry || wkbFlatten(fac.geometry->getGeometryType()) != wkbPoint) continue;
+        const auto* p = fac.geometry->toPoint();
+        marker(cr, f.px(p->getX()), f.py(p->getY()), static_cast<std::size_t>(it - page.facility_types.begin()), 2.6);
+    }
+    // Ranked sites of this service, the first 30 (the table in ranking.csv has them all), highest priority on top.
+    std::vector<const geodata::Feature*> ranked;
+    for (const auto& r : ctx.ranking)
+        if (!page.service.empty() && r.attribute("service") == page.service && r.geometry) ranked.push_back(&r);
+    auto rank_of = [](const geodata::Feature* r) { return std::stoi(r->attribute("rank", "0")); };
+    std::sort(ranked.begin(), ranked.end(), [&](auto* a, auto* b) { return rank_of(a) > rank_of(b); });
+    for (const auto* r : ranked) {
+        if (rank_of(r) > 30 && ranked.size() > 30) continue;
+        const auto* p = r->geometry->toPoint();
+        ranked_marker(cr, f.px(p->getX()), f.py(p->getY()), r->attribute("rank"));
+    }
+    cairo_restore(cr);
+    cairo_rectangle(cr, f.x, f.y, f.w, f.h);
+    colour(cr, ink);
+    cairo_set_line_width(cr, 0.8);
+    cairo_stroke(cr);
+    scale_bar(cr, f, ctx.grid.crs.metres_per_unit);
+    north_arrow(cr, f);
+    colour(cr, ink);
+    text(cr, margin, margin + 16, page.title, 15.0, true);
+    colour(cr, {70, 70, 70});
+    text(cr, margin, margin + 33, page.subtitle, 9.5);
+    legend(cr, ctx, page, res, lang);
+    colour(cr, {90, 90, 90});
+    text(cr, margin, page_h - margin + 6, ctx.credits, 6.5);
+}
+
+void check(cairo_status_t status, const fs::path& file) {
+    if (status != CAIRO_STATUS_SUCCESS)
+        throw IoError(fmt::format("{}: drawing the map failed: {}", file.string(), cairo_status_to_string(status)));
+}
+
+}  // namespace
+
+MapContext load_map_context(const fs::path& dir, std::string credits) {
+    MapContext ctx;
+    ctx.credits = std::move(credits);
+    const fs::path land = dir / "rasters" / "land.tif", classes = dir / "rasters" / "area_class.tif";
+    std::error_code ec;
+    if (fs::exists(land, ec)) ctx.land = geodata::read_raster_byte(land);
+    if (fs::exists(classes, ec)) ctx.area_class = geodata::read_raster_byte(classes);
+    if (ctx.land) ctx.grid = ctx.land->spec();
+    else if (ctx.area_class) ctx.grid = ctx.area_class->spec();
+    else throw InputError(fmt::format("{}: no rasters/land.tif or rasters/area_class.tif; run the scenario again", dir.string()));
+    const fs::path gpkg = dir / "access.gpkg";
+    if (!fs::exists(gpkg, ec)) return ctx;
+    const auto info = geodata::read_vector_info(gpkg);
+    auto layer = [&](const char* name) {
+        for (const auto& l : info.layers)
+            if (l.name == name && l.feature_count != 0) {
+                geodata::ReadOptions o;
+                o.layer = name;
+                o.make_valid = false;
+                return geodata::read_features(gpkg, ctx.grid.crs, o);
+            }
+        return std::vector<geodata::Feature>{};
+    };
+    ctx.facilities = layer("facilities");
+    ctx.zones = layer("zones");
+    ctx.gaps = layer("gaps");
+    ctx.ranking = layer("ranking");
+    ctx.study_area = layer("study_area");
+    ctx.border = layer("national_border");
+    return ctx;
+}
+
+std::string raster_png(const MapContext& ctx, const Grid<float>& values, const std::vector<ValueClass>& classes,
+                       bool unreachable, std::size_t max_pixels) {
+    const GridSpec& g = ctx.grid;
+    const std::size_t step = std::max<std::size_t>(1, (std::max(g.cols, g.rows) + max_pixels - 1) / max_pixels);
+    const int w = static_cast<int>((g.cols + step - 1) / step), h = static_cast<int>((g.rows + step - 1) / step);
+    Surface image(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
+    cairo_surface_flush(image.get());
+    unsigned char* data = cairo_image_surface_get_data(image.get());
+    const int stride = cairo_image_surface_get_stride(image.get());
+    for (int py = 0; py < h; ++py) {
+        auto* line = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(py) * stride);
+        for (int px = 0; px < w; ++px) {
+            const std::size_t i = static_cast<std::size_t>(py) * step * g.cols + static_cast<std::size_t>(px) * step;
+            line[px] = pack(cell_colour(ctx, &values, classes, unreachable, i));
+        }
+    }
+    cairo_surface_mark_dirty(image.get());
+    std::string png;
+    auto append = [](void* closure, const unsigned char* bytes, unsigned int length) {
+        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(bytes), length);
+        return CAIRO_STATUS_SUCCESS;
+    };
+    if (cairo_surface_write_to_png_stream(image.get(), append, &png) != CAIRO_STATUS_SUCCESS)
+        throw IoError("encoding a raster as PNG failed");
+    return png;
+}
+
+void render_maps(const MapContext& ctx, const std::vector<MapPage>& pages, const std::vector<fs::path>& png_files,
+                 const fs::path& pdf_file, Lang lang) {
+    if (png_files.size() != pages.size()) throw InternalError("render_maps: one PNG file per page");
+    const double scale = png_dpi / 72.0;
+    for (std::size_t k = 0; k < pages.size(); ++k) {
+        Surface surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(page_w * scale)),
+                                                   static_cast<int>(std::lround(page_h * scale))));
+        Context cr(cairo_create(surface.get()));
+        cairo_scale(cr.get(), scale, scale);
+        draw_page(cr.get(), ctx, pages[k], scale, lang);
+        check(cairo_status(cr.get()), png_files[k]);
+        const fs::path tmp = geodata::temporary_sibling(png_files[k]);
+        check(cairo_surface_write_to_png(surface.get(), tmp.string().c_str()), png_files[k]);
+        geodata::commit_file(tmp, png_files[k]);
+    }
+    if (pdf_file.empty() || pages.empty()) return;
+    const fs::path tmp = geodata::temporary_sibling(pdf_file);
+    {
+        Surface surface(cairo_pdf_surface_create(tmp.string().c_str(), page_w, page_h));
+        // A fixed date: the same maps give the same bytes (the run's time is in run.json).
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00");
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "accessplan");
+        Context cr(cairo_create(surface.get()));
+        for (const auto& page : pages) {
+            draw_page(cr.get(), ctx, page, pdf_pixels_per_pt, lang);
+            cairo_show_page(cr.get());
+        }
+        cairo_surface_finish(surface.get());
+        const cairo_status_t status = cairo_surface_status(surface.get());
+        if (status != CAIRO_STATUS_SUCCESS) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            check(status, pdf_file);
+        }
+    }
+    geodata::commit_file(tmp, pdf_file);
+}
+
+}  // namespace accessplan::viz

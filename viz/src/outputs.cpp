@@ -1,0 +1,166 @@
+#include "accessplan/viz/outputs.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "accessplan/engine/version.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/viz/labels.hpp"
+#include "accessplan/viz/map.hpp"
+#include "accessplan/viz/styles.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::viz {
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string travel_time_title(const std::string& service, Lang lang) {
+    return lang == Lang::vi ? fmt::format("Thời gian di chuyển đến {} gần nhất", display_name(service, lang))
+                            : fmt::format("Travel time to the nearest {}", display_name(service, lang));
+}
+
+}  // namespace
+
+std::string data_credits(const std::vector<fs::path>& input_files, Lang lang) {
+    std::vector<std::string> sources;
+    auto add = [&](const std::string& s) {
+        if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
+    };
+    for (const auto& f : input_files) {
+        const std::string name = lower(f.string());
+        if (name.find("worldpop") != std::string::npos || name.find("_ppp_") != std::string::npos ||
+            name.find("_pop_") != std::string::npos)
+            add("WorldPop (CC BY 4.0)");
+        if (name.ends_with(".pbf") || name.ends_with(".osm") || name.find("osm") != std::string::npos)
+            add("© OpenStreetMap contributors (ODbL)");
+        if (name.find("geoboundaries") != std::string::npos) add("geoBoundaries (CC BY 4.0)");
+        if (name.find("gshhg") != std::string::npos || name.find("gshhs") != std::string::npos) add("GSHHG (LGPL)");
+        if (name.find("demo_province") != std::string::npos)
+            add(lang == Lang::vi ? "tỉnh mẫu tổng hợp của accessplan (không phải dữ liệu thật)"
+                                 : "accessplan's synthetic demo province (not real data)");
+    }
+    if (sources.empty()) add(lang == Lang::vi ? "dữ liệu đầu vào của kịch bản (xem run.json)" : "the scenario's inputs (see run.json)");
+    std::string joined;
+    for (const auto& s : sources) joined += (joined.empty() ? "" : "; ") + s;
+    return joined;
+}
+
+void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const fs::path& out,
+                          const VisualOptions& options) {
+    const Lang lang = options.lang;
+    std::vector<std::string> services, types;
+    for (const auto& svc : scenario.services) {
+        services.push_back(svc.name);
+        for (const auto& t : svc.facility_types)
+            if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
+    }
+    style_access_geopackage(out / "access.gpkg", services, types);
+    for (const auto& svc : result.services)
+        geodata::write_text_file(out / "rasters" / fmt::format("travel_time_{}.qml", svc.service), travel_time_qml(svc.threshold_min));
+
+    // Maps: travel time per service, one PNG each and all in one PDF.
+    const MapContext context = load_map_context(
+        out, fmt::format("{}: {} · {}: accessplan {} · {} {}", tr("data", lang), data_credits(scenarios::input_files(scenario), lang), tr("map", lang),
+                         version_string, tr("projection", lang), result.grid.crs.label()));
+    std::vector<Grid<float>> minutes;
+    minutes.reserve(result.services.size());
+    for (const auto& svc : result.services)
+        minutes.push_back(geodata::read_raster_float(out / "rasters" / fmt::format("travel_time_{}.tif", svc.service)));
+    std::vector<MapPage> pages;
+    std::vector<fs::path> files;
+    fs::create_directories(out / "maps");
+    for (std::size_t k = 0; k < result.services.size(); ++k) {
+        const auto& svc = result.services[k];
+        const scenarios::Service& def = scenario.services[k];
+        const auto& group = scenario.group(svc.target_group);
+        const std::string ages = age_group_label(group.min_age, group.max_age, lang);
+        MapPage page;
+        page.title = travel_time_title(svc.service, lang);
+        page.subtitle = fmt::format("{} · {} {} · {} {} {} · {}", scenario.name, tr("by", lang), display_name(svc.mode, lang),
+                                    tr("threshold", lang), svc.threshold_min, tr("minutes", lang), ages);
+        page.values = &minutes[k];
+        page.classes = travel_time_classes(svc.threshold_min, lang);
+        page.legend_title = fmt::format("{} ({})", tr("travel time", lang), tr("minutes", lang));
+        page.service = svc.service;
+        page.facility_types = def.facility_types;
+        const auto& a = svc.access;
+        page.key_figures.push_back(lang == Lang::vi
+            ? fmt::format("{} trong số {} {} đến được trong vòng {} phút.", format_pct(a.pct_within(), lang),
+                          format_count(a.children, lang), ages, svc.threshold_min)
+            : fmt::format("{} of {} {} live within {} min.", format_pct(a.pct_within(), lang), format_count(a.children, lang),
+                          ages, svc.threshold_min));
+        if (a.unreachable > 0.5)
+            page.key_figures.push_back(lang == Lang::vi
+                ? fmt::format("{} trẻ không thể tiếp cận cơ sở nào.", format_count(a.unreachable, lang))
+                : fmt::format("{} children cannot reach any {}.", format_count(a.unreachable, lang), display_name(svc.service, lang)));
+        for (const auto& [cls, summary] : svc.by_class)
+            if (cls != "all" && cls != "none" && summary.children > 0.5)
+                page.key_figures.push_back(fmt::format("{}: {} {} ({} {})", display_name(cls, lang), format_pct(summary.pct_within(), lang),
+                                                       tr("within", lang), format_count(summary.children, lang), tr("children", lang)));
+        pages.push_back(std::move(page));
+        files.push_back(out / "maps" / fmt::format("travel_time_{}.png", svc.service));
+    }
+    render_maps(context, pages, files, out / "maps" / "maps.pdf", lang);
+}
+
+void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::path& scenario_dir, const fs::path& out,
+                           const VisualOptions& options) {
+    const Lang lang = options.lang;
+    // Credits from the inputs the scenario's run.json lists.
+    std::vector<fs::path> inputs;
+    try {
+        std::ifstream in(scenario_dir / "run.json");
+        const auto run = nlohmann::json::parse(in);
+        for (const auto& i : run.value("inputs", nlohmann::json::array())) inputs.emplace_back(i.value("file", ""));
+    } catch (const nlohmann::json::exception&) {
+        // no credits beyond the generic line
+    }
+    MapContext context = load_map_context(scenario_dir, fmt::format("{}: {} · {}: accessplan {}", tr("data", lang),
+                                                                     data_credits(inputs, lang), tr("map", lang), version_string));
+    context.gaps.clear();
+    context.ranking.clear();
+    std::vector<Grid<float>> diffs;
+    for (const auto& svc : report.services)
+        diffs.push_back(geodata::read_raster_float(out / "rasters" / fmt::format("diff_travel_time_{}.tif", svc.service)));
+    std::vector<MapPage> pages;
+    std::vector<fs::path> files;
+    fs::create_directories(out / "maps");
+    for (std::size_t k = 0; k < report.services.size(); ++k) {
+        const auto& svc = report.services[k];
+        const AccessChange& all = svc.change.by_class.front().second;
+        MapPage page;
+        page.title = lang == Lang::vi ? fmt::format("Thay đổi thời gian di chuyển đến {} gần nhất", display_name(svc.service, lang))
+                                      : fmt::format("Change in travel time to the nearest {}", display_name(svc.service, lang));
+        page.subtitle = fmt::format("{} · {} {} · {} {} {}", report.scenario_name, tr("compared with", lang), report.base_name,
+                                    tr("threshold", lang), svc.threshold_min, tr("minutes", lang));
+        page.values = &diffs[k];
+        page.classes = time_change_classes(lang);
+        page.legend_title = fmt::format("{} ({})", tr("travel time", lang), tr("minutes", lang));
+        page.unreachable_label = lang == Lang::vi ? "không tiếp cận được (trước hoặc sau)" : "unreachable before or after";
+        page.key_figures.push_back(fmt::format("{}: {} {}", tr("gained access", lang), format_count(all.gained, lang), tr("children", lang)));
+        page.key_figures.push_back(fmt::format("{}: {} {}", tr("lost access", lang), format_count(all.lost, lang), tr("children", lang)));
+        page.key_figures.push_back(lang == Lang::vi
+            ? fmt::format("{} trẻ đi nhanh hơn, {} trẻ đi chậm hơn.", format_count(all.faster, lang), format_count(all.slower, lang))
+            : fmt::format("{} children reach it faster, {} slower.", format_count(all.faster, lang), format_count(all.slower, lang)));
+        if (all.children > 0)
+            page.key_figures.push_back(fmt::format("{} {} {}: {} → {}", tr("within", lang), svc.threshold_min, tr("minutes", lang),
+                                                   format_pct(100.0 * all.within_before / all.children, lang),
+                                                   format_pct(100.0 * all.within_after / all.children, lang)));
+        pages.push_back(std::move(page));
+        files.push_back(out / "maps" / fmt::format("change_{}.png", svc.service));
+    }
+    render_maps(context, pages, files, out / "maps" / "maps.pdf", lang);
+}
+
+}  // namespace accessplan::viz
