@@ -11,8 +11,10 @@ packages=(
   libcairo2-dev fonts-dejavu-core   # maps (PNG/SVG/PDF); DejaVu has the Vietnamese letters
   python3-gdal python3-pytest       # GDAL's own COG validation in the tests
   python3-qgis                      # the tests open the styled outputs in QGIS (headless)
+  chromium                          # the report's browser test (driven by playwright-core from npm)
 )
-
+# Node.js with npm (any recent one on the machine will do; else Debian's) for the browser test's npm packages.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,3 +32,10 @@ else
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# playwright-core from the npm registry (pinned in tests/browser/package-lock.json) drives Debian's chromium in the
+# report's browser test; it installs into tests/browser/node_modules.
+browser_tests="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)"
+if [[ ! -d "$browser_tests/node_modules/playwright-core" ]]; then
+  echo "setup: npm ci in tests/browser (playwright-core)" >&2
+  (cd "$browser_tests" && npm ci --no-audit --no-fund --loglevel=error)
+fi

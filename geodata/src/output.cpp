@@ -90,7 +90,8 @@ OutputFolder::OutputFolder(fs::path target, bool overwrite) : m_target(std::move
     remove_abandoned_staging(parent, m_target.filename().string());
     m_staging = temporary_sibling(m_target);
     fs::create_directory(m_staging, ec);
-    if (ec) throw IoError(fmt::format("{}: cannot create a staging folder in {}: {}", m_target.string(),
+    if (ec) throw IoError(fmt::format("{}: cannot create a staging folder in {}: {}; the outputs are written beside "
+                                      "their target, so choose a folder you can write to (--out)", m_target.string(),
                                       parent.string(), ec.message()));
 }
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <set>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <gdal_priv.h>
 #include <nlohmann/json.hpp>
@@ -181,4 +183,19 @@ TEST_CASE("export refuses an existing folder, a missing one and an older results
 
     r = test::run_cli({"export", out.string(), (dir / "z").string(), "--format", "kml"});
     CHECK(r.exit_code == 2);
+
+    // A place nothing can be written to (/proc refuses new folders even to root): an I/O error naming it, exit 1.
+    r = test::run_cli({"export", out.string(), "/proc/accessplan-export-test", "--format", "csv"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("/proc/accessplan-export-test") && Catch::Contains("choose a folder you can write to"));
+    // A read-only folder (permissions do not bind root, so only as another user).
+    if (::geteuid() != 0) {
+        fs::create_directories(dir / "ro");
+        fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+        r = test::run_cli({"export", out.string(), (dir / "ro" / "x").string()});
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("choose a folder you can write to"));
+        CHECK(fs::is_empty(dir / "ro"));
+        fs::permissions(dir / "ro", fs::perms::owner_all);
+    }
 }

@@ -13,6 +13,7 @@
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/map.hpp"
+#include "accessplan/viz/report.hpp"
 #include "accessplan/viz/styles.hpp"
 
 namespace fs = std::filesystem;
@@ -112,6 +113,7 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
         files.push_back(out / "maps" / fmt::format("travel_time_{}.png", svc.service));
     }
     render_maps(context, pages, files, out / "maps" / "maps.pdf", lang);
+    write_run_report(scenario, result, context, out, lang);
 }
 
 void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::path& scenario_dir, const fs::path& out,
@@ -161,6 +163,7 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
         files.push_back(out / "maps" / fmt::format("change_{}.png", svc.service));
     }
     render_maps(context, pages, files, out / "maps" / "maps.pdf", lang);
+    write_comparison_report(report, context, out, lang);
 }
 
 }  // namespace accessplan::viz

@@ -11,7 +11,14 @@ namespace accessplan::viz {
 namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-std::string minutes(double v) { return fmt::format("{:g}", v); }
+/// 7.5 -> "7.5" (en) or "7,5" (vi: decimal comma).
+std::string minutes(double v, Lang lang = Lang::en) {
+    std::string s = fmt::format("{:g}", v);
+    if (lang == Lang::vi)
+        for (char& c : s)
+            if (c == '.') c = ',';
+    return s;
+}
 }  // namespace
 
 std::string Rgb::hex() const { return fmt::format("#{:02x}{:02x}{:02x}", r, g, b); }
@@ -27,12 +34,13 @@ std::vector<ValueClass> travel_time_classes(double t, Lang lang) {
     const bool vi = lang == Lang::vi;
     const std::string min = vi ? "phút" : "min";
     // ColorBrewer RdBu: two blues within the threshold, four reds beyond it.
-    return {{t / 2, {33, 102, 172}, fmt::format("≤ {} {}", minutes(t / 2), min)},
-            {t, {103, 169, 207}, fmt::format("{}–{} {}", minutes(t / 2), minutes(t), min)},
-            {1.5 * t, {253, 219, 199}, fmt::format("{}–{} {}", minutes(t), minutes(1.5 * t), min)},
-            {2 * t, {244, 165, 130}, fmt::format("{}–{} {}", minutes(1.5 * t), minutes(2 * t), min)},
-            {3 * t, {214, 96, 77}, fmt::format("{}–{} {}", minutes(2 * t), minutes(3 * t), min)},
-            {inf, {178, 24, 43}, fmt::format("> {} {}", minutes(3 * t), min)}};
+    auto m = [lang](double v) { return minutes(v, lang); };
+    return {{t / 2, {33, 102, 172}, fmt::format("≤ {} {}", m(t / 2), min)},
+            {t, {103, 169, 207}, fmt::format("{}–{} {}", m(t / 2), m(t), min)},
+            {1.5 * t, {253, 219, 199}, fmt::format("{}–{} {}", m(t), m(1.5 * t), min)},
+            {2 * t, {244, 165, 130}, fmt::format("{}–{} {}", m(1.5 * t), m(2 * t), min)},
+            {3 * t, {214, 96, 77}, fmt::format("{}–{} {}", m(2 * t), m(3 * t), min)},
+            {inf, {178, 24, 43}, fmt::format("> {} {}", m(3 * t), min)}};
 }
 
 Rgb unreachable_colour() { return {99, 99, 99}; }
@@ -52,9 +60,9 @@ std::vector<ValueClass> time_change_classes(Lang lang) {
     // ColorBrewer PuOr: time saved purple, time lost orange, no change near-white.
     return {{-30, {84, 39, 136}, fmt::format("{} ≥ 30 {}", vi ? "nhanh hơn" : "faster by", min)},
             {-10, {153, 142, 195}, fmt::format("{} 10–30 {}", vi ? "nhanh hơn" : "faster by", min)},
-            {-0.5, {216, 218, 235}, fmt::format("{} 0.5–10 {}", vi ? "nhanh hơn" : "faster by", min)},
+            {-0.5, {216, 218, 235}, fmt::format("{} {}–10 {}", vi ? "nhanh hơn" : "faster by", minutes(0.5, lang), min)},
             {0.5, {247, 247, 247}, vi ? "không đổi" : "no change"},
-            {10, {254, 224, 182}, fmt::format("{} 0.5–10 {}", vi ? "chậm hơn" : "slower by", min)},
+            {10, {254, 224, 182}, fmt::format("{} {}–10 {}", vi ? "chậm hơn" : "slower by", minutes(0.5, lang), min)},
             {30, {241, 163, 64}, fmt::format("{} 10–30 {}", vi ? "chậm hơn" : "slower by", min)},
             {inf, {179, 88, 6}, fmt::format("{} ≥ 30 {}", vi ? "chậm hơn" : "slower by", min)}};
 }

@@ -158,4 +158,7 @@ TEST_CASE("compare draws where travel times fell", "[cli][viz][maps][compare]") 
     CHECK(pools.count(classes[0].colour, 0, 0, legend_x, pools.height) + pools.count(classes[1].colour, 0, 0, legend_x, pools.height) > 200);
     for (std::size_t k = 4; k < classes.size(); ++k) CHECK(pools.count(classes[k].colour, 0, 0, legend_x, pools.height) == 0);
     CHECK(pdf_pages(dir / "cmp" / "maps" / "maps.pdf") == 5);
+    // --lang vi: the comparison's report speaks Vietnamese (its browser test is tests/browser/check_report.mjs).
+    const std::string html = test::slurp(dir / "cmp" / "report.html");
+    CHECK_THAT(html, Catch::Contains("<html lang=\"vi\">") && Catch::Contains("Trước và sau") && Catch::Contains("id=\"compare\""));
 }

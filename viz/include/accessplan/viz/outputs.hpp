@@ -16,7 +16,8 @@ struct VisualOptions {
 
 /// Adds to a results folder written by scenarios::run_scenario (before it is committed): the default QGIS styles of
 /// access.gpkg's layers (its layer_styles table), rasters/travel_time_<service>.qml, and the maps:
-/// maps/travel_time_<service>.png (A4 landscape, 150 dpi), maps/maps.pdf (every map, one A4 page each).
+/// maps/travel_time_<service>.png (A4 landscape, 150 dpi), maps/maps.pdf (every map, one A4 page each), and
+/// report.html (viz/report.hpp).
 /// The data sources to credit on maps and in the report, from the scenario's input file names (WorldPop,
 /// OpenStreetMap, geoBoundaries, GSHHG, the synthetic demo province), or "the scenario's inputs".
 std::string data_credits(const std::vector<std::filesystem::path>& input_files, Lang lang);
@@ -26,7 +27,7 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
 
 /// Maps of a comparison (`accessplan compare`), into its output folder `out_dir` (written by scenarios::compare_runs,
 /// not yet committed): maps/change_<service>.png of the travel-time change (purple faster, orange slower) over the
-/// scenario's context and maps/maps.pdf with all of them.
+/// scenario's context, maps/maps.pdf with all of them, and report.html with the before/after tables.
 void write_comparison_maps(const scenarios::ComparisonReport& report, const std::filesystem::path& scenario_dir,
                            const std::filesystem::path& out_dir, const VisualOptions& options = {});
 

@@ -1,0 +1,140 @@
+// Loads a report.html from disk in Debian's headless chromium (playwright-core) and checks that it makes no network
+// request and logs no error, that its map renders, and that its tables match the CSV files beside it.
+// Usage: node check_report.mjs RESULTS_DIR [run|compare]   (exit code 0 = every check passed)
+
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const dir = resolve(process.argv[2]);
+const kind = process.argv[3] || 'run';
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); };
+
+/** A CSV file as objects keyed by the header (quoted fields with commas and "" handled). */
+function readCsv(file) {
+  const text = readFileSync(file, 'utf8').trimEnd();
+  const rows = [];
+  for (const line of text.split('\n')) {
+    const cells = [];
+    let cell = '', quoted = false;
+    for (let i = 0; i < line.length; ++i) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') { cell += '"'; ++i; }
+        else if (c === '"') quoted = false;
+        else cell += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') { cells.push(cell); cell = ''; }
+      else cell += c;
+    }
+    cells.push(cell);
+    rows.push(cells);
+  }
+  const [header, ...body] = rows;
+  return body.map(r => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+/** "50,557" / "62.3" / "–" as a number (English report). */
+const num = s => (s === '–' ? NaN : Number(s.replace(/,/g, '').replace('%', '')));
+const near = (shown, expected, tolerance) => Math.abs(num(shown) - Number(expected)) <= tolerance;
+
+const url = pathToFileURL(join(dir, 'report.html')).href;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const requests = [], errors = [];
+  page.on('request', r => { if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url()); });
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.accessplanMap !== undefined, null, { timeout: 15000 });
+  // The raster layer has decoded and is drawn.
+  await page.waitForFunction(() => {
+    const img = document.querySelector('#map img.leaflet-image-layer');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: 15000 });
+  await page.waitForTimeout(300);
+
+  check(requests.length === 0, `network requests: ${requests.join(', ')}`);
+  check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+
+  // The map is not blank: a screenshot of it holds many colours (the map is wider than the province: white sides).
+  const shot = await page.locator('#map').screenshot();
+  const colours = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    let white = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (d[i] > 250 && d[i + 1] > 250 && d[i + 2] > 250) ++white;
+    }
+    return { distinct: seen.size, whiteShare: white / (d.length / 4) };
+  }, shot.toString('base64'));
+  check(colours.distinct > 30, `map screenshot has only ${colours.distinct} colours`);
+  check(colours.whiteShare < 0.85, `map screenshot is ${Math.round(colours.whiteShare * 100)}% white`);
+  check(await page.locator('.leaflet-control-layers-base input').count() === 5, 'one base layer per service');
+
+  if (kind === 'run') {
+    // Key figures against summary.csv: every row, children and % within.
+    const summary = readCsv(join(dir, 'summary.csv'));
+    const rows = await page.$$eval('#summary tbody tr', trs => trs.map(tr => ({
+      service: tr.dataset.service, cls: tr.dataset.class, cells: [...tr.cells].map(td => td.textContent) })));
+    check(rows.length === summary.length, `summary table has ${rows.length} rows, summary.csv ${summary.length}`);
+    for (const s of summary) {
+      const r = rows.find(x => x.service === s.service && x.cls === s.area_class);
+      if (!r) { failures.push(`no row for ${s.service} ${s.area_class}`); continue; }
+      check(near(r.cells[2], s.children, 0.51), `${s.service} ${s.area_class}: children ${r.cells[2]} vs ${s.children}`);
+      check(near(r.cells[3], s.within_threshold, 0.51), `${s.service} ${s.area_class}: within ${r.cells[3]} vs ${s.within_threshold}`);
+      check(near(r.cells[4], s.pct_within, 0.051), `${s.service} ${s.area_class}: % ${r.cells[4]} vs ${s.pct_within}`);
+      check(near(r.cells[7], s.unreachable, 0.51), `${s.service} ${s.area_class}: unreachable ${r.cells[7]} vs ${s.unreachable}`);
+    }
+    // The ranking against ranking.csv: every site in order, its cost and cumulative figures.
+    const ranking = readCsv(join(dir, 'ranking.csv'));
+    const ranked = await page.$$eval('#ranking-table tbody tr', trs => trs.map(tr => [...tr.cells].map(td => td.textContent)));
+    check(ranked.length === ranking.length, `ranking table has ${ranked.length} rows, ranking.csv ${ranking.length}`);
+    ranking.forEach((r, i) => {
+      const row = ranked[i];
+      if (!row) return;
+      check(row[0] === r.rank, `ranking row ${i}: rank ${row[0]} vs ${r.rank}`);
+      check(row[1].includes(r.candidate_id), `ranking row ${i}: site ${row[1]} vs ${r.candidate_id}`);
+      check(near(row[4], r.cost, 0.51), `ranking row ${i}: cost ${row[4]} vs ${r.cost}`);
+      check(near(row[5], r.cumulative_cost, 0.51), `ranking row ${i}: cumulative cost ${row[5]} vs ${r.cumulative_cost}`);
+      check(near(row[6], r.children_new, 0.51), `ranking row ${i}: children ${row[6]} vs ${r.children_new}`);
+      check(near(row[7], r.cumulative_children, 0.51), `ranking row ${i}: cumulative ${row[7]} vs ${r.cumulative_children}`);
+    });
+    check(await page.locator('#cost-chart polyline').count() === 1, 'the cost-coverage chart');
+  } else {
+    const compare = readCsv(join(dir, 'compare.csv'));
+    const rows = await page.$$eval('#compare tbody tr', trs => trs.map(tr => ({
+      service: tr.dataset.service, cls: tr.dataset.class, cells: [...tr.cells].map(td => td.textContent) })));
+    check(rows.length === compare.length, `compare table has ${rows.length} rows, compare.csv ${compare.length}`);
+    for (const s of compare) {
+      const r = rows.find(x => x.service === s.service && x.cls === s.area_class);
+      if (!r) { failures.push(`no row for ${s.service} ${s.area_class}`); continue; }
+      check(near(r.cells[3], s.within_before, 0.51), `${s.service} ${s.area_class}: before ${r.cells[3]} vs ${s.within_before}`);
+      check(near(r.cells[4], s.within_after, 0.51), `${s.service} ${s.area_class}: after ${r.cells[4]} vs ${s.within_after}`);
+      check(near(r.cells[5], s.gained, 0.51), `${s.service} ${s.area_class}: gained ${r.cells[5]} vs ${s.gained}`);
+      check(near(r.cells[6], s.lost, 0.51), `${s.service} ${s.area_class}: lost ${r.cells[6]} vs ${s.lost}`);
+    }
+  }
+  // Printable: the print stylesheet hides the layer control.
+  await page.emulateMedia({ media: 'print' });
+  check(await page.locator('.leaflet-control-layers').isHidden(), 'the layer control is hidden in print');
+} finally {
+  await browser.close();
+}
+
+if (failures.length) {
+  console.error(`report.html in ${dir}: ${failures.length} check(s) failed:\n  ` + failures.join('\n  '));
+  process.exit(1);
+}
+console.log(`report.html in ${dir}: no network request, no console error, map drawn, tables match`);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The report in a real browser: runs the demo and a comparison, then check_report.mjs on each report.html.
+# Usage: run_report_test.sh ACCESSPLAN_BINARY
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bin="$1"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+"$bin" demo -q --out "$tmp/demo" > /dev/null
+node "$here/check_report.mjs" "$tmp/demo" run
+"$bin" run -q "$tmp/demo/new_ferry.yaml" --out "$tmp/ferry" > /dev/null
+"$bin" compare -q "$tmp/demo" "$tmp/ferry" --out "$tmp/compare" > /dev/null
+node "$here/check_report.mjs" "$tmp/compare" compare

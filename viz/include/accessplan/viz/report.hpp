@@ -1,0 +1,23 @@
+#pragma once
+// The planner's report: one self-contained HTML file (scripts, styles, map imagery and data inline; no network
+// request at all), with key figures, an interactive map (Leaflet, vendored), gaps, the ranked investments with the
+// cost–coverage chart, and for comparisons the before/after tables. Printable; English or Vietnamese.
+
+#include <filesystem>
+
+#include "accessplan/scenarios/compare.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/viz/map.hpp"
+
+namespace accessplan::viz {
+
+/// Writes `out_dir`/report.html for a run whose outputs (rasters, access.gpkg) are in `out_dir`.
+void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
+                      const std::filesystem::path& out_dir, Lang lang);
+
+/// Writes `out_dir`/report.html for a comparison (`out_dir` holds compare_runs's outputs; the map's context is the
+/// scenario's).
+void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context,
+                             const std::filesystem::path& out_dir, Lang lang);
+
+}  // namespace accessplan::viz

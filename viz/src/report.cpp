@@ -1,0 +1,518 @@
+#include "accessplan/viz/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <ogr_api.h>
+
+#include "accessplan/engine/version.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/viz/labels.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::viz {
+namespace embedded {
+std::string_view leaflet_js();
+std::string_view leaflet_css();
+}  // namespace embedded
+
+namespace {
+
+std::string esc(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string base64(const std::string& bytes) {
+    static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                           static_cast<unsigned char>(bytes[i + 2]);
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += table[v & 63];
+    }
+    if (i < bytes.size()) {
+        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+        if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += i + 1 < bytes.size() ? table[(v >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+/// Phrases of the report (maps share labels.hpp's).
+std::string t(const std::string& key, Lang lang) {
+    static const std::map<std::string, std::pair<const char*, const char*>> table{
+        {"report", {"Access to services for children", "Tiếp cận dịch vụ cho trẻ em"}},
+        {"key figures", {"Key figures", "Số liệu chính"}},
+        {"interactive map", {"Map", "Bản đồ"}},
+        {"gaps", {"Largest access gaps", "Các vùng thiếu tiếp cận lớn nhất"}},
+        {"ranking", {"Ranked investments", "Danh mục đầu tư theo thứ tự ưu tiên"}},
+        {"cost coverage", {"Cost and coverage", "Chi phí và độ bao phủ"}},
+        {"method", {"Method and data", "Phương pháp và dữ liệu"}},
+        {"service", {"Service", "Dịch vụ"}},
+        {"area class", {"Area class", "Loại vùng"}},
+        {"children", {"Children", "Trẻ em"}},
+        {"within", {"Within threshold", "Trong ngưỡng"}},
+        {"pct within", {"% within", "% trong ngưỡng"}},
+        {"mean", {"Mean (min)", "Trung bình (phút)"}},
+        {"p90", {"90th pct. (min)", "Phân vị 90 (phút)"}},
+        {"unreachable", {"No access", "Không tiếp cận được"}},
+        {"threshold", {"Threshold", "Ngưỡng"}},
+        {"mode", {"Travel mode", "Phương tiện"}},
+        {"target group", {"Target group", "Nhóm tuổi"}},
+        {"rank", {"Rank", "Thứ tự"}},
+        {"site", {"Site", "Địa điểm"}},
+        {"origin", {"Origin", "Nguồn"}},
+        {"cost", {"Cost", "Chi phí"}},
+        {"cumulative cost", {"Cumulative cost", "Chi phí lũy kế"}},
+        {"new children", {"Children newly within reach", "Trẻ em mới được tiếp cận"}},
+        {"cumulative children", {"Cumulative children", "Trẻ em lũy kế"}},
+        {"zone", {"Where", "Khu vực"}},
+        {"reason", {"Why", "Lý do"}},
+        {"budget", {"Budget", "Ngân sách"}},
+        {"spent", {"spent", "đã dùng"}},
+        {"mean min", {"Mean time (min)", "Thời gian TB (phút)"}},
+        {"area km2", {"Area (km²)", "Diện tích (km²)"}},
+        {"nearest", {"Nearest facility", "Cơ sở gần nhất"}},
+        {"before", {"Within before", "Trong ngưỡng trước"}},
+        {"after", {"Within after", "Trong ngưỡng sau"}},
+        {"gained", {"Gained access", "Được tiếp cận"}},
+        {"lost", {"Lost access", "Mất tiếp cận"}},
+        {"points", {"Change (pct. points)", "Thay đổi (điểm %)"}},
+        {"before after", {"Before and after", "Trước và sau"}},
+        {"facilities", {"Facilities", "Cơ sở"}},
+        {"zones", {"Zones", "Khu vực hành chính"}},
+        {"study area", {"Study area", "Khu vực nghiên cứu"}},
+        {"national border", {"National border", "Biên giới quốc gia"}},
+        {"gap layer", {"Access gaps", "Vùng thiếu tiếp cận"}},
+        {"ranked sites", {"Ranked sites", "Địa điểm đề xuất"}},
+        {"x cost", {"cumulative cost (% of the budget)", "chi phí lũy kế (% ngân sách)"}},
+        {"y children", {"children newly within reach", "trẻ em mới được tiếp cận"}},
+        {"all", {"all", "tất cả"}},
+        {"nothing ranked", {"No site was ranked.", "Không có địa điểm nào được xếp hạng."}},
+    };
+    const auto it = table.find(key);
+    if (it == table.end()) return key;
+    return lang == Lang::vi ? it->second.second : it->second.first;
+}
+
+std::string number(double v, int decimals, Lang lang) {
+    if (!std::isfinite(v)) return "–";
+    if (decimals == 0) return format_count(v, lang);
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    if (lang == Lang::vi) std::replace(s.begin(), s.end(), '.', ',');
+    return s;
+}
+
+/// A geometry as GeoJSON (grid CRS, metres rounded), simplified to half a cell: small enough to inline.
+nlohmann::json geometry_json(const OGRGeometry& g, double tolerance) {
+    std::unique_ptr<OGRGeometry> simple(tolerance > 0 ? g.SimplifyPreserveTopology(tolerance) : nullptr);
+    const OGRGeometry& use = simple ? *simple : g;
+    const char* options[] = {"COORDINATE_PRECISION=0", nullptr};
+    char* text = OGR_G_ExportToJsonEx(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&use)), const_cast<char**>(options));
+    nlohmann::json j = text ? nlohmann::json::parse(text) : nlohmann::json();
+    CPLFree(text);
+    return j;
+}
+
+nlohmann::json feature_collection(const std::vector<geodata::Feature>& features, double tolerance,
+                                  const std::vector<std::string>& keys) {
+    nlohmann::json fc{{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}};
+    for (const auto& f : features) {
+        if (!f.geometry) continue;
+        nlohmann::json props = nlohmann::json::object();
+        for (const auto& k : keys) props[k] = f.attribute(k);
+        fc["features"].push_back({{"type", "Feature"}, {"geometry", geometry_json(*f.geometry, tolerance)}, {"properties", props}});
+    }
+    return fc;
+}
+
+std::string css() {
+    return R"css(
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;color:#1a1a1a;background:#fff;font-size:14px;line-height:1.45}
+header{background:#253494;color:#fff;padding:18px 28px}
+header h1{margin:0 0 4px;font-size:24px}
+header p{margin:0;opacity:.9}
+nav{padding:8px 28px;background:#f0f3fa;border-bottom:1px solid #d5dbea}
+nav a{margin-right:16px;color:#253494;text-decoration:none;font-weight:bold}
+main{padding:0 28px 28px;max-width:1280px}
+section{margin-top:26px}
+h2{font-size:19px;border-bottom:2px solid #253494;padding-bottom:3px}
+table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}
+th,td{border:1px solid #d0d0d0;padding:3px 7px;text-align:left;vertical-align:top}
+th{background:#eef1f8}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.all td{font-weight:bold;background:#fafafa}
+#map{height:620px;border:1px solid #999;background:#fff}
+.raster{image-rendering:pixelated;image-rendering:crisp-edges}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0;font-size:12px}
+.legend span.sw{display:inline-block;width:16px;height:10px;border:1px solid #888;margin-right:5px;vertical-align:middle}
+.rank-icon{background:#fff;border:1.5px solid #1a1a1a;border-radius:50%;font:bold 10px/17px "DejaVu Sans",Arial,sans-serif;text-align:center;color:#1a1a1a}
+.note{color:#555;font-size:12px}
+svg text{font-family:"DejaVu Sans",Arial,sans-serif}
+.leaflet-control-layers-toggle{background-image:none}
+@media print{
+  nav,.leaflet-control-layers,.leaflet-control-zoom{display:none}
+  header{background:none;color:#000;padding:0 0 8px;border-bottom:2px solid #000}
+  main{padding:0;max-width:none}
+  section{page-break-inside:avoid;break-inside:avoid}
+  section.pagebreak{page-break-before:always;break-before:page}
+  #map{height:17cm}
+  table{font-size:9pt}
+  a{color:#000;text-decoration:none}
+}
+)css";
+}
+
+/// The interactive map's script: Leaflet on the analysis grid's own coordinates (L.CRS.Simple: metres, no web
+/// tiles, nothing fetched), one raster per service to choose from, and the service's gaps, facilities and sites.
+std::string map_script() {
+    return R"js(
+(function () {
+  var D = JSON.parse(document.getElementById('report-data').textContent);
+  var ox = D.extent[0], oy = D.extent[1];
+  var ll = function (c) { return L.latLng(c[1] - oy, c[0] - ox); };
+  var bounds = L.latLngBounds(ll([D.extent[0], D.extent[1]]), ll([D.extent[2], D.extent[3]]));
+  var map = L.map('map', {crs: L.CRS.Simple, minZoom: -12, maxZoom: 4, zoomSnap: 0.25});
+  map.attributionControl.setPrefix('Leaflet');
+  map.attributionControl.addAttribution(D.credits);
+  var geo = function (data, style, popup) {
+    return L.geoJSON(data, {coordsToLatLng: ll, style: style, interactive: !!popup,
+      onEachFeature: function (f, layer) { if (popup) layer.bindPopup(popup(f.properties)); }});
+  };
+  var text = function (s) { var d = document.createElement('div'); d.textContent = s; return d.innerHTML; };
+  var base = {}, perService = {};
+  var gapLayer = L.layerGroup(), facilityLayer = L.layerGroup(), rankLayer = L.layerGroup();
+  D.services.forEach(function (s) {
+    base[s.label] = L.imageOverlay('data:image/png;base64,' + s.image, bounds, {className: 'raster', opacity: 0.92});
+    perService[s.label] = s;
+  });
+  var show = function (label) {
+    var s = perService[label];
+    gapLayer.clearLayers(); facilityLayer.clearLayers(); rankLayer.clearLayers();
+    geo(s.gaps, {color: '#b2182b', weight: 1.4, fill: false}, function (p) {
+      return '<b>' + text(D.words.gap) + ' #' + text(p.rank) + '</b><br>' + text(p.children) + ' ' + text(D.words.children);
+    }).addTo(gapLayer);
+    s.facilities.forEach(function (f) {
+      L.circleMarker(ll([f.x, f.y]), {radius: 4, color: '#222', weight: 0.8, fillColor: f.colour, fillOpacity: 1})
+        .bindPopup('<b>' + text(f.name || f.type) + '</b><br>' + text(f.type)).addTo(facilityLayer);
+    });
+    s.ranked.forEach(function (r) {
+      L.marker(ll([r.x, r.y]), {icon: L.divIcon({className: 'rank-icon', html: String(r.rank), iconSize: [20, 20]})})
+        .bindPopup('<b>' + r.rank + '. ' + text(r.id) + '</b><br>' + text(r.reason)).addTo(rankLayer);
+    });
+    document.getElementById('map-legend').innerHTML = s.legend;
+  };
+  var overlays = {};
+  overlays[D.words.zones] = geo(D.zones, {color: '#6f6f6f', weight: 0.6, fill: true, fillOpacity: 0}, function (p) {
+    return '<b>' + text(p.zone_name) + '</b> (' + text(p.zone_code) + ')';
+  });
+  overlays[D.words.study_area] = geo(D.study_area, {color: '#1a1a1a', weight: 1.6, fill: false});
+  if (D.border.features.length) overlays[D.words.border] = geo(D.border, {color: '#4a1486', weight: 2, dashArray: '8 3 2 3'});
+  overlays[D.words.gaps] = gapLayer;
+  overlays[D.words.facilities] = facilityLayer;
+  overlays[D.words.ranked] = rankLayer;
+  var first = D.services[0].label;
+  base[first].addTo(map);
+  [D.words.zones, D.words.study_area, D.words.border, D.words.gaps, D.words.facilities, D.words.ranked].forEach(function (k) {
+    if (overlays[k]) overlays[k].addTo(map);
+  });
+  show(first);
+  map.on('baselayerchange', function (e) { show(e.name); });
+  L.control.layers(base, overlays, {collapsed: false}).addTo(map);
+  L.control.scale({imperial: false}).addTo(map);
+  map.fitBounds(bounds);
+  window.accessplanMap = map;
+})();
+)js";
+}
+
+std::string legend_html(const std::vector<ValueClass>& classes, bool unreachable, const std::string& unreachable_label, Lang lang) {
+    std::string out = "<div class=\"legend\">";
+    for (const auto& c : classes)
+        out += fmt::format("<span><span class=\"sw\" style=\"background:{}\"></span>{}</span>", c.colour.hex(), esc(c.label));
+    if (unreachable)
+        out += fmt::format("<span><span class=\"sw\" style=\"background:{}\"></span>{}</span>", unreachable_colour().hex(),
+                           esc(unreachable_label.empty() ? tr("unreachable", lang) : unreachable_label));
+    out += fmt::format("<span><span class=\"sw\" style=\"background:#dbe9f6\"></span>{}</span>", esc(tr("water", lang)));
+    return out + "</div>";
+}
+
+/// The map's data (everything but the per-service rasters and layers).
+nlohmann::json map_data(const MapContext& ctx, Lang lang) {
+    const GridSpec& g = ctx.grid;
+    const double tol = g.cell_width_m() / g.crs.metres_per_unit / 2.0;
+    nlohmann::json d;
+    d["extent"] = {g.min_x(), g.min_y(), g.max_x(), g.max_y()};
+    d["credits"] = esc(ctx.credits);
+    d["zones"] = feature_collection(ctx.zones, tol, {"zone_code", "zone_name"});
+    d["study_area"] = feature_collection(ctx.study_area, tol, {});
+    d["border"] = feature_collection(ctx.border, tol, {});
+    d["words"] = {{"zones", t("zones", lang)}, {"study_area", t("study area", lang)}, {"border", t("national border", lang)},
+                  {"gaps", t("gap layer", lang)}, {"facilities", t("facilities", lang)}, {"ranked", t("ranked sites", lang)},
+                  {"gap", t("gap layer", lang)}, {"children", tr("children", lang)}};
+    d["services"] = nlohmann::json::array();
+    return d;
+}
+
+nlohmann::json service_layer(const MapContext& ctx, const std::string& service, const std::string& label, const Grid<float>& values,
+                             const std::vector<ValueClass>& classes, bool unreachable, const std::string& unreachable_label,
+                             const std::vector<std::string>& types, Lang lang) {
+    const double tol = ctx.grid.cell_width_m() / ctx.grid.crs.metres_per_unit / 2.0;
+    nlohmann::json s{{"label", label}, {"image", base64(raster_png(ctx, values, classes, unreachable))},
+                     {"legend", legend_html(classes, unreachable, unreachable_label, lang)}};
+    std::vector<geodata::Feature> gaps;
+    for (const auto& f : ctx.gaps)
+        if (f.attribute("service") == service && f.geometry) gaps.push_back({f.fid, std::unique_ptr<OGRGeometry>(f.geometry->clone()), f.attributes});
+    s["gaps"] = feature_collection(gaps, tol, {"rank", "children"});
+    s["facilities"] = nlohmann::json::array();
+    for (const auto& f : ctx.facilities) {
+        const auto it = std::find(types.begin(), types.end(), f.attribute("type"));
+        if (it == types.end() || !f.geometry || wkbFlatten(f.geometry->getGeometryType()) != wkbPoint) continue;
+        const auto* p = f.geometry->toPoint();
+        s["facilities"].push_back({{"x", std::round(p->getX())}, {"y", std::round(p->getY())}, {"name", f.attribute("name")},
+                                   {"type", display_name(f.attribute("type"), lang)},
+                                   {"colour", facility_colour(static_cast<std::size_t>(it - types.begin())).hex()}});
+    }
+    s["ranked"] = nlohmann::json::array();
+    for (const auto& r : ctx.ranking) {
+        if (r.attribute("service") != service || !r.geometry) continue;
+        const auto* p = r.geometry->toPoint();
+        s["ranked"].push_back({{"x", std::round(p->getX())}, {"y", std::round(p->getY())}, {"rank", std::stoi(r.attribute("rank", "0"))},
+                               {"id", r.attribute("candidate_id")}, {"reason", r.attribute("reason")}});
+    }
+    return s;
+}
+
+std::string page(const std::string& title, const std::string& subtitle, const std::string& nav, const std::string& body,
+                 const nlohmann::json& data, Lang lang) {
+    std::string leaflet_css(embedded::leaflet_css());
+    leaflet_css = std::regex_replace(leaflet_css, std::regex(R"(url\([^)]*\))"), "none");  // its icons: not used, never fetched
+    std::string leaflet_js(embedded::leaflet_js());
+    if (const auto at = leaflet_js.rfind("//# sourceMappingURL"); at != std::string::npos) leaflet_js.erase(at);
+    std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    for (std::size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 2)) json.replace(at, 2, "<\\/");
+    return fmt::format(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"generator\" content=\"accessplan {}\">\n<title>{}</title>\n"
+        "<style>{}</style>\n<style>{}</style>\n</head>\n<body>\n"
+        "<header><h1>{}</h1><p>{}</p></header>\n<nav>{}</nav>\n<main>\n{}</main>\n"
+        "<script type=\"application/json\" id=\"report-data\">{}</script>\n"
+        "<script>{}</script>\n<script>{}</script>\n</body>\n</html>\n",
+        lang == Lang::vi ? "vi" : "en", version_string, esc(title), leaflet_css, css(), esc(title), esc(subtitle), nav, body, json,
+        leaflet_js, map_script());
+}
+
+std::string nav_link(const std::string& id, const std::string& label) { return fmt::format("<a href=\"#{}\">{}</a>", id, esc(label)); }
+
+/// The cost–coverage chart: cumulative children against cumulative cost (share of the budget), as an inline SVG.
+std::string cost_chart(const scenarios::RankingReport& rk, Lang lang) {
+    constexpr double W = 720, H = 320, left = 70, right = 20, top = 20, bottom = 50;
+    const double pw = W - left - right, ph = H - top - bottom;
+    const double budget = rk.budget > 0 ? rk.budget : std::max(1.0, rk.spent);
+    double ymax = 1.0;
+    for (const auto& r : rk.rows) ymax = std::max(ymax, r.cumulative_children);
+    const double step = std::pow(10.0, std::floor(std::log10(ymax)));
+    double ytick = step;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (ymax / (m * step) <= 6) {
+            ytick = m * step;
+            break;
+        }
+    const double ytop = std::ceil(ymax / ytick) * ytick;
+    auto X = [&](double cost) { return left + pw * std::min(1.0, cost / budget); };
+    auto Y = [&](double children) { return top + ph * (1.0 - children / ytop); };
+    std::string svg = fmt::format("<svg id=\"cost-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\">\n",
+                                  W, H, W, H);
+    for (int k = 0; k <= 4; ++k) {
+        const double x = left + pw * k / 4.0;
+        svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/><text x=\"{0:.1f}\" y=\"{3}\" font-size=\"11\" text-anchor=\"middle\">{4}%</text>\n",
+                           x, top, top + ph, top + ph + 16, k * 25);
+    }
+    for (double v = 0; v <= ytop + 1e-9; v += ytick)
+        svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4:.1f}\" font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
+                           left, Y(v), left + pw, left - 6, Y(v) + 4, esc(format_count(v, lang)));
+    std::string points = fmt::format("{:.1f},{:.1f}", X(0), Y(0));
+    double prev_children = 0.0;
+    for (const auto& r : rk.rows) {
+        points += fmt::format(" {:.1f},{:.1f} {:.1f},{:.1f}", X(r.cumulative_cost), Y(prev_children), X(r.cumulative_cost), Y(r.cumulative_children));
+        prev_children = r.cumulative_children;
+    }
+    svg += fmt::format("<polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" points=\"{}\"/>\n", points);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#555\"/>\n", left, top, pw, ph);
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", left + pw / 2, H - 8, esc(t("x cost", lang)));
+    svg += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", top + ph / 2,
+                       esc(t("y children", lang)));
+    return svg + "</svg>\n";
+}
+
+std::string summary_rows(const scenarios::ServiceResult& svc, Lang lang) {
+    std::vector<std::pair<std::string, const AccessSummary*>> rows{{"all", &svc.access}};
+    for (const auto& [cls, a] : svc.by_class) rows.emplace_back(cls, &a);
+    std::string out;
+    for (const auto& [cls, a] : rows)
+        out += fmt::format("<tr class=\"{}\" data-service=\"{}\" data-class=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                           cls == "all" ? "all" : "cls", esc(svc.service), esc(cls), esc(display_name(svc.service, lang)),
+                           esc(display_name(cls, lang)), number(a->children, 0, lang), number(a->within_threshold, 0, lang),
+                           number(a->pct_within(), 1, lang), number(a->mean_min, 1, lang), number(a->p90_min, 1, lang),
+                           number(a->unreachable, 0, lang));
+    return out;
+}
+
+std::string method_section(const std::string& credits, Lang lang) {
+    const std::string text = lang == Lang::vi
+        ? "Thời gian di chuyển: Dijkstra đa nguồn trên lưới ô (16 hướng, như GRASS r.cost -k), từ nơi ở của trẻ đến cơ sở gần nhất. "
+          "Trẻ em: dân số theo ô nhân tỷ lệ nhóm tuổi. Vùng hải đảo, biên giới và vùng sâu vùng xa được tính riêng. "
+          "Xếp hạng: tham lam theo số trẻ mới được tiếp cận trên chi phí, có trọng số công bằng (Khuller, Moss & Naor 1999)."
+        : "Travel time: multi-source Dijkstra on the raster grid (16 neighbours, the semantics of GRASS r.cost -k), from where "
+          "children live to the nearest facility. Children: population per cell times the share of the age group. Island, "
+          "border and remote areas are reported separately. Ranking: lazy greedy on children newly within reach per cost, "
+          "with equity weights (Khuller, Moss & Naor 1999).";
+    return fmt::format("<section id=\"method\" class=\"pagebreak\"><h2>{}</h2><p>{}</p><p class=\"note\">{}</p><p class=\"note\">accessplan {}</p></section>\n",
+                       esc(t("method", lang)), esc(text), esc(credits), version_string);
+}
+
+void write(const fs::path& out, const std::string& html) { geodata::write_text_file(out / "report.html", html); }
+
+}  // namespace
+
+void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
+                      const fs::path& out, Lang lang) {
+    nlohmann::json data = map_data(context, lang);
+    std::string body, nav = nav_link("figures", t("key figures", lang)) + nav_link("map-section", t("interactive map", lang)) +
+                            nav_link("gaps", t("gaps", lang));
+    // Key figures.
+    body += fmt::format("<section id=\"figures\"><h2>{}</h2>\n<table id=\"summary\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                        esc(t("key figures", lang)), esc(t("service", lang)), esc(t("area class", lang)), esc(t("children", lang)),
+                        esc(t("within", lang)), esc(t("pct within", lang)), esc(t("mean", lang)), esc(t("p90", lang)),
+                        esc(t("unreachable", lang)));
+    for (const auto& svc : result.services) body += summary_rows(svc, lang);
+    body += "</tbody></table>\n<table id=\"services\"><thead><tr>";
+    for (const char* h : {"service", "threshold", "mode", "target group"}) body += "<th>" + esc(t(h, lang)) + "</th>";
+    body += "</tr></thead><tbody>\n";
+    for (std::size_t k = 0; k < result.services.size(); ++k) {
+        const auto& svc = result.services[k];
+        const auto& g = scenario.group(svc.target_group);
+        body += fmt::format("<tr><td>{}</td><td class=\"n\">{} {}</td><td>{}</td><td>{}</td></tr>\n", esc(display_name(svc.service, lang)),
+                            number(svc.threshold_min, 0, lang), esc(tr("minutes", lang)), esc(display_name(svc.mode, lang)),
+                            esc(age_group_label(g.min_age, g.max_age, lang)));
+    }
+    body += "</tbody></table></section>\n";
+    // The map.
+    std::vector<Grid<float>> minutes;
+    for (std::size_t k = 0; k < result.services.size(); ++k) {
+        const auto& svc = result.services[k];
+        const Grid<float> values = geodata::read_raster_float(out / "rasters" / fmt::format("travel_time_{}.tif", svc.service));
+        data["services"].push_back(service_layer(context, svc.service,
+                                                 fmt::format("{} ({} {})", display_name(svc.service, lang), number(svc.threshold_min, 0, lang), tr("minutes", lang)),
+                                                 values, travel_time_classes(svc.threshold_min, lang), true, "",
+                                                 scenario.services[k].facility_types, lang));
+    }
+    body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div>"
+                        "<p class=\"note\">{}</p></section>\n",
+                        esc(t("interactive map", lang)), esc(context.credits));
+    // Gaps: the five largest per service.
+    body += fmt::format("<section id=\"gaps\"><h2>{}</h2><table id=\"gap-table\"><thead><tr><th>{}</th><th>#</th><th>{}</th><th>{}</th>"
+                        "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                        esc(t("gaps", lang)), esc(t("service", lang)), esc(t("children", lang)), esc(t("area class", lang)),
+                        esc(t("mean min", lang)), esc(t("nearest", lang)), esc(t("area km2", lang)));
+    std::map<std::int32_t, std::string> names;
+    for (const auto& p : result.placements) names.emplace(p.id, p.name);
+    for (const auto& svc : result.services)
+        for (std::size_t k = 0; k < std::min<std::size_t>(5, svc.gaps.size()); ++k) {
+            const auto& g = svc.gaps[k];
+            std::string cls;
+            for (auto [name, c] : {std::pair{"island", g.island_children}, {"border", g.border_children}, {"remote", g.remote_children}})
+                if (c > 0.5 * g.children) cls += (cls.empty() ? "" : ", ") + display_name(name, lang);
+            body += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
+                                esc(display_name(svc.service, lang)), g.rank, number(g.children, 0, lang), esc(cls.empty() ? "–" : cls),
+                                number(g.mean_min, 1, lang), esc(names.count(g.nearest_facility) ? names.at(g.nearest_facility) : "–"),
+                                number(static_cast<double>(g.cells) * result.grid.cell_area_m2() / 1e6, 2, lang));
+        }
+    body += "</tbody></table></section>\n";
+    // The ranking.
+    if (const auto& rk = result.ranking) {
+        nav += nav_link("ranking", t("ranking", lang));
+        body += fmt::format("<section id=\"ranking\" class=\"pagebreak\"><h2>{}</h2><p>{}: {} {} · {} {} · {} {}</p>\n",
+                            esc(t("ranking", lang)), esc(t("budget", lang)), number(rk->budget, 0, lang), esc(rk->currency),
+                            esc(t("spent", lang)), number(rk->spent, 0, lang), number(rk->children, 0, lang), esc(t("y children", lang)));
+        if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
+        body += fmt::format("<table id=\"ranking-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                            "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                            esc(t("rank", lang)), esc(t("site", lang)), esc(t("service", lang)), esc(t("origin", lang)),
+                            esc(t("cost", lang) + " (" + rk->currency + ")"), esc(t("cumulative cost", lang)), esc(t("new children", lang)),
+                            esc(t("cumulative children", lang)), esc(t("zone", lang)), esc(t("reason", lang)));
+        for (const auto& r : rk->rows)
+            body += fmt::format("<tr data-rank=\"{}\"><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                                "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                                r.rank, r.rank, esc(r.name.empty() ? r.id : r.name + " (" + r.id + ")"), esc(display_name(r.service, lang)),
+                                esc(r.origin), number(r.cost, 0, lang), number(r.cumulative_cost, 0, lang), number(r.children, 0, lang),
+                                number(r.cumulative_children, 0, lang), esc(r.zone), esc(r.reason));
+        body += "</tbody></table>\n";
+        body += fmt::format("<h3>{}</h3>\n{}</section>\n", esc(t("cost coverage", lang)), cost_chart(*rk, lang));
+    }
+    nav += nav_link("method", t("method", lang));
+    body += method_section(context.credits, lang);
+    const std::string subtitle = fmt::format("{} · {} × {} {} {:g} m · {} {}", scenario.name, result.grid.cols, result.grid.rows,
+                                             lang == Lang::vi ? "ô" : "cells of", result.grid.cell_width_m(),
+                                             format_count(result.population_in_area, lang), lang == Lang::vi ? "người" : "people");
+    write(out, page(t("report", lang) + " — " + scenario.name, subtitle, nav, body, data, lang));
+}
+
+void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context, const fs::path& out, Lang lang) {
+    nlohmann::json data = map_data(context, lang);
+    std::string body, nav = nav_link("before-after", t("before after", lang)) + nav_link("map-section", t("interactive map", lang));
+    body += fmt::format("<section id=\"before-after\"><h2>{}</h2>\n<table id=\"compare\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                        esc(t("before after", lang)), esc(t("service", lang)), esc(t("area class", lang)), esc(t("children", lang)),
+                        esc(t("before", lang)), esc(t("after", lang)), esc(t("gained", lang)), esc(t("lost", lang)), esc(t("points", lang)));
+    for (const auto& svc : report.services)
+        for (const auto& [cls, a] : svc.change.by_class)
+            body += fmt::format("<tr class=\"{}\" data-service=\"{}\" data-class=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                                "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                                cls == "all" ? "all" : "cls", esc(svc.service), esc(cls), esc(display_name(svc.service, lang)),
+                                esc(display_name(cls, lang)), number(a.children, 0, lang), number(a.within_before, 0, lang),
+                                number(a.within_after, 0, lang), number(a.gained, 0, lang), number(a.lost, 0, lang),
+                                number(a.pct_points(), 2, lang));
+    body += "</tbody></table></section>\n";
+    for (const auto& svc : report.services) {
+        const Grid<float> diff = geodata::read_raster_float(out / "rasters" / fmt::format("diff_travel_time_{}.tif", svc.service));
+        data["services"].push_back(service_layer(context, svc.service, display_name(svc.service, lang), diff, time_change_classes(lang), true,
+                                                 lang == Lang::vi ? "không tiếp cận được (trước hoặc sau)" : "unreachable before or after",
+                                                 {}, lang));
+    }
+    body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div>"
+                        "<p class=\"note\">{}</p></section>\n", esc(t("interactive map", lang)), esc(context.credits));
+    nav += nav_link("method", t("method", lang));
+    body += method_section(context.credits, lang);
+    const std::string title = fmt::format("{} — {} {} {}", t("report", lang), report.scenario_name, tr("compared with", lang), report.base_name);
+    write(out, page(title, tr("change in travel time to", lang), nav, body, data, lang));
+}
+
+}  // namespace accessplan::viz
