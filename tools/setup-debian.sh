@@ -11,6 +11,8 @@ packages=(
   libcairo2-dev fonts-dejavu-core   # maps (PNG/SVG/PDF); DejaVu has the Vietnamese letters
   python3-gdal python3-pytest       # GDAL's own COG validation in the tests
   python3-qgis                      # the tests open the styled outputs in QGIS (headless)
+  pybind11-dev python3-dev python3-numpy python3-pandas   # the Python module (tools/python)
+  python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib python3-yaml   # the notebooks and their test
   chromium                          # the report's browser test (driven by playwright-core from npm)
 )
 # Node.js with npm (any recent one on the machine will do; else Debian's) for the browser test's npm packages.

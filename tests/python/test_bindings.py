@@ -1,0 +1,150 @@
+"""The accessplan Python module against the CLI: the same outputs from the same scenario, the CLI's error messages as
+Python exceptions, and arrays that keep their georeferencing. Run by ctest with Debian's /usr/bin/python3; PYTHONPATH
+holds the built module and ACCESSPLAN_BINARY names the CLI."""
+
+import os
+import subprocess
+import tempfile
+import threading
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+import accessplan
+
+gdal.UseExceptions()
+CLI = os.environ["ACCESSPLAN_BINARY"]
+DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+
+
+def cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The demo's inputs; the baseline and the ferry what-if run by the CLI and by one Python session."""
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = accessplan.write_demo(os.path.join(tmp, "demo"))
+        ferry = os.path.join(os.path.dirname(baseline), "new_ferry.yaml")
+        for name, yaml in (("cli_base", baseline), ("cli_ferry", ferry)):
+            r = cli("run", "-q", yaml, "--out", os.path.join(tmp, name))
+            assert r.returncode == 0, r.stderr
+        session = accessplan.Session()
+        py_base = session.run(baseline, os.path.join(tmp, "py_base"))
+        py_ferry = session.run(ferry, os.path.join(tmp, "py_ferry"))  # takes over the baseline's inputs
+        yield {"tmp": tmp, "baseline": baseline, "ferry": ferry, "py_base": py_base, "py_ferry": py_ferry}
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("name", ["summary.csv", "zones.csv", "gaps.csv", "ranking.csv", "bands.csv", "facilities_placement.csv"])
+def test_the_module_writes_what_the_cli_writes(runs, name):
+    tmp = runs["tmp"]
+    assert read(os.path.join(tmp, "py_base", name)) == read(os.path.join(tmp, "cli_base", name))
+    assert read(os.path.join(tmp, "py_ferry", name)) == read(os.path.join(tmp, "cli_ferry", name))
+
+
+def test_results_as_dicts_match_the_files(runs):
+    result = runs["py_base"]
+    rows = {(r["service"], r["area_class"]): r for r in result["summary"]}
+    with open(os.path.join(runs["tmp"], "cli_base", "summary.csv")) as f:
+        header = f.readline().strip().split(",")
+        lines = [dict(zip(header, line.strip().split(","))) for line in f]
+    assert len(lines) == len(rows)
+    for line in lines:
+        row = rows[(line["service"], line["area_class"])]
+        assert row["children"] == pytest.approx(float(line["children"]), abs=0.051)
+        assert row["pct_within"] == pytest.approx(float(line["pct_within"]), abs=0.0051)
+    assert result["ranking"]["rows"][0]["rank"] == 1
+    assert result["ranking"]["spent"] <= result["ranking"]["budget"]
+    frame = accessplan.frame(result["summary"])
+    assert list(frame.columns[:3]) == ["children", "within_threshold", "pct_within"]
+    assert len(frame) == len(rows)
+
+
+def test_compare_matches_the_cli(runs):
+    tmp = runs["tmp"]
+    py = accessplan.compare(os.path.join(tmp, "py_base"), os.path.join(tmp, "py_ferry"), os.path.join(tmp, "py_cmp"))
+    r = cli("compare", "-q", os.path.join(tmp, "cli_base"), os.path.join(tmp, "cli_ferry"), "--out", os.path.join(tmp, "cli_cmp"))
+    assert r.returncode == 0, r.stderr
+    assert read(os.path.join(tmp, "py_cmp", "compare.csv")) == read(os.path.join(tmp, "cli_cmp", "compare.csv"))
+    pools = [row for row in py["rows"] if row["service"] == "swimming_pool" and row["area_class"] == "island"][0]
+    assert pools["faster"] > 0 and pools["lost"] == 0
+
+
+def test_rasters_keep_their_georeferencing(runs):
+    path = os.path.join(runs["tmp"], "py_base", "rasters", "travel_time_primary_school.tif")
+    raster = accessplan.read_raster(path)
+    ds = gdal.Open(path)
+    assert raster.shape == (ds.RasterYSize, ds.RasterXSize)
+    assert tuple(raster.transform) == pytest.approx(ds.GetGeoTransform())
+    assert raster.epsg == 32648
+    assert "32648" in raster.crs_wkt or "UTM zone 48N" in raster.crs_wkt
+    assert raster.units == "minutes"
+    band = ds.GetRasterBand(1).ReadAsArray().astype(np.float32)
+    nodata = ds.GetRasterBand(1).GetNoDataValue()
+    assert np.array_equal(np.isnan(raster.array), band == nodata)
+    assert np.array_equal(raster.array[~np.isnan(raster.array)], band[band != nodata])
+    assert raster.array.dtype == np.float32 and raster.array.flags["C_CONTIGUOUS"]
+
+
+def test_travel_time_and_access_metrics_from_arrays():
+    transform = (500000.0, 100.0, 0.0, 2300000.0, 0.0, -100.0)
+    friction = np.full((40, 60), 0.001, dtype=np.float32)  # 1 min per km
+    friction[:, 45] = np.nan  # an impassable wall
+    minutes, nearest, unplaced = accessplan.travel_time(friction, transform, "EPSG:32648",
+                                                        [(500050.0, 2299950.0), (502050.0, 2296050.0)], ids=[7, 9])
+    assert unplaced == []
+    assert minutes.transform == pytest.approx(transform) and minutes.epsg == 32648
+    assert minutes.array[0, 0] == 0.0 and nearest.array[0, 0] == 7
+    assert minutes.array[0, 10] == pytest.approx(1.0, rel=1e-5)  # 10 cells of 100 m east at 1 min/km
+    assert np.isnan(minutes.array[5, 50]) and nearest.array[5, 50] == -1  # behind the wall
+    assert set(np.unique(nearest.array)) == {-1, 7, 9}
+    children = np.ones_like(friction)
+    metrics = accessplan.access_metrics(children, minutes.array, 2.0)
+    assert metrics["children"] == pytest.approx(40 * 60)
+    assert metrics["unreachable"] == pytest.approx(40 * (60 - 45))  # the wall column is impassable, so unreachable too
+    assert 0 < metrics["within_threshold"] < metrics["children"]
+
+
+def test_computation_releases_the_gil():
+    """A Python thread keeps running while travel time is computed."""
+    friction = np.full((1500, 1500), 0.001, dtype=np.float32)
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    try:
+        accessplan.travel_time(friction, (0, 100, 0, 150000, 0, -100), "EPSG:32648", [(75000, 75000)])
+    finally:
+        stop.set()
+        t.join()
+    assert len(ticks) > 5
+
+
+def test_errors_are_the_clis(runs, tmp_path):
+    bad = os.path.join(DATA, "bad_scenarios", sorted(os.listdir(os.path.join(DATA, "bad_scenarios")))[0])
+    r = cli("validate", bad)
+    assert r.returncode == 3
+    with pytest.raises(accessplan.InputError) as e:
+        accessplan.load_scenario(bad)
+    assert str(e.value) in r.stderr
+    assert issubclass(accessplan.InputError, accessplan.Error) and issubclass(accessplan.Error, RuntimeError)
+    # An existing output folder is refused, as by the CLI, and left alone.
+    with pytest.raises(accessplan.InputError, match="overwrite"):
+        accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_base"))
+    with pytest.raises(accessplan.InputError, match="geographic"):
+        accessplan.travel_time(np.ones((3, 3), np.float32), (105, 0.01, 0, 21, 0, -0.01), "EPSG:4326", [(105.01, 20.99)])
+    with pytest.raises(accessplan.InputError, match="north-up"):
+        accessplan.travel_time(np.ones((3, 3), np.float32), (0, 100, 0, 0, 0, 100), "EPSG:32648", [(50, 50)])

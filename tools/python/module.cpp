@@ -1,0 +1,409 @@
+// The `accessplan` Python module (pybind11): the engine from notebooks, with NumPy arrays for grids.
+// Grids cross with their georeferencing (Raster: array, geotransform, CRS WKT, EPSG); results are plain dicts and
+// lists, and pandas DataFrames through the *_frame helpers of the Python side (accessplan.frames) when pandas is
+// installed. Errors arrive as accessplan.InputError / IoError / Error with the CLI's messages. Computation releases
+// the GIL.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/error.hpp"
+#include "accessplan/engine/snap.hpp"
+#include "accessplan/engine/travel_time.hpp"
+#include "accessplan/engine/version.hpp"
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_export.hpp"
+#include "accessplan/scenarios/compare.hpp"
+#include "accessplan/scenarios/demo_province.hpp"
+#include "accessplan/scenarios/demo_writer.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+#include "accessplan/scenarios/validate.hpp"
+#include "accessplan/viz/outputs.hpp"
+
+namespace py = pybind11;
+namespace fs = std::filesystem;
+using namespace accessplan;
+
+namespace {
+
+/// A grid as a NumPy array that owns it: no copy (the Grid moves into the array's base object).
+template <typename T>
+py::array_t<T> to_numpy(Grid<T>&& grid) {
+    auto* owner = new Grid<T>(std::move(grid));
+    py::capsule base(owner, [](void* p) { delete static_cast<Grid<T>*>(p); });
+    return py::array_t<T>({owner->rows(), owner->cols()}, {owner->cols() * sizeof(T), sizeof(T)}, owner->data(), base);
+}
+
+/// A raster crossing into Python: the array (rows x cols, north up) and its georeferencing.
+struct Raster {
+    py::array array;
+    std::array<double, 6> transform{};  ///< GDAL order: origin_x, pixel_width, 0, origin_y, 0, pixel_height (< 0)
+    std::string crs_wkt;
+    std::optional<int> epsg;
+    std::string description, units;
+};
+
+Raster make_raster(py::array array, const GridSpec& spec) {
+    const auto& t = spec.transform;
+    return {std::move(array), {t.origin_x, t.pixel_width, t.rot_x, t.origin_y, t.rot_y, t.pixel_height}, spec.crs.wkt, spec.crs.epsg, "", ""};
+}
+
+GridSpec spec_from(std::size_t rows, std::size_t cols, const std::array<double, 6>& transform, const std::string& crs) {
+    GridSpec spec;
+    spec.rows = rows;
+    spec.cols = cols;
+    spec.transform = GeoTransform{transform[0], transform[1], transform[2], transform[3], transform[4], transform[5]};
+    if (!transform[1] || transform[5] >= 0 || transform[2] != 0 || transform[4] != 0)
+        throw InputError(fmt::format("geotransform ({}, {}, {}, {}, {}, {}): expected a north-up grid (pixel width > 0, "
+                                     "pixel height < 0, no rotation)", transform[0], transform[1], transform[2], transform[3],
+                                     transform[4], transform[5]));
+    if (!crs.empty()) spec.crs = geodata::crs_from_user(crs, "crs");
+    return spec;
+}
+
+Raster read_raster(const fs::path& path, int band) {
+    Grid<float> grid = [&] {
+        py::gil_scoped_release release;
+        return geodata::read_raster_float(path, band);
+    }();
+    const GridSpec spec = grid.spec();
+    const auto info = geodata::read_raster_info(path);
+    Raster r = make_raster(to_numpy(std::move(grid)), spec);
+    if (band >= 1 && static_cast<std::size_t>(band) <= info.bands.size()) {
+        r.description = info.bands[static_cast<std::size_t>(band - 1)].description;
+        r.units = info.bands[static_cast<std::size_t>(band - 1)].units;
+    }
+    return r;
+}
+
+py::dict summary_dict(const AccessSummary& a) {
+    py::dict d;
+    d["children"] = a.children;
+    d["within_threshold"] = a.within_threshold;
+    d["pct_within"] = a.pct_within();
+    d["unreachable"] = a.unreachable;
+    d["mean_min"] = a.mean_min;
+    d["median_min"] = a.median_min;
+    d["p90_min"] = a.p90_min;
+    py::dict bands;
+    for (std::size_t b = 0; b < a.bands.size(); ++b) bands[travel_time_band_names[b]] = a.bands[b];
+    d["bands_min"] = bands;
+    return d;
+}
+
+py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
+    py::dict d;
+    d["out_dir"] = fs::absolute(out).lexically_normal().string();
+    d["population_in_area"] = r.population_in_area;
+    d["population_total"] = r.population_total;
+    d["grid"] = py::dict(py::arg("cols") = r.grid.cols, py::arg("rows") = r.grid.rows, py::arg("cell_size_m") = r.grid.cell_width_m(),
+                         py::arg("crs") = r.grid.crs.label());
+    py::list services, summary;
+    for (const auto& s : r.services) {
+        py::dict sd;
+        sd["service"] = s.service;
+        sd["target_group"] = s.target_group;
+        sd["mode"] = s.mode;
+        sd["threshold_min"] = s.threshold_min;
+        sd["facilities"] = s.facilities;
+        sd["placed"] = s.placed;
+        sd["e2sfca_per_1000"] = s.e2sfca_per_1000;
+        sd["access"] = summary_dict(s.access);
+        py::list gaps;
+        for (const auto& g : s.gaps)
+            gaps.append(py::dict(py::arg("rank") = g.rank, py::arg("children") = g.children,
+                                 py::arg("unreachable_children") = g.unreachable_children, py::arg("island_children") = g.island_children,
+                                 py::arg("border_children") = g.border_children, py::arg("remote_children") = g.remote_children,
+                                 py::arg("mean_min") = g.mean_min, py::arg("nearest_facility") = g.nearest_facility,
+                                 py::arg("cells") = g.cells));
+        sd["gaps"] = gaps;
+        services.append(sd);
+        std::vector<std::pair<std::string, const AccessSummary*>> rows{{"all", &s.access}};
+        for (const auto& [cls, a] : s.by_class) rows.emplace_back(cls, &a);
+        for (const auto& [cls, a] : rows) {
+            py::dict row = summary_dict(*a);
+            row["service"] = s.service;
+            row["area_class"] = cls;
+            summary.append(row);
+        }
+    }
+    d["services"] = services;
+    d["summary"] = summary;
+    py::list zones;
+    for (const auto& z : r.zones)
+        for (std::size_t k = 0; k < z.per_service.size(); ++k) {
+            py::dict row = summary_dict(z.per_service[k].access);
+            row["zone_code"] = z.code;
+            row["zone_name"] = z.name;
+            row["service"] = r.services[k].service;
+            zones.append(row);
+        }
+    d["zones"] = zones;
+    if (r.ranking) {
+        const auto& rk = *r.ranking;
+        py::list rows;
+        for (const auto& x : rk.rows)
+            rows.append(py::dict(py::arg("rank") = x.rank, py::arg("candidate_id") = x.id, py::arg("name") = x.name,
+                                 py::arg("service") = x.service, py::arg("origin") = x.origin, py::arg("x") = x.x, py::arg("y") = x.y,
+                                 py::arg("lon") = x.lon, py::arg("lat") = x.lat, py::arg("cost") = x.cost,
+                                 py::arg("children_new") = x.children, py::arg("weighted_gain") = x.gain,
+                                 py::arg("children_island") = x.island, py::arg("children_border") = x.border,
+                                 py::arg("children_remote") = x.remote, py::arg("children_near_water") = x.near_water,
+                                 py::arg("cumulative_cost") = x.cumulative_cost, py::arg("cumulative_children") = x.cumulative_children,
+                                 py::arg("zone") = x.zone, py::arg("reason") = x.reason));
+        d["ranking"] = py::dict(py::arg("objective") = rk.objective, py::arg("currency") = rk.currency, py::arg("budget") = rk.budget,
+                                py::arg("spent") = rk.spent, py::arg("children") = rk.children, py::arg("candidates") = rk.candidates,
+                                py::arg("exact") = rk.exact, py::arg("rows") = rows);
+    } else {
+        d["ranking"] = py::none();
+    }
+    d["warnings"] = r.warnings;
+    return d;
+}
+
+/// Runs of one Python session: what-ifs after their baseline reuse its inputs and searches (scenarios::RunCache).
+class Session {
+public:
+    Session() : m_cache(scenarios::make_run_cache()) {}
+
+    py::dict run(const fs::path& scenario_file, const fs::path& out, bool overwrite, std::optional<double> budget, bool exact,
+                 std::optional<std::string> objective, const std::string& lang, bool visuals) {
+        const scenarios::Scenario scenario = scenarios::load_scenario(scenario_file);
+        const viz::Lang language = viz::parse_lang(lang);
+        scenarios::RunResult result;
+        {
+            py::gil_scoped_release release;
+            geodata::OutputFolder folder(out, overwrite);
+            scenarios::RunOptions options;
+            options.cache = m_cache;
+            options.budget = budget;
+            options.exact = exact;
+            options.objective = std::move(objective);
+            options.command_line = "python: accessplan.run(" + scenario_file.string() + ")";
+            result = scenarios::run_scenario(scenario, folder.staging(), options);
+            if (visuals) viz::write_visual_outputs(scenario, result, folder.staging(), {language});
+            folder.commit();
+        }
+        return result_dict(result, out);
+    }
+
+private:
+    std::shared_ptr<scenarios::RunCache> m_cache;
+};
+
+py::dict compare(const fs::path& base, const fs::path& scenario, const fs::path& out, bool overwrite, const std::string& lang) {
+    const viz::Lang language = viz::parse_lang(lang);
+    scenarios::ComparisonReport r;
+    {
+        py::gil_scoped_release release;
+        geodata::OutputFolder folder(out, overwrite);
+        r = scenarios::compare_runs(base, scenario, folder.staging());
+        viz::write_comparison_maps(r, scenario, folder.staging(), {language});
+        folder.commit();
+    }
+    py::dict d;
+    d["base"] = r.base_name;
+    d["scenario"] = r.scenario_name;
+    py::list rows;
+    for (const auto& s : r.services)
+        for (const auto& [cls, a] : s.change.by_class)
+            rows.append(py::dict(py::arg("service") = s.service, py::arg("area_class") = cls, py::arg("children") = a.children,
+                                 py::arg("within_before") = a.within_before, py::arg("within_after") = a.within_after,
+                                 py::arg("gained") = a.gained, py::arg("lost") = a.lost, py::arg("pct_points") = a.pct_points(),
+                                 py::arg("faster") = a.faster, py::arg("slower") = a.slower));
+    d["rows"] = rows;
+    d["warnings"] = r.warnings;
+    d["out_dir"] = fs::absolute(out).lexically_normal().string();
+    return d;
+}
+
+/// Travel time over a friction array (minutes per metre; NaN, negative or inf = impassable) from sources given as
+/// (x, y) in the grid's CRS, each moved to the nearest passable cell within snap_m.
+py::tuple travel_time(py::array_t<float, py::array::c_style | py::array::forcecast> friction, const std::array<double, 6>& transform,
+                      const std::string& crs, const std::vector<std::array<double, 2>>& sources, std::optional<std::vector<std::int32_t>> ids,
+                      int neighbours, std::optional<double> max_minutes, double snap_m) {
+    if (friction.ndim() != 2) throw InputError(fmt::format("friction: expected a 2-D array (rows, cols), got {} dimensions", friction.ndim()));
+    if (neighbours != 8 && neighbours != 16) throw InputError(fmt::format("neighbours={}: use 8 or 16", neighbours));
+    if (ids && ids->size() != sources.size())
+        throw InputError(fmt::format("ids: {} ids for {} sources; give one id per source", ids->size(), sources.size()));
+    const GridSpec spec = spec_from(static_cast<std::size_t>(friction.shape(0)), static_cast<std::size_t>(friction.shape(1)), transform, crs);
+    if (spec.crs.geographic)
+        throw InputError("crs: geographic (degrees); travel time needs a projected grid in metres: reproject the friction first");
+    Grid<float> grid(spec);
+    std::copy(friction.data(), friction.data() + grid.size(), grid.data());  // the engine's Grid owns its cells
+    TravelTimeResult result;
+    std::vector<std::size_t> unplaced;
+    {
+        py::gil_scoped_release release;
+        for (float& f : grid.values())
+            if (std::isnan(f) || f < 0.0f) f = std::numeric_limits<float>::infinity();
+        std::vector<SourceCell> cells;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            const SnapResult snap = snap_to_passable(grid, sources[i][0], sources[i][1], snap_m);
+            if (!snap.placed()) {
+                unplaced.push_back(i);
+                continue;
+            }
+            cells.push_back({snap.cell, ids ? (*ids)[i] : static_cast<std::int32_t>(i)});
+        }
+        if (cells.empty())
+            throw InputError(fmt::format("sources: none of the {} sources lies on or within {} m of a passable cell of the grid ({}); "
+                                         "are they (x, y) in the grid's CRS?", sources.size(), snap_m, spec.describe()));
+        TravelTimeOptions options;
+        options.neighbours = neighbours == 8 ? Neighbourhood::eight : Neighbourhood::sixteen;
+        if (max_minutes) options.max_minutes = *max_minutes;
+        result = compute_travel_time(grid, cells, options);
+        for (float& v : result.minutes.values())
+            if (std::isinf(v)) v = std::numeric_limits<float>::quiet_NaN();  // NaN = unreachable, as read from files
+    }
+    return py::make_tuple(make_raster(to_numpy(std::move(result.minutes)), spec), make_raster(to_numpy(std::move(result.nearest)), spec),
+                          unplaced);
+}
+
+py::dict access_metrics(py::array_t<float, py::array::c_style | py::array::forcecast> children,
+                        py::array_t<float, py::array::c_style | py::array::forcecast> minutes, double threshold_min) {
+    if (children.ndim() != 2 || minutes.ndim() != 2 || children.shape(0) != minutes.shape(0) || children.shape(1) != minutes.shape(1))
+        throw InputError("children and minutes: expected two 2-D arrays of the same shape");
+    GridSpec spec;
+    spec.rows = static_cast<std::size_t>(children.shape(0));
+    spec.cols = static_cast<std::size_t>(children.shape(1));
+    spec.transform = GeoTransform{0, 1, 0, 0, 0, -1};
+    Grid<float> c(spec), m(spec);
+    std::copy(children.data(), children.data() + c.size(), c.data());
+    std::copy(minutes.data(), minutes.data() + m.size(), m.data());
+    AccessSummary a;
+    {
+        py::gil_scoped_release release;
+        for (float& v : m.values())
+            if (std::isnan(v)) v = std::numeric_limits<float>::infinity();
+        a = summarize_access(c, m, threshold_min);
+    }
+    return summary_dict(a);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(accessplan, m) {
+    m.doc() = "accessplan: travel-time access to children's services, gaps and budgeted investment ranking";
+    m.attr("__version__") = version_string;
+    static py::exception<Error> error(m, "Error", PyExc_RuntimeError);
+    static py::exception<InputError> input_error(m, "InputError", error.ptr());
+    static py::exception<IoError> io_error(m, "IoError", error.ptr());
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const InputError& e) {
+            input_error(e.what());
+        } catch (const IoError& e) {
+            io_error(e.what());
+        } catch (const Error& e) {
+            error(e.what());
+        }
+    });
+
+    py::class_<Raster>(m, "Raster", "A grid: NumPy array (rows, cols), GDAL geotransform, CRS (WKT and EPSG code)")
+        .def_readonly("array", &Raster::array)
+        .def_readonly("transform", &Raster::transform)
+        .def_readonly("crs_wkt", &Raster::crs_wkt)
+        .def_readonly("epsg", &Raster::epsg)
+        .def_readonly("description", &Raster::description)
+        .def_readonly("units", &Raster::units)
+        .def_property_readonly("shape", [](const Raster& r) { return py::make_tuple(r.array.shape(0), r.array.shape(1)); })
+        .def_property_readonly("extent", [](const Raster& r) {
+            const auto& t = r.transform;
+            return py::make_tuple(t[0], t[3] + t[5] * static_cast<double>(r.array.shape(0)), t[0] + t[1] * static_cast<double>(r.array.shape(1)), t[3]);
+        }, "(min_x, min_y, max_x, max_y)")
+        .def("__repr__", [](const Raster& r) {
+            return fmt::format("<accessplan.Raster {} x {} EPSG:{}>", r.array.shape(1), r.array.shape(0), r.epsg ? std::to_string(*r.epsg) : "?");
+        });
+
+    py::class_<Session>(m, "Session",
+                        "Runs of one notebook session. What-ifs run after their baseline take over its inputs and searches\n"
+                        "(same results, faster).")
+        .def(py::init<>())
+        .def("run", &Session::run, py::arg("scenario"), py::arg("out"), py::arg("overwrite") = false, py::arg("budget") = py::none(),
+             py::arg("exact") = false, py::arg("objective") = py::none(), py::arg("lang") = "en", py::arg("maps") = true,
+             "Runs a scenario file into the folder `out` (refused if it exists, unless overwrite) as `accessplan run` does;\n"
+             "returns the results as dicts and lists. budget/exact/objective override the ranking section.");
+
+    m.def("load_scenario", [](const fs::path& file) {
+        const auto s = scenarios::load_scenario(file);
+        py::list services;
+        for (const auto& svc : s.services)
+            services.append(py::dict(py::arg("name") = svc.name, py::arg("facility_types") = svc.facility_types,
+                                     py::arg("target_group") = svc.target_group, py::arg("threshold_min") = svc.threshold_min,
+                                     py::arg("mode") = svc.mode));
+        py::list mods;
+        for (const auto& mod : s.modifications) mods.append(mod.label);
+        return py::dict(py::arg("name") = s.name, py::arg("file") = s.file.string(), py::arg("services") = services,
+                        py::arg("modifications") = mods, py::arg("ranking") = s.ranking.has_value());
+    }, py::arg("file"), "Reads and checks a scenario file; its name, services and modifications. InputError lists every problem.");
+    m.def("validate", [](const fs::path& file) {
+        const auto s = scenarios::load_scenario(file);
+        py::gil_scoped_release release;
+        return scenarios::check_inputs(s);
+    }, py::arg("file"), "Every check `accessplan validate` makes: a list of problems (empty when the inputs are valid).");
+    m.def("compare", &compare, py::arg("base_dir"), py::arg("scenario_dir"), py::arg("out"), py::arg("overwrite") = false,
+          py::arg("lang") = "en", "Compares two results folders as `accessplan compare` does; the rows of compare.csv.");
+    m.def("write_demo", [](const fs::path& out, std::uint64_t seed, bool overwrite) {
+        fs::path scenario;
+        {
+            py::gil_scoped_release release;
+            geodata::OutputFolder folder(out, overwrite);
+            const fs::path staged = demo::write_demo_inputs(demo::generate_demo_province(seed), folder.staging());
+            folder.commit();
+            scenario = out / staged.filename();
+        }
+        return fs::absolute(scenario).lexically_normal().string();
+    }, py::arg("out"), py::arg("seed") = 28, py::arg("overwrite") = false,
+          "Writes the demo province's inputs and scenario files (baseline.yaml and the what-ifs) into `out`, without running\n"
+          "them (`accessplan demo` also runs the baseline); returns the path of baseline.yaml.");
+    m.def("export", [](const fs::path& results, const fs::path& out, const std::string& format, bool overwrite) {
+        const auto fmt_ = geodata::parse_export_format(format);
+        scenarios::check_results_folder(results);
+        py::list files;
+        std::vector<geodata::ExportedLayer> layers;
+        {
+            py::gil_scoped_release release;
+            geodata::OutputFolder folder(out, overwrite);
+            layers = geodata::export_layers(results / "access.gpkg", folder.staging(), fmt_);
+            folder.commit();
+        }
+        for (const auto& l : layers)
+            files.append(py::dict(py::arg("layer") = l.layer, py::arg("file") = (out / l.file.filename()).string(),
+                                  py::arg("features") = l.features, py::arg("renamed") = l.renamed));
+        return files;
+    }, py::arg("results_dir"), py::arg("out"), py::arg("format") = "gpkg", py::arg("overwrite") = false,
+          "As `accessplan export`: the layers of a results folder as gpkg, geojson, shp or csv; one dict per layer written.");
+    m.def("read_raster", &read_raster, py::arg("path"), py::arg("band") = 1,
+          "A raster file as a Raster (float32; nodata as NaN) with its georeferencing.");
+    m.def("travel_time", &travel_time, py::arg("friction"), py::arg("transform"), py::arg("crs"), py::arg("sources"),
+          py::arg("ids") = py::none(), py::arg("neighbours") = 16, py::arg("max_minutes") = py::none(), py::arg("snap_m") = 500.0,
+          "Travel time (minutes) over a friction array (minutes per metre; NaN, negative or inf impassable) on a projected\n"
+          "north-up grid, from sources (x, y) in its CRS. Returns (minutes Raster (NaN = unreachable), nearest-source Raster\n"
+          "(source index or id, -1 = none), indices of sources not placed).");
+    m.def("frame", [](const py::object& rows) {
+        py::module_ pandas;
+        try {
+            pandas = py::module_::import("pandas");
+        } catch (const py::error_already_set&) {
+            throw py::import_error("accessplan.frame needs pandas (Debian: apt-get install python3-pandas); the rows are plain "
+                                   "dicts without it");
+        }
+        return pandas.attr("DataFrame")(rows);
+    }, py::arg("rows"), "A list of row dicts (result['summary'], ['zones'], ['ranking']['rows'], compare's rows) as a pandas DataFrame.");
+    m.def("access_metrics", &access_metrics, py::arg("children"), py::arg("minutes"), py::arg("threshold_min"),
+          "Children within the threshold, unreachable (NaN minutes), mean/median/p90 minutes and bands, as run summaries.");
+}
