@@ -11,6 +11,7 @@
 #include <ogrsf_frmts.h>
 
 #include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/utf8.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
 #include "gdal_handles.hpp"
 
@@ -189,6 +190,12 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
         Feature feature;
         feature.fid = f->GetFID();
         feature.attributes = attributes_of(*f);
+        for (const auto& [field, value] : feature.attributes)
+            if (const auto bad = first_invalid_utf8(value))
+                throw InputError(fmt::format("{}: feature {} field '{}' holds text that is not UTF-8 (byte {} of \"{}\"); save the "
+                                             "file as UTF-8 (QGIS: Save As, encoding UTF-8; ogr2ogr -lco ENCODING=UTF-8), or for a "
+                                             "shapefile add a .cpg file naming its encoding (e.g. CP1258)",
+                                             path.string(), feature.fid, field, *bad + 1, value.substr(0, *bad)));
         if (const OGRGeometry* g = f->GetGeometryRef(); g != nullptr && !g->IsEmpty()) {
             feature.geometry = clean_geometry(*g, options.make_valid);
             feature.geometry->assignSpatialReference(nullptr);

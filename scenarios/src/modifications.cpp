@@ -138,7 +138,30 @@ std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
     return geodata::read_features(ref.file, crs, o);
 }
 
+void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFeature>& points) {
+    const std::string file = s.facilities.file.string();
+    if (!points.empty() && std::none_of(points.begin(), points.end(), [&](const auto& p) { return p.attributes.count(s.type_field) != 0; })) {
+        std::vector<std::string> fields;
+        for (const auto& [k, v] : points.front().attributes) fields.push_back(k);
+        throw InputError(fmt::format("{}: facilities: no field '{}' (facilities.type_field), so no facility would match any "
+                                     "service; its fields are {}. Set facilities.type_field to the field holding the type",
+                                     file, s.type_field, fmt::join(fields, ", ")));
+    }
+    std::map<std::string, std::size_t> seen;
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        const auto it = points[p].attributes.find(s.id_field);
+        if (it == points[p].attributes.end() || it->second.empty()) continue;
+        const auto [at, fresh] = seen.emplace(it->second, p);
+        if (!fresh)
+            throw InputError(fmt::format("{}: facilities: {} {} is used by features {} and {}; ids must be unique (they name "
+                                         "facilities in the nearest-facility rasters and in close_facilities). Fix the file, or "
+                                         "set facilities.id_field to a field that is unique", file, s.id_field, it->second,
+                                         at->second + 1, p + 1));
+    }
+}
+
 void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs) {
+    check_facility_fields(s, points);
     for (std::size_t p = 0; p < points.size(); ++p)
         if (!points[p].attributes.count(s.id_field)) points[p].attributes[s.id_field] = std::to_string(p + 1);
     const std::string file = s.facilities.file.string();

@@ -19,6 +19,10 @@ std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
 /// Gives every facility point an explicit id (its id field, else its position 1, 2, ... as before any change), then
 /// applies add_facilities, close_facilities and set_capacity in order. InputError for an id or filter that selects
 /// no facility, a duplicate new id, or an added facility without the type field.
+/// InputError when no facility has the type field, or two share an id (facilities.type_field, id_field).
+void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFeature>& points);
+
+/// Checks the facilities (check_facility_fields), numbers those without an id, and applies the facility modifications.
 void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs);
 
 /// Applies upgrade_road classes to the road features (in `crs`) and appends new_road / new_bridge lines with their

@@ -768,6 +768,11 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
     substage("population: children per target group");
     for (std::size_t i = 0; i < population.size(); ++i)
         if (in.study_area[i]) in.population_in_area += population[i];
+    if (!(in.population_in_area > 0.0))
+        throw InputError(fmt::format("{}: no people inside the study area ({:.0f} in the whole file): every cell there is nodata "
+                                     "or 0. Check that the raster covers the area (area.boundary or area.bbox) and that its "
+                                     "nodata value is right (gdalinfo shows both)", s.population.string(),
+                                     in.population_source_total));
     // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
     std::map<std::string, Grid<float>> band_cache;
     for (const auto& svc : s.services) {

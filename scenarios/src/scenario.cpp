@@ -5,11 +5,14 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
+
+#include "accessplan/geodata/utf8.hpp"
 
 namespace fs = std::filesystem;
 
@@ -342,12 +345,31 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
 
 // --- base: chains --------------------------------------------------------------------------------------------
 
+/// A scenario is a few kilobytes of YAML; anything this large is another file given by mistake.
+constexpr std::uintmax_t max_scenario_bytes = 1024 * 1024;
+
 YAML::Node parse_yaml_file(const fs::path& file, std::string& text) {
     std::error_code ec;
     if (!fs::exists(file, ec)) throw InputError(fmt::format("{}: scenario file not found; check the path", file.string()));
+    if (fs::is_directory(file, ec))
+        throw InputError(fmt::format("{}: a folder, not a scenario file; give the .yaml file inside it", file.string()));
+    if (const auto bytes = fs::file_size(file, ec); !ec && bytes > max_scenario_bytes)
+        throw InputError(fmt::format("{}: {:.1f} MB; a scenario is a few kilobytes of YAML that names its data files. Was a "
+                                     "data file (GeoJSON, CSV, raster) given as the scenario? Reference it from the scenario "
+                                     "instead (docs/scenarios.md)", file.string(), static_cast<double>(bytes) / 1e6));
     std::ifstream in(file, std::ios::binary);
     if (!in) throw InputError(fmt::format("{}: cannot be read (permissions?)", file.string()));
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw InputError(fmt::format("{}: the file is empty; a scenario needs at least schema_version, area, population, "
+                                     "facilities, travel and services (docs/scenarios.md)", file.string()));
+    if (const auto bad = geodata::first_invalid_utf8(text)) {
+        const auto line_start = text.rfind('\n', *bad == 0 ? 0 : *bad - 1);
+        const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
+        const std::size_t column = line_start == std::string::npos ? *bad + 1 : *bad - line_start;
+        throw InputError(fmt::format("{}:{}:{}: not UTF-8 text (a legacy encoding such as Windows-1258 or Latin-1?); save "
+                                     "the file as UTF-8 so that Vietnamese names survive", file.string(), line, column));
+    }
     YAML::Node root;
     try {
         root = YAML::Load(text);

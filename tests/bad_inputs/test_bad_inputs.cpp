@@ -1,0 +1,588 @@
+// The bad-input catalogue (docs/bad-inputs.md): every entry is one test case here, named by its id. Each feeds one bad
+// input to the `accessplan` binary and checks the exit code, the words of the message, and that nothing was written
+// (or, for the inputs accessplan repairs or accepts, that the run goes through). A last case checks that the table
+// in docs/bad-inputs.md and these cases list the same ids.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include "accessplan/geodata/gdal_env.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/scenarios/demo_province.hpp"
+#include "accessplan/scenarios/demo_writer.hpp"
+#include "support/ascii_grid.hpp"
+#include "support/run_cli.hpp"
+
+using namespace accessplan;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::set<std::string>& registered() {
+    static std::set<std::string> ids;
+    return ids;
+}
+struct Register {
+    explicit Register(const char* id) { registered().insert(id); }
+};
+
+/// The demo province's inputs and scenario files, written once per test process (no run).
+const fs::path& demo_folder() {
+    static test::TempDir dir;
+    static const fs::path folder = [] {
+        const fs::path f = dir / "demo";
+        fs::create_directories(f);
+        demo::write_demo_inputs(demo::generate_demo_province(28), f);
+        return f;
+    }();
+    return folder;
+}
+
+/// A scenario in `dir` built on the demo's baseline, with `yaml` on top.
+fs::path on_baseline(const fs::path& dir, const std::string& yaml, const std::string& name = "case.yaml") {
+    std::ofstream(dir / name) << "schema_version: 1\nbase: '" << (demo_folder() / "baseline.yaml").string() << "'\n" << yaml;
+    return dir / name;
+}
+
+void write(const fs::path& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
+
+void expect(const test::CliResult& r, int exit_code, const std::vector<std::string>& says) {
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == exit_code);
+    for (const auto& s : says) CHECK_THAT(r.err + r.out, Catch::Contains(s));
+}
+
+test::CliResult validate(const fs::path& scenario) { return test::run_cli({"validate", scenario.string()}); }
+
+/// Runs `scenario` into dir/out and checks that a failing run leaves nothing there.
+test::CliResult run(const fs::path& scenario, const fs::path& dir) {
+    auto r = test::run_cli({"run", "-q", scenario.string(), "--out", (dir / "out").string()});
+    if (r.exit_code != 0) CHECK(!fs::exists(dir / "out"));
+    return r;
+}
+
+/// A copy of the demo's population raster with its pixels changed by `edit`, written as a plain GeoTIFF.
+fs::path population_with(const fs::path& dir, const std::function<void(GDALDataset&)>& edit, const std::string& name = "pop.tif") {
+    geodata::ensure_gdal();
+    std::unique_ptr<GDALDataset> src(GDALDataset::Open((demo_folder() / "inputs" / "population.tif").string().c_str(), GDAL_OF_RASTER));
+    REQUIRE(src);
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    std::unique_ptr<GDALDataset> out(gtiff->CreateCopy((dir / name).string().c_str(), src.get(), FALSE, nullptr, nullptr, nullptr));
+    REQUIRE(out);
+    edit(*out);
+    return dir / name;
+}
+
+/// The demo's facilities as a new GeoPackage layer, through `edit` (fields id, name, type unless told otherwise).
+fs::path facilities_with(const fs::path& dir, const std::function<void(OGRLayer& in, OGRLayer& out)>& copy,
+                         const std::vector<std::string>& fields = {"id", "name", "type"}) {
+    geodata::ensure_gdal();
+    std::unique_ptr<GDALDataset> src(GDALDataset::Open((demo_folder() / "inputs" / "demo_province.gpkg").string().c_str(), GDAL_OF_VECTOR));
+    OGRLayer* in = src->GetLayerByName("facilities");
+    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+    std::unique_ptr<GDALDataset> dst(gpkg->Create((dir / "facilities.gpkg").string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRLayer* out = dst->CreateLayer("facilities", in->GetSpatialRef(), wkbPoint, nullptr);
+    for (const auto& f : fields) {
+        OGRFieldDefn d(f.c_str(), f == "id" ? OFTInteger : OFTString);
+        out->CreateField(&d);
+    }
+    copy(*in, *out);
+    return dir / "facilities.gpkg";
+}
+
+void copy_features(OGRLayer& in, OGRLayer& out, const std::function<void(OGRFeature&, std::size_t)>& edit = {}) {
+    std::size_t k = 0;
+    for (auto& f : in) {
+        OGRFeature g(out.GetLayerDefn());
+        g.SetFrom(f.get(), TRUE);
+        if (edit) edit(g, k);
+        ++k;
+        out.CreateFeature(&g);
+    }
+}
+
+const char* const facilities_yaml = "facilities: {file: facilities.gpkg, layer: facilities, type_field: type, name_field: name, id_field: id}\n";
+
+}  // namespace
+
+#define ACCESSPLAN_CAT2(a, b) a##b
+#define ACCESSPLAN_CAT(a, b) ACCESSPLAN_CAT2(a, b)
+/// One catalogue entry: registered under `id` for the docs check, and a test case of its own.
+#define BAD_INPUT(id, what)                                                        \
+    static const Register ACCESSPLAN_CAT(bad_input_, __LINE__){id};               \
+    TEST_CASE("bad input " id ": " what, "[bad_inputs]")
+
+// ---- scenario files -----------------------------------------------------------------------------------------------
+
+BAD_INPUT("scenario-missing", "a scenario file that does not exist") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(dir / "nope.yaml"), 3, {"nope.yaml", "scenario file not found"});
+}
+
+BAD_INPUT("scenario-empty", "an empty scenario file") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "empty.yaml", "");
+    expect(validate(dir / "empty.yaml"), 3, {"empty.yaml", "the file is empty"});
+}
+
+BAD_INPUT("scenario-folder", "a folder given as the scenario") {
+    expect(validate(demo_folder() / "inputs"), 3, {"a folder, not a scenario file"});
+}
+
+BAD_INPUT("scenario-10mb", "a 10 MB file given as the scenario") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    std::string big = "type: FeatureCollection\nfeatures:\n";
+    while (big.size() < 10'000'000) big += "  - {type: Feature, geometry: {type: Point, coordinates: [107.1, 21.2]}}\n";
+    write(dir / "big.yaml", big);
+    expect(validate(dir / "big.yaml"), 3, {"big.yaml", "MB; a scenario is a few kilobytes", "data file"});
+}
+
+BAD_INPUT("scenario-not-utf8", "a scenario saved in a legacy encoding") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "latin1.yaml", "schema_version: 1\nname: Tr\xf4ng\n");
+    expect(validate(dir / "latin1.yaml"), 3, {"latin1.yaml:2:9", "not UTF-8 text", "save the file as UTF-8"});
+}
+
+BAD_INPUT("scenario-bad-yaml", "a YAML syntax error") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "bad.yaml", "schema_version: 1\narea: [1, 2\n");
+    expect(validate(dir / "bad.yaml"), 3, {"bad.yaml:", "not valid YAML"});
+}
+
+BAD_INPUT("scenario-not-mapping", "a YAML list instead of a mapping") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "list.yaml", "- schema_version\n- area\n");
+    expect(validate(dir / "list.yaml"), 3, {"expected a YAML mapping at the top"});
+}
+
+BAD_INPUT("schema-version-missing", "no schema_version") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "s.yaml", "name: no version\n");
+    expect(validate(dir / "s.yaml"), 3, {"schema_version"});
+}
+
+BAD_INPUT("schema-version-unsupported", "schema_version 2") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "s.yaml", "schema_version: 2\nbase: '" + (demo_folder() / "baseline.yaml").string() + "'\n");
+    expect(validate(dir / "s.yaml"), 3, {"schema_version"});
+}
+
+BAD_INPUT("unknown-key", "a misspelt key") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "servics: []\n")), 3, {"servics", "did you mean"});
+}
+
+BAD_INPUT("wrong-type", "text where a number belongs") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "area: {cell_size_m: abc}\n")), 3, {"cell_size_m"});
+}
+
+BAD_INPUT("cell-size-negative", "a negative cell size") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "area: {cell_size_m: -100}\n")), 3, {"cell_size_m"});
+}
+
+BAD_INPUT("no-services", "an empty services list") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "services: []\n")), 3, {"services"});
+}
+
+BAD_INPUT("unknown-target-group", "a service for an undefined age group") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "services:\n  - {name: x, facility_types: [primary_school], target_group: elders, threshold_min: 30}\n")),
+           3, {"elders"});
+}
+
+BAD_INPUT("threshold-negative", "a negative threshold") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "services:\n  - {name: x, facility_types: [primary_school], target_group: primary, threshold_min: -5}\n")),
+           3, {"threshold_min"});
+}
+
+BAD_INPUT("unknown-mode", "a travel mode nobody defined") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "services:\n  - {name: x, facility_types: [primary_school], target_group: primary, threshold_min: 30, "
+                                     "mode: hovercraft}\n")),
+           3, {"hovercraft"});
+}
+
+BAD_INPUT("duplicate-service", "two services with one name") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "services:\n  - {name: x, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
+                                     "  - {name: x, facility_types: [playground], target_group: primary, threshold_min: 15}\n")),
+           3, {"x"});
+}
+
+BAD_INPUT("base-missing", "a base: file that does not exist") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "s.yaml", "schema_version: 1\nbase: nothere.yaml\n");
+    expect(validate(dir / "s.yaml"), 3, {"nothere.yaml"});
+}
+
+BAD_INPUT("base-cycle", "two scenarios each based on the other") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "a.yaml", "schema_version: 1\nbase: b.yaml\n");
+    write(dir / "b.yaml", "schema_version: 1\nbase: a.yaml\n");
+    expect(validate(dir / "a.yaml"), 3, {"a.yaml", "b.yaml"});
+}
+
+BAD_INPUT("close-unknown-facility", "closing a facility id that does not exist") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "modifications:\n  - close_facilities: {ids: [99999]}\n")), 3, {"99999"});
+}
+
+BAD_INPUT("ferry-bad-months", "a ferry season that is not months") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "modifications:\n  - new_ferry: {from: [107.3359, 21.1619], to: [107.3661, 21.3105], "
+                                     "crossing_min: 30, months: summer}\n")),
+           3, {"months"});
+}
+
+BAD_INPUT("path-with-spaces-and-diacritics", "inputs under a folder named with spaces and Vietnamese letters (accepted)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const fs::path folder = dir / "dữ liệu tỉnh Sơn Hải";
+    fs::copy(demo_folder(), folder, fs::copy_options::recursive);
+    const auto r = validate(folder / "baseline.yaml");
+    expect(r, 0, {"valid"});
+}
+
+// ---- rasters ------------------------------------------------------------------------------------------------------
+
+BAD_INPUT("population-missing", "a population raster that does not exist") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "population: {total: missing.tif}\n")), 3, {"missing.tif", "not found", "paths are relative to the folder"});
+}
+
+BAD_INPUT("raster-empty-file", "a 0-byte GeoTIFF") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "empty.tif", "");
+    expect(validate(on_baseline(dir, "population: {total: empty.tif}\n")), 3, {"empty.tif", "not a readable raster"});
+}
+
+BAD_INPUT("raster-truncated", "a GeoTIFF cut off halfway (an interrupted download)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string bytes = test::slurp(demo_folder() / "inputs" / "population.tif");
+    write(dir / "cut.tif", bytes.substr(0, bytes.size() / 2));
+    expect(run(on_baseline(dir, "population: {total: cut.tif}\n"), dir), 3, {"cut.tif", "truncated or corrupt", "re-download"});
+}
+
+BAD_INPUT("population-negative", "negative people in the population raster") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const fs::path pop = population_with(dir, [](GDALDataset& d) {
+        float v = -5.0f;
+        REQUIRE(d.GetRasterBand(1)->RasterIO(GF_Write, 100, 100, 1, 1, &v, 1, 1, GDT_Float32, 0, 0) == CE_None);
+    });
+    expect(run(on_baseline(dir, "population: {total: pop.tif}\n"), dir), 3, {"pop.tif", "cannot be negative", "nodata"});
+}
+
+BAD_INPUT("population-all-nodata", "a population raster with nobody in the study area") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const fs::path pop = population_with(dir, [](GDALDataset& d) {
+        GDALRasterBand* b = d.GetRasterBand(1);
+        b->SetNoDataValue(-99999.0);
+        std::vector<float> nodata(static_cast<std::size_t>(d.GetRasterXSize()) * static_cast<std::size_t>(d.GetRasterYSize()), -99999.0f);
+        REQUIRE(b->RasterIO(GF_Write, 0, 0, d.GetRasterXSize(), d.GetRasterYSize(), nodata.data(), d.GetRasterXSize(),
+                            d.GetRasterYSize(), GDT_Float32, 0, 0) == CE_None);
+    });
+    expect(run(on_baseline(dir, "population: {total: pop.tif}\n"), dir), 3, {"pop.tif", "no people inside the study area"});
+}
+
+BAD_INPUT("landcover-not-classes", "a continuous raster given as land cover") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    population_with(dir, [](GDALDataset& d) {  // a continuous raster given as land cover
+        float v = 2.5f;
+        REQUIRE(d.GetRasterBand(1)->RasterIO(GF_Write, 10, 10, 1, 1, &v, 1, 1, GDT_Float32, 0, 0) == CE_None);
+    }, "landcover.tif");
+    // Warped onto the grid as classes, its values are codes no travel mode has a speed for.
+    expect(run(on_baseline(dir, "travel: {landcover: landcover.tif}\n"), dir), 3,
+           {"land cover: class codes", "have no speed in travel mode", "expected ESA WorldCover codes"});
+}
+
+BAD_INPUT("raster-rotated", "a rotated raster") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    population_with(dir, [](GDALDataset& d) {
+        double gt[6];
+        d.GetGeoTransform(gt);
+        gt[2] = 5.0;
+        gt[4] = 5.0;
+        d.SetGeoTransform(gt);
+    });
+    expect(run(on_baseline(dir, "population: {total: pop.tif}\n"), dir), 3, {"pop.tif", "rotated or not north-up", "gdalwarp"});
+}
+
+BAD_INPUT("raster-no-georeferencing", "a raster without a geotransform") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    geodata::ensure_gdal();
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    std::unique_ptr<GDALDataset>(gtiff->Create((dir / "plain.tif").string().c_str(), 10, 10, 1, GDT_Float32, nullptr)).reset();
+    expect(run(on_baseline(dir, "population: {total: plain.tif}\n"), dir), 3, {"plain.tif", "no georeferencing"});
+}
+
+BAD_INPUT("friction-in-degrees", "traveltime on a friction raster in degrees") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    Grid<float> f(GridSpec{20, 20, GeoTransform{107.0, 0.001, 0, 21.0, 0, -0.001}, Crs{}}, 0.001f);
+    geodata::ensure_gdal();
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    {
+        std::unique_ptr<GDALDataset> d(gtiff->Create((dir / "f.tif").string().c_str(), 20, 20, 1, GDT_Float32, nullptr));
+        double gt[6] = {107.0, 0.001, 0, 21.0, 0, -0.001};
+        d->SetGeoTransform(gt);
+        OGRSpatialReference wgs;
+        wgs.importFromEPSG(4326);
+        d->SetSpatialRef(&wgs);
+        REQUIRE(d->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 20, 20, f.data(), 20, 20, GDT_Float32, 0, 0) == CE_None);
+    }
+    write(dir / "s.csv", "lon,lat\n107.01,20.99\n");
+    expect(test::run_cli({"traveltime", "--friction", (dir / "f.tif").string(), "--sources", (dir / "s.csv").string(), "--out",
+                          (dir / "t.tif").string()}),
+           3, {"f.tif", "geographic (degrees)"});
+    CHECK(!fs::exists(dir / "t.tif"));
+}
+
+BAD_INPUT("friction-nan-and-minus-inf", "NaN and -inf in a friction raster (read as impassable)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    auto g = test::grid_from_ascii("0.01 0.01 0.01 0.01 / 0.01 0.01 0.01 0.01 / 0.01 0.01 0.01 0.01", 100.0);
+    g(2, 0) = std::numeric_limits<float>::quiet_NaN();
+    g(2, 1) = -std::numeric_limits<float>::infinity();
+    g(2, 2) = std::numeric_limits<float>::quiet_NaN();
+    geodata::ensure_gdal();
+    GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+    {
+        std::unique_ptr<GDALDataset> d(gtiff->Create((dir / "f.tif").string().c_str(), 4, 3, 1, GDT_Float32, nullptr));
+        const auto& t = g.spec().transform;
+        double gt[6] = {t.origin_x, t.pixel_width, 0, t.origin_y, 0, t.pixel_height};
+        d->SetGeoTransform(gt);
+        OGRSpatialReference utm;
+        utm.importFromEPSG(32648);
+        d->SetSpatialRef(&utm);
+        REQUIRE(d->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 4, 3, g.data(), 4, 3, GDT_Float32, 0, 0) == CE_None);
+    }
+    write(dir / "s.csv", fmt::format("x,y\n{},{}\n", g.spec().transform.x_of(0), g.spec().transform.y_of(1)));
+    const auto r = test::run_cli({"traveltime", "--friction", (dir / "f.tif").string(), "--sources", (dir / "s.csv").string(),
+                                  "--out", (dir / "t.tif").string()});
+    expect(r, 0, {});
+    const auto t = geodata::read_raster_float(dir / "t.tif");
+    CHECK(t(0, 1) == 0.0f);
+    CHECK(std::isnan(t(3, 1)));  // the NaN/-inf column walls off the east
+}
+
+// ---- vectors ------------------------------------------------------------------------------------------------------
+
+BAD_INPUT("boundary-self-intersecting", "a self-intersecting study-area polygon (repaired with MakeValid)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "bowtie.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":
+        {"type":"Polygon","coordinates":[[[107.15,21.2],[107.45,21.4],[107.45,21.2],[107.15,21.4],[107.15,21.2]]]}}]})");
+    const auto r = run(on_baseline(dir, "area: {boundary: {file: bowtie.geojson, layer: bowtie}, buffer_m: 2000}\ntravel: {ferries: null}\nranking: null\n"), dir);
+    expect(r, 0, {});
+    CHECK_THAT(r.out, Catch::Contains("people in the study area"));
+}
+
+BAD_INPUT("vector-truncated", "a GeoPackage cut off halfway") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string bytes = test::slurp(demo_folder() / "inputs" / "demo_province.gpkg");
+    write(dir / "facilities.gpkg", bytes.substr(0, bytes.size() / 3));
+    expect(validate(on_baseline(dir, facilities_yaml)), 3, {"facilities.gpkg", "not a readable vector file"});
+}
+
+BAD_INPUT("vector-no-crs", "a shapefile without its .prj") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    geodata::ensure_gdal();
+    GDALDriver* shp = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+    {
+        std::unique_ptr<GDALDataset> d(shp->Create((dir / "towns.shp").string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRLayer* l = d->CreateLayer("towns", nullptr, wkbPoint, nullptr);
+        OGRFeature f(l->GetLayerDefn());
+        OGRPoint p(107.2, 21.3);
+        f.SetGeometry(&p);
+        l->CreateFeature(&f);
+    }
+    expect(run(on_baseline(dir, "area_classes: {towns: {file: towns.shp, layer: towns, where: null}}\n"), dir), 3, {"towns.shp", "no coordinate reference system"});
+}
+
+BAD_INPUT("layer-missing", "a layer name the file does not have") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "facilities: {layer: schools}\n")), 3, {"no layer 'schools'", "its layers are"});
+}
+
+BAD_INPUT("facilities-empty", "a facility layer without features") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    facilities_with(dir, [](OGRLayer&, OGRLayer&) {});
+    expect(run(on_baseline(dir, facilities_yaml), dir), 3, {"facilities.gpkg"});
+}
+
+BAD_INPUT("facilities-duplicate-ids", "two facilities with one id") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    facilities_with(dir, [](OGRLayer& in, OGRLayer& out) { copy_features(in, out, [](OGRFeature& f, std::size_t k) { if (k == 1) f.SetField("id", 1); }); });
+    expect(validate(on_baseline(dir, facilities_yaml)), 3, {"facilities.gpkg", "is used by features", "ids must be unique"});
+}
+
+BAD_INPUT("facilities-no-type-field", "a facility layer without the type field") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    facilities_with(dir, [](OGRLayer& in, OGRLayer& out) { copy_features(in, out); }, {"id", "name"});
+    expect(validate(on_baseline(dir, facilities_yaml)), 3, {"no field 'type'", "facilities.type_field"});
+}
+
+BAD_INPUT("facilities-not-utf8", "facility names in a legacy encoding") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "facilities.csv", "id,name,type,lon,lat\n1,Tr\xf4ng A,primary_school,107.2,21.3\n");
+    expect(validate(on_baseline(dir, "facilities: {file: facilities.csv, layer: facilities}\n")), 3,
+           {"facilities.csv", "not UTF-8", "ENCODING=UTF-8"});
+}
+
+BAD_INPUT("facilities-at-sea", "facilities far out at sea (reported, not placed)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    facilities_with(dir, [](OGRLayer& in, OGRLayer& out) {
+        copy_features(in, out, [](OGRFeature& f, std::size_t k) {
+            if (k < 3) {
+                OGRPoint sea(760000.0, 2330000.0);
+                f.SetGeometry(&sea);
+            }
+        });
+    });
+    const auto r = test::run_cli({"run", on_baseline(dir, facilities_yaml + std::string("ranking: null\n")).string(), "--out", (dir / "out").string()});
+    expect(r, 0, {"farther than 500 m from passable land", "facilities_placement.csv"});
+    CHECK_THAT(test::slurp(dir / "out" / "facilities_placement.csv"), Catch::Contains("no_passable") || Catch::Contains("outside_grid"));
+}
+
+BAD_INPUT("osm-no-roads", "an OpenStreetMap file without roads") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "noroads.osm", R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="21.30" lon="107.20" version="1"><tag k="amenity" v="school"/></node>
+</osm>
+)");
+    expect(run(on_baseline(dir, "travel: {roads: noroads.osm}\n"), dir), 3, {"noroads.osm", "no roads"});
+}
+
+BAD_INPUT("area-outside-population", "a study area the population raster does not cover") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(run(on_baseline(dir, "area: {bbox: [100.0, 10.0, 100.05, 10.05], boundary: null}\narea_classes: null\nzones: null\n"
+                                "ranking: null\ntravel: {ferries: null}\n"), dir),
+           3, {"population.tif", "no people inside the study area"});
+}
+
+// ---- the command line ---------------------------------------------------------------------------------------------
+
+BAD_INPUT("cli-unknown-option", "an option accessplan does not have") {
+    expect(test::run_cli({"run", "--fast", (demo_folder() / "baseline.yaml").string()}), 2, {"--fast"});
+}
+
+BAD_INPUT("cli-no-subcommand", "no subcommand") { expect(test::run_cli({}), 2, {}); }
+
+BAD_INPUT("cli-threads-zero", "--threads 0") {
+    expect(test::run_cli({"--threads", "0", "validate", (demo_folder() / "baseline.yaml").string()}), 2, {"threads"});
+}
+
+BAD_INPUT("cli-budget-negative", "a negative budget") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(test::run_cli({"rank", (demo_folder() / "baseline.yaml").string(), "--budget", "-5", "--out", (dir / "o").string()}), 2, {"budget"});
+    CHECK(!fs::exists(dir / "o"));
+}
+
+BAD_INPUT("cli-objective-unknown", "an unknown ranking objective") {
+    expect(test::run_cli({"rank", (demo_folder() / "baseline.yaml").string(), "--objective", "votes"}), 2, {"objective"});
+}
+
+BAD_INPUT("cli-lang-unknown", "a language accessplan does not speak") {
+    expect(test::run_cli({"--lang", "fr", "validate", (demo_folder() / "baseline.yaml").string()}), 2, {"lang"});
+}
+
+BAD_INPUT("cli-output-exists", "an output folder that exists, without --overwrite") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    fs::create_directories(dir / "out");
+    write(dir / "out" / "keep.txt", "mine");
+    expect(test::run_cli({"run", (demo_folder() / "baseline.yaml").string(), "--out", (dir / "out").string()}), 3, {"--overwrite"});
+    CHECK(test::folder_files(dir / "out").size() == 1);
+}
+
+BAD_INPUT("cli-output-unwritable", "an output folder where nothing can be written") {
+    expect(test::run_cli({"run", (demo_folder() / "baseline.yaml").string(), "--out", "/proc/accessplan-catalogue"}), 1,
+           {"/proc/accessplan-catalogue", "choose a folder you can write to"});
+}
+
+BAD_INPUT("compare-not-results", "compare given folders that are not results") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(test::run_cli({"compare", demo_folder().string(), (demo_folder() / "inputs").string(), "--out", (dir / "c").string()}), 3,
+           {"not an accessplan results folder"});
+    CHECK(!fs::exists(dir / "c"));
+}
+
+BAD_INPUT("export-older-layout", "export of a results folder from an older accessplan") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    fs::create_directories(dir / "old");
+    write(dir / "old" / "summary.json", R"({"scenario": "old", "services": []})");
+    expect(test::run_cli({"export", (dir / "old").string(), (dir / "x").string()}), 3, {"layout 1", "run the scenario again"});
+    CHECK(!fs::exists(dir / "x"));
+}
+
+// ---- the catalogue and its documentation ---------------------------------------------------------------------------
+
+TEST_CASE("docs/bad-inputs.md lists exactly the catalogue's entries", "[bad_inputs][docs]") {
+    const std::string doc = test::slurp(fs::path(ACCESSPLAN_SOURCE_DIR) / "docs" / "bad-inputs.md");
+    REQUIRE(!doc.empty());
+    std::set<std::string> documented;
+    const std::regex row(R"(\n\| `([a-z0-9-]+)` \|)");
+    for (auto it = std::sregex_iterator(doc.begin(), doc.end(), row); it != std::sregex_iterator(); ++it) documented.insert((*it)[1]);
+    CHECK(registered().size() >= 40);
+    for (const auto& id : registered()) {
+        INFO(id);
+        CHECK(documented.count(id) == 1);
+    }
+    for (const auto& id : documented) {
+        INFO(id);
+        CHECK(registered().count(id) == 1);
+    }
+}
