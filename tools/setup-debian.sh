@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that accessplan's build, demo and tests need.
+# Installs every Debian 12 package that accessplan's build, demo and tests need (with --fuzz, also clang for
+# bench/run_fuzz.sh).
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
 
@@ -17,6 +18,9 @@ packages=(
 )
 # Node.js with npm (any recent one on the machine will do; else Debian's) for the browser test's npm packages.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
+# bench/run_fuzz.sh: clang with libFuzzer and its OpenMP runtime (only with --fuzz).
+if [[ "${1:-}" == "--fuzz" ]]; then packages+=(clang libclang-rt-14-dev libomp-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

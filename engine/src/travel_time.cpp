@@ -486,7 +486,10 @@ private:
         for (std::uint32_t v : members)
             if (cells.nearest[v] != unknown) queue.emplace(cells.time[v], cells.nearest[v], v);
         while (!queue.empty()) {
-            const auto [t, id, v] = queue.top();
+            // Named copies, not structured bindings: clang before 16 cannot capture those in the lambda below.
+            const Entry top = queue.top();
+            const auto id = std::get<1>(top);
+            const auto v = std::get<2>(top);
             queue.pop();
             if (cells.nearest[v] != id) continue;  // lowered since
             for_each_offer<WithSlope>(cells, mv, v, [&](std::size_t w, float tw) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/utf8.hpp"
 
 namespace accessplan::geodata {
 
@@ -21,8 +22,14 @@ CsvTable read_csv_table(const std::filesystem::path& path) {
     if (!in) throw InputError(fmt::format("{}: file not found or not readable; check the path", path.string()));
     std::stringstream buffer;
     buffer << in.rdbuf();
-    std::string text = buffer.str();
+    return parse_csv_table(buffer.str(), path.string());
+}
+
+CsvTable parse_csv_table(std::string text, const std::string& source) {
+    const std::filesystem::path path(source);  // for messages
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    if (const auto bad = first_invalid_utf8(text))
+        throw InputError(fmt::format("{}: byte {} is not UTF-8 text; save the table as UTF-8 (spreadsheet: CSV UTF-8)", source, *bad + 1));
     CsvTable table;
     std::vector<std::string> row;
     std::string field;

@@ -345,6 +345,22 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
 
 // --- base: chains --------------------------------------------------------------------------------------------
 
+/// Every key of every mapping must be a plain name: `[x]: 1` or `{a: b}: 1` (YAML allows them) are refused here, once,
+/// so that the readers below can take keys as text.
+void require_scalar_keys(const YAML::Node& node, const fs::path& file) {
+    if (node.IsMap()) {
+        for (const auto& kv : node) {
+            if (!kv.first.IsScalar())
+                throw InputError(fmt::format("{}:{}:{}: a key must be a plain name, not a {}; check the brackets and colons on "
+                                             "this line", file.string(), kv.first.Mark().line + 1, kv.first.Mark().column + 1,
+                                             kv.first.IsSequence() ? "list" : kv.first.IsMap() ? "mapping" : "null"));
+            require_scalar_keys(kv.second, file);
+        }
+    } else if (node.IsSequence()) {
+        for (const auto& item : node) require_scalar_keys(item, file);
+    }
+}
+
 /// A scenario is a few kilobytes of YAML; anything this large is another file given by mistake.
 constexpr std::uintmax_t max_scenario_bytes = 1024 * 1024;
 
@@ -378,6 +394,7 @@ YAML::Node parse_yaml_file(const fs::path& file, std::string& text) {
     }
     if (!root.IsMap())
         throw InputError(fmt::format("{}: expected a YAML mapping at the top (schema_version: 1, area: ..., ...)", file.string()));
+    require_scalar_keys(root, file);
     return root;
 }
 
@@ -811,7 +828,8 @@ const TargetGroup& Scenario::group(const std::string& group_name) const {
     throw InternalError("unknown target group " + group_name);
 }
 
-Scenario load_scenario(const fs::path& file) {
+namespace {
+Scenario read_scenario(const fs::path& file) {
     Scenario s;
     s.file = file;
     Origins origins;
@@ -1041,6 +1059,17 @@ Scenario load_scenario(const fs::path& file) {
         throw InputError(fmt::format("{} problem(s) in the scenario:\n  {}", r.errors().size(), fmt::join(r.errors(), "\n  ")));
     for (auto& [name, mode] : s.modes) validate_travel_mode(mode);
     return s;
+}
+}  // namespace
+
+Scenario load_scenario(const fs::path& file) {
+    try {
+        return read_scenario(file);
+    } catch (const YAML::Exception& e) {
+        // The readers catch what they expect; a structure they did not foresee still gets a message with a place.
+        throw InputError(fmt::format("{}:{}:{}: unexpected YAML here ({}); compare with docs/scenarios.md", file.string(),
+                                     e.mark.line + 1, e.mark.column + 1, e.msg));
+    }
 }
 
 }  // namespace accessplan::scenarios

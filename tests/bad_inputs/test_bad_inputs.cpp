@@ -168,6 +168,13 @@ BAD_INPUT("scenario-not-mapping", "a YAML list instead of a mapping") {
     expect(validate(dir / "list.yaml"), 3, {"expected a YAML mapping at the top"});
 }
 
+BAD_INPUT("scenario-list-as-key", "a list where a key belongs (found by the fuzzer)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "s.yaml", "schema_version: 1\nservices: [{name: a,  [x], target_group: primary, threshold_min: 30}]\n");
+    expect(validate(dir / "s.yaml"), 3, {"s.yaml:2:", "a key must be a plain name, not a list"});
+}
+
 BAD_INPUT("schema-version-missing", "no schema_version") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();

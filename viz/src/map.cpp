@@ -234,6 +234,20 @@ const ValueClass* class_of(const std::vector<ValueClass>& classes, float v) {
 
 std::uint32_t pack(const Rgb& c) { return 0xFF000000u | (std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b; }
 
+/// A w x h image whose pixel (px, py) is pixel(px, py) (0xAARRGGBB, premultiplied).
+Surface image_from(int w, int h, const std::function<std::uint32_t(int, int)>& pixel) {
+    Surface image(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
+    cairo_surface_flush(image.get());
+    unsigned char* data = cairo_image_surface_get_data(image.get());
+    const int stride = cairo_image_surface_get_stride(image.get());
+    for (int py = 0; py < h; ++py) {
+        auto* line = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(py) * stride);
+        for (int px = 0; px < w; ++px) line[px] = pixel(px, py);
+    }
+    cairo_surface_mark_dirty(image.get());
+    return image;
+}
+
 /// The colour of grid cell `i`: water, land outside the study area, or the class of its value (NaN: no access).
 Rgb cell_colour(const MapContext& ctx, const Grid<float>* values, const std::vector<ValueClass>& classes, bool unreachable,
                 std::size_t i) {
@@ -261,18 +275,10 @@ void draw_rasters(cairo_t* cr, const MapContext& ctx, const MapPage& page, const
             cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)] =
                 row * static_cast<std::ptrdiff_t>(g.cols) + col;
         }
-    Surface image(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
-    cairo_surface_flush(image.get());
-    unsigned char* data = cairo_image_surface_get_data(image.get());
-    const int stride = cairo_image_surface_get_stride(image.get());
-    for (int py = 0; py < h; ++py) {
-        auto* line = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(py) * stride);
-        for (int px = 0; px < w; ++px) {
-            const std::ptrdiff_t c = cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)];
-            line[px] = c < 0 ? 0u : pack(cell_colour(ctx, page.values, page.classes, page.unreachable_in_legend, static_cast<std::size_t>(c)));
-        }
-    }
-    cairo_surface_mark_dirty(image.get());
+    const Surface image = image_from(w, h, [&](int px, int py) {
+        const std::ptrdiff_t c = cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)];
+        return c < 0 ? 0u : pack(cell_colour(ctx, page.values, page.classes, page.unreachable_in_legend, static_cast<std::size_t>(c)));
+    });
     cairo_save(cr);
     cairo_translate(cr, f.x, f.y);
     cairo_scale(cr, 1.0 / res, 1.0 / res);
@@ -549,18 +555,10 @@ std::string raster_png(const MapContext& ctx, const Grid<float>& values, const s
     const GridSpec& g = ctx.grid;
     const std::size_t step = std::max<std::size_t>(1, (std::max(g.cols, g.rows) + max_pixels - 1) / max_pixels);
     const int w = static_cast<int>((g.cols + step - 1) / step), h = static_cast<int>((g.rows + step - 1) / step);
-    Surface image(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
-    cairo_surface_flush(image.get());
-    unsigned char* data = cairo_image_surface_get_data(image.get());
-    const int stride = cairo_image_surface_get_stride(image.get());
-    for (int py = 0; py < h; ++py) {
-        auto* line = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(py) * stride);
-        for (int px = 0; px < w; ++px) {
-            const std::size_t i = static_cast<std::size_t>(py) * step * g.cols + static_cast<std::size_t>(px) * step;
-            line[px] = pack(cell_colour(ctx, &values, classes, unreachable, i));
-        }
-    }
-    cairo_surface_mark_dirty(image.get());
+    const Surface image = image_from(w, h, [&](int px, int py) {
+        const std::size_t i = static_cast<std::size_t>(py) * step * g.cols + static_cast<std::size_t>(px) * step;
+        return pack(cell_colour(ctx, &values, classes, unreachable, i));
+    });
     std::string png;
     auto append = [](void* closure, const unsigned char* bytes, unsigned int length) {
         static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(bytes), length);

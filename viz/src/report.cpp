@@ -13,6 +13,7 @@
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/viz/labels.hpp"
+#include "xml_escape.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,19 +25,7 @@ std::string_view leaflet_css();
 
 namespace {
 
-std::string esc(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string esc(const std::string& text) { return detail::xml_escape(text); }
 
 std::string base64(const std::string& bytes) {
     static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -8,26 +8,14 @@
 
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
+#include "xml_escape.hpp"
 
 namespace accessplan::viz {
 namespace {
 
 using Props = std::vector<std::pair<std::string, std::string>>;
 
-std::string xml(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string xml(const std::string& text) { return detail::xml_escape(text); }
 
 /// A symbol layer's properties, as QGIS 3.26+ writes them (an Option map) and as older versions read them (prop).
 std::string symbol_layer(const std::string& cls, const Props& props) {

@@ -18,6 +18,9 @@ struct CsvTable {
 /// InputError for a missing file, an empty file, or a row whose field count differs from the header (naming the line).
 CsvTable read_csv_table(const std::filesystem::path& path);
 
+/// The same from text in memory; `source` names it in messages. Also InputError for text that is not UTF-8.
+CsvTable parse_csv_table(std::string text, const std::string& source);
+
 /// A text field for the CSV tables accessplan writes: in double quotes, with any double quote inside turned into a
 /// single quote (names with commas stay one field).
 std::string csv_text(std::string text);
