@@ -38,8 +38,8 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand(
         "demo",
         "Generate the embedded demo province 'Sơn Hải' (synthetic: mountains on a national border, a coastal plain\n"
-        "with a delta, an island district reached by ferry), write its inputs and scenario, and run travel times\n"
-        "for every service.\n"
+        "with a delta, an island district reached by ferry), write its inputs and scenario, and run it: travel times\n"
+        "for every service, summaries, ranked sites, QGIS-styled layers, maps and report.html.\n"
         "Example: accessplan demo --out demo-run");
     cmd->add_option("--out", out, "Output folder (refused if it exists, unless --overwrite)")->capture_default_str();
     cmd->add_option("--seed", seed, "Generator seed (the same seed gives the same province)")->capture_default_str();

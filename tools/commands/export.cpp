@@ -31,7 +31,8 @@ int export_results(const std::string& results, const std::string& out, const std
 void add_export_command(CLI::App& app, int& exit_code) {
     static std::string results, out, format = "gpkg";
     auto* cmd = app.add_subcommand("export",
-                                   "Export a results folder's layers (facilities, zones, gaps, ranking) for other tools:\n"
+                                   "Export a results folder's layers (facilities, zones, gaps, ranking, study area, national\n"
+                                   "border) for other tools: "
                                    "gpkg (the styled GeoPackage), geojson (WGS 84, RFC 7946), shp (short field names,\n"
                                    "mapped in <layer>.fields.csv) or csv (x,y or WKT geometry). Fields: docs/outputs.md.\n"
                                    "Example: accessplan export baseline-results baseline-shp --format shp");

@@ -191,7 +191,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     static std::string out;
     auto* cmd = app.add_subcommand("run",
                                    "Run scenario files: inputs onto the analysis grid, modifications, travel time per\n"
-                                   "service, children per target group, summary tables and rasters (docs/scenarios.md).\n"
+                                   "service, children per target group, summary tables, rasters (COG), QGIS-styled layers,\n"
+                                   "maps and report.html (docs/scenarios.md, docs/outputs.md).\n"
                                    "With several files, each runs into its own folder OUT/<file name>, in parallel\n"
                                    "(one scenario per thread).\n"
                                    "Example: accessplan run baseline.yaml --out results\n"
