@@ -24,3 +24,15 @@ void throw_if_interrupted() {
 }
 
 }  // namespace accessplan
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ACCESSPLAN_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(ACCESSPLAN_ASAN)
+// LeakSanitizer in sanitized builds (ACCESSPLAN_SANITIZE, ACCESSPLAN_FUZZ): fontconfig, which Cairo uses to find the
+// maps' font, keeps its configuration for the life of the process and never frees it. Not our leak; everything else
+// is still reported. (This object is in every accessplan program, so the suppression reaches them all.)
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+#endif
