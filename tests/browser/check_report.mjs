@@ -40,6 +40,22 @@ function readCsv(file) {
 const num = s => (s === '–' ? NaN : Number(s.replace(/,/g, '').replace('%', '')));
 const near = (shown, expected, tolerance) => Math.abs(num(shown) - Number(expected)) <= tolerance;
 
+/** The rows of a report table keyed by data-service / data-class, with their cells' text. */
+const tableRows = (page, selector) => page.$$eval(`${selector} tbody tr`, trs => trs.map(tr => ({
+  service: tr.dataset.service, cls: tr.dataset.class, cells: [...tr.cells].map(td => td.textContent) })));
+
+/** Each CSV row's table row (same service and area class), or a failure naming the missing one. */
+function pairRows(csv, rows, name) {
+  check(rows.length === csv.length, `${name} table has ${rows.length} rows, ${name}.csv ${csv.length}`);
+  const pairs = [];
+  for (const s of csv) {
+    const r = rows.find(x => x.service === s.service && x.cls === s.area_class);
+    if (r) pairs.push([s, r]);
+    else failures.push(`no row for ${s.service} ${s.area_class}`);
+  }
+  return pairs;
+}
+
 const url = pathToFileURL(join(dir, 'report.html')).href;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
@@ -85,13 +101,7 @@ try {
 
   if (kind === 'run') {
     // Key figures against summary.csv: every row, children and % within.
-    const summary = readCsv(join(dir, 'summary.csv'));
-    const rows = await page.$$eval('#summary tbody tr', trs => trs.map(tr => ({
-      service: tr.dataset.service, cls: tr.dataset.class, cells: [...tr.cells].map(td => td.textContent) })));
-    check(rows.length === summary.length, `summary table has ${rows.length} rows, summary.csv ${summary.length}`);
-    for (const s of summary) {
-      const r = rows.find(x => x.service === s.service && x.cls === s.area_class);
-      if (!r) { failures.push(`no row for ${s.service} ${s.area_class}`); continue; }
+    for (const [s, r] of pairRows(readCsv(join(dir, 'summary.csv')), await tableRows(page, '#summary'), 'summary')) {
       check(near(r.cells[2], s.children, 0.51), `${s.service} ${s.area_class}: children ${r.cells[2]} vs ${s.children}`);
       check(near(r.cells[3], s.within_threshold, 0.51), `${s.service} ${s.area_class}: within ${r.cells[3]} vs ${s.within_threshold}`);
       check(near(r.cells[4], s.pct_within, 0.051), `${s.service} ${s.area_class}: % ${r.cells[4]} vs ${s.pct_within}`);
@@ -113,13 +123,7 @@ try {
     });
     check(await page.locator('#cost-chart polyline').count() === 1, 'the cost-coverage chart');
   } else {
-    const compare = readCsv(join(dir, 'compare.csv'));
-    const rows = await page.$$eval('#compare tbody tr', trs => trs.map(tr => ({
-      service: tr.dataset.service, cls: tr.dataset.class, cells: [...tr.cells].map(td => td.textContent) })));
-    check(rows.length === compare.length, `compare table has ${rows.length} rows, compare.csv ${compare.length}`);
-    for (const s of compare) {
-      const r = rows.find(x => x.service === s.service && x.cls === s.area_class);
-      if (!r) { failures.push(`no row for ${s.service} ${s.area_class}`); continue; }
+    for (const [s, r] of pairRows(readCsv(join(dir, 'compare.csv')), await tableRows(page, '#compare'), 'compare')) {
       check(near(r.cells[3], s.within_before, 0.51), `${s.service} ${s.area_class}: before ${r.cells[3]} vs ${s.within_before}`);
       check(near(r.cells[4], s.within_after, 0.51), `${s.service} ${s.area_class}: after ${r.cells[4]} vs ${s.within_after}`);
       check(near(r.cells[5], s.gained, 0.51), `${s.service} ${s.area_class}: gained ${r.cells[5]} vs ${s.gained}`);

@@ -380,6 +380,15 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
         text(cr, label_x, y, label, 7.5);
         y += step;
     };
+    auto solid_line = [&](const Rgb& c, double width) {  // a line swatch: zone and study-area outlines
+        return [&cr, &sw, c, width](double lx, double ly) {
+            cairo_move_to(cr, lx, ly);
+            cairo_line_to(cr, lx + sw, ly);
+            colour(cr, c);
+            cairo_set_line_width(cr, width);
+            cairo_stroke(cr);
+        };
+    };
     colour(cr, ink);
     text(cr, x, y, page.legend_title, 9.0, true);
     y += step + 2;
@@ -422,20 +431,8 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
             cairo_stroke(cr);
         }, tr("gap", lang));
     if (!ctx.zones.empty())
-        line_item([&](double lx, double ly) {
-            cairo_move_to(cr, lx, ly);
-            cairo_line_to(cr, lx + sw, ly);
-            colour(cr, zone_line);
-            cairo_set_line_width(cr, 0.5);
-            cairo_stroke(cr);
-        }, tr("zone boundary", lang));
-    line_item([&](double lx, double ly) {
-        cairo_move_to(cr, lx, ly);
-        cairo_line_to(cr, lx + sw, ly);
-        colour(cr, ink);
-        cairo_set_line_width(cr, 1.1);
-        cairo_stroke(cr);
-    }, tr("study area", lang));
+        line_item(solid_line(zone_line, 0.5), tr("zone boundary", lang));
+    line_item(solid_line(ink, 1.1), tr("study area", lang));
     if (!ctx.border.empty())
         line_item([&](double lx, double ly) {
             const double dash[] = {7.0, 2.0, 1.6, 2.0};
