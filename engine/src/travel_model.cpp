@@ -178,11 +178,11 @@ Grid<float> build_friction(const FrictionInputs& in, const TravelMode& mode) {
         friction[i] = f;
     }
     if (!unknown_classes.empty())
-        throw InputError(fmt::format("land cover: class codes {} have no speed in travel mode '{}'; expected ESA "
+        throw InputError(fmt::format("{}: class codes {} have no speed in travel mode '{}'; expected ESA "
                                      "WorldCover codes (10 tree cover, 20 shrubland, 30 grassland, 40 cropland, 50 built-up, "
                                      "60 bare, 70 snow, 80 water, 90 wetland, 95 mangroves, 100 moss) or add a speed "
                                      "for each code under the mode's landcover_speed_kmh",
-                                     unknown_classes, mode.name));
+                                     in.landcover_source, unknown_classes, mode.name));
     if (!unknown_roads.empty())
         throw InputError(fmt::format("roads grid: codes {} are not road classes (expected 0..{})", unknown_roads,
                                      road_class_count - 1));

@@ -715,7 +715,9 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
 
     stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
     const FrictionInputs friction_inputs{&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
-                                         in.border ? &*in.border : nullptr};
+                                         in.border ? &*in.border : nullptr,
+                                         s.landcover_uniform ? std::string("travel.landcover.uniform")
+                                                             : s.landcover.string() + " (land cover)"};
     for (const auto& m : friction_modes(s)) {
         Grid<float>& f = in.friction[m] = build_friction(friction_inputs, s.modes.at(m));
         detail::apply_friction_edits(friction_changes, m, f, in.border ? &*in.border : nullptr);

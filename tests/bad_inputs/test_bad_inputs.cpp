@@ -336,7 +336,7 @@ BAD_INPUT("landcover-not-classes", "a continuous raster given as land cover") {
     }, "landcover.tif");
     // Warped onto the grid as classes, its values are codes no travel mode has a speed for.
     expect(run(on_baseline(dir, "travel: {landcover: landcover.tif}\n"), dir), 3,
-           {"land cover: class codes", "have no speed in travel mode", "expected ESA WorldCover codes"});
+           {"landcover.tif (land cover): class codes", "have no speed in travel mode", "expected ESA WorldCover codes"});
 }
 
 BAD_INPUT("raster-rotated", "a rotated raster") {

@@ -66,6 +66,9 @@ TEST_CASE("unknown land-cover classes and bad speeds are input errors", "[engine
     auto lc = byte_grid(3, 1, {landcover::cropland, 13, 200});
     REQUIRE_THROWS_WITH(build_friction({&lc, nullptr, nullptr, nullptr}, default_walking_mode()),
                         Catch::Contains("13") && Catch::Contains("200") && Catch::Contains("WorldCover"));
+    FrictionInputs named{&lc, nullptr, nullptr, nullptr, "worldcover_2021.tif (land cover)"};
+    REQUIRE_THROWS_WITH(build_friction(named, default_walking_mode()),
+                        Catch::StartsWith("worldcover_2021.tif (land cover): class codes"));
     TravelMode bad = default_walking_mode();
     bad.road_speed_kmh[static_cast<std::size_t>(RoadClass::primary)] = -5.0;
     auto ok = byte_grid(1, 1, {landcover::cropland});

@@ -78,6 +78,7 @@ struct FrictionInputs {
     const Grid<std::uint8_t>* roads = nullptr;      ///< RoadClass codes, the most important road in each cell
     const Grid<std::uint8_t>* rivers = nullptr;     ///< non-zero = river; crossed only where a road (bridge) crosses
     const Grid<std::uint8_t>* barriers = nullptr;   ///< non-zero = impassable (national border, fences), roads or not
+    std::string landcover_source = "land cover";    ///< how errors name the land cover: its file, for a planner
 };
 
 /// Friction in minutes per metre for `mode`: the faster of the road (if the mode may use it) and the land-cover speed;
