@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -138,6 +139,21 @@ std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
     return geodata::read_features(ref.file, crs, o);
 }
 
+std::optional<std::int32_t> facility_id_number(const std::string& text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    std::size_t end = digits;
+    if (end < text.size() && text[end] == '.')  // "12.0": a real field holding a whole number
+        for (++end; end < text.size() && text[end] == '0';) ++end;
+    if (digits == 0 || end != text.size()) return std::nullopt;
+    std::int64_t value = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+        value = value * 10 + (text[i] - '0');
+        if (value > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
+    }
+    return static_cast<std::int32_t>(value);
+}
+
 void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFeature>& points) {
     const std::string file = s.facilities.file.string();
     if (!points.empty() && std::none_of(points.begin(), points.end(), [&](const auto& p) { return p.attributes.count(s.type_field) != 0; })) {
@@ -147,11 +163,17 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
                                      "service; its fields are {}. Set facilities.type_field to the field holding the type",
                                      file, s.type_field, fmt::join(fields, ", ")));
     }
-    std::map<std::string, std::size_t> seen;
+    std::map<std::int32_t, std::size_t> seen;
     for (std::size_t p = 0; p < points.size(); ++p) {
         const auto it = points[p].attributes.find(s.id_field);
-        if (it == points[p].attributes.end() || it->second.empty()) continue;
-        const auto [at, fresh] = seen.emplace(it->second, p);
+        if (it == points[p].attributes.end()) continue;
+        const std::optional<std::int32_t> id = facility_id_number(it->second);
+        if (!id)
+            throw InputError(fmt::format("{}: facilities: feature {} has {} '{}'; ids must be whole numbers from 0 to "
+                                         "2147483647 (the nearest-facility rasters hold them). Fix the file, or set "
+                                         "facilities.id_field to a field of whole numbers", file, p + 1, s.id_field,
+                                         it->second));
+        const auto [at, fresh] = seen.emplace(*id, p);
         if (!fresh)
             throw InputError(fmt::format("{}: facilities: {} {} is used by features {} and {}; ids must be unique (they name "
                                          "facilities in the nearest-facility rasters and in close_facilities). Fix the file, or "
@@ -195,24 +217,21 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
                     }
                 }
                 std::int64_t next = 0;
-                for (const auto& p : points) {
-                    try {
-                        next = std::max<std::int64_t>(next, std::stoll(attribute(p.attributes, s.id_field)));
-                    } catch (const std::exception&) {
-                    }
-                }
+                for (const auto& p : points)  // every id is a number: check_facility_fields
+                    next = std::max<std::int64_t>(next, facility_id_number(attribute(p.attributes, s.id_field)).value_or(0));
                 for (auto& p : added) {
                     const std::string id = attribute(p.attributes, s.id_field);
                     if (id.empty()) {
                         p.attributes[s.id_field] = std::to_string(++next);
                     } else {
+                        const std::optional<std::int32_t> number = facility_id_number(id);
+                        if (!number)
+                            throw InputError(fmt::format("{}: id '{}' is not a whole number from 0 to 2147483647; give the "
+                                                         "new facility such an id, or none (one is chosen)", m.label, id));
                         if (std::any_of(points.begin(), points.end(), [&](const auto& q) { return same_id(attribute(q.attributes, s.id_field), id); }))
                             throw InputError(fmt::format("{}: id {} is already a facility's in {}; give the new facility "
                                                          "another id, or none (one is chosen)", m.label, id, file));
-                        try {
-                            next = std::max<std::int64_t>(next, std::stoll(id));
-                        } catch (const std::exception&) {
-                        }
+                        next = std::max<std::int64_t>(next, *number);
                     }
                     p.attributes["modification"] = m.label;
                     p.fid = static_cast<std::int64_t>(points.size());

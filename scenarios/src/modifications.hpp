@@ -2,6 +2,7 @@
 // Applying a scenario's modifications (docs/scenarios.md "modifications") to its inputs in memory, in order. The
 // input files are never changed.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,10 +17,15 @@ namespace accessplan::scenarios::detail {
 /// The features of a layer reference (its layer and where-filter), in `crs` (CSV x/y columns taken to be in `crs`).
 std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
 
+/// A facility id as the nearest-facility rasters hold it: a whole number from 0 to 2147483647 ("12" and "12.0" are 12),
+/// or nullopt for anything else ("12a", "-5", "3.5", "").
+std::optional<std::int32_t> facility_id_number(const std::string& text);
+
 /// Gives every facility point an explicit id (its id field, else its position 1, 2, ... as before any change), then
 /// applies add_facilities, close_facilities and set_capacity in order. InputError for an id or filter that selects
 /// no facility, a duplicate new id, or an added facility without the type field.
-/// InputError when no facility has the type field, or two share an id (facilities.type_field, id_field).
+/// InputError when no facility has the type field, an id is not a facility_id_number, or two share an id
+/// (facilities.type_field, id_field).
 void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFeature>& points);
 
 /// Checks the facilities (check_facility_fields), numbers those without an id, and applies the facility modifications.

@@ -81,14 +81,16 @@ fs::path population_with(const fs::path& dir, const std::function<void(GDALDatas
 }
 
 /// The demo's facilities as a new GeoPackage layer, through `edit` (fields id, name, type unless told otherwise).
+/// The layer is in the demo's CRS unless `srs` is given.
 fs::path facilities_with(const fs::path& dir, const std::function<void(OGRLayer& in, OGRLayer& out)>& copy,
-                         const std::vector<std::string>& fields = {"id", "name", "type"}) {
+                         const std::vector<std::string>& fields = {"id", "name", "type"},
+                         OGRSpatialReference* srs = nullptr) {
     geodata::ensure_gdal();
     std::unique_ptr<GDALDataset> src(GDALDataset::Open((demo_folder() / "inputs" / "demo_province.gpkg").string().c_str(), GDAL_OF_VECTOR));
     OGRLayer* in = src->GetLayerByName("facilities");
     GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
     std::unique_ptr<GDALDataset> dst(gpkg->Create((dir / "facilities.gpkg").string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    OGRLayer* out = dst->CreateLayer("facilities", in->GetSpatialRef(), wkbPoint, nullptr);
+    OGRLayer* out = dst->CreateLayer("facilities", srs ? srs : in->GetSpatialRef(), wkbPoint, nullptr);
     for (const auto& f : fields) {
         OGRFieldDefn d(f.c_str(), f == "id" ? OFTInteger : OFTString);
         out->CreateField(&d);
@@ -104,7 +106,7 @@ void copy_features(OGRLayer& in, OGRLayer& out, const std::function<void(OGRFeat
         g.SetFrom(f.get(), TRUE);
         if (edit) edit(g, k);
         ++k;
-        out.CreateFeature(&g);
+        REQUIRE(out.CreateFeature(&g) == OGRERR_NONE);
     }
 }
 
@@ -442,7 +444,7 @@ BAD_INPUT("vector-no-crs", "a shapefile without its .prj") {
         OGRFeature f(l->GetLayerDefn());
         OGRPoint p(107.2, 21.3);
         f.SetGeometry(&p);
-        l->CreateFeature(&f);
+        REQUIRE(l->CreateFeature(&f) == OGRERR_NONE);
     }
     expect(run(on_baseline(dir, "area_classes: {towns: {file: towns.shp, layer: towns, where: null}}\n"), dir), 3, {"towns.shp", "no coordinate reference system"});
 }
@@ -465,6 +467,23 @@ BAD_INPUT("facilities-duplicate-ids", "two facilities with one id") {
     const fs::path& dir = tmp.path();
     facilities_with(dir, [](OGRLayer& in, OGRLayer& out) { copy_features(in, out, [](OGRFeature& f, std::size_t k) { if (k == 1) f.SetField("id", 1); }); });
     expect(validate(on_baseline(dir, facilities_yaml)), 3, {"facilities.gpkg", "is used by features", "ids must be unique"});
+}
+
+BAD_INPUT("facilities-bad-ids", "facility ids that are not whole numbers, or the same number twice") {
+    const std::string yaml = "facilities: {file: facilities.gpkg, layer: facilities, type_field: type, name_field: name, id_field: code}\n";
+    // Feature 5's code is `bad`; the others are 1, 2, 3, ...
+    const auto with_code = [&yaml](const std::string& bad) {
+        test::TempDir tmp;
+        facilities_with(tmp.path(), [&bad](OGRLayer& in, OGRLayer& out) {
+            copy_features(in, out, [&bad](OGRFeature& f, std::size_t k) { f.SetField("code", k == 4 ? bad.c_str() : std::to_string(k + 1).c_str()); });
+        }, {"code", "name", "type"});
+        return validate(on_baseline(tmp.path(), yaml));
+    };
+    for (const std::string bad : {"12b", "-5", "3.5", "2147483648"})
+        expect(with_code(bad), 3, {"facilities.gpkg", "feature 5 has code '" + bad + "'", "whole numbers from 0 to 2147483647"});
+    // 2.0 is feature 2's id again, as the nearest-facility raster would hold it.
+    expect(with_code("2.0"), 3, {"code 2.0 is used by features 2 and 5", "ids must be unique"});
+    expect(with_code("5.0"), 0, {});
 }
 
 BAD_INPUT("facilities-no-type-field", "a facility layer without the type field") {
@@ -496,6 +515,31 @@ BAD_INPUT("facilities-at-sea", "facilities far out at sea (reported, not placed)
     const auto r = test::run_cli({"run", on_baseline(dir, facilities_yaml + std::string("ranking: null\n")).string(), "--out", (dir / "out").string()});
     expect(r, 0, {"farther than 500 m from passable land", "facilities_placement.csv"});
     CHECK_THAT(test::slurp(dir / "out" / "facilities_placement.csv"), Catch::Contains("no_passable") || Catch::Contains("outside_grid"));
+}
+
+BAD_INPUT("facilities-other-crs", "facilities in WGS 84 over a grid in UTM") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const auto to_wgs84 = [&wgs84](OGRLayer& in, OGRLayer& out) {
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(in.GetSpatialRef(), &wgs84));
+        REQUIRE(ct);
+        copy_features(in, out, [&ct](OGRFeature& f, std::size_t) { REQUIRE(f.GetGeometryRef()->transform(ct.get()) == OGRERR_NONE); });
+    };
+    facilities_with(dir, to_wgs84, {"id", "name", "type"}, &wgs84);
+    fs::create_directories(dir / "utm");
+    facilities_with(dir / "utm", [](OGRLayer& in, OGRLayer& out) { copy_features(in, out); });
+    // Reprojected onto the grid on reading: the same children reach the same facilities as from the layer in UTM.
+    const std::string yaml = facilities_yaml + std::string("ranking: null\n");
+    const auto r = test::run_cli({"run", on_baseline(dir, yaml).string(), "--out", (dir / "out").string()});
+    const auto r_utm = test::run_cli({"run", "-q", on_baseline(dir / "utm", yaml).string(), "--out", (dir / "out_utm").string()});
+    expect(r, 0, {});
+    expect(r_utm, 0, {});
+    CHECK_THAT(r.err, !Catch::Contains("farther than"));
+    CHECK(test::slurp(dir / "out" / "summary.csv") == test::slurp(dir / "out_utm" / "summary.csv"));
+    CHECK(test::slurp(dir / "out" / "facilities_load.csv") == test::slurp(dir / "out_utm" / "facilities_load.csv"));
 }
 
 BAD_INPUT("osm-no-roads", "an OpenStreetMap file without roads") {
