@@ -25,6 +25,8 @@ metrics = sum(v for k, v in med.items() if k.startswith("access metrics"))
 full = med["travel time"]
 catch = sum(v for k, v in med.items() if k.startswith("travel time:"))
 children = med.get("population: children per target group", 0.0)
+visual = med.get("maps, styles and report", 0.0)
+total = sum(med.values())
 cmp = lambda a, b: "less" if a < b else "more"
 section = f"""<!-- demo:begin -->
 ## Demo province: travel time vs access metrics
@@ -45,6 +47,8 @@ seconds per stage as recorded in each run's run.json.
   ({full:.2f} s) and {cmp(metrics, full + catch)} than all travel-time work ({full + catch:.2f} s).
 - Children per target group (reading the age/sex rasters and resampling them onto the grid, input preparation):
   {children:.2f} s.
+- Maps (a PNG per service and the PDF), QGIS styles and report.html: {visual:.2f} s of the {total:.2f} s of all
+  stages ({100 * visual / total:.0f}%).
 <!-- demo:end -->"""
 sys.stdout.write(section)
 PY

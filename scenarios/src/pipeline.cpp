@@ -817,9 +817,6 @@ std::shared_ptr<RunCache> make_run_cache() { return std::make_shared<RunCache>()
 
 bool shares_inputs(const Scenario& a, const Scenario& b) { return shared_inputs_key(a) == shared_inputs_key(b); }
 
-namespace {
-}  // namespace
-
 RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions& options) {
     const int stages = 6;
     RunResult result;
@@ -945,12 +942,11 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                 ++counts[k];
                 std::int32_t id = static_cast<std::int32_t>(p + 1);
                 if (auto it = pt.attributes.find(s.id_field); it != pt.attributes.end()) {
-                    try {
-                        id = std::stoi(it->second);
-                    } catch (const std::exception&) {
-                        throw InputError(fmt::format("{}: facility {} has {}='{}'; ids must be whole numbers >= 0",
-                                                     s.facilities.file.string(), pt.fid, s.id_field, it->second));
-                    }
+                    const std::optional<std::int32_t> number = detail::facility_id_number(it->second);
+                    if (!number)  // an id numbered past 2147483647 by add_facilities (the file's were checked)
+                        throw InputError(fmt::format("{}: facility {} has {}='{}'; ids must be whole numbers from 0 to "
+                                                     "2147483647", s.facilities.file.string(), pt.fid, s.id_field, it->second));
+                    id = *number;
                 }
                 SnapResult snap = snap_to_passable(f, pt.x, pt.y, s.snap_distance_m);
                 FacilityPlacement fp{id, pt.attributes.count(s.name_field) ? pt.attributes.at(s.name_field) : "", type,
@@ -1242,6 +1238,10 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     for (const auto& p : result.placements)
         placement += fmt::format("{},{},{},{},{},{:.1f}\n", p.service, p.id, csv_text(p.name), p.type, p.status, p.moved_m);
     geodata::write_text_file(out / "facilities_placement.csv", placement);
+    if (options.visual_outputs) {
+        substage("maps, styles and report");
+        options.visual_outputs(result);
+    }
     close_stage();
     current_stage.clear();
     nlohmann::json run;

@@ -125,7 +125,11 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(gap_rows > 10);
     CHECK(layer_features["gaps"] == gap_rows);
     CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
-    CHECK_THAT(test::slurp(out / "run.json"), Catch::Contains("\"scenario_file\": \"baseline.yaml\""));
+    const auto run_json = nlohmann::json::parse(test::slurp(out / "run.json"));
+    CHECK(run_json["scenario_file"] == "baseline.yaml");
+    // Maps, styles and the report are timed in run.json like every other stage, and written before it.
+    CHECK(run_json["stage_seconds"].contains("maps, styles and report"));
+    CHECK(fs::last_write_time(out / "report.html") <= fs::last_write_time(out / "run.json"));
     CHECK_THAT(test::slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
     // Capacity coverage conserves children: covered + not covered = all children of the service.
     const std::string load = test::slurp(out / "facilities_load.csv");

@@ -52,6 +52,15 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out) 
     fmt::print("Outputs: {}\n", fs::absolute(out).lexically_normal().string());
 }
 
+namespace {
+/// The maps, QGIS styles and report of a run into `out`, in the language of --lang (RunOptions::visual_outputs).
+std::function<void(const scenarios::RunResult&)> visual_outputs(const scenarios::Scenario& scenario, const fs::path& out) {
+    return [&scenario, out](const scenarios::RunResult& result) {
+        viz::write_visual_outputs(scenario, result, out, {viz::parse_lang(globals().lang)});
+    };
+}
+}  // namespace
+
 int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, std::optional<double> budget,
                     bool exact, std::optional<std::string> objective) {
     scenarios::RunOptions options;
@@ -65,8 +74,8 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
         log("  [{}/{}] {}", k, n, label);
     };
     options.progress = [&bar](const std::string& label, std::size_t done, std::size_t total) { bar.update(label, done, total); };
+    options.visual_outputs = visual_outputs(scenario, folder.staging());
     scenarios::RunResult result = scenarios::run_scenario(scenario, folder.staging(), options);
-    viz::write_visual_outputs(scenario, result, folder.staging(), {viz::parse_lang(globals().lang)});
     bar.done();
     folder.commit();
     print_run_summary(result, folder.target());
@@ -142,8 +151,8 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
         options.command_line = command_line();
         options.cache = cache;
         try {
+            options.visual_outputs = visual_outputs(loaded[k], folders[k]->staging());
             results[k] = scenarios::run_scenario(loaded[k], folders[k]->staging(), options);
-            viz::write_visual_outputs(loaded[k], *results[k], folders[k]->staging(), {viz::parse_lang(globals().lang)});
             folders[k]->commit();
         } catch (const Error& e) {
             failures[k] = e.what();

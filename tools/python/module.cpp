@@ -192,8 +192,11 @@ public:
             options.exact = exact;
             options.objective = std::move(objective);
             options.command_line = "python: accessplan.run(" + scenario_file.string() + ")";
+            if (visuals)
+                options.visual_outputs = [&scenario, &folder, language](const scenarios::RunResult& r) {
+                    viz::write_visual_outputs(scenario, r, folder.staging(), {language});
+                };
             result = scenarios::run_scenario(scenario, folder.staging(), options);
-            if (visuals) viz::write_visual_outputs(scenario, result, folder.staging(), {language});
             folder.commit();
         }
         return result_dict(result, out);

@@ -116,6 +116,9 @@ struct RunOptions {
     std::optional<std::string> objective;  ///< overrides ranking.objective: children or time_saved
     /// Reuse what earlier runs built (and keep what this run builds for later ones); null = a fresh start.
     std::shared_ptr<RunCache> cache;
+    /// Writes what is drawn from the results (the viz module's maps, QGIS styles and report) into the output folder,
+    /// after the data outputs and before run.json, which times it as "maps, styles and report". Null = nothing.
+    std::function<void(const RunResult&)> visual_outputs;
 };
 
 /// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).
