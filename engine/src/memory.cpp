@@ -1,7 +1,10 @@
 #include "accessplan/engine/memory.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 
@@ -22,6 +25,11 @@ std::optional<double> read_number(const char* path) {
         return std::nullopt;
     }
 }
+
+// What the live reservations of this process hold, and the signal that one of them ended.
+std::mutex g_mutex;
+std::condition_variable g_released;
+double g_reserved = 0.0;
 
 }  // namespace
 
@@ -49,12 +57,49 @@ std::optional<double> available_memory_bytes() {
     return available;
 }
 
-void require_memory(double needed_bytes, const std::string& what, const std::string& fix) {
-    const std::optional<double> available = available_memory_bytes();
-    if (!available || needed_bytes <= *available) return;
-    throw InputError(fmt::format("{} needs about {:.2f} GB of memory, but only {:.2f} GB is available on this machine; {} "
-                                 "(or set ACCESSPLAN_MEMORY_GB to override the available figure)",
-                                 what, needed_bytes / 1e9, *available / 1e9, fix));
+MemoryReservation::MemoryReservation(MemoryReservation&& other) noexcept : m_bytes(other.m_bytes) { other.m_bytes = 0.0; }
+
+MemoryReservation& MemoryReservation::operator=(MemoryReservation&& other) noexcept {
+    if (this != &other) {
+        MemoryReservation old(std::move(*this));  // gives back what this held
+        m_bytes = other.m_bytes;
+        other.m_bytes = 0.0;
+    }
+    return *this;
+}
+
+MemoryReservation::~MemoryReservation() {
+    if (m_bytes <= 0.0) return;
+    {
+        std::lock_guard lock(g_mutex);
+        g_reserved -= m_bytes;
+        if (g_reserved < 1.0) g_reserved = 0.0;  // rounding of the sums
+    }
+    g_released.notify_all();
+}
+
+MemoryReservation reserve_memory(double needed_bytes, const std::string& what, const std::string& fix) {
+    std::unique_lock lock(g_mutex);
+    for (;;) {
+        // Asked afresh each time: what other runs already allocated is gone from it, so counting their reservations
+        // as well errs on the side of waiting.
+        const std::optional<double> available = available_memory_bytes();
+        if (!available || needed_bytes + g_reserved <= *available) {
+            g_reserved += needed_bytes;
+            return MemoryReservation(needed_bytes);
+        }
+        if (g_reserved <= 0.0)
+            throw InputError(fmt::format("{} needs about {:.2f} GB of memory, but only {:.2f} GB is available on this "
+                                         "machine; {} (or set ACCESSPLAN_MEMORY_GB to override the available figure)",
+                                         what, needed_bytes / 1e9, *available / 1e9, fix));
+        g_released.wait_for(lock, std::chrono::milliseconds(200));  // and stop waiting on Ctrl-C
+        throw_if_interrupted();
+    }
+}
+
+double reserved_memory_bytes() {
+    std::lock_guard lock(g_mutex);
+    return g_reserved;
 }
 
 }  // namespace accessplan

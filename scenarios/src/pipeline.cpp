@@ -652,8 +652,9 @@ double bytes_per_cell(const Scenario& s) {
 
 using StageFn = std::function<void(int, const std::string&, const std::string&)>;
 
-/// Stages 1-2 and the parts of 3 and 5 that do not depend on facilities or ferries.
-void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& stage, const std::function<void(const std::string&)>& substage) {
+/// Stages 1-2 and the parts of 3 and 5 that do not depend on facilities or ferries. Returns the run's memory
+/// reservation (the memory guard), to be held until the run ends.
+MemoryReservation prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& stage, const std::function<void(const std::string&)>& substage) {
     in.key = shared_inputs_key(s);
     in.stamps = file_stamps(in.key);
     stage(1, "analysis grid and population", "");
@@ -672,10 +673,11 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
     geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
     if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
     const GridSpec grid = in.grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
-    require_memory(static_cast<double>(grid.cols) * static_cast<double>(grid.rows) * bytes_per_cell(s),
-                   fmt::format("{}: the analysis grid of {} x {} cells of {} m with {} service(s)", s.file.string(), grid.cols,
-                               grid.rows, s.cell_size_m, s.services.size()),
-                   "use a larger area.cell_size_m (twice the size needs a quarter of the memory) or a smaller study area");
+    MemoryReservation memory = reserve_memory(static_cast<double>(grid.cols) * static_cast<double>(grid.rows) * bytes_per_cell(s),
+                                              fmt::format("{}: the analysis grid of {} x {} cells of {} m with {} service(s)",
+                                                          s.file.string(), grid.cols, grid.rows, s.cell_size_m, s.services.size()),
+                                              "use a larger area.cell_size_m (twice the size needs a quarter of the memory) "
+                                              "or a smaller study area");
     ResampleReport pop_report;
     Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
     const std::optional<Grid<float>> growth = detail::growth_factors(s, grid);
@@ -787,6 +789,7 @@ void prepare_shared_inputs(const Scenario& s, SharedInputs& in, const StageFn& s
             if (!in.study_area[i]) c[i] = 0.0f;
         in.children[svc.target_group] = std::move(c);
     }
+    return memory;
 }
 
 }  // namespace
@@ -851,12 +854,13 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     // process (RunOptions::cache) when only facilities, ferries, thresholds or the ranking differ.
     std::shared_ptr<const SharedInputs> reused = options.cache ? options.cache->find(s) : nullptr;
     std::shared_ptr<SharedInputs> fresh;
+    MemoryReservation memory;  // held to the end of the run: scenarios side by side wait rather than overrun memory
     if (reused) {
         stage(3, "analysis grid, population, land cover, roads, friction, children: reused from an earlier run",
               "inputs reused from an earlier run");
     } else {
         fresh = std::make_shared<SharedInputs>();
-        prepare_shared_inputs(s, *fresh, stage, substage);
+        memory = prepare_shared_inputs(s, *fresh, stage, substage);
     }
     const SharedInputs& in = reused ? *reused : *fresh;
     // The searches below are kept for later runs only when there is a cache to keep them in (they are copies).

@@ -1,6 +1,7 @@
 #pragma once
 // The memory guard (like GRASS r.cost -i): estimate what a run holds at once and refuse, with the figures, a run that
-// would not fit, instead of being killed by the operating system halfway.
+// would not fit, instead of being killed by the operating system halfway. Runs side by side in one process wait for
+// each other rather than all starting on the same free memory.
 
 #include <cstddef>
 #include <optional>
@@ -13,7 +14,31 @@ namespace accessplan {
 /// nullopt when neither can be read.
 std::optional<double> available_memory_bytes();
 
-/// InputError when `needed_bytes` is more than what is available, naming `what`, both figures in GB and `fix`.
-void require_memory(double needed_bytes, const std::string& what, const std::string& fix);
+/// Memory granted to a run by reserve_memory; given back when the reservation is destroyed (when the run ends).
+class MemoryReservation {
+public:
+    MemoryReservation() = default;
+    MemoryReservation(MemoryReservation&& other) noexcept;
+    MemoryReservation& operator=(MemoryReservation&& other) noexcept;
+    MemoryReservation(const MemoryReservation&) = delete;
+    MemoryReservation& operator=(const MemoryReservation&) = delete;
+    ~MemoryReservation();
+
+    double bytes() const noexcept { return m_bytes; }
+
+private:
+    friend MemoryReservation reserve_memory(double, const std::string&, const std::string&);
+    explicit MemoryReservation(double bytes) noexcept : m_bytes(bytes) {}
+    double m_bytes = 0.0;
+};
+
+/// The memory guard of the runs of this process (a batch runs scenarios side by side). Grants `needed_bytes` when it
+/// fits in what is available beside the reservations other runs hold; when it does not, waits for those runs to end
+/// and asks again; with no other run holding memory, throws InputError naming `what`, both figures in GB and `fix`.
+/// Granted when the available figure cannot be read.
+[[nodiscard]] MemoryReservation reserve_memory(double needed_bytes, const std::string& what, const std::string& fix);
+
+/// Bytes the live reservations of this process hold.
+double reserved_memory_bytes();
 
 }  // namespace accessplan
