@@ -1,6 +1,7 @@
 #include "accessplan/geodata/output.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -17,11 +18,23 @@ namespace fs = std::filesystem;
 namespace accessplan::geodata {
 namespace {
 std::atomic<unsigned> g_counter{0};
+
+/// This machine's name as it goes into staging names (letters, digits, '.', '_' and '-' only).
+const std::string& host_name() {
+    static const std::string name = [] {
+        char buffer[256] = {};
+        std::string n = ::gethostname(buffer, sizeof buffer - 1) == 0 ? buffer : "";
+        for (char& c : n)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+        return n.empty() ? std::string("localhost") : n;
+    }();
+    return name;
 }
+}  // namespace
 
 fs::path temporary_sibling(const fs::path& target) {
     const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    return parent / fmt::format(".{}.tmp-{}-{}", target.filename().string(), ::getpid(), g_counter++);
+    return parent / fmt::format(".{}.tmp-{}-{}@{}", target.filename().string(), ::getpid(), g_counter++, host_name());
 }
 
 void commit_file(const fs::path& from, const fs::path& to) {
@@ -55,15 +68,20 @@ void write_text_file(const fs::path& path, const std::string& text) {
 
 namespace {
 
-/// Removes staging folders and files of `name` (".name.tmp-<pid>-<n>") left by accessplan processes that no longer
-/// run (killed outright, e.g. SIGKILL or a power cut); those of running processes are left alone.
+/// Removes staging folders and files of `name` (".name.tmp-<pid>-<n>@<host>") left by accessplan processes of this
+/// machine that no longer run (killed outright, e.g. SIGKILL or a power cut); those of running processes, and those of
+/// other machines writing into a shared folder (whose processes cannot be asked), are left alone.
 void remove_abandoned_staging(const fs::path& parent, const std::string& name) {
     const std::string prefix = "." + name + ".tmp-";
     std::error_code ec;
     for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string f = it->path().filename().string();
         if (f.rfind(prefix, 0) != 0) continue;
-        const std::string rest = f.substr(prefix.size());
+        std::string rest = f.substr(prefix.size());
+        if (const auto at = rest.find('@'); at != std::string::npos) {  // (names without a host: an older accessplan)
+            if (rest.substr(at + 1) != host_name()) continue;
+            rest.erase(at);
+        }
         const auto dash = rest.find('-');
         if (dash == std::string::npos || dash == 0 || rest.find_first_not_of("0123456789-") != std::string::npos) continue;
         const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);

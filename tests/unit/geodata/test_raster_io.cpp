@@ -3,7 +3,10 @@
 #include <fstream>
 #include <limits>
 
+#include <fmt/format.h>
 #include <gdal_priv.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/crs.hpp"
@@ -137,6 +140,33 @@ TEST_CASE("output folders are swapped in whole or not at all", "[geodata][output
     }
     CHECK(fs::exists(out / "b.txt"));
     CHECK_FALSE(fs::exists(out / "a.txt"));
+}
+
+TEST_CASE("staging folders left by killed runs of this machine are removed, other machines' are not", "[geodata][output]") {
+    test::TempDir dir;
+    const fs::path out = dir / "results";
+    // A pid that no longer runs: a child that has exited and been reaped.
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    REQUIRE(child > 0);
+    REQUIRE(::waitpid(child, nullptr, 0) == child);
+    std::string host;
+    {
+        geodata::OutputFolder probe(out, false);  // its staging name ends with this machine's name
+        const std::string name = probe.staging().filename().string();
+        host = name.substr(name.find('@') + 1);
+    }
+    REQUIRE_FALSE(host.empty());
+    const std::string stem = fmt::format(".results.tmp-{}-0", child);
+    for (const std::string& name : {stem + "@" + host, stem, stem + "@another-machine"}) fs::create_directory(dir / name);
+    {
+        geodata::OutputFolder folder(out, false);
+        // Its own staging folder, and the one of the machine whose processes it cannot ask.
+        CHECK_FALSE(fs::exists(dir / (stem + "@" + host)));
+        CHECK_FALSE(fs::exists(dir / stem));  // written by an accessplan before host names
+        CHECK(fs::exists(dir / (stem + "@another-machine")));
+        CHECK(fs::exists(folder.staging()));
+    }
 }
 
 TEST_CASE("auto-UTM picks the zone of the area's centre", "[geodata][crs]") {

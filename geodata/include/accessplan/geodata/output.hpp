@@ -8,7 +8,7 @@
 
 namespace accessplan::geodata {
 
-/// A temporary path in the same folder as `target` (".name.tmp-<pid>-<n>"), for write-then-rename.
+/// A temporary path in the same folder as `target` (".name.tmp-<pid>-<n>@<host>"), for write-then-rename.
 std::filesystem::path temporary_sibling(const std::filesystem::path& target);
 
 /// Renames `from` onto `to`; IoError with the reason when the rename fails.
