@@ -32,7 +32,7 @@ nlohmann::json read_summary(const fs::path& dir) {
                                      "first: accessplan run SCENARIO.yaml --out {})", dir.string(), dir.string()));
     try {
         nlohmann::json j = nlohmann::json::parse(in);
-        if (!j.contains("services") || !j["services"].is_array())
+        if (!j.is_object() || !j.contains("services") || !j["services"].is_array())
             throw InputError(fmt::format("{}: summary.json has no services list; it was written by another version of "
                                          "accessplan: run the scenario again", file.string()));
         const int schema = j.value("results_schema", 1);
@@ -40,6 +40,13 @@ nlohmann::json read_summary(const fs::path& dir) {
             throw InputError(fmt::format("{}: results folder in layout {} (an {} accessplan wrote it); this version reads "
                                          "layout {}: run the scenario again with this version", dir.string(), schema,
                                          schema < results_schema ? "older" : "newer", results_schema));
+        for (std::size_t k = 0; k < j["services"].size(); ++k) {
+            const nlohmann::json& svc = j["services"][k];
+            if (!svc.is_object() || !svc.contains("name") || !svc["name"].is_string() || !svc.contains("target_group") ||
+                !svc["target_group"].is_string() || !svc.contains("threshold_min") || !svc["threshold_min"].is_number())
+                throw InputError(fmt::format("{}: services[{}] lacks its name, target_group or threshold_min; the file was "
+                                             "edited or damaged: run the scenario again", file.string(), k));
+        }
         return j;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(fmt::format("{}: not valid JSON ({}); run the scenario again", file.string(), e.what()));
@@ -58,6 +65,12 @@ Grid<float> read_raster(const fs::path& dir, const std::string& name) {
     if (!fs::exists(file, ec))
         throw InputError(fmt::format("{}: missing; the results folder is incomplete: run the scenario again", file.string()));
     return geodata::read_raster_float(file);
+}
+
+/// A whole-number code read back from a float raster of a results folder (area classes, zone ids): 0 (none) for
+/// nodata and for values no code can have, which only an edited or damaged file holds.
+std::int32_t code_of(float value, float max) {
+    return std::isfinite(value) && value >= 0.0f && value <= max ? static_cast<std::int32_t>(value) : 0;
 }
 
 std::string class_name(std::uint8_t flags) {
@@ -89,13 +102,13 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
     const Grid<float> class_raster = read_raster(base_dir, "area_class.tif");
     Grid<std::uint8_t> flags(class_raster.spec(), 0);
     for (std::size_t i = 0; i < flags.size(); ++i)
-        flags[i] = std::isfinite(class_raster[i]) ? static_cast<std::uint8_t>(class_raster[i]) : 0;
+        flags[i] = static_cast<std::uint8_t>(code_of(class_raster[i], 255.0f));
     std::optional<Grid<std::int32_t>> zones;
     std::vector<std::pair<std::string, std::string>> zone_names;  // code, name by zone id - 1
     if (fs::exists(base_dir / "rasters" / "zones.tif") && fs::exists(base_dir / "zones.csv")) {
         const Grid<float> z = read_raster(base_dir, "zones.tif");
         zones = Grid<std::int32_t>(z.spec(), 0);
-        for (std::size_t i = 0; i < z.size(); ++i) (*zones)[i] = std::isfinite(z[i]) ? static_cast<std::int32_t>(z[i]) : 0;
+        for (std::size_t i = 0; i < z.size(); ++i) (*zones)[i] = code_of(z[i], 16777216.0f);  // (whole floats end there)
         const geodata::CsvTable table = geodata::read_csv_table(base_dir / "zones.csv");
         const int code = table.column("zone_code"), name = table.column("zone_name"), service = table.column("service");
         if (code < 0 || name < 0 || service < 0)

@@ -610,6 +610,19 @@ BAD_INPUT("compare-not-results", "compare given folders that are not results") {
     CHECK(!fs::exists(dir / "c"));
 }
 
+BAD_INPUT("compare-damaged-summary", "compare of a results folder whose summary.json was edited or damaged") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    fs::create_directories(dir / "edited");
+    for (const char* services : {R"([{"name": 5}])", R"([{"name": "pools", "target_group": "primary"}])", R"(["pools"])"}) {
+        INFO(services);
+        write(dir / "edited" / "summary.json", fmt::format(R"({{"results_schema": 2, "services": {}}})", services));
+        expect(test::run_cli({"compare", (dir / "edited").string(), (dir / "edited").string(), "--out", (dir / "c").string()}), 3,
+               {"summary.json: services[0] lacks its name, target_group or threshold_min", "run the scenario again"});
+        CHECK(!fs::exists(dir / "c"));
+    }
+}
+
 BAD_INPUT("export-older-layout", "export of a results folder from an older accessplan") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
