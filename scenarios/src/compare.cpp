@@ -42,11 +42,18 @@ nlohmann::json read_summary(const fs::path& dir) {
                                          schema < results_schema ? "older" : "newer", results_schema));
         for (std::size_t k = 0; k < j["services"].size(); ++k) {
             const nlohmann::json& svc = j["services"][k];
-            if (!svc.is_object() || !svc.contains("name") || !svc["name"].is_string() || !svc.contains("target_group") ||
-                !svc["target_group"].is_string() || !svc.contains("threshold_min") || !svc["threshold_min"].is_number())
+            // The names go into file names (travel_time_<name>.tif): never a path.
+            const auto safe_name = [&svc](const char* key) {
+                return svc.contains(key) && svc[key].is_string() && is_safe_name(svc[key].get<std::string>());
+            };
+            if (!svc.is_object() || !safe_name("name") || !safe_name("target_group") || !svc.contains("threshold_min") ||
+                !svc["threshold_min"].is_number())
                 throw InputError(fmt::format("{}: services[{}] lacks its name, target_group or threshold_min; the file was "
                                              "edited or damaged: run the scenario again", file.string(), k));
         }
+        if (j.contains("scenario") && !j["scenario"].is_string())
+            throw InputError(fmt::format("{}: 'scenario' is not a name; the file was edited or damaged: run the scenario "
+                                         "again", file.string()));
         return j;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(fmt::format("{}: not valid JSON ({}); run the scenario again", file.string(), e.what()));

@@ -19,13 +19,6 @@ namespace fs = std::filesystem;
 namespace accessplan::scenarios {
 namespace {
 
-/// Lower-case letters, digits and _, starting with a letter: safe in file names on every system.
-bool is_safe_name(const std::string& name) {
-    if (name.empty() || !(name[0] >= 'a' && name[0] <= 'z')) return false;
-    return std::all_of(name.begin(), name.end(),
-                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -817,6 +810,12 @@ bool is_osm_file(const fs::path& path) {
     return name.ends_with(".osm.pbf") || name.ends_with(".pbf") || name.ends_with(".osm");
 }
 
+bool is_safe_name(const std::string& name) {
+    if (name.empty() || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
 std::vector<TargetGroup> default_target_groups() {
     return {{"preschool", 3, 5},        {"primary", 6, 10},        {"lower_secondary", 11, 14},
             {"under5", 0, 4},           {"children_3_14", 3, 14},  {"swim_6_15", 6, 15}};
@@ -991,10 +990,22 @@ Scenario read_scenario(const fs::path& file) {
         for (const auto& kv : groups) {
             const std::string name = kv.first.as<std::string>();
             const std::string where = "target_groups." + name;
+            if (!is_safe_name(name)) {
+                r.error(kv.first, where, fmt::format("'{}' must be lower-case letters, digits and _, starting with a letter "
+                                                     "(it names output files: children_<group>.tif)", name));
+                continue;
+            }
             r.check_keys(kv.second, where, {"min_age", "max_age"});
             auto lo = r.number(kv.second, "min_age", where, -1.0, true);
             auto hi = r.number(kv.second, "max_age", where, -1.0, true);
             if (!lo || !hi) continue;
+            bool ages_ok = true;
+            for (const auto& [key, age] : {std::pair{"min_age", *lo}, std::pair{"max_age", *hi}})
+                if (age > 120.0 || age != std::floor(age)) {
+                    r.error(kv.second[key], where + "." + key, fmt::format("{:g} is not an age in whole years 0..120", age));
+                    ages_ok = false;
+                }
+            if (!ages_ok) continue;
             if (*hi < *lo) {
                 r.error(kv.second, where, fmt::format("max_age {} is below min_age {}", *hi, *lo));
                 continue;

@@ -222,6 +222,17 @@ BAD_INPUT("unknown-target-group", "a service for an undefined age group") {
            3, {"elders"});
 }
 
+BAD_INPUT("target-group-bad", "a target group whose name is a path, or whose ages are not ages") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "target_groups:\n  ../teens: {min_age: 11, max_age: 14}\n", "path.yaml")), 3,
+           {"target_groups.../teens: '../teens' must be lower-case letters, digits and _", "children_<group>.tif"});
+    expect(validate(on_baseline(dir, "target_groups:\n  teens: {min_age: 11, max_age: 1e20}\n", "ages.yaml")), 3,
+           {"target_groups.teens.max_age: 1e+20 is not an age in whole years 0..120"});
+    expect(validate(on_baseline(dir, "target_groups:\n  teens: {min_age: 11.5, max_age: 14}\n", "half.yaml")), 3,
+           {"target_groups.teens.min_age: 11.5 is not an age"});
+}
+
 BAD_INPUT("threshold-negative", "a negative threshold") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
@@ -614,7 +625,8 @@ BAD_INPUT("compare-damaged-summary", "compare of a results folder whose summary.
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
     fs::create_directories(dir / "edited");
-    for (const char* services : {R"([{"name": 5}])", R"([{"name": "pools", "target_group": "primary"}])", R"(["pools"])"}) {
+    for (const char* services : {R"([{"name": 5}])", R"([{"name": "pools", "target_group": "primary"}])", R"(["pools"])",
+                                 R"([{"name": "../../x", "target_group": "primary", "threshold_min": 30}])"}) {
         INFO(services);
         write(dir / "edited" / "summary.json", fmt::format(R"({{"results_schema": 2, "services": {}}})", services));
         expect(test::run_cli({"compare", (dir / "edited").string(), (dir / "edited").string(), "--out", (dir / "c").string()}), 3,

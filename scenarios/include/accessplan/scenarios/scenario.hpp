@@ -151,6 +151,10 @@ struct Modification {
 /// "new_ferry", "flood_season", ...
 const char* to_string(Modification::Kind kind) noexcept;
 
+/// Lower-case letters, digits and _, starting with a letter: the names of services and target groups, which name
+/// output files (safe on every system, and never a path).
+bool is_safe_name(const std::string& name);
+
 /// Parses "1-12", "11-4" (wrapping), "5,6,7" or "7-9,12" into months 1..12; nullopt when malformed.
 std::optional<Months> parse_months(const std::string& text);
 
