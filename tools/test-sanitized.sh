@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite built with AddressSanitizer and UndefinedBehaviorSanitizer (ACCESSPLAN_SANITIZE=ON), for a
-# nightly job: about an hour on two cores, longer than CI's budget. Installs (Debian 12), builds into build-asan/
+# nightly job: about 50 minutes on two cores (bench/RESULTS.md), longer than CI's budget. Installs (Debian 12), builds into build-asan/
 # (RelWithDebInfo; no benchmarks; no Python module, which cannot load into Debian's non-sanitized Python) and runs
 # ctest there. Any sanitizer report fails its test. Extra arguments go to ctest, e.g. -R "bad input".
 set -euo pipefail
