@@ -1264,6 +1264,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
     run["scenario_sha256"] = geodata::sha256_hex(texts);
     if (s.month) run["month"] = *s.month;
+    if (!s.credits.empty()) run["credits"] = s.credits;
     run["modifications"] = nlohmann::json::array();
     for (const auto& m : s.modifications) run["modifications"].push_back(m.label);
     for (const auto& f : input_files(s)) {

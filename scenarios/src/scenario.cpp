@@ -837,7 +837,7 @@ Scenario read_scenario(const fs::path& file) {
     std::error_code ec;
 
     Reader r(file, origins);
-    r.check_keys(root, "", {"schema_version", "name", "area", "population", "facilities", "travel", "area_classes",
+    r.check_keys(root, "", {"schema_version", "name", "credits", "area", "population", "facilities", "travel", "area_classes",
                             "zones", "gaps", "target_groups", "services", "ranking", "month", "modifications"});
     if (root["month"]) {
         auto m = r.number(root, "month", "", 0.0);
@@ -847,6 +847,18 @@ Scenario read_scenario(const fs::path& file) {
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
+    if (YAML::Node credits = root["credits"]) {  // one text, or a list of them
+        if (credits.IsScalar() && !credits.as<std::string>().empty()) {
+            s.credits.push_back(credits.as<std::string>());
+        } else if (credits.IsSequence() && credits.size() > 0) {
+            for (const auto& c : credits)
+                if (c.IsScalar() && !c.as<std::string>().empty()) s.credits.push_back(c.as<std::string>());
+                else r.error(c, "credits", "expected a list of texts, e.g. [\"WorldPop 2020 (CC BY 4.0)\", \"© OpenStreetMap contributors\"]");
+        } else if (!credits.IsNull()) {
+            r.error(credits, "credits", "expected a text or a list of texts naming the data sources, e.g. "
+                                        "[\"WorldPop 2020 (CC BY 4.0)\", \"© OpenStreetMap contributors\"]");
+        }
+    }
 
     if (YAML::Node area = r.map(root, "area", "", true)) {
         r.check_keys(area, "area", {"boundary", "bbox", "crs", "cell_size_m", "buffer_m"});

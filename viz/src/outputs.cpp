@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "accessplan/engine/version.hpp"
 #include "accessplan/geodata/output.hpp"
@@ -33,7 +34,8 @@ std::string travel_time_title(const std::string& service, Lang lang) {
 
 }  // namespace
 
-std::string data_credits(const std::vector<fs::path>& input_files, Lang lang) {
+std::string data_credits(const std::vector<fs::path>& input_files, Lang lang, const std::vector<std::string>& stated) {
+    if (!stated.empty()) return fmt::format("{}", fmt::join(stated, "; "));
     std::vector<std::string> sources;
     auto add = [&](const std::string& s) {
         if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
@@ -72,7 +74,7 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
 
     // Maps: travel time per service, one PNG each and all in one PDF.
     const MapContext context = load_map_context(
-        out, fmt::format("{}: {} · {}: accessplan {} · {} {}", tr("data", lang), data_credits(scenarios::input_files(scenario), lang), tr("map", lang),
+        out, fmt::format("{}: {} · {}: accessplan {} · {} {}", tr("data", lang), data_credits(scenarios::input_files(scenario), lang, scenario.credits), tr("map", lang),
                          version_string, tr("projection", lang), result.grid.crs.label()));
     std::vector<Grid<float>> minutes;
     minutes.reserve(result.services.size());
@@ -119,17 +121,19 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
 void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::path& scenario_dir, const fs::path& out,
                            const VisualOptions& options) {
     const Lang lang = options.lang;
-    // Credits from the inputs the scenario's run.json lists.
+    // Credits: those the scenario's run.json states, else guessed from the inputs it lists.
     std::vector<fs::path> inputs;
+    std::vector<std::string> stated;
     try {
         std::ifstream in(scenario_dir / "run.json");
         const auto run = nlohmann::json::parse(in);
         for (const auto& i : run.value("inputs", nlohmann::json::array())) inputs.emplace_back(i.value("file", ""));
+        stated = run.value("credits", std::vector<std::string>{});
     } catch (const nlohmann::json::exception&) {
         // no credits beyond the generic line
     }
     MapContext context = load_map_context(scenario_dir, fmt::format("{}: {} · {}: accessplan {}", tr("data", lang),
-                                                                     data_credits(inputs, lang), tr("map", lang), version_string));
+                                                                     data_credits(inputs, lang, stated), tr("map", lang), version_string));
     context.gaps.clear();
     context.ranking.clear();
     std::vector<Grid<float>> diffs;

@@ -154,3 +154,23 @@ TEST_CASE("age bands cover a group only when every year is in some band", "[engi
     CHECK_FALSE(bands_cover_ages(bands, 4, 10));
     CHECK_FALSE(bands_cover_ages(bands, 12, 15));
 }
+
+TEST_CASE("credits: one text or a list of texts, for the maps and the report", "[scenarios][scenario]") {
+    test::TempDir dir;
+    for (auto f : {"pop.tif", "fac.osm.pbf"}) touch(dir / f);
+    const std::string head = "schema_version: 1\narea: {bbox: [105.79, 20.95, 105.87, 21.05]}\n"
+                             "population: {total: pop.tif}\nfacilities: {file: fac.osm.pbf}\ntravel: {landcover: {uniform: 50}}\n"
+                             "services: [{name: school, facility_types: [school], target_group: primary, threshold_min: 30}]\n";
+    std::ofstream(dir / "none.yaml") << head;
+    CHECK(scenarios::load_scenario(dir / "none.yaml").credits.empty());
+    std::ofstream(dir / "one.yaml") << head << "credits: Sở GD&ĐT survey 2025\n";
+    CHECK(scenarios::load_scenario(dir / "one.yaml").credits == std::vector<std::string>{"Sở GD&ĐT survey 2025"});
+    std::ofstream(dir / "list.yaml") << head << "credits: [WorldPop 2020 (CC BY 4.0), \"© OpenStreetMap contributors\"]\n";
+    CHECK(scenarios::load_scenario(dir / "list.yaml").credits ==
+          std::vector<std::string>{"WorldPop 2020 (CC BY 4.0)", "© OpenStreetMap contributors"});
+    std::ofstream(dir / "bad.yaml") << head << "credits: {population: WorldPop}\n";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "bad.yaml"),
+                        Catch::Contains("credits: expected a text or a list of texts"));
+    std::ofstream(dir / "nested.yaml") << head << "credits: [WorldPop, [OSM]]\n";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "nested.yaml"), Catch::Contains("credits: expected a list of texts"));
+}

@@ -5,11 +5,13 @@
 #include <cairo.h>
 #include <fmt/format.h>
 
+#include <fstream>
 #include <memory>
 #include <set>
 
 #include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/map.hpp"
+#include "accessplan/viz/outputs.hpp"
 #include "accessplan/viz/palette.hpp"
 #include "support/ascii_grid.hpp"
 #include "support/run_cli.hpp"
@@ -145,8 +147,13 @@ TEST_CASE("a run draws a travel-time map per service, legible at A4, and one PDF
 TEST_CASE("compare draws where travel times fell", "[cli][viz][maps][compare]") {
     const fs::path& base = test::demo_results();
     test::TempDir dir;
-    auto r = test::run_cli({"run", "-q", (base / "new_ferry.yaml").string(), "--out", (dir / "ferry").string()});
+    // The ferry what-if, with the credits its planner states (kept in run.json: the comparison's maps use them).
+    std::ofstream(dir / "ferry.yaml") << "schema_version: 1\nbase: '" << (base / "new_ferry.yaml").string()
+                                      << "'\ncredits: [Sở GTVT ferry timetable 2026, WorldPop 2020]\n";
+    auto r = test::run_cli({"run", "-q", (dir / "ferry.yaml").string(), "--out", (dir / "ferry").string()});
     REQUIRE(r.exit_code == 0);
+    CHECK_THAT(test::slurp(dir / "ferry" / "run.json"), Catch::Contains("Sở GTVT ferry timetable 2026"));
+    CHECK_THAT(test::slurp(dir / "ferry" / "report.html"), Catch::Contains("Sở GTVT ferry timetable 2026; WorldPop 2020"));
     r = test::run_cli({"compare", "-q", base.string(), (dir / "ferry").string(), "--out", (dir / "cmp").string(), "--lang", "vi"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -161,4 +168,12 @@ TEST_CASE("compare draws where travel times fell", "[cli][viz][maps][compare]") 
     // --lang vi: the comparison's report speaks Vietnamese (its browser test is tests/browser/check_report.mjs).
     const std::string html = test::slurp(dir / "cmp" / "report.html");
     CHECK_THAT(html, Catch::Contains("<html lang=\"vi\">") && Catch::Contains("Trước và sau") && Catch::Contains("id=\"compare\""));
+    CHECK_THAT(html, Catch::Contains("Sở GTVT ferry timetable 2026; WorldPop 2020"));
+}
+
+TEST_CASE("maps credit the sources a scenario states, else those its file names show", "[viz][maps]") {
+    const std::vector<fs::path> inputs{"data/vnm_ppp_2020_UNadj_constrained.tif", "data/hanoi.osm.pbf", "data/roads.gpkg"};
+    CHECK(viz::data_credits(inputs, viz::Lang::en) == "WorldPop (CC BY 4.0); © OpenStreetMap contributors (ODbL)");
+    CHECK(viz::data_credits({"a.tif"}, viz::Lang::en) == "the scenario's inputs (see run.json)");
+    CHECK(viz::data_credits(inputs, viz::Lang::vi, {"Sở GD&ĐT 2025", "WorldPop 2020"}) == "Sở GD&ĐT 2025; WorldPop 2020");
 }

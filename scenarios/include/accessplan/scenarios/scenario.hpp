@@ -167,6 +167,8 @@ struct Scenario {
     /// The scenario file and every file of its `base:` chain (the file first), with their text: hashed into run.json.
     std::vector<std::pair<std::filesystem::path, std::string>> sources;
     std::optional<int> month;  ///< 1..12: seasonal ferries and floods follow it; unset = every ferry runs, floods apply
+    /// Where the data comes from, as the maps and the report credit it (credits:); empty = guessed from file names.
+    std::vector<std::string> credits;
 
     // area: a polygon layer, or a longitude/latitude box (WGS 84: west, south, east, north)
     std::optional<LayerRef> area_boundary;

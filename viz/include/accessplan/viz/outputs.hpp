@@ -14,14 +14,16 @@ struct VisualOptions {
     Lang lang = Lang::en;
 };
 
+/// The data sources to credit on maps and in the report: the scenario's own `credits:` when it states them, else
+/// guessed from its input file names (WorldPop, OpenStreetMap, geoBoundaries, GSHHG, the synthetic demo province), or
+/// "the scenario's inputs".
+std::string data_credits(const std::vector<std::filesystem::path>& input_files, Lang lang,
+                         const std::vector<std::string>& stated = {});
+
 /// Adds to a results folder written by scenarios::run_scenario (before it is committed): the default QGIS styles of
 /// access.gpkg's layers (its layer_styles table), rasters/travel_time_<service>.qml, and the maps:
 /// maps/travel_time_<service>.png (A4 landscape, 150 dpi), maps/maps.pdf (every map, one A4 page each), and
 /// report.html (viz/report.hpp).
-/// The data sources to credit on maps and in the report, from the scenario's input file names (WorldPop,
-/// OpenStreetMap, geoBoundaries, GSHHG, the synthetic demo province), or "the scenario's inputs".
-std::string data_credits(const std::vector<std::filesystem::path>& input_files, Lang lang);
-
 void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::RunResult& result,
                           const std::filesystem::path& out_dir, const VisualOptions& options = {});
 
