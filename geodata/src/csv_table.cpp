@@ -26,7 +26,6 @@ CsvTable read_csv_table(const std::filesystem::path& path) {
 }
 
 CsvTable parse_csv_table(std::string text, const std::string& source) {
-    const std::filesystem::path path(source);  // for messages
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     if (const auto bad = first_invalid_utf8(text))
         throw InputError(fmt::format("{}: byte {} is not UTF-8 text; save the table as UTF-8 (spreadsheet: CSV UTF-8)", source, *bad + 1));
@@ -44,7 +43,7 @@ CsvTable parse_csv_table(std::string text, const std::string& source) {
                 table.header = row;
             } else if (row.size() != table.header.size()) {
                 throw InputError(fmt::format("{}:{}: {} fields where the header has {}; quote fields that contain commas",
-                                             path.string(), row_line, row.size(), table.header.size()));
+                                             source, row_line, row.size(), table.header.size()));
             } else {
                 table.rows.push_back(row);
             }
@@ -77,9 +76,9 @@ CsvTable parse_csv_table(std::string text, const std::string& source) {
             field += c;
         }
     }
-    if (quoted) throw InputError(fmt::format("{}: a quoted field is not closed", path.string()));
+    if (quoted) throw InputError(fmt::format("{}: a quoted field is not closed", source));
     if (!field.empty() || !row.empty()) end_row();
-    if (!any || table.header.empty()) throw InputError(fmt::format("{}: the file is empty; expected a header row", path.string()));
+    if (!any || table.header.empty()) throw InputError(fmt::format("{}: the file is empty; expected a header row", source));
     return table;
 }
 
