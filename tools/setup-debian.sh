@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache   # ccache: rebuilds (and other checkouts) reuse objects
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
   libboost-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libglpk-dev libssl-dev

@@ -13,13 +13,10 @@
 #include "accessplan/engine/gaps.hpp"
 #include "accessplan/engine/zonal.hpp"
 #include "accessplan/engine/grid.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 
 namespace accessplan::scenarios {
-
-/// The layout of a results folder (its files, their columns and formats), in summary.json and run.json. Raised when
-/// a change means older folders cannot be read as they are: 2 = Cloud-Optimized rasters and QGIS styles.
-inline constexpr int results_schema = 2;
 
 struct FacilityPlacement {
     std::int32_t id = 0;

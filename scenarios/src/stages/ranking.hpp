@@ -1,7 +1,7 @@
 #pragma once
-// The ranking step of a run (private to the scenarios library): candidates from the scenario's file and generated
-// in the gaps, per-cell weights (equity by area class, drowning exposure for pools), the engine's ranking, and the
-// rows, tables and layer written to the output folder.
+// The ranking stage of a run (private to the scenarios library). Takes what the run computed (RankingContext);
+// gives the ranked sites: candidates from the scenario's file and generated in the gaps, per-cell weights (equity by
+// area class, drowning exposure for pools), the engine's ranking; and the rows, tables and layer of the results folder.
 
 #include <filesystem>
 #include <optional>
@@ -12,6 +12,10 @@
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
+#include "facilities.hpp"
+#include "inputs.hpp"
+#include "metrics.hpp"
 
 namespace accessplan::scenarios {
 
@@ -40,8 +44,14 @@ struct RankingContext {
 /// or too many candidates for the exact solver; a budget below every cost gives an empty ranking and a warning.
 RankingReport run_ranking(const RankingContext& context, std::vector<std::string>& warnings);
 
-/// ranking.csv and cost_curve.csv in `out`.
-void write_ranking_tables(const RankingReport& report, const std::filesystem::path& out);
+/// The context of a run's stages: the scenario, inputs, facilities, travel times, area classes and gap grids.
+RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, const detail::FacilitySet& facilities,
+                               const std::map<std::string, TravelTimeOptions>& travel,
+                               const std::vector<TravelTimeResult>& times, const Grid<std::uint8_t>& area_flags,
+                               const detail::Metrics& metrics, const RunOptions& options);
+
+/// ranking.csv and cost_curve.csv.
+void write_ranking_tables(const RankingReport& report, const ResultsLayout& layout);
 
 /// The `ranking` point layer for access.gpkg.
 geodata::OutLayer ranking_layer(const RankingReport& report);

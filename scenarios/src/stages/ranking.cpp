@@ -1,4 +1,4 @@
-#include "ranking_stage.hpp"
+#include "ranking.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -340,7 +340,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     return report;
 }
 
-void write_ranking_tables(const RankingReport& r, const fs::path& out) {
+void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
     std::string csv =
         "rank,candidate_id,name,service,origin,x,y,lon,lat,cost,capacity,weighted_gain,children_new,children_island,"
         "children_border,children_remote,children_near_water,minutes_saved,cumulative_cost,cumulative_children,"
@@ -357,13 +357,13 @@ void write_ranking_tables(const RankingReport& r, const fs::path& out) {
         curve += fmt::format("{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.rank, x.cumulative_cost,
                              r.budget > 0.0 ? 100.0 * x.cumulative_cost / r.budget : 0.0, x.cumulative_children, x.cumulative_gain);
     }
-    geodata::write_text_file(out / "ranking.csv", csv);
-    geodata::write_text_file(out / "cost_curve.csv", curve);
+    geodata::write_text_file(layout.ranking_csv(), csv);
+    geodata::write_text_file(layout.cost_curve_csv(), curve);
 }
 
 geodata::OutLayer ranking_layer(const RankingReport& r) {
     using geodata::FieldType;
-    geodata::OutLayer layer{"ranking", wkbPoint,
+    geodata::OutLayer layer{ResultsLayout::ranking_layer, wkbPoint,
                             {{"rank", FieldType::integer}, {"candidate_id", FieldType::string}, {"name", FieldType::string},
                              {"service", FieldType::string}, {"origin", FieldType::string}, {"cost", FieldType::real},
                              {"weighted_gain", FieldType::real}, {"children_new", FieldType::real},
@@ -380,6 +380,23 @@ geodata::OutLayer ranking_layer(const RankingReport& r) {
         layer.features.push_back(std::move(f));
     }
     return layer;
+}
+
+RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, const detail::FacilitySet& facilities,
+                               const std::map<std::string, TravelTimeOptions>& travel,
+                               const std::vector<TravelTimeResult>& times, const Grid<std::uint8_t>& area_flags,
+                               const detail::Metrics& metrics, const RunOptions& options) {
+    RankingContext rc{s, in.grid, {}, {}, {}, {}, {}, area_flags, in.landcover, in.rivers ? &*in.rivers : nullptr,
+                      in.roads ? &*in.roads : nullptr, facilities.points, in.zones ? &in.zones->ids : nullptr,
+                      in.zones ? &in.zones->names : nullptr, options.budget, options.exact, options.objective};
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        rc.children.push_back(&in.children.at(s.services[k].target_group));
+        rc.minutes.push_back(&times[k].minutes);
+        rc.friction.push_back(&in.friction.at(s.services[k].mode));
+        rc.travel.push_back(&travel.at(s.services[k].mode));
+        rc.gaps.push_back(&metrics.gap_grids[k]);
+    }
+    return rc;
 }
 
 }  // namespace accessplan::scenarios

@@ -1,0 +1,25 @@
+#pragma once
+// Part of stage 3: children of a target group on the analysis grid, from WorldPop-style age/sex bands or from a census
+// table of age shares per zone; without either, people of all ages (with a warning).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+#include "inputs.hpp"
+
+namespace accessplan::scenarios::detail {
+
+/// Children of target group `g` from age/sex bands (bands read once per run into `band_cache`), or the `total`
+/// population with a warning when the scenario has no age data.
+Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec& grid, const Grid<float>& total,
+                         std::map<std::string, Grid<float>>& band_cache, std::vector<std::string>& warnings);
+
+/// Children of target group `g` from the total population and the census table of age shares per zone.
+Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const Grid<float>& population,
+                                 const LoadedZones& zones, const Grid<std::uint8_t>& study_area,
+                                 std::vector<std::string>& warnings);
+
+}  // namespace accessplan::scenarios::detail

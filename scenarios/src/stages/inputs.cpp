@@ -1,0 +1,283 @@
+#include "inputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "accessplan/engine/error.hpp"
+#include "accessplan/engine/snap.hpp"
+#include "accessplan/engine/zonal.hpp"
+#include "accessplan/geodata/analysis_grid.hpp"
+#include "accessplan/geodata/crs.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/geodata/vector_write.hpp"
+#include "../modifications.hpp"
+#include "children.hpp"
+#include "friction.hpp"
+
+namespace accessplan::scenarios::detail {
+
+/// The travel modes a run builds friction for: every service's, and the remote class's when towns are set.
+std::set<std::string> friction_modes(const Scenario& s) {
+    std::set<std::string> modes;
+    for (const auto& svc : s.services) modes.insert(svc.mode);
+    if (s.towns) modes.insert(s.remote_mode);
+    return modes;
+}
+
+namespace {
+
+Grid<std::uint8_t> to_classes(const Grid<float>& values) {
+    Grid<std::uint8_t> out(values.spec(), 0);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float v = values[i];
+        if (std::isfinite(v) && v >= 0.0f && v <= 255.0f) out[i] = static_cast<std::uint8_t>(std::lround(v));
+    }
+    return out;
+}
+
+Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, bool all_touched = true) {
+    auto features = read_layer(ref, grid.crs);
+    std::vector<const OGRGeometry*> geoms;
+    for (const auto& f : features)
+        if (f.geometry) geoms.push_back(f.geometry.get());
+    return geodata::rasterize_mask(geoms, grid, all_touched);
+}
+
+/// The road raster (most important class per cell) after upgrade_road / new_road / new_bridge; `road_cells` gets the
+/// cells of each modification that sets speeds.
+Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings,
+                                   std::map<std::size_t, Grid<std::uint8_t>>& road_cells) {
+    std::vector<geodata::Feature> features;
+    if (s.roads)
+        features = is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
+    const std::size_t from_file = features.size();
+    road_cells = apply_road_modifications(s, features, grid);
+    // Burn the least important class first so the most important road in a cell wins.
+    std::vector<std::pair<int, const OGRGeometry*>> burn;
+    std::map<std::string, std::size_t> skipped;
+    for (const auto& f : features) {
+        if (!f.geometry) continue;
+        const std::string value = f.attribute(s.road_class_field);
+        auto cls = road_class_from_osm(value);
+        if (!cls) {
+            ++skipped[value.empty() ? "(empty)" : value];
+            continue;
+        }
+        burn.push_back({static_cast<int>(*cls), f.geometry.get()});
+    }
+    if (s.roads && burn.size() == features.size() - from_file)
+        throw InputError(fmt::format("{}: no roads with a known '{}' value (found {} features); expected OSM highway "
+                                     "values such as primary, tertiary, track; set travel.roads.class_field if the "
+                                     "class is in another field", s.roads->file.string(), s.road_class_field, from_file));
+    for (const auto& [value, n] : skipped)
+        warnings.push_back(fmt::format("{}: {} road(s) with {}='{}' are not roads for people and were left out",
+                                       s.roads->file.string(), n, s.road_class_field, value));
+    std::stable_sort(burn.begin(), burn.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<const OGRGeometry*> geoms;
+    std::vector<std::int32_t> values;
+    for (const auto& [cls, g] : burn) {
+        geoms.push_back(g);
+        values.push_back(cls);
+    }
+    Grid<std::int32_t> burned = geodata::rasterize(geoms, values, grid, true);
+    Grid<std::uint8_t> roads(grid, 0);
+    for (std::size_t i = 0; i < roads.size(); ++i) roads[i] = static_cast<std::uint8_t>(burned[i]);
+    return roads;
+}
+
+/// Admin zones: polygons rasterised by cell centre, or unit centre points turned into nearest-centre zones inside
+/// the study area (Voronoi cells on the grid, polygonised for the GeoPackage).
+LoadedZones load_zones(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>& study_area) {
+    LoadedZones z;
+    auto features = read_layer(*s.zones, grid.crs);
+    std::vector<std::pair<double, double>> centres;
+    std::vector<const OGRGeometry*> polygons;
+    for (auto& f : features) {
+        if (!f.geometry) continue;
+        const auto flat = wkbFlatten(f.geometry->getGeometryType());
+        const bool polygon = flat == wkbPolygon || flat == wkbMultiPolygon;
+        const bool point = flat == wkbPoint;
+        if (!polygon && !point) continue;
+        if ((polygon && !centres.empty()) || (point && !polygons.empty()))
+            throw InputError(fmt::format("{}: the zone layer mixes points and polygons; use one kind", s.zones->file.string()));
+        if (!s.zone_code_field.empty() && !f.attributes.count(s.zone_code_field))
+            throw InputError(fmt::format("{}: zone feature {} has no '{}' field (zones.code_field)", s.zones->file.string(),
+                                         f.fid, s.zone_code_field));
+        z.codes.push_back(s.zone_code_field.empty() ? std::to_string(f.fid) : f.attribute(s.zone_code_field));
+        z.names.push_back(f.attribute(s.zone_name_field));
+        if (polygon) {
+            polygons.push_back(f.geometry.get());
+            z.geometries.push_back(std::move(f.geometry));
+        } else {
+            centres.emplace_back(f.geometry->toPoint()->getX(), f.geometry->toPoint()->getY());
+        }
+    }
+    if (z.codes.empty())
+        throw InputError(fmt::format("{}: no polygons or points in the zone layer{}", s.zones->file.string(),
+                                     s.zones->where.empty() ? "" : " (where " + s.zones->where + ")"));
+    if (!polygons.empty()) {
+        std::vector<std::int32_t> values(polygons.size());
+        for (std::size_t k = 0; k < values.size(); ++k) values[k] = static_cast<std::int32_t>(k + 1);
+        z.ids = geodata::rasterize(polygons, values, grid, false);
+    } else {
+        z.ids = nearest_centre_zones(grid, centres, study_area);
+        auto shapes = geodata::polygonize(z.ids);
+        z.geometries.resize(z.codes.size());
+        for (auto& [id, g] : shapes) z.geometries[static_cast<std::size_t>(id - 1)] = std::move(g);
+    }
+    return z;
+}
+
+/// What a run holds per grid cell at its peak, roughly (the memory guard): the input rasters, friction per mode,
+/// children per target group with the age bands they come from, and per service its travel time, nearest facility,
+/// E2SFCA and gap grids with search scratch. Catchments come on top (about 8 bytes per cell a facility reaches).
+double bytes_per_cell(const Scenario& s) {
+    std::set<std::string> groups;
+    for (const auto& svc : s.services) groups.insert(svc.target_group);
+    double bytes = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0 + 8.0;  // population (+ growth), 4 masks, land + study area, zones, to_town
+    if (s.elevation) bytes += 4.0;
+    bytes += 4.0 * static_cast<double>(friction_modes(s).size());
+    bytes += 8.0 * static_cast<double>(groups.size());  // children, and the bands they are summed from
+    bytes += 6.0;                                       // area-class flags and filters
+    bytes += 24.0 * static_cast<double>(s.services.size());
+    return bytes;
+}
+
+}  // namespace
+
+std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock) {
+    RunInputs in;
+    clock.stage(1, "analysis grid and population");
+    std::unique_ptr<OGRGeometry> area;
+    Crs area_crs = geodata::wgs84();
+    if (s.area_boundary) {
+        area = geodata::read_study_area(s.area_boundary->file, area_crs, s.area_boundary->layer);
+    } else {
+        const auto& b = *s.area_bbox;
+        auto ring = std::make_unique<OGRLinearRing>();
+        for (auto [x, y] : {std::pair{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}}) ring->addPoint(x, y);
+        auto poly = std::make_unique<OGRPolygon>();
+        poly->addRingDirectly(ring.release());
+        area = std::move(poly);
+    }
+    geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
+    if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
+    const GridSpec grid = in.grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
+    MemoryReservation memory = reserve_memory(static_cast<double>(grid.cols) * static_cast<double>(grid.rows) * bytes_per_cell(s),
+                                              fmt::format("{}: the analysis grid of {} x {} cells of {} m with {} service(s)",
+                                                          s.file.string(), grid.cols, grid.rows, s.cell_size_m, s.services.size()),
+                                              "use a larger area.cell_size_m (twice the size needs a quarter of the memory) "
+                                              "or a smaller study area");
+    ResampleReport pop_report;
+    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
+    const std::optional<Grid<float>> growth = growth_factors(s, grid);
+    in.population_total = pop_report.kept_total;
+    if (growth) {  // population_growth: every total after it counts the grown population
+        in.population_total = 0.0;
+        for (std::size_t i = 0; i < population.size(); ++i) {
+            population[i] *= (*growth)[i];
+            in.population_total += population[i];
+        }
+    }
+    in.population_source_total = pop_report.source_total;
+    if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
+        in.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "
+                                          "and are not counted", s.population.string(),
+                                          pop_report.source_total - pop_report.kept_total, pop_report.source_total));
+
+    clock.stage(2, "land cover, roads, rivers, border, elevation");
+    in.landcover = s.landcover_uniform
+                       ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
+                       : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
+    std::map<std::size_t, Grid<std::uint8_t>> road_cells;
+    const bool road_changes = std::any_of(s.modifications.begin(), s.modifications.end(), [](const Modification& m) {
+        return m.kind == Modification::Kind::upgrade_road || m.kind == Modification::Kind::new_road ||
+               m.kind == Modification::Kind::new_bridge;
+    });
+    if (s.roads || road_changes) in.roads = rasterize_roads(s, grid, in.warnings, road_cells);
+    if (s.rivers) in.rivers = rasterize_mask(*s.rivers, grid);
+    if (s.border) in.border = rasterize_mask(*s.border, grid);
+    check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
+    const std::vector<FrictionEdit> friction_changes = friction_edits(s, grid, std::move(road_cells));
+    if (s.elevation) {
+        in.elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
+        for (float& h : in.elevation->values())
+            if (std::isnan(h)) h = 0.0f;  // outside the DEM: flat (such cells are usually sea)
+    }
+
+    clock.stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
+    in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
+                                        in.border ? &*in.border : nullptr}, friction_changes);
+    in.land = Grid<std::uint8_t>(grid, 0);
+    for (std::size_t i = 0; i < in.land.size(); ++i)
+        in.land[i] = (in.landcover[i] != landcover::water && in.landcover[i] != landcover::nodata) ? 1 : 0;
+    if (s.towns) {
+        const Grid<float>& f = in.friction.at(s.remote_mode);
+        for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
+            if (!f_town.geometry) continue;
+            auto p = geodata::representative_point(*f_town.geometry);
+            if (!p) continue;
+            SnapResult snap = snap_to_passable(f, p->first, p->second, s.snap_distance_m);
+            if (snap.placed()) in.towns.push_back({snap.cell, static_cast<std::int32_t>(in.towns.size())});
+        }
+        if (in.towns.empty())
+            throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
+                                         "check the layer and its filter", s.towns->file.string(),
+                                         s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
+    } else {
+        in.warnings.push_back("area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones");
+    }
+    if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, grid, false);
+    if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, grid, false);
+    in.class_options = AreaClassOptions{s.border_km, s.remote_minutes, s.island_bridge_m, true};
+    if (s.coastline) {
+        Grid<std::uint8_t> coast_islands = geodata::island_cells_from_coastline(s.coastline->file, s.coastline->layer, grid);
+        if (in.listed_island)
+            for (std::size_t i = 0; i < coast_islands.size(); ++i) coast_islands[i] |= (*in.listed_island)[i];
+        in.listed_island = std::move(coast_islands);
+        in.class_options.detect_islands = false;
+    }
+    // The study area itself, in the grid's CRS: no flags across the border or at sea.
+    std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
+    {
+        OGRSpatialReference from = geodata::to_srs(area_crs), to = geodata::to_srs(grid.crs);
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+        if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
+            throw IoError("study area: cannot transform it to the analysis grid's CRS");
+    }
+    in.study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
+    in.study_area_shape = std::move(area_in_grid);
+
+    if (s.zones) {
+        clock.substage("admin zones");
+        in.zones = load_zones(s, grid, in.study_area);
+    }
+
+    clock.substage("population: children per target group");
+    for (std::size_t i = 0; i < population.size(); ++i)
+        if (in.study_area[i]) in.population_in_area += population[i];
+    if (!(in.population_in_area > 0.0))
+        throw InputError(fmt::format("{}: no people inside the study area ({:.0f} in the whole file): every cell there is nodata "
+                                     "or 0. Check that the raster covers the area (area.boundary or area.bbox) and that its "
+                                     "nodata value is right (gdalinfo shows both)", s.population.string(),
+                                     in.population_source_total));
+    // Summaries count the children of the study area; the buffer only lets facilities just outside it count.
+    std::map<std::string, Grid<float>> band_cache;
+    for (const auto& svc : s.services) {
+        if (in.children.count(svc.target_group)) continue;
+        Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *in.zones, in.study_area, in.warnings)
+                                     : children_for(s, s.group(svc.target_group), grid, population, band_cache, in.warnings);
+        if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
+            for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
+        for (std::size_t i = 0; i < c.size(); ++i)
+            if (!in.study_area[i]) c[i] = 0.0f;
+        in.children[svc.target_group] = std::move(c);
+    }
+    return {std::move(in), std::move(memory)};
+}
+
+}  // namespace accessplan::scenarios::detail

@@ -1,0 +1,55 @@
+#pragma once
+// Stages 1-3 of a run (DESIGN.md "Data flow"): what the scenario's inputs give before facilities and ferries count.
+// Takes a validated Scenario; gives RunInputs — the analysis grid, population, land cover, roads, rivers, border,
+// elevation, friction per travel mode (friction.hpp), towns, area-class inputs, study area, zones and children per
+// target group (children.hpp). A what-if that changes only facilities, ferries, thresholds or the ranking reuses them
+// (run_cache.hpp).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <ogr_geometry.h>
+
+#include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/engine/memory.hpp"
+#include "accessplan/engine/travel_time.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+#include "stage_clock.hpp"
+
+namespace accessplan::scenarios::detail {
+
+/// Admin zones on the grid: 1-based ids into codes/names (0 = no zone), with their polygons for the GeoPackage.
+struct LoadedZones {
+    Grid<std::int32_t> ids;
+    std::vector<std::string> codes, names;
+    std::vector<std::unique_ptr<OGRGeometry>> geometries;  ///< in the grid's CRS
+};
+
+struct RunInputs {
+    GridSpec grid;
+    double population_total = 0.0, population_source_total = 0.0, population_in_area = 0.0;
+    std::vector<std::string> warnings;
+    Grid<std::uint8_t> landcover, land, study_area;
+    std::shared_ptr<const OGRGeometry> study_area_shape;  ///< the boundary (or bbox) in the grid's CRS
+    std::optional<Grid<std::uint8_t>> roads, rivers, border, listed_remote, listed_island;
+    std::optional<Grid<float>> elevation;
+    std::map<std::string, Grid<float>> friction;  ///< every mode a service or the remote class uses
+    std::vector<SourceCell> towns;
+    AreaClassOptions class_options;
+    std::optional<LoadedZones> zones;
+    std::map<std::string, Grid<float>> children;  ///< per target group, 0 outside the study area
+};
+
+/// The travel modes a run builds friction for: every service's, and the remote class's when towns are set.
+std::set<std::string> friction_modes(const Scenario& s);
+
+/// Reads and derives every input. Returns them with the run's memory reservation (the memory guard), to be held
+/// until the run ends. InputError for bad inputs, each naming its file.
+std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock);
+
+}  // namespace accessplan::scenarios::detail

@@ -1,0 +1,137 @@
+#include "metrics.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/coverage.hpp"
+#include "accessplan/engine/e2sfca.hpp"
+#include "accessplan/engine/gaps.hpp"
+#include "accessplan/engine/parallel.hpp"
+#include "accessplan/engine/zonal.hpp"
+
+namespace accessplan::scenarios::detail {
+
+Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<std::string>& warnings) {
+    const Scenario& s = in.scenario;
+    const GridSpec& grid = in.inputs.grid;
+    const auto& children = in.inputs.children;
+    const auto& zones = in.inputs.zones;
+    const Grid<std::uint8_t>& study_area = in.inputs.study_area;
+    const Grid<std::uint8_t>& area_flags = in.area_flags;
+    const auto& times = in.times;
+    Metrics out;
+    auto& services = out.services;
+    auto& accessibility = out.accessibility;
+    auto& gap_grids = out.gap_grids;
+    // One mask per area-class filter (all, island, border, remote, none); "all" needs none.
+    std::vector<Grid<std::uint8_t>> class_masks;
+    std::vector<const Grid<std::uint8_t>*> class_mask_ptrs;
+    for (const auto& filter : area_class_filters()) {
+        Grid<std::uint8_t> mask(grid, 0);
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = filter.includes(area_flags[i]) ? 1 : 0;
+        class_masks.push_back(std::move(mask));
+    }
+    for (std::size_t f = 0; f < class_masks.size(); ++f)
+        class_mask_ptrs.push_back(area_class_filters()[f].all ? nullptr : &class_masks[f]);
+    services.resize(s.services.size());
+    parallel_for(s.services.size(), [&](std::size_t k) {
+        const Service& svc = s.services[k];
+        ServiceResult& r = services[k];
+        r.service = svc.name;
+        r.target_group = svc.target_group;
+        r.mode = svc.mode;
+        r.threshold_min = svc.threshold_min;
+        r.facilities = in.facilities.services[k].count;
+        r.placed = in.facilities.services[k].placed;
+        const std::vector<AccessSummary> by_filter =
+            summarize_access_masks(children.at(svc.target_group), times[k].minutes, svc.threshold_min, class_mask_ptrs);
+        for (std::size_t f = 0; f < by_filter.size(); ++f) {
+            if (area_class_filters()[f].all) r.access = by_filter[f];
+            else r.by_class.emplace_back(area_class_filters()[f].name, by_filter[f]);
+        }
+    });
+
+    // Per service: the catchment of every facility within the service threshold (a bounded travel-time search each),
+    // shared by capacity coverage and E2SFCA, then released.
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        clock.substage("travel time: one catchment per facility (E2SFCA, coverage)");
+        TravelTimeOptions bounded = in.travel.at(svc.mode);
+        bounded.max_minutes = catchment_search_limit(svc.threshold_min);
+        std::vector<Catchment> catchments = service_catchments(svc.name, in.inputs.friction.at(svc.mode),
+                                                               in.facilities.services[k].supplies, bounded,
+                                                               svc.threshold_min, in.reuse);
+        const Grid<float>& kids = children.at(svc.target_group);
+
+        clock.substage("access metrics: capacity coverage");
+        // Capacity coverage (AccessMod "geographic coverage") where every placed facility has a capacity.
+        if (in.facilities.services[k].placed > 0 && in.facilities.services[k].capacities.size() < in.facilities.services[k].placed) {
+            warnings.push_back(fmt::format("service {}: capacity coverage skipped: {} of {} facilities have no capacity ('{}' missing or 0)",
+                                                  svc.name, in.facilities.services[k].placed - in.facilities.services[k].capacities.size(), in.facilities.services[k].placed, s.capacity_field));
+        } else if (in.facilities.services[k].placed > 0) {
+            auto order = in.facilities.services[k].capacities;
+            if (svc.coverage_order == "capacity_desc")
+                std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity > b.capacity; });
+            else if (svc.coverage_order == "capacity_asc")
+                std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.capacity < b.capacity; });
+            std::vector<CoverageFacility> cf;
+            std::vector<const Catchment*> reach;
+            for (const auto& c : order) {
+                cf.push_back({c.cell, c.id, c.capacity});
+                reach.push_back(&catchments[c.supply]);
+            }
+            CoverageResult cov = capacity_coverage(cf, reach, kids);
+            services[k].covered = cov.covered;
+            services[k].not_covered = cov.uncovered_total;
+            for (std::size_t j = 0; j < order.size(); ++j)
+                services[k].loads.push_back({order[j].id, order[j].name, order[j].capacity, cov.load[j]});
+        }
+
+        clock.substage("access metrics: E2SFCA");
+        // E2SFCA (Luo & Qi 2009): catchment = the service threshold, step decay, supply = capacity (or 1).
+        E2sfcaOptions eo;
+        eo.catchment_min = svc.threshold_min;
+        Grid<float> a = e2sfca(in.facilities.services[k].supplies, std::move(catchments), kids, eo);
+        double weighted = 0.0, total = 0.0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            a[i] *= 1000.0f;  // per 1,000 children
+            weighted += static_cast<double>(a[i]) * kids[i];
+            total += kids[i];
+        }
+        services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
+        accessibility.push_back(std::move(a));
+    }
+    clock.substage("access metrics: gap clusters and zonal statistics");
+    gap_grids.resize(s.services.size());
+    std::vector<std::vector<ZoneAccess>> per_zone(s.services.size());
+    parallel_for(s.services.size(), [&](std::size_t k) {
+        const Grid<float>& kids = children.at(s.services[k].target_group);
+        GapResult g = find_gap_clusters(kids, times[k].minutes, times[k].nearest, s.services[k].threshold_min, &area_flags,
+                                        &study_area, s.gap_min_children, s.gap_min_cell_children);
+        services[k].gaps = std::move(g.clusters);
+        gap_grids[k] = std::move(g.cluster);
+        if (!zones) return;
+        per_zone[k] = zonal_access(kids, times[k].minutes, s.services[k].threshold_min, zones->ids, zones->codes.size(),
+                                   &area_flags);
+        std::vector<double> weighted(per_zone[k].size(), 0.0);
+        for (std::size_t i = 0; i < kids.size(); ++i)
+            if (const auto zid = zones->ids[i]; zid > 0) weighted[static_cast<std::size_t>(zid - 1)] += accessibility[k][i] * kids[i];
+        for (std::size_t z = 0; z < per_zone[k].size(); ++z)
+            per_zone[k][z].e2sfca_per_1000 =
+                per_zone[k][z].access.children > 0.0 ? weighted[z] / per_zone[k][z].access.children : 0.0;
+    });
+    if (zones) {
+        out.zones.resize(zones->codes.size());
+        for (std::size_t z = 0; z < zones->codes.size(); ++z) {
+            out.zones[z].code = zones->codes[z];
+            out.zones[z].name = zones->names[z];
+            for (std::size_t k = 0; k < s.services.size(); ++k) out.zones[z].per_service.push_back(per_zone[k][z]);
+        }
+    }
+    return out;
+}
+
+}  // namespace accessplan::scenarios::detail

@@ -1,0 +1,356 @@
+#include "results.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <omp.h>
+
+#include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/version.hpp"
+#include "accessplan/geodata/checksum.hpp"
+#include "accessplan/geodata/csv_table.hpp"
+#include "accessplan/geodata/output.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/geodata/vector_write.hpp"
+#include "ranking.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::scenarios::detail {
+namespace {
+
+using geodata::csv_text;
+
+std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
+
+/// "island", "border+remote", ... : the classes holding more than half of a cluster's children, or "none".
+std::string gap_class(const GapCluster& g) {
+    std::string out;
+    for (auto [name, c] : {std::pair{"island", g.island_children}, {"border", g.border_children}, {"remote", g.remote_children}})
+        if (c > 0.5 * g.children) out += (out.empty() ? "" : "+") + std::string(name);
+    return out.empty() ? "none" : out;
+}
+
+/// access.gpkg (facilities, zones, gaps, ranking, study area, national border), zones.csv, rasters/zones.tif, gaps.csv.
+void write_access_layers(const Scenario& s, const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
+                         const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
+                         const std::vector<Grid<std::int32_t>>& gap_grids, const OGRGeometry& study_area) {
+    using geodata::FieldType;
+    std::vector<geodata::OutLayer> layers;
+    geodata::OutLayer fac{ResultsLayout::facilities_layer, wkbPoint,
+                          {{"facility_id", FieldType::integer}, {"name", FieldType::string}, {"type", FieldType::string},
+                           {"services", FieldType::string}, {"placement", FieldType::string}, {"moved_m", FieldType::real}},
+                          {}};
+    // One feature per facility point; placement from its first service (the same point snaps alike per mode).
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        const auto& pt = points[p];
+        const std::string type = pt.attributes.count(s.type_field) ? pt.attributes.at(s.type_field) : "";
+        std::string services, status = "not used";
+        double moved = 0.0;
+        std::int64_t id = static_cast<std::int64_t>(p + 1);
+        for (const auto& pl : result.placements) {
+            if (pl.point_index != p) continue;
+            if (services.find(pl.service) == std::string::npos) services += (services.empty() ? "" : ",") + pl.service;
+            status = pl.status;
+            moved = pl.moved_m;
+            id = pl.id;
+        }
+        geodata::OutFeature f;
+        f.geometry = std::make_unique<OGRPoint>(pt.x, pt.y);
+        f.values = {id, pt.attributes.count(s.name_field) ? pt.attributes.at(s.name_field) : std::string(), type, services,
+                    status, moved};
+        fac.features.push_back(std::move(f));
+    }
+    layers.push_back(std::move(fac));
+    if (zones) {
+        geodata::RasterWriteOptions zo;
+        zo.nodata = 0.0;
+        zo.description = "admin zone number (see zones.csv)";
+        geodata::write_geotiff(layout.zones_tif(), zones->ids, zo);
+        std::string csv = "zone_code,zone_name,service,children,within_threshold,pct_within,mean_min,p90_min,unreachable,"
+                          "island_children,border_children,remote_children,e2sfca_per_1000\n";
+        geodata::OutLayer zl{ResultsLayout::zones_layer, wkbMultiPolygon, {{"zone_code", FieldType::string}, {"zone_name", FieldType::string}}, {}};
+        for (const auto& svc : result.services) {
+            zl.fields.push_back({svc.service + "_children", FieldType::real});
+            zl.fields.push_back({svc.service + "_pct_within", FieldType::real});
+            zl.fields.push_back({svc.service + "_mean_min", FieldType::real});
+            zl.fields.push_back({svc.service + "_unreachable", FieldType::real});
+            zl.fields.push_back({svc.service + "_e2sfca", FieldType::real});
+        }
+        for (const char* f : {"island_children", "border_children", "remote_children"}) zl.fields.push_back({f, FieldType::real});
+        for (std::size_t z = 0; z < result.zones.size(); ++z) {
+            const auto& zr = result.zones[z];
+            geodata::OutFeature f;
+            if (zones->geometries[z]) {
+                f.geometry.reset(zones->geometries[z]->clone());
+                if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
+                    f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
+            }
+            f.values = {zr.code, zr.name};
+            for (std::size_t k = 0; k < zr.per_service.size(); ++k) {
+                const auto& a = zr.per_service[k].access;
+                csv += fmt::format("{},{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.3f}\n", csv_text(zr.code),
+                                   csv_text(zr.name), result.services[k].service, a.children, a.within_threshold,
+                                   a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable,
+                                   zr.per_service[k].island_children, zr.per_service[k].border_children,
+                                   zr.per_service[k].remote_children, zr.per_service[k].e2sfca_per_1000);
+                f.values.push_back(a.children);
+                f.values.push_back(a.pct_within());
+                f.values.push_back(std::isfinite(a.mean_min) ? geodata::FieldValue(a.mean_min) : geodata::FieldValue());
+                f.values.push_back(a.unreachable);
+                f.values.push_back(zr.per_service[k].e2sfca_per_1000);
+            }
+            if (!zr.per_service.empty()) {
+                f.values.push_back(zr.per_service.front().island_children);
+                f.values.push_back(zr.per_service.front().border_children);
+                f.values.push_back(zr.per_service.front().remote_children);
+            }
+            zl.features.push_back(std::move(f));
+        }
+        layers.push_back(std::move(zl));
+        geodata::write_text_file(layout.zones_csv(), csv);
+    }
+    // Gap clusters of every service in one layer, and gaps.csv.
+    std::map<std::int32_t, std::string> facility_names;
+    for (const auto& pl : result.placements) facility_names.emplace(pl.id, pl.name);
+    geodata::OutLayer gl{ResultsLayout::gaps_layer, wkbMultiPolygon,
+                         {{"service", FieldType::string}, {"rank", FieldType::integer}, {"children", FieldType::real},
+                          {"unreachable_children", FieldType::real}, {"area_class", FieldType::string},
+                          {"island_children", FieldType::real}, {"border_children", FieldType::real},
+                          {"remote_children", FieldType::real}, {"mean_min", FieldType::real}, {"max_min", FieldType::real},
+                          {"nearest_facility_id", FieldType::integer}, {"nearest_facility", FieldType::string},
+                          {"nearest_facility_min", FieldType::real}, {"area_km2", FieldType::real}},
+                         {}};
+    std::string gaps_csv = "service,rank,children,unreachable_children,area_class,island_children,border_children,"
+                           "remote_children,mean_min,max_min,nearest_facility_id,nearest_facility,nearest_facility_min,area_km2\n";
+    auto opt = [](double v) { return std::isfinite(v) ? geodata::FieldValue(v) : geodata::FieldValue(); };
+    for (std::size_t k = 0; k < result.services.size(); ++k) {
+        const auto& svc = result.services[k];
+        auto shapes = geodata::polygonize(gap_grids[k]);
+        for (const auto& g : svc.gaps) {
+            const std::string facility = facility_names.count(g.nearest_facility) ? facility_names.at(g.nearest_facility) : "";
+            const double km2 = static_cast<double>(g.cells) * grid.cell_area_m2() / 1e6;
+            gaps_csv += fmt::format("{},{},{:.1f},{:.1f},{},{:.1f},{:.1f},{:.1f},{},{},{},{},{},{:.2f}\n", svc.service, g.rank,
+                                    g.children, g.unreachable_children, gap_class(g), g.island_children, g.border_children,
+                                    g.remote_children, fmt_number(g.mean_min), fmt_number(g.max_min), g.nearest_facility,
+                                    csv_text(facility), fmt_number(g.nearest_facility_min), km2);
+            geodata::OutFeature f;
+            if (auto it = shapes.find(g.rank); it != shapes.end()) {
+                f.geometry = std::move(it->second);
+                if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
+                    f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
+            }
+            f.values = {svc.service, std::int64_t{g.rank}, g.children, g.unreachable_children, gap_class(g),
+                        g.island_children, g.border_children, g.remote_children, opt(g.mean_min), opt(g.max_min),
+                        std::int64_t{g.nearest_facility}, facility, opt(g.nearest_facility_min), km2};
+            gl.features.push_back(std::move(f));
+        }
+    }
+    layers.push_back(std::move(gl));
+    if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
+    // Context for maps and GIS: the study area's outline, and the national border within the grid.
+    geodata::OutLayer area{ResultsLayout::study_area_layer, wkbMultiPolygon, {{"name", FieldType::string}}, {}};
+    geodata::OutFeature af;
+    af.geometry.reset(study_area.clone());
+    if (wkbFlatten(af.geometry->getGeometryType()) == wkbPolygon)
+        af.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(af.geometry.release()));
+    af.values = {s.name};
+    area.features.push_back(std::move(af));
+    layers.push_back(std::move(area));
+    if (s.border) {
+        geodata::OutLayer bl{ResultsLayout::national_border_layer, wkbMultiLineString, {}, {}};
+        OGRPolygon frame;
+        auto ring = std::make_unique<OGRLinearRing>();
+        for (auto [x, y] : {std::pair{grid.min_x(), grid.min_y()}, {grid.max_x(), grid.min_y()}, {grid.max_x(), grid.max_y()},
+                            {grid.min_x(), grid.max_y()}, {grid.min_x(), grid.min_y()}})
+            ring->addPoint(x, y);
+        frame.addRingDirectly(ring.release());
+        geodata::ReadOptions ro;
+        ro.layer = s.border->layer;
+        ro.where = s.border->where;
+        for (const auto& f : geodata::read_features(s.border->file, grid.crs, ro)) {
+            if (!f.geometry) continue;
+            std::unique_ptr<OGRGeometry> clipped(f.geometry->Intersection(&frame));
+            if (!clipped || clipped->IsEmpty()) continue;
+            const auto flat = wkbFlatten(clipped->getGeometryType());
+            if (flat != wkbLineString && flat != wkbMultiLineString) continue;  // polygons of a border area: not lines
+            geodata::OutFeature g;
+            g.geometry.reset(OGRGeometryFactory::forceToMultiLineString(clipped.release()));
+            bl.features.push_back(std::move(g));
+        }
+        layers.push_back(std::move(bl));
+    }
+    geodata::write_text_file(layout.gaps_csv(), gaps_csv);
+    geodata::write_geopackage(layout.access_gpkg(), grid.crs, layers);
+}
+
+}  // namespace
+
+void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
+    const Scenario& s = in.scenario;
+    const GridSpec& grid = in.inputs.grid;
+    const RunResult& result = in.result;
+    const auto& times = in.times;
+    const auto& children = in.inputs.children;
+    const auto& area_flags = in.area_flags;
+    const auto& study_area = in.inputs.study_area;
+    const auto& accessibility = in.metrics.accessibility;
+    std::set<std::string> modes_used;
+    for (const auto& svc : s.services) modes_used.insert(svc.mode);
+    for (const auto& m : modes_used) {
+        geodata::RasterWriteOptions wo;
+        wo.description = fmt::format("friction for {}", m);
+        wo.units = "minutes per metre";
+        geodata::write_geotiff(layout.friction_tif(m), in.inputs.friction.at(m), wo);
+    }
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        geodata::RasterWriteOptions t;
+        t.nodata = -9999.0;
+        t.units = "minutes";
+        t.description = fmt::format("travel time to the nearest {} by {} (unreachable = nodata)", svc.name, svc.mode);
+        geodata::write_geotiff(layout.travel_time_tif(svc.name), times[k].minutes, t);
+        geodata::RasterWriteOptions n;
+        n.nodata = static_cast<double>(no_facility);
+        n.description = fmt::format("id of the nearest {}", svc.name);
+        geodata::write_geotiff(layout.nearest_tif(svc.name), times[k].nearest, n);
+    }
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        geodata::RasterWriteOptions e;
+        e.units = "supply per 1000 children";
+        e.description = fmt::format("E2SFCA accessibility to {} (Luo & Qi 2009), capacity per 1,000 children", s.services[k].name);
+        geodata::write_geotiff(layout.e2sfca_tif(s.services[k].name), accessibility[k], e);
+    }
+    for (const auto& [group, grid_children] : children) {
+        geodata::RasterWriteOptions c;
+        c.units = "persons";
+        c.description = fmt::format("children of target group {}", group);
+        geodata::write_geotiff(layout.children_tif(group), grid_children, c);
+    }
+    geodata::RasterWriteOptions ac;
+    ac.description = "area class bit flags: 1 island, 2 border, 4 remote (0 none)";
+    ac.metadata = {{"AREA_CLASS_FLAGS", "1=island,2=border,4=remote"}};
+    geodata::write_geotiff(layout.area_class_tif(), area_flags, ac);
+    Grid<std::uint8_t> land_map(grid, 0);  // for maps: the coast, and the study area within the buffer
+    for (std::size_t i = 0; i < land_map.size(); ++i) land_map[i] = in.inputs.land[i] ? (study_area[i] ? 2 : 1) : 0;
+    geodata::RasterWriteOptions lo;
+    lo.description = "0 water, 1 land outside the study area, 2 land in the study area";
+    geodata::write_geotiff(layout.land_tif(), land_map, lo);
+    std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
+    std::string load_csv = "service,facility_id,name,capacity,load,pct_used\n";
+    std::string bands_csv = "service,area_class";
+    for (const char* b : travel_time_band_names) bands_csv += fmt::format(",min_{}", b);
+    bands_csv += ",unreachable\n";
+    nlohmann::json summary;
+    summary["results_schema"] = results_schema;
+    summary["scenario"] = s.name;
+    summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
+    summary["population_total"] = result.population_total;
+    summary["population_in_area"] = result.population_in_area;
+    for (const auto& r : result.services) {
+        summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
+                                       {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed},
+                                       {"e2sfca_per_1000_children", r.e2sfca_per_1000}});
+        if (r.covered) {
+            const double total = *r.covered + *r.not_covered;
+            summary["services"].back()["capacity_coverage"] = {
+                {"covered", *r.covered}, {"not_covered", *r.not_covered},
+                {"pct_covered", total > 0.0 ? 100.0 * *r.covered / total : 0.0},
+                {"order", s.services[&r - result.services.data()].coverage_order}};
+            for (const auto& l : r.loads)
+                load_csv += fmt::format("{},{},{},{:.0f},{:.1f},{:.1f}\n", r.service, l.id, csv_text(l.name), l.capacity, l.load,
+                                        l.capacity > 0.0 ? 100.0 * l.load / l.capacity : 0.0);
+        }
+        std::vector<std::pair<std::string, AccessSummary>> rows{{"all", r.access}};
+        rows.insert(rows.end(), r.by_class.begin(), r.by_class.end());
+        for (const auto& [cls, a] : rows) {
+            csv += fmt::format("{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f}\n", r.service, cls, a.children, a.within_threshold,
+                               a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable);
+            nlohmann::json row{{"service", r.service}, {"area_class", cls}, {"children", a.children},
+                               {"within_threshold", a.within_threshold}, {"pct_within", a.pct_within()},
+                               {"unreachable", a.unreachable}};
+            row["mean_min"] = std::isfinite(a.mean_min) ? nlohmann::json(a.mean_min) : nlohmann::json(nullptr);
+            row["p90_min"] = std::isfinite(a.p90_min) ? nlohmann::json(a.p90_min) : nlohmann::json(nullptr);
+            row["median_min"] = std::isfinite(a.median_min) ? nlohmann::json(a.median_min) : nlohmann::json(nullptr);
+            nlohmann::json bands;
+            bands_csv += fmt::format("{},{}", r.service, cls);
+            for (std::size_t b = 0; b < a.bands.size(); ++b) {
+                bands[travel_time_band_names[b]] = a.bands[b];
+                bands_csv += fmt::format(",{:.1f}", a.bands[b]);
+            }
+            bands_csv += fmt::format(",{:.1f}\n", a.unreachable);
+            row["bands_min"] = bands;
+            summary["rows"].push_back(row);
+        }
+    }
+    summary["area_classes"] = {{"border_km", s.border_km}, {"remote_minutes", s.remote_minutes},
+                               {"remote_mode", s.remote_mode}, {"towns", result.towns_placed}};
+    if (const auto& rk = result.ranking) {
+        summary["budget"] = rk->budget;
+        summary["spent"] = rk->spent;
+        nlohmann::json j{{"objective", rk->objective}, {"currency", rk->currency}, {"budget", rk->budget}, {"spent", rk->spent},
+                         {"sites", rk->rows.size()}, {"children_reached", rk->children}, {"weighted_gain", rk->gain},
+                         {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
+                         {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
+                         {"method", rk->exact ? "exact integer program (GLPK)" : "lazy greedy with best-single-site start"},
+                         {"started_from_best_single", rk->started_from_best_single}};
+        if (rk->exact_gain) {
+            j["exact_gain"] = *rk->exact_gain;
+            j["greedy_gain"] = *rk->greedy_gain;
+            j["greedy_gap_pct"] = *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0;
+            j["proven_optimal"] = rk->proven_optimal;
+        }
+        summary["ranking"] = j;
+    }
+    summary["warnings"] = result.warnings;
+    geodata::write_text_file(layout.summary_csv(), csv);
+    geodata::write_text_file(layout.summary_json(), summary.dump(2) + "\n");
+    geodata::write_text_file(layout.bands_csv(), bands_csv);
+    geodata::write_text_file(layout.facilities_load_csv(), load_csv);
+    write_access_layers(s, layout, grid, result, in.facilities.points, in.inputs.zones ? &*in.inputs.zones : nullptr,
+                        in.metrics.gap_grids, *in.inputs.study_area_shape);
+    if (result.ranking) write_ranking_tables(*result.ranking, layout);
+    std::string placement = "service,facility_id,name,type,status,moved_m\n";
+    for (const auto& p : result.placements)
+        placement += fmt::format("{},{},{},{},{},{:.1f}\n", p.service, p.id, csv_text(p.name), p.type, p.status, p.moved_m);
+    geodata::write_text_file(layout.facilities_placement_csv(), placement);
+}
+
+void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunResult& result, const RunOptions& options) {
+    const fs::path& out = layout.root();
+    nlohmann::json run;
+    for (const auto& [name, seconds] : result.stage_seconds) run["stage_seconds"][name] = seconds;
+    run["accessplan_version"] = version_string;
+    run["results_schema"] = results_schema;
+    run["command_line"] = options.command_line;
+    const fs::path relative = fs::absolute(s.file).lexically_relative(fs::absolute(out));
+    run["scenario_file"] = (!relative.empty() && *relative.begin() != "..") ? relative.string() : fs::absolute(s.file).string();
+    run["threads"] = omp_get_max_threads();
+    // Provenance: the scenario's text (its base chain included) and every input file, by SHA-256.
+    std::string texts;
+    for (const auto& [file, text] : s.sources) {
+        texts += text;
+        run["scenario_chain"].push_back(fs::absolute(file).lexically_normal().string());
+    }
+    run["scenario_sha256"] = geodata::sha256_hex(texts);
+    if (s.month) run["month"] = *s.month;
+    if (!s.credits.empty()) run["credits"] = s.credits;
+    run["modifications"] = nlohmann::json::array();
+    for (const auto& m : s.modifications) run["modifications"].push_back(m.label);
+    for (const auto& f : input_files(s)) {
+        std::error_code ec;
+        nlohmann::json entry{{"file", fs::absolute(f).lexically_normal().string()}};
+        if (fs::is_regular_file(f, ec)) {
+            entry["bytes"] = fs::file_size(f, ec);
+            entry["sha256"] = geodata::sha256_file(f);
+        }
+        run["inputs"].push_back(entry);
+    }
+    geodata::write_text_file(layout.run_json(), run.dump(2) + "\n");
+}
+
+}  // namespace accessplan::scenarios::detail

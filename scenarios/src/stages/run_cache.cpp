@@ -1,0 +1,59 @@
+#include "run_cache.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::scenarios {
+namespace detail {
+
+Scenario shared_inputs_key(const Scenario& s) {
+    Scenario k = s;
+    k.file.clear();
+    k.name.clear();
+    k.sources.clear();
+    k.ranking.reset();
+    for (Service& svc : k.services) {
+        svc.threshold_min = 0.0;
+        svc.coverage_order.clear();
+    }
+    using Kind = Modification::Kind;
+    std::erase_if(k.modifications, [](const Modification& m) {
+        return m.kind == Kind::add_facilities || m.kind == Kind::close_facilities || m.kind == Kind::set_capacity ||
+               m.kind == Kind::new_ferry || m.kind == Kind::set_threshold;
+    });
+    for (Modification& m : k.modifications) m.label.clear();
+    return k;
+}
+
+FileStamps file_stamps(const Scenario& key) {
+    FileStamps stamps;
+    for (const auto& f : input_files(key)) {
+        std::error_code ec;
+        const auto size = fs::file_size(f, ec);
+        const auto time = fs::last_write_time(f, ec);
+        stamps.emplace_back(f, ec ? 0 : size, ec ? fs::file_time_type{} : time);
+    }
+    return stamps;
+}
+
+}  // namespace detail
+
+std::shared_ptr<const detail::CacheEntry> RunCache::find(const Scenario& s) const {
+    const Scenario key = detail::shared_inputs_key(s);
+    const auto stamps = detail::file_stamps(key);
+    std::lock_guard lock(m_mutex);
+    for (const auto& e : m_entries)
+        if (e->key == key && e->stamps == stamps) return e;
+    return nullptr;
+}
+
+void RunCache::store(std::shared_ptr<const detail::CacheEntry> entry) {
+    std::lock_guard lock(m_mutex);
+    std::erase_if(m_entries, [&](const auto& e) { return e->key == entry->key; });
+    m_entries.push_back(std::move(entry));
+}
+
+std::shared_ptr<RunCache> make_run_cache() { return std::make_shared<RunCache>(); }
+
+bool shares_inputs(const Scenario& a, const Scenario& b) { return detail::shared_inputs_key(a) == detail::shared_inputs_key(b); }
+
+}  // namespace accessplan::scenarios

@@ -1,0 +1,47 @@
+#pragma once
+// Stage 4: travel times. Takes the run's inputs (friction per mode, elevation, towns), the scenario's ferries and the
+// placed facilities; gives the travel options of each mode (ferry edges, slope), the area classes (island, border,
+// remote — remote from a search from the towns) and, per service, the multi-source travel time and nearest facility.
+// Searches an earlier run kept (run_cache.hpp) are brought up to date instead of searched again: the same result.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/travel_time.hpp"
+#include "facilities.hpp"
+#include "inputs.hpp"
+#include "run_cache.hpp"
+#include "stage_clock.hpp"
+
+namespace accessplan::scenarios::detail {
+
+/// Per travel mode with friction: ferries (in the scenario's month) as extra edges, and the DEM for slope-aware modes.
+/// InputError when a ferry port is not within travel.ferries.port_snap_m of passable land.
+std::map<std::string, TravelTimeOptions> travel_options(const Scenario& s, const RunInputs& in);
+
+/// The searches a run can start from (an earlier run's, or none) and where to keep its own (or nowhere).
+struct SearchReuse {
+    const KeptSearches* earlier = nullptr;
+    KeptSearches* keep = nullptr;
+};
+
+/// Area-class bit flags per cell (engine/area_classes.hpp): island, border, remote (travel time by the remote mode
+/// to the nearest town above area_classes.remote_minutes, or listed).
+Grid<std::uint8_t> area_classes(const Scenario& s, const RunInputs& in, const std::map<std::string, TravelTimeOptions>& options,
+                                const SearchReuse& reuse);
+
+/// The travel time and nearest facility of every service (Scenario::services order), the services of one mode
+/// searched side by side.
+std::vector<TravelTimeResult> service_travel_times(const Scenario& s, const RunInputs& in,
+                                                   const std::map<std::string, TravelTimeOptions>& options,
+                                                   const FacilitySet& facilities, const SearchReuse& reuse,
+                                                   const StageClock& clock);
+
+/// The catchment of each supply point within `threshold_min` of service `service` (a bounded search each), taken
+/// from an earlier run where it is still valid.
+std::vector<Catchment> service_catchments(const std::string& service, const Grid<float>& friction,
+                                          const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
+                                          double threshold_min, const SearchReuse& reuse);
+
+}  // namespace accessplan::scenarios::detail
