@@ -1,5 +1,6 @@
 #include "accessplan/scenarios/compare.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -22,7 +23,7 @@ namespace accessplan::scenarios {
 namespace {
 
 nlohmann::json read_summary(const fs::path& dir) {
-    const fs::path file = dir / "summary.json";
+    const fs::path file = ResultsLayout(dir).summary_json();
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         throw InputError(fmt::format("{}: not a folder; give the results folders of two `accessplan run`s", dir.string()));
@@ -66,8 +67,7 @@ void check_results_folder(const fs::path& dir) { read_summary(dir); }
 
 namespace {
 
-Grid<float> read_raster(const fs::path& dir, const std::string& name) {
-    const fs::path file = dir / "rasters" / name;
+Grid<float> read_raster(const fs::path& file) {
     std::error_code ec;
     if (!fs::exists(file, ec))
         throw InputError(fmt::format("{}: missing; the results folder is incomplete: run the scenario again", file.string()));
@@ -106,27 +106,28 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
     for (const auto& s : base["services"]) base_services[s["name"].get<std::string>()] = s;
 
     // Area classes and zones of the baseline.
-    const Grid<float> class_raster = read_raster(base_dir, "area_class.tif");
+    const ResultsLayout base_layout(base_dir), scen_layout(scen_dir), out_layout(out);
+    const Grid<float> class_raster = read_raster(base_layout.area_class_tif());
     Grid<std::uint8_t> flags(class_raster.spec(), 0);
     for (std::size_t i = 0; i < flags.size(); ++i)
         flags[i] = static_cast<std::uint8_t>(code_of(class_raster[i], 255.0f));
     std::optional<Grid<std::int32_t>> zones;
     std::vector<std::pair<std::string, std::string>> zone_names;  // code, name by zone id - 1
-    if (fs::exists(base_dir / "rasters" / "zones.tif") && fs::exists(base_dir / "zones.csv")) {
-        const Grid<float> z = read_raster(base_dir, "zones.tif");
+    if (fs::exists(base_layout.zones_tif()) && fs::exists(base_layout.zones_csv())) {
+        const Grid<float> z = read_raster(base_layout.zones_tif());
         zones = Grid<std::int32_t>(z.spec(), 0);
         for (std::size_t i = 0; i < z.size(); ++i) (*zones)[i] = code_of(z[i], 16777216.0f);  // (whole floats end there)
-        const geodata::CsvTable table = geodata::read_csv_table(base_dir / "zones.csv");
+        const geodata::CsvTable table = geodata::read_csv_table(base_layout.zones_csv());
         const int code = table.column("zone_code"), name = table.column("zone_name"), service = table.column("service");
         if (code < 0 || name < 0 || service < 0)
             throw InputError(fmt::format("{}: no zone_code, zone_name, service columns; run the baseline again",
-                                         (base_dir / "zones.csv").string()));
+                                         base_layout.zones_csv().string()));
         for (const auto& row : table.rows)  // (table.rows is not empty here: the loop only runs over rows) one row per zone and service, zones in id order: take the first service's
             if (row[static_cast<std::size_t>(service)] == table.rows.front()[static_cast<std::size_t>(service)])
                 zone_names.emplace_back(row[static_cast<std::size_t>(code)], row[static_cast<std::size_t>(name)]);
     }
 
-    fs::create_directories(out / "rasters");
+    fs::create_directories(out_layout.rasters_dir());
     std::string csv = "service,area_class,children,within_before,within_after,gained,lost,net,pct_points,faster,slower\n";
     std::string zones_csv = "service,zone_code,zone_name,children,within_before,within_after,gained,lost,net,pct_points,faster,slower\n";
     std::string areas_csv = "service,rank,change,children,cells,area_class,lon,lat,mean_before_min,mean_after_min\n";
@@ -143,9 +144,9 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
             report.warnings.push_back(fmt::format("service {}: the threshold changed from {:g} to {:g} min; gains and losses "
                                                   "use the scenario's", name, base_services[name]["threshold_min"].get<double>(),
                                                   sc.threshold_min));
-        const Grid<float> before = read_raster(base_dir, fmt::format("travel_time_{}.tif", name));
-        const Grid<float> after = read_raster(scen_dir, fmt::format("travel_time_{}.tif", name));
-        const Grid<float> children = read_raster(scen_dir, fmt::format("children_{}.tif", sc.target_group));
+        const Grid<float> before = read_raster(base_layout.travel_time_tif(name));
+        const Grid<float> after = read_raster(scen_layout.travel_time_tif(name));
+        const Grid<float> children = read_raster(scen_layout.children_tif(sc.target_group));
         sc.change = compare_access(before, after, children, sc.threshold_min, &flags, zones ? &*zones : nullptr,
                                    zone_names.size(), 1.0);
         Grid<float> diff(before.spec(), -9999.0f);
@@ -161,10 +162,10 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
         d.units = "minutes";
         d.description = fmt::format("travel time to {}: scenario minus baseline (negative = faster; nodata = unreachable "
                                     "in either)", name);
-        geodata::write_geotiff(out / "rasters" / fmt::format("diff_travel_time_{}.tif", name), diff, d);
+        geodata::write_geotiff(out_layout.diff_travel_time_tif(name), diff, d);
         geodata::RasterWriteOptions g;
         g.description = fmt::format("access to {} within {:g} min: 1 gained, -1 lost, 0 unchanged", name, sc.threshold_min);
-        geodata::write_geotiff(out / "rasters" / fmt::format("access_change_{}.tif", name), gained, g);
+        geodata::write_geotiff(out_layout.access_change_tif(name), gained, g);
 
         for (const auto& [cls, c] : sc.change.by_class) csv += csv_row(fmt::format("{},{}", name, cls), c);
         for (std::size_t z = 0; z < sc.change.by_zone.size(); ++z)
@@ -187,10 +188,10 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
         report.services.push_back(std::move(sc));
     }
     summary["warnings"] = report.warnings;
-    geodata::write_text_file(out / "compare.csv", csv);
-    if (zones) geodata::write_text_file(out / "compare_zones.csv", zones_csv);
-    geodata::write_text_file(out / "changed_areas.csv", areas_csv);
-    geodata::write_text_file(out / "compare.json", summary.dump(2) + "\n");
+    geodata::write_text_file(out_layout.compare_csv(), csv);
+    if (zones) geodata::write_text_file(out_layout.compare_zones_csv(), zones_csv);
+    geodata::write_text_file(out_layout.changed_areas_csv(), areas_csv);
+    geodata::write_text_file(out_layout.compare_json(), summary.dump(2) + "\n");
     return report;
 }
 

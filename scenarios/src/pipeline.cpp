@@ -57,10 +57,10 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     const auto travel = travel_options(s, in);
     FacilitySet facilities = place_facilities(s, in, result.warnings);
     result.placements = facilities.placements;
-    const Grid<std::uint8_t> area_flags = area_classes(s, in, travel, reuse);
+    Grid<std::uint8_t> area_flags = area_classes(s, in, travel, reuse);
 
     clock.stage(4, "travel time");
-    const std::vector<TravelTimeResult> times = service_travel_times(s, in, travel, facilities, reuse, clock);
+    std::vector<TravelTimeResult> times = service_travel_times(s, in, travel, facilities, reuse, clock);
 
     clock.stage(5, "access metrics", "access metrics: summaries by area class");
     Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse}, clock, result.warnings);
@@ -75,6 +75,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     clock.stage(6, "writing outputs");
     write_results(layout, {s, in, facilities, times, area_flags, metrics, result});
+    auto grids = std::make_shared<RunGrids>(RunGrids{{}, land_map(in), std::move(area_flags)});
+    for (auto& t : times) grids->travel_time_min.push_back(std::move(t.minutes));
+    result.grids = std::move(grids);
     if (options.visual_outputs) {
         clock.substage("maps, styles and report");
         options.visual_outputs(result);

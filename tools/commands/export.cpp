@@ -5,6 +5,7 @@
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/vector_export.hpp"
 #include "accessplan/scenarios/compare.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
 #include "../cli_common.hpp"
 
 namespace fs = std::filesystem;
@@ -16,7 +17,7 @@ int export_results(const std::string& results, const std::string& out, const std
     const geodata::ExportFormat format = geodata::parse_export_format(format_name);
     scenarios::check_results_folder(results);
     geodata::OutputFolder folder(out, globals().overwrite);
-    const auto layers = geodata::export_layers(fs::path(results) / "access.gpkg", folder.staging(), format);
+    const auto layers = geodata::export_layers(scenarios::ResultsLayout(results).access_gpkg(), folder.staging(), format);
     folder.commit();
     for (const auto& l : layers) {
         fmt::print("{:<12} {:>7} feature(s)  {}\n", l.layer, l.features, (folder.target() / l.file.filename()).string());

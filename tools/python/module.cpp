@@ -25,6 +25,7 @@
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_export.hpp"
 #include "accessplan/scenarios/compare.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
 #include "accessplan/scenarios/demo_province.hpp"
 #include "accessplan/scenarios/demo_writer.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
@@ -381,7 +382,7 @@ PYBIND11_MODULE(accessplan, m) {
         {
             py::gil_scoped_release release;
             geodata::OutputFolder folder(out, overwrite);
-            layers = geodata::export_layers(results / "access.gpkg", folder.staging(), fmt_);
+            layers = geodata::export_layers(scenarios::ResultsLayout(results).access_gpkg(), folder.staging(), fmt_);
             folder.commit();
         }
         for (const auto& l : layers)

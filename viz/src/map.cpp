@@ -14,6 +14,7 @@
 #include "accessplan/engine/error.hpp"
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
 #include "accessplan/viz/labels.hpp"
 
 namespace fs = std::filesystem;
@@ -515,17 +516,21 @@ void check(cairo_status_t status, const fs::path& file) {
 
 }  // namespace
 
-MapContext load_map_context(const fs::path& dir, std::string credits) {
+MapContext load_map_context(const fs::path& dir, std::string credits, const Grid<std::uint8_t>* land_grid,
+                            const Grid<std::uint8_t>* class_grid) {
     MapContext ctx;
     ctx.credits = std::move(credits);
-    const fs::path land = dir / "rasters" / "land.tif", classes = dir / "rasters" / "area_class.tif";
+    const scenarios::ResultsLayout layout(dir);
+    const fs::path land = layout.land_tif(), classes = layout.area_class_tif();
     std::error_code ec;
-    if (fs::exists(land, ec)) ctx.land = geodata::read_raster_byte(land);
-    if (fs::exists(classes, ec)) ctx.area_class = geodata::read_raster_byte(classes);
+    if (land_grid) ctx.land = *land_grid;
+    else if (fs::exists(land, ec)) ctx.land = geodata::read_raster_byte(land);
+    if (class_grid) ctx.area_class = *class_grid;
+    else if (fs::exists(classes, ec)) ctx.area_class = geodata::read_raster_byte(classes);
     if (ctx.land) ctx.grid = ctx.land->spec();
     else if (ctx.area_class) ctx.grid = ctx.area_class->spec();
     else throw InputError(fmt::format("{}: no rasters/land.tif or rasters/area_class.tif; run the scenario again", dir.string()));
-    const fs::path gpkg = dir / "access.gpkg";
+    const fs::path gpkg = layout.access_gpkg();
     if (!fs::exists(gpkg, ec)) return ctx;
     const auto info = geodata::read_vector_info(gpkg);
     auto layer = [&](const char* name) {
@@ -538,12 +543,13 @@ MapContext load_map_context(const fs::path& dir, std::string credits) {
             }
         return std::vector<geodata::Feature>{};
     };
-    ctx.facilities = layer("facilities");
-    ctx.zones = layer("zones");
-    ctx.gaps = layer("gaps");
-    ctx.ranking = layer("ranking");
-    ctx.study_area = layer("study_area");
-    ctx.border = layer("national_border");
+    using L = scenarios::ResultsLayout;
+    ctx.facilities = layer(L::facilities_layer);
+    ctx.zones = layer(L::zones_layer);
+    ctx.gaps = layer(L::gaps_layer);
+    ctx.ranking = layer(L::ranking_layer);
+    ctx.study_area = layer(L::study_area_layer);
+    ctx.border = layer(L::national_border_layer);
     return ctx;
 }
 

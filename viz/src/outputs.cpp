@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <limits>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -68,21 +70,33 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
         for (const auto& t : svc.facility_types)
             if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
     }
-    style_access_geopackage(out / "access.gpkg", services, types);
+    const scenarios::ResultsLayout layout(out);
+    style_access_geopackage(layout.access_gpkg(), services, types);
     for (const auto& svc : result.services)
-        geodata::write_text_file(out / "rasters" / fmt::format("travel_time_{}.qml", svc.service), travel_time_qml(svc.threshold_min));
+        geodata::write_text_file(layout.travel_time_qml(svc.service), travel_time_qml(svc.threshold_min));
 
     // Maps: travel time per service, one PNG each and all in one PDF.
+    // The run's grids in memory when it kept them (run_scenario does), else its rasters.
+    const scenarios::RunGrids* grids = result.grids.get();
     const MapContext context = load_map_context(
         out, fmt::format("{}: {} · {}: accessplan {} · {} {}", tr("data", lang), data_credits(scenarios::input_files(scenario), lang, scenario.credits), tr("map", lang),
-                         version_string, tr("projection", lang), result.grid.crs.label()));
-    std::vector<Grid<float>> minutes;
+                         version_string, tr("projection", lang), result.grid.crs.label()),
+        grids ? &grids->land : nullptr, grids ? &grids->area_class : nullptr);
+    std::vector<Grid<float>> minutes;  // as the maps draw them: NaN = unreachable (the rasters' nodata)
     minutes.reserve(result.services.size());
-    for (const auto& svc : result.services)
-        minutes.push_back(geodata::read_raster_float(out / "rasters" / fmt::format("travel_time_{}.tif", svc.service)));
+    for (std::size_t k = 0; k < result.services.size(); ++k) {
+        if (!grids) {
+            minutes.push_back(geodata::read_raster_float(layout.travel_time_tif(result.services[k].service)));
+            continue;
+        }
+        Grid<float> m = grids->travel_time_min.at(k);
+        for (float& v : m.values())
+            if (!std::isfinite(v)) v = std::numeric_limits<float>::quiet_NaN();
+        minutes.push_back(std::move(m));
+    }
     std::vector<MapPage> pages;
     std::vector<fs::path> files;
-    fs::create_directories(out / "maps");
+    fs::create_directories(layout.maps_dir());
     for (std::size_t k = 0; k < result.services.size(); ++k) {
         const auto& svc = result.services[k];
         const scenarios::Service& def = scenario.services[k];
@@ -112,10 +126,10 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
                 page.key_figures.push_back(fmt::format("{}: {} {} ({} {})", display_name(cls, lang), format_pct(summary.pct_within(), lang),
                                                        tr("within", lang), format_count(summary.children, lang), tr("children", lang)));
         pages.push_back(std::move(page));
-        files.push_back(out / "maps" / fmt::format("travel_time_{}.png", svc.service));
+        files.push_back(layout.travel_time_png(svc.service));
     }
-    render_maps(context, pages, files, out / "maps" / "maps.pdf", lang);
-    write_run_report(scenario, result, context, out, lang);
+    render_maps(context, pages, files, layout.maps_pdf(), lang);
+    write_run_report(scenario, result, context, minutes, out, lang);
 }
 
 void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::path& scenario_dir, const fs::path& out,
@@ -125,7 +139,7 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
     std::vector<fs::path> inputs;
     std::vector<std::string> stated;
     try {
-        std::ifstream in(scenario_dir / "run.json");
+        std::ifstream in(scenarios::ResultsLayout(scenario_dir).run_json());
         const auto run = nlohmann::json::parse(in);
         for (const auto& i : run.value("inputs", nlohmann::json::array())) inputs.emplace_back(i.value("file", ""));
         stated = run.value("credits", std::vector<std::string>{});
@@ -136,12 +150,12 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
                                                                      data_credits(inputs, lang, stated), tr("map", lang), version_string));
     context.gaps.clear();
     context.ranking.clear();
+    const scenarios::ResultsLayout layout(out);
     std::vector<Grid<float>> diffs;
-    for (const auto& svc : report.services)
-        diffs.push_back(geodata::read_raster_float(out / "rasters" / fmt::format("diff_travel_time_{}.tif", svc.service)));
+    for (const auto& svc : report.services) diffs.push_back(geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)));
     std::vector<MapPage> pages;
     std::vector<fs::path> files;
-    fs::create_directories(out / "maps");
+    fs::create_directories(layout.maps_dir());
     for (std::size_t k = 0; k < report.services.size(); ++k) {
         const auto& svc = report.services[k];
         const AccessChange& all = svc.change.by_class.front().second;
@@ -164,9 +178,9 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
                                                    format_pct(100.0 * all.within_before / all.children, lang),
                                                    format_pct(100.0 * all.within_after / all.children, lang)));
         pages.push_back(std::move(page));
-        files.push_back(out / "maps" / fmt::format("change_{}.png", svc.service));
+        files.push_back(layout.change_png(svc.service));
     }
-    render_maps(context, pages, files, out / "maps" / "maps.pdf", lang);
+    render_maps(context, pages, files, layout.maps_pdf(), lang);
     write_comparison_report(report, context, out, lang);
 }
 

@@ -386,12 +386,14 @@ std::string method_section(const std::string& credits, Lang lang) {
                        esc(t("method", lang)), esc(text), esc(credits), version_string);
 }
 
-void write(const fs::path& out, const std::string& html) { geodata::write_text_file(out / "report.html", html); }
+void write(const fs::path& out, const std::string& html) {
+    geodata::write_text_file(scenarios::ResultsLayout(out).report_html(), html);
+}
 
 }  // namespace
 
 void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
-                      const fs::path& out, Lang lang) {
+                      const std::vector<Grid<float>>& minutes, const fs::path& out, Lang lang) {
     nlohmann::json data = map_data(context, lang);
     std::string body, nav = nav_link("figures", t("key figures", lang)) + nav_link("map-section", t("interactive map", lang)) +
                             nav_link("gaps", t("gaps", lang));
@@ -414,10 +416,9 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     }
     body += "</tbody></table></section>\n";
     // The map.
-    std::vector<Grid<float>> minutes;
     for (std::size_t k = 0; k < result.services.size(); ++k) {
         const auto& svc = result.services[k];
-        const Grid<float> values = geodata::read_raster_float(out / "rasters" / fmt::format("travel_time_{}.tif", svc.service));
+        const Grid<float>& values = minutes.at(k);
         data["services"].push_back(service_layer(context, svc.service,
                                                  fmt::format("{} ({} {})", display_name(svc.service, lang), number(svc.threshold_min, 0, lang), tr("minutes", lang)),
                                                  values, travel_time_classes(svc.threshold_min, lang), true, "",
@@ -491,7 +492,7 @@ void write_comparison_report(const scenarios::ComparisonReport& report, const Ma
                                 number(a.pct_points(), 2, lang));
     body += "</tbody></table></section>\n";
     for (const auto& svc : report.services) {
-        const Grid<float> diff = geodata::read_raster_float(out / "rasters" / fmt::format("diff_travel_time_{}.tif", svc.service));
+        const Grid<float> diff = geodata::read_raster_float(scenarios::ResultsLayout(out).diff_travel_time_tif(svc.service));
         data["services"].push_back(service_layer(context, svc.service, display_name(svc.service, lang), diff, time_change_classes(lang), true,
                                                  lang == Lang::vi ? "không tiếp cận được (trước hoặc sau)" : "unreachable before or after",
                                                  {}, lang));

@@ -190,6 +190,12 @@ void write_access_layers(const Scenario& s, const ResultsLayout& layout, const G
 
 }  // namespace
 
+Grid<std::uint8_t> land_map(const RunInputs& in) {
+    Grid<std::uint8_t> map(in.grid, 0);
+    for (std::size_t i = 0; i < map.size(); ++i) map[i] = in.land[i] ? (in.study_area[i] ? 2 : 1) : 0;
+    return map;
+}
+
 void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     const Scenario& s = in.scenario;
     const GridSpec& grid = in.inputs.grid;
@@ -197,7 +203,6 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     const auto& times = in.times;
     const auto& children = in.inputs.children;
     const auto& area_flags = in.area_flags;
-    const auto& study_area = in.inputs.study_area;
     const auto& accessibility = in.metrics.accessibility;
     std::set<std::string> modes_used;
     for (const auto& svc : s.services) modes_used.insert(svc.mode);
@@ -235,11 +240,9 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     ac.description = "area class bit flags: 1 island, 2 border, 4 remote (0 none)";
     ac.metadata = {{"AREA_CLASS_FLAGS", "1=island,2=border,4=remote"}};
     geodata::write_geotiff(layout.area_class_tif(), area_flags, ac);
-    Grid<std::uint8_t> land_map(grid, 0);  // for maps: the coast, and the study area within the buffer
-    for (std::size_t i = 0; i < land_map.size(); ++i) land_map[i] = in.inputs.land[i] ? (study_area[i] ? 2 : 1) : 0;
     geodata::RasterWriteOptions lo;
     lo.description = "0 water, 1 land outside the study area, 2 land in the study area";
-    geodata::write_geotiff(layout.land_tif(), land_map, lo);
+    geodata::write_geotiff(layout.land_tif(), land_map(in.inputs), lo);
     std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
     std::string load_csv = "service,facility_id,name,capacity,load,pct_used\n";
     std::string bands_csv = "service,area_class";

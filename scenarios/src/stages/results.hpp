@@ -26,6 +26,9 @@ struct ResultsInputs {
     const RunResult& result;
 };
 
+/// For maps: 0 water, 1 land outside the study area, 2 land in the study area.
+Grid<std::uint8_t> land_map(const RunInputs& in);
+
 /// Every data output of a run into `layout`'s folder (which exists).
 void write_results(const ResultsLayout& layout, const ResultsInputs& in);
 

@@ -77,6 +77,14 @@ struct RankingReport {
     std::vector<RankingRow> rows;
 };
 
+/// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the
+/// run has just written.
+struct RunGrids {
+    std::vector<Grid<float>> travel_time_min;  ///< per service (RunResult::services order); +inf = unreachable
+    Grid<std::uint8_t> land;                   ///< 0 water, 1 land outside the study area, 2 land in the study area
+    Grid<std::uint8_t> area_class;             ///< bit flags: 1 island, 2 border, 4 remote
+};
+
 struct RunResult {
     GridSpec grid;
     double population_total = 0.0;         ///< on the analysis grid (study area + buffer)
@@ -89,6 +97,7 @@ struct RunResult {
     std::optional<RankingReport> ranking;  ///< when the scenario has a ranking section
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
+    std::shared_ptr<const RunGrids> grids;  ///< set by run_scenario
 };
 
 /// What runs of one process (a batch, the Python module) share: the inputs, friction, children and searches of

@@ -51,6 +51,8 @@ public:
     // A comparison's folder (accessplan compare).
     std::filesystem::path compare_csv() const { return m_root / "compare.csv"; }
     std::filesystem::path compare_json() const { return m_root / "compare.json"; }
+    std::filesystem::path compare_zones_csv() const { return m_root / "compare_zones.csv"; }
+    std::filesystem::path changed_areas_csv() const { return m_root / "changed_areas.csv"; }
     std::filesystem::path diff_travel_time_tif(const std::string& service) const { return raster("diff_travel_time_" + service + ".tif"); }
     std::filesystem::path access_change_tif(const std::string& service) const { return raster("access_change_" + service + ".tif"); }
     std::filesystem::path change_png(const std::string& service) const { return maps_dir() / ("change_" + service + ".png"); }

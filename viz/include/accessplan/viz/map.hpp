@@ -23,7 +23,9 @@ struct MapContext {
 };
 
 /// Reads rasters/land.tif, rasters/area_class.tif and access.gpkg's layers of a results folder; `credits` as given.
-MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits);
+/// `land` and `area_class`, when given (a run's in-memory grids), are used instead of reading their rasters.
+MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits,
+                            const Grid<std::uint8_t>* land = nullptr, const Grid<std::uint8_t>* area_class = nullptr);
 
 /// One map page.
 struct MapPage {

@@ -11,9 +11,10 @@
 
 namespace accessplan::viz {
 
-/// Writes `out_dir`/report.html for a run whose outputs (rasters, access.gpkg) are in `out_dir`.
+/// Writes `out_dir`/report.html for a run whose outputs (rasters, access.gpkg) are in `out_dir`; `minutes` are the
+/// travel times per service as the maps draw them (NaN = unreachable).
 void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
-                      const std::filesystem::path& out_dir, Lang lang);
+                      const std::vector<Grid<float>>& minutes, const std::filesystem::path& out_dir, Lang lang);
 
 /// Writes `out_dir`/report.html for a comparison (`out_dir` holds compare_runs's outputs; the map's context is the
 /// scenario's).
