@@ -1,4 +1,5 @@
 #include "modifications.hpp"
+#include "modifications/kinds.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,98 +20,6 @@ namespace fs = std::filesystem;
 
 namespace accessplan::scenarios::detail {
 namespace {
-
-using Kind = Modification::Kind;
-
-std::unique_ptr<OGRGeometry> line_in(const std::vector<LonLat>& points, const Crs& crs) {
-    std::vector<double> x, y;
-    for (const auto& p : points) {
-        x.push_back(p.lon);
-        y.push_back(p.lat);
-    }
-    geodata::CoordinateTransform(geodata::wgs84(), crs).transform(x.size(), x.data(), y.data());
-    auto line = std::make_unique<OGRLineString>();
-    for (std::size_t k = 0; k < x.size(); ++k) line->addPoint(x[k], y[k]);
-    return line;
-}
-
-std::unique_ptr<OGRGeometry> polygon_in(const std::vector<LonLat>& points, const Crs& crs) {
-    auto line = line_in(points, crs);
-    auto ring = std::make_unique<OGRLinearRing>();
-    for (const auto& p : *line->toLineString()) ring->addPoint(p.getX(), p.getY());
-    ring->closeRings();
-    auto polygon = std::make_unique<OGRPolygon>();
-    polygon->addRingDirectly(ring.release());
-    return polygon;
-}
-
-/// The cells of a modification's area: its polygons file and/or inline polygon, by cell centre.
-std::optional<Grid<std::uint8_t>> area_cells(const Modification& m, const GridSpec& grid) {
-    std::vector<std::unique_ptr<OGRGeometry>> owned;
-    std::vector<geodata::Feature> features;
-    if (m.file) features = read_layer(*m.file, grid.crs);
-    std::vector<const OGRGeometry*> geoms;
-    for (const auto& f : features)
-        if (f.geometry) geoms.push_back(f.geometry.get());
-    if (m.file && geoms.empty())
-        throw InputError(fmt::format("{}: {} has no polygons{}; check the file and its filter", m.label, m.file->file.string(),
-                                     m.file->where.empty() ? "" : " (where " + m.file->where + ")"));
-    if (!m.polygon.empty()) {
-        owned.push_back(polygon_in(m.polygon, grid.crs));
-        geoms.push_back(owned.back().get());
-    }
-    if (geoms.empty()) return std::nullopt;
-    return geodata::rasterize_mask(geoms, grid, false);
-}
-
-bool same_id(const std::string& a, const std::string& b) {
-    if (a == b) return true;
-    try {  // "12" and "12.0" name the same facility
-        std::size_t ua = 0, ub = 0;
-        const double x = std::stod(a, &ua), y = std::stod(b, &ub);
-        return ua == a.size() && ub == b.size() && x == y;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
-std::string attribute(const std::map<std::string, std::string>& attributes, const std::string& key) {
-    auto it = attributes.find(key);
-    return it == attributes.end() ? std::string() : it->second;
-}
-
-/// Indices of the items the selection picks; InputError for a listed id no item has, or for nothing selected.
-template <typename Item, typename Attributes>
-std::vector<std::size_t> select(const Modification& m, const std::vector<Item>& items, Attributes attributes_of,
-                                const std::string& id_field, const std::string& capacity_field, const std::string& what,
-                                const std::string& file) {
-    for (const auto& id : m.select.ids)
-        if (std::none_of(items.begin(), items.end(), [&](const Item& it) { return same_id(attribute(attributes_of(it), id_field), id); }))
-            throw InputError(fmt::format("{}: no {} has {} = {} in {}; check the id (accessplan info {} lists the features)",
-                                         m.label, what, id_field, id, file, file));
-    std::vector<std::size_t> picked;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const auto& a = attributes_of(items[i]);
-        if (!m.select.ids.empty() &&
-            std::none_of(m.select.ids.begin(), m.select.ids.end(), [&](const std::string& id) { return same_id(attribute(a, id_field), id); }))
-            continue;
-        bool ok = true;
-        for (const auto& [field, values] : m.select.match)
-            ok = ok && std::find(values.begin(), values.end(), attribute(a, field)) != values.end();
-        if (ok && m.select.capacity_below) {
-            double cap = 0.0;
-            try {
-                cap = std::stod(attribute(a, capacity_field));
-            } catch (const std::exception&) {
-            }
-            ok = cap > 0.0 && cap < *m.select.capacity_below;
-        }
-        if (ok) picked.push_back(i);
-    }
-    if (picked.empty())
-        throw InputError(fmt::format("{}: selects no {} in {}; check the field names and values of match/ids", m.label, what, file));
-    return picked;
-}
 
 double parse_minutes(const geodata::Feature& f, const std::string& key, const fs::path& file, bool required) {
     const std::string v = f.attribute(key);
@@ -186,147 +95,49 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
     check_facility_fields(s, points);
     for (std::size_t p = 0; p < points.size(); ++p)
         if (!points[p].attributes.count(s.id_field)) points[p].attributes[s.id_field] = std::to_string(p + 1);
-    const std::string file = s.facilities.file.string();
-    auto attrs = [](const geodata::PointFeature& p) -> const std::map<std::string, std::string>& { return p.attributes; };
-    for (const auto& m : s.modifications) {
-        switch (m.kind) {
-            case Kind::add_facilities: {
-                std::vector<geodata::PointFeature> added;
-                const geodata::CoordinateTransform from_lonlat(geodata::wgs84(), crs);
-                for (const auto& f : m.facilities) {
-                    geodata::PointFeature p;
-                    p.x = f.at.lon;
-                    p.y = f.at.lat;
-                    from_lonlat.transform_point(p.x, p.y);
-                    p.attributes = {{s.type_field, f.type}, {s.name_field, f.name}};
-                    if (!f.id.empty()) p.attributes[s.id_field] = f.id;
-                    if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{:g}", f.capacity);
-                    added.push_back(std::move(p));
-                }
-                if (m.file) {
-                    geodata::ReadOptions o;
-                    o.layer = m.file->layer;
-                    o.where = m.file->where;
-                    o.csv_xy_crs = crs;
-                    for (auto& p : geodata::read_points(m.file->file, crs, o)) {
-                        if (attribute(p.attributes, s.type_field).empty())
-                            throw InputError(fmt::format("{}: {} feature {} has no '{}' value (facilities.type_field); "
-                                                         "say what each new facility is", m.label, m.file->file.string(),
-                                                         p.fid, s.type_field));
-                        added.push_back(std::move(p));
-                    }
-                }
-                std::int64_t next = 0;
-                for (const auto& p : points)  // every id is a number: check_facility_fields
-                    next = std::max<std::int64_t>(next, facility_id_number(attribute(p.attributes, s.id_field)).value_or(0));
-                for (auto& p : added) {
-                    const std::string id = attribute(p.attributes, s.id_field);
-                    if (id.empty()) {
-                        p.attributes[s.id_field] = std::to_string(++next);
-                    } else {
-                        const std::optional<std::int32_t> number = facility_id_number(id);
-                        if (!number)
-                            throw InputError(fmt::format("{}: id '{}' is not a whole number from 0 to 2147483647; give the "
-                                                         "new facility such an id, or none (one is chosen)", m.label, id));
-                        if (std::any_of(points.begin(), points.end(), [&](const auto& q) { return same_id(attribute(q.attributes, s.id_field), id); }))
-                            throw InputError(fmt::format("{}: id {} is already a facility's in {}; give the new facility "
-                                                         "another id, or none (one is chosen)", m.label, id, file));
-                        next = std::max<std::int64_t>(next, *number);
-                    }
-                    p.attributes["modification"] = m.label;
-                    p.fid = static_cast<std::int64_t>(points.size());
-                    points.push_back(std::move(p));
-                }
-                break;
-            }
-            case Kind::close_facilities: {
-                const auto picked = select(m, points, attrs, s.id_field, s.capacity_field, "facility", file);
-                std::vector<geodata::PointFeature> kept;
-                for (std::size_t i = 0, k = 0; i < points.size(); ++i) {
-                    if (k < picked.size() && picked[k] == i) {
-                        ++k;
-                        continue;
-                    }
-                    kept.push_back(std::move(points[i]));
-                }
-                points = std::move(kept);
-                break;
-            }
-            case Kind::set_capacity:
-                for (std::size_t i : select(m, points, attrs, s.id_field, s.capacity_field, "facility", file))
-                    points[i].attributes[s.capacity_field] = fmt::format("{:g}", m.capacity);
-                break;
-            default: break;
-        }
-    }
+    FacilityStep step{s, points, crs};
+    apply_steps(s, step);
 }
 
 std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
-                                                                   const GridSpec& grid) {
-    std::map<std::size_t, Grid<std::uint8_t>> cells;
-    const std::string file = s.roads ? s.roads->file.string() : "travel.roads";
-    auto attrs = [](const geodata::Feature& f) -> const std::map<std::string, std::string>& { return f.attributes; };
-    for (std::size_t k = 0; k < s.modifications.size(); ++k) {
-        const Modification& m = s.modifications[k];
-        std::vector<const OGRGeometry*> geoms;
-        if (m.kind == Kind::upgrade_road) {
-            if (!m.select.ids.empty() || !m.select.match.empty()) {
-                if (roads.empty())
-                    throw InputError(fmt::format("{}: the scenario has no roads (travel.roads) to upgrade; draw the road "
-                                                 "with line: instead", m.label));
-                for (std::size_t i : select(m, roads, attrs, m.id_field, "", "road", file)) {
-                    if (!m.road_class.empty()) roads[i].attributes[s.road_class_field] = m.road_class;
-                    if (roads[i].geometry) geoms.push_back(roads[i].geometry.get());
-                }
-            }
-        }
-        if (m.kind == Kind::upgrade_road || m.kind == Kind::new_road || m.kind == Kind::new_bridge) {
-            std::unique_ptr<OGRGeometry> line;
-            if (!m.line.empty()) {
-                line = line_in(m.line, grid.crs);
-                geoms.push_back(line.get());
-            }
-            if (!m.speed_kmh.empty()) cells.emplace(k, geodata::rasterize_mask(geoms, grid, true));
-            if (line && !m.road_class.empty()) {
-                geodata::Feature f;
-                f.fid = -static_cast<std::int64_t>(k) - 1;
-                f.geometry = std::move(line);
-                f.attributes[s.road_class_field] = m.road_class;
-                roads.push_back(std::move(f));
-            }
-        }
-    }
-    return cells;
+                                                                   const GridSpec& grid, bool closures) {
+    RoadStep step{s, roads, grid};
+    step.closures = closures;
+    apply_steps(s, step);
+    return std::move(step.speed_cells);
+}
+
+bool changes_roads(const Scenario& s) { return has_steps<RoadStep>(s); }
+
+bool closes_roads(const Scenario& s) {
+    return std::any_of(s.modifications.begin(), s.modifications.end(),
+                       [](const Modification& m) { return m.get<modification::RoadClosure>() != nullptr; });
 }
 
 void check_bridges(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>* rivers, const Grid<std::uint8_t>& landcover) {
-    for (const auto& m : s.modifications) {
-        if (m.kind != Kind::new_bridge) continue;
-        auto line = line_in(m.line, grid.crs);
-        const Grid<std::uint8_t> cells = geodata::rasterize_mask({line.get()}, grid, true);
-        bool crosses = false, inside = false;
-        for (std::size_t i = 0; i < cells.size() && !crosses; ++i) {
-            if (!cells[i]) continue;
-            inside = true;
-            crosses = landcover[i] == landcover::water || (rivers && (*rivers)[i]);
-        }
-        if (!inside)
-            throw InputError(fmt::format("{}: the bridge lies outside the analysis grid; check its [longitude, latitude] points", m.label));
-        if (!crosses)
-            throw InputError(fmt::format("{}: the line crosses no river (travel.rivers) or water cell; a bridge must span "
-                                         "one (draw it from bank to bank), or say new_road", m.label));
-    }
+    BridgeStep step{grid, rivers, landcover};
+    apply_steps(s, step);
 }
 
 std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid, std::map<std::size_t, Grid<std::uint8_t>> road_cells) {
+    // Road speeds and floods in modification order: road_cells are keyed by modification index.
     std::vector<FrictionEdit> edits;
     for (std::size_t k = 0; k < s.modifications.size(); ++k) {
         const Modification& m = s.modifications[k];
         if (auto it = road_cells.find(k); it != road_cells.end()) {
-            edits.push_back({m.label, std::move(it->second), m.speed_kmh, 1.0});
-        } else if (m.kind == Kind::flood_season && (!s.month || in_months(m.months, *s.month))) {
-            if (auto cells = area_cells(m, grid)) edits.push_back({m.label, std::move(*cells), {}, m.impassable ? 0.0 : m.speed_factor});
+            const auto speeds = std::visit([](const auto& c) -> std::map<std::string, double> {
+                if constexpr (requires { c.speed_kmh; }) return c.speed_kmh;
+                else return {};
+            }, m.change);
+            edits.push_back({m.label, std::move(it->second), speeds, 1.0});
+            continue;
         }
+        std::vector<FrictionEdit> one;
+        FrictionStep step{s, grid, one, &m};
+        std::visit([&](const auto& change) {
+            if constexpr (requires { apply(change, step); }) apply(change, step);
+        }, m.change);
+        for (auto& e : one) edits.push_back(std::move(e));
     }
     return edits;
 }
@@ -374,47 +185,16 @@ std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
             links.push_back(std::move(l));
         }
     }
-    for (const auto& m : s.modifications) {
-        if (m.kind != Kind::new_ferry || (s.month && !in_months(m.months, *s.month))) continue;
-        FerryLink l;
-        l.name = m.name.empty() ? "new ferry" : m.name;
-        l.source = m.label;
-        l.x0 = m.from.lon;
-        l.y0 = m.from.lat;
-        l.x1 = m.to.lon;
-        l.y1 = m.to.lat;
-        geodata::CoordinateTransform t(geodata::wgs84(), crs);
-        t.transform_point(l.x0, l.y0);
-        t.transform_point(l.x1, l.y1);
-        l.crossing_min = m.crossing_min;
-        l.headway_min = m.headway_min;
-        l.bidirectional = m.bidirectional;
-        links.push_back(std::move(l));
-    }
+    FerryStep step{s, crs, links};
+    apply_steps(s, step);
     return links;
 }
 
 std::optional<Grid<float>> growth_factors(const Scenario& s, const GridSpec& grid) {
-    std::optional<Grid<float>> g;
-    for (const auto& m : s.modifications) {
-        if (m.kind != Kind::population_growth) continue;
-        if (!g) g = Grid<float>(grid, 1.0f);
-        if (m.factor_raster) {
-            const Grid<float> f = geodata::warp_to_grid(*m.factor_raster, 1, grid, geodata::Resampling::bilinear);
-            for (std::size_t i = 0; i < f.size(); ++i) {
-                if (std::isnan(f[i])) continue;  // outside the raster or nodata: no change
-                if (!(f[i] >= 0.0f) || !std::isfinite(f[i]))
-                    throw InputError(fmt::format("{}: {} has a factor of {} at cell {}; growth factors must be >= 0",
-                                                 m.label, m.factor_raster->string(), f[i], i));
-                (*g)[i] *= f[i];
-            }
-            continue;
-        }
-        const auto cells = area_cells(m, grid);
-        for (std::size_t i = 0; i < g->size(); ++i)
-            if (!cells || (*cells)[i]) (*g)[i] *= static_cast<float>(m.factor);
-    }
-    return g;
+    std::optional<Grid<float>> factors;
+    GrowthStep step{grid, factors};
+    apply_steps(s, step);
+    return factors;
 }
 
 }  // namespace accessplan::scenarios::detail

@@ -31,10 +31,17 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
 /// Checks the facilities (check_facility_fields), numbers those without an id, and applies the facility modifications.
 void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs);
 
-/// Applies upgrade_road classes to the road features (in `crs`) and appends new_road / new_bridge lines with their
-/// class in `class_field`. Returns, per modification index with speed_kmh, the road cells it covers.
+/// Applies the road modifications to the road features (in the grid's CRS): upgrade_road classes, new_road /
+/// new_bridge lines with their class, road_closure cuts (unless `closures` is false). Returns, per modification index
+/// with speed_kmh, the road cells it covers.
 std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
-                                                                   const GridSpec& grid);
+                                                                   const GridSpec& grid, bool closures = true);
+
+/// True when a modification of `s` changes roads (the road raster is built even without travel.roads).
+bool changes_roads(const Scenario& s);
+
+/// True when `s` has a road_closure.
+bool closes_roads(const Scenario& s);
 
 /// InputError when a new_bridge crosses no river or water cell (it would be a road: say new_road).
 void check_bridges(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>* rivers, const Grid<std::uint8_t>& landcover);

@@ -1,4 +1,7 @@
 #include "accessplan/scenarios/scenario.hpp"
+#include "modifications/kinds.hpp"
+#include "modifications/registry.hpp"
+#include "yaml_reader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -19,174 +22,7 @@ namespace fs = std::filesystem;
 namespace accessplan::scenarios {
 namespace {
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
-// Collects every problem of a scenario file before any work starts.
-// Nodes that came from a `base:` file, with that file: their messages name it and their paths are relative to it.
-using Origins = std::vector<std::pair<YAML::Node, fs::path>>;
-
-class Reader {
-public:
-    Reader(fs::path file, const Origins& origins) : m_file(std::move(file)), m_origins(origins) {}
-
-    const fs::path& file_of(const YAML::Node& node) const {
-        for (const auto& [n, f] : m_origins)
-            if (n.is(node)) return f;
-        return m_file;
-    }
-
-    /// A path written in the node's file, made relative to that file's folder.
-    fs::path resolve(const YAML::Node& node, const std::string& text) const {
-        fs::path p(text);
-        return p.is_relative() ? file_of(node).parent_path() / p : p;
-    }
-
-    void error(const YAML::Node& node, const std::string& key, const std::string& message) {
-        const YAML::Mark mark = node.Mark();
-        const std::string file = file_of(node).string();
-        if (mark.line >= 0)
-            m_errors.push_back(fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, key, message));
-        else
-            m_errors.push_back(fmt::format("{}: {}: {}", file, key, message));
-    }
-
-    void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) {
-        if (!map.IsMap()) return;
-        for (const auto& kv : map) {
-            const std::string key = kv.first.as<std::string>();
-            if (allowed.count(key)) continue;
-            std::string suggestion;
-            std::size_t best = 3;
-            for (const auto& a : allowed)
-                if (auto d = edit_distance(key, a); d < best) {
-                    best = d;
-                    suggestion = a;
-                }
-            if (suggestion.empty())  // "headway" for "headway_min"
-                for (const auto& a : allowed)
-                    if (key.size() >= 4 && a.rfind(key, 0) == 0) suggestion = a;
-            error(kv.first, where.empty() ? key : where + "." + key,
-                  fmt::format("unknown key{}; expected one of: {}",
-                              suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-                              fmt::join(allowed, ", ")));
-        }
-    }
-
-    YAML::Node map(const YAML::Node& parent, const std::string& key, const std::string& where, bool required) {
-        YAML::Node node = parent[key];
-        if (!node) {
-            if (required) error(parent, qualified(where, key), "missing; this section is required");
-            return {};
-        }
-        if (!node.IsMap()) {
-            error(node, qualified(where, key), "expected a mapping of keys");
-            return {};
-        }
-        return node;
-    }
-
-    std::optional<std::string> text(const YAML::Node& parent, const std::string& key, const std::string& where,
-                                    bool required) {
-        if (!parent || !parent.IsMap()) return std::nullopt;
-        YAML::Node node = parent[key];
-        if (!node) {
-            if (required) error(parent, qualified(where, key), "missing; this key is required");
-            return std::nullopt;
-        }
-        if (!node.IsScalar()) {
-            error(node, qualified(where, key), "expected a text value");
-            return std::nullopt;
-        }
-        return node.as<std::string>();
-    }
-
-    std::optional<double> number(const YAML::Node& parent, const std::string& key, const std::string& where,
-                                 double min_exclusive, bool required = false) {
-        if (!parent || !parent.IsMap()) return std::nullopt;
-        YAML::Node node = parent[key];
-        if (!node) {
-            if (required) error(parent, qualified(where, key), "missing; this key is required");
-            return std::nullopt;
-        }
-        double v = 0.0;
-        try {
-            v = node.as<double>();
-        } catch (const YAML::Exception&) {
-            error(node, qualified(where, key), fmt::format("'{}' is not a number", node.IsScalar() ? node.as<std::string>() : "?"));
-            return std::nullopt;
-        }
-        if (!(v > min_exclusive) || !std::isfinite(v)) {
-            error(node, qualified(where, key), fmt::format("{} is out of range; expected a number above {}", v, min_exclusive));
-            return std::nullopt;
-        }
-        return v;
-    }
-
-    std::optional<fs::path> path(const YAML::Node& parent, const std::string& key, const std::string& where,
-                                 bool required) {
-        auto t = text(parent, key, where, required);
-        if (!t) return std::nullopt;
-        const fs::path p = resolve(parent[key], *t);
-        std::error_code ec;
-        if (!fs::exists(p, ec)) {
-            const fs::path dir = file_of(parent[key]).parent_path();
-            error(parent[key], qualified(where, key),
-                  fmt::format("file '{}' not found (paths are relative to the folder of the file that names them, {})",
-                              *t, dir.empty() ? "." : dir.string()));
-            return std::nullopt;
-        }
-        return p;
-    }
-
-    std::optional<LayerRef> layer(const YAML::Node& parent, const std::string& key, const std::string& where,
-                                  bool required, const std::set<std::string>& extra_keys = {}) {
-        YAML::Node node = parent ? parent[key] : YAML::Node();
-        if (!node) {
-            if (required) error(parent, qualified(where, key), "missing; this key is required");
-            return std::nullopt;
-        }
-        const std::string here = qualified(where, key);
-        if (node.IsScalar()) {
-            auto p = path(parent, key, where, true);
-            if (!p) return std::nullopt;
-            return LayerRef{*p, "", ""};
-        }
-        std::set<std::string> allowed{"file", "layer", "where"};
-        allowed.insert(extra_keys.begin(), extra_keys.end());
-        check_keys(node, here, allowed);
-        return layer_fields(node, here);
-    }
-
-    /// file, layer and where of a mapping whose keys are checked elsewhere.
-    std::optional<LayerRef> layer_fields(const YAML::Node& node, const std::string& where) {
-        auto p = path(node, "file", where, true);
-        auto l = text(node, "layer", where, false);
-        auto w = text(node, "where", where, false);
-        if (!p) return std::nullopt;
-        return LayerRef{*p, l.value_or(""), w.value_or("")};
-    }
-
-    static std::string qualified(const std::string& where, const std::string& key) {
-        return where.empty() ? key : where + "." + key;
-    }
-
-    const std::vector<std::string>& errors() const { return m_errors; }
-
-private:
-    fs::path m_file;
-    const Origins& m_origins;
-    std::vector<std::string> m_errors;
-};
+using namespace detail;
 
 std::vector<std::string> text_list(Reader& r, const YAML::Node& parent, const std::string& key, const std::string& where) {
     std::vector<std::string> out;
@@ -466,101 +302,13 @@ YAML::Node load_chain(const fs::path& file, std::vector<fs::path>& chain, Origin
 
 // --- modifications ---------------------------------------------------------------------------------------------
 
-std::optional<LonLat> lon_lat(Reader& r, const YAML::Node& node, const std::string& where) {
-    if (!node.IsSequence() || node.size() != 2) {
-        r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84)");
-        return std::nullopt;
-    }
-    try {
-        LonLat p{node[0].as<double>(), node[1].as<double>()};
-        if (std::abs(p.lon) <= 180.0 && std::abs(p.lat) <= 90.0) return p;
-    } catch (const YAML::Exception&) {
-    }
-    r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84), longitude -180..180, latitude -90..90");
-    return std::nullopt;
-}
-
-std::vector<LonLat> lon_lat_list(Reader& r, const YAML::Node& parent, const std::string& key, const std::string& where,
-                                 std::size_t min_points) {
-    std::vector<LonLat> out;
-    const YAML::Node node = parent[key];
-    const std::string here = where + "." + key;
-    if (!node || !node.IsSequence() || node.size() < min_points) {
-        r.error(node ? node : parent, here, fmt::format("expected a list of at least {} [longitude, latitude] points", min_points));
-        return out;
-    }
-    for (std::size_t k = 0; k < node.size(); ++k)
-        if (auto p = lon_lat(r, node[k], fmt::format("{}[{}]", here, k))) out.push_back(*p);
-    return out;
-}
-
-std::optional<bool> flag(Reader& r, const YAML::Node& parent, const std::string& key, const std::string& where) {
-    const YAML::Node node = parent[key];
-    if (!node) return std::nullopt;
-    try {
-        return node.as<bool>();
-    } catch (const YAML::Exception&) {
-        r.error(node, where + "." + key, "expected true or false");
-        return std::nullopt;
-    }
-}
-
-Months months_of(Reader& r, const YAML::Node& parent, const std::string& where) {
-    const YAML::Node node = parent["months"];
-    if (!node) return {};
-    std::string text;
-    if (node.IsScalar()) {
-        text = node.as<std::string>();
-    } else if (node.IsSequence()) {
-        for (const auto& v : node) text += (text.empty() ? "" : ",") + (v.IsScalar() ? v.as<std::string>() : std::string("?"));
-    }
-    if (auto m = parse_months(text)) return *m;
-    r.error(node, where + ".months", fmt::format("'{}' is not a set of months; write \"6-9\", \"11-3\" or [6, 7, 8]", text));
-    return {};
-}
-
-/// ids: [..], match: {field: value or [values]}, capacity_below: N (each optional; problems are reported).
-void read_selection(Reader& r, const YAML::Node& node, const std::string& where, FacilitySelection& sel) {
-    if (node["ids"]) {
-        if (!node["ids"].IsSequence() || node["ids"].size() == 0)
-            r.error(node["ids"], where + ".ids", "expected a non-empty list of ids");
-        else
-            for (const auto& v : node["ids"]) {
-                if (v.IsScalar()) sel.ids.push_back(v.as<std::string>());
-                else r.error(v, where + ".ids", "expected ids (numbers or text)");
-            }
-    }
-    if (node["match"]) {
-        const YAML::Node m = node["match"];
-        if (!m.IsMap() || m.size() == 0) {
-            r.error(m, where + ".match", "expected a mapping of field: value (or field: [values])");
-        } else {
-            for (const auto& kv : m) {
-                auto& values = sel.match[kv.first.as<std::string>()];
-                if (kv.second.IsScalar()) values.push_back(kv.second.as<std::string>());
-                else if (kv.second.IsSequence())
-                    for (const auto& v : kv.second) values.push_back(v.IsScalar() ? v.as<std::string>() : "");
-                else r.error(kv.second, where + ".match." + kv.first.as<std::string>(), "expected a value or a list of values");
-            }
-        }
-    }
-    if (node["capacity_below"]) sel.capacity_below = r.number(node, "capacity_below", where, 0.0);
-}
-
 void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
-    using Kind = Modification::Kind;
     if (!list.IsSequence()) {
         r.error(list, "modifications", "expected a list; each item is one change, e.g. - new_ferry: {from: [lon, lat], ...}");
         return;
     }
-    static const std::vector<std::pair<std::string, Kind>> kinds{
-        {"add_facilities", Kind::add_facilities}, {"close_facilities", Kind::close_facilities},
-        {"set_capacity", Kind::set_capacity},     {"upgrade_road", Kind::upgrade_road},
-        {"new_road", Kind::new_road},             {"new_bridge", Kind::new_bridge},
-        {"new_ferry", Kind::new_ferry},           {"flood_season", Kind::flood_season},
-        {"population_growth", Kind::population_growth}, {"set_threshold", Kind::set_threshold}};
-    std::set<std::string> kind_names;
-    for (const auto& [name, k] : kinds) kind_names.insert(name);
+    const std::vector<std::string>& names = modification_kind_names();
+    const std::set<std::string> kind_names(names.begin(), names.end());
     for (std::size_t i = 0; i < list.size(); ++i) {
         const YAML::Node item = list[i];
         // Numbered within the file that lists it (a base's modifications come first in the merged list).
@@ -574,8 +322,8 @@ void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
         const auto kv = *item.begin();
         r.check_keys(item, at, kind_names);
         const std::string kind_name = kv.first.as<std::string>();
-        auto found = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind_name; });
-        if (found == kinds.end()) continue;
+        std::optional<ModificationChange> change = make_change(kind_name);
+        if (!change) continue;
         const YAML::Node node = kv.second;
         const std::string w = at + "." + kind_name;
         if (!node.IsMap()) {
@@ -583,163 +331,17 @@ void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
             continue;
         }
         Modification m;
-        m.kind = found->second;
         const YAML::Mark mark = kv.first.Mark();
         m.label = fmt::format("{}:{}: {} ({})", r.file_of(kv.first).string(), mark.line + 1, at, kind_name);
         m.name = r.text(node, "name", w, false).value_or("");
-        auto known_mode_speeds = [&] {
-            if (!node["speed_kmh"]) return;
-            const YAML::Node sp = node["speed_kmh"];
-            if (!sp.IsMap()) {
-                r.error(sp, w + ".speed_kmh", "expected travel mode: speed in km/h, e.g. {motorbike: 40, walking: 4.5}");
-                return;
-            }
-            for (const auto& e : sp) {
-                const std::string mode = e.first.as<std::string>();
-                if (!s.modes.count(mode)) {
-                    r.error(e.first, w + ".speed_kmh." + mode, fmt::format("'{}' is not a travel mode", mode));
-                    continue;
-                }
-                if (auto v = r.number(sp, mode, w + ".speed_kmh", 0.0)) m.speed_kmh[mode] = *v;
-            }
-        };
-        auto road_class = [&](const char* fallback) {
-            m.road_class = r.text(node, "highway", w, false).value_or(fallback);
-            if (m.road_class.empty()) return;
-            auto cls = road_class_from_osm(m.road_class);
-            if (!cls || *cls == RoadClass::none)
-                r.error(node["highway"], w + ".highway", fmt::format("'{}' is not a road class; use OSM highway values "
-                                                                     "such as primary, secondary, tertiary, track", m.road_class));
-        };
-        switch (m.kind) {
-            case Kind::add_facilities: {
-                r.check_keys(node, w, {"name", "facilities", "file", "layer", "where"});
-                if (node["file"]) m.file = r.layer_fields(node, w);
-                if (const YAML::Node f = node["facilities"]) {
-                    if (!f.IsSequence() || f.size() == 0) r.error(f, w + ".facilities", "expected a list of facilities");
-                    for (std::size_t k = 0; f.IsSequence() && k < f.size(); ++k) {
-                        const std::string fw = fmt::format("{}.facilities[{}]", w, k);
-                        r.check_keys(f[k], fw, {"id", "name", "type", "lon", "lat", "capacity"});
-                        NewFacility nf;
-                        nf.type = r.text(f[k], "type", fw, true).value_or("");
-                        nf.id = r.text(f[k], "id", fw, false).value_or("");
-                        nf.name = r.text(f[k], "name", fw, false).value_or("");
-                        auto lon = r.number(f[k], "lon", fw, -180.000001, true);
-                        auto lat = r.number(f[k], "lat", fw, -90.000001, true);
-                        if (lon && *lon > 180.0) r.error(f[k]["lon"], fw + ".lon", "expected a longitude -180..180");
-                        if (lat && *lat > 90.0) r.error(f[k]["lat"], fw + ".lat", "expected a latitude -90..90");
-                        nf.at = {lon.value_or(0.0), lat.value_or(0.0)};
-                        nf.capacity = r.number(f[k], "capacity", fw, -1e-12).value_or(0.0);
-                        m.facilities.push_back(std::move(nf));
-                    }
-                }
-                if (!node["file"] && !node["facilities"])
-                    r.error(node, w, "give facilities: [{type, lon, lat, name, id, capacity}, ...] or file: (points)");
-                break;
-            }
-            case Kind::close_facilities:
-            case Kind::set_capacity: {
-                const bool cap = m.kind == Kind::set_capacity;
-                r.check_keys(node, w, cap ? std::set<std::string>{"name", "ids", "match", "capacity_below", "capacity"}
-                                          : std::set<std::string>{"name", "ids", "match", "capacity_below"});
-                read_selection(r, node, w, m.select);
-                if (!node["ids"] && !node["match"] && !node["capacity_below"])
-                    r.error(node, w, "say which facilities: ids: [...], match: {field: value}, capacity_below: N");
-                if (cap) m.capacity = r.number(node, "capacity", w, 0.0, true).value_or(0.0);
-                break;
-            }
-            case Kind::upgrade_road: {
-                r.check_keys(node, w, {"name", "ids", "id_field", "match", "line", "highway", "speed_kmh"});
-                read_selection(r, node, w, m.select);
-                m.id_field = r.text(node, "id_field", w, false).value_or("osm_id");
-                if (node["line"]) m.line = lon_lat_list(r, node, "line", w, 2);
-                if (m.select.ids.empty() && m.select.match.empty() && !node["line"])
-                    r.error(node, w, "say which roads: ids: [...] (with id_field), match: {name: ...} or line: [[lon, lat], ...]");
-                road_class("");
-                known_mode_speeds();
-                if (m.road_class.empty() && !node["speed_kmh"])
-                    r.error(node, w, "say what changes: highway: <new class> and/or speed_kmh: {mode: km/h}");
-                break;
-            }
-            case Kind::new_road:
-            case Kind::new_bridge: {
-                r.check_keys(node, w, {"name", "line", "highway", "speed_kmh"});
-                m.line = lon_lat_list(r, node, "line", w, 2);
-                road_class("tertiary");
-                known_mode_speeds();
-                break;
-            }
-            case Kind::new_ferry: {
-                r.check_keys(node, w, {"name", "from", "to", "crossing_min", "headway_min", "bidirectional", "months"});
-                for (auto [key, target] : {std::pair{"from", &m.from}, {"to", &m.to}}) {
-                    if (!node[key]) r.error(node, w + "." + key, "missing; the port as [longitude, latitude]");
-                    else if (auto p = lon_lat(r, node[key], w + "." + key)) *target = *p;
-                }
-                m.crossing_min = r.number(node, "crossing_min", w, 0.0, true).value_or(0.0);
-                m.headway_min = r.number(node, "headway_min", w, -1e-12).value_or(0.0);
-                m.bidirectional = flag(r, node, "bidirectional", w).value_or(true);
-                m.months = months_of(r, node, w);
-                break;
-            }
-            case Kind::flood_season: {
-                r.check_keys(node, w, {"name", "file", "layer", "where", "polygon", "speed_factor", "impassable", "months"});
-                if (node["file"]) m.file = r.layer_fields(node, w);
-                if (node["polygon"]) m.polygon = lon_lat_list(r, node, "polygon", w, 3);
-                if (!node["file"] && !node["polygon"])
-                    r.error(node, w, "say where: file: (flood polygons) or polygon: [[lon, lat], ...]");
-                m.impassable = flag(r, node, "impassable", w).value_or(false);
-                if (node["speed_factor"]) {
-                    m.speed_factor = r.number(node, "speed_factor", w, 0.0).value_or(1.0);
-                    if (m.speed_factor > 1.0)
-                        r.error(node["speed_factor"], w + ".speed_factor",
-                                fmt::format("{} would make travel faster; a flood slows travel: use a factor in (0, 1]", m.speed_factor));
-                } else if (!m.impassable) {
-                    r.error(node, w, "say how travel changes: speed_factor: 0.3 (of the dry-season speed) or impassable: true");
-                }
-                m.months = months_of(r, node, w);
-                break;
-            }
-            case Kind::population_growth: {
-                r.check_keys(node, w, {"name", "factor", "factor_raster", "file", "layer", "where", "polygon"});
-                if (node["factor"]) m.factor = r.number(node, "factor", w, 0.0).value_or(1.0);
-                if (node["factor_raster"]) m.factor_raster = r.path(node, "factor_raster", w, true);
-                if (static_cast<bool>(node["factor"]) == static_cast<bool>(node["factor_raster"]))
-                    r.error(node, w, "give factor: (e.g. 1.12 for +12%) or factor_raster: (a raster of factors), one of them");
-                if (node["file"]) m.file = r.layer_fields(node, w);
-                if (node["polygon"]) m.polygon = lon_lat_list(r, node, "polygon", w, 3);
-                break;
-            }
-            case Kind::set_threshold: {
-                r.check_keys(node, w, {"name", "service", "threshold_min"});
-                m.service = r.text(node, "service", w, true).value_or("");
-                m.threshold_min = r.number(node, "threshold_min", w, 0.0, true).value_or(0.0);
-                auto svc = std::find_if(s.services.begin(), s.services.end(), [&](const Service& v) { return v.name == m.service; });
-                if (svc != s.services.end()) svc->threshold_min = m.threshold_min;
-                else if (!m.service.empty()) r.error(node["service"], w + ".service", fmt::format("'{}' is not a service", m.service));
-                break;
-            }
-        }
+        ParseStep step{r, node, w, s, m};
+        std::visit([&](auto& c) { parse(step, c); }, *change);
+        m.change = std::move(*change);
         s.modifications.push_back(std::move(m));
     }
 }
 
 }  // namespace
-
-const char* to_string(Modification::Kind kind) noexcept {
-    switch (kind) {
-        case Modification::Kind::add_facilities: return "add_facilities";
-        case Modification::Kind::close_facilities: return "close_facilities";
-        case Modification::Kind::set_capacity: return "set_capacity";
-        case Modification::Kind::upgrade_road: return "upgrade_road";
-        case Modification::Kind::new_road: return "new_road";
-        case Modification::Kind::new_bridge: return "new_bridge";
-        case Modification::Kind::new_ferry: return "new_ferry";
-        case Modification::Kind::flood_season: return "flood_season";
-        case Modification::Kind::population_growth: return "population_growth";
-        case Modification::Kind::set_threshold: return "set_threshold";
-    }
-    return "?";
-}
 
 std::optional<Months> parse_months(const std::string& text) {
     std::set<int> months;
@@ -798,8 +400,10 @@ std::vector<fs::path> input_files(const Scenario& s) {
         add_layer(*l);
     if (s.ranking) add_layer(s.ranking->candidates);
     for (const auto& m : s.modifications) {
-        add_layer(m.file);
-        if (m.factor_raster) add(*m.factor_raster);
+        std::visit([&](const auto& c) {
+            if constexpr (requires { c.file; }) add_layer(c.file);
+            if constexpr (requires { c.factor_raster; }) if (c.factor_raster) add(*c.factor_raster);
+        }, m.change);
     }
     return files;
 }
@@ -828,6 +432,9 @@ const TargetGroup& Scenario::group(const std::string& group_name) const {
 }
 
 namespace {
+
+using namespace detail;
+
 Scenario read_scenario(const fs::path& file) {
     Scenario s;
     s.file = file;

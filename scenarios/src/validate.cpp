@@ -56,8 +56,10 @@ std::vector<std::string> check_inputs(const Scenario& s) {
         layer(*ref, key);
     if (s.ranking) layer(s.ranking->candidates, "ranking.candidates");
     for (const auto& m : s.modifications) {
-        layer(m.file, m.label.c_str());
-        if (m.factor_raster) raster(*m.factor_raster, m.label.c_str());
+        std::visit([&](const auto& c) {
+            if constexpr (requires { c.file; }) layer(c.file, m.label.c_str());
+            if constexpr (requires { c.factor_raster; }) if (c.factor_raster) raster(*c.factor_raster, m.label.c_str());
+        }, m.change);
     }
     // Facility modifications against the facilities themselves (ids that exist, filters that select something).
     if (problems.empty() && !is_osm_file(s.facilities.file))

@@ -50,12 +50,12 @@ Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, boo
 /// The road raster (most important class per cell) after upgrade_road / new_road / new_bridge; `road_cells` gets the
 /// cells of each modification that sets speeds.
 Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings,
-                                   std::map<std::size_t, Grid<std::uint8_t>>& road_cells) {
+                                   std::map<std::size_t, Grid<std::uint8_t>>& road_cells, bool closures = true) {
     std::vector<geodata::Feature> features;
     if (s.roads)
         features = is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
     const std::size_t from_file = features.size();
-    road_cells = apply_road_modifications(s, features, grid);
+    road_cells = apply_road_modifications(s, features, grid, closures);
     // Burn the least important class first so the most important road in a cell wins.
     std::vector<std::pair<int, const OGRGeometry*>> burn;
     std::map<std::string, std::size_t> skipped;
@@ -194,11 +194,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                        ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
                        : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
     std::map<std::size_t, Grid<std::uint8_t>> road_cells;
-    const bool road_changes = std::any_of(s.modifications.begin(), s.modifications.end(), [](const Modification& m) {
-        return m.kind == Modification::Kind::upgrade_road || m.kind == Modification::Kind::new_road ||
-               m.kind == Modification::Kind::new_bridge;
-    });
-    if (s.roads || road_changes) in.roads = rasterize_roads(s, grid, in.warnings, road_cells);
+    if (s.roads || changes_roads(s)) in.roads = rasterize_roads(s, grid, in.warnings, road_cells);
     if (s.rivers) in.rivers = rasterize_mask(*s.rivers, grid);
     if (s.border) in.border = rasterize_mask(*s.border, grid);
     check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
@@ -212,6 +208,19 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     clock.stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
     in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
                                         in.border ? &*in.border : nullptr}, friction_changes);
+    if (closes_roads(s)) {
+        // A closure never makes a cell faster: where the one-class-per-cell road raster would show a faster minor road
+        // under a closed major one (a footway beside a closed motorway, for walking), the cell keeps its friction
+        // without the closures.
+        std::vector<std::string> ignored;
+        std::map<std::size_t, Grid<std::uint8_t>> open_cells;
+        const Grid<std::uint8_t> open_roads = rasterize_roads(s, grid, ignored, open_cells, false);
+        const auto open = friction_per_mode(s, {&in.landcover, &open_roads, in.rivers ? &*in.rivers : nullptr,
+                                                in.border ? &*in.border : nullptr},
+                                            friction_edits(s, grid, std::move(open_cells)));
+        for (auto& [mode, f] : in.friction)
+            for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::max(f[i], open.at(mode)[i]);
+    }
     in.land = Grid<std::uint8_t>(grid, 0);
     for (std::size_t i = 0; i < in.land.size(); ++i)
         in.land[i] = (in.landcover[i] != landcover::water && in.landcover[i] != landcover::nodata) ? 1 : 0;

@@ -1,5 +1,7 @@
 #include "run_cache.hpp"
 
+#include "../modifications/registry.hpp"
+
 namespace fs = std::filesystem;
 
 namespace accessplan::scenarios {
@@ -15,11 +17,8 @@ Scenario shared_inputs_key(const Scenario& s) {
         svc.threshold_min = 0.0;
         svc.coverage_order.clear();
     }
-    using Kind = Modification::Kind;
-    std::erase_if(k.modifications, [](const Modification& m) {
-        return m.kind == Kind::add_facilities || m.kind == Kind::close_facilities || m.kind == Kind::set_capacity ||
-               m.kind == Kind::new_ferry || m.kind == Kind::set_threshold;
-    });
+    // What each kind changes is registered with it (modification.hpp `changes`).
+    std::erase_if(k.modifications, [](const Modification& m) { return changes_of(m) == Changes::facilities_or_ferries; });
     for (Modification& m : k.modifications) m.label.clear();
     return k;
 }

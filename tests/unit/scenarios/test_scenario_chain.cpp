@@ -70,11 +70,12 @@ modifications:
     CHECK(s.ranking->costs.count("pool") == 0);  // null removes the base's value
     // The base's modifications come first, then this file's.
     REQUIRE(s.modifications.size() == 3);
-    CHECK(s.modifications[0].kind == scenarios::Modification::Kind::new_ferry);
-    CHECK(s.modifications[0].months == scenarios::Months{1, 2, 3, 4, 5, 6, 7, 8, 9});
+    REQUIRE(s.modifications[0].get<scenarios::modification::NewFerry>() != nullptr);
+    CHECK(s.modifications[0].kind() == "new_ferry");
+    CHECK(s.modifications[0].get<scenarios::modification::NewFerry>()->months == scenarios::Months{1, 2, 3, 4, 5, 6, 7, 8, 9});
     CHECK_THAT(s.modifications[0].label, Catch::Contains("baseline.yaml"));
-    CHECK(s.modifications[1].kind == scenarios::Modification::Kind::flood_season);
-    CHECK(s.modifications[1].speed_factor == 0.25);
+    REQUIRE(s.modifications[1].get<scenarios::modification::FloodSeason>() != nullptr);
+    CHECK(s.modifications[1].get<scenarios::modification::FloodSeason>()->speed_factor == 0.25);
     CHECK(s.services[1].threshold_min == 20.0);  // set_threshold
     CHECK(s.services[0].threshold_min == 30.0);
     REQUIRE(s.sources.size() == 2);

@@ -10,16 +10,9 @@
 #include <vector>
 
 #include "accessplan/engine/travel_model.hpp"
+#include "accessplan/scenarios/modification.hpp"
 
 namespace accessplan::scenarios {
-
-struct LayerRef {
-    std::filesystem::path file;
-    std::string layer;  ///< empty = the first layer
-    std::string where;  ///< OGR SQL attribute filter; empty = every feature
-
-    bool operator==(const LayerRef&) const = default;
-};
 
 struct TargetGroup {
     std::string name;
@@ -73,93 +66,9 @@ struct RankingSettings {
     bool operator==(const RankingSettings&) const = default;
 };
 
-/// A longitude/latitude pair (WGS 84 degrees) written inline in a scenario file.
-struct LonLat {
-    double lon = 0.0, lat = 0.0;
-
-    bool operator==(const LonLat&) const = default;
-};
-
-/// Which facilities a modification acts on: ids (the id field) and/or attribute equality, and a capacity limit.
-struct FacilitySelection {
-    std::vector<std::string> ids;
-    std::map<std::string, std::vector<std::string>> match;  ///< field -> accepted values (every field must match)
-    std::optional<double> capacity_below;                     ///< only facilities with a known capacity below this
-
-    bool operator==(const FacilitySelection&) const = default;
-};
-
-/// A facility added by a modification (inline; `add_facilities.file` facilities are read at run time).
-struct NewFacility {
-    std::string id, name, type;
-    LonLat at;
-    double capacity = 0.0;  ///< 0 = not known
-
-    bool operator==(const NewFacility&) const = default;
-};
-
-/// Months of operation or of a season, 1..12; empty = all year.
-using Months = std::vector<int>;
-
-/// One what-if change, applied in order to the inputs in memory (docs/scenarios.md "modifications").
-struct Modification {
-    enum class Kind {
-        add_facilities,
-        close_facilities,
-        set_capacity,
-        upgrade_road,
-        new_road,
-        new_bridge,
-        new_ferry,
-        flood_season,
-        population_growth,
-        set_threshold,
-    };
-    Kind kind = Kind::add_facilities;
-    std::string label;  ///< "modifications[2] (new_ferry)" with file:line, for messages
-    std::string name;   ///< optional name given by the user (ferry, road, flood)
-    // add_facilities
-    std::vector<NewFacility> facilities;
-    std::optional<LayerRef> file;  ///< add_facilities: points; flood_season / population_growth: polygons
-    // close_facilities, set_capacity; upgrade_road (ids/match on road features)
-    FacilitySelection select;
-    std::string id_field;  ///< upgrade_road: the road id field
-    double capacity = 0.0;
-    // upgrade_road, new_road, new_bridge
-    std::vector<LonLat> line;
-    std::string road_class;                     ///< OSM highway value
-    std::map<std::string, double> speed_kmh;    ///< per travel mode, on the road's cells
-    // new_ferry
-    LonLat from, to;
-    double crossing_min = 0.0, headway_min = 0.0;
-    bool bidirectional = true;
-    Months months;  ///< new_ferry, flood_season
-    // flood_season: polygons (file or inline ring); speed factor in (0, 1] or impassable
-    std::vector<LonLat> polygon;
-    double speed_factor = 1.0;
-    bool impassable = false;
-    // population_growth: a factor (within the polygons, or everywhere) or a raster of factors
-    double factor = 1.0;
-    std::optional<std::filesystem::path> factor_raster;
-    // set_threshold
-    std::string service;
-    double threshold_min = 0.0;
-
-    bool operator==(const Modification&) const = default;
-};
-
-/// "new_ferry", "flood_season", ...
-const char* to_string(Modification::Kind kind) noexcept;
-
 /// Lower-case letters, digits and _, starting with a letter: the names of services and target groups, which name
 /// output files (safe on every system, and never a path).
 bool is_safe_name(const std::string& name);
-
-/// Parses "1-12", "11-4" (wrapping), "5,6,7" or "7-9,12" into months 1..12; nullopt when malformed.
-std::optional<Months> parse_months(const std::string& text);
-
-/// True when `month` (1..12) is in `months`, or months is empty (all year).
-bool in_months(const Months& months, int month) noexcept;
 
 struct Scenario {
     std::filesystem::path file;  ///< the scenario file itself
