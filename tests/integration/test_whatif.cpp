@@ -5,13 +5,16 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/scenarios/demo_province.hpp"
 #include "accessplan/scenarios/demo_writer.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
@@ -332,4 +335,92 @@ TEST_CASE("what-ifs taking over the baseline's inputs and searches give exactly 
     // An input file rewritten since: a fresh start.
     fs::last_write_time(d.dir / "inputs" / "landcover.tif", fs::last_write_time(d.dir / "inputs" / "landcover.tif") + std::chrono::seconds(5));
     CHECK_FALSE(reused_inputs(run_with_cache("close_small_school.yaml", "cached_after_touch")));
+}
+
+namespace {
+
+/// A [lon, lat] ring (YAML) of the square of `half_m` around UTM 48N point (x, y) of the demo province.
+std::string square_lonlat(double x, double y, double half_m) {
+    geodata::CoordinateTransform to_lonlat(geodata::crs_from_user("EPSG:32648", "test"), geodata::wgs84());
+    std::string ring = "[";
+    for (auto [dx, dy] : {std::pair{-1.0, -1.0}, {1.0, -1.0}, {1.0, 1.0}, {-1.0, 1.0}}) {
+        double lon = x + dx * half_m, lat = y + dy * half_m;
+        to_lonlat.transform_point(lon, lat);
+        ring += fmt::format("{}[{:.6f}, {:.6f}]", ring.size() > 1 ? ", " : "", lon, lat);
+    }
+    return ring + "]";
+}
+
+/// Cells faster in `after` than in `before`, other than facility cells (0 min). A facility whose cell a closure makes
+/// impassable (a school on a bridge) is placed on the nearest passable cell, as any facility is; only there can a
+/// time fall.
+std::size_t faster_off_facilities(const Grid<float>& before, const Grid<float>& after) {
+    std::size_t n = 0;
+    for (std::size_t i : compare(before, after).better_cells) n += after[i] == 0.0f ? 0 : 1;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("road_closure: closing every road equals a run without roads, and a closure never makes a cell faster",
+          "[integration][whatif][road_closure]") {
+    Demo& d = demo_fixture();
+    // Independent figure: the scenario with its road layer removed (travel.roads: null) — the friction a closure of
+    // every road must give.
+    const fs::path no_roads = d.run("", "travel: {roads: null}\n");
+    const fs::path all_closed = d.run("", "modifications:\n  - road_closure: {where: \"highway IS NOT NULL\"}\n");
+    for (const auto& s : kServices) {
+        const Grid<float> a = minutes(no_roads, s), b = minutes(all_closed, s);
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) differ += (a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) ? 0 : 1;
+        CHECK(differ == 0);
+        CHECK(faster_off_facilities(minutes(d.baseline_out, s), b) == 0);
+        CHECK(compare(minutes(d.baseline_out, s), b).worse > 0);
+    }
+    // Closures at seeded random places (polygons, and the primary roads by where:): nowhere faster, somewhere slower.
+    // Squares of 1.6 km around points of seeded random roads of the demo.
+    geodata::ReadOptions ro;
+    ro.layer = "roads";
+    const auto roads = geodata::read_features(d.dir / "inputs" / "demo_province.gpkg", geodata::crs_from_user("EPSG:32648", "test"), ro);
+    REQUIRE(roads.size() > 100);
+    std::mt19937 rng(20261202);
+    std::uniform_int_distribution<std::size_t> pick(0, roads.size() - 1);
+    std::size_t slower_runs = 0;
+    for (int run = 0; run < 3; ++run) {
+        std::string mods = "modifications:\n";
+        for (int k = 0; k < 3; ++k) {
+            const OGRLineString* line = roads[pick(rng)].geometry->toLineString();
+            const int v = static_cast<int>(rng() % static_cast<unsigned>(line->getNumPoints()));
+            mods += fmt::format("  - road_closure: {{name: landslide {}, polygon: {}}}\n", k,
+                                square_lonlat(line->getX(v), line->getY(v), 800.0));
+        }
+        if (run == 0) mods += "  - road_closure: {where: \"highway = 'primary'\"}\n";
+        const fs::path out = d.run("", mods);
+        std::size_t worse = 0;
+        for (const auto& s : kServices) {
+            const Grid<float> after = minutes(out, s);
+            CHECK(faster_off_facilities(minutes(d.baseline_out, s), after) == 0);
+            worse += compare(minutes(d.baseline_out, s), after).worse;
+        }
+        slower_runs += worse > 0 ? 1 : 0;
+    }
+    CHECK(slower_runs == 3);
+}
+
+TEST_CASE("road_closure: out of its months it changes nothing, and bad selections are refused", "[integration][whatif][road_closure]") {
+    Demo& d = demo_fixture();
+    const fs::path june = d.run("", "month: 6\nmodifications:\n  - road_closure: {where: \"highway = 'primary'\", months: \"7-9\"}\n");
+    for (const auto& s : kServices) {
+        const Change c = compare(minutes(d.baseline_out, s), minutes(june, s));
+        CHECK(c.better + c.worse == 0);
+    }
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {where: \"highway = 'runway'\"}\n"),
+                        Catch::Contains("selects no road"));
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {ids: [5], id_field: osm_id}\n"),
+                        Catch::Contains("no road has osm_id = 5"));
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {months: \"7-9\"}\n"),
+                        Catch::Contains("say which roads are cut"));
+    // A polygon far out at sea crosses no road.
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {polygon: [[107.0, 20.0], [107.1, 20.0], [107.1, 20.1]]}\n"),
+                        Catch::Contains("cross no road"));
 }
