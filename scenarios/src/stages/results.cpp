@@ -35,17 +35,13 @@ std::string gap_class(const GapCluster& g) {
     return out.empty() ? "none" : out;
 }
 
-/// access.gpkg (facilities, zones, gaps, ranking, study area, national border), zones.csv, rasters/zones.tif, gaps.csv.
-void write_access_layers(const Scenario& s, const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
-                         const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
-                         const std::vector<Grid<std::int32_t>>& gap_grids, const OGRGeometry& study_area) {
+/// The facilities layer: one feature per facility point; placement from its last service (a point snaps alike per mode).
+geodata::OutLayer facilities_layer(const Scenario& s, const RunResult& result, const std::vector<geodata::PointFeature>& points) {
     using geodata::FieldType;
-    std::vector<geodata::OutLayer> layers;
     geodata::OutLayer fac{ResultsLayout::facilities_layer, wkbPoint,
                           {{"facility_id", FieldType::integer}, {"name", FieldType::string}, {"type", FieldType::string},
                            {"services", FieldType::string}, {"placement", FieldType::string}, {"moved_m", FieldType::real}},
                           {}};
-    // One feature per facility point; placement from its first service (the same point snaps alike per mode).
     for (std::size_t p = 0; p < points.size(); ++p) {
         const auto& pt = points[p];
         const std::string type = pt.attributes.count(s.type_field) ? pt.attributes.at(s.type_field) : "";
@@ -65,56 +61,64 @@ void write_access_layers(const Scenario& s, const ResultsLayout& layout, const G
                     status, moved};
         fac.features.push_back(std::move(f));
     }
-    layers.push_back(std::move(fac));
-    if (zones) {
-        geodata::RasterWriteOptions zo;
-        zo.nodata = 0.0;
-        zo.description = "admin zone number (see zones.csv)";
-        geodata::write_geotiff(layout.zones_tif(), zones->ids, zo);
-        std::string csv = "zone_code,zone_name,service,children,within_threshold,pct_within,mean_min,p90_min,unreachable,"
-                          "island_children,border_children,remote_children,e2sfca_per_1000\n";
-        geodata::OutLayer zl{ResultsLayout::zones_layer, wkbMultiPolygon, {{"zone_code", FieldType::string}, {"zone_name", FieldType::string}}, {}};
-        for (const auto& svc : result.services) {
-            zl.fields.push_back({svc.service + "_children", FieldType::real});
-            zl.fields.push_back({svc.service + "_pct_within", FieldType::real});
-            zl.fields.push_back({svc.service + "_mean_min", FieldType::real});
-            zl.fields.push_back({svc.service + "_unreachable", FieldType::real});
-            zl.fields.push_back({svc.service + "_e2sfca", FieldType::real});
-        }
-        for (const char* f : {"island_children", "border_children", "remote_children"}) zl.fields.push_back({f, FieldType::real});
-        for (std::size_t z = 0; z < result.zones.size(); ++z) {
-            const auto& zr = result.zones[z];
-            geodata::OutFeature f;
-            if (zones->geometries[z]) {
-                f.geometry.reset(zones->geometries[z]->clone());
-                if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
-                    f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
-            }
-            f.values = {zr.code, zr.name};
-            for (std::size_t k = 0; k < zr.per_service.size(); ++k) {
-                const auto& a = zr.per_service[k].access;
-                csv += fmt::format("{},{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.3f}\n", csv_text(zr.code),
-                                   csv_text(zr.name), result.services[k].service, a.children, a.within_threshold,
-                                   a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable,
-                                   zr.per_service[k].island_children, zr.per_service[k].border_children,
-                                   zr.per_service[k].remote_children, zr.per_service[k].e2sfca_per_1000);
-                f.values.push_back(a.children);
-                f.values.push_back(a.pct_within());
-                f.values.push_back(std::isfinite(a.mean_min) ? geodata::FieldValue(a.mean_min) : geodata::FieldValue());
-                f.values.push_back(a.unreachable);
-                f.values.push_back(zr.per_service[k].e2sfca_per_1000);
-            }
-            if (!zr.per_service.empty()) {
-                f.values.push_back(zr.per_service.front().island_children);
-                f.values.push_back(zr.per_service.front().border_children);
-                f.values.push_back(zr.per_service.front().remote_children);
-            }
-            zl.features.push_back(std::move(f));
-        }
-        layers.push_back(std::move(zl));
-        geodata::write_text_file(layout.zones_csv(), csv);
+    return fac;
+}
+
+/// rasters/zones.tif, zones.csv and the zones layer.
+geodata::OutLayer zone_outputs(const ResultsLayout& layout, const RunResult& result, const LoadedZones& zones) {
+    using geodata::FieldType;
+    geodata::RasterWriteOptions zo;
+    zo.nodata = 0.0;
+    zo.description = "admin zone number (see zones.csv)";
+    geodata::write_geotiff(layout.zones_tif(), zones.ids, zo);
+    std::string csv = "zone_code,zone_name,service,children,within_threshold,pct_within,mean_min,p90_min,unreachable,"
+                      "island_children,border_children,remote_children,e2sfca_per_1000\n";
+    geodata::OutLayer zl{ResultsLayout::zones_layer, wkbMultiPolygon, {{"zone_code", FieldType::string}, {"zone_name", FieldType::string}}, {}};
+    for (const auto& svc : result.services) {
+        zl.fields.push_back({svc.service + "_children", FieldType::real});
+        zl.fields.push_back({svc.service + "_pct_within", FieldType::real});
+        zl.fields.push_back({svc.service + "_mean_min", FieldType::real});
+        zl.fields.push_back({svc.service + "_unreachable", FieldType::real});
+        zl.fields.push_back({svc.service + "_e2sfca", FieldType::real});
     }
-    // Gap clusters of every service in one layer, and gaps.csv.
+    for (const char* f : {"island_children", "border_children", "remote_children"}) zl.fields.push_back({f, FieldType::real});
+    for (std::size_t z = 0; z < result.zones.size(); ++z) {
+        const auto& zr = result.zones[z];
+        geodata::OutFeature f;
+        if (zones.geometries[z]) {
+            f.geometry.reset(zones.geometries[z]->clone());
+            if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
+                f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
+        }
+        f.values = {zr.code, zr.name};
+        for (std::size_t k = 0; k < zr.per_service.size(); ++k) {
+            const auto& a = zr.per_service[k].access;
+            csv += fmt::format("{},{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.3f}\n", csv_text(zr.code),
+                               csv_text(zr.name), result.services[k].service, a.children, a.within_threshold,
+                               a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable,
+                               zr.per_service[k].island_children, zr.per_service[k].border_children,
+                               zr.per_service[k].remote_children, zr.per_service[k].e2sfca_per_1000);
+            f.values.push_back(a.children);
+            f.values.push_back(a.pct_within());
+            f.values.push_back(std::isfinite(a.mean_min) ? geodata::FieldValue(a.mean_min) : geodata::FieldValue());
+            f.values.push_back(a.unreachable);
+            f.values.push_back(zr.per_service[k].e2sfca_per_1000);
+        }
+        if (!zr.per_service.empty()) {
+            f.values.push_back(zr.per_service.front().island_children);
+            f.values.push_back(zr.per_service.front().border_children);
+            f.values.push_back(zr.per_service.front().remote_children);
+        }
+        zl.features.push_back(std::move(f));
+    }
+    geodata::write_text_file(layout.zones_csv(), csv);
+    return zl;
+}
+
+/// Gap clusters of every service in one layer, and gaps.csv.
+geodata::OutLayer gap_outputs(const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
+                              const std::vector<Grid<std::int32_t>>& gap_grids) {
+    using geodata::FieldType;
     std::map<std::int32_t, std::string> facility_names;
     for (const auto& pl : result.placements) facility_names.emplace(pl.id, pl.name);
     geodata::OutLayer gl{ResultsLayout::gaps_layer, wkbMultiPolygon,
@@ -150,9 +154,14 @@ void write_access_layers(const Scenario& s, const ResultsLayout& layout, const G
             gl.features.push_back(std::move(f));
         }
     }
-    layers.push_back(std::move(gl));
-    if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
-    // Context for maps and GIS: the study area's outline, and the national border within the grid.
+    geodata::write_text_file(layout.gaps_csv(), gaps_csv);
+    return gl;
+}
+
+/// Context for maps and GIS: the study area's outline, and the national border within the grid.
+std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec& grid, const OGRGeometry& study_area) {
+    using geodata::FieldType;
+    std::vector<geodata::OutLayer> layers;
     geodata::OutLayer area{ResultsLayout::study_area_layer, wkbMultiPolygon, {{"name", FieldType::string}}, {}};
     geodata::OutFeature af;
     af.geometry.reset(study_area.clone());
@@ -184,7 +193,20 @@ void write_access_layers(const Scenario& s, const ResultsLayout& layout, const G
         }
         layers.push_back(std::move(bl));
     }
-    geodata::write_text_file(layout.gaps_csv(), gaps_csv);
+    return layers;
+}
+
+/// access.gpkg (facilities, zones, gaps, ranking, study area, national border), with zones.csv, rasters/zones.tif and
+/// gaps.csv.
+void write_access_layers(const Scenario& s, const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
+                         const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
+                         const std::vector<Grid<std::int32_t>>& gap_grids, const OGRGeometry& study_area) {
+    std::vector<geodata::OutLayer> layers;
+    layers.push_back(facilities_layer(s, result, points));
+    if (zones) layers.push_back(zone_outputs(layout, result, *zones));
+    layers.push_back(gap_outputs(layout, grid, result, gap_grids));
+    if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
+    for (auto& l : context_layers(s, grid, study_area)) layers.push_back(std::move(l));
     geodata::write_geopackage(layout.access_gpkg(), grid.crs, layers);
 }
 
