@@ -12,6 +12,7 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/utf8.hpp"
 
 namespace fs = std::filesystem;
@@ -110,26 +111,43 @@ public:
         return node.as<std::string>();
     }
 
+    /// A number under `key`, above `min_exclusive` (-1e-12: >= 0), read by the engine's strict parser; an amount of
+    /// money (parse_money: 60e9, 60_000_000_000, 60 tỷ) when `money`. Problems are reported; they give nullopt.
     std::optional<double> number(const YAML::Node& parent, const std::string& key, const std::string& where,
-                                 double min_exclusive, bool required = false) {
+                                 double min_exclusive, bool required = false, bool money = false) {
+        NumberRule rule;
+        if (min_exclusive < 0.0 && min_exclusive > -1e-9) {
+            rule.min = 0.0;
+        } else {
+            rule.min = min_exclusive;
+            rule.min_exclusive = true;
+        }
+        return number(parent, key, where, rule, required, money);
+    }
+
+    std::optional<double> number(const YAML::Node& parent, const std::string& key, const std::string& where,
+                                 const NumberRule& rule, bool required = false, bool money = false) {
         if (!parent || !parent.IsMap()) return std::nullopt;
         YAML::Node node = parent[key];
         if (!node) {
             if (required) error(parent, qualified(where, key), "missing; this key is required");
             return std::nullopt;
         }
-        double v = 0.0;
-        try {
-            v = node.as<double>();
-        } catch (const YAML::Exception&) {
-            error(node, qualified(where, key), fmt::format("'{}' is not a number", node.IsScalar() ? node.as<std::string>() : "?"));
+        return scalar_number(node, qualified(where, key), rule, money);
+    }
+
+    /// The number a node holds. Its text goes through the strict parser whether or not it was quoted, so "1,200",
+    /// 0x10, .inf and 12abc are refused with their reason.
+    std::optional<double> scalar_number(const YAML::Node& node, const std::string& key, const NumberRule& rule,
+                                        bool money = false) {
+        if (!node.IsScalar() && !node.IsNull()) {
+            error(node, key, fmt::format("expected a number, not a {}", node.IsSequence() ? "list" : "mapping"));
             return std::nullopt;
         }
-        if (!(v > min_exclusive) || !std::isfinite(v)) {
-            error(node, qualified(where, key), fmt::format("{} is out of range; expected a number above {}", v, min_exclusive));
-            return std::nullopt;
-        }
-        return v;
+        const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+        Parsed<double> p = money ? try_parse_money(text, rule) : try_parse_number(text, rule);
+        if (!p.value) error(node, key, p.problem);
+        return p.value;
     }
 
     std::optional<fs::path> path(const YAML::Node& parent, const std::string& key, const std::string& where,
@@ -209,7 +227,7 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     r.check_keys(node, w, {"budget", "currency", "objective", "time_cap_min", "costs", "capacities", "equity_weights",
                            "drowning", "candidates", "exact"});
     RankingSettings rk;
-    rk.budget = r.number(node, "budget", w, -1e-12, true).value_or(0.0);
+    rk.budget = r.number(node, "budget", w, -1e-12, true, true).value_or(0.0);
     rk.currency = r.text(node, "currency", w, false).value_or(rk.currency);
     rk.objective = r.text(node, "objective", w, false).value_or(rk.objective);
     if (rk.objective != "children" && rk.objective != "time_saved")
@@ -237,8 +255,9 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
             const std::string name = kv.first.as<std::string>();
             const std::string key = fmt::format("{}.{}.{}", w, table, name);
             if (!known_service(kv.first, key, name)) continue;
-            auto v = r.number(t, name, fmt::format("{}.{}", w, table), std::string(table) == "costs" ? 0.0 : -1e-12);
-            if (v) (std::string(table) == "costs" ? rk.costs : rk.capacities)[name] = *v;
+            const bool costs = std::string(table) == "costs";  // money: 1.2 tỷ, 1_200_000_000
+            auto v = r.number(t, name, fmt::format("{}.{}", w, table), costs ? 0.0 : -1e-12, false, costs);
+            if (v) (costs ? rk.costs : rk.capacities)[name] = *v;
         }
     }
     if (YAML::Node eq = node["equity_weights"] ? r.map(node, "equity_weights", w, false) : YAML::Node(); eq.IsMap()) {
@@ -278,6 +297,12 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     s.ranking = std::move(rk);
 }
 
+NumberRule speed_rule(const char* expected) {
+    NumberRule rule{"", 0.0};
+    rule.expected = expected;
+    return rule;
+}
+
 void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& where, TravelMode& mode) {
     r.check_keys(node, where, {"base", "road_speed_kmh", "landcover_speed_kmh", "boat_speed_kmh", "slope_aware"});
     if (YAML::Node roads = node["road_speed_kmh"]; roads && roads.IsMap()) {
@@ -289,43 +314,25 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
                                                                    "trunk, primary, secondary, tertiary, track, path");
                 continue;
             }
-            try {
-                const double v = kv.second.as<double>();
-                if (!(v >= 0.0) || !std::isfinite(v)) throw YAML::Exception(kv.second.Mark(), "range");
-                mode.road_speed_kmh[static_cast<std::size_t>(*cls)] = v;
-            } catch (const YAML::Exception&) {
-                r.error(kv.second, where + ".road_speed_kmh." + name, "expected a speed >= 0 km/h (0 = cannot use)");
-            }
+            if (auto v = r.scalar_number(kv.second, where + ".road_speed_kmh." + name, speed_rule("a speed >= 0 km/h (0 = cannot use)")))
+                mode.road_speed_kmh[static_cast<std::size_t>(*cls)] = *v;
         }
     }
     if (YAML::Node lc = node["landcover_speed_kmh"]; lc && lc.IsMap()) {
         for (const auto& kv : lc) {
-            int code = -1;
-            try {
-                code = kv.first.as<int>();
-            } catch (const YAML::Exception&) {
-            }
-            if (code < 0 || code > 255) {
+            // yaml-cpp's as<int> read "010" as 8 and "0x0A" as 10: codes are read as decimal whole numbers.
+            const std::optional<std::int64_t> code = try_parse_integer(kv.first.Scalar(), IntegerRule{"", 0, 255}).value;
+            if (!code) {
                 r.error(kv.first, where + ".landcover_speed_kmh", "keys are land-cover codes 0..255 (ESA WorldCover: 10, 20, ... 100)");
                 continue;
             }
-            try {
-                const double v = kv.second.as<double>();
-                if (!(v >= 0.0) || !std::isfinite(v)) throw YAML::Exception(kv.second.Mark(), "range");
-                mode.landcover_speed_kmh[static_cast<std::uint8_t>(code)] = v;
-            } catch (const YAML::Exception&) {
-                r.error(kv.second, fmt::format("{}.landcover_speed_kmh.{}", where, code), "expected a speed >= 0 km/h");
-            }
+            if (auto v = r.scalar_number(kv.second, fmt::format("{}.landcover_speed_kmh.{}", where, *code), speed_rule("a speed >= 0 km/h")))
+                mode.landcover_speed_kmh[static_cast<std::uint8_t>(*code)] = *v;
         }
     }
-    if (node["boat_speed_kmh"]) {
-        try {
-            mode.boat_speed_kmh = node["boat_speed_kmh"].as<double>();
-            if (!(mode.boat_speed_kmh >= 0.0)) throw YAML::Exception(node["boat_speed_kmh"].Mark(), "range");
-        } catch (const YAML::Exception&) {
-            r.error(node["boat_speed_kmh"], where + ".boat_speed_kmh", "expected a speed >= 0 km/h");
-        }
-    }
+    if (node["boat_speed_kmh"])  // (.inf was taken)
+        if (auto v = r.scalar_number(node["boat_speed_kmh"], where + ".boat_speed_kmh", speed_rule("a speed >= 0 km/h")))
+            mode.boat_speed_kmh = *v;
     if (node["slope_aware"]) {
         try {
             mode.slope_aware = node["slope_aware"].as<bool>();
@@ -471,11 +478,12 @@ std::optional<LonLat> lon_lat(Reader& r, const YAML::Node& node, const std::stri
         r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84)");
         return std::nullopt;
     }
-    try {
-        LonLat p{node[0].as<double>(), node[1].as<double>()};
-        if (std::abs(p.lon) <= 180.0 && std::abs(p.lat) <= 90.0) return p;
-    } catch (const YAML::Exception&) {
+    std::optional<double> lon, lat;
+    if (node[0].IsScalar() && node[1].IsScalar()) {
+        lon = parse_number(node[0].Scalar());
+        lat = parse_number(node[1].Scalar());
     }
+    if (lon && lat && std::abs(*lon) <= 180.0 && std::abs(*lat) <= 90.0) return LonLat{*lon, *lat};
     r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84), longitude -180..180, latitude -90..90");
     return std::nullopt;
 }
@@ -624,10 +632,8 @@ void read_modifications(Reader& r, const YAML::Node& list, Scenario& s) {
                         nf.type = r.text(f[k], "type", fw, true).value_or("");
                         nf.id = r.text(f[k], "id", fw, false).value_or("");
                         nf.name = r.text(f[k], "name", fw, false).value_or("");
-                        auto lon = r.number(f[k], "lon", fw, -180.000001, true);
-                        auto lat = r.number(f[k], "lat", fw, -90.000001, true);
-                        if (lon && *lon > 180.0) r.error(f[k]["lon"], fw + ".lon", "expected a longitude -180..180");
-                        if (lat && *lat > 90.0) r.error(f[k]["lat"], fw + ".lat", "expected a latitude -90..90");
+                        auto lon = r.number(f[k], "lon", fw, NumberRule{"", -180.0, 180.0, false, "a longitude -180..180"}, true);
+                        auto lat = r.number(f[k], "lat", fw, NumberRule{"", -90.0, 90.0, false, "a latitude -90..90"}, true);
                         nf.at = {lon.value_or(0.0), lat.value_or(0.0)};
                         nf.capacity = r.number(f[k], "capacity", fw, -1e-12).value_or(0.0);
                         m.facilities.push_back(std::move(nf));
@@ -870,11 +876,10 @@ Scenario read_scenario(const fs::path& file) {
             std::array<double, 4> b{};
             bool ok = bbox.IsSequence() && bbox.size() == 4;
             for (std::size_t k = 0; ok && k < 4; ++k) {
-                try {
-                    b[k] = bbox[k].as<double>();
-                } catch (const YAML::Exception&) {
-                    ok = false;
-                }
+                std::optional<double> v;
+                if (bbox[k].IsScalar()) v = parse_number(bbox[k].Scalar());
+                if (v) b[k] = *v;
+                else ok = false;
             }
             ok = ok && b[0] < b[2] && b[1] < b[3] && b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90;
             if (ok) s.area_bbox = b;
