@@ -287,16 +287,12 @@ Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const 
         double total = 0.0, share = 0.0;
         for (std::size_t k = 0; k < columns.size(); ++k) {
             const std::string& text = row[static_cast<std::size_t>(columns[k].first)];
-            double v = -1.0;
-            try {
-                std::size_t used = 0;
-                v = std::stod(text, &used);
-                if (used != text.size()) v = -1.0;
-            } catch (const std::exception&) {
-            }
-            if (!(v >= 0.0 && v <= 1.0))
+            const Parsed<double> parsed = try_parse_number(text, NumberRule{"", 0.0, 1.0});
+            if (!parsed.value)  // and why, when the text is no number at all ("0,25": a decimal comma)
                 throw InputError(fmt::format("{}: row {} (zone {}): {}='{}'; shares must be numbers from 0 to 1 (a share, "
-                                             "not a percentage)", file.string(), r + 2, code, columns[k].second.name, text));
+                                             "not a percentage){}", file.string(), r + 2, code, columns[k].second.name, text,
+                                             parse_number(text) ? "" : ": " + parsed.problem));
+            const double v = *parsed.value;
             total += v;
             for (const auto& w : weights)
                 if (w.name == columns[k].second.name) share += v * w.weight;
@@ -961,14 +957,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                 sources.push_back({snap.cell, id});
                 double supply = 1.0;
                 if (auto it = pt.attributes.find(s.capacity_field); it != pt.attributes.end() && !it->second.empty()) {
-                    try {
-                        supply = std::stod(it->second);
-                    } catch (const std::exception&) {
-                        supply = -1.0;
-                    }
-                    if (!(supply >= 0.0))
-                        throw InputError(fmt::format("{}: facility {} has {}='{}'; capacities must be numbers >= 0 (0 = not known)",
-                                                     s.facilities.file.string(), pt.fid, s.capacity_field, it->second));
+                    supply = parse_number(it->second, detail::capacity_rule(s.facilities.file.string(),
+                                                                            fmt::format("facility {}", pt.fid), s.capacity_field));
                     if (supply == 0.0) supply = 1.0;
                     else capacities[k].push_back({snap.cell, id, supply, fp.name, supplies[k].size()});
                 }
