@@ -25,6 +25,10 @@ struct MapContext {
 /// Reads rasters/land.tif, rasters/area_class.tif and access.gpkg's layers of a results folder; `credits` as given.
 MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits);
 
+/// The rank of a site of the ranking layer (access.gpkg), read strictly (engine/numbers.hpp): InputError naming the
+/// site when the layer was edited ("3rd", "", "0x3").
+int ranked_site_rank(const geodata::Feature& site);
+
 /// One map page.
 struct MapPage {
     std::string title, subtitle;
