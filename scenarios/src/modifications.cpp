@@ -186,7 +186,7 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
                     from_lonlat.transform_point(p.x, p.y);
                     p.attributes = {{s.type_field, f.type}, {s.name_field, f.name}};
                     if (!f.id.empty()) p.attributes[s.id_field] = f.id;
-                    if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{:g}", f.capacity);
+                    if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{}", f.capacity);
                     added.push_back(std::move(p));
                 }
                 if (m.file) {
@@ -240,7 +240,7 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
             }
             case Kind::set_capacity:
                 for (std::size_t i : select(m, points, attrs, s.id_field, s.capacity_field, "facility", file))
-                    points[i].attributes[s.capacity_field] = fmt::format("{:g}", m.capacity);
+                    points[i].attributes[s.capacity_field] = fmt::format("{}", m.capacity);
                 break;
             default: break;
         }

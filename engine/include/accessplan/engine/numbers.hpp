@@ -34,7 +34,7 @@ struct NumberRule {
     double max = std::numeric_limits<double>::infinity();
     bool min_exclusive = false;  ///< min itself is refused (a cost must be > 0)
     /// How messages describe an acceptable value; empty: from the range ("a number >= 0", "an amount > 0").
-    std::string expected;
+    std::string expected{};
 };
 
 struct IntegerRule {
@@ -43,7 +43,7 @@ struct IntegerRule {
     std::int64_t max = std::numeric_limits<std::int64_t>::max();
     /// "12.0" and "12." are 12 (a whole number stored in a real field, as GDAL writes it); "12.5" is refused either way.
     bool allow_zero_fraction = false;
-    std::string expected;  ///< as NumberRule::expected ("a whole number from 0 to 255")
+    std::string expected{};  ///< as NumberRule::expected ("a whole number from 0 to 255")
 };
 
 /// Amounts of money above this are refused: more than any budget in any currency, and short enough to print.
