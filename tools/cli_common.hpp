@@ -2,12 +2,16 @@
 // What every subcommand shares: global options, logging to stderr, and the exit-code contract
 // (0 ok, 1 processing/I-O failure, 2 usage error, 3 invalid input data).
 
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include "accessplan/engine/numbers.hpp"
 
 namespace accessplan::cli {
 
@@ -36,6 +40,18 @@ void debug(fmt::format_string<Args...> format, Args&&... args) {
 
 /// A stage label on stderr ("[2/5] travel time: primary_school").
 void stage(int index, int count, const std::string& label);
+
+// Numeric options, read by the engine's strict parser (engine/numbers.hpp) instead of CLI11's strtold/strtoll, which
+// take "0x10", "010" (octal: 8), "inf", "nan", " 5" and, for unsigned options, "-1". A refused value is a usage error
+// (exit 2) naming the option: "--budget: '1,5' has a decimal comma; ... write 1.5". `set` receives the value and may
+// throw InputError for further checks. rule.what defaults to the option's name.
+CLI::Option* add_number_option(CLI::App& app, const std::string& name, std::function<void(double)> set, NumberRule rule,
+                               const std::string& help);
+/// An amount of money: 40000000000, 40e9, 40_000_000_000 or 40 tỷ (parse_money).
+CLI::Option* add_money_option(CLI::App& app, const std::string& name, std::function<void(double)> set, NumberRule rule,
+                              const std::string& help);
+CLI::Option* add_integer_option(CLI::App& app, const std::string& name, std::function<void(std::int64_t)> set,
+                                IntegerRule rule, const std::string& help);
 
 // Subcommand registration: each returns the callback's exit code through `run`.
 void add_info_command(CLI::App& app, int& exit_code);

@@ -27,6 +27,43 @@ void stage(int index, int count, const std::string& label) {
 }
 
 namespace {
+
+CLI::Option* add_parsed_option(CLI::App& app, const std::string& name, std::function<void(const std::string&)> read,
+                               const std::string& help, const char* type) {
+    auto on_value = [read = std::move(read)](const std::string& text) {
+        try {
+            read(text);
+        } catch (const InputError& e) {
+            throw CLI::ValidationError(e.what());  // a usage error: exit 2
+        }
+    };
+    return app.add_option_function<std::string>(name, on_value, help)->type_name(type);
+}
+
+}  // namespace
+
+CLI::Option* add_number_option(CLI::App& app, const std::string& name, std::function<void(double)> set, NumberRule rule,
+                               const std::string& help) {
+    if (rule.what.empty()) rule.what = name;
+    return add_parsed_option(app, name, [set = std::move(set), rule](const std::string& text) { set(parse_number(text, rule)); },
+                             help, "NUMBER");
+}
+
+CLI::Option* add_money_option(CLI::App& app, const std::string& name, std::function<void(double)> set, NumberRule rule,
+                              const std::string& help) {
+    if (rule.what.empty()) rule.what = name;
+    return add_parsed_option(app, name, [set = std::move(set), rule](const std::string& text) { set(parse_money(text, rule)); },
+                             help, "AMOUNT");
+}
+
+CLI::Option* add_integer_option(CLI::App& app, const std::string& name, std::function<void(std::int64_t)> set,
+                                IntegerRule rule, const std::string& help) {
+    if (rule.what.empty()) rule.what = name;
+    return add_parsed_option(app, name, [set = std::move(set), rule](const std::string& text) { set(parse_integer(text, rule)); },
+                             help, "INT");
+}
+
+namespace {
 std::string g_command_line;
 
 // SIGINT / SIGTERM: ask the run to stop at its next check (between stages, before any output moves into place), so
@@ -80,7 +117,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.fallthrough(true);
     GlobalOptions& g = globals();
-    app.add_option("--threads", g.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+    add_integer_option(app, "--threads", [&g](std::int64_t n) { g.threads = static_cast<int>(n); }, accessplan::IntegerRule{"", 1, 1024},
+                       "Worker threads, 1 to 1024 (default: all cores)");
     app.add_flag("--overwrite", g.overwrite, "Replace existing outputs (otherwise they are never touched)");
     app.add_option("--lang", g.lang, "Language of maps and the report: en (English, default) or vi (tiếng Việt)")
         ->check(CLI::IsMember({"en", "vi"}));

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 
 namespace accessplan {
 namespace {
@@ -19,11 +20,7 @@ std::optional<double> read_number(const char* path) {
     std::ifstream in(path);
     std::string text;
     if (!(in >> text) || text == "max") return std::nullopt;
-    try {
-        return std::stod(text);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    return parse_number(text);
 }
 
 // What the live reservations of this process hold, and the signal that one of them ended.
@@ -35,11 +32,10 @@ double g_reserved = 0.0;
 
 std::optional<double> available_memory_bytes() {
     if (const char* env = std::getenv("ACCESSPLAN_MEMORY_GB"); env != nullptr && *env != '\0') {
-        char* end = nullptr;
-        const double gb = std::strtod(env, &end);
-        if (end == env || *end != '\0' || !(gb > 0.0))
-            throw InputError(fmt::format("ACCESSPLAN_MEMORY_GB='{}': expected a number of gigabytes > 0, e.g. 8 or 0.5", env));
-        return gb * 1e9;
+        NumberRule rule{"ACCESSPLAN_MEMORY_GB", 0.0};
+        rule.min_exclusive = true;
+        rule.expected = "a number of gigabytes > 0, e.g. 8 or 0.5";
+        return parse_number(env, rule) * 1e9;
     }
     std::optional<double> available;
     std::ifstream meminfo("/proc/meminfo");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <set>
 #include <system_error>
 
@@ -10,6 +11,7 @@
 #include <ogr_api.h>
 #include <ogrsf_frmts.h>
 
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/utf8.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
@@ -76,6 +78,33 @@ std::map<std::string, std::string> attributes_of(OGRFeature& feature) {
         attrs[feature.GetFieldDefnRef(i)->GetNameRef()] = feature.GetFieldAsString(i);
     }
     return attrs;
+}
+
+/// OGR's CSV driver reads coordinates its own way: "501,500" as 501.5 (a decimal comma) and " 107.25 " with a warning.
+/// The coordinate columns of the features read, opened again as plain text, must be numbers as engine/numbers.hpp reads
+/// them (empty ones are left to read_points: "no geometry").
+void check_csv_coordinates(const fs::path& path, const std::string& layer_name, const std::set<std::int64_t>& fids) {
+    DatasetPtr raw = open_vector(path, false);
+    OGRLayer* layer = pick_layer(*raw, path, layer_name);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    std::vector<int> columns;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const std::string n = lower(defn->GetFieldDefn(i)->GetNameRef());
+        if (lon_names().count(n) || lat_names().count(n) || n == "x" || n == "easting" || n == "y" || n == "northing")
+            columns.push_back(i);
+    }
+    layer->ResetReading();
+    while (OGRFeature* next = layer->GetNextFeature()) {
+        std::unique_ptr<OGRFeature, void (*)(OGRFeature*)> f(next, OGRFeature::DestroyFeature);
+        if (!fids.count(f->GetFID())) continue;
+        for (int i : columns) {
+            const std::string text = f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "";
+            if (text.empty()) continue;
+            NumberRule rule{fmt::format("{}: feature {}: {}", path.string(), f->GetFID(), defn->GetFieldDefn(i)->GetNameRef())};
+            rule.expected = "a coordinate";
+            parse_number(text, rule);
+        }
+    }
 }
 
 /// The CRS a layer's coordinates are in; CSVs get WGS 84 for lon/lat columns, else csv_xy_crs.
@@ -183,12 +212,14 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
                                          path.string(), options.where, last_gdal_error()));
     }
     std::vector<Feature> features;
+    std::set<std::int64_t> fids;
     layer->ResetReading();
     std::size_t failed = 0;
     while (OGRFeature* raw = layer->GetNextFeature()) {
         std::unique_ptr<OGRFeature, void (*)(OGRFeature*)> f(raw, OGRFeature::DestroyFeature);
         Feature feature;
         feature.fid = f->GetFID();
+        fids.insert(feature.fid);
         feature.attributes = attributes_of(*f);
         for (const auto& [field, value] : feature.attributes)
             if (const auto bad = first_invalid_utf8(value))
@@ -206,6 +237,7 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
         }
         features.push_back(std::move(feature));
     }
+    if (is_csv(path)) check_csv_coordinates(path, options.layer, fids);
     if (failed > 0)
         throw InputError(fmt::format("{}: {} feature(s) could not be transformed from {} to {}; are the coordinates "
                                      "in the CRS the file declares?", path.string(), failed, source.label(), target.label()));

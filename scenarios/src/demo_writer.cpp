@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -26,12 +28,20 @@ std::unique_ptr<OGRGeometry> line_of(const std::vector<XY>& points) {
 
 std::unique_ptr<OGRGeometry> point_of(const XY& p) { return std::make_unique<OGRPoint>(p.x, p.y); }
 
+/// The generated province keeps its attributes as text (demo_province.cpp writes them): they read back strictly,
+/// and one that does not is a bug of the generator.
+template <typename T>
+T demo_number(const std::optional<T>& value, const std::string& field, const std::string& text) {
+    if (!value) throw InternalError(fmt::format("demo province: {}='{}' is not a number", field, text));
+    return *value;
+}
+
 FieldValue value(const Attributes& a, const OutField& f) {
     auto it = a.find(f.name);
     if (it == a.end() || it->second.empty()) return std::monostate{};
     switch (f.type) {
-        case FieldType::integer: return static_cast<std::int64_t>(std::stoll(it->second));
-        case FieldType::real: return std::stod(it->second);
+        case FieldType::integer: return demo_number(parse_integer(it->second), f.name, it->second);
+        case FieldType::real: return demo_number(parse_number(it->second), f.name, it->second);
         case FieldType::string: break;
     }
     return it->second;
@@ -59,7 +69,7 @@ Grid<std::int32_t> flood_prone_cells(const DemoProvince& p) {
     std::vector<const OGRGeometry*> geoms;
     for (const auto& r : p.rivers) {
         auto it = r.attributes.find("upstream_km2");
-        if (it == r.attributes.end() || std::stod(it->second) < 300.0) continue;
+        if (it == r.attributes.end() || demo_number(parse_number(it->second), it->first, it->second) < 300.0) continue;
         lines.push_back(line_of(r.points));
         geoms.push_back(lines.back().get());
     }

@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
@@ -28,14 +29,9 @@ double parse_minutes(const geodata::Feature& f, const std::string& key, const fs
             throw InputError(fmt::format("{}: ferry feature {} has no '{}' value; expected minutes", file.string(), f.fid, key));
         return 0.0;
     }
-    try {
-        std::size_t used = 0;
-        const double d = std::stod(v, &used);
-        if (used != v.size() || !(d >= 0.0) || !std::isfinite(d)) throw std::invalid_argument(v);
-        return d;
-    } catch (const std::exception&) {
-        throw InputError(fmt::format("{}: ferry feature {} has {}='{}'; expected a number of minutes >= 0", file.string(), f.fid, key, v));
-    }
+    NumberRule rule{fmt::format("{}: ferry feature {}: {}", file.string(), f.fid, key), 0.0};
+    rule.expected = "a number of minutes >= 0";
+    return parse_number(v, rule);
 }
 
 }  // namespace
@@ -49,18 +45,16 @@ std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
 }
 
 std::optional<std::int32_t> facility_id_number(const std::string& text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-    std::size_t end = digits;
-    if (end < text.size() && text[end] == '.')  // "12.0": a real field holding a whole number
-        for (++end; end < text.size() && text[end] == '0';) ++end;
-    if (digits == 0 || end != text.size()) return std::nullopt;
-    std::int64_t value = 0;
-    for (std::size_t i = 0; i < digits; ++i) {
-        value = value * 10 + (text[i] - '0');
-        if (value > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
-    }
-    return static_cast<std::int32_t>(value);
+    IntegerRule rule{"", 0, std::numeric_limits<std::int32_t>::max()};
+    rule.allow_zero_fraction = true;  // "12.0": a real field holding a whole number
+    const auto id = try_parse_integer(text, rule).value;
+    return id ? std::optional<std::int32_t>(static_cast<std::int32_t>(*id)) : std::nullopt;
+}
+
+NumberRule capacity_rule(const std::string& file, const std::string& facility, const std::string& field) {
+    NumberRule rule{fmt::format("{}: {}: {}", file, facility, field), 0.0};
+    rule.expected = "a capacity >= 0 (0 = not known; facilities.capacity_field)";
+    return rule;
 }
 
 void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFeature>& points) {
@@ -97,6 +91,17 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
         if (!points[p].attributes.count(s.id_field)) points[p].attributes[s.id_field] = std::to_string(p + 1);
     FacilityStep step{s, points, crs};
     apply_steps(s, step);
+    // The capacities of the facilities the services use, read as the run reads them (so that validate finds "1,200"),
+    // after set_capacity, which may be the fix.
+    const std::string file = s.facilities.file.string();
+    std::set<std::string> types;
+    for (const auto& svc : s.services) types.insert(svc.facility_types.begin(), svc.facility_types.end());
+    for (const auto& p : points) {
+        const std::string capacity = attribute(p.attributes, s.capacity_field);
+        if (capacity.empty() || !types.count(attribute(p.attributes, s.type_field))) continue;
+        const std::string added_by = attribute(p.attributes, "modification");
+        parse_number(capacity, capacity_rule(added_by.empty() ? file : added_by, fmt::format("facility {}", p.fid), s.capacity_field));
+    }
 }
 
 std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "accessplan/engine/grid.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 
@@ -21,6 +22,10 @@ std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
 /// or nullopt for anything else ("12a", "-5", "3.5", "").
 std::optional<std::int32_t> facility_id_number(const std::string& text);
 
+/// How a facility's capacity (facilities.capacity_field) is read: a number >= 0, 0 = not known. `facility` names it
+/// in messages ("facility 12"): "schools.csv: facility 12: capacity: '1,200' has a thousands separator ...".
+NumberRule capacity_rule(const std::string& file, const std::string& facility, const std::string& field);
+
 /// Gives every facility point an explicit id (its id field, else its position 1, 2, ... as before any change), then
 /// applies add_facilities, close_facilities and set_capacity in order. InputError for an id or filter that selects
 /// no facility, a duplicate new id, or an added facility without the type field.
@@ -29,6 +34,7 @@ std::optional<std::int32_t> facility_id_number(const std::string& text);
 void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFeature>& points);
 
 /// Checks the facilities (check_facility_fields), numbers those without an id, and applies the facility modifications.
+/// Then InputError for a capacity that is not a number >= 0 (capacity_rule) on a facility of a type a service uses.
 void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs);
 
 /// Applies the road modifications to the road features (in the grid's CRS): upgrade_road classes, new_road /

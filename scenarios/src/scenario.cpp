@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/utf8.hpp"
 
 namespace fs = std::filesystem;
@@ -45,7 +46,7 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     r.check_keys(node, w, {"budget", "currency", "objective", "time_cap_min", "costs", "capacities", "equity_weights",
                            "drowning", "candidates", "exact"});
     RankingSettings rk;
-    rk.budget = r.number(node, "budget", w, -1e-12, true).value_or(0.0);
+    rk.budget = r.number(node, "budget", w, -1e-12, true, true).value_or(0.0);
     rk.currency = r.text(node, "currency", w, false).value_or(rk.currency);
     rk.objective = r.text(node, "objective", w, false).value_or(rk.objective);
     if (rk.objective != "children" && rk.objective != "time_saved")
@@ -73,8 +74,9 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
             const std::string name = kv.first.as<std::string>();
             const std::string key = fmt::format("{}.{}.{}", w, table, name);
             if (!known_service(kv.first, key, name)) continue;
-            auto v = r.number(t, name, fmt::format("{}.{}", w, table), std::string(table) == "costs" ? 0.0 : -1e-12);
-            if (v) (std::string(table) == "costs" ? rk.costs : rk.capacities)[name] = *v;
+            const bool costs = std::string(table) == "costs";  // money: 1.2 tỷ, 1_200_000_000
+            auto v = r.number(t, name, fmt::format("{}.{}", w, table), costs ? 0.0 : -1e-12, false, costs);
+            if (v) (costs ? rk.costs : rk.capacities)[name] = *v;
         }
     }
     if (YAML::Node eq = node["equity_weights"] ? r.map(node, "equity_weights", w, false) : YAML::Node(); eq.IsMap()) {
@@ -114,6 +116,12 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     s.ranking = std::move(rk);
 }
 
+NumberRule speed_rule(const char* expected) {
+    NumberRule rule{"", 0.0};
+    rule.expected = expected;
+    return rule;
+}
+
 void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& where, TravelMode& mode) {
     r.check_keys(node, where, {"base", "road_speed_kmh", "landcover_speed_kmh", "boat_speed_kmh", "slope_aware"});
     if (YAML::Node roads = node["road_speed_kmh"]; roads && roads.IsMap()) {
@@ -125,43 +133,25 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
                                                                    "trunk, primary, secondary, tertiary, track, path");
                 continue;
             }
-            try {
-                const double v = kv.second.as<double>();
-                if (!(v >= 0.0) || !std::isfinite(v)) throw YAML::Exception(kv.second.Mark(), "range");
-                mode.road_speed_kmh[static_cast<std::size_t>(*cls)] = v;
-            } catch (const YAML::Exception&) {
-                r.error(kv.second, where + ".road_speed_kmh." + name, "expected a speed >= 0 km/h (0 = cannot use)");
-            }
+            if (auto v = r.scalar_number(kv.second, where + ".road_speed_kmh." + name, speed_rule("a speed >= 0 km/h (0 = cannot use)")))
+                mode.road_speed_kmh[static_cast<std::size_t>(*cls)] = *v;
         }
     }
     if (YAML::Node lc = node["landcover_speed_kmh"]; lc && lc.IsMap()) {
         for (const auto& kv : lc) {
-            int code = -1;
-            try {
-                code = kv.first.as<int>();
-            } catch (const YAML::Exception&) {
-            }
-            if (code < 0 || code > 255) {
+            // yaml-cpp's as<int> read "010" as 8 and "0x0A" as 10: codes are read as decimal whole numbers.
+            const std::optional<std::int64_t> code = try_parse_integer(kv.first.Scalar(), IntegerRule{"", 0, 255}).value;
+            if (!code) {
                 r.error(kv.first, where + ".landcover_speed_kmh", "keys are land-cover codes 0..255 (ESA WorldCover: 10, 20, ... 100)");
                 continue;
             }
-            try {
-                const double v = kv.second.as<double>();
-                if (!(v >= 0.0) || !std::isfinite(v)) throw YAML::Exception(kv.second.Mark(), "range");
-                mode.landcover_speed_kmh[static_cast<std::uint8_t>(code)] = v;
-            } catch (const YAML::Exception&) {
-                r.error(kv.second, fmt::format("{}.landcover_speed_kmh.{}", where, code), "expected a speed >= 0 km/h");
-            }
+            if (auto v = r.scalar_number(kv.second, fmt::format("{}.landcover_speed_kmh.{}", where, *code), speed_rule("a speed >= 0 km/h")))
+                mode.landcover_speed_kmh[static_cast<std::uint8_t>(*code)] = *v;
         }
     }
-    if (node["boat_speed_kmh"]) {
-        try {
-            mode.boat_speed_kmh = node["boat_speed_kmh"].as<double>();
-            if (!(mode.boat_speed_kmh >= 0.0)) throw YAML::Exception(node["boat_speed_kmh"].Mark(), "range");
-        } catch (const YAML::Exception&) {
-            r.error(node["boat_speed_kmh"], where + ".boat_speed_kmh", "expected a speed >= 0 km/h");
-        }
-    }
+    if (node["boat_speed_kmh"])  // (.inf was taken)
+        if (auto v = r.scalar_number(node["boat_speed_kmh"], where + ".boat_speed_kmh", speed_rule("a speed >= 0 km/h")))
+            mode.boat_speed_kmh = *v;
     if (node["slope_aware"]) {
         try {
             mode.slope_aware = node["slope_aware"].as<bool>();
@@ -477,11 +467,10 @@ Scenario read_scenario(const fs::path& file) {
             std::array<double, 4> b{};
             bool ok = bbox.IsSequence() && bbox.size() == 4;
             for (std::size_t k = 0; ok && k < 4; ++k) {
-                try {
-                    b[k] = bbox[k].as<double>();
-                } catch (const YAML::Exception&) {
-                    ok = false;
-                }
+                std::optional<double> v;
+                if (bbox[k].IsScalar()) v = parse_number(bbox[k].Scalar());
+                if (v) b[k] = *v;
+                else ok = false;
             }
             ok = ok && b[0] < b[2] && b[1] < b[3] && b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90;
             if (ok) s.area_bbox = b;

@@ -7,11 +7,12 @@ std::optional<LonLat> lon_lat(Reader& r, const YAML::Node& node, const std::stri
         r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84)");
         return std::nullopt;
     }
-    try {
-        LonLat p{node[0].as<double>(), node[1].as<double>()};
-        if (std::abs(p.lon) <= 180.0 && std::abs(p.lat) <= 90.0) return p;
-    } catch (const YAML::Exception&) {
+    std::optional<double> lon, lat;
+    if (node[0].IsScalar() && node[1].IsScalar()) {
+        lon = parse_number(node[0].Scalar());
+        lat = parse_number(node[1].Scalar());
     }
+    if (lon && lat && std::abs(*lon) <= 180.0 && std::abs(*lat) <= 90.0) return LonLat{*lon, *lat};
     r.error(node, where, "expected [longitude, latitude] in degrees (WGS 84), longitude -180..180, latitude -90..90");
     return std::nullopt;
 }

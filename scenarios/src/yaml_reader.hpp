@@ -16,6 +16,7 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 
 namespace accessplan::scenarios::detail {
@@ -113,26 +114,43 @@ public:
         return node.as<std::string>();
     }
 
+    /// A number under `key`, above `min_exclusive` (-1e-12: >= 0), read by the engine's strict parser; an amount of
+    /// money (parse_money: 60e9, 60_000_000_000, 60 tỷ) when `money`. Problems are reported; they give nullopt.
     std::optional<double> number(const YAML::Node& parent, const std::string& key, const std::string& where,
-                                 double min_exclusive, bool required = false) {
+                                 double min_exclusive, bool required = false, bool money = false) {
+        NumberRule rule;
+        if (min_exclusive < 0.0 && min_exclusive > -1e-9) {
+            rule.min = 0.0;
+        } else {
+            rule.min = min_exclusive;
+            rule.min_exclusive = true;
+        }
+        return number(parent, key, where, rule, required, money);
+    }
+
+    std::optional<double> number(const YAML::Node& parent, const std::string& key, const std::string& where,
+                                 const NumberRule& rule, bool required = false, bool money = false) {
         if (!parent || !parent.IsMap()) return std::nullopt;
         YAML::Node node = parent[key];
         if (!node) {
             if (required) error(parent, qualified(where, key), "missing; this key is required");
             return std::nullopt;
         }
-        double v = 0.0;
-        try {
-            v = node.as<double>();
-        } catch (const YAML::Exception&) {
-            error(node, qualified(where, key), fmt::format("'{}' is not a number", node.IsScalar() ? node.as<std::string>() : "?"));
+        return scalar_number(node, qualified(where, key), rule, money);
+    }
+
+    /// The number a node holds. Its text goes through the strict parser whether or not it was quoted, so "1,200",
+    /// 0x10, .inf and 12abc are refused with their reason.
+    std::optional<double> scalar_number(const YAML::Node& node, const std::string& key, const NumberRule& rule,
+                                        bool money = false) {
+        if (!node.IsScalar() && !node.IsNull()) {
+            error(node, key, fmt::format("expected a number, not a {}", node.IsSequence() ? "list" : "mapping"));
             return std::nullopt;
         }
-        if (!(v > min_exclusive) || !std::isfinite(v)) {
-            error(node, qualified(where, key), fmt::format("{} is out of range; expected a number above {}", v, min_exclusive));
-            return std::nullopt;
-        }
-        return v;
+        const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+        Parsed<double> p = money ? try_parse_money(text, rule) : try_parse_number(text, rule);
+        if (!p.value) error(node, key, p.problem);
+        return p.value;
     }
 
     std::optional<fs::path> path(const YAML::Node& parent, const std::string& key, const std::string& where,

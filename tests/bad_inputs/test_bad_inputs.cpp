@@ -285,6 +285,17 @@ BAD_INPUT("ferry-bad-months", "a ferry season that is not months") {
            3, {"months"});
 }
 
+BAD_INPUT("ranking-budget-text", "a budget written 60 tỷ (accepted) or with thousands separators (refused)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    for (const char* budget : {"60 tỷ", "60_000_000_000", "60e9", "\"60 ty đồng\""})
+        expect(validate(on_baseline(dir, fmt::format("ranking: {{budget: {}}}\n", budget), "ok.yaml")), 0, {"valid"});
+    expect(validate(on_baseline(dir, "ranking: {budget: 60.000.000.000}\n", "dots.yaml")), 3,
+           {"dots.yaml:", "ranking.budget: '60.000.000.000' has thousands separators, which are not allowed", "write 60000000000"});
+    expect(validate(on_baseline(dir, "ranking: {costs: {playground: 1.500 tỷ}}\n", "ambiguous.yaml")), 3,
+           {"ranking.costs.playground: '1.500 tỷ' is ambiguous", "write 1500 tỷ or 1.5 tỷ"});
+}
+
 BAD_INPUT("path-with-spaces-and-diacritics", "inputs under a folder named with spaces and Vietnamese letters (accepted)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
@@ -497,6 +508,22 @@ BAD_INPUT("facilities-bad-ids", "facility ids that are not whole numbers, or the
     expect(with_code("5.0"), 0, {});
 }
 
+BAD_INPUT("facilities-capacity-text", "a capacity written 1,200 or 250 students in a facility CSV") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string yaml = "facilities: {file: facilities.csv, layer: facilities}\n";
+    // std::stod read these as 1 and 250.
+    write(dir / "facilities.csv", "id,name,type,capacity,lon,lat\n1,Truong A,primary_school,\"1,200\",107.2,21.3\n");
+    expect(validate(on_baseline(dir, yaml)), 3,
+           {"facilities.csv: facility 1: capacity: '1,200' has a thousands separator, which is not allowed", "write 1200",
+            "decimals use a point"});
+    expect(run(on_baseline(dir, yaml), dir), 3, {"'1,200' has a thousands separator"});
+    write(dir / "facilities.csv", "id,name,type,capacity,lon,lat\n1,Truong A,primary_school,250 students,107.2,21.3\n");
+    expect(validate(on_baseline(dir, yaml)), 3, {"capacity: '250 students' has text after the number", "write 250"});
+    write(dir / "facilities.csv", "id,name,type,capacity,lon,lat\n1,Truong A,primary_school, 1200 ,107.2,21.3\n");
+    expect(validate(on_baseline(dir, yaml)), 0, {"valid"});
+}
+
 BAD_INPUT("facilities-no-type-field", "a facility layer without the type field") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
@@ -589,6 +616,20 @@ BAD_INPUT("cli-budget-negative", "a negative budget") {
     const fs::path& dir = tmp.path();
     expect(test::run_cli({"rank", (demo_folder() / "baseline.yaml").string(), "--budget", "-5", "--out", (dir / "o").string()}), 2, {"budget"});
     CHECK(!fs::exists(dir / "o"));
+}
+
+BAD_INPUT("cli-budget-units", "--budget \"10 tỷ\" (accepted) and --budget 1,5 (refused)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string baseline = (demo_folder() / "baseline.yaml").string();
+    const auto refused = test::run_cli({"rank", baseline, "--budget", "1,5", "--out", (dir / "o").string()});
+    expect(refused, 2, {"--budget: '1,5' has a decimal comma", "write 1.5"});
+    CHECK(!fs::exists(dir / "o"));
+    expect(test::run_cli({"rank", baseline, "--budget", "1.500 tỷ", "--out", (dir / "o").string()}), 2, {"ambiguous"});
+    CHECK(!fs::exists(dir / "o"));
+    const auto accepted = test::run_cli({"rank", baseline, "--budget", "10 tỷ", "--out", (dir / "o").string()});
+    expect(accepted, 0, {"within a budget of 10000000000 VND"});
+    CHECK_THAT(test::slurp(dir / "o" / "summary.json"), Catch::Contains("\"budget\": 10000000000.0"));
 }
 
 BAD_INPUT("cli-objective-unknown", "an unknown ranking objective") {

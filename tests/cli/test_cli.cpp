@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <tuple>
 
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/geodata/crs.hpp"
@@ -90,6 +91,26 @@ TEST_CASE("traveltime bad inputs exit 3 with the file named and no output", "[cl
                         (dir / "far.csv").string(), "--out", out});
     CHECK(deg.exit_code == 3);
     CHECK_THAT(deg.err, Catch::Contains("degrees.tif") && Catch::Contains("geographic"));
+    // --id-field values are whole numbers 0..2147483647 (std::stoi read 12abc as 12 and took -5).
+    const auto& t = f.spec().transform;
+    for (const auto& [code, says] : {std::pair{"12abc", "'12abc' has text after the number"}, {"-5", "-5 is out of range"},
+                                     {"1,2", "has a decimal comma"}}) {
+        std::ofstream(dir / "ids.csv") << "code,x,y\n\"" << code << "\"," << t.x_of(0) << "," << t.y_of(0) << "\n";
+        auto bad_id = run_cli({"traveltime", "--friction", (dir / "friction.tif").string(), "--sources",
+                               (dir / "ids.csv").string(), "--out", out, "--id-field", "code"});
+        CHECK(bad_id.exit_code == 3);
+        CHECK_THAT(bad_id.err, Catch::Contains("ids.csv: feature 1: code (--id-field): ") && Catch::Contains(says));
+    }
+    // Numeric options: CLI11 took 0x10, 010 (octal) and inf; now usage errors that say what to write.
+    for (const auto& [option, value, says] : {std::tuple{"--max-minutes", "inf", "'inf' is not a finite number"},
+                                              {"--snap-distance-m", "500m", "write 500"},
+                                              {"--neighbours", "0x10", "'0x10' is hexadecimal"},
+                                              {"--neighbours", "12", "expected 8 or 16"}}) {
+        auto usage = run_cli({"traveltime", "--friction", (dir / "friction.tif").string(), "--sources",
+                              (dir / "far.csv").string(), "--out", out, option, value});
+        CHECK(usage.exit_code == 2);
+        CHECK_THAT(usage.err, Catch::Contains(std::string(option) + ": ") && Catch::Contains(says));
+    }
     CHECK_FALSE(std::filesystem::exists(out));
 }
 

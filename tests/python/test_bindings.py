@@ -148,3 +148,15 @@ def test_errors_are_the_clis(runs, tmp_path):
         accessplan.travel_time(np.ones((3, 3), np.float32), (105, 0.01, 0, 21, 0, -0.01), "EPSG:4326", [(105.01, 20.99)])
     with pytest.raises(accessplan.InputError, match="north-up"):
         accessplan.travel_time(np.ones((3, 3), np.float32), (0, 100, 0, 0, 0, 100), "EPSG:32648", [(50, 50)])
+
+
+def test_budget_as_text_like_the_cli(runs):
+    """budget= takes what --budget takes ("10 tỷ") and refuses what it refuses, before anything is written."""
+    ranked = accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_ty"), budget="10 tỷ", maps=False)
+    assert ranked["ranking"]["budget"] == 1e10
+    for bad, words in (("1,5", "decimal comma"), ("1.500 tỷ", "ambiguous"), ("60 billion", "not a unit")):
+        with pytest.raises(accessplan.InputError, match=words):
+            accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_bad"), budget=bad)
+        assert not os.path.exists(os.path.join(runs["tmp"], "py_bad"))
+    with pytest.raises(accessplan.InputError, match="out of range"):
+        accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_bad"), budget=-5.0)

@@ -1,6 +1,7 @@
 // accessplan demo: generate the embedded demo province, write its inputs and scenario, and run it.
 
 #include <filesystem>
+#include <limits>
 
 #include <omp.h>
 
@@ -42,7 +43,10 @@ void add_demo_command(CLI::App& app, int& exit_code) {
         "for every service, summaries, ranked sites, QGIS-styled layers, maps and report.html.\n"
         "Example: accessplan demo --out demo-run");
     cmd->add_option("--out", out, "Output folder (refused if it exists, unless --overwrite)")->capture_default_str();
-    cmd->add_option("--seed", seed, "Generator seed (the same seed gives the same province)")->capture_default_str();
+    add_integer_option(*cmd, "--seed", [](std::int64_t v) { seed = static_cast<std::uint64_t>(v); },
+                       IntegerRule{"", 0, std::numeric_limits<std::int64_t>::max()},
+                       "Generator seed, a whole number >= 0 (the same seed gives the same province)")
+        ->default_str(std::to_string(seed));
     cmd->callback([&exit_code] { exit_code = guarded([] { return run_demo(out, seed); }); });
 }
 

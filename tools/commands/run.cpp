@@ -224,17 +224,21 @@ void add_validate_command(CLI::App& app, int& exit_code) {
 
 void add_rank_command(CLI::App& app, int& exit_code) {
     static std::string file, out;
-    static double budget = -1.0;
+    static std::optional<double> budget;
     static bool exact = false;
     static std::string objective;
     auto* cmd = app.add_subcommand("rank",
                                    "Run a scenario and rank its candidate sites under a budget (the scenario's ranking\n"
                                    "section: costs, candidates, weights). Writes everything `run` writes, with ranking.csv,\n"
                                    "cost_curve.csv and the ranking layer.\n"
-                                   "Example: accessplan rank baseline.yaml --budget 40e9 --objective time_saved --out ranked");
+                                   "Example: accessplan rank baseline.yaml --budget 40e9 --objective time_saved --out ranked\n"
+                                   "Example: accessplan rank baseline.yaml --budget \"40 tỷ\" --out ranked");
     cmd->add_option("SCENARIO", file, "Scenario YAML file with a ranking section")->required();
     cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
-    cmd->add_option("--budget", budget, "Budget in the scenario's currency (default: ranking.budget)")->check(CLI::NonNegativeNumber);
+    add_money_option(*cmd, "--budget", [](double v) { budget = v; }, NumberRule{"", 0.0},
+                     "Budget in the scenario's currency (default: ranking.budget), 0 to 1e18: 40000000000, 40e9,\n"
+                     "40_000_000_000 or \"40 tỷ\" (also triệu, nghìn; đồng/VND may follow). No thousands separators;\n"
+                     "decimals use a point (\"1.5 tỷ\")");
     cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates. The greedy's\n"
                                     "gap to it is reported");
     cmd->add_option("--objective", objective, "children (newly within the threshold, weighted) or time_saved (weighted\n"
@@ -242,7 +246,7 @@ void add_rank_command(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"children", "time_saved"}));
     cmd->callback([&exit_code] {
         exit_code = guarded([] {
-            return run_one(file, out, budget >= 0.0 ? std::optional<double>(budget) : std::nullopt, exact,
+            return run_one(file, out, budget, exact,
                            objective.empty() ? std::nullopt : std::optional<std::string>(objective), true);
         });
     });

@@ -1,6 +1,7 @@
 // accessplan traveltime: travel time over a friction raster (minutes per metre) from a set of sources.
 
 #include <filesystem>
+#include <limits>
 
 #include <omp.h>
 
@@ -58,12 +59,11 @@ int run_traveltime(const TravelTimeArgs& a) {
             auto it = p.attributes.find(a.id_field);
             if (it == p.attributes.end())
                 throw InputError(fmt::format("{}: feature {} has no field '{}' (--id-field)", a.sources, p.fid, a.id_field));
-            try {
-                id = std::stoi(it->second);
-            } catch (const std::exception&) {
-                throw InputError(fmt::format("{}: feature {} has {}='{}'; --id-field needs whole numbers >= 0",
-                                             a.sources, p.fid, a.id_field, it->second));
-            }
+            // (std::stoi read "12abc" as 12, and took -5, which the nearest-source raster holds as "no source")
+            IntegerRule rule{fmt::format("{}: feature {}: {} (--id-field)", a.sources, p.fid, a.id_field), 0,
+                             std::numeric_limits<std::int32_t>::max()};
+            rule.allow_zero_fraction = true;  // 12.0 in a real field
+            id = static_cast<std::int32_t>(parse_integer(it->second, rule));
         }
         SnapResult snap = snap_to_passable(friction, p.x, p.y, a.snap_m);
         if (!snap.placed()) {
@@ -131,13 +131,16 @@ void add_traveltime_command(CLI::App& app, int& exit_code) {
                     "Sources: CSV with x,y columns in the friction CRS (or lon,lat) or any vector file")->required();
     cmd->add_option("--out", args.out, "Output travel-time GeoTIFF (float32 minutes, nodata -9999)")->required();
     cmd->add_option("--nearest", args.nearest, "Also write the id of the nearest source per cell (int32, nodata -1)");
-    cmd->add_option("--neighbours", args.neighbours, "8 or 16 (knight's moves)")->check(CLI::IsMember({8, 16}))
-        ->capture_default_str();
-    cmd->add_option("--max-minutes", args.max_minutes, "Stop the search beyond this travel time");
-    cmd->add_option("--snap-distance-m", args.snap_m,
-                    "Move sources on impassable cells to the nearest passable cell within this distance")
-        ->capture_default_str();
-    cmd->add_option("--id-field", args.id_field, "Integer field giving each source's id (default: 1, 2, ... in file order)");
+    add_integer_option(*cmd, "--neighbours", [](std::int64_t n) {
+        if (n != 8 && n != 16) throw InputError(fmt::format("--neighbours: {} is not a neighbourhood; expected 8 or 16", n));
+        args.neighbours = static_cast<int>(n);
+    }, IntegerRule{}, "8 or 16 (knight's moves)")->default_str(std::to_string(args.neighbours));
+    add_number_option(*cmd, "--max-minutes", [](double v) { args.max_minutes = v; }, NumberRule{"", 0.0},
+                      "Stop the search beyond this travel time (minutes >= 0)");
+    add_number_option(*cmd, "--snap-distance-m", [](double v) { args.snap_m = v; }, NumberRule{"", 0.0},
+                      "Move sources on impassable cells to the nearest passable cell within this distance (m >= 0)")
+        ->default_str(fmt::format("{:g}", args.snap_m));
+    cmd->add_option("--id-field", args.id_field, "Field of whole numbers 0 to 2147483647 giving each source's id (default: 1, 2, ... in file order)");
     cmd->callback([&exit_code] { exit_code = guarded([] { return run_traveltime(args); }); });
 }
 

@@ -12,11 +12,14 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <string>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "accessplan/engine/access_summary.hpp"
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/engine/version.hpp"
@@ -174,13 +177,24 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
     return d;
 }
 
+/// budget= of Session.run: a number, or text as on the command line ("10 tỷ", "60_000_000_000", "60e9"), which
+/// parse_money reads; both must be amounts from 0 to 1e18.
+using Budget = std::optional<std::variant<double, std::string>>;
+std::optional<double> budget_of(const Budget& budget) {
+    if (!budget) return std::nullopt;
+    const NumberRule rule{"budget", 0.0, max_money, false, "an amount from 0 to 1e18"};
+    if (const auto* text = std::get_if<std::string>(&*budget)) return parse_money(*text, rule);
+    return check_number(std::get<double>(*budget), rule);
+}
+
 /// Runs of one Python session: what-ifs after their baseline reuse its inputs and searches (scenarios::RunCache).
 class Session {
 public:
     Session() : m_cache(scenarios::make_run_cache()) {}
 
-    py::dict run(const fs::path& scenario_file, const fs::path& out, bool overwrite, std::optional<double> budget, bool exact,
+    py::dict run(const fs::path& scenario_file, const fs::path& out, bool overwrite, const Budget& budget_arg, bool exact,
                  std::optional<std::string> objective, const std::string& lang, bool visuals) {
+        const std::optional<double> budget = budget_of(budget_arg);
         const scenarios::Scenario scenario = scenarios::load_scenario(scenario_file);
         const viz::Lang language = viz::parse_lang(lang);
         scenarios::RunResult result;
@@ -340,7 +354,8 @@ PYBIND11_MODULE(accessplan, m) {
         .def("run", &Session::run, py::arg("scenario"), py::arg("out"), py::arg("overwrite") = false, py::arg("budget") = py::none(),
              py::arg("exact") = false, py::arg("objective") = py::none(), py::arg("lang") = "en", py::arg("maps") = true,
              "Runs a scenario file into the folder `out` (refused if it exists, unless overwrite) as `accessplan run` does;\n"
-             "returns the results as dicts and lists. budget/exact/objective override the ranking section.");
+             "returns the results as dicts and lists. budget/exact/objective override the ranking section; budget is a\n"
+             "number or text as on the command line (\"10 tỷ\", \"60_000_000_000\").");
 
     m.def("load_scenario", [](const fs::path& file) {
         const auto s = scenarios::load_scenario(file);

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/scenarios/results_layout.hpp"
@@ -486,7 +488,7 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
     std::vector<const geodata::Feature*> ranked;
     for (const auto& r : ctx.ranking)
         if (!page.service.empty() && r.attribute("service") == page.service && r.geometry) ranked.push_back(&r);
-    auto rank_of = [](const geodata::Feature* r) { return std::stoi(r->attribute("rank", "0")); };
+    auto rank_of = [](const geodata::Feature* r) { return ranked_site_rank(*r); };
     std::sort(ranked.begin(), ranked.end(), [&](auto* a, auto* b) { return rank_of(a) > rank_of(b); });
     for (const auto* r : ranked) {
         if (rank_of(r) > 30 && ranked.size() > 30) continue;
@@ -551,6 +553,12 @@ MapContext load_map_context(const fs::path& dir, std::string credits, const Grid
     ctx.study_area = layer(L::study_area_layer);
     ctx.border = layer(L::national_border_layer);
     return ctx;
+}
+
+int ranked_site_rank(const geodata::Feature& site) {
+    const IntegerRule rule{fmt::format("access.gpkg: layer ranking: feature {}: rank", site.fid), 0,
+                           std::numeric_limits<std::int32_t>::max(), false, "a whole number >= 0 (run the scenario again)"};
+    return static_cast<int>(parse_integer(site.attribute("rank", "0"), rule));
 }
 
 std::string raster_png(const MapContext& ctx, const Grid<float>& values, const std::vector<ValueClass>& classes,

@@ -290,7 +290,7 @@ nlohmann::json service_layer(const MapContext& ctx, const std::string& service, 
     for (const auto& r : ctx.ranking) {
         if (r.attribute("service") != service || !r.geometry) continue;
         const auto* p = r.geometry->toPoint();
-        s["ranked"].push_back({{"x", std::round(p->getX())}, {"y", std::round(p->getY())}, {"rank", std::stoi(r.attribute("rank", "0"))},
+        s["ranked"].push_back({{"x", std::round(p->getX())}, {"y", std::round(p->getY())}, {"rank", ranked_site_rank(r)},
                                {"id", r.attribute("candidate_id")}, {"reason", r.attribute("reason")}});
     }
     return s;

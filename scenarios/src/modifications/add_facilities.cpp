@@ -20,10 +20,8 @@ void parse(ParseStep& p, modification::AddFacilities& m) {
             nf.type = r.text(f[k], "type", fw, true).value_or("");
             nf.id = r.text(f[k], "id", fw, false).value_or("");
             nf.name = r.text(f[k], "name", fw, false).value_or("");
-            auto lon = r.number(f[k], "lon", fw, -180.000001, true);
-            auto lat = r.number(f[k], "lat", fw, -90.000001, true);
-            if (lon && *lon > 180.0) r.error(f[k]["lon"], fw + ".lon", "expected a longitude -180..180");
-            if (lat && *lat > 90.0) r.error(f[k]["lat"], fw + ".lat", "expected a latitude -90..90");
+            auto lon = r.number(f[k], "lon", fw, NumberRule{"", -180.0, 180.0, false, "a longitude -180..180"}, true);
+            auto lat = r.number(f[k], "lat", fw, NumberRule{"", -90.0, 90.0, false, "a latitude -90..90"}, true);
             nf.at = {lon.value_or(0.0), lat.value_or(0.0)};
             nf.capacity = r.number(f[k], "capacity", fw, -1e-12).value_or(0.0);
             m.facilities.push_back(std::move(nf));
@@ -46,7 +44,7 @@ void apply(const modification::AddFacilities& m, FacilityStep& step) {
         from_lonlat.transform_point(p.x, p.y);
         p.attributes = {{s.type_field, f.type}, {s.name_field, f.name}};
         if (!f.id.empty()) p.attributes[s.id_field] = f.id;
-        if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{:g}", f.capacity);
+        if (f.capacity > 0.0) p.attributes[s.capacity_field] = fmt::format("{}", f.capacity);
         added.push_back(std::move(p));
     }
     if (m.file) {

@@ -1,5 +1,6 @@
 #include "kinds.hpp"
 
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/crs.hpp"
@@ -49,13 +50,8 @@ std::optional<Grid<std::uint8_t>> area_cells(const std::optional<LayerRef>& file
 
 bool same_id(const std::string& a, const std::string& b) {
     if (a == b) return true;
-    try {  // "12" and "12.0" name the same facility
-        std::size_t ua = 0, ub = 0;
-        const double x = std::stod(a, &ua), y = std::stod(b, &ub);
-        return ua == a.size() && ub == b.size() && x == y;
-    } catch (const std::exception&) {
-        return false;
-    }
+    const auto x = parse_number(a), y = parse_number(b);  // "12" and "12.0" name the same facility
+    return x && y && *x == *y;
 }
 
 std::string attribute(const std::map<std::string, std::string>& attributes, const std::string& key) {
@@ -63,13 +59,6 @@ std::string attribute(const std::map<std::string, std::string>& attributes, cons
     return it == attributes.end() ? std::string() : it->second;
 }
 
-double known_capacity(const std::string& text) {
-    try {
-        return std::stod(text);
-    } catch (const std::exception&) {
-        return 0.0;
-    }
-}
 
 void parse_road_class(ParseStep& p, std::string& road_class, const char* fallback) {
     road_class = p.reader.text(p.node, "highway", p.where, false).value_or(fallback);

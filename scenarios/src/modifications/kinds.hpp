@@ -24,6 +24,7 @@
 
 #include "accessplan/engine/error.hpp"
 #include "accessplan/engine/grid.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "../modifications.hpp"
@@ -141,9 +142,6 @@ std::optional<Grid<std::uint8_t>> area_cells(const std::optional<LayerRef>& file
 /// "12" and "12.0" name the same feature.
 bool same_id(const std::string& a, const std::string& b);
 std::string attribute(const std::map<std::string, std::string>& attributes, const std::string& key);
-/// A capacity as a number > 0, or 0 when unknown or not a number.
-double known_capacity(const std::string& text);
-
 /// Indices of the items `sel` picks; InputError for a listed id no item has, or for nothing selected.
 template <typename Item, typename Attributes>
 std::vector<std::size_t> select(const std::string& label, const FacilitySelection& sel, const std::vector<Item>& items,
@@ -162,8 +160,10 @@ std::vector<std::size_t> select(const std::string& label, const FacilitySelectio
         bool ok = true;
         for (const auto& [field, values] : sel.match)
             ok = ok && std::find(values.begin(), values.end(), attribute(a, field)) != values.end();
-        if (ok && sel.capacity_below) {
-            const double cap = known_capacity(attribute(a, capacity_field));
+        if (ok && sel.capacity_below) {  // (std::stod read "1,200" as 1: below any limit)
+            const std::string text = attribute(a, capacity_field);
+            const double cap =
+                text.empty() ? 0.0 : parse_number(text, capacity_rule(file, fmt::format("{} {}", what, i + 1), capacity_field));
             ok = cap > 0.0 && cap < *sel.capacity_below;
         }
         if (ok) picked.push_back(i);

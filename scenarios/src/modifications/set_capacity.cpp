@@ -16,7 +16,7 @@ void apply(const modification::SetCapacity& m, FacilityStep& step) {
     auto attrs = [](const geodata::PointFeature& p) -> const std::map<std::string, std::string>& { return p.attributes; };
     for (std::size_t i : select(step.current->label, m.select, step.points, attrs, s.id_field, s.capacity_field, "facility",
                                 s.facilities.file.string()))
-        step.points[i].attributes[s.capacity_field] = fmt::format("{:g}", m.capacity);
+        step.points[i].attributes[s.capacity_field] = fmt::format("{}", m.capacity);
 }
 
 }  // namespace accessplan::scenarios::detail

@@ -9,6 +9,7 @@
 
 #include "accessplan/engine/age_groups.hpp"
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -113,16 +114,12 @@ Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const 
         double total = 0.0, share = 0.0;
         for (std::size_t k = 0; k < columns.size(); ++k) {
             const std::string& text = row[static_cast<std::size_t>(columns[k].first)];
-            double v = -1.0;
-            try {
-                std::size_t used = 0;
-                v = std::stod(text, &used);
-                if (used != text.size()) v = -1.0;
-            } catch (const std::exception&) {
-            }
-            if (!(v >= 0.0 && v <= 1.0))
+            const Parsed<double> parsed = try_parse_number(text, NumberRule{"", 0.0, 1.0});
+            if (!parsed.value)  // and why, when the text is no number at all ("0,25": a decimal comma)
                 throw InputError(fmt::format("{}: row {} (zone {}): {}='{}'; shares must be numbers from 0 to 1 (a share, "
-                                             "not a percentage)", file.string(), r + 2, code, columns[k].second.name, text));
+                                             "not a percentage){}", file.string(), r + 2, code, columns[k].second.name, text,
+                                             parse_number(text) ? "" : ": " + parsed.problem));
+            const double v = *parsed.value;
             total += v;
             for (const auto& w : weights)
                 if (w.name == columns[k].second.name) share += v * w.weight;

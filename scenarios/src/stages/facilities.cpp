@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "../modifications.hpp"
 
@@ -75,14 +76,8 @@ FacilitySet place_facilities(const Scenario& s, const RunInputs& in, std::vector
                 sf.sources.push_back({snap.cell, id});
                 double supply = 1.0;
                 if (auto it = pt.attributes.find(s.capacity_field); it != pt.attributes.end() && !it->second.empty()) {
-                    try {
-                        supply = std::stod(it->second);
-                    } catch (const std::exception&) {
-                        supply = -1.0;
-                    }
-                    if (!(supply >= 0.0))
-                        throw InputError(fmt::format("{}: facility {} has {}='{}'; capacities must be numbers >= 0 (0 = not known)",
-                                                     s.facilities.file.string(), pt.fid, s.capacity_field, it->second));
+                    supply = parse_number(it->second, capacity_rule(s.facilities.file.string(),
+                                                                    fmt::format("facility {}", pt.fid), s.capacity_field));
                     if (supply == 0.0) supply = 1.0;
                     else sf.capacities.push_back({snap.cell, id, supply, fp.name, sf.supplies.size()});
                 }

@@ -9,6 +9,7 @@
 #include <ogr_geometry.h>
 
 #include "accessplan/engine/area_classes.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/ranking.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
@@ -70,26 +71,20 @@ std::vector<Site> file_candidates(const RankingContext& c, std::vector<std::stri
             throw InputError(fmt::format("{} has service '{}', which is not a service of the scenario; use one of {}", what,
                                          service, fmt::join(names, ", ")));
         }
-        auto number = [&](const std::string& field, std::optional<double> fallback) -> std::optional<double> {
-            const std::string text = attribute(p, field);
-            if (text.empty()) return fallback;
-            try {
-                std::size_t used = 0;
-                const double v = std::stod(text, &used);
-                if (used == text.size() && std::isfinite(v)) return v;
-            } catch (const std::exception&) {
-            }
-            throw InputError(fmt::format("{} has {}='{}'; expected a number", what, field, text));
-        };
-        std::optional<double> default_cost;
-        if (auto it = rk.costs.find(service); it != rk.costs.end()) default_cost = it->second;
-        const auto cost = number("cost", default_cost);
+        // The cost is money (60e9, 1_200_000_000, 1.2 tỷ), the capacity a plain number; both read strictly.
+        std::optional<double> cost;
+        if (const std::string text = attribute(p, "cost"); !text.empty())
+            cost = parse_money(text, NumberRule{fmt::format("{}: cost", what)});
+        else if (auto it = rk.costs.find(service); it != rk.costs.end())
+            cost = it->second;
         if (!cost)
             throw InputError(fmt::format("{} has no cost; fill its cost field or set ranking.costs.{}", what, service));
         if (!(*cost > 0.0))
             throw InputError(fmt::format("{} costs {}; costs must be positive (a free site would always come first)", what, *cost));
-        const double capacity = number("capacity", 0.0).value_or(0.0);
-        if (capacity < 0.0) throw InputError(fmt::format("{} has capacity {}; expected >= 0 (0 = no limit)", what, capacity));
+        NumberRule capacity_rule{fmt::format("{}: capacity", what), 0.0};
+        capacity_rule.expected = "a capacity >= 0 (0 = no limit)";
+        const std::string capacity_text = attribute(p, "capacity");
+        const double capacity = capacity_text.empty() ? 0.0 : parse_number(capacity_text, capacity_rule);
         std::string id = attribute(p, "id");
         if (id.empty()) id = fmt::format("F{}", p.fid);
         const SnapResult snap = snap_to_passable(*c.friction[k], p.x, p.y, s.snap_distance_m);
@@ -218,9 +213,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     if (report.objective != "children" && report.objective != "time_saved")
         throw InputError(fmt::format("objective '{}': use children or time_saved", report.objective));
     report.currency = rk.currency;
-    report.budget = c.budget.value_or(rk.budget);
-    if (!(report.budget >= 0.0) || !std::isfinite(report.budget))
-        throw InputError(fmt::format("budget {}: expected a number >= 0", report.budget));
+    // (ranking.budget and --budget were read by parse_money; a library caller's number is checked the same way)
+    report.budget = check_number(c.budget.value_or(rk.budget), NumberRule{"budget", 0.0, max_money, false, "an amount from 0 to 1e18"});
     report.exact = c.exact || rk.exact;
 
     std::vector<Site> sites;

@@ -34,7 +34,7 @@ TEST_CASE("the memory guard reads what the machine has and refuses runs beyond i
     }
     {
         EnvOverride bad("lots");
-        REQUIRE_THROWS_WITH(available_memory_bytes(), Catch::Contains("ACCESSPLAN_MEMORY_GB='lots'"));
+        REQUIRE_THROWS_WITH(available_memory_bytes(), Catch::Contains("ACCESSPLAN_MEMORY_GB: 'lots' is not a number; expected a number of gigabytes > 0"));
     }
 }
 

@@ -30,6 +30,21 @@ TEST_CASE("CSV points: x/y in the analysis CRS, lon/lat in WGS 84", "[geodata][v
     { std::ofstream(dir / "bad.csv") << "name,east,north\nA,1,2\n"; }
     REQUIRE_THROWS_WITH(geodata::read_points(dir / "bad.csv", test::test_crs()),
                         Catch::Contains("bad.csv") && Catch::Contains("east"));
+
+    // Coordinates are read strictly: OGR's CSV driver took "500,150" as 500.15 (a decimal comma).
+    { std::ofstream(dir / "sep.csv") << "id,name,x,y\n1,Truong A,500150,1999950\n2,Truong B,\"500,250\",1999850\n"; }
+    REQUIRE_THROWS_WITH(geodata::read_points(dir / "sep.csv", test::test_crs(), o),
+                        Catch::Contains("sep.csv: feature 2: x: '500,250' has a thousands separator") &&
+                            Catch::Contains("write 500250"));
+    { std::ofstream(dir / "words.csv") << "name,lon,lat\nHoan Kiem,105.8523 E,21.0285\n"; }
+    REQUIRE_THROWS_WITH(geodata::read_points(dir / "words.csv", test::test_crs()),
+                        Catch::Contains("words.csv: feature 1: lon: '105.8523 E' has text after the number"));
+    { std::ofstream(dir / "spaced.csv") << "name,lon,lat\nHoan Kiem, 105.8523 ,21.0285\n"; }
+    CHECK(geodata::read_points(dir / "spaced.csv", test::test_crs()).size() == 1);
+    // A filter leaves out rows, and their coordinates are not read.
+    geodata::ReadOptions only_a = o;
+    only_a.where = "name = 'Truong A'";
+    CHECK(geodata::read_points(dir / "sep.csv", test::test_crs(), only_a).size() == 1);
 }
 
 TEST_CASE("vector files without a CRS or with a wrong layer are refused", "[geodata][vector][errors]") {

@@ -174,3 +174,39 @@ TEST_CASE("credits: one text or a list of texts, for the maps and the report", "
     std::ofstream(dir / "nested.yaml") << head << "credits: [WorldPop, [OSM]]\n";
     REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "nested.yaml"), Catch::Contains("credits: expected a list of texts"));
 }
+
+TEST_CASE("numbers in scenario files are read strictly, and money takes units", "[scenarios][scenario][numbers]") {
+    test::TempDir dir;
+    for (auto f : {"area.gpkg", "pop.tif", "fac.csv", "lc.tif"}) touch(dir / f);
+    const std::string head = "schema_version: 1\npopulation: {total: pop.tif}\nfacilities: {file: fac.csv}\n"
+                             "services: [{name: school, facility_types: [school], target_group: primary, threshold_min: 30}]\n";
+    std::ofstream(dir / "ok.yaml") << head
+                                   << "area: {boundary: area.gpkg, cell_size_m: ' 100 ', buffer_m: 1e3}\n"
+                                      "travel:\n  landcover: lc.tif\n  modes:\n"
+                                      "    motorbike: {landcover_speed_kmh: {010: 5}, boat_speed_kmh: +8}\n"
+                                      "ranking:\n  budget: 60 tỷ\n  costs: {school: 1_200_000_000}\n  capacities: {school: 500}\n";
+    const auto s = scenarios::load_scenario(dir / "ok.yaml");
+    CHECK(s.cell_size_m == 100.0);
+    CHECK(s.buffer_m == 1000.0);
+    CHECK(s.modes.at("motorbike").landcover_speed_kmh.at(10) == 5.0);  // 010 is ten (yaml-cpp's as<int> read 8)
+    CHECK(s.modes.at("motorbike").boat_speed_kmh == 8.0);
+    REQUIRE(s.ranking);
+    CHECK(s.ranking->budget == 60e9);
+    CHECK(s.ranking->costs.at("school") == 1.2e9);
+    CHECK(s.ranking->capacities.at("school") == 500.0);
+
+    std::ofstream(dir / "bad.yaml") << head
+                                    << "area: {boundary: area.gpkg, cell_size_m: 100 m, buffer_m: '2,000'}\n"
+                                       "travel:\n  landcover: lc.tif\n  modes:\n"
+                                       "    motorbike: {landcover_speed_kmh: {0x0A: 5}, boat_speed_kmh: .inf}\n"
+                                       "ranking:\n  budget: 60.000.000.000\n  costs:\n    school: 1,2 tỷ\n  capacities: {school: 500 students}\n";
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(dir / "bad.yaml"),
+                        Catch::Contains("area.cell_size_m: '100 m' has text after the number") &&
+                            Catch::Contains("area.buffer_m: '2,000' has a thousands separator") &&
+                            Catch::Contains("landcover_speed_kmh: keys are land-cover codes 0..255") &&
+                            Catch::Contains("boat_speed_kmh: '.inf' is not a finite number") &&
+                            Catch::Contains("ranking.budget: '60.000.000.000' has thousands separators") &&
+                            Catch::Contains("ranking.costs.school: '1,2 tỷ' has a decimal comma") && Catch::Contains("write 1.2 tỷ") &&
+                            Catch::Contains("ranking.capacities.school: '500 students' has text after the number") &&
+                            Catch::Contains("8 problem(s)"));  // and ranking.costs: missing (generated candidates)
+}

@@ -27,6 +27,10 @@ struct MapContext {
 MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits,
                             const Grid<std::uint8_t>* land = nullptr, const Grid<std::uint8_t>* area_class = nullptr);
 
+/// The rank of a site of the ranking layer (access.gpkg), read strictly (engine/numbers.hpp): InputError naming the
+/// site when the layer was edited ("3rd", "", "0x3").
+int ranked_site_rank(const geodata::Feature& site);
+
 /// One map page.
 struct MapPage {
     std::string title, subtitle;
