@@ -47,6 +47,22 @@ SnapResult snap_to_passable(const Grid<float>& friction, double x, double y, dou
     return result;
 }
 
+PlacedSources place_sources(const Grid<float>& friction, const std::vector<std::pair<double, double>>& points,
+                            const std::vector<std::int32_t>& ids, double tolerance_m) {
+    PlacedSources out;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const SnapResult snap = snap_to_passable(friction, points[i].first, points[i].second, tolerance_m);
+        out.status.push_back(snap.status);
+        if (!snap.placed()) {
+            out.unplaced.push_back(i);
+            continue;
+        }
+        if (snap.status == SnapStatus::moved) ++out.moved;
+        out.cells.push_back({snap.cell, ids.empty() ? static_cast<std::int32_t>(i + 1) : ids.at(i)});
+    }
+    return out;
+}
+
 const char* to_string(SnapStatus status) noexcept {
     switch (status) {
         case SnapStatus::on_cell: return "on_cell";

@@ -105,6 +105,9 @@ def test_travel_time_and_access_metrics_from_arrays():
     assert minutes.array[0, 10] == pytest.approx(1.0, rel=1e-5)  # 10 cells of 100 m east at 1 min/km
     assert np.isnan(minutes.array[5, 50]) and nearest.array[5, 50] == -1  # behind the wall
     assert set(np.unique(nearest.array)) == {-1, 7, 9}
+    # Without ids, sources are numbered 1, 2, ... as the CLI and scenario runs number them (-1 stays "none").
+    _, numbered, _ = accessplan.travel_time(friction, transform, "EPSG:32648", [(500050.0, 2299950.0), (502050.0, 2296050.0)])
+    assert set(np.unique(numbered.array)) == {-1, 1, 2} and numbered.array[0, 0] == 1
     children = np.ones_like(friction)
     metrics = accessplan.access_metrics(children, minutes.array, 2.0)
     assert metrics["children"] == pytest.approx(40 * 60)

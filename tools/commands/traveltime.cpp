@@ -49,12 +49,10 @@ int run_traveltime(const TravelTimeArgs& a) {
     if (points.empty())
         throw InputError(fmt::format("{}: no sources (the file has no features); travel time needs at least one", a.sources));
 
-    std::vector<SourceCell> sources;
-    std::size_t moved = 0;
-    std::vector<std::string> unplaced;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        const auto& p = points[i];
-        std::int32_t id = static_cast<std::int32_t>(i + 1);
+    std::vector<std::pair<double, double>> xy;
+    std::vector<std::int32_t> ids;  // empty: 1, 2, ... in file order
+    for (const auto& p : points) {
+        xy.emplace_back(p.x, p.y);
         if (!a.id_field.empty()) {
             auto it = p.attributes.find(a.id_field);
             if (it == p.attributes.end())
@@ -63,16 +61,15 @@ int run_traveltime(const TravelTimeArgs& a) {
             IntegerRule rule{fmt::format("{}: feature {}: {} (--id-field)", a.sources, p.fid, a.id_field), 0,
                              std::numeric_limits<std::int32_t>::max()};
             rule.allow_zero_fraction = true;  // 12.0 in a real field
-            id = static_cast<std::int32_t>(parse_integer(it->second, rule));
+            ids.push_back(static_cast<std::int32_t>(parse_integer(it->second, rule)));
         }
-        SnapResult snap = snap_to_passable(friction, p.x, p.y, a.snap_m);
-        if (!snap.placed()) {
-            unplaced.push_back(fmt::format("#{} ({:.1f}, {:.1f}): {}", i + 1, p.x, p.y, to_string(snap.status)));
-            continue;
-        }
-        if (snap.status == SnapStatus::moved) ++moved;
-        sources.push_back({snap.cell, id});
     }
+    PlacedSources placed = place_sources(friction, xy, ids, a.snap_m);
+    std::vector<SourceCell>& sources = placed.cells;
+    const std::size_t moved = placed.moved;
+    std::vector<std::string> unplaced;
+    for (std::size_t i : placed.unplaced)
+        unplaced.push_back(fmt::format("#{} ({:.1f}, {:.1f}): {}", i + 1, xy[i].first, xy[i].second, to_string(placed.status[i])));
     for (const auto& u : unplaced) log("warning: {}: source {} not placed (no passable cell within {} m)", a.sources, u, a.snap_m);
     if (sources.empty())
         throw InputError(fmt::format("{}: none of the {} sources lies on or within {} m of a passable cell of {} ({}); "

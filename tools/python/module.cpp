@@ -267,15 +267,11 @@ py::tuple travel_time(py::array_t<float, py::array::c_style | py::array::forceca
         py::gil_scoped_release release;
         for (float& f : grid.values())
             if (std::isnan(f) || f < 0.0f) f = std::numeric_limits<float>::infinity();
-        std::vector<SourceCell> cells;
-        for (std::size_t i = 0; i < sources.size(); ++i) {
-            const SnapResult snap = snap_to_passable(grid, sources[i][0], sources[i][1], snap_m);
-            if (!snap.placed()) {
-                unplaced.push_back(i);
-                continue;
-            }
-            cells.push_back({snap.cell, ids ? (*ids)[i] : static_cast<std::int32_t>(i)});
-        }
+        std::vector<std::pair<double, double>> xy;
+        for (const auto& p : sources) xy.emplace_back(p[0], p[1]);
+        PlacedSources placed = place_sources(grid, xy, ids.value_or(std::vector<std::int32_t>{}), snap_m);
+        unplaced = placed.unplaced;
+        std::vector<SourceCell>& cells = placed.cells;
         if (cells.empty())
             throw InputError(fmt::format("sources: none of the {} sources lies on or within {} m of a passable cell of the grid ({}); "
                                          "are they (x, y) in the grid's CRS?", sources.size(), snap_m, spec.describe()));
@@ -412,7 +408,7 @@ PYBIND11_MODULE(accessplan, m) {
           py::arg("ids") = py::none(), py::arg("neighbours") = 16, py::arg("max_minutes") = py::none(), py::arg("snap_m") = 500.0,
           "Travel time (minutes) over a friction array (minutes per metre; NaN, negative or inf impassable) on a projected\n"
           "north-up grid, from sources (x, y) in its CRS. Returns (minutes Raster (NaN = unreachable), nearest-source Raster\n"
-          "(source index or id, -1 = none), indices of sources not placed).");
+          "(the source's id, or its position 1, 2, ... without ids; -1 = none), indices of sources not placed).");
     m.def("frame", [](const py::object& rows) {
         py::module_ pandas;
         try {

@@ -2,10 +2,13 @@
 // Placing point features (facilities, ferry ports, candidate sites) on the analysis grid.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "accessplan/engine/grid.hpp"
+#include "accessplan/engine/travel_time.hpp"
 
 namespace accessplan {
 
@@ -29,5 +32,18 @@ struct SnapResult {
 SnapResult snap_to_passable(const Grid<float>& friction, double x, double y, double tolerance_m);
 
 const char* to_string(SnapStatus status) noexcept;
+
+/// Search sources placed on the grid (snap_to_passable), with what could not be placed.
+struct PlacedSources {
+    std::vector<SourceCell> cells;  ///< in the order of the points placed
+    std::vector<std::size_t> unplaced;  ///< indices of the points not placed
+    std::vector<SnapStatus> status;     ///< per point
+    std::size_t moved = 0;              ///< placed on another cell than their own
+};
+
+/// Places map points (x, y in the grid's CRS) as search sources. A point's id is ids[i], or its position 1, 2, ...
+/// when `ids` is empty (as facilities without an id field are numbered): the one rule of the CLI, Python and runs.
+PlacedSources place_sources(const Grid<float>& friction, const std::vector<std::pair<double, double>>& points,
+                            const std::vector<std::int32_t>& ids, double tolerance_m);
 
 }  // namespace accessplan
