@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -91,16 +93,64 @@ void remove_abandoned_staging(const fs::path& parent, const std::string& name) {
     }
 }
 
+/// True when `path` is `folder` or inside it (both made absolute and normal; symbolic links followed).
+bool within(const fs::path& path, const fs::path& folder) {
+    std::error_code ec;
+    const fs::path p = fs::weakly_canonical(fs::absolute(path), ec), f = fs::weakly_canonical(fs::absolute(folder), ec);
+    const fs::path rel = p.lexically_relative(f);
+    return !rel.empty() && *rel.begin() != "..";
+}
+
+/// Every file under `folder` (not folders), relative to it, sorted.
+std::vector<std::string> files_under(const fs::path& folder) {
+    std::vector<std::string> files;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+        if (!it->is_directory(ec)) files.push_back(it->path().lexically_relative(folder).generic_string());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+/// --overwrite replaces only what accessplan wrote: a run into the folder of its own scenario once deleted the user's
+/// inputs.
+void check_replaceable(const fs::path& target, const std::vector<fs::path>& inputs) {
+    std::error_code ec;
+    if (within(fs::current_path(ec), target))
+        throw InputError(fmt::format("{}: is the folder you are working in (or holds it); --overwrite replaces the whole "
+                                     "folder, so choose an output folder of its own, e.g. --out results", target.string()));
+    for (const auto& in : inputs)
+        if (within(in, target))
+            throw InputError(fmt::format("{}: holds {}, an input of this run; --overwrite would replace the whole folder "
+                                         "and delete it. Write the results into a folder of their own (e.g. --out "
+                                         "results/<name>)", target.string(), in.string()));
+    std::ifstream manifest(target / outputs_manifest);
+    if (!manifest)
+        throw InputError(fmt::format("{}: accessplan did not write this folder (it has no {} file listing accessplan's "
+                                     "outputs; folders of accessplan before 2026-12 lack it too), so --overwrite leaves it "
+                                     "alone: remove it yourself or choose another output folder", target.string(),
+                                     outputs_manifest));
+    std::set<std::string> ours;
+    for (std::string line; std::getline(manifest, line);)
+        if (!line.empty()) ours.insert(line);
+    for (const auto& f : files_under(target))
+        if (f != outputs_manifest && !ours.count(f))
+            throw InputError(fmt::format("{}: holds {}, which accessplan did not write; --overwrite replaces only folders "
+                                         "of accessplan's own outputs. Move the file elsewhere, or choose another output "
+                                         "folder", target.string(), (target / f).string()));
+}
+
 }  // namespace
 
-OutputFolder::OutputFolder(fs::path target, bool overwrite) : m_target(std::move(target)), m_overwrite(overwrite) {
+OutputFolder::OutputFolder(fs::path target, bool overwrite, const std::vector<fs::path>& inputs)
+    : m_target(std::move(target)), m_overwrite(overwrite) {
     std::error_code ec;
     if (fs::exists(m_target, ec)) {
         if (!fs::is_directory(m_target, ec))
-            throw InputError(fmt::format("{}: exists and is not a folder; choose another --out", m_target.string()));
+            throw InputError(fmt::format("{}: exists and is not a folder; choose another output folder", m_target.string()));
         if (!m_overwrite)
             throw InputError(fmt::format("{}: output folder already exists; pass --overwrite to replace it or "
-                                         "choose another --out", m_target.string()));
+                                         "choose another output folder", m_target.string()));
+        check_replaceable(m_target, inputs);
     }
     const fs::path parent = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
     fs::create_directories(parent, ec);
@@ -122,6 +172,9 @@ OutputFolder::~OutputFolder() {
 
 void OutputFolder::commit() {
     throw_if_interrupted();  // (the destructor then removes the staging folder)
+    std::string listed;
+    for (const auto& f : files_under(m_staging)) listed += f + "\n";
+    write_text_file(m_staging / outputs_manifest, listed);
     std::error_code ec;
     fs::path old;
     if (fs::exists(m_target, ec)) {

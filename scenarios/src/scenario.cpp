@@ -398,6 +398,14 @@ std::vector<fs::path> input_files(const Scenario& s) {
     return files;
 }
 
+std::vector<fs::path> files_read(const Scenario& s) {
+    std::vector<fs::path> files;
+    for (const auto& [file, text] : s.sources) files.push_back(file);
+    if (s.sources.empty() && !s.file.empty()) files.push_back(s.file);
+    for (auto& f : input_files(s)) files.push_back(std::move(f));
+    return files;
+}
+
 bool is_osm_file(const fs::path& path) {
     std::string name = path.filename().string();
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

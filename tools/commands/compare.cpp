@@ -16,7 +16,7 @@ int compare(const std::string& base, const std::string& scenario, std::string ou
     if (out.empty())
         out = fmt::format("{}-vs-{}", fs::path(scenario).lexically_normal().filename().string(),
                           fs::path(base).lexically_normal().filename().string());
-    geodata::OutputFolder folder(out, globals().overwrite);
+    geodata::OutputFolder folder(out, globals().overwrite, {base, scenario});
     const scenarios::ComparisonReport r = scenarios::compare_runs(base, scenario, folder.staging());
     viz::write_comparison_maps(r, scenario, folder.staging(), {viz::parse_lang(globals().lang)});
     folder.commit();

@@ -16,7 +16,7 @@ namespace {
 int export_results(const std::string& results, const std::string& out, const std::string& format_name) {
     const geodata::ExportFormat format = geodata::parse_export_format(format_name);
     scenarios::check_results_folder(results);
-    geodata::OutputFolder folder(out, globals().overwrite);
+    geodata::OutputFolder folder(out, globals().overwrite, {results});
     const auto layers = geodata::export_layers(scenarios::ResultsLayout(results).access_gpkg(), folder.staging(), format);
     folder.commit();
     for (const auto& l : layers) {

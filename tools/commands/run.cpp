@@ -92,7 +92,7 @@ int run_one(const std::string& file, std::string out, std::optional<double> budg
         throw InputError(fmt::format("{}: no ranking section; add ranking: with budget, costs and candidates "
                                      "(docs/scenarios.md)", file));
     if (out.empty()) out = fs::path(file).stem().string() + "-results";
-    geodata::OutputFolder folder(out, globals().overwrite);
+    geodata::OutputFolder folder(out, globals().overwrite, scenarios::files_read(scenario));
     stage(1, 1, fmt::format("running {} ({} thread(s))", file, omp_get_max_threads()));
     return run_into_folder(scenario, folder, budget, exact, std::move(objective));
 }
@@ -128,7 +128,10 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     }
     if (!out.empty()) fs::create_directories(out);
     std::vector<std::unique_ptr<geodata::OutputFolder>> folders;
-    for (const auto& t : targets) folders.push_back(std::make_unique<geodata::OutputFolder>(t, globals().overwrite));
+    std::vector<fs::path> read;  // no folder may hold a file any of the scenarios reads
+    for (const auto& s : loaded)
+        for (auto& f : scenarios::files_read(s)) read.push_back(std::move(f));
+    for (const auto& t : targets) folders.push_back(std::make_unique<geodata::OutputFolder>(t, globals().overwrite, read));
     // First the scenarios whose inputs no earlier one shares, then the what-ifs built on them, which take over their
     // grids, friction, children and searches (scenarios::RunCache; the outputs are the same as fresh runs). Within
     // each round the scenarios run in parallel, one per thread (the loops inside each run on that thread: OpenMP

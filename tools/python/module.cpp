@@ -200,7 +200,7 @@ public:
         scenarios::RunResult result;
         {
             py::gil_scoped_release release;
-            geodata::OutputFolder folder(out, overwrite);
+            geodata::OutputFolder folder(out, overwrite, scenarios::files_read(scenario));
             scenarios::RunOptions options;
             options.cache = m_cache;
             options.budget = budget;
@@ -226,7 +226,7 @@ py::dict compare(const fs::path& base, const fs::path& scenario, const fs::path&
     scenarios::ComparisonReport r;
     {
         py::gil_scoped_release release;
-        geodata::OutputFolder folder(out, overwrite);
+        geodata::OutputFolder folder(out, overwrite, {base, scenario});
         r = scenarios::compare_runs(base, scenario, folder.staging());
         viz::write_comparison_maps(r, scenario, folder.staging(), {language});
         folder.commit();
@@ -392,7 +392,7 @@ PYBIND11_MODULE(accessplan, m) {
         std::vector<geodata::ExportedLayer> layers;
         {
             py::gil_scoped_release release;
-            geodata::OutputFolder folder(out, overwrite);
+            geodata::OutputFolder folder(out, overwrite, {results});
             layers = geodata::export_layers(scenarios::ResultsLayout(results).access_gpkg(), folder.staging(), fmt_);
             folder.commit();
         }

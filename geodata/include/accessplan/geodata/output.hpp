@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace accessplan::geodata {
 
@@ -17,13 +18,20 @@ void commit_file(const std::filesystem::path& from, const std::filesystem::path&
 /// Writes `text` to `path` atomically.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 
+/// The list of the files accessplan wrote into an output folder (one relative path a line), written by
+/// OutputFolder::commit: --overwrite replaces only folders whose every file it lists.
+inline constexpr const char* outputs_manifest = ".accessplan-outputs";
+
 /// A results folder under construction. Files go into staging(); commit() moves the folder into place (replacing an
 /// existing one only when overwrite was allowed). Destroyed without commit(), the staging folder is removed and
 /// nothing at the target changes.
 class OutputFolder {
 public:
-    /// InputError when `target` exists and `overwrite` is false, or exists and is not a folder.
-    OutputFolder(std::filesystem::path target, bool overwrite);
+    /// InputError when `target` exists and `overwrite` is false, or exists and is not a folder. With `overwrite`, an
+    /// existing target is replaced only when accessplan wrote it and nothing else since (its outputs_manifest lists
+    /// every file), it holds none of `inputs` (the scenario files and input files of the run: never deleted), and it
+    /// is not the working folder or one above it; otherwise InputError naming the file in the way.
+    OutputFolder(std::filesystem::path target, bool overwrite, const std::vector<std::filesystem::path>& inputs = {});
     ~OutputFolder();
     OutputFolder(const OutputFolder&) = delete;
     OutputFolder& operator=(const OutputFolder&) = delete;

@@ -153,6 +153,10 @@ Scenario load_scenario(const std::filesystem::path& file);
 /// Every input file a scenario reads (deduplicated, in a stable order): for checksums in run.json.
 std::vector<std::filesystem::path> input_files(const Scenario& scenario);
 
+/// The scenario file, the files of its base chain and its input files: what an output folder must never hold (an
+/// --overwrite would delete them).
+std::vector<std::filesystem::path> files_read(const Scenario& scenario);
+
 /// The default target groups (ages inclusive): preschool 3-5, primary 6-10, lower_secondary 11-14, under5 0-4,
 /// children_3_14 3-14, swim_6_15 6-15.
 std::vector<TargetGroup> default_target_groups();
