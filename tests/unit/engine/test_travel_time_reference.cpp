@@ -19,10 +19,10 @@
 // solver's label-correcting buckets reach it in any order. Each move cost is computed with the same operations:
 // the mean of two cells (a + b) / 2 * length equals the solver's (a + b) * (0.5 * length) exactly (halving and
 // quartering are exact in binary floating point), and the four frictions of a knight's move are added in the
-// solver's order (start, end, the cell passed next to the start, the cell passed next to the end) although their
-// double sum is exact anyway here (float frictions within a factor 2^27 of each other). This assumes no fused
-// multiply-add contraction, true of the x86-64 baseline build; a -march=native build may contract the two sides
-// differently and break exactness by an ulp.
+// solver's order (start, end, the cell passed next to the start, the cell passed next to the end): their double sum
+// is exact when the frictions are within a factor 2^27 of each other, but not with roads and marsh side by side as
+// in the tie cases below. This assumes no fused multiply-add contraction, true of the x86-64 baseline build; a
+// -march=native build may contract the two sides differently and break exactness by an ulp.
 
 #include <catch2/catch.hpp>
 
@@ -326,6 +326,15 @@ Case random_case(std::mt19937& rng, int trial) {
         for (float t : uncut.minutes)
             if (t != inf) longest = std::max(longest, t);
         c.max_minutes = rng() % 10 == 0 ? 0.0 : longest * (0.05 + 0.9 * std::generate_canonical<double, 53>(rng));
+        if (style == Style::binary && rng() % 2 == 0) {
+            // Exactly the time of cells reached by straight moves only (sums of quarter minutes, no rounding): those
+            // cells are within the cut-off, their neighbours beyond. (Not a float time reached by rounding: see the
+            // known bug at the end of this file.)
+            std::vector<float> exact;
+            for (float t : uncut.minutes)
+                if (t != inf && t > 0.0f && std::floor(t * 4.0f) == t * 4.0f) exact.push_back(t);
+            if (!exact.empty()) c.max_minutes = exact[rng() % exact.size()];
+        }
         text << ", cut-off " << c.max_minutes << " min";
     }
     c.text = text.str();
@@ -406,45 +415,66 @@ Case sliding_case(std::mt19937& rng, std::size_t cols, std::size_t rows, Neighbo
     return c;
 }
 
-// Ties by the thousand: an island east of an impassable wall, reached from the mainland's facilities only by ferries
-// of about 10^8 minutes. At that size float times are 8 minutes apart, so crossings a few minutes apart land at the
-// same time and the island's cheap moves add nothing: every island cell is exactly as near several facilities, and
-// its id is the lowest of theirs whatever order the search meets them in. Patches of free cells (friction 0) on
-// both sides, some holding several facilities, tie the same way at any time.
+// Ties by the thousand, and ties that depend on the order the search meets cells in. East of an impassable wall lie
+// an island (north half) and a sea of one-cell islets (south half), reached from the mainland only by ferries of
+// about 10^8 minutes. At that size float times are 8 minutes apart: crossings a few minutes apart land at the same
+// time and the island's cheap moves add nothing, so every island cell is exactly as near several facilities. The
+// islets' ferries leave from random mainland cells, where roads (cheap cells: moves far shorter than the solver's
+// bucket width) make the search improve cells it has already expanded, sometimes for another facility; the ferry
+// then offers its islet the same time from the improved cell as before, and only the solver's tie repair
+// (settle_ties) gives the islet the improved cell's id. Marsh cells on the mainland do the same through ordinary
+// moves in the interior fast path. Free patches (friction 0), some holding several facilities, tie at any time.
+// (Turning settle_ties off, or the fast path's marking of cells for it, makes this test fail.)
 Case tied_case(std::mt19937& rng, int trial) {
-    const std::size_t cols = 12 + rng() % 100, rows = 3 + rng() % 80, wall = cols / 2;
+    const std::size_t cols = 12 + rng() % 100, rows = 4 + rng() % 80, wall = cols / 2;
     Case c(cols, rows, 100.0, 100.0);
     const std::array<float, 4> values{0.01f, 0.012f, 0.015f, 0.05f};
     std::uniform_real_distribution<double> u(0.0, 1.0);
+    const bool road_grid = trial % 2 == 0;  // else cheap cells scattered at random
     for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t col = 0; col < cols; ++col)
-            c.friction(col, r) = col == wall ? inf : u(rng) < 0.05 ? inf : values[rng() % values.size()];
+        for (std::size_t col = 0; col < cols; ++col) {
+            float& f = c.friction(col, r);
+            if (col >= wall) f = col > wall && r < rows / 2 ? values[rng() % values.size()] : inf;  // island, wall, sea
+            else if (const double x = u(rng); x < 0.05) f = inf;
+            else if (x < 0.12) f = 1e5f;  // marsh: 5 x 10^6 minutes to cross, so offers a little apart collapse
+            else if (road_grid && (r % 4 == 0 || col % 5 == 0)) f = 0.0005f;
+            else if (!road_grid && u(rng) < 0.45) f = static_cast<float>(0.0001 * (1.0 + u(rng)));
+            else f = values[rng() % values.size()];
+        }
     for (int blob = 0, blobs = static_cast<int>(rng() % 6); blob < blobs; ++blob) {  // free patches
         const std::size_t c0 = rng() % cols, r0 = rng() % rows, w = 1 + rng() % 8, h = 1 + rng() % 8;
         for (std::size_t r = r0; r < std::min(rows, r0 + h); ++r)
             for (std::size_t col = c0; col < std::min(cols, c0 + w); ++col)
-                if (col != wall) c.friction(col, r) = 0.0f;
+                if (std::isfinite(c.friction(col, r))) c.friction(col, r) = 0.0f;
     }
-    auto cell_in = [&](std::size_t from_col, std::size_t to_col) {
-        return (rng() % rows) * cols + from_col + rng() % (to_col - from_col);
+    auto cell_in = [&](std::size_t from_col, std::size_t to_col, std::size_t from_row, std::size_t to_row) {
+        return (from_row + rng() % (to_row - from_row)) * cols + from_col + rng() % (to_col - from_col);
     };
     const std::size_t k = 2 + rng() % 10;
     for (std::size_t s = 0; s < k; ++s) {
         // Facilities on the mainland, one in three on a free cell if there is one nearby (several in one patch).
-        std::size_t where = cell_in(0, wall);
+        std::size_t where = cell_in(0, wall, 0, rows);
         if (rng() % 3 == 0)
-            for (std::size_t i = 0; i < 50 && c.friction[where] != 0.0f; ++i) where = cell_in(0, wall);
+            for (std::size_t i = 0; i < 50 && c.friction[where] != 0.0f; ++i) where = cell_in(0, wall, 0, rows);
         c.sources.push_back({where, static_cast<std::int32_t>(rng() % 30)});
     }
-    for (std::size_t e = 0, n = 2 + rng() % 4; e < n; ++e)
-        c.ferries.push_back({cell_in(wall + 1, cols), c.sources[rng() % k].cell, 1e8 + 6.0 * u(rng)});
-    c.neighbours = trial % 2 == 0 ? Neighbourhood::sixteen : Neighbourhood::eight;
+    for (std::size_t e = 0, n = 2 + rng() % 4; e < n; ++e) {  // to the island, from facilities or anywhere
+        const std::size_t to = rng() % 2 == 0 ? c.sources[rng() % k].cell : cell_in(0, wall, 0, rows);
+        c.ferries.push_back({cell_in(wall + 1, cols, 0, rows / 2), to, 1e8 + 6.0 * u(rng)});
+    }
+    for (std::size_t r = rows / 2 + 1; r < rows; r += 2)  // the islets, each with its ferry
+        for (std::size_t col = wall + 2; col < cols; col += 2) {
+            c.friction(col, r) = values[rng() % values.size()];
+            c.ferries.push_back({r * cols + col, cell_in(0, wall, 0, rows), 1e8 * (1.0 + 0.01 * u(rng))});
+        }
+    c.neighbours = trial % 4 < 2 ? Neighbourhood::sixteen : Neighbourhood::eight;
     // A cut-off among the island's times, half-way between two floats: one equal to a float time would meet the
     // known bug at the end of this file (ferries are relaxed like border cells).
     if (trial % 5 == 4) c.max_minutes = 1e8 + 4.0 + 8.0 * (rng() % 3);
     std::ostringstream text;
-    text << "trial " << trial << ": " << cols << " x " << rows << " cells, island east of column " << wall << ", " << k
-         << " sources, " << c.ferries.size() << " ferries of 10^8 minutes, " << (trial % 2 == 0 ? 16 : 8)
+    text << "trial " << trial << ": " << cols << " x " << rows << " cells, " << (road_grid ? "road grid" : "cheap cells")
+         << ", island and islets east of column " << wall << ", " << k << " sources, " << c.ferries.size()
+         << " ferries of about 10^8 minutes, " << (c.neighbours == Neighbourhood::sixteen ? 16 : 8)
          << " neighbours, cut-off " << c.max_minutes;
     c.text = text.str();
     return c;
@@ -513,7 +543,7 @@ TEST_CASE("the solver equals a plain Dijkstra where thousands of cells are exact
           "[engine][traveltime][reference][ties]") {
     std::mt19937 rng(1993);
     std::size_t cells = 0, tied = 0;
-    for (int trial = 0; trial < 60; ++trial) {
+    for (int trial = 0; trial < 100; ++trial) {
         const Case c = tied_case(rng, trial);
         INFO(c.text);
         const TravelTimeOptions o = c.options();
@@ -526,7 +556,7 @@ TEST_CASE("the solver equals a plain Dijkstra where thousands of cells are exact
         tied += tied_cells(c.friction, c.sources, o, want);
     }
     INFO(tied << " of " << cells << " cells tied");
-    CHECK(tied > cells / 5);
+    CHECK(tied > cells / 8);
 }
 
 TEST_CASE("update_travel_time equals a fresh search and the reference after random changes",
