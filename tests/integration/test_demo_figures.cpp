@@ -52,7 +52,8 @@ constexpr double pinned_ranking_children = 38183.301;
 
 }  // namespace
 
-TEST_CASE("the demo's headline figures are the pinned ones (a change must be a reviewed change)", "[integration][demo][figures]") {
+TEST_CASE("the demo's headline figures are the pinned ones (a change must be a reviewed change)",
+          "[integration][demo][figures]") {
     const auto summary = nlohmann::json::parse(test::slurp(test::demo_results() / "summary.json"));
 
     std::map<std::string, nlohmann::json> row_all, service;

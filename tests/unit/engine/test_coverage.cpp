@@ -53,7 +53,8 @@ struct PlainCoverage {
 
 PlainCoverage plain_coverage(const Grid<float>& friction, const std::vector<CoverageFacility>& facilities,
                              const Grid<float>& children, double catchment_min) {
-    PlainCoverage r{std::vector<double>(facilities.size(), 0.0), std::vector<double>(children.values().begin(), children.values().end())};
+    PlainCoverage r{std::vector<double>(facilities.size(), 0.0),
+                    std::vector<double>(children.values().begin(), children.values().end())};
     for (std::size_t j = 0; j < facilities.size(); ++j) {
         const std::vector<float> t = times_from(friction, facilities[j].cell);
         std::vector<std::size_t> reach;
@@ -77,7 +78,10 @@ std::vector<double> plain_e2sfca(const Grid<float>& friction, const std::vector<
                                  const Grid<float>& children, double catchment_min) {
     auto weight = [&](double t) {
         const double tol = 1.0 + 1e-6;
-        return t <= catchment_min / 3.0 * tol ? 1.0 : t <= catchment_min * 2.0 / 3.0 * tol ? 0.68 : t <= catchment_min * tol ? 0.22 : 0.0;
+        return t <= catchment_min / 3.0 * tol         ? 1.0
+               : t <= catchment_min * 2.0 / 3.0 * tol ? 0.68
+               : t <= catchment_min * tol             ? 0.22
+                                                      : 0.0;
     };
     std::vector<double> access(children.size(), 0.0);
     for (const SupplyPoint& s : supply) {
@@ -112,14 +116,16 @@ TEST_CASE("coverage and E2SFCA from one shared set of catchments equal a plain c
                                         {cells[2], 3, 500.0}, {cells[1], 2, 90.0}, {cells[5], 6, 1e6}};
     const std::vector<const Catchment*> views{&shared[3], &shared[0], &shared[4], &shared[2], &shared[1], &shared[5]};
     const PlainCoverage expected = plain_coverage(f, order, kids, minutes);
-    for (const CoverageResult& got : {capacity_coverage(order, views, kids), capacity_coverage(f, order, kids, {}, minutes)}) {
+    for (const CoverageResult& got :
+         {capacity_coverage(order, views, kids), capacity_coverage(f, order, kids, {}, minutes)}) {
         REQUIRE(got.load.size() == order.size());
         for (std::size_t j = 0; j < order.size(); ++j) {
             INFO("facility " << order[j].id);
             CHECK(got.load[j] == Approx(expected.load[j]).epsilon(1e-6));
         }
         std::size_t cells_differing = 0;
-        for (std::size_t i = 0; i < kids.size(); ++i) cells_differing += std::abs(got.uncovered[i] - expected.left[i]) > 1e-4 ? 1 : 0;
+        for (std::size_t i = 0; i < kids.size(); ++i)
+            cells_differing += std::abs(got.uncovered[i] - expected.left[i]) > 1e-4 ? 1 : 0;
         CHECK(cells_differing == 0);
         CHECK(got.covered == Approx(std::accumulate(expected.load.begin(), expected.load.end(), 0.0)).epsilon(1e-9));
     }
@@ -127,7 +133,8 @@ TEST_CASE("coverage and E2SFCA from one shared set of catchments equal a plain c
     for (std::size_t j = 0; j < 5; ++j) CHECK(expected.load[j] == Approx(order[j].capacity));
     CHECK(expected.load[5] > 100.0);
     std::size_t in_part = 0;  // cells a facility's capacity ran out in
-    for (std::size_t i = 0; i < kids.size(); ++i) in_part += expected.left[i] > 0.0 && expected.left[i] < kids[i] ? 1 : 0;
+    for (std::size_t i = 0; i < kids.size(); ++i)
+        in_part += expected.left[i] > 0.0 && expected.left[i] < kids[i] ? 1 : 0;
     CHECK(in_part >= 1);
     const std::vector<float> t_last = times_from(f, cells[5]);
     double within_last = 0.0;
@@ -142,7 +149,8 @@ TEST_CASE("coverage and E2SFCA from one shared set of catchments equal a plain c
     const std::vector<double> plain = plain_e2sfca(f, supply, kids, minutes);
     for (const Grid<float>& got : {e2sfca(supply, shared, kids, eo), e2sfca(f, supply, kids, {}, eo)}) {
         std::size_t cells_differing = 0;
-        for (std::size_t i = 0; i < kids.size(); ++i) cells_differing += got[i] == Approx(plain[i]).epsilon(1e-5).margin(1e-9) ? 0 : 1;
+        for (std::size_t i = 0; i < kids.size(); ++i)
+            cells_differing += got[i] == Approx(plain[i]).epsilon(1e-5).margin(1e-9) ? 0 : 1;
         CHECK(cells_differing == 0);
     }
     CHECK(*std::max_element(plain.begin(), plain.end()) > 0.0);
