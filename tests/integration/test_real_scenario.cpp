@@ -15,11 +15,7 @@ using namespace accessplan;
 namespace fs = std::filesystem;
 
 TEST_CASE("central Hanoi: real population and OSM facilities through the whole pipeline", "[integration][realdata]") {
-    const fs::path data = test::shared_data();
-    if (data.empty()) {
-        WARN("skipped: ../shared/data/vietnam is absent (set ACCESSPLAN_SHARED_DATA to its path)");
-        return;
-    }
+    REQUIRE_SHARED_DATA(data);
     test::TempDir dir;
     const fs::path pbf = data / "osm" / "hanoi_center_bbbike_2026-05-05.osm.pbf";
     std::ofstream(dir / "hanoi.yaml") << "schema_version: 1\n"

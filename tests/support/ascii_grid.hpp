@@ -6,6 +6,7 @@
 #include <string>
 
 #include "accessplan/engine/grid.hpp"
+#include "support/skip.hpp"
 
 namespace accessplan::test {
 
@@ -26,15 +27,18 @@ private:
     std::filesystem::path m_path;
 };
 
-/// ../shared/data/vietnam, or empty when absent (tests then SKIP-with-message via WARN + return).
+/// The shared real-data folder (ACCESSPLAN_SHARED_DATA_DIR, by default ../shared/data/vietnam; else the environment
+/// variable ACCESSPLAN_SHARED_DATA), or empty when it has no MANIFEST.txt: tests then skip (REQUIRE_SHARED_DATA).
 std::filesystem::path shared_data();
 
 }  // namespace accessplan::test
 
-/// Declares `var` = ../shared/data/vietnam, or ends the test case with a warning when the data is absent.
-#define REQUIRE_SHARED_DATA(var)                                                                    \
-    const auto var = ::accessplan::test::shared_data();                                             \
-    if (var.empty()) {                                                                              \
-        WARN("skipped: ../shared/data/vietnam is absent (set ACCESSPLAN_SHARED_DATA to its path)"); \
-        return;                                                                                     \
+/// Declares `var` = the shared real-data folder, or skips the test case when it is absent: reported as "Skipped" by
+/// ctest (support/skip.hpp), a warning when the binary is run by hand.
+#define REQUIRE_SHARED_DATA(var)                                                                                    \
+    const auto var = ::accessplan::test::shared_data();                                                             \
+    if (var.empty()) {                                                                                              \
+        ::accessplan::test::skip_test(ACCESSPLAN_SHARED_DATA " is absent (configure ACCESSPLAN_SHARED_DATA_DIR, " \
+                                      "or set the environment variable ACCESSPLAN_SHARED_DATA, to its path)");      \
+        return;                                                                                                     \
     }

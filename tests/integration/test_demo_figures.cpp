@@ -1,0 +1,91 @@
+// The demo's headline figures, pinned: what `accessplan demo` prints and writes to summary.json for each service
+// (children, % within the threshold, children who cannot reach a facility, facilities placed), the population, and
+// the ranking (sites, money spent, children newly within reach).
+//
+// These values pin the demo. A change in any of them must be a reviewed change: update the value here in the same
+// commit that explains why it moved (a new friction rule, a fixed bug, a changed generator...). A number that moves
+// without such a commit is a regression, however plausible the new value looks.
+//
+// Tolerance: 0.05% relative for children and percentages (room for another compiler or libm, not for a changed
+// rule), exact for counts and money. The values are those of the demo (seed 28, 741 x 856 cells) at commits ccdc013
+// and 23dcb14.
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_cli.hpp"
+
+using namespace accessplan;
+
+namespace {
+
+constexpr double tolerance = 5e-4;  // relative: 0.05%
+
+struct ServiceFigures {
+    const char* name;
+    double children;     // children of the service's target group in the study area
+    double pct_within;   // % of them within the service's threshold
+    double unreachable;  // children who cannot reach any facility of the service
+    int facilities_placed;
+};
+
+constexpr ServiceFigures pinned_services[] = {
+    {"primary_school", 50556.533, 62.348979, 317.45414, 181},
+    {"lower_secondary_school", 35853.415, 83.060218, 224.71592, 145},
+    {"commune_health_station", 50047.351, 98.884164, 313.25074, 172},
+    {"playground", 116736.60, 7.5752276, 732.26514, 11},
+    {"swimming_pool", 94785.939, 7.9333577, 594.68621, 3},
+};
+
+constexpr double pinned_population_total = 620006.15;
+constexpr double pinned_population_in_area = 620006.15;
+
+constexpr int pinned_ranking_sites = 122;
+constexpr int pinned_ranking_candidates = 1718;
+constexpr double pinned_ranking_spent = 60e9;  // VND, of a 60e9 budget: a sum of whole site costs, exact
+constexpr double pinned_ranking_children = 38183.301;
+
+}  // namespace
+
+TEST_CASE("the demo's headline figures are the pinned ones (a change must be a reviewed change)",
+          "[integration][demo][figures]") {
+    const auto summary = nlohmann::json::parse(test::slurp(test::demo_results() / "summary.json"));
+
+    std::map<std::string, nlohmann::json> row_all, service;
+    for (const auto& row : summary.at("rows"))
+        if (row.at("area_class") == "all") row_all[row.at("service").get<std::string>()] = row;
+    for (const auto& s : summary.at("services")) service[s.at("name").get<std::string>()] = s;
+
+    // The same services, no more and no fewer: a new or dropped service is a change to review too.
+    std::set<std::string> names;
+    for (const auto& [name, s] : service) names.insert(name);
+    std::set<std::string> pinned_names;
+    for (const auto& p : pinned_services) pinned_names.insert(p.name);
+    CHECK(names == pinned_names);
+
+    for (const auto& p : pinned_services) {
+        INFO("service " << p.name);
+        REQUIRE(row_all.count(p.name) == 1);
+        REQUIRE(service.count(p.name) == 1);
+        const auto& row = row_all[p.name];
+        CHECK(row.at("children").get<double>() == Approx(p.children).epsilon(tolerance));
+        CHECK(row.at("pct_within").get<double>() == Approx(p.pct_within).epsilon(tolerance));
+        CHECK(row.at("unreachable").get<double>() == Approx(p.unreachable).epsilon(tolerance));
+        CHECK(service[p.name].at("facilities_placed").get<int>() == p.facilities_placed);
+    }
+
+    CHECK(summary.at("population_total").get<double>() == Approx(pinned_population_total).epsilon(tolerance));
+    CHECK(summary.at("population_in_area").get<double>() == Approx(pinned_population_in_area).epsilon(tolerance));
+
+    const auto& ranking = summary.at("ranking");
+    CHECK(ranking.at("sites").get<int>() == pinned_ranking_sites);
+    CHECK(ranking.at("candidates").get<int>() == pinned_ranking_candidates);
+    CHECK(ranking.at("spent").get<double>() == pinned_ranking_spent);
+    CHECK(summary.at("spent").get<double>() == pinned_ranking_spent);
+    CHECK(ranking.at("children_reached").get<double>() == Approx(pinned_ranking_children).epsilon(tolerance));
+}
