@@ -385,9 +385,8 @@ private:
     // higher id marks v for settle_ties (v's lower id may have come from a value of its neighbour since improved).
     template <typename Enqueue>
     void relax(Enqueue& enqueue, const Cells& cells, std::size_t v, float tu, double cost, std::int32_t uid, double cutoff) {
-        const double tv = static_cast<double>(tu) + cost;
-        if (tv > cutoff) return;
-        const float tvf = static_cast<float>(tv);
+        const float tvf = static_cast<float>(static_cast<double>(tu) + cost);
+        if (tvf > cutoff) return;  // the time as stored, as the interior fast path compares it
         if (tvf < cells.time[v] || (tvf == cells.time[v] && uid < cells.nearest[v])) {
             cells.time[v] = tvf;
             cells.nearest[v] = uid;

@@ -636,13 +636,12 @@ TEST_CASE("compute_catchments: each source's catchment equals a plain Dijkstra f
     }
 }
 
-// A known solver bug, kept as a test that is expected to fail ([!shouldfail]: ctest shows it passed while the bug
-// is there). The interior fast path compares the rounded float time with max_minutes, relax() (cells within two of
-// the border, slope, ferries) the unrounded double sum: a move that comes out at exactly max_minutes as stored is
-// kept in the interior and dropped at the border. travel_time.hpp says cells *beyond* max_minutes stay unreachable,
-// so the border is wrong. When this test starts failing the bug is fixed: remove [!shouldfail].
-TEST_CASE("a move whose time is exactly max_minutes is kept at the border as in the interior (known solver bug)",
-          "[engine][traveltime][reference][!shouldfail]") {
+// The interior fast path compared the rounded float time with max_minutes, relax() (cells within two of the border,
+// slope, ferries) the unrounded double sum: a move that came out at exactly max_minutes as stored was kept in the
+// interior and dropped at the border. Both now compare the time as stored (travel_time.hpp: cells *beyond*
+// max_minutes stay unreachable).
+TEST_CASE("a move whose time is exactly max_minutes is kept at the border as in the interior",
+          "[engine][traveltime][reference]") {
     Grid<float> f = blank_grid(5, 5, 100.0, 100.0);
     std::fill(f.values().begin(), f.values().end(), 0.05f);  // a 100 m move: (0.05f + 0.05f) / 2 x 100 = 5.0000000745 min
     TravelTimeOptions o;
@@ -651,5 +650,5 @@ TEST_CASE("a move whose time is exactly max_minutes is kept at the border as in 
     const TravelTimeResult interior = compute_travel_time(f, {{2 * 5 + 2, 1}}, o);  // source at (2, 2)
     const TravelTimeResult border = compute_travel_time(f, {{2 * 5 + 0, 1}}, o);    // source at (0, 2)
     CHECK(interior.minutes(3, 2) == 5.0f);
-    CHECK(border.minutes(1, 2) == 5.0f);  // fails today: +inf
+    CHECK(border.minutes(1, 2) == 5.0f);  // was +inf
 }
