@@ -106,8 +106,7 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
 
 std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
                                                                    const GridSpec& grid, bool closures) {
-    RoadStep step{s, roads, grid};
-    step.closures = closures;
+    RoadStep step{s, roads, grid, closures, 0, {}, nullptr};
     apply_steps(s, step);
     return std::move(step.speed_cells);
 }

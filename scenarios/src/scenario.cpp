@@ -63,7 +63,11 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         if (std::any_of(s.services.begin(), s.services.end(), [&](const Service& v) { return v.name == name; })) return true;
         std::vector<std::string> names;
         for (const auto& v : s.services) names.push_back(v.name);
-        r.error(at, key, fmt::format("'{}' is not a service; use one of {}", name, fmt::join(names, ", ")));
+        const bool digits = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+        r.error(at, key, fmt::format("'{}' is not a service; use one of {}{}", name, fmt::join(names, ", "),
+                                     digits ? fmt::format(" (a number as a key: was a thousands separator or a decimal "
+                                                          "comma written, as in 1,{}? write the number without it)", name)
+                                            : ""));
         return false;
     };
     for (const char* table : {"costs", "capacities"}) {
@@ -243,7 +247,10 @@ YAML::Node merge_nodes(const YAML::Node& base, const YAML::Node& over, bool top)
         const std::string key = kv.first.as<std::string>();
         if (top && key == "base") continue;
         const YAML::Node b = base[key];
-        if (kv.second.IsNull()) continue;  // `key: null` removes the base's value (as in JSON merge patch, RFC 7386)
+        // `key: null` removes the base's value (as in JSON merge patch, RFC 7386). A null key the base does not have
+        // stays, so that it is checked like any other key: `{swimming_pool: 1,200}` reads as {swimming_pool: 1,
+        // 200: null}, and the stray `200` must be reported, not dropped.
+        if (kv.second.IsNull() && b) continue;
         if (top && key == "modifications" && b && b.IsSequence() && kv.second.IsSequence()) {
             YAML::Node list(YAML::NodeType::Sequence);
             for (const auto& v : b) list.push_back(v);
@@ -392,6 +399,7 @@ std::vector<fs::path> input_files(const Scenario& s) {
     for (const auto& m : s.modifications) {
         std::visit([&](const auto& c) {
             if constexpr (requires { c.file; }) add_layer(c.file);
+            if constexpr (requires { c.polygons; }) add_layer(c.polygons);
             if constexpr (requires { c.factor_raster; }) if (c.factor_raster) add(*c.factor_raster);
         }, m.change);
     }

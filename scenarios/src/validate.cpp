@@ -58,6 +58,7 @@ std::vector<std::string> check_inputs(const Scenario& s) {
     for (const auto& m : s.modifications) {
         std::visit([&](const auto& c) {
             if constexpr (requires { c.file; }) layer(c.file, m.label.c_str());
+            if constexpr (requires { c.polygons; }) layer(c.polygons, m.label.c_str());
             if constexpr (requires { c.factor_raster; }) if (c.factor_raster) raster(*c.factor_raster, m.label.c_str());
         }, m.change);
     }

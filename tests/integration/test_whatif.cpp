@@ -416,8 +416,22 @@ TEST_CASE("road_closure: out of its months it changes nothing, and bad selection
     }
     REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {where: \"highway = 'runway'\"}\n"),
                         Catch::Contains("selects no road"));
+    // The demo's roads have no osm_id: the message names the field and lists theirs.
     REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {ids: [5], id_field: osm_id}\n"),
-                        Catch::Contains("no road has osm_id = 5"));
+                        Catch::Contains("have no field 'osm_id'") && Catch::Contains("highway"));
+    // Points close nothing: a layer without polygons is refused, not silently a no-op.
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {polygons: {file: inputs/demo_province.gpkg, "
+                                  "layer: settlements}}\n"),
+                        Catch::Contains("has no polygons"));
+    // The polygon layer's own where: filters the polygons, not the roads.
+    const fs::path flood = d.run("", "modifications:\n  - road_closure: {polygons: {file: inputs/demo_province.gpkg, "
+                                     "layer: flood_prone, where: \"name IS NOT NULL\"}}\n");
+    std::size_t slower = 0;
+    for (const auto& s : kServices) {
+        const Change c = compare(minutes(d.baseline_out, s), minutes(flood, s));
+        slower += c.worse;
+    }
+    CHECK(slower > 0);
     REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {months: \"7-9\"}\n"),
                         Catch::Contains("say which roads are cut"));
     // A polygon far out at sea crosses no road.

@@ -5,7 +5,10 @@
 // cell's friction at least what it was without the closures, so a closure never makes any cell faster.
 #include "kinds.hpp"
 
+#include <algorithm>
 #include <set>
+
+#include <fmt/ranges.h>
 
 #include "accessplan/geodata/vector_io.hpp"
 
@@ -15,7 +18,7 @@ void parse(ParseStep& p, modification::RoadClosure& m) {
     Reader& r = p.reader;
     const YAML::Node& node = p.node;
     const std::string& w = p.where;
-    r.check_keys(node, w, {"name", "ids", "id_field", "where", "file", "layer", "polygon", "months"});
+    r.check_keys(node, w, {"name", "ids", "id_field", "where", "polygons", "polygon", "months"});
     if (const YAML::Node ids = node["ids"]) {
         if (!ids.IsSequence() || ids.size() == 0) r.error(ids, w + ".ids", "expected a non-empty list of road ids");
         for (std::size_t k = 0; ids.IsSequence() && k < ids.size(); ++k) {
@@ -25,11 +28,11 @@ void parse(ParseStep& p, modification::RoadClosure& m) {
     }
     m.id_field = r.text(node, "id_field", w, false).value_or(m.id_field);
     m.where = r.text(node, "where", w, false).value_or("");
-    if (node["file"]) m.file = r.layer_fields(node, w);
+    m.polygons = r.layer(node, "polygons", w, false);
     if (node["polygon"]) m.polygon = lon_lat_list(r, node, "polygon", w, 3);
-    if (!node["ids"] && !node["where"] && !node["file"] && !node["polygon"])
+    if (!node["ids"] && !node["where"] && !node["polygons"] && !node["polygon"])
         r.error(node, w, "say which roads are cut: ids: [...] (with id_field), where: \"<OGR SQL on the road layer>\", "
-                         "file: (polygons) or polygon: [[lon, lat], ...]");
+                         "polygons: {file: ..., layer: ..., where: ...} or polygon: [[lon, lat], ...]");
     if (!p.scenario.roads && (node["ids"] || node["where"]))
         r.error(node, w, "the scenario has no roads (travel.roads) to close by id or where:");
     m.months = months_of(r, node, w);
@@ -42,6 +45,14 @@ void apply(const modification::RoadClosure& m, RoadStep& step) {
     const std::string file = s.roads ? s.roads->file.string() : "travel.roads";
     std::vector<bool> closed(step.roads.size(), false);
     if (!m.ids.empty()) {
+        if (std::none_of(step.roads.begin(), step.roads.end(), [&](const auto& f) { return f.attributes.count(m.id_field) != 0; })) {
+            std::set<std::string> fields;
+            for (const auto& f : step.roads)
+                for (const auto& [k, v] : f.attributes) fields.insert(k);
+            throw InputError(fmt::format("{}: the roads of {} have no field '{}' (id_field); their fields are {}. Close "
+                                         "them by where:, by polygon:, or set id_field", label, file, m.id_field,
+                                         fmt::join(fields, ", ")));
+        }
         FacilitySelection sel;
         sel.ids = m.ids;
         auto attrs = [](const geodata::Feature& f) -> const std::map<std::string, std::string>& { return f.attributes; };
@@ -66,15 +77,18 @@ void apply(const modification::RoadClosure& m, RoadStep& step) {
             throw InputError(fmt::format("{}: where \"{}\" selects no road in {}; check the field names and values "
                                          "(accessplan info {} lists them)", label, m.where, file, file));
     }
-    if (m.file || !m.polygon.empty()) {
+    if (m.polygons || !m.polygon.empty()) {
         std::vector<std::unique_ptr<OGRGeometry>> areas;
-        if (m.file)
-            for (auto& f : read_layer(*m.file, step.grid.crs))
-                if (f.geometry) areas.push_back(std::move(f.geometry));
+        if (m.polygons)
+            for (auto& f : read_layer(*m.polygons, step.grid.crs)) {
+                const auto flat = f.geometry ? wkbFlatten(f.geometry->getGeometryType()) : wkbUnknown;
+                if (flat == wkbPolygon || flat == wkbMultiPolygon) areas.push_back(std::move(f.geometry));
+            }
+        if (m.polygons && areas.empty())
+            throw InputError(fmt::format("{}: {} has no polygons{}; a closure cuts roads inside polygons (points and lines "
+                                         "close nothing): check the layer and its filter", label, m.polygons->file.string(),
+                                         m.polygons->where.empty() ? "" : " (where " + m.polygons->where + ")"));
         if (!m.polygon.empty()) areas.push_back(polygon_in(m.polygon, step.grid.crs));
-        if (areas.empty())
-            throw InputError(fmt::format("{}: {} has no polygons{}; check the file and its filter", label,
-                                         m.file->file.string(), m.file->where.empty() ? "" : " (where " + m.file->where + ")"));
         std::size_t cut = 0;
         for (std::size_t i = 0; i < step.roads.size(); ++i) {
             auto& geometry = step.roads[i].geometry;

@@ -150,3 +150,20 @@ TEST_CASE("validate catches every malformed scenario of the fixture set", "[scen
     }
     CHECK(checked >= 12);
 }
+
+TEST_CASE("a what-if's stray null keys are reported, not dropped (a comma in a flow-style number)",
+          "[scenarios][scenario][base][errors]") {
+    Chain c;
+    // {pool: 1,200} is YAML for {pool: 1, 200: null}: the capacity would silently be 1.
+    auto file = c.write("comma.yaml", "schema_version: 1\nbase: ../base/baseline.yaml\nranking: {costs: {pool: 1,200}}\n");
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(file),
+                        Catch::Contains("'200' is not a service") && Catch::Contains("thousands separator"));
+    file = c.write("typo.yaml", "schema_version: 1\nbase: ../base/baseline.yaml\nservics: null\n");
+    REQUIRE_THROWS_WITH(scenarios::load_scenario(file), Catch::Contains("servics") && Catch::Contains("unknown key"));
+    // A null that removes a value the base has still removes it.
+    file = c.write("remove.yaml", "schema_version: 1\nbase: ../base/baseline.yaml\nranking: {costs: {pool: null}}\n");
+    const scenarios::Scenario s = scenarios::load_scenario(file);
+    REQUIRE(s.ranking);
+    CHECK(s.ranking->costs.count("pool") == 0);
+    CHECK(s.ranking->costs.count("primary_school") == 1);
+}

@@ -159,8 +159,8 @@ struct RoadClosure {
     static constexpr Changes changes = Changes::inputs;
     std::vector<std::string> ids;
     std::string id_field = "osm_id";
-    std::string where;             ///< OGR SQL on the road layer
-    std::optional<LayerRef> file;  ///< polygons
+    std::string where;                 ///< OGR SQL on the road layer
+    std::optional<LayerRef> polygons;  ///< a polygon layer (its own layer: and where:)
     std::vector<LonLat> polygon;
     Months months;
     bool operator==(const RoadClosure&) const = default;
