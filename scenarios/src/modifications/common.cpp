@@ -87,6 +87,13 @@ void parse_speeds(ParseStep& p, std::map<std::string, double>& speed_kmh) {
     }
 }
 
+void parse_drawn_road(ParseStep& p, std::vector<LonLat>& line, std::string& road_class, std::map<std::string, double>& speed_kmh) {
+    p.reader.check_keys(p.node, p.where, {"name", "line", "highway", "speed_kmh"});
+    line = lon_lat_list(p.reader, p.node, "line", p.where, 2);
+    parse_road_class(p, road_class, "tertiary");
+    parse_speeds(p, speed_kmh);
+}
+
 void apply_road_line(const std::vector<LonLat>& points, const std::string& road_class,
                      const std::map<std::string, double>& speed_kmh, std::vector<const OGRGeometry*> geoms, RoadStep& step) {
     std::unique_ptr<OGRGeometry> line;

@@ -175,6 +175,8 @@ std::vector<std::size_t> select(const std::string& label, const FacilitySelectio
 /// The road class and speeds keys of road kinds (highway:, speed_kmh:).
 void parse_road_class(ParseStep& p, std::string& road_class, const char* fallback);
 void parse_speeds(ParseStep& p, std::map<std::string, double>& speed_kmh);
+/// A road drawn in the scenario (new_road, new_bridge): name, line, highway (default tertiary), speed_kmh.
+void parse_drawn_road(ParseStep& p, std::vector<LonLat>& line, std::string& road_class, std::map<std::string, double>& speed_kmh);
 /// A road kind's line and speed cells (upgrade_road, new_road, new_bridge).
 void apply_road_line(const std::vector<LonLat>& line, const std::string& road_class,
                      const std::map<std::string, double>& speed_kmh, std::vector<const OGRGeometry*> geoms, RoadStep& step);
