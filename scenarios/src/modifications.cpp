@@ -104,11 +104,11 @@ void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointF
     }
 }
 
-std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
-                                                                   const GridSpec& grid, bool closures) {
+std::map<std::size_t, FrictionEdit> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
+                                                             const GridSpec& grid, bool closures) {
     RoadStep step{s, roads, grid, closures, 0, {}, nullptr};
     apply_steps(s, step);
-    return std::move(step.speed_cells);
+    return std::move(step.speed_edits);
 }
 
 bool changes_roads(const Scenario& s) { return has_steps<RoadStep>(s); }
@@ -123,25 +123,19 @@ void check_bridges(const Scenario& s, const GridSpec& grid, const Grid<std::uint
     apply_steps(s, step);
 }
 
-std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid, std::map<std::size_t, Grid<std::uint8_t>> road_cells) {
-    // Road speeds and floods in modification order: road_cells are keyed by modification index.
+std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid, std::map<std::size_t, FrictionEdit> road_edits) {
     std::vector<FrictionEdit> edits;
+    FrictionStep step{s, grid, edits};
     for (std::size_t k = 0; k < s.modifications.size(); ++k) {
         const Modification& m = s.modifications[k];
-        if (auto it = road_cells.find(k); it != road_cells.end()) {
-            const auto speeds = std::visit([](const auto& c) -> std::map<std::string, double> {
-                if constexpr (requires { c.speed_kmh; }) return c.speed_kmh;
-                else return {};
-            }, m.change);
-            edits.push_back({m.label, std::move(it->second), speeds, 1.0});
+        if (auto it = road_edits.find(k); it != road_edits.end()) {
+            edits.push_back(std::move(it->second));
             continue;
         }
-        std::vector<FrictionEdit> one;
-        FrictionStep step{s, grid, one, &m};
+        step.current = &m;
         std::visit([&](const auto& change) {
             if constexpr (requires { apply(change, step); }) apply(change, step);
         }, m.change);
-        for (auto& e : one) edits.push_back(std::move(e));
     }
     return edits;
 }

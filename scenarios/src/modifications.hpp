@@ -37,10 +37,18 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
 /// Then InputError for a capacity that is not a number >= 0 (capacity_rule) on a facility of a type a service uses.
 void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs);
 
+/// A change of friction on some cells, in modification order: a road speed for some modes, or a flood.
+struct FrictionEdit {
+    std::string label;
+    Grid<std::uint8_t> cells;
+    std::map<std::string, double> speed_kmh;  ///< road speed per mode (modes not listed keep theirs)
+    double flood_speed_factor = 1.0;          ///< speeds times this factor (0 = impassable)
+};
+
 /// Applies the road modifications to the road features (in the grid's CRS): upgrade_road classes, new_road /
 /// new_bridge lines with their class, road_closure cuts (unless `closures` is false). Returns, per modification index
-/// with speed_kmh, the road cells it covers.
-std::map<std::size_t, Grid<std::uint8_t>> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
+/// with speed_kmh, its speed edit on the road cells it covers.
+std::map<std::size_t, FrictionEdit> apply_road_modifications(const Scenario& s, std::vector<geodata::Feature>& roads,
                                                                    const GridSpec& grid, bool closures = true);
 
 /// True when a modification of `s` changes roads (the road raster is built even without travel.roads).
@@ -52,17 +60,9 @@ bool closes_roads(const Scenario& s);
 /// InputError when a new_bridge crosses no river or water cell (it would be a road: say new_road).
 void check_bridges(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>* rivers, const Grid<std::uint8_t>& landcover);
 
-/// A change of friction on some cells, in modification order: a road speed for some modes, or a flood.
-struct FrictionEdit {
-    std::string label;
-    Grid<std::uint8_t> cells;
-    std::map<std::string, double> speed_kmh;  ///< road speed per mode (modes not listed keep theirs)
-    double flood_speed_factor = 1.0;          ///< speeds times this factor (0 = impassable)
-};
-
-/// The friction edits that apply in the scenario's month (road speeds, then floods in their order).
-std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid,
-                                         std::map<std::size_t, Grid<std::uint8_t>> road_cells);
+/// The friction edits that apply in the scenario's month, in modification order: the road speed edits of
+/// apply_road_modifications (by modification index) and the floods.
+std::vector<FrictionEdit> friction_edits(const Scenario& s, const GridSpec& grid, std::map<std::size_t, FrictionEdit> road_edits);
 
 /// Applies the edits for `mode`; barrier cells (national border) stay impassable.
 void apply_friction_edits(const std::vector<FrictionEdit>& edits, const std::string& mode, Grid<float>& friction,

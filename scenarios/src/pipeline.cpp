@@ -64,8 +64,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     clock.stage(5, "access metrics", "access metrics: summaries by area class");
     Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse}, clock, result.warnings);
-    result.services = metrics.services;
-    result.zones = metrics.zones;
+    result.services = std::move(metrics.services);
+    result.zones = std::move(metrics.zones);
 
     if (s.ranking) {
         clock.substage("ranking: candidates, catchments, greedy");
@@ -74,8 +74,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     }
 
     clock.stage(6, "writing outputs");
-    write_results(layout, {s, in, facilities, times, area_flags, metrics, result});
-    auto grids = std::make_shared<RunGrids>(RunGrids{{}, land_map(in), std::move(area_flags)});
+    Grid<std::uint8_t> land = land_map(in);
+    write_results(layout, {s, in, facilities, times, area_flags, land, metrics, result});
+    auto grids = std::make_shared<RunGrids>(RunGrids{{}, std::move(land), std::move(area_flags)});
     for (auto& t : times) grids->travel_time_min.push_back(std::move(t.minutes));
     result.grids = std::move(grids);
     if (options.visual_outputs) {

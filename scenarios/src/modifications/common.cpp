@@ -101,7 +101,9 @@ void apply_road_line(const std::vector<LonLat>& points, const std::string& road_
         line = line_in(points, step.grid.crs);
         geoms.push_back(line.get());
     }
-    if (!speed_kmh.empty()) step.speed_cells.emplace(step.index, geodata::rasterize_mask(geoms, step.grid, true));
+    if (!speed_kmh.empty())
+        step.speed_edits.emplace(step.index, FrictionEdit{step.current->label, geodata::rasterize_mask(geoms, step.grid, true),
+                                                          speed_kmh, 1.0});
     if (line && !road_class.empty()) {
         geodata::Feature f;
         f.fid = -static_cast<std::int64_t>(step.index) - 1;

@@ -54,7 +54,7 @@ struct RoadStep {
     const GridSpec& grid;
     bool closures = true;                            ///< false: road_closure is left out (inputs.cpp)
     std::size_t index = 0;                           ///< of the current modification
-    std::map<std::size_t, Grid<std::uint8_t>> speed_cells;  ///< per modification index with speed_kmh: its cells
+    std::map<std::size_t, FrictionEdit> speed_edits;  ///< per modification index with speed_kmh: its road cells
     const Modification* current = nullptr;
 };
 

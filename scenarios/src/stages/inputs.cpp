@@ -47,15 +47,28 @@ Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, boo
     return geodata::rasterize_mask(geoms, grid, all_touched);
 }
 
-/// The road raster (most important class per cell) after upgrade_road / new_road / new_bridge; `road_cells` gets the
-/// cells of each modification that sets speeds.
-Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<std::string>& warnings,
-                                   std::map<std::size_t, Grid<std::uint8_t>>& road_cells, bool closures = true) {
-    std::vector<geodata::Feature> features;
-    if (s.roads)
-        features = is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
+/// The road layer's features in the grid's CRS (none without travel.roads).
+std::vector<geodata::Feature> read_roads(const Scenario& s, const GridSpec& grid) {
+    if (!s.roads) return {};
+    return is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
+}
+
+/// A copy of `features` (geometries cloned).
+std::vector<geodata::Feature> clone_features(const std::vector<geodata::Feature>& features) {
+    std::vector<geodata::Feature> out;
+    out.reserve(features.size());
+    for (const auto& f : features)
+        out.push_back({f.fid, std::unique_ptr<OGRGeometry>(f.geometry ? f.geometry->clone() : nullptr), f.attributes});
+    return out;
+}
+
+/// The road raster (most important class per cell) of the road layer's `features` after the road modifications
+/// (road_closure only when `closures`); `road_edits` gets the speed edit of each modification that sets speeds.
+Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<geodata::Feature> features,
+                                   std::vector<std::string>& warnings, std::map<std::size_t, FrictionEdit>& road_edits,
+                                   bool closures = true) {
     const std::size_t from_file = features.size();
-    road_cells = apply_road_modifications(s, features, grid, closures);
+    road_edits = apply_road_modifications(s, features, grid, closures);
     // Burn the least important class first so the most important road in a cell wins.
     std::vector<std::pair<int, const OGRGeometry*>> burn;
     std::map<std::string, std::size_t> skipped;
@@ -193,12 +206,20 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     in.landcover = s.landcover_uniform
                        ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
                        : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
-    std::map<std::size_t, Grid<std::uint8_t>> road_cells;
-    if (s.roads || changes_roads(s)) in.roads = rasterize_roads(s, grid, in.warnings, road_cells);
+    std::map<std::size_t, FrictionEdit> road_edits, open_road_edits;
+    std::optional<Grid<std::uint8_t>> open_roads;  // without the closures (see stage 3)
+    if (s.roads || changes_roads(s)) {
+        std::vector<geodata::Feature> features = read_roads(s, grid);
+        if (closes_roads(s)) {
+            std::vector<std::string> ignored;  // (the same as the run's own)
+            open_roads = rasterize_roads(s, grid, clone_features(features), ignored, open_road_edits, false);
+        }
+        in.roads = rasterize_roads(s, grid, std::move(features), in.warnings, road_edits);
+    }
     if (s.rivers) in.rivers = rasterize_mask(*s.rivers, grid);
     if (s.border) in.border = rasterize_mask(*s.border, grid);
     check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
-    const std::vector<FrictionEdit> friction_changes = friction_edits(s, grid, std::move(road_cells));
+    const std::vector<FrictionEdit> friction_changes = friction_edits(s, grid, std::move(road_edits));
     if (s.elevation) {
         in.elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
         for (float& h : in.elevation->values())
@@ -208,16 +229,13 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     clock.stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
     in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
                                         in.border ? &*in.border : nullptr}, friction_changes);
-    if (closes_roads(s)) {
+    if (open_roads) {
         // A closure never makes a cell faster: where the one-class-per-cell road raster would show a faster minor road
         // under a closed major one (a footway beside a closed motorway, for walking), the cell keeps its friction
         // without the closures.
-        std::vector<std::string> ignored;
-        std::map<std::size_t, Grid<std::uint8_t>> open_cells;
-        const Grid<std::uint8_t> open_roads = rasterize_roads(s, grid, ignored, open_cells, false);
-        const auto open = friction_per_mode(s, {&in.landcover, &open_roads, in.rivers ? &*in.rivers : nullptr,
+        const auto open = friction_per_mode(s, {&in.landcover, &*open_roads, in.rivers ? &*in.rivers : nullptr,
                                                 in.border ? &*in.border : nullptr},
-                                            friction_edits(s, grid, std::move(open_cells)));
+                                            friction_edits(s, grid, std::move(open_road_edits)));
         for (auto& [mode, f] : in.friction)
             for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::max(f[i], open.at(mode)[i]);
     }

@@ -264,7 +264,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     geodata::write_geotiff(layout.area_class_tif(), area_flags, ac);
     geodata::RasterWriteOptions lo;
     lo.description = "0 water, 1 land outside the study area, 2 land in the study area";
-    geodata::write_geotiff(layout.land_tif(), land_map(in.inputs), lo);
+    geodata::write_geotiff(layout.land_tif(), in.land, lo);
     std::string csv = "service,area_class,children,within_threshold,pct_within,mean_min,p90_min,unreachable\n";
     std::string load_csv = "service,facility_id,name,capacity,load,pct_used\n";
     std::string bands_csv = "service,area_class";

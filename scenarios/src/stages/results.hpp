@@ -22,7 +22,8 @@ struct ResultsInputs {
     const FacilitySet& facilities;
     const std::vector<TravelTimeResult>& times;  ///< per service
     const Grid<std::uint8_t>& area_flags;
-    const Metrics& metrics;
+    const Grid<std::uint8_t>& land;  ///< land_map(inputs)
+    const Metrics& metrics;  ///< its accessibility and gap grids (the figures are in `result`)
     const RunResult& result;
 };
 

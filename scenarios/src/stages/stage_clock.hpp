@@ -32,7 +32,7 @@ public:
         m_current = label;
     }
 
-    /// Progress inside a long stage (label, done, total), when the caller asked for it.
+    /// The run's options, for progress inside a long stage (RunOptions::progress).
     const RunOptions& options() const noexcept { return m_options; }
 
     /// Ends the current stage; the seconds per label (a label met again, once per service, adds up).
