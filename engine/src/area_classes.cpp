@@ -84,44 +84,104 @@ Grid<float> distance_to_cells_m(const Grid<std::uint8_t>& targets) {
     return out;
 }
 
-Grid<std::uint8_t> island_cells(const Grid<std::uint8_t>& land, double bridge_m) {
-    const GridSpec& spec = land.spec();
-    const std::size_t n = land.size();
-    // Closing = dilation then erosion, both by Euclidean distance.
-    Grid<std::uint8_t> closed(spec, 0);
-    if (bridge_m > 0.0) {
-        Grid<float> to_land = distance_to_cells_m(land);
-        Grid<std::uint8_t> outside(spec, 0);
-        for (std::size_t i = 0; i < n; ++i) outside[i] = to_land[i] > bridge_m ? 1 : 0;
-        Grid<float> to_outside = distance_to_cells_m(outside);
-        for (std::size_t i = 0; i < n; ++i) closed[i] = (land[i] != 0 || to_outside[i] > bridge_m) ? 1 : 0;
-    } else {
-        for (std::size_t i = 0; i < n; ++i) closed[i] = land[i] != 0 ? 1 : 0;
-    }
-    // 8-connected components of the closed land.
-    std::vector<std::int32_t> comp(n, -1);
-    std::vector<std::size_t> sizes;
-    std::vector<std::size_t> stack;
+namespace {
+
+/// 8-connected components of the cells where `in(i)`: ids 0.. in `comp` (-1 elsewhere), their cell counts returned.
+template <typename In>
+std::vector<std::size_t> components(const GridSpec& spec, In&& in, std::vector<std::int32_t>& comp) {
+    const std::size_t n = spec.cell_count();
+    comp.assign(n, -1);
+    std::vector<std::size_t> sizes, stack;
     for (std::size_t start = 0; start < n; ++start) {
-        if (!closed[start] || comp[start] >= 0) continue;
+        if (!in(start) || comp[start] >= 0) continue;
         const auto id = static_cast<std::int32_t>(sizes.size());
         sizes.push_back(0);
         comp[start] = id;
         flood_fill_8(
             spec, start, stack,
             [&](std::size_t j) {
-                if (!closed[j] || comp[j] >= 0) return false;
+                if (!in(j) || comp[j] >= 0) return false;
                 comp[j] = id;
                 return true;
             },
             [&](std::size_t) { ++sizes.back(); });
     }
-    Grid<std::uint8_t> island(spec, 0);
-    if (sizes.empty()) return island;
-    const auto mainland = static_cast<std::int32_t>(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+    return sizes;
+}
+
+}  // namespace
+
+LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* links, const Grid<std::uint8_t>* mainland,
+                     const LandPartOptions& options) {
+    const GridSpec& spec = land.spec();
+    if (links) require_same_grid(spec, "land", links->spec(), "links");
+    if (mainland) require_same_grid(spec, "land", mainland->spec(), "mainland");
+    const std::size_t n = land.size();
+    // Closing = dilation then erosion, both by Euclidean distance.
+    Grid<std::uint8_t> closed(spec, 0);
+    if (options.bridge_m > 0.0) {
+        Grid<float> to_land = distance_to_cells_m(land);
+        Grid<std::uint8_t> outside(spec, 0);
+        for (std::size_t i = 0; i < n; ++i) outside[i] = to_land[i] > options.bridge_m ? 1 : 0;
+        Grid<float> to_outside = distance_to_cells_m(outside);
+        for (std::size_t i = 0; i < n; ++i) closed[i] = (land[i] != 0 || to_outside[i] > options.bridge_m) ? 1 : 0;
+    } else {
+        for (std::size_t i = 0; i < n; ++i) closed[i] = land[i] != 0 ? 1 : 0;
+    }
+    std::vector<std::int32_t> comp;
+    const std::vector<std::size_t> sizes = components(spec, [&](std::size_t i) { return closed[i] != 0; }, comp);
+    LandParts out;
+    out.part = Grid<std::int32_t>(spec, 0);
+    out.parts.resize(sizes.size());
     for (std::size_t i = 0; i < n; ++i)
-        if (land[i] != 0 && comp[i] != mainland) island[i] = 1;
+        if (land[i] != 0) {
+            out.part[i] = comp[i] + 1;
+            ++out.parts[static_cast<std::size_t>(comp[i])].cells;
+        }
+    if (sizes.empty()) return out;
+    // The mainland among the parts.
+    if (mainland) {
+        for (std::size_t i = 0; i < n; ++i)
+            if ((*mainland)[i] && comp[i] >= 0) out.parts[static_cast<std::size_t>(comp[i])].mainland = true;
+    } else {
+        bool any = false;
+        for (auto& p : out.parts) {
+            p.mainland = static_cast<double>(p.cells) * spec.cell_area_m2() >= options.mainland_m2;
+            any |= p.mainland;
+        }
+        if (!any) {
+            auto largest = std::max_element(out.parts.begin(), out.parts.end(),
+                                            [](const LandPart& a, const LandPart& b) { return a.cells < b.cells; });
+            largest->mainland = true;
+            out.mainland_guessed = true;
+        }
+    }
+    if (!links) return out;
+    // Parts joined over links: components of closed land + links; a part sharing one with the mainland is mainland.
+    std::vector<std::int32_t> joined;
+    const std::vector<std::size_t> joined_sizes =
+        components(spec, [&](std::size_t i) { return closed[i] != 0 || (*links)[i] != 0; }, joined);
+    std::vector<char> joined_mainland(joined_sizes.size(), 0);
+    for (std::size_t i = 0; i < n; ++i)
+        if (comp[i] >= 0 && out.parts[static_cast<std::size_t>(comp[i])].mainland)
+            joined_mainland[static_cast<std::size_t>(joined[i])] = 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (comp[i] < 0) continue;
+        LandPart& p = out.parts[static_cast<std::size_t>(comp[i])];
+        if (!p.mainland && joined_mainland[static_cast<std::size_t>(joined[i])]) p.mainland = p.linked = true;
+    }
+    return out;
+}
+
+Grid<std::uint8_t> LandParts::island_cells() const {
+    Grid<std::uint8_t> island(part.spec(), 0);
+    for (std::size_t i = 0; i < part.size(); ++i)
+        if (part[i] > 0 && !parts[static_cast<std::size_t>(part[i] - 1)].mainland) island[i] = 1;
     return island;
+}
+
+Grid<std::uint8_t> island_cells(const Grid<std::uint8_t>& land, double bridge_m) {
+    return land_parts(land, nullptr, nullptr, {bridge_m, std::numeric_limits<double>::infinity()}).island_cells();
 }
 
 Grid<std::uint8_t> classify_areas(const AreaClassInputs& in, const AreaClassOptions& options) {
@@ -131,20 +191,19 @@ Grid<std::uint8_t> classify_areas(const AreaClassInputs& in, const AreaClassOpti
     if (in.minutes_to_town) require_same_grid(spec, "land", in.minutes_to_town->spec(), "time to towns");
     if (in.listed_remote) require_same_grid(spec, "land", in.listed_remote->spec(), "listed remote zones");
     if (in.listed_island) require_same_grid(spec, "land", in.listed_island->spec(), "listed island zones");
+    if (in.island) require_same_grid(spec, "land", in.island->spec(), "island cells");
     if (in.study_area) require_same_grid(spec, "land", in.study_area->spec(), "study area");
     if (!(options.border_km >= 0.0)) throw InputError(fmt::format("area_classes.border_km is {}; expected >= 0", options.border_km));
     if (!(options.remote_minutes > 0.0))
         throw InputError(fmt::format("area_classes.remote_minutes is {}; expected > 0", options.remote_minutes));
     Grid<std::uint8_t> flags(spec, 0);
-    Grid<std::uint8_t> island = options.detect_islands ? island_cells(*in.land, options.island_bridge_m)
-                                                       : Grid<std::uint8_t>(spec, 0);
     Grid<float> to_border;
     if (in.border_line) to_border = distance_to_cells_m(*in.border_line);
     const double border_m = options.border_km * 1000.0;
     for (std::size_t i = 0; i < flags.size(); ++i) {
         if ((*in.land)[i] == 0 || (in.study_area && (*in.study_area)[i] == 0)) continue;
         std::uint8_t f = 0;
-        if (island[i] || (in.listed_island && (*in.listed_island)[i])) f |= area_class::island;
+        if ((in.island && (*in.island)[i]) || (in.listed_island && (*in.listed_island)[i])) f |= area_class::island;
         if (in.border_line && to_border[i] <= border_m) f |= area_class::border;
         if (in.minutes_to_town && !((*in.minutes_to_town)[i] <= options.remote_minutes)) f |= area_class::remote;
         if (in.listed_remote && (*in.listed_remote)[i]) f |= area_class::remote;

@@ -2,8 +2,12 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include <fmt/format.h>
+
+#include "flood_fill.hpp"
 
 namespace accessplan {
 namespace {
@@ -51,10 +55,22 @@ Poly clip(const Poly& in, int axis, double k, double sign) {
 
 ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t cols, std::size_t rows,
                                  const std::vector<double>& corner_x, const std::vector<double>& corner_y,
-                                 Grid<double>& target) {
+                                 Grid<double>& target, const Grid<std::uint8_t>* allowed, Grid<double>* unplaced,
+                                 Grid<double>* unmasked) {
     if (values.size() != cols * rows || corner_x.size() != (cols + 1) * (rows + 1) || corner_y.size() != corner_x.size())
         throw InternalError(fmt::format("area_weighted_sum: {} values and {} corners do not fit a {}x{} source",
                                         values.size(), corner_x.size(), cols, rows));
+    if (allowed) {
+        require_same_grid(target.spec(), "resampled counts", allowed->spec(), "allowed cells");
+        if (!unplaced) throw InternalError("area_weighted_sum: a mask needs a grid for the unplaced counts");
+        require_same_grid(target.spec(), "resampled counts", unplaced->spec(), "unplaced counts");
+    }
+    if (unmasked) require_same_grid(target.spec(), "resampled counts", unmasked->spec(), "unmasked counts");
+    struct Piece {
+        std::size_t cell;
+        double area;
+    };
+    std::vector<Piece> pieces;
     const GridSpec& spec = target.spec();
     const GeoTransform& t = spec.transform;
     ResampleReport report;
@@ -92,6 +108,8 @@ ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t c
             const auto c1 = static_cast<std::size_t>(std::min(fc1, static_cast<double>(spec.cols) - 1));
             const auto r0 = static_cast<std::size_t>(std::max(fr0, 0.0));
             const auto r1 = static_cast<std::size_t>(std::min(fr1, static_cast<double>(spec.rows) - 1));
+            pieces.clear();
+            double in_grid = 0.0, on_allowed = 0.0;  // areas
             for (std::size_t tr = r0; tr <= r1; ++tr) {
                 const double top = t.origin_y + static_cast<double>(tr) * h, bottom = top + h;
                 Poly band = clip(clip(quad, 1, top, -1.0), 1, bottom, 1.0);
@@ -100,13 +118,69 @@ ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t c
                     const double left = t.origin_x + static_cast<double>(tc) * w, right = left + w;
                     Poly piece = clip(clip(band, 0, left, 1.0), 0, right, -1.0);
                     if (piece.n < 3) continue;
-                    const double share = v * (std::abs(shoelace(piece)) / area);
-                    target(tc, tr) += share;
-                    report.kept_total += share;
+                    const std::size_t cell = tr * spec.cols + tc;
+                    const double a = std::abs(shoelace(piece));
+                    pieces.push_back({cell, a});
+                    in_grid += a;
+                    if (allowed && (*allowed)[cell]) on_allowed += a;
                 }
+            }
+            const double kept = v * (in_grid / area);
+            report.kept_total += kept;
+            if (unmasked)
+                for (const Piece& p : pieces) (*unmasked)[p.cell] += v * (p.area / area);
+            if (!allowed) {
+                for (const Piece& p : pieces) target[p.cell] += v * (p.area / area);
+            } else if (on_allowed > 0.0) {  // all of the cell's people inside the grid, onto its allowed cells
+                for (const Piece& p : pieces)
+                    if ((*allowed)[p.cell]) target[p.cell] += kept * (p.area / on_allowed);
+                report.moved_in_cell += kept * (1.0 - on_allowed / in_grid);
+            } else {
+                for (const Piece& p : pieces) (*unplaced)[p.cell] += v * (p.area / area);
+                report.unplaced += kept;
             }
         }
     return report;
+}
+
+NearestPlacement place_on_nearest(Grid<double>& counts, const Grid<double>& unplaced, const Grid<std::uint8_t>& allowed,
+                                  std::size_t max_steps) {
+    const GridSpec& spec = counts.spec();
+    require_same_grid(spec, "counts", unplaced.spec(), "unplaced counts");
+    require_same_grid(spec, "counts", allowed.spec(), "allowed cells");
+    NearestPlacement out;
+    const std::size_t n = counts.size();
+    bool any = false;
+    for (std::size_t i = 0; i < n && !any; ++i) any = unplaced[i] > 0.0;
+    if (!any) return out;
+    // Breadth-first from every allowed cell at once: nearest[i] is the allowed cell that reached i first.
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> nearest(n, none), frontier, next;
+    for (std::size_t i = 0; i < n; ++i)
+        if (allowed[i]) {
+            nearest[i] = i;
+            frontier.push_back(i);
+        }
+    for (std::size_t step = 0; step < max_steps && !frontier.empty(); ++step) {
+        next.clear();
+        for (const std::size_t i : frontier)
+            for_each_neighbour_8(spec, i, [&](std::size_t j) {
+                if (nearest[j] != none) return;
+                nearest[j] = nearest[i];
+                next.push_back(j);
+            });
+        frontier.swap(next);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!(unplaced[i] > 0.0)) continue;
+        if (nearest[i] == none) {
+            out.not_placed += unplaced[i];
+        } else {
+            counts[nearest[i]] += unplaced[i];
+            out.moved += unplaced[i];
+        }
+    }
+    return out;
 }
 
 }  // namespace accessplan

@@ -106,12 +106,33 @@ std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& cr
     return area;
 }
 
-Grid<float> resample_counts(const fs::path& path, int band, const GridSpec& target, ResampleReport* report_out) {
-    return resample_counts(read_raster_float(path, band), path, target, report_out);
+Grid<float> resample_counts(const fs::path& path, int band, const GridSpec& target, ResampleReport* report_out,
+                            const Grid<std::uint8_t>* allowed, Grid<float>* unmasked) {
+    return resample_counts(read_raster_float(path, band), path, target, report_out, allowed, unmasked);
 }
 
+namespace {
+
+/// The people of `unplaced` onto the nearest allowed cell within `reach` (grid CRS units), into `sums`; the report
+/// counts them.
+Grid<float> finish_counts(Grid<double>& sums, const Grid<double>& unplaced, const Grid<std::uint8_t>* allowed,
+                          double reach, ResampleReport& report) {
+    if (allowed && report.unplaced > 0.0) {
+        const double cell = std::min(sums.spec().transform.cell_width(), sums.spec().transform.cell_height());
+        const auto steps = static_cast<std::size_t>(std::max(1.0, std::ceil(reach / cell - 1e-9)));
+        const NearestPlacement placed = place_on_nearest(sums, unplaced, *allowed, steps);
+        report.moved_nearby = placed.moved;
+        report.not_placed = placed.not_placed;
+    }
+    Grid<float> result(sums.spec(), 0.0f);
+    for (std::size_t i = 0; i < sums.size(); ++i) result[i] = static_cast<float>(sums[i]);
+    return result;
+}
+
+}  // namespace
+
 Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, const GridSpec& target,
-                            ResampleReport* report_out) {
+                            ResampleReport* report_out, const Grid<std::uint8_t>* allowed, Grid<float>* unmasked) {
     require_projected_grid(target, "analysis grid");
     const GridSpec& s = source.spec();
     if (s.crs.empty())
@@ -133,6 +154,7 @@ Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, con
         const auto c0 = static_cast<std::int64_t>(std::llround(dcol)), r0 = static_cast<std::int64_t>(std::llround(drow));
         ResampleReport report;
         Grid<float> shifted(target, 0.0f);
+        Grid<double> unplaced(allowed ? target : GridSpec{}, 0.0);
         for (std::size_t r = 0; r < s.rows; ++r)
             for (std::size_t c = 0; c < s.cols; ++c) {
                 const float v = source(c, r);
@@ -141,9 +163,24 @@ Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, con
                 const std::int64_t tc = static_cast<std::int64_t>(c) + c0, tr = static_cast<std::int64_t>(r) + r0;
                 if (tc < 0 || tr < 0 || tc >= static_cast<std::int64_t>(target.cols) || tr >= static_cast<std::int64_t>(target.rows))
                     continue;
-                shifted(static_cast<std::size_t>(tc), static_cast<std::size_t>(tr)) = v;
+                const auto cell = static_cast<std::size_t>(tr) * target.cols + static_cast<std::size_t>(tc);
                 report.kept_total += v;
+                if (allowed && !(*allowed)[cell]) {
+                    unplaced[cell] = v;
+                    report.unplaced += v;
+                } else {
+                    shifted[cell] = v;
+                }
             }
+        if (unmasked) *unmasked = shifted;
+        if (allowed && report.unplaced > 0.0) {
+            for (std::size_t i = 0; i < unplaced.size(); ++i)
+                if (unplaced[i] > 0.0 && unmasked) (*unmasked)[i] = static_cast<float>(unplaced[i]);
+            Grid<double> sums(target, 0.0);
+            for (std::size_t i = 0; i < sums.size(); ++i) sums[i] = shifted[i];
+            shifted = finish_counts(sums, unplaced, allowed,
+                                    std::hypot(target.transform.cell_width(), target.transform.cell_height()), report);
+        }
         if (report_out) *report_out = report;
         return shifted;
     }
@@ -155,11 +192,19 @@ Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, con
             cy[r * (cols + 1) + c] = s.transform.origin_y + static_cast<double>(r) * s.transform.pixel_height;
         }
     CoordinateTransform(s.crs, target.crs).transform(cx.size(), cx.data(), cy.data());
+    // The reach of a move to land: one source cell's diagonal, measured at the middle of the raster.
+    const std::size_t mid = (rows / 2) * (cols + 1) + cols / 2;
+    const double reach = std::hypot(cx[mid + cols + 2] - cx[mid], cy[mid + cols + 2] - cy[mid]);
     Grid<double> sums(target, 0.0);
-    ResampleReport report = area_weighted_sum(source.values(), cols, rows, cx, cy, sums);
+    Grid<double> unplaced(allowed ? target : GridSpec{}, 0.0), before(unmasked ? target : GridSpec{}, 0.0);
+    ResampleReport report = area_weighted_sum(source.values(), cols, rows, cx, cy, sums, allowed,
+                                              allowed ? &unplaced : nullptr, unmasked ? &before : nullptr);
+    if (unmasked) {
+        *unmasked = Grid<float>(target, 0.0f);
+        for (std::size_t i = 0; i < before.size(); ++i) (*unmasked)[i] = static_cast<float>(before[i]);
+    }
+    Grid<float> result = finish_counts(sums, unplaced, allowed, std::isfinite(reach) ? reach : 0.0, report);
     if (report_out) *report_out = report;
-    Grid<float> result(target, 0.0f);
-    for (std::size_t i = 0; i < sums.size(); ++i) result[i] = static_cast<float>(sums[i]);
     return result;
 }
 
@@ -236,31 +281,6 @@ Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, 
                        static_cast<int>(target.cols), static_cast<int>(target.rows), GDT_Int32, 0, 0) != CE_None)
         throw IoError(fmt::format("reading the rasterised grid failed: {}", last_gdal_error()));
     return result;
-}
-
-Grid<std::uint8_t> island_cells_from_coastline(const fs::path& path, const std::string& layer, const GridSpec& target) {
-    ReadOptions options;
-    options.layer = layer;
-    auto land = read_features(path, target.crs, options);
-    std::size_t mainland = land.size();
-    double largest = -1.0;
-    std::vector<const OGRGeometry*> polygons;
-    for (std::size_t k = 0; k < land.size(); ++k) {
-        if (!land[k].geometry) continue;
-        const auto flat = wkbFlatten(land[k].geometry->getGeometryType());
-        if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
-        const double a = OGR_G_Area(OGRGeometry::ToHandle(land[k].geometry.get()));
-        if (a > largest) {
-            largest = a;
-            mainland = k;
-        }
-    }
-    if (mainland == land.size())
-        throw InputError(fmt::format("{}: no land polygons in the coastline layer; expected polygons such as GSHHG land",
-                                     path.string()));
-    for (std::size_t k = 0; k < land.size(); ++k)
-        if (k != mainland && land[k].geometry) polygons.push_back(land[k].geometry.get());
-    return rasterize_mask(polygons, target, false);
 }
 
 Grid<std::uint8_t> rasterize_mask(const std::vector<const OGRGeometry*>& geometries, const GridSpec& target,

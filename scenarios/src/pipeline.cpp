@@ -50,11 +50,14 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     result.population_total = in.population_total;
     result.population_source_total = in.population_source_total;
     result.population_in_area = in.population_in_area;
+    result.population = in.population_account;
+    result.islands = in.islands;
     result.warnings = in.warnings;
     result.towns_placed = in.towns.size();
 
     clock.substage("facilities, ferries and area classes");
     const auto travel = travel_options(s, in);
+    add_ferry_ports(result.islands, in.land_parts, travel);
     FacilitySet facilities = place_facilities(s, in, result.warnings);
     result.placements = facilities.placements;
     Grid<std::uint8_t> area_flags = area_classes(s, in, travel, reuse);

@@ -392,7 +392,7 @@ std::vector<fs::path> input_files(const Scenario& s) {
     add(s.facilities.file);
     add(s.landcover);
     if (s.elevation) add(*s.elevation);
-    for (const auto* l : {&s.roads, &s.rivers, &s.border, &s.ferries, &s.towns, &s.remote_zones, &s.island_zones,
+    for (const auto* l : {&s.population_mask, &s.land, &s.roads, &s.rivers, &s.border, &s.ferries, &s.towns, &s.remote_zones, &s.island_zones,
                           &s.coastline, &s.zones})
         add_layer(*l);
     if (s.ranking) add_layer(s.ranking->candidates);
@@ -412,6 +412,19 @@ std::vector<fs::path> files_read(const Scenario& s) {
     if (s.sources.empty() && !s.file.empty()) files.push_back(s.file);
     for (auto& f : input_files(s)) files.push_back(std::move(f));
     return files;
+}
+
+std::vector<std::string> services_without_roads(const Scenario& s) {
+    std::vector<std::string> out;
+    if (s.roads) return out;
+    for (const auto& svc : s.services) {
+        const TravelMode& m = s.modes.at(svc.mode);
+        double off_road = 0.0, road = 0.0;
+        for (const auto& [cls, v] : m.landcover_speed_kmh) off_road = std::max(off_road, v);
+        for (const double v : m.road_speed_kmh) road = std::max(road, v);
+        if (road > 1.5 * off_road) out.push_back(svc.name);
+    }
+    return out;
 }
 
 bool is_osm_file(const fs::path& path) {
@@ -497,7 +510,8 @@ Scenario read_scenario(const fs::path& file) {
         if (area["buffer_m"]) s.buffer_m = r.number(area, "buffer_m", "area", -1e-12).value_or(s.buffer_m);
     }
     if (YAML::Node pop = r.map(root, "population", "", true)) {
-        r.check_keys(pop, "population", {"total", "age_sex", "age_shares"});
+        r.check_keys(pop, "population", {"total", "age_sex", "age_shares", "mask"});
+        s.population_mask = r.layer(pop, "mask", "population", false);
         if (auto p = r.path(pop, "total", "population", true)) s.population = *p;
         if (YAML::Node files = pop["age_sex"]; files && files.IsSequence()) {
             for (std::size_t k = 0; k < files.size(); ++k) {
@@ -527,10 +541,14 @@ Scenario read_scenario(const fs::path& file) {
         }
     }
     if (YAML::Node fac = r.map(root, "facilities", "", true)) {
-        r.check_keys(fac, "facilities", {"file", "layer", "type_field", "name_field", "id_field", "capacity_field",
+        r.check_keys(fac, "facilities", {"file", "layer", "where", "type_field", "name_field", "id_field", "capacity_field",
                                             "snap_distance_m"});
         if (auto p = r.path(fac, "file", "facilities", true)) s.facilities.file = *p;
         s.facilities.layer = r.text(fac, "layer", "facilities", false).value_or("");
+        s.facilities.where = r.text(fac, "where", "facilities", false).value_or("");
+        if (!s.facilities.where.empty() && is_osm_file(s.facilities.file))
+            r.error(fac["where"], "facilities.where", "an OpenStreetMap file has no attribute table to filter; choose the "
+                                                      "facilities by the services' facility_types");
         s.type_field = r.text(fac, "type_field", "facilities", false).value_or(s.type_field);
         s.name_field = r.text(fac, "name_field", "facilities", false).value_or(s.name_field);
         s.id_field = r.text(fac, "id_field", "facilities", false).value_or(s.id_field);
@@ -540,7 +558,8 @@ Scenario read_scenario(const fs::path& file) {
     s.modes["walking"] = default_walking_mode();
     s.modes["motorbike"] = default_motorbike_mode();
     if (YAML::Node travel = r.map(root, "travel", "", true)) {
-        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "rivers", "border", "ferries", "modes"});
+        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "rivers", "border", "land", "ferries", "modes"});
+        s.land = r.layer(travel, "land", "travel", false);
         if (YAML::Node lc = travel["landcover"]; lc && lc.IsMap()) {
             r.check_keys(lc, "travel.landcover", {"uniform"});
             auto code = r.number(lc, "uniform", "travel.landcover", -1.0, true);
@@ -583,7 +602,7 @@ Scenario read_scenario(const fs::path& file) {
     }
     if (YAML::Node ac = r.map(root, "area_classes", "", false)) {
         r.check_keys(ac, "area_classes", {"border_km", "remote_minutes", "remote_mode", "island_bridge_m", "towns",
-                                          "remote_zones", "island_zones", "coastline"});
+                                          "remote_zones", "island_zones", "coastline", "mainland_km2"});
         if (ac["border_km"]) s.border_km = r.number(ac, "border_km", "area_classes", -1e-12).value_or(s.border_km);
         s.remote_minutes = r.number(ac, "remote_minutes", "area_classes", 0.0).value_or(s.remote_minutes);
         s.remote_mode = r.text(ac, "remote_mode", "area_classes", false).value_or(s.remote_mode);
@@ -591,6 +610,7 @@ Scenario read_scenario(const fs::path& file) {
             r.error(ac["remote_mode"], "area_classes.remote_mode", fmt::format("'{}' is not a travel mode", s.remote_mode));
         if (ac["island_bridge_m"])
             s.island_bridge_m = r.number(ac, "island_bridge_m", "area_classes", -1e-12).value_or(s.island_bridge_m);
+        s.mainland_km2 = r.number(ac, "mainland_km2", "area_classes", 0.0).value_or(s.mainland_km2);
         s.towns = r.layer(ac, "towns", "area_classes", false);
         s.remote_zones = r.layer(ac, "remote_zones", "area_classes", false);
         s.island_zones = r.layer(ac, "island_zones", "area_classes", false);

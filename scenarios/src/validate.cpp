@@ -1,6 +1,8 @@
 #include "accessplan/scenarios/validate.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -48,8 +50,9 @@ std::vector<std::string> check_inputs(const Scenario& s) {
     if (!s.landcover.empty()) raster(s.landcover, "travel.landcover");
     if (s.elevation) raster(*s.elevation, "travel.elevation");
     layer(s.area_boundary, "area.boundary");
-    layer(LayerRef{s.facilities.file, s.facilities.layer, ""}, "facilities");
+    layer(s.facilities, "facilities");
     for (auto [ref, key] : {std::pair{&s.roads, "travel.roads"}, {&s.rivers, "travel.rivers"}, {&s.border, "travel.border"},
+                            {&s.land, "travel.land"}, {&s.population_mask, "population.mask"},
                             {&s.ferries, "travel.ferries"}, {&s.towns, "area_classes.towns"},
                             {&s.remote_zones, "area_classes.remote_zones"}, {&s.island_zones, "area_classes.island_zones"},
                             {&s.coastline, "area_classes.coastline"}, {&s.zones, "zones"}})
@@ -67,11 +70,37 @@ std::vector<std::string> check_inputs(const Scenario& s) {
         guard([&] {
             geodata::ReadOptions o;
             o.layer = s.facilities.layer;
+            o.where = s.facilities.where;
             o.csv_xy_crs = geodata::wgs84();
             auto points = geodata::read_points(s.facilities.file, geodata::wgs84(), o);
             detail::apply_facility_modifications(s, points, geodata::wgs84());
         });
-    if (problems.empty()) guard([&] { detail::ferry_links(s, geodata::wgs84()); });
+    if (problems.empty())
+        guard([&] {
+            const std::vector<detail::FerryLink> ferries = detail::ferry_links(s, geodata::wgs84());
+            // Ports against the land polygons (travel.land, else the coastline), when the scenario has them: a port at
+            // sea would only fail when the run starts.
+            const std::optional<LayerRef>& land = s.land ? s.land : s.coastline;
+            if (ferries.empty() || !land) return;
+            const Crs metric = geodata::utm_crs_for(ferries.front().x0, ferries.front().y0);
+            std::vector<geodata::Feature> polygons = detail::read_layer(*land, metric);
+            std::vector<std::string> at_sea;
+            for (const auto& f : ferries) {
+                for (auto [x, y, end] : {std::tuple{f.x0, f.y0, "first"}, {f.x1, f.y1, "last"}}) {
+                    geodata::CoordinateTransform(geodata::wgs84(), metric).transform_point(x, y);
+                    OGRPoint port(x, y);
+                    double nearest = std::numeric_limits<double>::infinity();
+                    for (const auto& p : polygons)
+                        if (p.geometry) nearest = std::min(nearest, p.geometry->Distance(&port));
+                    if (nearest > s.ferry_port_snap_m)
+                        at_sea.push_back(fmt::format("{}: ferry '{}': the {} port is {:.0f} m from the land of {} (more than "
+                                                     "travel.ferries.port_snap_m, {:g} m); move it onto the quay",
+                                                     f.source, f.name, end, nearest, land->file.filename().string(),
+                                                     s.ferry_port_snap_m));
+                }
+            }
+            problems.insert(problems.end(), at_sea.begin(), at_sea.end());
+        });
     return problems;
 }
 

@@ -71,7 +71,7 @@ TEST_CASE("rank: file candidates, budget, exact vs greedy, and the outputs", "[i
     std::set<std::string> ids{rows[0].attribute("candidate_id"), rows[1].attribute("candidate_id")};
     CHECK(ids == std::set<std::string>{"c1", "c2"});
     CHECK(std::stod(rows[0].attribute("children_new")) > 0.0);
-    CHECK_THAT(rows[0].attribute("reason"), Catch::Contains("children aged 6-10"));
+    CHECK_THAT(rows[0].attribute("reason"), Catch::Contains("people of all ages (no age data)"));
     CHECK_THAT(r.out, Catch::Contains("greedy gap"));
 
     // The time-saved objective, chosen on the command line: child-minutes saved, reported per site.

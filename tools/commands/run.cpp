@@ -2,6 +2,7 @@
 // accessplan validate SCENARIO.yaml...: every check that needs no computation;
 // accessplan rank SCENARIO.yaml [--budget X] [--exact]: the same with the ranking overrides.
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -28,6 +29,15 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out) 
     const auto& g = result.grid;
     fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people in the study area ({:.0f} with the buffer)\n",
                g.cols, g.rows, g.cell_width_m(), g.crs.label(), result.population_in_area, result.population_total);
+    const auto& pa = result.population;
+    if (!pa.mask.empty() || pa.beyond_border > 0.0)
+        fmt::print("People: {:.0f} inside the boundary in {}; {:.0f} moved off water onto land{}; {:.0f} on water far from "
+                   "land and {:.0f} beyond the national border line (in no figure); {:.0f} counted\n", pa.in_boundary,
+                   "the population raster", pa.moved_off_water, pa.mask.empty() ? "" : " (" + pa.mask + ")", pa.not_placed,
+                   pa.beyond_border, pa.in_study_area);
+    if (const auto n = std::count_if(result.islands.begin(), result.islands.end(),
+                                     [](const scenarios::IslandRow& r) { return r.status == "island"; }))
+        fmt::print("Islands: {} with people in the study area (islands.csv lists them and land joined by road or bridge)\n", n);
     fmt::print("{:<24} {:>10} {:>7} {:>9} {:>10} {:>8} {:>8} {:>11}\n", "service", "mode", "limit", "children",
                "within", "% within", "p90 min", "unreachable");
     for (const auto& s : result.services)

@@ -112,6 +112,19 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
     d["out_dir"] = fs::absolute(out).lexically_normal().string();
     d["population_in_area"] = r.population_in_area;
     d["population_total"] = r.population_total;
+    const auto& pa = r.population;
+    d["population"] = py::dict(py::arg("source_total") = pa.source_total, py::arg("in_grid") = pa.in_grid,
+                               py::arg("in_boundary") = pa.in_boundary, py::arg("kept_to") = pa.mask,
+                               py::arg("moved_off_water") = pa.moved_off_water,
+                               py::arg("on_water_not_placed") = pa.not_placed, py::arg("beyond_border") = pa.beyond_border,
+                               py::arg("in_study_area") = pa.in_study_area);
+    py::list islands;
+    for (const auto& i : r.islands)
+        islands.append(py::dict(py::arg("island") = i.id, py::arg("status") = i.status, py::arg("area_km2") = i.area_km2,
+                                py::arg("people") = i.people, py::arg("lon") = i.lon, py::arg("lat") = i.lat,
+                                py::arg("zone") = i.zone, py::arg("ferry_ports") = i.ferry_ports,
+                                py::arg("reached_by") = i.reached_by));
+    d["islands"] = islands;
     d["grid"] = py::dict(py::arg("cols") = r.grid.cols, py::arg("rows") = r.grid.rows, py::arg("cell_size_m") = r.grid.cell_width_m(),
                          py::arg("crs") = r.grid.crs.label());
     py::list services, summary;

@@ -101,8 +101,14 @@ std::string display_name(const std::string& name, Lang lang) {
     return out;
 }
 
-std::string age_group_label(int min_age, int max_age, Lang lang) {
+std::string age_group_label(int min_age, int max_age, Lang lang, bool all_ages) {
+    if (all_ages) return lang == Lang::vi ? "người mọi lứa tuổi (không có dữ liệu tuổi)" : "people of all ages (no age data)";
     return lang == Lang::vi ? fmt::format("trẻ {}–{} tuổi", min_age, max_age) : fmt::format("children aged {}–{}", min_age, max_age);
+}
+
+std::string people_noun(bool all_ages, Lang lang) {
+    if (all_ages) return lang == Lang::vi ? "người (mọi lứa tuổi)" : "people (all ages)";
+    return lang == Lang::vi ? "trẻ em" : "children";
 }
 
 std::string format_count(double value, Lang lang) {

@@ -97,11 +97,13 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
     std::vector<MapPage> pages;
     std::vector<fs::path> files;
     fs::create_directories(layout.maps_dir());
+    const std::vector<std::string> no_roads = scenarios::services_without_roads(scenario);
     for (std::size_t k = 0; k < result.services.size(); ++k) {
         const auto& svc = result.services[k];
         const scenarios::Service& def = scenario.services[k];
         const auto& group = scenario.group(svc.target_group);
-        const std::string ages = age_group_label(group.min_age, group.max_age, lang);
+        const bool all_ages = !scenario.has_age_data();
+        const std::string ages = age_group_label(group.min_age, group.max_age, lang, all_ages);
         MapPage page;
         page.title = travel_time_title(svc.service, lang);
         page.subtitle = fmt::format("{} · {} {} · {} {} {} · {}", scenario.name, tr("by", lang), display_name(svc.mode, lang),
@@ -119,12 +121,17 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
                           ages, svc.threshold_min));
         if (a.unreachable > 0.5)
             page.key_figures.push_back(lang == Lang::vi
-                ? fmt::format("{} trẻ không thể tiếp cận cơ sở nào.", format_count(a.unreachable, lang))
-                : fmt::format("{} children cannot reach any {}.", format_count(a.unreachable, lang), display_name(svc.service, lang)));
+                ? fmt::format("{} {} không thể tiếp cận cơ sở nào.", format_count(a.unreachable, lang), people_noun(all_ages, lang))
+                : fmt::format("{} {} cannot reach any {}.", format_count(a.unreachable, lang), people_noun(all_ages, lang),
+                              display_name(svc.service, lang)));
         for (const auto& [cls, summary] : svc.by_class)
             if (cls != "all" && cls != "none" && summary.children > 0.5)
                 page.key_figures.push_back(fmt::format("{}: {} {} ({} {})", display_name(cls, lang), format_pct(summary.pct_within(), lang),
-                                                       tr("within", lang), format_count(summary.children, lang), tr("children", lang)));
+                                                       tr("within", lang), format_count(summary.children, lang),
+                                                       people_noun(all_ages, lang)));
+        if (std::count(no_roads.begin(), no_roads.end(), svc.service))
+            page.key_figures.push_back(lang == Lang::vi ? "CẢNH BÁO: không có dữ liệu đường: thời gian đi lại tính theo tốc độ ngoài đường."
+                                                        : "WARNING: no road data: travel times are at off-road speed.");
         pages.push_back(std::move(page));
         files.push_back(layout.travel_time_png(svc.service));
     }

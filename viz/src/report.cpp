@@ -102,6 +102,10 @@ std::string t(const std::string& key, Lang lang) {
         {"y children", {"children newly within reach", "trẻ em mới được tiếp cận"}},
         {"all", {"all", "tất cả"}},
         {"nothing ranked", {"No site was ranked.", "Không có địa điểm nào được xếp hạng."}},
+        {"warnings", {"What this run assumed or left out", "Những điều lần chạy này đã giả định hoặc bỏ qua"}},
+        {"people", {"People", "Dân số"}},
+        {"warnings note", {"Read these before quoting any figure (also in summary.json).",
+                           "Hãy đọc trước khi trích dẫn số liệu (cũng có trong summary.json)."}},
     };
     const auto it = table.find(key);
     if (it == table.end()) return key;
@@ -397,10 +401,20 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     nlohmann::json data = map_data(context, lang);
     std::string body, nav = nav_link("figures", t("key figures", lang)) + nav_link("map-section", t("interactive map", lang)) +
                             nav_link("gaps", t("gaps", lang));
+    const bool all_ages = !scenario.has_age_data();
+    // What the run assumed or left out: before any figure.
+    if (!result.warnings.empty()) {
+        nav = nav_link("warnings", t("warnings", lang)) + nav;
+        body += fmt::format("<section id=\"warnings\"><h2>{}</h2><p class=\"note\">{}</p><ul>\n", esc(t("warnings", lang)),
+                            esc(t("warnings note", lang)));
+        for (const auto& w : result.warnings) body += "<li>" + esc(w) + "</li>\n";
+        body += "</ul></section>\n";
+    }
     // Key figures.
     body += fmt::format("<section id=\"figures\"><h2>{}</h2>\n<table id=\"summary\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
-                        esc(t("key figures", lang)), esc(t("service", lang)), esc(t("area class", lang)), esc(t("children", lang)),
+                        esc(t("key figures", lang)), esc(t("service", lang)), esc(t("area class", lang)),
+                        esc(all_ages ? t("people", lang) : t("children", lang)),
                         esc(t("within", lang)), esc(t("pct within", lang)), esc(t("mean", lang)), esc(t("p90", lang)),
                         esc(t("unreachable", lang)));
     for (const auto& svc : result.services) body += summary_rows(svc, lang);
@@ -412,7 +426,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         const auto& g = scenario.group(svc.target_group);
         body += fmt::format("<tr><td>{}</td><td class=\"n\">{} {}</td><td>{}</td><td>{}</td></tr>\n", esc(display_name(svc.service, lang)),
                             number(svc.threshold_min, 0, lang), esc(tr("minutes", lang)), esc(display_name(svc.mode, lang)),
-                            esc(age_group_label(g.min_age, g.max_age, lang)));
+                            esc(age_group_label(g.min_age, g.max_age, lang, all_ages)));
     }
     body += "</tbody></table></section>\n";
     // The map.
@@ -430,7 +444,8 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     // Gaps: the five largest per service.
     body += fmt::format("<section id=\"gaps\"><h2>{}</h2><table id=\"gap-table\"><thead><tr><th>{}</th><th>#</th><th>{}</th><th>{}</th>"
                         "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
-                        esc(t("gaps", lang)), esc(t("service", lang)), esc(t("children", lang)), esc(t("area class", lang)),
+                        esc(t("gaps", lang)), esc(t("service", lang)), esc(all_ages ? t("people", lang) : t("children", lang)),
+                        esc(t("area class", lang)),
                         esc(t("mean min", lang)), esc(t("nearest", lang)), esc(t("area km2", lang)));
     std::map<std::int32_t, std::string> names;
     for (const auto& p : result.placements) names.emplace(p.id, p.name);

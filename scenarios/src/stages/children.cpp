@@ -20,7 +20,8 @@ namespace accessplan::scenarios::detail {
 
 /// Children of a target group: age/sex bands (by their band descriptions f_0, m_5, ...) apportioned to the ages.
 Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec& grid, const Grid<float>& total,
-                         std::map<std::string, Grid<float>>& band_cache, std::vector<std::string>& warnings) {
+                         const Grid<std::uint8_t>* allowed, std::map<std::string, Grid<float>>& band_cache,
+                         std::vector<std::string>& warnings) {
     if (!s.age_sex && s.age_sex_files.empty()) {
         warnings.push_back(fmt::format("population.age_sex is not set: target group '{}' counts people of all ages",
                                        g.name));
@@ -73,7 +74,7 @@ Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec
         for (const auto& n : names) indices.push_back(band_source.at(n).second);
         std::vector<Grid<float>> read = geodata::read_raster_bands(file, indices);
         for (std::size_t b = 0; b < names.size(); ++b)
-            band_cache.emplace(names[b], geodata::resample_counts(read[b], file, grid));
+            band_cache.emplace(names[b], geodata::resample_counts(read[b], file, grid, nullptr, allowed));
     }
     Grid<float> children(grid, 0.0f);
     for (const auto& w : weighted) {

@@ -12,10 +12,11 @@
 
 namespace accessplan::scenarios::detail {
 
-/// Children of target group `g` from age/sex bands (bands read once per run into `band_cache`), or the `total`
-/// population with a warning when the scenario has no age data.
+/// Children of target group `g` from age/sex bands (bands read once per run into `band_cache`, kept to the `allowed`
+/// cells as the total population is), or the `total` population with a warning when the scenario has no age data.
 Grid<float> children_for(const Scenario& s, const TargetGroup& g, const GridSpec& grid, const Grid<float>& total,
-                         std::map<std::string, Grid<float>>& band_cache, std::vector<std::string>& warnings);
+                         const Grid<std::uint8_t>* allowed, std::map<std::string, Grid<float>>& band_cache,
+                         std::vector<std::string>& warnings);
 
 /// Children of target group `g` from the total population and the census table of age shares per zone.
 Grid<float> children_from_shares(const Scenario& s, const TargetGroup& g, const Grid<float>& population,

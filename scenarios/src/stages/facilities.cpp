@@ -31,6 +31,7 @@ std::vector<geodata::PointFeature> read_facilities(const Scenario& s, const Grid
     }
     geodata::ReadOptions fo;
     fo.layer = s.facilities.layer;
+    fo.where = s.facilities.where;
     fo.csv_xy_crs = grid.crs;
     return geodata::read_points(s.facilities.file, grid.crs, fo);
 }
@@ -43,8 +44,12 @@ FacilitySet place_facilities(const Scenario& s, const RunInputs& in, std::vector
     apply_facility_modifications(s, out.points, in.grid.crs);
     const auto& points = out.points;
     if (points.empty())
-        throw InputError(fmt::format("{}: the facility layer is empty; add facilities or point facilities.file elsewhere",
-                                     s.facilities.file.string()));
+        throw InputError(s.facilities.where.empty()
+                             ? fmt::format("{}: the facility layer is empty; add facilities or point facilities.file "
+                                           "elsewhere", s.facilities.file.string())
+                             : fmt::format("{}: no facility matches facilities.where ({}); check the filter against the "
+                                           "layer's fields (accessplan info FILE lists them)", s.facilities.file.string(),
+                                           s.facilities.where));
     out.services.resize(s.services.size());
     std::set<std::string> modes_used;
     for (const auto& svc : s.services) modes_used.insert(svc.mode);

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <set>
 
+#include <ogr_api.h>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "accessplan/engine/error.hpp"
 #include "accessplan/engine/snap.hpp"
@@ -145,6 +148,150 @@ LoadedZones load_zones(const Scenario& s, const GridSpec& grid, const Grid<std::
     return z;
 }
 
+/// Land polygons on the grid (by cell centre), and the cells of those of at least `mainland_m2` (the mainland).
+std::pair<Grid<std::uint8_t>, Grid<std::uint8_t>> land_from_polygons(const LayerRef& ref, const char* key,
+                                                                     const GridSpec& grid, double mainland_m2) {
+    auto features = read_layer(ref, grid.crs);
+    std::vector<const OGRGeometry*> all, large;
+    for (const auto& f : features) {
+        if (!f.geometry) continue;
+        const auto flat = wkbFlatten(f.geometry->getGeometryType());
+        if (flat != wkbPolygon && flat != wkbMultiPolygon) continue;
+        all.push_back(f.geometry.get());
+        if (OGR_G_Area(OGRGeometry::ToHandle(f.geometry.get())) >= mainland_m2) large.push_back(f.geometry.get());
+    }
+    if (all.empty())
+        throw InputError(fmt::format("{}: {}: no land polygons{}; expected polygons of land such as GSHHG's "
+                                     "(everything outside them is sea)", ref.file.string(), key,
+                                     ref.where.empty() ? "" : " (where " + ref.where + ")"));
+    Grid<std::uint8_t> on_land = geodata::rasterize_mask(all, grid, false);
+    Grid<std::uint8_t> mainland = large.empty() ? Grid<std::uint8_t>(grid, 0) : geodata::rasterize_mask(large, grid, false);
+    return {std::move(on_land), std::move(mainland)};
+}
+
+/// Drops from the study area the pieces the national border line cuts off from its main part (a boundary polygon that
+/// crosses the line): study-area cells 4-connected without crossing a border cell form pieces (4, not 8: a line
+/// through a cell corner marks only one diagonal pair of the four cells there); every piece but the one with the most
+/// cells that touches the line is beyond it, and the line's own cells go with the side most of their neighbours are
+/// on. Returns the people of `population` in the cells dropped.
+double drop_beyond_border(Grid<std::uint8_t>& study_area, const Grid<std::uint8_t>& border, const Grid<float>& population,
+                          std::size_t& pieces) {
+    const GridSpec& spec = study_area.spec();
+    const auto cols = static_cast<std::int64_t>(spec.cols), rows = static_cast<std::int64_t>(spec.rows);
+    std::vector<std::int32_t> piece(study_area.size(), -1);
+    std::vector<std::size_t> cells, stack;
+    std::vector<char> touches;
+    auto open = [&](std::size_t i) { return study_area[i] != 0 && border[i] == 0; };
+    for (std::size_t start = 0; start < study_area.size(); ++start) {
+        if (!open(start) || piece[start] >= 0) continue;
+        const auto id = static_cast<std::int32_t>(cells.size());
+        cells.push_back(0);
+        touches.push_back(0);
+        piece[start] = id;
+        stack.assign(1, start);
+        while (!stack.empty()) {
+            const std::size_t i = stack.back();
+            stack.pop_back();
+            ++cells.back();
+            const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
+            for (auto [dr, dc] : {std::pair<std::int64_t, std::int64_t>{-1, 0}, {1, 0}, {0, -1}, {0, 1}}) {
+                const std::int64_t rr = r + dr, cc = c + dc;
+                if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+                const auto j = static_cast<std::size_t>(rr * cols + cc);
+                if (border[j]) touches.back() = 1;
+                if (open(j) && piece[j] < 0) {
+                    piece[j] = id;
+                    stack.push_back(j);
+                }
+            }
+        }
+    }
+    pieces = 0;
+    if (cells.empty()) return 0.0;
+    const auto main = static_cast<std::int32_t>(std::max_element(cells.begin(), cells.end()) - cells.begin());
+    double people = 0.0;
+    std::vector<char> beyond(cells.size(), 0);
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        beyond[k] = static_cast<std::int32_t>(k) != main && touches[k];
+        pieces += beyond[k] ? 1 : 0;
+    }
+    // The line's own cells go with the side most of their neighbours are on.
+    std::vector<std::size_t> line_beyond;
+    for (std::size_t i = 0; i < study_area.size(); ++i) {
+        if (!study_area[i] || !border[i]) continue;
+        const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
+        int far = 0, near = 0;
+        for (std::int64_t dr = -1; dr <= 1; ++dr)
+            for (std::int64_t dc = -1; dc <= 1; ++dc) {
+                const std::int64_t rr = r + dr, cc = c + dc;
+                if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+                const std::int32_t p = piece[static_cast<std::size_t>(rr * cols + cc)];
+                if (p >= 0) (beyond[static_cast<std::size_t>(p)] ? far : near) += 1;
+            }
+        if (far > near) line_beyond.push_back(i);
+    }
+    for (std::size_t i = 0; i < study_area.size(); ++i)
+        if (piece[i] >= 0 && beyond[static_cast<std::size_t>(piece[i])]) {
+            people += population[i];
+            study_area[i] = 0;
+        }
+    for (const std::size_t i : line_beyond) {
+        people += population[i];
+        study_area[i] = 0;
+    }
+    return people;
+}
+
+/// The land parts that are not the mainland itself and reach into the study area, most people first (islands.csv).
+std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& population) {
+    const LandParts& lp = in.land_parts;
+    struct Tally {
+        double people = 0.0, best = -1.0;
+        std::size_t cell = 0, listed = 0, inside = 0;
+        std::map<std::int32_t, double> zones;
+    };
+    std::vector<Tally> tally(lp.parts.size());
+    for (std::size_t i = 0; i < lp.part.size(); ++i) {
+        const std::int32_t p = lp.part[i];
+        if (p <= 0) continue;
+        const auto k = static_cast<std::size_t>(p - 1);
+        if (lp.parts[k].mainland && !lp.parts[k].linked) continue;
+        Tally& t = tally[k];
+        if (in.listed_island && (*in.listed_island)[i]) ++t.listed;
+        if (!in.study_area[i]) continue;
+        ++t.inside;
+        t.people += population[i];
+        if (population[i] > t.best) {
+            t.best = population[i];
+            t.cell = i;
+        }
+        if (in.zones && in.zones->ids[i] > 0) t.zones[in.zones->ids[i]] += population[i];
+    }
+    std::vector<IslandRow> rows;
+    geodata::CoordinateTransform to_lonlat(in.grid.crs, geodata::wgs84());
+    for (std::size_t k = 0; k < lp.parts.size(); ++k) {
+        const Tally& t = tally[k];
+        if (t.inside == 0) continue;
+        IslandRow row;
+        const bool listed = 2 * t.listed >= lp.parts[k].cells;
+        row.status = lp.parts[k].linked ? (listed ? "listed island, joined by road or bridge" : "joined by road or bridge")
+                                        : "island";
+        row.area_km2 = static_cast<double>(lp.parts[k].cells) * in.grid.cell_area_m2() / 1e6;
+        row.people = t.people;
+        row.lon = in.grid.transform.x_of(static_cast<double>(t.cell % in.grid.cols));
+        row.lat = in.grid.transform.y_of(static_cast<double>(t.cell / in.grid.cols));
+        to_lonlat.transform_point(row.lon, row.lat);
+        if (!t.zones.empty()) {
+            auto z = std::max_element(t.zones.begin(), t.zones.end(), [](auto& a, auto& b) { return a.second < b.second; });
+            row.zone = in.zones->names[static_cast<std::size_t>(z->first - 1)];
+        }
+        row.id = static_cast<int>(k + 1);  // the land part, until sorted
+        rows.push_back(std::move(row));
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const IslandRow& a, const IslandRow& b) { return a.people > b.people; });
+    return rows;
+}
+
 /// What a run holds per grid cell at its peak, roughly (the memory guard): the input rasters, friction per mode,
 /// children per target group with the age bands they come from, and per service its travel time, nearest facility,
 /// E2SFCA and gap grids with search scratch. Catchments come on top (about 8 bytes per cell a facility reaches).
@@ -185,27 +332,24 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                                           s.file.string(), grid.cols, grid.rows, s.cell_size_m, s.services.size()),
                                               "use a larger area.cell_size_m (twice the size needs a quarter of the memory) "
                                               "or a smaller study area");
-    ResampleReport pop_report;
-    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report);
-    const std::optional<Grid<float>> growth = growth_factors(s, grid);
-    in.population_total = pop_report.kept_total;
-    if (growth) {  // population_growth: every total after it counts the grown population
-        in.population_total = 0.0;
-        for (std::size_t i = 0; i < population.size(); ++i) {
-            population[i] *= (*growth)[i];
-            in.population_total += population[i];
-        }
-    }
-    in.population_source_total = pop_report.source_total;
-    if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
-        in.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "
-                                          "and are not counted", s.population.string(),
-                                          pop_report.source_total - pop_report.kept_total, pop_report.source_total));
-
     clock.stage(2, "land cover, roads, rivers, border, elevation");
     in.landcover = s.landcover_uniform
                        ? Grid<std::uint8_t>(grid, *s.landcover_uniform)
                        : to_classes(geodata::warp_to_grid(s.landcover, 1, grid, geodata::Resampling::nearest));
+    // Land polygons (travel.land, else the coastline): every cell outside them is sea, whatever the land cover says.
+    const std::optional<LayerRef>& land_layer = s.land ? s.land : s.coastline;
+    const char* land_key = s.land ? "travel.land" : "area_classes.coastline";
+    std::optional<Grid<std::uint8_t>> mainland;
+    if (land_layer) {
+        auto [on_land, large] = land_from_polygons(*land_layer, land_key, grid, s.mainland_km2 * 1e6);
+        for (std::size_t i = 0; i < on_land.size(); ++i)
+            if (!on_land[i]) in.landcover[i] = landcover::water;
+        mainland = std::move(large);
+    } else if (s.landcover_uniform) {
+        in.warnings.push_back(fmt::format("travel.landcover is uniform ({}) and neither travel.land nor area_classes.coastline "
+                                          "is set: every cell is land, the sea too (walkable, and people on it count). "
+                                          "For a coastal area give travel.land: GSHHG land polygons", *s.landcover_uniform));
+    }
     std::map<std::size_t, FrictionEdit> road_edits, open_road_edits;
     std::optional<Grid<std::uint8_t>> open_roads;  // without the closures (see stage 3)
     if (s.roads || changes_roads(s)) {
@@ -216,6 +360,11 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         }
         in.roads = rasterize_roads(s, grid, std::move(features), in.warnings, road_edits);
     }
+    if (const auto slow = services_without_roads(s); !slow.empty())
+        in.warnings.push_back(fmt::format("NO ROADS: travel.roads is not set: service(s) {} travel at off-road speed everywhere: travel "
+                                          "times are far too long and coverage far too low. Give travel.roads: an OpenStreetMap "
+                                          "extract of the province (.osm.pbf, e.g. from download.geofabrik.de)",
+                                          fmt::join(slow, ", ")));
     if (s.rivers) in.rivers = rasterize_mask(*s.rivers, grid);
     if (s.border) in.border = rasterize_mask(*s.border, grid);
     check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
@@ -242,6 +391,63 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     in.land = Grid<std::uint8_t>(grid, 0);
     for (std::size_t i = 0; i < in.land.size(); ++i)
         in.land[i] = (in.landcover[i] != landcover::water && in.landcover[i] != landcover::nodata) ? 1 : 0;
+    {
+        std::optional<Grid<std::uint8_t>> links;
+        if (in.roads) {
+            links = Grid<std::uint8_t>(grid, 0);
+            for (std::size_t i = 0; i < links->size(); ++i) (*links)[i] = (*in.roads)[i] != 0 ? 1 : 0;
+        }
+        in.land_parts = land_parts(in.land, links ? &*links : nullptr, mainland ? &*mainland : nullptr,
+                                   {s.island_bridge_m, s.mainland_km2 * 1e6});
+        in.island = in.land_parts.island_cells();
+        if (in.land_parts.mainland_guessed && in.land_parts.parts.size() > 1)
+            in.warnings.push_back(fmt::format("no land mass of the grid reaches area_classes.mainland_km2 ({:g} km2): the "
+                                              "largest is taken as the mainland and the rest as islands. For an island "
+                                              "province give area_classes.coastline (GSHHG land polygons) or island_zones",
+                                              s.mainland_km2));
+    }
+
+    // People live on land (dasymetric): each source cell's people go to the land cells of its footprint.
+    clock.substage("population on land");
+    PopulationAccount& account = in.population_account;
+    std::optional<Grid<std::uint8_t>> people_mask;
+    if (s.population_mask) {
+        people_mask = rasterize_mask(*s.population_mask, grid, false);
+        for (std::size_t i = 0; i < people_mask->size(); ++i) (*people_mask)[i] &= in.land[i];
+        account.mask = fmt::format("land inside population.mask ({})", s.population_mask->file.filename().string());
+    } else if (land_layer) {
+        account.mask = fmt::format("land of {} ({})", land_key, land_layer->file.filename().string());
+    } else if (!s.landcover_uniform) {
+        account.mask = fmt::format("land of travel.landcover ({}, not water)", s.landcover.filename().string());
+    }
+    const Grid<std::uint8_t>* allowed = people_mask ? &*people_mask : (account.mask.empty() ? nullptr : &in.land);
+    ResampleReport pop_report;
+    Grid<float> unmasked;
+    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report, allowed,
+                                                      allowed ? &unmasked : nullptr);
+    account.source_total = in.population_source_total = pop_report.source_total;
+    account.in_grid = pop_report.kept_total;
+    account.moved_off_water = pop_report.moved_in_cell + pop_report.moved_nearby;
+    account.not_placed = pop_report.not_placed;
+    if (pop_report.source_total > 0.0 && pop_report.kept_total < 0.999 * pop_report.source_total)
+        in.warnings.push_back(fmt::format("{}: {:.0f} of {:.0f} people lie outside the analysis grid (area + buffer) "
+                                          "and are not counted", s.population.string(),
+                                          pop_report.source_total - pop_report.kept_total, pop_report.source_total));
+    if (account.moved_off_water >= 0.5)
+        in.warnings.push_back(fmt::format("{}: {:.0f} people fell on water cells ({}) and were moved onto land: {:.0f} within "
+                                          "their own population cell, {:.0f} to the nearest land next to it",
+                                          s.population.string(), account.moved_off_water, account.mask,
+                                          pop_report.moved_in_cell, pop_report.moved_nearby));
+    if (account.not_placed >= 0.5)
+        in.warnings.push_back(fmt::format("{}: {:.0f} people lie on water with no land within one population cell: they are "
+                                          "in no figure (not counted as without access)", s.population.string(),
+                                          account.not_placed));
+    const std::optional<Grid<float>> growth = growth_factors(s, grid);
+    in.population_total = 0.0;
+    for (std::size_t i = 0; i < population.size(); ++i) {
+        if (growth) population[i] *= (*growth)[i];  // population_growth: every total after it counts the grown population
+        in.population_total += population[i];
+    }
     if (s.towns) {
         const Grid<float>& f = in.friction.at(s.remote_mode);
         for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
@@ -260,14 +466,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     }
     if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, grid, false);
     if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, grid, false);
-    in.class_options = AreaClassOptions{s.border_km, s.remote_minutes, s.island_bridge_m, true};
-    if (s.coastline) {
-        Grid<std::uint8_t> coast_islands = geodata::island_cells_from_coastline(s.coastline->file, s.coastline->layer, grid);
-        if (in.listed_island)
-            for (std::size_t i = 0; i < coast_islands.size(); ++i) coast_islands[i] |= (*in.listed_island)[i];
-        in.listed_island = std::move(coast_islands);
-        in.class_options.detect_islands = false;
-    }
+    in.class_options = AreaClassOptions{s.border_km, s.remote_minutes};
     // The study area itself, in the grid's CRS: no flags across the border or at sea.
     std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
     {
@@ -278,6 +477,17 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     }
     in.study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
     in.study_area_shape = std::move(area_in_grid);
+    const Grid<float>& as_read = allowed ? unmasked : population;
+    for (std::size_t i = 0; i < as_read.size(); ++i)
+        if (in.study_area[i]) account.in_boundary += as_read[i];
+    if (in.border) {
+        std::size_t pieces = 0;
+        account.beyond_border = drop_beyond_border(in.study_area, *in.border, population, pieces);
+        if (pieces > 0)
+            in.warnings.push_back(fmt::format("{:.0f} people of the study area lie beyond the national border line ({}) in {} "
+                                              "piece(s) the boundary polygon reaches across it: they are in no figure",
+                                              account.beyond_border, s.border->file.filename().string(), pieces));
+    }
 
     if (s.zones) {
         clock.substage("admin zones");
@@ -287,6 +497,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     clock.substage("population: children per target group");
     for (std::size_t i = 0; i < population.size(); ++i)
         if (in.study_area[i]) in.population_in_area += population[i];
+    account.in_study_area = in.population_in_area;
+    in.islands = island_rows(in, population);
     if (!(in.population_in_area > 0.0))
         throw InputError(fmt::format("{}: no people inside the study area ({:.0f} in the whole file): every cell there is nodata "
                                      "or 0. Check that the raster covers the area (area.boundary or area.bbox) and that its "
@@ -297,7 +509,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     for (const auto& svc : s.services) {
         if (in.children.count(svc.target_group)) continue;
         Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *in.zones, in.study_area, in.warnings)
-                                     : children_for(s, s.group(svc.target_group), grid, population, band_cache, in.warnings);
+                                     : children_for(s, s.group(svc.target_group), grid, population, allowed, band_cache, in.warnings);
         if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
             for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
         for (std::size_t i = 0; i < c.size(); ++i)

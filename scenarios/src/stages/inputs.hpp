@@ -18,6 +18,7 @@
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/engine/memory.hpp"
 #include "accessplan/engine/travel_time.hpp"
+#include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "stage_clock.hpp"
 
@@ -33,8 +34,12 @@ struct LoadedZones {
 struct RunInputs {
     GridSpec grid;
     double population_total = 0.0, population_source_total = 0.0, population_in_area = 0.0;
+    PopulationAccount population_account;
+    Grid<std::uint8_t> island;            ///< land that is not the mainland (land_parts)
     std::vector<std::string> warnings;
     Grid<std::uint8_t> landcover, land, study_area;
+    LandParts land_parts;                 ///< the land's parts: mainland, islands
+    std::vector<IslandRow> islands;       ///< islands.csv without its ferry columns (add_ferry_ports)
     std::shared_ptr<const OGRGeometry> study_area_shape;  ///< the boundary (or bbox) in the grid's CRS
     std::optional<Grid<std::uint8_t>> roads, rivers, border, listed_remote, listed_island;
     std::optional<Grid<float>> elevation;

@@ -101,7 +101,10 @@ std::vector<Site> file_candidates(const RankingContext& c, std::vector<std::stri
 }
 
 /// Gap-cluster centres (children-weighted), a lattice inside the gaps, and (for pools) existing school sites.
-std::vector<Site> generated_candidates(const RankingContext& c, std::size_t& dropped) {
+/// Sites off the roads: a generated site with no road within road_distance_m (or any site, without a road layer)
+/// stands on the nearest passable land within facilities.snap_distance_m instead, its name saying so; `off_road`
+/// counts them and `dropped` counts the sites with no passable land either.
+std::vector<Site> generated_candidates(const RankingContext& c, std::size_t& dropped, std::size_t& off_road) {
     const Scenario& s = c.scenario;
     const RankingSettings& rk = *s.ranking;
     const GridSpec& g = c.grid;
@@ -118,12 +121,20 @@ std::vector<Site> generated_candidates(const RankingContext& c, std::size_t& dro
                 if (!(*c.roads)[i]) on_road[i] = INFINITY;
         auto add = [&](double x, double y, const std::string& id, const std::string& origin, const std::string& name,
                        const Grid<float>& where, double tolerance) {
-            const SnapResult snap = snap_to_passable(where, x, y, tolerance);
+            SnapResult snap = snap_to_passable(where, x, y, tolerance);
+            std::string label = name;
+            if (!snap.placed() && &where == &on_road) {  // no road near: passable land, said in its name
+                snap = snap_to_passable(f, x, y, s.snap_distance_m);
+                if (snap.placed()) {
+                    ++off_road;
+                    label = fmt::format("{}{}(no road within {:g} m)", name, name.empty() ? "" : " ", rk.road_distance_m);
+                }
+            }
             if (!snap.placed()) {
                 ++dropped;
                 return;
             }
-            out.push_back({{k, snap.cell, cost->second, capacity}, id, name, origin});
+            out.push_back({{k, snap.cell, cost->second, capacity}, id, label, origin});
         };
         const Grid<std::int32_t>& gap = *c.gaps[k];
         const Grid<float>& kids = *c.children[k];
@@ -186,12 +197,14 @@ std::string reason(const RankingContext& c, const RankingRow& row, std::size_t k
     const Service& svc = s.services[k];
     const TargetGroup& g = s.group(svc.target_group);
     std::string text;
+    const std::string who = s.has_age_data() ? fmt::format("children aged {}-{}", g.min_age, g.max_age)
+                                             : "people of all ages (no age data)";
     if (c.objective.value_or(c.scenario.ranking->objective) == "time_saved") {
-        text = fmt::format("brings {} children aged {}-{} closer to a {}, {:.0f} min sooner on average", thousands(row.children),
-                           g.min_age, g.max_age, svc.name, row.children > 0.0 ? row.minutes_saved / row.children : 0.0);
+        text = fmt::format("brings {} {} closer to a {}, {:.0f} min sooner on average", thousands(row.children), who,
+                           svc.name, row.children > 0.0 ? row.minutes_saved / row.children : 0.0);
     } else {
-        text = fmt::format("reaches {} children aged {}-{} now beyond {:g} min of a {}", thousands(row.children), g.min_age,
-                           g.max_age, svc.threshold_min, svc.name);
+        text = fmt::format("reaches {} {} now beyond {:g} min of a {}", thousands(row.children), who, svc.threshold_min,
+                           svc.name);
     }
     std::vector<std::string> where;
     for (auto [label, n] : {std::pair{"on islands", row.island}, {"near the border", row.border}, {"in remote areas", row.remote}})
@@ -223,13 +236,17 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         report.from_file = sites.size();
     }
     if (rk.generate) {
-        auto more = generated_candidates(c, report.dropped);
+        auto more = generated_candidates(c, report.dropped, report.off_road);
         report.generated = more.size();
         sites.insert(sites.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+        if (report.off_road > 0)
+            warnings.push_back(fmt::format("ranking: {} generated candidate site(s) have no road within {:g} m{}: they stand on "
+                                           "passable land instead (their names say so), and a road to them may be needed "
+                                           "that their cost leaves out", report.off_road, rk.road_distance_m,
+                                           c.roads ? "" : " (travel.roads is not set)"));
         if (report.dropped > 0)
-            warnings.push_back(fmt::format("ranking: {} generated candidate site(s) had no road within {:g} m (or, for school "
-                                           "sites, no passable land within {:g} m) and were left out", report.dropped,
-                                           rk.road_distance_m, s.snap_distance_m));
+            warnings.push_back(fmt::format("ranking: {} generated candidate site(s) had no passable land within {:g} m "
+                                           "(facilities.snap_distance_m) and were left out", report.dropped, s.snap_distance_m));
     }
     // One candidate per service and cell: the first one listed (file before generated).
     std::set<std::pair<std::size_t, std::size_t>> seen;

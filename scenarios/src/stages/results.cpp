@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -276,6 +277,17 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
     summary["population_total"] = result.population_total;
     summary["population_in_area"] = result.population_in_area;
+    const PopulationAccount& pa = result.population;
+    summary["population"] = {{"source_total", pa.source_total}, {"in_grid", pa.in_grid}, {"in_boundary", pa.in_boundary},
+                             {"kept_to", pa.mask.empty() ? nlohmann::json(nullptr) : nlohmann::json(pa.mask)},
+                             {"moved_off_water", pa.moved_off_water}, {"on_water_not_placed", pa.not_placed},
+                             {"beyond_border", pa.beyond_border}, {"in_study_area", pa.in_study_area}};
+    summary["islands"] = {{"count", std::count_if(result.islands.begin(), result.islands.end(),
+                                                  [](const IslandRow& r) { return r.status == "island"; })},
+                          {"people", std::accumulate(result.islands.begin(), result.islands.end(), 0.0,
+                                                     [](double a, const IslandRow& r) {
+                                                         return r.status == "island" ? a + r.people : a;
+                                                     })}};
     for (const auto& r : result.services) {
         summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
                                        {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed},
@@ -321,6 +333,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
                          {"sites", rk->rows.size()}, {"children_reached", rk->children}, {"weighted_gain", rk->gain},
                          {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
                          {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
+                         {"candidates_off_road", rk->off_road},
                          {"method", rk->exact ? "exact integer program (GLPK)" : "lazy greedy with best-single-site start"},
                          {"started_from_best_single", rk->started_from_best_single}};
         if (rk->exact_gain) {
@@ -339,6 +352,11 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     write_access_layers(s, layout, grid, result, in.facilities.points, in.inputs.zones ? &*in.inputs.zones : nullptr,
                         in.metrics.gap_grids, *in.inputs.study_area_shape);
     if (result.ranking) write_ranking_tables(*result.ranking, layout);
+    std::string islands = "island,status,area_km2,people,lon,lat,zone,ferry_ports,reached_by\n";
+    for (const auto& r : result.islands)
+        islands += fmt::format("{},{},{:.3f},{:.0f},{:.5f},{:.5f},{},{},{}\n", r.id, csv_text(r.status), r.area_km2, r.people,
+                               r.lon, r.lat, csv_text(r.zone), r.ferry_ports, csv_text(r.reached_by));
+    geodata::write_text_file(layout.islands_csv(), islands);
     std::string placement = "service,facility_id,name,type,status,moved_m\n";
     for (const auto& p : result.placements)
         placement += fmt::format("{},{},{},{},{},{:.1f}\n", p.service, p.id, csv_text(p.name), p.type, p.status, p.moved_m);

@@ -121,7 +121,7 @@ Grid<std::uint8_t> area_classes(const Scenario& s, const RunInputs& in, const st
         if (reuse.keep) reuse.keep->town = {in.towns, topt.extra_edges, t};
         to_town = std::move(t.minutes);
     }
-    return classify_areas({&in.land, in.border ? &*in.border : nullptr, to_town ? &*to_town : nullptr,
+    return classify_areas({&in.land, &in.island, in.border ? &*in.border : nullptr, to_town ? &*to_town : nullptr,
                            in.listed_remote ? &*in.listed_remote : nullptr, in.listed_island ? &*in.listed_island : nullptr,
                            &in.study_area},
                           in.class_options);
@@ -179,6 +179,22 @@ std::vector<Catchment> service_catchments(const std::string& service, const Grid
         for (std::size_t j = 0; j < supplies.size(); ++j) kept.by_cell.emplace(supplies[j].cell, catchments[j]);
     }
     return catchments;
+}
+
+void add_ferry_ports(std::vector<IslandRow>& islands, const LandParts& parts,
+                     const std::map<std::string, TravelTimeOptions>& options) {
+    std::map<std::int32_t, std::set<std::size_t>> ends;  // land part -> port cells
+    for (const auto& [mode, topt] : options)
+        for (const auto& e : topt.extra_edges)
+            for (const std::size_t cell : {e.from, e.to})
+                if (parts.part[cell] > 0) ends[parts.part[cell]].insert(cell);
+    for (auto& row : islands) {
+        auto it = ends.find(row.id);
+        row.ferry_ports = it == ends.end() ? 0 : static_cast<int>(it->second.size());
+        row.reached_by = row.status.find("joined") != std::string::npos ? "road or bridge"
+                         : row.ferry_ports > 0                         ? "ferry"
+                                                                       : "no road, bridge or ferry in the data";
+    }
 }
 
 }  // namespace accessplan::scenarios::detail

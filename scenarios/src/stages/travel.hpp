@@ -44,4 +44,9 @@ std::vector<Catchment> service_catchments(const std::string& service, const Grid
                                           const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
                                           double threshold_min, const SearchReuse& reuse);
 
+/// Counts the ferry ends (of every mode's ferry edges) on each island of `islands` (IslandRow::id = 1 + land part)
+/// and says how each is reached.
+void add_ferry_ports(std::vector<IslandRow>& islands, const LandParts& parts,
+                     const std::map<std::string, TravelTimeOptions>& options);
+
 }  // namespace accessplan::scenarios::detail

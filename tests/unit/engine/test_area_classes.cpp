@@ -33,7 +33,7 @@ TEST_CASE("distance transform equals brute-force Euclidean distance", "[engine][
     CHECK(std::isinf(distance_to_cells_m(none)[0]));
 }
 
-TEST_CASE("islands are land not connected to the mainland; narrow rivers do not make islands", "[engine][areaclass]") {
+TEST_CASE("islands are land not connected to the mainland, and narrow rivers do not make islands", "[engine][areaclass]") {
     // Mainland on the left, cut by a 1-cell river (column 3); an island on the right beyond 4 cells of sea.
     auto land = mask_from_ascii(R"(
         1 1 1 0 1 1 0 0 0 0 0 1 1
@@ -62,7 +62,7 @@ TEST_CASE("border and remote flags, and class filters that add up", "[engine][ar
     listed(5, 1) = 1;
     AreaClassOptions o;
     o.border_km = 0.3;  // 3 cells
-    auto flags = classify_areas({&land, &border, &to_town, &listed, nullptr}, o);
+    auto flags = classify_areas({&land, nullptr, &border, &to_town, &listed, nullptr}, o);
     CHECK(flags(0, 0) == area_class::border);
     CHECK(flags(3, 0) == area_class::border);
     CHECK(flags(4, 0) == 0);
@@ -78,5 +78,36 @@ TEST_CASE("border and remote flags, and class filters that add up", "[engine][ar
     }
     CHECK(none + any == flags.size());
     o.remote_minutes = 0.0;
-    REQUIRE_THROWS_WITH(classify_areas({&land, nullptr, nullptr, nullptr, nullptr}, o), Catch::Contains("remote_minutes"));
+    REQUIRE_THROWS_WITH(classify_areas({&land, nullptr, nullptr, nullptr, nullptr, nullptr}, o), Catch::Contains("remote_minutes"));
+}
+
+TEST_CASE("land parts: roads and bridges join land, ferries do not, and the mainland by size or by given cells", "[engine][areaclass]") {
+    // 100 m cells: a mainland of 3 columns, an island beyond 3 cells of sea, a second island beyond it.
+    auto land = mask_from_ascii(R"(
+        1 1 1 0 0 0 1 1 0 0 0 1
+        1 1 1 0 0 0 1 1 0 0 0 1
+        1 1 1 0 0 0 1 1 0 0 0 1)");
+    Grid<std::uint8_t> bridge(land.spec(), 0);
+    for (std::size_t c = 3; c <= 5; ++c) bridge(c, 1) = 1;  // a road across the first strait
+    LandPartOptions o{0.0, 500.0 * 100.0 * 100.0};         // mainland: 5 cells or more
+    const LandParts plain = land_parts(land, nullptr, nullptr, o);
+    REQUIRE(plain.parts.size() == 3);
+    CHECK(plain.island_cells()(0, 0) == 0);
+    CHECK(plain.island_cells()(6, 0) == 1);
+    CHECK(plain.island_cells()(11, 2) == 1);
+    const LandParts joined = land_parts(land, &bridge, nullptr, o);
+    CHECK(joined.island_cells()(6, 0) == 0);  // over the bridge: mainland
+    CHECK(joined.parts[static_cast<std::size_t>(joined.part(6, 0) - 1)].linked);
+    CHECK(joined.island_cells()(11, 2) == 1);  // still an island
+    CHECK(joined.island_cells()(4, 1) == 0);   // the bridge itself is not land
+    // Given mainland cells outside the grid's land: every part is an island (a grid around one island).
+    Grid<std::uint8_t> no_mainland(land.spec(), 0);
+    CHECK(land_parts(land, nullptr, &no_mainland, o).island_cells()(0, 0) == 1);
+    // No part reaches the size: the largest is taken, and said so.
+    const LandParts guessed = land_parts(land, nullptr, nullptr, {0.0, 1e12});
+    CHECK(guessed.mainland_guessed);
+    CHECK(guessed.island_cells()(0, 0) == 0);
+    CHECK(guessed.island_cells()(6, 0) == 1);
+    // Water narrower than about twice bridge_m does not separate land.
+    CHECK(land_parts(land, nullptr, nullptr, {200.0, 500.0 * 100.0 * 100.0}).island_cells()(6, 0) == 0);
 }

@@ -62,3 +62,41 @@ TEST_CASE("rotated and shifted footprints keep the total, what falls outside is 
     CHECK(partial.kept_total < 0.6 * partial.source_total);
     CHECK(held == Approx(partial.kept_total));
 }
+
+TEST_CASE("dasymetric: each source cell's people go to the land of its footprint, sum-preserving per cell", "[engine][resample]") {
+    // One 300 m source cell over a 3x3 target of 100 m, land only in the left column and the centre; a second source
+    // cell entirely over water.
+    Grid<double> target(make_grid_spec(6, 3, 100.0, 0.0, 300.0, test::test_crs()), 0.0);
+    Grid<std::uint8_t> land(target.spec(), 0);
+    for (std::size_t r = 0; r < 3; ++r) land(0, r) = 1;
+    land(1, 1) = 1;
+    std::vector<double> xs, ys;
+    corners(2, 1, 0.0, 300.0, 300.0, 0.0, xs, ys);
+    std::vector<float> v{900.0f, 90.0f};
+    Grid<double> unplaced(target.spec(), 0.0), unmasked(target.spec(), 0.0);
+    const ResampleReport rep = area_weighted_sum(v, 2, 1, xs, ys, target, &land, &unplaced, &unmasked);
+    // 4 land cells of equal area share the first cell's 900: 225 each; nothing on water.
+    for (std::size_t r = 0; r < 3; ++r) CHECK(target(0, r) == Approx(225.0));
+    CHECK(target(1, 1) == Approx(225.0));
+    CHECK(target(2, 0) == 0.0);
+    CHECK(rep.moved_in_cell == Approx(900.0 * 5.0 / 9.0));  // 5 of its 9 cells are water
+    // The second cell has no land: its people wait where they fell, 10 per cell, for place_on_nearest.
+    CHECK(rep.unplaced == Approx(90.0));
+    CHECK(unplaced(4, 1) == Approx(10.0));
+    CHECK(unmasked(0, 0) == Approx(100.0));  // as without a mask
+    CHECK(rep.kept_total == Approx(990.0));
+
+    // The nearest land is two steps from column 3 (over column 2's water) and further from columns 4 and 5: a reach of
+    // one step places nobody, two steps place column 3's 30 people.
+    Grid<double> counts = target;
+    const NearestPlacement none = place_on_nearest(counts, unplaced, land, 1);
+    CHECK(none.moved == 0.0);
+    CHECK(none.not_placed == Approx(90.0));
+    counts = target;
+    const NearestPlacement some = place_on_nearest(counts, unplaced, land, 2);
+    CHECK(some.moved == Approx(30.0));
+    CHECK(some.not_placed == Approx(60.0));
+    double total = 0.0;
+    for (double x : counts.values()) total += x;
+    CHECK(total == Approx(900.0 + 30.0));
+}

@@ -75,10 +75,23 @@ TEST_CASE("Phu Quoc is an island against the full GSHHG coastline", "[geodata][a
     const auto fixture = data / "fixtures" / "phu_quoc" / "gshhg_f_land_phu_quoc.geojson";
     auto area = geodata::read_study_area(fixture, geodata::wgs84());
     GridSpec grid = geodata::make_analysis_grid(*area, geodata::wgs84(), {250.0, 2000.0, std::nullopt});
-    auto islands = geodata::island_cells_from_coastline(data / "coast" / "vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg",
-                                                        "gshhg_f_land_102_110E_8_24N", grid);
+    // The mainland: polygons of the full GSHHG layer of 1,000 km2 or more (Phu Quoc is 574 km2); none reaches this grid.
+    geodata::ReadOptions ro;
+    ro.layer = "gshhg_f_land_102_110E_8_24N";
+    auto coast = geodata::read_features(data / "coast" / "vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg", grid.crs, ro);
+    std::vector<const OGRGeometry*> large;
+    for (const auto& f : coast)
+        if (f.geometry && OGR_G_Area(OGRGeometry::ToHandle(f.geometry.get())) >= 1000e6) large.push_back(f.geometry.get());
+    REQUIRE(!large.empty());
+    auto mainland = geodata::rasterize_mask(large, grid, false);
+    std::size_t mainland_cells = 0;
+    for (auto v : mainland.values()) mainland_cells += v;
+    CHECK(mainland_cells == 0);
     // Land cells of the clip (all of it is offshore land): nearly all must be island.
     auto land = geodata::rasterize_zones(fixture, "", "", "", grid);
+    Grid<std::uint8_t> is_land(grid, 0);
+    for (std::size_t i = 0; i < is_land.size(); ++i) is_land[i] = land.ids[i] != 0 ? 1 : 0;
+    const Grid<std::uint8_t> islands = land_parts(is_land, nullptr, &mainland, {150.0, 1000e6}).island_cells();
     std::size_t land_cells = 0, island_cells = 0;
     for (std::size_t i = 0; i < land.ids.size(); ++i)
         if (land.ids[i] != 0) {
@@ -88,11 +101,8 @@ TEST_CASE("Phu Quoc is an island against the full GSHHG coastline", "[geodata][a
     REQUIRE(land_cells > 5000);  // Phu Quoc is ~574 km2: ~9,000 cells of 250 m
     CHECK(double(island_cells) / double(land_cells) > 0.99);
     // Flags through classify_areas: island set, never at sea.
-    Grid<std::uint8_t> is_land(grid, 0);
-    for (std::size_t i = 0; i < is_land.size(); ++i) is_land[i] = land.ids[i] != 0 ? 1 : 0;
     AreaClassOptions o;
-    o.detect_islands = false;
-    auto flags = classify_areas({&is_land, nullptr, nullptr, nullptr, &islands, nullptr}, o);
+    auto flags = classify_areas({&is_land, &islands, nullptr, nullptr, nullptr, nullptr, nullptr}, o);
     std::size_t flagged_at_sea = 0, flagged = 0;
     for (std::size_t i = 0; i < flags.size(); ++i) {
         if ((flags[i] & area_class::island) && !is_land[i]) ++flagged_at_sea;
@@ -112,7 +122,7 @@ TEST_CASE("Ha Giang: district centres near the China border are border, the sout
     for (const auto& f : border_lines) lines.push_back(f.geometry.get());
     const Grid<std::uint8_t> border = geodata::rasterize_mask(lines, grid, true);
     const Grid<std::uint8_t> land(grid, 1);
-    auto flags = classify_areas({&land, &border, nullptr, nullptr, nullptr, nullptr}, AreaClassOptions{});
+    auto flags = classify_areas({&land, nullptr, &border, nullptr, nullptr, nullptr, nullptr}, AreaClassOptions{});
     geodata::ReadOptions o;
     o.where = "ADM1_EN = 'Ha Giang'";
     auto districts = geodata::read_points(

@@ -21,31 +21,58 @@ inline constexpr std::uint8_t remote = 4;
 /// (Felzenszwalb & Huttenlocher 2012, separable squared distance transform); +inf when there is none.
 Grid<float> distance_to_cells_m(const Grid<std::uint8_t>& targets);
 
-/// Land not connected to the largest land mass. Land is first closed morphologically with radius `bridge_m`, so
-/// rivers, canals and lagoons narrower than about twice that do not cut the mainland into "islands"; the flags are
-/// then set on the original land cells of every closed component but the largest.
+/// How land parts are told apart: islands are land not connected to the mainland by land, road or bridge.
+struct LandPartOptions {
+    /// Water narrower than about twice this does not separate land (morphological closing by this radius): creeks and
+    /// canals without a road in the data do not make islands.
+    double bridge_m = 150.0;
+    /// Without `mainland` cells: parts of at least this area are the mainland; when none is, the largest part is
+    /// (LandParts::mainland_guessed).
+    double mainland_m2 = 1000e6;
+};
+
+struct LandPart {
+    std::size_t cells = 0;
+    bool mainland = false;  ///< the mainland, or joined to it by a link (road or bridge)
+    bool linked = false;    ///< joined to the mainland only by a link
+};
+
+struct LandParts {
+    Grid<std::int32_t> part;        ///< 0 = not land; else 1 + index into parts
+    std::vector<LandPart> parts;    ///< land connected by land (after bridging narrow water), without links
+    bool mainland_guessed = false;  ///< no part was large enough: the largest was taken as the mainland
+    /// Non-zero on the land of every part that is not the mainland.
+    Grid<std::uint8_t> island_cells() const;
+};
+
+/// The land's connected parts (8-connected, after closing water narrower than ~2 x bridge_m), and which of them are
+/// the mainland: those holding a cell of `mainland` (e.g. the large polygons of a coastline layer; may hold none,
+/// for a grid around an island), else those of at least mainland_m2, else the largest. Cells of `links` (roads and
+/// bridges, rasterised) join the land they touch: a part reached from the mainland over links is mainland, `linked`.
+/// Ferries are never links.
+LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* links, const Grid<std::uint8_t>* mainland,
+                     const LandPartOptions& options);
+
+/// Land not connected to the largest land mass (land_parts without links, the largest part as the mainland).
 Grid<std::uint8_t> island_cells(const Grid<std::uint8_t>& land, double bridge_m);
 
 struct AreaClassInputs {
     const Grid<std::uint8_t>* land = nullptr;           ///< required: non-zero = land
+    const Grid<std::uint8_t>* island = nullptr;         ///< land that is not the mainland (LandParts::island_cells)
     const Grid<std::uint8_t>* border_line = nullptr;    ///< national land border, rasterised (all touched)
     const Grid<float>* minutes_to_town = nullptr;       ///< travel time to the nearest district town / urban centre
     const Grid<std::uint8_t>* listed_remote = nullptr;  ///< e.g. the official extremely difficult communes
-    const Grid<std::uint8_t>* listed_island = nullptr;  ///< island communes listed by the user, or islands of a coastline layer
+    const Grid<std::uint8_t>* listed_island = nullptr;  ///< island communes listed by the user
     const Grid<std::uint8_t>* study_area = nullptr;     ///< flags only inside it (none across a border or at sea)
 };
 
 struct AreaClassOptions {
     double border_km = 10.0;
     double remote_minutes = 90.0;
-    double island_bridge_m = 500.0;
-    /// Find islands as land not connected to the largest land mass of the grid. Off when a coastline layer says which
-    /// land is island (a grid around one island cannot see the mainland).
-    bool detect_islands = true;
 };
 
-/// Bit flags per cell (only land cells get flags): island, border (within border_km of the line), remote (more than
-/// remote_minutes from a town, unreachable from any town, or listed).
+/// Bit flags per cell (only land cells get flags): island (`island` cells, from land_parts, or listed), border (within
+/// border_km of the line), remote (more than remote_minutes from a town, unreachable from any town, or listed).
 Grid<std::uint8_t> classify_areas(const AreaClassInputs& inputs, const AreaClassOptions& options);
 
 /// The classes results are broken down by: "all", "island", "border", "remote", "none" (no flag).

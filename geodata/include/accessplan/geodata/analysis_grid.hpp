@@ -29,12 +29,18 @@ std::unique_ptr<OGRGeometry> read_study_area(const std::filesystem::path& path, 
 
 /// Population (or any count raster) onto `target`, sum-preserving (area-weighted). Negative values are an InputError
 /// naming the first one; nodata counts as 0. The report says how much of the source fell inside the grid.
+/// With `allowed` (dasymetric: people live on land), each source cell's people go only to the allowed cells of its
+/// footprint; a footprint without one moves its people to the nearest allowed cell within one source-cell diagonal,
+/// and what has none within reach is left out; the report counts each, and `unmasked` (optional) gets the counts as
+/// they would be without the mask.
 Grid<float> resample_counts(const std::filesystem::path& path, int band, const GridSpec& target,
-                            ResampleReport* report = nullptr);
+                            ResampleReport* report = nullptr, const Grid<std::uint8_t>* allowed = nullptr,
+                            Grid<float>* unmasked = nullptr);
 
 /// The same for a band already read (read_raster_bands); `path` is named in error messages.
 Grid<float> resample_counts(const Grid<float>& source, const std::filesystem::path& path, const GridSpec& target,
-                            ResampleReport* report = nullptr);
+                            ResampleReport* report = nullptr, const Grid<std::uint8_t>* allowed = nullptr,
+                            Grid<float>* unmasked = nullptr);
 
 enum class Resampling { nearest, bilinear };
 
@@ -50,11 +56,6 @@ Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, 
 /// 1 where any of `geometries` (in target's CRS) covers a cell (by centre, or every touched cell), 0 elsewhere.
 Grid<std::uint8_t> rasterize_mask(const std::vector<const OGRGeometry*>& geometries, const GridSpec& target,
                                   bool all_touched);
-
-/// Island cells from a coastline layer of land polygons (e.g. GSHHG): the largest polygon of the whole layer is the
-/// mainland, every other polygon is an island. Cells are assigned by their centre.
-Grid<std::uint8_t> island_cells_from_coastline(const std::filesystem::path& path, const std::string& layer,
-                                               const GridSpec& target);
 
 /// Admin zones (polygons) as a grid of zone numbers 1..N (0 = outside every zone), cells assigned by their centre,
 /// plus each zone's code (from `code_field`, or its feature number) and name. Overlapping polygons: the later wins.

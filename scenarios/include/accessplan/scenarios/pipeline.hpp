@@ -70,6 +70,7 @@ struct RankingReport {
     std::string objective, currency;
     double budget = 0.0, spent = 0.0, gain = 0.0, children = 0.0;
     std::size_t candidates = 0, from_file = 0, generated = 0, dropped = 0;
+    std::size_t off_road = 0;  ///< generated sites on passable land, no road within ranking.road_distance_m
     bool exact = false;                     ///< the ranking is the integer program's
     bool started_from_best_single = false;  ///< greedy: the best-single-site start won
     std::optional<double> greedy_gain, exact_gain;  ///< both when the exact solver ran
@@ -85,8 +86,35 @@ struct RunGrids {
     Grid<std::uint8_t> area_class;             ///< bit flags: 1 island, 2 border, 4 remote
 };
 
+/// Where the people of the population raster went (before population_growth): what a planner needs to reconcile the
+/// study area's figures with the raster's total for the province.
+struct PopulationAccount {
+    double source_total = 0.0;     ///< the whole raster
+    double in_grid = 0.0;          ///< landed on the analysis grid (study area + buffer)
+    double in_boundary = 0.0;      ///< inside the study area's boundary, as the raster has them (before moving to land)
+    std::string mask;              ///< what people were kept to: "" (nothing), or the land or mask it came from
+    double moved_off_water = 0.0;  ///< moved from water cells onto land (within their own source cell or next to it)
+    double not_placed = 0.0;       ///< on water with no land within reach: in no figure
+    double beyond_border = 0.0;    ///< inside the boundary but beyond the national border line: in no figure
+    double in_study_area = 0.0;    ///< what every summary counts
+};
+
+/// One piece of land that is not the mainland itself (islands.csv): an island, or land joined to the mainland only
+/// by a road or bridge, for a planner to review the island classification.
+struct IslandRow {
+    int id = 0;
+    std::string status;  ///< "island", "listed island" (island_zones), "joined by road or bridge"
+    double area_km2 = 0.0, people = 0.0;  ///< people: inside the study area
+    double lon = 0.0, lat = 0.0;          ///< a cell of it with the most people (or any, without people)
+    std::string zone;                     ///< the zone holding most of its people (when zones are set)
+    int ferry_ports = 0;                  ///< ferry ends (travel.ferries, new_ferry) on it
+    std::string reached_by;               ///< "road or bridge", "ferry", "no ferry or road in the data"
+};
+
 struct RunResult {
     GridSpec grid;
+    PopulationAccount population;
+    std::vector<IslandRow> islands;
     double population_total = 0.0;         ///< on the analysis grid (study area + buffer)
     double population_in_area = 0.0;       ///< inside the study area: what summaries count
     double population_source_total = 0.0;  ///< in the population file

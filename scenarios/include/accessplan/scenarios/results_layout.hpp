@@ -23,6 +23,7 @@ public:
     std::filesystem::path bands_csv() const { return m_root / "bands.csv"; }
     std::filesystem::path zones_csv() const { return m_root / "zones.csv"; }
     std::filesystem::path gaps_csv() const { return m_root / "gaps.csv"; }
+    std::filesystem::path islands_csv() const { return m_root / "islands.csv"; }
     std::filesystem::path facilities_load_csv() const { return m_root / "facilities_load.csv"; }
     std::filesystem::path facilities_placement_csv() const { return m_root / "facilities_placement.csv"; }
     std::filesystem::path ranking_csv() const { return m_root / "ranking.csv"; }

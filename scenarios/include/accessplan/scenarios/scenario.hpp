@@ -59,7 +59,7 @@ struct RankingSettings {
     std::optional<LayerRef> candidates;        ///< points with fields service, cost, capacity, name, id
     bool generate = true;                      ///< gap-cluster centres and a lattice in the gaps
     double lattice_spacing_m = 2000.0;         ///< 0 = no lattice
-    double road_distance_m = 1000.0;           ///< generated sites move to a road this close, or are dropped
+    double road_distance_m = 1000.0;           ///< generated sites move to a road this close, else onto passable land
     std::vector<std::string> school_types{"school", "primary_school", "lower_secondary_school"};  ///< pool sites
     bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
 
@@ -92,6 +92,7 @@ struct Scenario {
     std::vector<std::filesystem::path> age_sex_files;  ///< or WorldPop's one file per class (vnm_f_0_2020.tif, ...)
     std::optional<std::filesystem::path> age_shares;   ///< census table: share of the population by age per zone
     std::string age_shares_code_field = "code";        ///< its column matching the zone codes
+    std::optional<LayerRef> population_mask;            ///< polygons where people may live (default: the land)
 
     // facilities
     LayerRef facilities;
@@ -109,6 +110,7 @@ struct Scenario {
     std::string road_class_field = "highway";
     std::optional<LayerRef> rivers;
     std::optional<LayerRef> border;                    ///< national land border lines (impassable)
+    std::optional<LayerRef> land;                      ///< land polygons: every other cell is sea (default: coastline)
     std::optional<LayerRef> ferries;                   ///< lines: fields crossing_min, headway_min, bidirectional
     double ferry_port_snap_m = 1000.0;
     std::map<std::string, TravelMode> modes;           ///< built-in walking/motorbike plus overrides
@@ -117,11 +119,12 @@ struct Scenario {
     double border_km = 10.0;
     double remote_minutes = 90.0;
     std::string remote_mode = "motorbike";
-    double island_bridge_m = 500.0;
+    double island_bridge_m = 150.0;
+    double mainland_km2 = 1000.0;           ///< coastline polygons at least this large are the mainland
     std::optional<LayerRef> towns;          ///< district towns / urban centres for "remote"
     std::optional<LayerRef> remote_zones;   ///< listed remote areas (e.g. extremely difficult communes)
     std::optional<LayerRef> island_zones;   ///< listed island areas
-    std::optional<LayerRef> coastline;      ///< land polygons: the largest is the mainland, the others islands
+    std::optional<LayerRef> coastline;      ///< land polygons: those of mainland_km2 or more are the mainland
 
     // admin zones for zonal statistics: polygons, or points of unit centres (nearest-centre zones)
     std::optional<LayerRef> zones;
@@ -138,6 +141,8 @@ struct Scenario {
     std::vector<Modification> modifications;  ///< the base chain's first, then this file's
 
     const TargetGroup& group(const std::string& name) const;
+    /// Age data (age_sex bands or census age_shares): without it every target group counts people of all ages.
+    bool has_age_data() const { return age_sex.has_value() || !age_sex_files.empty() || age_shares.has_value(); }
 
     bool operator==(const Scenario&) const = default;
 };
@@ -156,6 +161,10 @@ std::vector<std::filesystem::path> input_files(const Scenario& scenario);
 /// The scenario file, the files of its base chain and its input files: what an output folder must never hold (an
 /// --overwrite would delete them).
 std::vector<std::filesystem::path> files_read(const Scenario& scenario);
+
+/// The services whose travel mode is much faster on roads than off them (motorbike, bicycle: a road speed over 1.5
+/// times every off-road speed) when the scenario has no road layer: their times are at off-road speed everywhere.
+std::vector<std::string> services_without_roads(const Scenario& scenario);
 
 /// The default target groups (ages inclusive): preschool 3-5, primary 6-10, lower_secondary 11-14, under5 0-4,
 /// children_3_14 3-14, swim_6_15 6-15.

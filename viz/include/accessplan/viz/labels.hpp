@@ -14,8 +14,11 @@ std::string tr(const std::string& key, Lang lang);
 /// ("primary_school" -> "primary school" / "trường tiểu học"), others with underscores as spaces.
 std::string display_name(const std::string& name, Lang lang);
 
-/// "children aged 6–10" / "trẻ 6–10 tuổi".
-std::string age_group_label(int min_age, int max_age, Lang lang);
+/// "children aged 6–10" / "trẻ 6–10 tuổi"; without age data (`all_ages`) "people of all ages (no age data)".
+std::string age_group_label(int min_age, int max_age, Lang lang, bool all_ages = false);
+
+/// "children" / "trẻ em", or without age data "people (all ages)" / "người (mọi lứa tuổi)".
+std::string people_noun(bool all_ages, Lang lang);
 
 /// 12345.6 -> "12,346" (en) or "12.346" (vi).
 std::string format_count(double value, Lang lang);
