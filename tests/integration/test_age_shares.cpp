@@ -56,6 +56,38 @@ TEST_CASE("children from a census age-share table per commune", "[integration][a
     CHECK(r.zones[0].code == "A");
     CHECK(r.zones[0].per_service[0].access.children == Approx(45.0).epsilon(1e-4));
     CHECK(r.zones[1].per_service[0].access.children == Approx(90.0).epsilon(1e-4));
+    // Three 5-year columns are too few for a split by single years: the run says the split is even.
+    CHECK(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+        return w.find("shares.csv") != std::string::npos && w.find("age_5_9, age_10_14 evenly by year") != std::string::npos;
+    }));
+}
+
+TEST_CASE("census 5-year shares: columns split by Sprague's single years of each zone", "[integration][ageshares][sprague]") {
+    test::TempDir dir;
+    write_inputs(dir.path());
+    // Zone A: a pyramid with some curvature; zone B: flat, where the split is the even one.
+    write_scenario(dir.path(), "code,age_0_4,age_5_9,age_10_14,age_15_19,age_20_24\n"
+                               "A,0.14,0.13,0.10,0.08,0.07\nB,0.1,0.1,0.1,0.1,0.1\n");
+    auto scenario = scenarios::load_scenario(dir / "s.yaml");
+    fs::create_directories(dir / "out");
+    auto r = scenarios::run_scenario(scenario, dir / "out");
+    // A, ages 6-10 by hand from Shryock & Siegel's multipliers on its five groups G0..G4: ages 6-9 from rows 2-5 of
+    // the second panel, age 10 from row 1 of the middle panel (all positive here: no clamping).
+    const double g0 = 0.14, g1 = 0.13, g2 = 0.10, g3 = 0.08, g4 = 0.07;
+    const double y6 = 0.0080 * g0 + 0.2320 * g1 - 0.0480 * g2 + 0.0080 * g3;
+    const double y7 = -0.0080 * g0 + 0.2160 * g1 - 0.0080 * g2;
+    const double y8 = -0.0160 * g0 + 0.1840 * g1 + 0.0400 * g2 - 0.0080 * g3;
+    const double y9 = -0.0176 * g0 + 0.1408 * g1 + 0.0912 * g2 - 0.0144 * g3;
+    const double y10 = -0.0128 * g0 + 0.0848 * g1 + 0.1504 * g2 - 0.0240 * g3 + 0.0016 * g4;
+    const double a = 500.0 * (y6 + y7 + y8 + y9 + y10);
+    const double a_even = 500.0 * (0.8 * g1 + 0.2 * g2);
+    REQUIRE(r.zones.size() == 2);
+    CHECK(r.zones[0].per_service[0].access.children == Approx(a).epsilon(1e-5));
+    CHECK(std::abs(a - a_even) > 0.1);                                              // 62.296 against 62.0
+    CHECK(r.zones[1].per_service[0].access.children == Approx(50.0).epsilon(1e-6));  // 500 x 0.1
+    CHECK(r.services[0].access.children == Approx(a + 50.0).epsilon(1e-5));
+    CHECK(std::none_of(r.warnings.begin(), r.warnings.end(),
+                       [](const std::string& w) { return w.find("evenly by year") != std::string::npos; }));
 }
 
 TEST_CASE("bad age-share tables are input errors naming the file and row", "[integration][ageshares][errors]") {
@@ -119,8 +151,12 @@ TEST_CASE("WorldPop's one-file-per-class age/sex rasters", "[integration][worldp
     fs::create_directories(dir / "out");
     auto r = scenarios::run_scenario(
         scenario_with("vnm_f_5_2020.tif, vnm_m_5_2020.tif, vnm_f_10_2020_constrained.tif, VNM_M_10_2020.tif"), dir / "out");
-    // Ages 6-10 per cell: 4/5 x (1 + 1) + 1/5 x (2 + 2) = 2.4; 100 cells.
+    // Ages 6-10 per cell: 4/5 x (1 + 1) + 1/5 x (2 + 2) = 2.4; 100 cells. (Two 5-year bands per sex: too few for
+    // single years by Sprague, so the even split, and the run says so.)
     CHECK(r.services[0].access.children == Approx(240.0).epsilon(1e-4));
+    CHECK(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+        return w.find("f_5, f_10, m_5, m_10 evenly by year") != std::string::npos;
+    }));
     REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("vnm_f_5_2020.tif, vnm_m_5_2020.tif"), dir / "out"),
                         Catch::Contains("do not cover ages 6-10"));
     // One sex only would count half the children: refused, naming the missing sex.

@@ -297,7 +297,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     for (const auto& svc : s.services) {
         if (in.children.count(svc.target_group)) continue;
         Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *in.zones, in.study_area, in.warnings)
-                                     : children_for(s, s.group(svc.target_group), grid, population, band_cache, in.warnings);
+                                     : children_for(s, s.group(svc.target_group), grid, population, in.study_area, band_cache, in.warnings);
         if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
             for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
         for (std::size_t i = 0; i < c.size(); ++i)
