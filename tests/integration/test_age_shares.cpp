@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+
+#include <fmt/format.h>
 
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -165,4 +168,48 @@ TEST_CASE("WorldPop's one-file-per-class age/sex rasters", "[integration][worldp
     geodata::write_geotiff(dir / "children.tif", Grid<float>(spec, 1.0f));
     REQUIRE_THROWS_WITH(scenarios::run_scenario(scenario_with("children.tif, vnm_f_5_2020.tif"), dir / "out"),
                         Catch::Contains("children.tif") && Catch::Contains("vnm_f_5_2020.tif (f or m"));
+}
+
+TEST_CASE("WorldPop bands split by Sprague's single years of the study area's totals", "[integration][worldpop][sprague]") {
+    test::TempDir dir;
+    write_inputs(dir.path());
+    // The study area is commune A (the west half); the east half has a very different pyramid, which must not count.
+    std::ofstream(dir / "a.geojson") << R"({"type":"FeatureCollection",
+      "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32648"}},
+      "features":[{"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[500000,2000000],[500500,2000000],[500500,2001000],[500000,2001000],[500000,2000000]]]}}]})";
+    const GridSpec spec = make_grid_spec(10, 10, 100.0, 500000.0, 2001000.0, geodata::crs_from_user("EPSG:32648", "test"));
+    // Females per cell, bands 0, 1-4, 5-9, 10-14, 15-19, 20-24 (five 5-year groups); males 1.1 times as many.
+    const std::vector<std::pair<int, std::pair<float, float>>> per_cell{  // first age, (west, east)
+        {0, {0.3f, 0.1f}}, {1, {1.1f, 0.4f}}, {5, {1.3f, 2.0f}}, {10, {1.0f, 0.5f}}, {15, {0.8f, 3.0f}}, {20, {0.7f, 0.2f}}};
+    std::string files;
+    for (const auto& [age, values] : per_cell)
+        for (const auto& [sex, factor] : {std::pair{"f", 1.0f}, {"m", 1.1f}}) {
+            Grid<float> band(spec, 0.0f);
+            for (std::size_t row = 0; row < 10; ++row)
+                for (std::size_t col = 0; col < 10; ++col) band(col, row) = factor * (col < 5 ? values.first : values.second);
+            const std::string name = fmt::format("vnm_{}_{}_2020.tif", sex, age);
+            geodata::write_geotiff(dir / name, band);
+            files += (files.empty() ? "" : ", ") + name;
+        }
+    // A 300 m buffer puts three columns of commune B on the analysis grid, outside the study area.
+    std::ofstream(dir / "wp.yaml") << "schema_version: 1\narea: {boundary: a.geojson, buffer_m: 300}\n"
+                                      "population: {total: pop.tif, age_sex: [" << files << "]}\n"
+                                      "facilities: {file: fac.csv}\ntravel: {landcover: {uniform: 40}}\n"
+                                      "services: [{name: primary_school, facility_types: [primary_school], "
+                                      "target_group: primary, threshold_min: 30}]\n";
+    fs::create_directories(dir / "out");
+    auto r = scenarios::run_scenario(scenarios::load_scenario(dir / "wp.yaml"), dir / "out");
+    // Ages 6-10 of a west cell's females, from its groups G = (0.3 + 1.1, 1.3, 1.0, 0.8, 0.7) by Shryock & Siegel's
+    // multipliers (the study area's totals are 50 such cells: the same shares): ages 6-9 from rows 2-5 of the second
+    // panel, age 10 from row 1 of the middle panel.
+    const double g0 = 1.4, g1 = 1.3, g2 = 1.0, g3 = 0.8, g4 = 0.7;
+    const double y6_9 = (0.0080 - 0.0080 - 0.0160 - 0.0176) * g0 + (0.2320 + 0.2160 + 0.1840 + 0.1408) * g1 +
+                        (-0.0480 - 0.0080 + 0.0400 + 0.0912) * g2 + (0.0080 + 0.0 - 0.0080 - 0.0144) * g3;
+    const double y10 = -0.0128 * g0 + 0.0848 * g1 + 0.1504 * g2 - 0.0240 * g3 + 0.0016 * g4;
+    const double expected = 50.0 * 2.1 * (y6_9 + y10);             // 130.82
+    const double even = 50.0 * 2.1 * (0.8 * g1 + 0.2 * g2);        // 130.20
+    CHECK(r.services[0].access.children == Approx(expected).epsilon(1e-5));
+    CHECK(std::abs(expected - even) > 0.5);
+    CHECK(std::none_of(r.warnings.begin(), r.warnings.end(),
+                       [](const std::string& w) { return w.find("evenly by year") != std::string::npos; }));
 }
