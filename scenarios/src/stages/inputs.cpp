@@ -301,7 +301,8 @@ double bytes_per_cell(const Scenario& s) {
     double bytes = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0 + 8.0;  // population (+ growth), 4 masks, land + study area, zones, to_town
     if (s.elevation) bytes += 4.0;
     bytes += 4.0 * static_cast<double>(friction_modes(s).size());
-    bytes += 8.0 * static_cast<double>(groups.size());  // children, and the bands they are summed from
+    bytes += 4.0 * static_cast<double>(groups.size());  // children
+    if (s.age_sex || !s.age_sex_files.empty()) bytes += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
     bytes += 6.0;                                       // area-class flags and filters
     bytes += 24.0 * static_cast<double>(s.services.size());
     return bytes;
@@ -509,7 +510,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     for (const auto& svc : s.services) {
         if (in.children.count(svc.target_group)) continue;
         Grid<float> c = s.age_shares ? children_from_shares(s, s.group(svc.target_group), population, *in.zones, in.study_area, in.warnings)
-                                     : children_for(s, s.group(svc.target_group), grid, population, allowed, band_cache, in.warnings);
+                                     : children_for(s, s.group(svc.target_group), grid, population, allowed, in.study_area,
+                                                    band_cache, in.warnings);
         if (growth && !s.age_shares && (s.age_sex || !s.age_sex_files.empty()))  // (shares and totals are grown already)
             for (std::size_t i = 0; i < c.size(); ++i) c[i] *= (*growth)[i];
         for (std::size_t i = 0; i < c.size(); ++i)

@@ -99,13 +99,13 @@ TEST_CASE("WorldPop age bands are apportioned to target ages", "[engine][age]") 
     AgeBand b;
     CHECK_FALSE(parse_worldpop_band("population", b));
     CHECK_FALSE(parse_worldpop_band("f_x", b));
-    auto primary = bands_for_age_range(bands, 6, 10);  // 4/5 of 5-9 and 1/5 of 10-14, both sexes
+    auto primary = bands_for_age_range_evenly(bands, 6, 10);  // 4/5 of 5-9 and 1/5 of 10-14, both sexes
     std::map<std::string, double> w;
     for (const auto& x : primary) w[x.name] = x.weight;
     CHECK(w.size() == 4);
     CHECK(w["f_5"] == Approx(0.8));
     CHECK(w["m_10"] == Approx(0.2));
-    auto under5 = bands_for_age_range(bands, 0, 4);
+    auto under5 = bands_for_age_range_evenly(bands, 0, 4);
     w.clear();
     for (const auto& x : under5) w[x.name] = x.weight;
     CHECK(w["f_0"] == Approx(1.0));
