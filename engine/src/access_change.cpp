@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/error.hpp"
@@ -11,15 +12,48 @@
 
 namespace accessplan {
 
+namespace {
+
+void require_same_grid(const GridSpec& spec, const GridSpec& other) {
+    if (!spec.same_grid_as(other))
+        throw InputError("compare: the two runs are on different analysis grids; compare runs of the same study area, "
+                         "cell size and CRS");
+}
+
+}  // namespace
+
+AccessStatus access_status(float minutes, double threshold_min) noexcept {
+    if (!std::isfinite(minutes)) return AccessStatus::unreachable;
+    return within_minutes(minutes, threshold_min) ? AccessStatus::within : AccessStatus::beyond;
+}
+
+double AccessChange::net_change() const noexcept {
+    return std::abs(within_after - within_before) + std::abs(unreachable_after - unreachable_before);
+}
+
+bool changed_more(const AccessChange& a, const AccessChange& b) noexcept {
+    if (a.net_change() != b.net_change()) return a.net_change() > b.net_change();
+    if (a.status_changes() != b.status_changes()) return a.status_changes() > b.status_changes();
+    return a.faster + a.slower > b.faster + b.slower;
+}
+
+Grid<std::uint8_t> status_change(const Grid<float>& before, const Grid<float>& after, double threshold) {
+    require_same_grid(before.spec(), after.spec());
+    Grid<std::uint8_t> out(before.spec(), 0);
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = status_change_code(access_status(before[i], threshold), access_status(after[i], threshold));
+    return out;
+}
+
 AccessComparison compare_access(const Grid<float>& before, const Grid<float>& after, const Grid<float>& children,
                                 double threshold, const Grid<std::uint8_t>* flags, const Grid<std::int32_t>* zones,
                                 std::size_t zone_count, double min_area_children) {
-    if (!before.spec().same_grid_as(after.spec()) || !before.spec().same_grid_as(children.spec()) ||
-        (flags && !before.spec().same_grid_as(flags->spec())) || (zones && !before.spec().same_grid_as(zones->spec())))
-        throw InputError("compare: the two runs are on different analysis grids; compare runs of the same study area, "
-                         "cell size and CRS");
+    require_same_grid(before.spec(), after.spec());
+    require_same_grid(before.spec(), children.spec());
+    if (flags) require_same_grid(before.spec(), flags->spec());
+    if (zones) require_same_grid(before.spec(), zones->spec());
     auto reachable = [](float t) { return std::isfinite(t); };
-    auto within = [&](float t) { return reachable(t) && within_minutes(t, threshold); };
+    using S = AccessStatus;
     AccessComparison out;
     const auto& filters = area_class_filters();
     for (const auto& f : filters) out.by_class.emplace_back(f.name, AccessChange{});
@@ -29,7 +63,8 @@ AccessComparison compare_access(const Grid<float>& before, const Grid<float>& af
     for (std::size_t i = 0; i < before.size(); ++i) {
         const double c = children[i];
         if (!(c > 0.0)) continue;
-        const bool a = within(before[i]), b = within(after[i]);
+        const S sa = access_status(before[i], threshold), sb = access_status(after[i], threshold);
+        const bool a = sa == S::within, b = sb == S::within;
         change[i] = static_cast<std::int8_t>(b && !a ? 1 : (a && !b ? -1 : 0));
         auto add = [&](AccessChange& x) {
             x.children += c;
@@ -41,6 +76,12 @@ AccessComparison compare_access(const Grid<float>& before, const Grid<float>& af
                 x.faster += after[i] < before[i] ? c : 0.0;
                 x.slower += after[i] > before[i] ? c : 0.0;
             }
+            x.unreachable_before += sa == S::unreachable ? c : 0.0;
+            x.unreachable_after += sb == S::unreachable ? c : 0.0;
+            x.unreachable_to_within += sa == S::unreachable && sb == S::within ? c : 0.0;
+            x.within_to_unreachable += sa == S::within && sb == S::unreachable ? c : 0.0;
+            x.unreachable_to_beyond += sa == S::unreachable && sb == S::beyond ? c : 0.0;
+            x.beyond_to_unreachable += sa == S::beyond && sb == S::unreachable ? c : 0.0;
         };
         const std::uint8_t fl = flags ? (*flags)[i] : 0;
         for (std::size_t k = 0; k < filters.size(); ++k)

@@ -123,11 +123,34 @@ try {
     });
     check(await page.locator('#cost-chart polyline').count() === 1, 'the cost-coverage chart');
   } else {
-    for (const [s, r] of pairRows(readCsv(join(dir, 'compare.csv')), await tableRows(page, '#compare'), 'compare')) {
+    const rows = await tableRows(page, '#compare');
+    for (const [s, r] of pairRows(readCsv(join(dir, 'compare.csv')), rows, 'compare')) {
       check(near(r.cells[3], s.within_before, 0.51), `${s.service} ${s.area_class}: before ${r.cells[3]} vs ${s.within_before}`);
       check(near(r.cells[4], s.within_after, 0.51), `${s.service} ${s.area_class}: after ${r.cells[4]} vs ${s.within_after}`);
       check(near(r.cells[5], s.gained, 0.51), `${s.service} ${s.area_class}: gained ${r.cells[5]} vs ${s.gained}`);
       check(near(r.cells[6], s.lost, 0.51), `${s.service} ${s.area_class}: lost ${r.cells[6]} vs ${s.lost}`);
+      check(near(r.cells[8], s.unreachable_before, 0.51), `${s.service} ${s.area_class}: no access before ${r.cells[8]} vs ${s.unreachable_before}`);
+      check(near(r.cells[9], s.unreachable_after, 0.51), `${s.service} ${s.area_class}: no access after ${r.cells[9]} vs ${s.unreachable_after}`);
+      check(near(r.cells[10], s.unreachable_to_beyond, 0.51), `${s.service} ${s.area_class}: reached beyond ${r.cells[10]} vs ${s.unreachable_to_beyond}`);
+      check(near(r.cells[11], s.beyond_to_unreachable, 0.51), `${s.service} ${s.area_class}: unreached beyond ${r.cells[11]} vs ${s.beyond_to_unreachable}`);
+    }
+    // The report opens on the service that changed most (compare.json), in its table and on its map.
+    const lead = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')).largest_change;
+    check(rows.length > 0 && rows[0].service === lead, `the table opens on ${rows[0] && rows[0].service}, not ${lead}`);
+    check(await page.locator('#largest-change').getAttribute('data-service') === lead, 'the opening paragraph names the largest change');
+    const shown = await page.locator('.leaflet-control-layers-base input:checked + span').textContent();
+    const first = await page.evaluate(() => JSON.parse(document.getElementById('report-data').textContent).services[0].label);
+    check(shown.trim() === first.trim(), `the map opens on ${shown}, not ${first}`);
+    // The zones that changed most: at most ten, each a row of compare_zones.csv.
+    const zones = readCsv(join(dir, 'compare_zones.csv'));
+    const zoneRows = await page.$$eval('#zone-change-table tbody tr', trs => trs.map(tr => ({ zone: tr.dataset.zone, service: tr.dataset.service,
+      cells: [...tr.cells].map(td => td.textContent) })));
+    check(zoneRows.length <= 10, `${zoneRows.length} zones listed`);
+    for (const z of zoneRows) {
+      const s = zones.find(x => x.zone_code === z.zone && x.service === z.service);
+      check(s !== undefined, `no row of compare_zones.csv for ${z.zone} ${z.service}`);
+      if (s) check(near(z.cells[3], s.within_before, 0.51) && near(z.cells[5], s.unreachable_before, 0.51),
+                   `zone ${z.zone} ${z.service}: ${z.cells.join(' ')}`);
     }
   }
   // Printable: the print stylesheet hides the layer control.

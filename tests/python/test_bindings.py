@@ -2,6 +2,8 @@
 Python exceptions, and arrays that keep their georeferencing. Run by ctest with Debian's /usr/bin/python3; PYTHONPATH
 holds the built module and ACCESSPLAN_BINARY names the CLI."""
 
+import csv
+import json
 import os
 import subprocess
 import tempfile
@@ -42,6 +44,11 @@ def read(path):
         return f.read()
 
 
+def read_csv_rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
 @pytest.mark.parametrize("name", ["summary.csv", "zones.csv", "gaps.csv", "ranking.csv", "bands.csv", "facilities_placement.csv"])
 def test_the_module_writes_what_the_cli_writes(runs, name):
     tmp = runs["tmp"]
@@ -75,6 +82,15 @@ def test_compare_matches_the_cli(runs):
     assert read(os.path.join(tmp, "py_cmp", "compare.csv")) == read(os.path.join(tmp, "cli_cmp", "compare.csv"))
     pools = [row for row in py["rows"] if row["service"] == "swimming_pool" and row["area_class"] == "island"][0]
     assert pools["faster"] > 0 and pools["lost"] == 0
+    # The rows carry compare.csv's unreachable counts; largest_change is compare.json's.
+    csv_rows = {(r["service"], r["area_class"]): r for r in read_csv_rows(os.path.join(tmp, "cli_cmp", "compare.csv"))}
+    for row in py["rows"]:
+        line = csv_rows[(row["service"], row["area_class"])]
+        for key in ("unreachable_before", "unreachable_after", "unreachable_to_within", "within_to_unreachable",
+                    "unreachable_to_beyond", "beyond_to_unreachable"):
+            assert row[key] == pytest.approx(float(line[key]), abs=0.051)
+    with open(os.path.join(tmp, "cli_cmp", "compare.json"), encoding="utf-8") as f:
+        assert py["largest_change"] == json.load(f)["largest_change"]
 
 
 def test_rasters_keep_their_georeferencing(runs):

@@ -21,13 +21,30 @@ int compare(const std::string& base, const std::string& scenario, std::string ou
     viz::write_comparison_maps(r, scenario, folder.staging(), {viz::parse_lang(globals().lang)});
     folder.commit();
     fmt::print("{} compared with {}\n", r.scenario_name, r.base_name);
-    fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n", "service", "limit", "children", "gained", "lost",
-               "net", "% before", "% after");
+    fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "service", "limit", "children", "gained",
+               "lost", "net", "% before", "% after", "no access", "no access");
+    fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "", "", "", "", "", "", "", "", "before",
+               "after");
     for (const auto& s : r.services) {
         const AccessChange& a = s.change.by_class.front().second;
-        fmt::print("{:<24} {:>5.0f}m {:>10.0f} {:>10.0f} {:>10.0f} {:>+9.0f} {:>8.1f}% {:>7.1f}%\n", s.service, s.threshold_min,
-                   a.children, a.gained, a.lost, a.gained - a.lost, a.children > 0 ? 100.0 * a.within_before / a.children : 0.0,
-                   a.children > 0 ? 100.0 * a.within_after / a.children : 0.0);
+        fmt::print("{:<24} {:>5.0f}m {:>10.0f} {:>10.0f} {:>10.0f} {:>+9.0f} {:>8.1f}% {:>7.1f}% {:>10.0f} {:>10.0f}\n", s.service,
+                   s.threshold_min, a.children, a.gained, a.lost, a.gained - a.lost,
+                   a.children > 0 ? 100.0 * a.within_before / a.children : 0.0,
+                   a.children > 0 ? 100.0 * a.within_after / a.children : 0.0, a.unreachable_before, a.unreachable_after);
+    }
+    // Children who move between "no access" and "beyond the threshold" change neither gained nor lost: say so.
+    for (const auto& s : r.services) {
+        const AccessChange& a = s.change.by_class.front().second;
+        if (a.unreachable_to_within >= 0.5)
+            fmt::print("{}: {:.0f} of the children gaining access could reach none before\n", s.service, a.unreachable_to_within);
+        if (a.within_to_unreachable >= 0.5)
+            fmt::print("{}: {:.0f} of the children losing access can now reach none\n", s.service, a.within_to_unreachable);
+        if (a.unreachable_to_beyond >= 0.5)
+            fmt::print("{}: {:.0f} children who could reach none can now reach one, still beyond {:g} min\n", s.service,
+                       a.unreachable_to_beyond, s.threshold_min);
+        if (a.beyond_to_unreachable >= 0.5)
+            fmt::print("{}: {:.0f} children beyond {:g} min before can now reach none\n", s.service, a.beyond_to_unreachable,
+                       s.threshold_min);
     }
     for (const auto& w : r.warnings) log("warning: {}", w);
     fmt::print("Outputs: {}\n", fs::absolute(folder.target()).lexically_normal().string());
@@ -40,8 +57,10 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     static std::string base, scenario, out;
     auto* cmd = app.add_subcommand("compare",
                                    "Compare two results folders of the same study area: travel-time differences, children\n"
-                                   "gaining or losing access per service x area class and per zone, and the largest areas\n"
-                                   "of change (compare.csv, compare_zones.csv, changed_areas.csv, rasters/).\n"
+                                   "gaining or losing access and children with no access before and after, per service x area\n"
+                                   "class and per zone; the largest areas of change; facilities new, moved or closed; maps and\n"
+                                   "a report (compare.csv, compare_zones.csv, changed_areas.csv, compare.json, rasters/, maps/,\n"
+                                   "report.html).\n"
                                    "Example: accessplan compare baseline-results new_ferry-results --out ferry-vs-baseline");
     cmd->add_option("BASE_DIR", base, "Results folder of the baseline")->required();
     cmd->add_option("SCENARIO_DIR", scenario, "Results folder of the what-if")->required();

@@ -253,8 +253,15 @@ py::dict compare(const fs::path& base, const fs::path& scenario, const fs::path&
             rows.append(py::dict(py::arg("service") = s.service, py::arg("area_class") = cls, py::arg("children") = a.children,
                                  py::arg("within_before") = a.within_before, py::arg("within_after") = a.within_after,
                                  py::arg("gained") = a.gained, py::arg("lost") = a.lost, py::arg("pct_points") = a.pct_points(),
-                                 py::arg("faster") = a.faster, py::arg("slower") = a.slower));
+                                 py::arg("faster") = a.faster, py::arg("slower") = a.slower,
+                                 py::arg("unreachable_before") = a.unreachable_before,
+                                 py::arg("unreachable_after") = a.unreachable_after,
+                                 py::arg("unreachable_to_within") = a.unreachable_to_within,
+                                 py::arg("within_to_unreachable") = a.within_to_unreachable,
+                                 py::arg("unreachable_to_beyond") = a.unreachable_to_beyond,
+                                 py::arg("beyond_to_unreachable") = a.beyond_to_unreachable));
     d["rows"] = rows;
+    d["largest_change"] = r.services.empty() ? std::string() : r.services[scenarios::most_changed_service(r)].service;
     d["warnings"] = r.warnings;
     d["out_dir"] = fs::absolute(out).lexically_normal().string();
     return d;

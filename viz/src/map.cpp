@@ -4,6 +4,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -195,6 +196,84 @@ void marker(cairo_t* cr, double x, double y, std::size_t type_index, double r) {
     cairo_stroke(cr);
 }
 
+/// A facility a comparison does not mark: small and grey, under the marks.
+void unchanged_facility(cairo_t* cr, double x, double y) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, 1.9, 0, 2 * M_PI);
+    colour(cr, {150, 150, 150});
+    cairo_fill_preserve(cr);
+    colour(cr, {60, 60, 60});
+    cairo_set_line_width(cr, 0.4);
+    cairo_stroke(cr);
+}
+
+/// A facility a comparison marks: a filled circle in the colour of its change, new with a white +, closed with a white
+/// x, moved with an arrow from a small ring where it was (drawn by facility_change_arrow first).
+void facility_change_marker(cairo_t* cr, double x, double y, scenarios::FacilityChange::Kind kind, double r) {
+    using Kind = scenarios::FacilityChange::Kind;
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+    colour(cr, facility_change_colour(kind));
+    cairo_fill_preserve(cr);
+    colour(cr, ink);
+    cairo_set_line_width(cr, 0.6);
+    cairo_stroke(cr);
+    const double a = r * 0.55;
+    colour(cr, {255, 255, 255});
+    cairo_set_line_width(cr, r * 0.32);
+    if (kind == Kind::added) {
+        cairo_move_to(cr, x - a, y);
+        cairo_line_to(cr, x + a, y);
+        cairo_move_to(cr, x, y - a);
+        cairo_line_to(cr, x, y + a);
+    } else if (kind == Kind::closed) {
+        const double d = a * 0.8;
+        cairo_move_to(cr, x - d, y - d);
+        cairo_line_to(cr, x + d, y + d);
+        cairo_move_to(cr, x - d, y + d);
+        cairo_line_to(cr, x + d, y - d);
+    }
+    cairo_stroke(cr);
+}
+
+/// The arrow of a moved facility: from a ring where it was to the edge of its marker (radius r) where it is.
+void facility_change_arrow(cairo_t* cr, double x0, double y0, double x1, double y1, double r) {
+    const Rgb c = facility_change_colour(scenarios::FacilityChange::Kind::moved);
+    cairo_new_path(cr);
+    cairo_arc(cr, x0, y0, r * 0.6, 0, 2 * M_PI);
+    colour(cr, {255, 255, 255});
+    cairo_fill_preserve(cr);
+    colour(cr, c);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+    const double len = std::hypot(x1 - x0, y1 - y0);
+    if (len <= r * 1.6) return;  // too close to draw an arrow between: the marker and the ring
+    const double ux = (x1 - x0) / len, uy = (y1 - y0) / len;
+    const double ex = x1 - ux * r, ey = y1 - uy * r;  // the arrow's tip at the marker's edge
+    cairo_move_to(cr, x0 + ux * r * 0.6, y0 + uy * r * 0.6);
+    cairo_line_to(cr, ex, ey);
+    cairo_set_line_width(cr, 1.2);
+    cairo_stroke(cr);
+    const double head = std::min(4.0, len / 3.0);
+    cairo_move_to(cr, ex, ey);
+    cairo_line_to(cr, ex - ux * head - uy * head * 0.6, ey - uy * head + ux * head * 0.6);
+    cairo_line_to(cr, ex - ux * head + uy * head * 0.6, ey - uy * head - ux * head * 0.6);
+    cairo_close_path(cr);
+    cairo_fill(cr);
+}
+
+/// True when a facility's `services` field (comma-separated) lists `service`.
+bool serves(const geodata::Feature& facility, const std::string& service) {
+    const std::string list = facility.attribute("services");
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        const std::size_t end = std::min(list.find(',', at), list.size());
+        if (list.compare(at, end - at, service) == 0) return true;
+        at = end + 1;
+    }
+    return false;
+}
+
 void ranked_marker(cairo_t* cr, double x, double y, const std::string& rank) {
     cairo_new_path(cr);
     cairo_arc(cr, x, y, 6.0, 0, 2 * M_PI);
@@ -251,12 +330,16 @@ Surface image_from(int w, int h, const std::function<std::uint32_t(int, int)>& p
     return image;
 }
 
-/// The colour of grid cell `i`: water, land outside the study area, or the class of its value (NaN: no access).
+/// The colour of grid cell `i`: water, land outside the study area, its category, or the class of its value (NaN: no
+/// access).
 Rgb cell_colour(const MapContext& ctx, const Grid<float>* values, const std::vector<ValueClass>& classes, bool unreachable,
-                std::size_t i) {
+                const CategoryLayer& categories, std::size_t i) {
     const std::uint8_t land = ctx.land ? (*ctx.land)[i] : 2;
     if (land == 0) return water;
     if (land == 1) return outside;
+    if (categories.codes)
+        for (const auto& c : categories.categories)
+            if ((*categories.codes)[i] == c.code) return c.colour;
     if (values == nullptr) return {255, 255, 255};
     const float v = (*values)[i];
     const ValueClass* vc = std::isnan(v) ? nullptr : class_of(classes, v);
@@ -280,7 +363,8 @@ void draw_rasters(cairo_t* cr, const MapContext& ctx, const MapPage& page, const
         }
     const Surface image = image_from(w, h, [&](int px, int py) {
         const std::ptrdiff_t c = cell[static_cast<std::size_t>(py) * static_cast<std::size_t>(w) + static_cast<std::size_t>(px)];
-        return c < 0 ? 0u : pack(cell_colour(ctx, page.values, page.classes, page.unreachable_in_legend, static_cast<std::size_t>(c)));
+        return c < 0 ? 0u : pack(cell_colour(ctx, page.values, page.classes, page.unreachable_in_legend, page.categories,
+                                             static_cast<std::size_t>(c)));
     });
     cairo_save(cr);
     cairo_translate(cr, f.x, f.y);
@@ -396,6 +480,7 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
     text(cr, x, y, page.legend_title, 9.0, true);
     y += step + 2;
     for (const auto& c : page.classes) swatch(c.colour, c.label);
+    for (const auto& c : page.categories.categories) swatch(c.colour, c.label);
     if (page.unreachable_in_legend)
         swatch(unreachable_colour(), page.unreachable_label.empty() ? tr("unreachable", lang) : page.unreachable_label);
     if (ctx.land) {
@@ -450,6 +535,23 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
     for (std::size_t k = 0; k < page.facility_types.size(); ++k)
         line_item([&](double lx, double ly) { marker(cr, lx + sw / 2, ly, k, 3.2); },
                   display_name(page.facility_types[k], lang));
+    if (!page.facilities_of.empty() &&
+        std::any_of(ctx.facilities.begin(), ctx.facilities.end(), [&](const auto& f) { return serves(f, page.facilities_of); }))
+        line_item([&](double lx, double ly) { unchanged_facility(cr, lx + sw / 2, ly); },
+                  lang == Lang::vi ? "cơ sở" : "facility");
+    using Kind = scenarios::FacilityChange::Kind;
+    for (const Kind kind : {Kind::added, Kind::moved, Kind::closed}) {
+        if (std::none_of(page.facility_changes.begin(), page.facility_changes.end(), [&](const auto& c) { return c.kind == kind; }))
+            continue;
+        const bool vi = lang == Lang::vi;
+        const std::string label = kind == Kind::added ? (vi ? "cơ sở mới" : "new facility")
+                                : kind == Kind::moved ? (vi ? "cơ sở di dời (mũi tên từ vị trí cũ)" : "moved facility (arrow from where it was)")
+                                                      : (vi ? "cơ sở đóng cửa" : "closed facility");
+        line_item([&](double lx, double ly) {
+            if (kind == Kind::moved) facility_change_arrow(cr, lx + 2.0, ly, lx + sw - 3.0, ly, 3.4);
+            facility_change_marker(cr, kind == Kind::moved ? lx + sw - 3.0 : lx + sw / 2, ly, kind, 3.4);
+        }, label);
+    }
     const bool ranked = std::any_of(ctx.ranking.begin(), ctx.ranking.end(),
                                     [&](const geodata::Feature& r) { return r.attribute("service") == page.service; });
     if (ranked) {
@@ -484,6 +586,19 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
         const auto* p = fac.geometry->toPoint();
         marker(cr, f.px(p->getX()), f.py(p->getY()), static_cast<std::size_t>(it - page.facility_types.begin()), 2.6);
     }
+    if (!page.facilities_of.empty())
+        for (const auto& fac : ctx.facilities)
+            if (fac.geometry && wkbFlatten(fac.geometry->getGeometryType()) == wkbPoint && serves(fac, page.facilities_of)) {
+                const auto* p = fac.geometry->toPoint();
+                unchanged_facility(cr, f.px(p->getX()), f.py(p->getY()));
+            }
+    // Changed facilities: arrows first, then the marks (closed, moved, new on top).
+    using Kind = scenarios::FacilityChange::Kind;
+    for (const auto& c : page.facility_changes)
+        if (c.kind == Kind::moved) facility_change_arrow(cr, f.px(c.x_before), f.py(c.y_before), f.px(c.x_after), f.py(c.y_after), 4.2);
+    for (const Kind kind : {Kind::closed, Kind::moved, Kind::added})
+        for (const auto& c : page.facility_changes)
+            if (c.kind == kind) facility_change_marker(cr, f.px(c.x_after), f.py(c.y_after), kind, 4.2);
     // Ranked sites of this service, the first 30 (the table in ranking.csv has them all), highest priority on top.
     std::vector<const geodata::Feature*> ranked;
     for (const auto& r : ctx.ranking)
@@ -555,6 +670,25 @@ MapContext load_map_context(const fs::path& dir, std::string credits, const Grid
     return ctx;
 }
 
+std::vector<CellCategory> categories_present(const MapContext& context, const Grid<std::uint8_t>& codes,
+                                             std::vector<CellCategory> all) {
+    std::array<bool, 256> seen{};
+    for (std::size_t i = 0; i < codes.size(); ++i)
+        if (!context.land || (*context.land)[i] != 0) seen[codes[i]] = true;
+    all.erase(std::remove_if(all.begin(), all.end(), [&](const CellCategory& c) { return !seen[c.code]; }), all.end());
+    return all;
+}
+
+Rgb facility_change_colour(scenarios::FacilityChange::Kind kind) {
+    // Okabe-Ito: bluish green new, blue moved, vermilion closed.
+    switch (kind) {
+        case scenarios::FacilityChange::Kind::added: return {0, 158, 115};
+        case scenarios::FacilityChange::Kind::moved: return {0, 114, 178};
+        case scenarios::FacilityChange::Kind::closed: return {213, 94, 0};
+    }
+    return ink;
+}
+
 int ranked_site_rank(const geodata::Feature& site) {
     const IntegerRule rule{fmt::format("access.gpkg: layer ranking: feature {}: rank", site.fid), 0,
                            std::numeric_limits<std::int32_t>::max(), false, "a whole number >= 0 (run the scenario again)"};
@@ -562,13 +696,15 @@ int ranked_site_rank(const geodata::Feature& site) {
 }
 
 std::string raster_png(const MapContext& ctx, const Grid<float>& values, const std::vector<ValueClass>& classes,
-                       bool unreachable, std::size_t max_pixels) {
+                       bool unreachable, std::size_t max_pixels, const CategoryLayer& categories) {
+    if (categories.codes && !categories.codes->spec().same_grid_as(ctx.grid))
+        throw InternalError("raster_png: the categories are on another grid than the map");
     const GridSpec& g = ctx.grid;
     const std::size_t step = std::max<std::size_t>(1, (std::max(g.cols, g.rows) + max_pixels - 1) / max_pixels);
     const int w = static_cast<int>((g.cols + step - 1) / step), h = static_cast<int>((g.rows + step - 1) / step);
     const Surface image = image_from(w, h, [&](int px, int py) {
         const std::size_t i = static_cast<std::size_t>(py) * step * g.cols + static_cast<std::size_t>(px) * step;
-        return pack(cell_colour(ctx, &values, classes, unreachable, i));
+        return pack(cell_colour(ctx, &values, classes, unreachable, categories, i));
     });
     std::string png;
     auto append = [](void* closure, const unsigned char* bytes, unsigned int length) {

@@ -34,6 +34,48 @@ std::string travel_time_title(const std::string& service, Lang lang) {
                             : fmt::format("Travel time to the nearest {}", display_name(service, lang));
 }
 
+/// The lines under a change map's legend: gained and lost (those from or to no access), faster and slower, the share
+/// within the threshold and the children with no access before and after, and those reached now beyond the threshold.
+std::vector<std::string> comparison_key_figures(const scenarios::ServiceComparison& svc, Lang lang) {
+    const AccessChange& all = svc.change.by_class.front().second;
+    const bool vi = lang == Lang::vi;
+    auto count = [lang](double v) { return format_count(v, lang); };
+    std::vector<std::string> lines;
+    auto with_part = [&](const char* key, double total, double part, const char* part_en, const char* part_vi) {
+        std::string line = fmt::format("{}: {} {}", tr(key, lang), count(total), tr("children", lang));
+        if (part >= 0.5) line += fmt::format(" ({} {})", count(part), vi ? part_vi : part_en);
+        lines.push_back(std::move(line));
+    };
+    with_part("gained access", all.gained, all.unreachable_to_within, "had no access before", "trước không tiếp cận được");
+    with_part("lost access", all.lost, all.within_to_unreachable, "have no access now", "nay không tiếp cận được");
+    lines.push_back(vi ? fmt::format("{} trẻ đi nhanh hơn, {} trẻ đi chậm hơn.", count(all.faster), count(all.slower))
+                       : fmt::format("{} children reach it faster, {} slower.", count(all.faster), count(all.slower)));
+    if (all.children > 0)
+        lines.push_back(fmt::format("{} {} {}: {} → {}", tr("within", lang), svc.threshold_min, tr("minutes", lang),
+                                    format_pct(100.0 * all.within_before / all.children, lang),
+                                    format_pct(100.0 * all.within_after / all.children, lang)));
+    lines.push_back(vi ? fmt::format("Trẻ không tiếp cận được: {} → {}", count(all.unreachable_before), count(all.unreachable_after))
+                       : fmt::format("Children with no access: {} → {}", count(all.unreachable_before), count(all.unreachable_after)));
+    if (all.unreachable_to_beyond >= 0.5)
+        lines.push_back(vi ? fmt::format("{} trẻ trước không tiếp cận được nay tiếp cận được, nhưng quá {} phút.",
+                                         count(all.unreachable_to_beyond), svc.threshold_min)
+                           : fmt::format("{} children with no access before can reach one now, beyond {} min.",
+                                         count(all.unreachable_to_beyond), svc.threshold_min));
+    if (all.beyond_to_unreachable >= 0.5)
+        lines.push_back(vi ? fmt::format("{} trẻ trước quá {} phút nay không tiếp cận được.", count(all.beyond_to_unreachable),
+                                         svc.threshold_min)
+                           : fmt::format("{} children beyond {} min before have no access now.", count(all.beyond_to_unreachable),
+                                         svc.threshold_min));
+    const auto n = [&](scenarios::FacilityChange::Kind kind) {
+        return std::count_if(svc.facilities.begin(), svc.facilities.end(), [&](const auto& f) { return f.kind == kind; });
+    };
+    using Kind = scenarios::FacilityChange::Kind;
+    if (!svc.facilities.empty())
+        lines.push_back(vi ? fmt::format("Cơ sở: {} mới, {} di dời, {} đóng cửa.", n(Kind::added), n(Kind::moved), n(Kind::closed))
+                           : fmt::format("Facilities: {} new, {} moved, {} closed.", n(Kind::added), n(Kind::moved), n(Kind::closed)));
+    return lines;
+}
+
 }  // namespace
 
 std::string data_credits(const std::vector<fs::path>& input_files, Lang lang, const std::vector<std::string>& stated) {
@@ -159,31 +201,33 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
     context.ranking.clear();
     const scenarios::ResultsLayout layout(out);
     std::vector<Grid<float>> diffs;
-    for (const auto& svc : report.services) diffs.push_back(geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)));
+    std::vector<Grid<std::uint8_t>> statuses;
+    for (const auto& svc : report.services) {
+        diffs.push_back(geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)));
+        statuses.push_back(geodata::read_raster_byte(layout.status_change_tif(svc.service)));
+    }
     std::vector<MapPage> pages;
     std::vector<fs::path> files;
     fs::create_directories(layout.maps_dir());
+    const bool vi = lang == Lang::vi;
     for (std::size_t k = 0; k < report.services.size(); ++k) {
         const auto& svc = report.services[k];
-        const AccessChange& all = svc.change.by_class.front().second;
         MapPage page;
-        page.title = lang == Lang::vi ? fmt::format("Thay đổi thời gian di chuyển đến {} gần nhất", display_name(svc.service, lang))
-                                      : fmt::format("Change in travel time to the nearest {}", display_name(svc.service, lang));
+        page.title = vi ? fmt::format("Thay đổi thời gian di chuyển đến {} gần nhất", display_name(svc.service, lang))
+                        : fmt::format("Change in travel time to the nearest {}", display_name(svc.service, lang));
         page.subtitle = fmt::format("{} · {} {} · {} {} {}", report.scenario_name, tr("compared with", lang), report.base_name,
                                     tr("threshold", lang), svc.threshold_min, tr("minutes", lang));
         page.values = &diffs[k];
         page.classes = time_change_classes(lang);
         page.legend_title = fmt::format("{} ({})", tr("travel time", lang), tr("minutes", lang));
-        page.unreachable_label = lang == Lang::vi ? "không tiếp cận được (trước hoặc sau)" : "unreachable before or after";
-        page.key_figures.push_back(fmt::format("{}: {} {}", tr("gained access", lang), format_count(all.gained, lang), tr("children", lang)));
-        page.key_figures.push_back(fmt::format("{}: {} {}", tr("lost access", lang), format_count(all.lost, lang), tr("children", lang)));
-        page.key_figures.push_back(lang == Lang::vi
-            ? fmt::format("{} trẻ đi nhanh hơn, {} trẻ đi chậm hơn.", format_count(all.faster, lang), format_count(all.slower, lang))
-            : fmt::format("{} children reach it faster, {} slower.", format_count(all.faster, lang), format_count(all.slower, lang)));
-        if (all.children > 0)
-            page.key_figures.push_back(fmt::format("{} {} {}: {} → {}", tr("within", lang), svc.threshold_min, tr("minutes", lang),
-                                                   format_pct(100.0 * all.within_before / all.children, lang),
-                                                   format_pct(100.0 * all.within_after / all.children, lang)));
+        // Cells reached or no longer reached have no change in minutes: drawn by what happened to them, in the
+        // legend when the map has them; those unreachable both times stay "no access".
+        page.categories.codes = &statuses[k];
+        page.categories.categories = categories_present(context, statuses[k], status_change_categories(svc.threshold_min, lang));
+        page.unreachable_label = unreachable_both_label(lang);
+        page.facilities_of = svc.service;
+        page.facility_changes = svc.facilities;
+        page.key_figures = comparison_key_figures(svc, lang);
         pages.push_back(std::move(page));
         files.push_back(layout.change_png(svc.service));
     }

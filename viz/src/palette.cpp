@@ -67,6 +67,24 @@ std::vector<ValueClass> time_change_classes(Lang lang) {
             {inf, {179, 88, 6}, fmt::format("{} ≥ 30 {}", vi ? "chậm hơn" : "slower by", min)}};
 }
 
+std::vector<CellCategory> status_change_categories(double t, Lang lang) {
+    const std::string m = minutes(t, lang);
+    // ColorBrewer BrBG's teals for children newly reached, Reds for children no longer reached.
+    if (lang == Lang::vi)
+        return {{31, {1, 102, 94}, fmt::format("nay trong {} phút (trước không tiếp cận được)", m)},
+                {32, {128, 205, 193}, fmt::format("nay tiếp cận được, quá {} phút (trước không)", m)},
+                {13, {103, 0, 13}, fmt::format("nay không tiếp cận được (trước trong {} phút)", m)},
+                {23, {239, 59, 44}, fmt::format("nay không tiếp cận được (trước quá {} phút)", m)}};
+    return {{31, {1, 102, 94}, fmt::format("now within {} min (no access before)", m)},
+            {32, {128, 205, 193}, fmt::format("now reachable, beyond {} min (no access before)", m)},
+            {13, {103, 0, 13}, fmt::format("no access now (within {} min before)", m)},
+            {23, {239, 59, 44}, fmt::format("no access now (beyond {} min before)", m)}};
+}
+
+std::string unreachable_both_label(Lang lang) {
+    return lang == Lang::vi ? "không tiếp cận được (trước và sau)" : "no access before and after";
+}
+
 Rgb facility_colour(std::size_t index) {
     static constexpr std::array<Rgb, 8> okabe_ito{{{230, 159, 0}, {86, 180, 233}, {0, 158, 115}, {240, 228, 66},
                                                    {0, 114, 178}, {213, 94, 0}, {204, 121, 167}, {0, 0, 0}}};

@@ -490,34 +490,176 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     write(out, page(t("report", lang) + " — " + scenario.name, subtitle, nav, body, data, lang));
 }
 
+namespace {
+
+/// Phrases of the comparison's report.
+std::string ct(const std::string& key, Lang lang) {
+    static const std::map<std::string, std::pair<const char*, const char*>> table{
+        {"largest change", {"Largest change", "Thay đổi lớn nhất"}},
+        {"no change", {"Neither run differs from the other in access to any service.",
+                       "Hai kịch bản không khác nhau về tiếp cận dịch vụ nào."}},
+        {"no access before", {"No access before", "Không tiếp cận được trước"}},
+        {"no access after", {"No access after", "Không tiếp cận được sau"}},
+        {"reached beyond", {"Now reachable, beyond threshold (no access before)", "Nay tiếp cận được, quá ngưỡng (trước không)"}},
+        {"unreached beyond", {"No access now (beyond threshold before)", "Nay không tiếp cận được (trước quá ngưỡng)"}},
+        {"zones changed", {"Zones with the largest change", "Các khu vực thay đổi nhiều nhất"}},
+        {"zones note", {"At most ten zone × service pairs: those whose children within the threshold and children with no "
+                        "access changed most, then those where most children reach a facility faster or slower "
+                        "(compare_zones.csv has every zone).",
+                        "Tối đa mười cặp khu vực × dịch vụ: có số trẻ trong ngưỡng và số trẻ không tiếp cận được thay đổi "
+                        "nhiều nhất, rồi đến nơi nhiều trẻ đi nhanh hơn hoặc chậm hơn nhất (compare_zones.csv có mọi khu vực)."}},
+        {"no zone changed", {"No zone changed.", "Không khu vực nào thay đổi."}},
+        {"zone", {"Zone", "Khu vực"}},
+        {"faster", {"Faster", "Nhanh hơn"}},
+        {"slower", {"Slower", "Chậm hơn"}},
+        {"subtitle", {"Changes in travel time and in access, service by service", "Thay đổi thời gian di chuyển và tiếp cận theo từng dịch vụ"}},
+        {"facility changes", {"Facilities", "Cơ sở"}},
+        {"new", {"new facility", "cơ sở mới"}},
+        {"moved", {"moved facility", "cơ sở di dời"}},
+        {"closed", {"closed facility", "cơ sở đóng cửa"}},
+    };
+    const auto it = table.find(key);
+    if (it == table.end()) return key;
+    return lang == Lang::vi ? it->second.second : it->second.first;
+}
+
+/// The opening paragraph: the service that changed most, in children within the threshold and with no access.
+std::string largest_change_paragraph(const scenarios::ServiceComparison& svc, Lang lang) {
+    const AccessChange& a = svc.change.by_class.front().second;
+    if (!(a.net_change() > 0.0 || a.status_changes() > 0.0 || a.faster + a.slower > 0.0))
+        return fmt::format("<p id=\"largest-change\">{}</p>\n", esc(ct("no change", lang)));
+    const bool vi = lang == Lang::vi;
+    const auto n = [lang](double v) { return number(v, 0, lang); };
+    std::string text = vi ? fmt::format("Trong {} phút: {} → {} trẻ ({} được tiếp cận, {} mất tiếp cận). Không tiếp cận được: {} → {} trẻ.",
+                                        number(svc.threshold_min, 0, lang), n(a.within_before), n(a.within_after), n(a.gained),
+                                        n(a.lost), n(a.unreachable_before), n(a.unreachable_after))
+                          : fmt::format("Within {} min: {} → {} children ({} gained access, {} lost it). With no access: {} → {} children.",
+                                        number(svc.threshold_min, 0, lang), n(a.within_before), n(a.within_after), n(a.gained),
+                                        n(a.lost), n(a.unreachable_before), n(a.unreachable_after));
+    if (a.unreachable_to_within >= 0.5)
+        text += vi ? fmt::format(" {} trẻ trước không tiếp cận được nay trong ngưỡng.", n(a.unreachable_to_within))
+                   : fmt::format(" {} children with no access before are now within the threshold.", n(a.unreachable_to_within));
+    if (a.unreachable_to_beyond >= 0.5)
+        text += vi ? fmt::format(" {} trẻ trước không tiếp cận được nay tiếp cận được, nhưng quá ngưỡng.", n(a.unreachable_to_beyond))
+                   : fmt::format(" {} children with no access before can reach one now, beyond the threshold.", n(a.unreachable_to_beyond));
+    if (a.within_to_unreachable + a.beyond_to_unreachable >= 0.5)
+        text += vi ? fmt::format(" {} trẻ nay không tiếp cận được.", n(a.within_to_unreachable + a.beyond_to_unreachable))
+                   : fmt::format(" {} children have no access now.", n(a.within_to_unreachable + a.beyond_to_unreachable));
+    return fmt::format("<p id=\"largest-change\" data-service=\"{}\"><b>{}: {}.</b> {}</p>\n", esc(svc.service),
+                       esc(ct("largest change", lang)), esc(display_name(svc.service, lang)), esc(text));
+}
+
+/// The rows of the before/after table for one service (one per area class).
+std::string comparison_rows(const scenarios::ServiceComparison& svc, Lang lang) {
+    std::string out;
+    for (const auto& [cls, a] : svc.change.by_class)
+        out += fmt::format("<tr class=\"{}\" data-service=\"{}\" data-class=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                           cls == "all" ? "all" : "cls", esc(svc.service), esc(cls), esc(display_name(svc.service, lang)),
+                           esc(display_name(cls, lang)), number(a.children, 0, lang), number(a.within_before, 0, lang),
+                           number(a.within_after, 0, lang), number(a.gained, 0, lang), number(a.lost, 0, lang),
+                           number(a.pct_points(), 2, lang), number(a.unreachable_before, 0, lang),
+                           number(a.unreachable_after, 0, lang), number(a.unreachable_to_beyond, 0, lang),
+                           number(a.beyond_to_unreachable, 0, lang));
+    return out;
+}
+
+/// The zones whose access changed most (largest_zone_changes), when the baseline had zones.
+std::string zone_changes_section(const scenarios::ComparisonReport& report, Lang lang) {
+    std::string out = fmt::format("<section id=\"zone-changes\"><h2>{}</h2><p class=\"note\">{}</p>\n", esc(ct("zones changed", lang)),
+                                  esc(ct("zones note", lang)));
+    const auto rows = scenarios::largest_zone_changes(report, 10);
+    if (rows.empty()) return out + "<p>" + esc(ct("no zone changed", lang)) + "</p></section>\n";
+    out += fmt::format("<table id=\"zone-change-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                       "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                       esc(ct("zone", lang)), esc(t("service", lang)), esc(t("children", lang)), esc(t("before", lang)),
+                       esc(t("after", lang)), esc(ct("no access before", lang)), esc(ct("no access after", lang)),
+                       esc(t("gained", lang)), esc(t("lost", lang)), esc(ct("faster", lang)), esc(ct("slower", lang)));
+    for (const auto& r : rows) {
+        const scenarios::ComparisonZone& zone = report.zones[r.zone];
+        const auto& svc = report.services[r.service];
+        const AccessChange& a = svc.change.by_zone[r.zone];
+        out += fmt::format("<tr data-zone=\"{}\" data-service=\"{}\"><td>{} ({})</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                           esc(zone.code), esc(svc.service), esc(zone.name), esc(zone.code), esc(display_name(svc.service, lang)),
+                           number(a.children, 0, lang), number(a.within_before, 0, lang), number(a.within_after, 0, lang),
+                           number(a.unreachable_before, 0, lang), number(a.unreachable_after, 0, lang), number(a.gained, 0, lang),
+                           number(a.lost, 0, lang), number(a.faster, 0, lang), number(a.slower, 0, lang));
+    }
+    return out + "</tbody></table></section>\n";
+}
+
+/// One service's layer of the comparison's map: the travel-time change with the cells reached or no longer reached
+/// (as on the change maps), and the facilities new, moved or closed as its facilities (popups say which).
+nlohmann::json comparison_layer(const MapContext& ctx, const scenarios::ServiceComparison& svc, const Grid<float>& diff,
+                                const Grid<std::uint8_t>& status, Lang lang) {
+    const CategoryLayer categories{&status, categories_present(ctx, status, status_change_categories(svc.threshold_min, lang))};
+    const auto classes = time_change_classes(lang);
+    std::string legend = "<div class=\"legend\">";
+    auto swatch = [&](const Rgb& c, const std::string& label) {
+        legend += fmt::format("<span><span class=\"sw\" style=\"background:{}\"></span>{}</span>", c.hex(), esc(label));
+    };
+    for (const auto& c : classes) swatch(c.colour, c.label);
+    for (const auto& c : categories.categories) swatch(c.colour, c.label);
+    swatch(unreachable_colour(), unreachable_both_label(lang));
+    swatch({219, 233, 246}, tr("water", lang));
+    nlohmann::json facilities = nlohmann::json::array();
+    for (const auto& f : svc.facilities) {
+        const char* name = scenarios::facility_change_name(f.kind);
+        facilities.push_back({{"x", std::round(f.x_after)}, {"y", std::round(f.y_after)}, {"name", f.name},
+                              {"type", ct(name, lang) + " · " + display_name(f.type, lang)},
+                              {"colour", facility_change_colour(f.kind).hex()}});
+    }
+    for (const auto kind : {scenarios::FacilityChange::Kind::added, scenarios::FacilityChange::Kind::moved,
+                            scenarios::FacilityChange::Kind::closed})
+        if (std::any_of(svc.facilities.begin(), svc.facilities.end(), [&](const auto& f) { return f.kind == kind; }))
+            swatch(facility_change_colour(kind), ct(scenarios::facility_change_name(kind), lang));
+    legend += "</div>";
+    return {{"label", display_name(svc.service, lang)},
+            {"image", base64(raster_png(ctx, diff, classes, true, 2000, categories))},
+            {"legend", legend},
+            {"gaps", {{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}}},
+            {"facilities", std::move(facilities)},
+            {"ranked", nlohmann::json::array()}};
+}
+
+}  // namespace
+
 void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context, const fs::path& out, Lang lang) {
     nlohmann::json data = map_data(context, lang);
-    std::string body, nav = nav_link("before-after", t("before after", lang)) + nav_link("map-section", t("interactive map", lang));
-    body += fmt::format("<section id=\"before-after\"><h2>{}</h2>\n<table id=\"compare\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
-                        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
-                        esc(t("before after", lang)), esc(t("service", lang)), esc(t("area class", lang)), esc(t("children", lang)),
-                        esc(t("before", lang)), esc(t("after", lang)), esc(t("gained", lang)), esc(t("lost", lang)), esc(t("points", lang)));
-    for (const auto& svc : report.services)
-        for (const auto& [cls, a] : svc.change.by_class)
-            body += fmt::format("<tr class=\"{}\" data-service=\"{}\" data-class=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                                "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-                                cls == "all" ? "all" : "cls", esc(svc.service), esc(cls), esc(display_name(svc.service, lang)),
-                                esc(display_name(cls, lang)), number(a.children, 0, lang), number(a.within_before, 0, lang),
-                                number(a.within_after, 0, lang), number(a.gained, 0, lang), number(a.lost, 0, lang),
-                                number(a.pct_points(), 2, lang));
+    // The service that changed most comes first: in the opening paragraph, the table and the map.
+    std::vector<std::size_t> order;
+    if (!report.services.empty()) order.push_back(scenarios::most_changed_service(report));
+    for (std::size_t k = 0; k < report.services.size(); ++k)
+        if (k != order.front()) order.push_back(k);
+    std::string body, nav = nav_link("before-after", t("before after", lang));
+    if (!report.zones.empty()) nav += nav_link("zone-changes", ct("zones changed", lang));
+    nav += nav_link("map-section", t("interactive map", lang));
+    body += fmt::format("<section id=\"before-after\"><h2>{}</h2>\n", esc(t("before after", lang)));
+    if (!order.empty()) body += largest_change_paragraph(report.services[order.front()], lang);
+    body += fmt::format("<table id=\"compare\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                        esc(t("service", lang)), esc(t("area class", lang)), esc(t("children", lang)), esc(t("before", lang)),
+                        esc(t("after", lang)), esc(t("gained", lang)), esc(t("lost", lang)), esc(t("points", lang)),
+                        esc(ct("no access before", lang)), esc(ct("no access after", lang)), esc(ct("reached beyond", lang)),
+                        esc(ct("unreached beyond", lang)));
+    for (const std::size_t k : order) body += comparison_rows(report.services[k], lang);
     body += "</tbody></table></section>\n";
-    for (const auto& svc : report.services) {
-        const Grid<float> diff = geodata::read_raster_float(scenarios::ResultsLayout(out).diff_travel_time_tif(svc.service));
-        data["services"].push_back(service_layer(context, svc.service, display_name(svc.service, lang), diff, time_change_classes(lang), true,
-                                                 lang == Lang::vi ? "không tiếp cận được (trước hoặc sau)" : "unreachable before or after",
-                                                 {}, lang));
+    if (!report.zones.empty()) body += zone_changes_section(report, lang);
+    const scenarios::ResultsLayout layout(out);
+    for (const std::size_t k : order) {
+        const auto& svc = report.services[k];
+        data["services"].push_back(comparison_layer(context, svc, geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)),
+                                                    geodata::read_raster_byte(layout.status_change_tif(svc.service)), lang));
     }
     body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div>"
                         "<p class=\"note\">{}</p></section>\n", esc(t("interactive map", lang)), esc(context.credits));
     nav += nav_link("method", t("method", lang));
     body += method_section(context.credits, lang);
     const std::string title = fmt::format("{} — {} {} {}", t("report", lang), report.scenario_name, tr("compared with", lang), report.base_name);
-    write(out, page(title, tr("change in travel time to", lang), nav, body, data, lang));
+    write(out, page(title, ct("subtitle", lang), nav, body, data, lang));
 }
 
 }  // namespace accessplan::viz

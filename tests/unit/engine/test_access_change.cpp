@@ -46,3 +46,66 @@ TEST_CASE("compare_access counts children crossing the threshold both ways, by c
     Grid<float> other = test::grid_from_ascii("1 1 1 / 1 1 1", 100.0);
     CHECK_THROWS_AS(compare_access(before, other, kids, 30.0, nullptr, nullptr, 0), InputError);
 }
+
+TEST_CASE("compare_access counts children moving between within, beyond and unreachable", "[engine][compare]") {
+    // Travel times drawn as grids (X = unreachable); threshold 30 min, 10 children a cell but the last column (none).
+    const Grid<float> before = test::grid_from_ascii(R"(
+        X  X  20 40 X  X
+        X  50 20 X  10 X)", 100.0);
+    const Grid<float> after = test::grid_from_ascii(R"(
+        25 45 X  X  X  5
+        X  10 25 35 10 X)", 100.0);
+    Grid<float> kids(before.spec(), 10.0f);
+    kids(5, 0) = kids(5, 1) = 0.0f;
+    // By hand, per cell (before -> after): (0,0) unreachable -> within, (1,0) unreachable -> beyond,
+    // (2,0) within -> unreachable, (3,0) beyond -> unreachable, (4,0) unreachable both, (5,0) no children;
+    // (0,1) unreachable both, (1,1) beyond -> within, (2,1) within both, (3,1) unreachable -> beyond, (4,1) within both.
+    const AccessComparison c = compare_access(before, after, kids, 30.0, nullptr, nullptr, 0);
+    const AccessChange& all = c.by_class.front().second;
+    CHECK(all.children == 100.0);
+    CHECK(all.unreachable_before == 50.0);  // (0,0) (1,0) (4,0) (0,1) (3,1); (5,0) and (5,1) have no children
+    CHECK(all.unreachable_after == 40.0);   // (2,0) (3,0) (4,0) (0,1)
+    CHECK(all.unreachable_to_within == 10.0);
+    CHECK(all.unreachable_to_beyond == 20.0);
+    CHECK(all.within_to_unreachable == 10.0);
+    CHECK(all.beyond_to_unreachable == 10.0);
+    CHECK(all.gained == 20.0);  // (0,0) from unreachable and (1,1) from beyond
+    CHECK(all.lost == 10.0);    // (2,0) to unreachable
+    CHECK(all.within_before == 30.0);
+    CHECK(all.within_after == 40.0);
+    // The unreachable count moves exactly by the transitions in and out of it.
+    CHECK(all.unreachable_after - all.unreachable_before ==
+          all.within_to_unreachable + all.beyond_to_unreachable - all.unreachable_to_within - all.unreachable_to_beyond);
+    CHECK(all.net_change() == 10.0 + 10.0);  // within 30 -> 40, unreachable 50 -> 40
+    CHECK(all.status_changes() == 20.0 + 10.0 + 20.0 + 10.0);
+    // The per-cell codes, children or not.
+    const Grid<std::uint8_t> s = status_change(before, after, 30.0);
+    CHECK(s(0, 0) == 31);
+    CHECK(s(1, 0) == 32);
+    CHECK(s(2, 0) == 13);
+    CHECK(s(3, 0) == 23);
+    CHECK(s(4, 0) == 33);
+    CHECK(s(5, 0) == 31);
+    CHECK(s(1, 1) == 21);
+    CHECK(s(4, 1) == 11);
+    // Reversed, every transition swaps with its opposite.
+    const AccessChange back = compare_access(after, before, kids, 30.0, nullptr, nullptr, 0).by_class.front().second;
+    CHECK(back.within_to_unreachable == all.unreachable_to_within);
+    CHECK(back.beyond_to_unreachable == all.unreachable_to_beyond);
+    CHECK(back.unreachable_before == all.unreachable_after);
+    CHECK(back.lost == all.gained);
+}
+
+TEST_CASE("changed_more puts the larger change in children within reach or with no access first", "[engine][compare]") {
+    AccessChange quiet, faster, reached, gained;
+    faster.faster = 500.0;               // times fell, nobody changed status
+    reached.unreachable_before = 300.0;  // 300 reach a facility now, beyond the threshold
+    reached.unreachable_to_beyond = 300.0;
+    gained.within_before = 100.0;
+    gained.within_after = 350.0;
+    gained.gained = 250.0;
+    CHECK(changed_more(reached, gained));  // |0| + |0 - 300| > |250| + 0
+    CHECK(changed_more(gained, faster));
+    CHECK(changed_more(faster, quiet));
+    CHECK_FALSE(changed_more(quiet, quiet));
+}

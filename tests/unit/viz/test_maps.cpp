@@ -14,6 +14,7 @@
 #include "accessplan/viz/outputs.hpp"
 #include "accessplan/viz/palette.hpp"
 #include "support/ascii_grid.hpp"
+#include "support/png_image.hpp"
 #include "support/run_cli.hpp"
 
 using namespace accessplan;
@@ -21,35 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The pixels of a PNG as 0xRRGGBB, row-major.
-struct Image {
-    int width = 0, height = 0;
-    std::vector<std::uint32_t> pixels;
-    std::uint32_t at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)]; }
-    /// How many pixels of the rectangle [x0, x1) x [y0, y1) have colour `c`.
-    std::size_t count(const viz::Rgb& c, int x0, int y0, int x1, int y1) const {
-        const std::uint32_t want = (std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b;
-        std::size_t n = 0;
-        for (int y = y0; y < y1; ++y)
-            for (int x = x0; x < x1; ++x) n += at(x, y) == want;
-        return n;
-    }
-};
-
-Image read_png(const fs::path& file) {
-    std::unique_ptr<cairo_surface_t, void (*)(cairo_surface_t*)> s(cairo_image_surface_create_from_png(file.string().c_str()),
-                                                                  cairo_surface_destroy);
-    REQUIRE(cairo_surface_status(s.get()) == CAIRO_STATUS_SUCCESS);
-    Image img;
-    img.width = cairo_image_surface_get_width(s.get());
-    img.height = cairo_image_surface_get_height(s.get());
-    const int stride = cairo_image_surface_get_stride(s.get());
-    const unsigned char* data = cairo_image_surface_get_data(s.get());
-    for (int y = 0; y < img.height; ++y)
-        for (int x = 0; x < img.width; ++x)
-            img.pixels.push_back(reinterpret_cast<const std::uint32_t*>(data + y * stride)[x] & 0xFFFFFFu);
-    return img;
-}
+using test::Image;
+using test::read_png;
 
 std::size_t pdf_pages(const fs::path& file) {
     const std::string pdf = test::slurp(file);

@@ -56,6 +56,7 @@ public:
     std::filesystem::path changed_areas_csv() const { return m_root / "changed_areas.csv"; }
     std::filesystem::path diff_travel_time_tif(const std::string& service) const { return raster("diff_travel_time_" + service + ".tif"); }
     std::filesystem::path access_change_tif(const std::string& service) const { return raster("access_change_" + service + ".tif"); }
+    std::filesystem::path status_change_tif(const std::string& service) const { return raster("status_change_" + service + ".tif"); }
     std::filesystem::path change_png(const std::string& service) const { return maps_dir() / ("change_" + service + ".png"); }
 
     // Layers of access.gpkg.

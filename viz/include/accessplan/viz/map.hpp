@@ -9,6 +9,7 @@
 
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/scenarios/compare.hpp"
 #include "accessplan/viz/palette.hpp"
 
 namespace accessplan::viz {
@@ -31,6 +32,18 @@ MapContext load_map_context(const std::filesystem::path& results_dir, std::strin
 /// site when the layer was edited ("3rd", "", "0x3").
 int ranked_site_rank(const geodata::Feature& site);
 
+/// Cells drawn in a colour of their own whatever their value, by a code per cell: a comparison's cells that became
+/// reachable or unreachable (the codes of rasters/status_change_<service>.tif; status_change_categories).
+struct CategoryLayer {
+    const Grid<std::uint8_t>* codes = nullptr;  ///< on the context's grid; none: no category drawn
+    std::vector<CellCategory> categories;       ///< codes not listed keep the colour of their value
+};
+
+/// The categories of `all` that some cell of `codes` holds, water left aside (legends list no category the map does
+/// not show).
+std::vector<CellCategory> categories_present(const MapContext& context, const Grid<std::uint8_t>& codes,
+                                             std::vector<CellCategory> all);
+
 /// One map page.
 struct MapPage {
     std::string title, subtitle;
@@ -41,14 +54,21 @@ struct MapPage {
     std::string unreachable_label;             ///< the legend's words for NaN cells (default: "no access")
     std::string service;                       ///< draw this service's gaps and ranked sites (empty: none)
     std::vector<std::string> facility_types;   ///< draw facilities of these types (in this order: colours)
+    CategoryLayer categories;                  ///< cells drawn by category over `values` (in the legend after classes)
+    std::string facilities_of;                 ///< draw the facilities whose `services` list this one, small and grey
+    std::vector<scenarios::FacilityChange> facility_changes;  ///< marked new, moved (arrow from where it was), closed
     std::vector<std::string> key_figures;      ///< lines under the legend
 };
 
-/// `values` coloured by `classes` (with water, land outside the study area and, when `unreachable`, NaN as no access,
-/// as on the maps) as PNG bytes, one pixel per cell, every k-th cell when the grid is wider or taller than
+/// The colours of the marks of facility_changes (filled circles; new with a white +, closed with a white x, moved
+/// with an arrow from where it was).
+Rgb facility_change_colour(scenarios::FacilityChange::Kind kind);
+
+/// `values` coloured by `classes` (with water, land outside the study area, `categories` and, when `unreachable`, NaN
+/// as no access, as on the maps) as PNG bytes, one pixel per cell, every k-th cell when the grid is wider or taller than
 /// `max_pixels`. For the report's interactive map.
 std::string raster_png(const MapContext& context, const Grid<float>& values, const std::vector<ValueClass>& classes,
-                       bool unreachable, std::size_t max_pixels = 2000);
+                       bool unreachable, std::size_t max_pixels = 2000, const CategoryLayer& categories = {});
 
 /// Draws `pages` into `png_files` (one each, A4 landscape at 150 dpi) and all of them into `pdf_file` (A4 pages;
 /// empty path: no PDF). Files are written atomically. IoError when Cairo cannot write.

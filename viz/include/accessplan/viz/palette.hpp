@@ -40,6 +40,20 @@ std::vector<ValueClass> pct_within_classes(Lang lang = Lang::en);
 /// Change of travel time in minutes (after - before) for comparisons: purple where it falls, orange where it rises.
 std::vector<ValueClass> time_change_classes(Lang lang = Lang::en);
 
+/// Cells of one code of a categorical raster (drawn in their colour whatever else they show).
+struct CellCategory {
+    std::uint8_t code = 0;
+    Rgb colour;
+    std::string label;
+};
+
+/// A comparison's cells that became reachable or unreachable, by their rasters/status_change_<service>.tif code:
+/// 31 now within the threshold (unreachable before; teal), 32 now reachable beyond it (light teal), 13 and 23
+/// unreachable now (within or beyond before; dark and bright red). Cells unreachable both times (33) are drawn as no
+/// access, labelled by unreachable_both_label.
+std::vector<CellCategory> status_change_categories(double threshold_min, Lang lang = Lang::en);
+std::string unreachable_both_label(Lang lang = Lang::en);
+
 /// A colour per facility type, in the order given (Okabe-Ito; repeats after eight).
 Rgb facility_colour(std::size_t index);
 
