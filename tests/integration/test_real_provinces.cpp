@@ -14,6 +14,7 @@
 #include <gdal_utils.h>
 #include <ogrsf_frmts.h>
 
+#include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
@@ -82,6 +83,8 @@ TEST_CASE("Phu Quoc: nobody on the sea, the island flagged, an islet reached onl
     test::TempDir dir;
     const fs::path fx = data / "fixtures" / "phu_quoc";
     const fs::path land = fx / "gshhg_f_land_phu_quoc.geojson";
+    // A walking threshold of 900 min: Hòn Thơm is some 13 hours' walk and a boat from the district centre, and the
+    // threshold only has to tell the transitions apart.
     std::ofstream(dir / "baseline.yaml")
         << "schema_version: 1\nname: Phu Quoc\n"
            "area: {bbox: [103.79, 9.85, 104.16, 10.51], cell_size_m: 100, buffer_m: 0}\n"
@@ -91,7 +94,7 @@ TEST_CASE("Phu Quoc: nobody on the sea, the island flagged, an islet reached onl
            "travel: {landcover: {uniform: 40}, land: {file: '" << land.string() << "'}}\n"
         << "area_classes: {coastline: {file: '" << (data / "coast" / "vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg").string()
         << "', layer: gshhg_f_land_102_110E_8_24N}}\n"
-           "services:\n  - {name: health, facility_types: [Phu Quoc], target_group: under5, threshold_min: 600}\n";
+           "services:\n  - {name: health, facility_types: [Phu Quoc], target_group: under5, threshold_min: 900}\n";
     // Hòn Thơm (3.6 km2, south of An Thới) by a boat from Phu Quoc's southern tip.
     std::ofstream(dir / "ferry.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: Phu Quoc with a ferry\n"
                                          "modifications:\n  - new_ferry: {name: An Thoi - Hon Thom, from: [104.015, 10.011], "
@@ -154,6 +157,31 @@ TEST_CASE("Phu Quoc: nobody on the sea, the island flagged, an islet reached onl
     CHECK(reachable_before == 0.0);
     CHECK(reachable_after == Approx(people));
     CHECK(b.services[0].access.unreachable <= a.services[0].access.unreachable - people + 1e-3);
+    // compare counts the islanders who go from no access to access as gained: the test sums them from the rasters.
+    double gained = 0.0, unreachable_before = 0.0, unreachable_after = 0.0;
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        if (!(children[i] > 0.0f)) continue;
+        if (!reachable(before[i])) unreachable_before += children[i];
+        if (!reachable(after[i])) unreachable_after += children[i];
+        if (!reachable(before[i]) && reachable(after[i]) && after[i] <= 900.0f) gained += children[i];
+    }
+    INFO("Hon Thom after the ferry: " << [&] { float m = 0; for (std::size_t i = 0; i < hon_thom.size(); ++i) if (hon_thom[i] && reachable(after[i])) m = std::max(m, after[i]); return m; }() << " min at most");
+    REQUIRE(gained >= people - 1e-3);
+    const auto cmp = test::run_cli({"compare", (dir / "a").string(), (dir / "b").string(), "--out", (dir / "ab").string()});
+    REQUIRE(cmp.exit_code == 0);
+    const auto table = geodata::read_csv_table(dir / "ab" / "compare.csv");
+    bool found = false;
+    for (const auto& row : table.rows) {
+        if (row[static_cast<std::size_t>(table.column("area_class"))] != "all") continue;
+        found = true;
+        auto col = [&](const char* name) { return std::stod(row[static_cast<std::size_t>(table.column(name))]); };
+        CHECK(col("gained") == Approx(gained).margin(0.1));
+        CHECK(col("unreachable_to_within") == Approx(gained).margin(0.1));
+        CHECK(col("unreachable_before") == Approx(unreachable_before).margin(0.1));
+        CHECK(col("unreachable_after") == Approx(unreachable_after).margin(0.1));
+        CHECK(col("lost") == 0.0);
+    }
+    CHECK(found);
     // islands.csv says how each island is reached.
     const std::string islands_a = test::slurp(dir / "a" / "islands.csv"), islands_b = test::slurp(dir / "b" / "islands.csv");
     CHECK_THAT(islands_b, Catch::Contains("\"ferry\""));
