@@ -104,6 +104,15 @@ std::string t(const std::string& key, Lang lang) {
         {"nothing ranked", {"No site was ranked.", "Không có địa điểm nào được xếp hạng."}},
         {"warnings", {"What this run assumed or left out", "Những điều lần chạy này đã giả định hoặc bỏ qua"}},
         {"people", {"People", "Dân số"}},
+        {"population account", {"Where the people of the population raster are", "Dân số trong dữ liệu dân số ở đâu"}},
+        {"in boundary", {"inside the boundary (as the raster has them)", "trong ranh giới (theo dữ liệu gốc)"}},
+        {"moved off water", {"moved off water onto land", "chuyển từ mặt nước lên đất liền"}},
+        {"not placed", {"on water far from land (in no figure)", "trên mặt nước xa đất liền (không tính)"}},
+        {"beyond border", {"beyond the national border line (in no figure)", "bên kia đường biên giới quốc gia (không tính)"}},
+        {"counted", {"counted in every figure", "được tính trong mọi số liệu"}},
+        {"islands", {"Islands", "Đảo"}},
+        {"island status", {"Status", "Tình trạng"}},
+        {"reached by", {"Reached by", "Tiếp cận bằng"}},
         {"warnings note", {"Read these before quoting any figure (also in summary.json).",
                            "Hãy đọc trước khi trích dẫn số liệu (cũng có trong summary.json)."}},
     };
@@ -428,7 +437,28 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             number(svc.threshold_min, 0, lang), esc(tr("minutes", lang)), esc(display_name(svc.mode, lang)),
                             esc(age_group_label(g.min_age, g.max_age, lang, all_ages)));
     }
-    body += "</tbody></table></section>\n";
+    body += "</tbody></table>\n";
+    // Where the people are: the raster's people inside the boundary, moved, left out and counted.
+    const scenarios::PopulationAccount& pa = result.population;
+    body += fmt::format("<h3>{}</h3><table id=\"population\"><tbody>\n", esc(t("population account", lang)));
+    for (auto [key, value] : {std::pair{"in boundary", pa.in_boundary}, {"moved off water", pa.moved_off_water},
+                              {"not placed", pa.not_placed}, {"beyond border", pa.beyond_border}, {"counted", pa.in_study_area}})
+        body += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td></tr>\n", esc(t(key, lang)), number(value, 0, lang));
+    body += "</tbody></table>\n";
+    // The islands, most people first (islands.csv has them all).
+    if (!result.islands.empty()) {
+        body += fmt::format("<h3>{}</h3><table id=\"islands\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                            "<th>{}</th></tr></thead><tbody>\n", esc(t("islands", lang)), esc(t("island status", lang)),
+                            esc(t("area km2", lang)), esc(people_noun(true, lang)), esc(t("zone", lang)), esc(t("reached by", lang)));
+        for (std::size_t k = 0; k < std::min<std::size_t>(10, result.islands.size()); ++k) {
+            const auto& i = result.islands[k];
+            body += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>"
+                                "<td>{}</td></tr>\n", i.id, esc(i.status), number(i.area_km2, 2, lang), number(i.people, 0, lang),
+                                esc(i.zone.empty() ? "–" : i.zone), esc(i.reached_by));
+        }
+        body += "</tbody></table>\n";
+    }
+    body += "</section>\n";
     // The map.
     for (std::size_t k = 0; k < result.services.size(); ++k) {
         const auto& svc = result.services[k];
