@@ -128,47 +128,64 @@ LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* l
     } else {
         for (std::size_t i = 0; i < n; ++i) closed[i] = land[i] != 0 ? 1 : 0;
     }
-    std::vector<std::int32_t> comp;
-    const std::vector<std::size_t> sizes = components(spec, [&](std::size_t i) { return closed[i] != 0; }, comp);
+    auto linked = [&](std::size_t i) { return links && (*links)[i] != 0; };
+    std::vector<std::int32_t> piece, mass, reach;  // land alone; closed land + links; land + links
+    const std::vector<std::size_t> pieces = components(spec, [&](std::size_t i) { return land[i] != 0; }, piece);
+    const std::vector<std::size_t> masses = components(spec, [&](std::size_t i) { return closed[i] != 0 || linked(i); }, mass);
+    const std::vector<std::size_t> reaches = components(spec, [&](std::size_t i) { return land[i] != 0 || linked(i); }, reach);
     LandParts out;
     out.part = Grid<std::int32_t>(spec, 0);
-    out.parts.resize(sizes.size());
-    for (std::size_t i = 0; i < n; ++i)
-        if (land[i] != 0) {
-            out.part[i] = comp[i] + 1;
-            ++out.parts[static_cast<std::size_t>(comp[i])].cells;
-        }
-    if (sizes.empty()) return out;
-    // The mainland among the parts.
+    out.parts.resize(pieces.size());
+    std::vector<std::size_t> mass_land(masses.size(), 0), reach_land(reaches.size(), 0);
+    std::vector<char> seeded_mass(masses.size(), 0), seeded_reach(reaches.size(), 0), seeded_piece(pieces.size(), 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!land[i]) continue;
+        const auto p = static_cast<std::size_t>(piece[i]), m = static_cast<std::size_t>(mass[i]),
+                   r = static_cast<std::size_t>(reach[i]);
+        out.part[i] = piece[i] + 1;
+        ++out.parts[p].cells;
+        ++mass_land[m];
+        ++reach_land[r];
+        if (mainland && (*mainland)[i]) seeded_mass[m] = seeded_reach[r] = seeded_piece[p] = 1;
+    }
+    if (pieces.empty()) return out;
+    // The mainland masses.
+    std::vector<char> mainland_mass(masses.size(), 0);
     if (mainland) {
-        for (std::size_t i = 0; i < n; ++i)
-            if ((*mainland)[i] && comp[i] >= 0) out.parts[static_cast<std::size_t>(comp[i])].mainland = true;
+        mainland_mass = seeded_mass;
     } else {
         bool any = false;
-        for (auto& p : out.parts) {
-            p.mainland = static_cast<double>(p.cells) * spec.cell_area_m2() >= options.mainland_m2;
-            any |= p.mainland;
+        for (std::size_t m = 0; m < masses.size(); ++m) {
+            mainland_mass[m] = static_cast<double>(mass_land[m]) * spec.cell_area_m2() >= options.mainland_m2;
+            any |= mainland_mass[m] != 0;
         }
         if (!any) {
-            auto largest = std::max_element(out.parts.begin(), out.parts.end(),
-                                            [](const LandPart& a, const LandPart& b) { return a.cells < b.cells; });
-            largest->mainland = true;
+            mainland_mass[static_cast<std::size_t>(std::max_element(mass_land.begin(), mass_land.end()) - mass_land.begin())] = 1;
             out.mainland_guessed = true;
         }
     }
-    if (!links) return out;
-    // Parts joined over links: components of closed land + links; a part sharing one with the mainland is mainland.
-    std::vector<std::int32_t> joined;
-    const std::vector<std::size_t> joined_sizes =
-        components(spec, [&](std::size_t i) { return closed[i] != 0 || (*links)[i] != 0; }, joined);
-    std::vector<char> joined_mainland(joined_sizes.size(), 0);
-    for (std::size_t i = 0; i < n; ++i)
-        if (comp[i] >= 0 && out.parts[static_cast<std::size_t>(comp[i])].mainland)
-            joined_mainland[static_cast<std::size_t>(joined[i])] = 1;
+    // In each mainland mass, the mainland proper: the reach (land + links) holding the seed, or its largest reach;
+    // and of that reach, the seeded pieces or its largest piece.
+    std::vector<std::size_t> best_reach(masses.size(), reaches.size()), best_piece(reaches.size(), pieces.size());
     for (std::size_t i = 0; i < n; ++i) {
-        if (comp[i] < 0) continue;
-        LandPart& p = out.parts[static_cast<std::size_t>(comp[i])];
-        if (!p.mainland && joined_mainland[static_cast<std::size_t>(joined[i])]) p.mainland = p.linked = true;
+        if (!land[i]) continue;
+        const auto m = static_cast<std::size_t>(mass[i]), r = static_cast<std::size_t>(reach[i]),
+                   p = static_cast<std::size_t>(piece[i]);
+        std::size_t& br = best_reach[m];
+        if (br == reaches.size() || std::pair(seeded_reach[r], reach_land[r]) > std::pair(seeded_reach[br], reach_land[br])) br = r;
+        std::size_t& bp = best_piece[r];
+        if (bp == pieces.size() || std::pair(seeded_piece[p], out.parts[p].cells) > std::pair(seeded_piece[bp], out.parts[bp].cells))
+            bp = p;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!land[i]) continue;
+        const auto m = static_cast<std::size_t>(mass[i]), r = static_cast<std::size_t>(reach[i]),
+                   p = static_cast<std::size_t>(piece[i]);
+        LandPart& part = out.parts[p];
+        if (!mainland_mass[m]) continue;
+        const bool core_reach = r == best_reach[m] || seeded_reach[r];
+        const bool core_piece = core_reach && (p == best_piece[r] || seeded_piece[p]);
+        part.mainland = core_piece ? Joined::itself : core_reach ? Joined::by_link : Joined::across_water;
     }
     return out;
 }
@@ -176,7 +193,7 @@ LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* l
 Grid<std::uint8_t> LandParts::island_cells() const {
     Grid<std::uint8_t> island(part.spec(), 0);
     for (std::size_t i = 0; i < part.size(); ++i)
-        if (part[i] > 0 && !parts[static_cast<std::size_t>(part[i] - 1)].mainland) island[i] = 1;
+        if (part[i] > 0 && parts[static_cast<std::size_t>(part[i] - 1)].mainland == Joined::no) island[i] = 1;
     return island;
 }
 

@@ -51,6 +51,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     result.population_source_total = in.population_source_total;
     result.population_in_area = in.population_in_area;
     result.population = in.population_account;
+    result.all_ages = !s.has_age_data();
     result.islands = in.islands;
     result.warnings = in.warnings;
     result.towns_placed = in.towns.size();

@@ -27,21 +27,23 @@ std::string command_line();
 
 void print_run_summary(const scenarios::RunResult& result, const fs::path& out) {
     const auto& g = result.grid;
-    fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people in the study area ({:.0f} with the buffer)\n",
+    fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people in the study area ({:.0f} on the whole grid: "
+               "area, buffer and the rest of its rectangle)\n",
                g.cols, g.rows, g.cell_width_m(), g.crs.label(), result.population_in_area, result.population_total);
     const auto& pa = result.population;
-    if (!pa.mask.empty() || pa.beyond_border > 0.0)
-        fmt::print("People: {:.0f} inside the boundary in {}; {:.0f} moved off water onto land{}; {:.0f} on water far from "
-                   "land and {:.0f} beyond the national border line (in no figure); {:.0f} counted\n", pa.in_boundary,
-                   "the population raster", pa.moved_off_water, pa.mask.empty() ? "" : " (" + pa.mask + ")", pa.not_placed,
-                   pa.beyond_border, pa.in_study_area);
+    fmt::print("People of the population raster: {:.0f} inside the boundary; {:.0f} moved off water{}; {:.0f} beyond "
+               "the national border line and {:.0f} moved out of the boundary onto land or left on water far from land "
+               "(in no figure); {:.0f} counted\n", pa.in_boundary, pa.moved_off_water,
+               pa.mask.empty() ? " (nothing says where the water is)" : " (kept to the " + pa.mask + ")", pa.beyond_border,
+               pa.left_boundary, pa.in_study_area);
     if (const auto n = std::count_if(result.islands.begin(), result.islands.end(),
                                      [](const scenarios::IslandRow& r) { return r.status == "island"; }))
-        fmt::print("Islands: {} with people in the study area (islands.csv lists them and land joined by road or bridge)\n", n);
-    fmt::print("{:<24} {:>10} {:>7} {:>9} {:>10} {:>8} {:>8} {:>11}\n", "service", "mode", "limit", "children",
+        fmt::print("Islands: {} with people in the study area (islands.csv lists them, and land joined to the mainland "
+                   "by a road or bridge or only across narrow water)\n", n);
+    fmt::print("{:<24} {:>10} {:>7} {:>9} {:>10} {:>8} {:>8} {:>11}\n", "service", "mode", "limit", result.all_ages ? "people" : "children",
                "within", "% within", "p90 min", "unreachable");
     for (const auto& s : result.services)
-        fmt::print("{:<24} {:>10} {:>5.0f}m {:>9.0f} {:>10.0f} {:>7.1f}% {:>8.1f} {:>11.0f}\n", s.service, s.mode,
+        fmt::print("{:<24} {:>10} {:>4.0f}min {:>9.0f} {:>10.0f} {:>7.1f}% {:>8.1f} {:>11.0f}\n", s.service, s.mode,
                    s.threshold_min, s.access.children, s.access.within_threshold, s.access.pct_within(),
                    std::isfinite(s.access.p90_min) ? s.access.p90_min : 0.0, s.access.unreachable);
     if (const auto& rk = result.ranking) {

@@ -486,8 +486,10 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
             for (auto [name, c] : {std::pair{"island", g.island_children}, {"border", g.border_children}, {"remote", g.remote_children}})
                 if (c > 0.5 * g.children) cls += (cls.empty() ? "" : ", ") + display_name(name, lang);
             body += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
-                                esc(display_name(svc.service, lang)), g.rank, number(g.children, 0, lang), esc(cls.empty() ? "–" : cls),
-                                number(g.mean_min, 1, lang), esc(names.count(g.nearest_facility) ? names.at(g.nearest_facility) : "–"),
+                                esc(display_name(svc.service, lang)), g.rank, number(g.children, 0, lang),
+                                esc(cls.empty() ? display_name("none", lang) : cls),
+                                std::isfinite(g.mean_min) ? number(g.mean_min, 1, lang) : esc(t("unreachable", lang)),
+                                esc(names.count(g.nearest_facility) ? names.at(g.nearest_facility) : "–"),
                                 number(static_cast<double>(g.cells) * result.grid.cell_area_m2() / 1e6, 2, lang));
         }
     body += "</tbody></table></section>\n";

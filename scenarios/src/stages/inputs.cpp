@@ -242,7 +242,7 @@ double drop_beyond_border(Grid<std::uint8_t>& study_area, const Grid<std::uint8_
     return people;
 }
 
-/// The land parts that are not the mainland itself and reach into the study area, most people first (islands.csv).
+/// The pieces of land that are not the mainland itself and reach into the study area, most people first (islands.csv).
 std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& population) {
     const LandParts& lp = in.land_parts;
     struct Tally {
@@ -255,7 +255,7 @@ std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& popul
         const std::int32_t p = lp.part[i];
         if (p <= 0) continue;
         const auto k = static_cast<std::size_t>(p - 1);
-        if (lp.parts[k].mainland && !lp.parts[k].linked) continue;
+        if (lp.parts[k].mainland == Joined::itself) continue;
         Tally& t = tally[k];
         if (in.listed_island && (*in.listed_island)[i]) ++t.listed;
         if (!in.study_area[i]) continue;
@@ -274,8 +274,19 @@ std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& popul
         if (t.inside == 0) continue;
         IslandRow row;
         const bool listed = 2 * t.listed >= lp.parts[k].cells;
-        row.status = lp.parts[k].linked ? (listed ? "listed island, joined by road or bridge" : "joined by road or bridge")
-                                        : "island";
+        switch (lp.parts[k].mainland) {
+            case Joined::by_link:
+                row.status = "joined by road or bridge";
+                row.reached_by = "road or bridge";
+                break;
+            case Joined::across_water:
+                row.status = "joined across narrow water";
+                row.reached_by = "nothing in the data: no road or bridge across the water";
+                break;
+            default:
+                row.status = "island";
+        }
+        if (listed && lp.parts[k].mainland != Joined::no) row.status = "listed island, " + row.status;
         row.area_km2 = static_cast<double>(lp.parts[k].cells) * in.grid.cell_area_m2() / 1e6;
         row.people = t.people;
         row.lon = in.grid.transform.x_of(static_cast<double>(t.cell % in.grid.cols));
@@ -285,7 +296,7 @@ std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& popul
             auto z = std::max_element(t.zones.begin(), t.zones.end(), [](auto& a, auto& b) { return a.second < b.second; });
             row.zone = in.zones->names[static_cast<std::size_t>(z->first - 1)];
         }
-        row.id = static_cast<int>(k + 1);  // the land part, until sorted
+        row.id = static_cast<int>(k + 1);  // the land piece
         rows.push_back(std::move(row));
     }
     std::stable_sort(rows.begin(), rows.end(), [](const IslandRow& a, const IslandRow& b) { return a.people > b.people; });
@@ -348,8 +359,9 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         mainland = std::move(large);
     } else if (s.landcover_uniform) {
         in.warnings.push_back(fmt::format("travel.landcover is uniform ({}) and neither travel.land nor area_classes.coastline "
-                                          "is set: every cell is land, the sea too (walkable, and people on it count). "
-                                          "For a coastal area give travel.land: GSHHG land polygons", *s.landcover_uniform));
+                                          "is set: every cell is land, so sea, rivers and lakes are walkable and people on "
+                                          "them count. For a coastal area give travel.land (GSHHG land polygons); for rivers "
+                                          "and lakes a land-cover raster (ESA WorldCover)", *s.landcover_uniform));
     }
     std::map<std::size_t, FrictionEdit> road_edits, open_road_edits;
     std::optional<Grid<std::uint8_t>> open_roads;  // without the closures (see stage 3)
@@ -421,6 +433,16 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     } else if (!s.landcover_uniform) {
         account.mask = fmt::format("land of travel.landcover ({}, not water)", s.landcover.filename().string());
     }
+    // Nobody lives on the national border line or in a river without a bridge (cells nobody can enter): their people
+    // go to the cells beside them, within their population cell.
+    if (in.border || in.rivers) {
+        if (!people_mask) people_mask = account.mask.empty() ? Grid<std::uint8_t>(grid, 1) : in.land;
+        for (std::size_t i = 0; i < people_mask->size(); ++i)
+            if ((in.border && (*in.border)[i]) || (in.rivers && (*in.rivers)[i] && !(in.roads && (*in.roads)[i])))
+                (*people_mask)[i] = 0;
+        account.mask += fmt::format("{}off the {}", account.mask.empty() ? "" : ", ",
+                                    in.border && in.rivers ? "border line and rivers" : in.border ? "border line" : "rivers");
+    }
     const Grid<std::uint8_t>* allowed = people_mask ? &*people_mask : (account.mask.empty() ? nullptr : &in.land);
     ResampleReport pop_report;
     Grid<float> unmasked;
@@ -435,14 +457,15 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                           "and are not counted", s.population.string(),
                                           pop_report.source_total - pop_report.kept_total, pop_report.source_total));
     if (account.moved_off_water >= 0.5)
-        in.warnings.push_back(fmt::format("{}: {:.0f} people fell on water cells ({}) and were moved onto land: {:.0f} within "
-                                          "their own population cell, {:.0f} to the nearest land next to it",
-                                          s.population.string(), account.moved_off_water, account.mask,
+        in.warnings.push_back(fmt::format("population.total ({}): {:.0f} people fell on water or on cells nobody can enter "
+                                          "(people are kept to the {}) and were moved beside them: {:.0f} within their own "
+                                          "population cell, {:.0f} to the nearest such cell next to it",
+                                          s.population.filename().string(), account.moved_off_water, account.mask,
                                           pop_report.moved_in_cell, pop_report.moved_nearby));
     if (account.not_placed >= 0.5)
-        in.warnings.push_back(fmt::format("{}: {:.0f} people lie on water with no land within one population cell: they are "
-                                          "in no figure (not counted as without access)", s.population.string(),
-                                          account.not_placed));
+        in.warnings.push_back(fmt::format("population.total ({}): {:.0f} people lie on water with no land within one "
+                                          "population cell: they are in no figure (not counted as without access)",
+                                          s.population.filename().string(), account.not_placed));
     const std::optional<Grid<float>> growth = growth_factors(s, grid);
     in.population_total = 0.0;
     for (std::size_t i = 0; i < population.size(); ++i) {
@@ -463,7 +486,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                          "check the layer and its filter", s.towns->file.string(),
                                          s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
     } else {
-        in.warnings.push_back("area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones");
+        in.warnings.push_back(s.remote_zones ? "area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones"
+                                             : "neither area_classes.towns nor remote_zones is set: no cell is flagged 'remote'");
     }
     if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, grid, false);
     if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, grid, false);
@@ -499,7 +523,22 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     for (std::size_t i = 0; i < population.size(); ++i)
         if (in.study_area[i]) in.population_in_area += population[i];
     account.in_study_area = in.population_in_area;
+    if (!growth) account.left_boundary = account.in_boundary - account.beyond_border - account.in_study_area;
     in.islands = island_rows(in, population);
+    double across = 0.0;
+    std::size_t across_pieces = 0;
+    for (const auto& row : in.islands)
+        if (row.status.ends_with("joined across narrow water") && row.people >= 0.5) {
+            across += row.people;
+            ++across_pieces;
+        }
+    if (across >= 0.5)
+        in.warnings.push_back(fmt::format("{:.0f} people live on {} piece(s) of land the mainland reaches only across water "
+                                          "narrower than ~2 x area_classes.island_bridge_m ({:g} m) with no road or bridge "
+                                          "in the data: they are not islands, but nobody can cross that water, so they "
+                                          "count as without access unless a facility is on their piece. Give travel.roads "
+                                          "(OpenStreetMap has the bridges); islands.csv lists the pieces",
+                                          across, across_pieces, s.island_bridge_m));
     if (!(in.population_in_area > 0.0))
         throw InputError(fmt::format("{}: no people inside the study area ({:.0f} in the whole file): every cell there is nodata "
                                      "or 0. Check that the raster covers the area (area.boundary or area.bbox) and that its "

@@ -281,7 +281,8 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     summary["population"] = {{"source_total", pa.source_total}, {"in_grid", pa.in_grid}, {"in_boundary", pa.in_boundary},
                              {"kept_to", pa.mask.empty() ? nlohmann::json(nullptr) : nlohmann::json(pa.mask)},
                              {"moved_off_water", pa.moved_off_water}, {"on_water_not_placed", pa.not_placed},
-                             {"beyond_border", pa.beyond_border}, {"in_study_area", pa.in_study_area}};
+                             {"beyond_border", pa.beyond_border}, {"left_boundary", pa.left_boundary},
+                             {"in_study_area", pa.in_study_area}};
     summary["islands"] = {{"count", std::count_if(result.islands.begin(), result.islands.end(),
                                                   [](const IslandRow& r) { return r.status == "island"; })},
                           {"people", std::accumulate(result.islands.begin(), result.islands.end(), 0.0,

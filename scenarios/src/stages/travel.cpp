@@ -191,9 +191,8 @@ void add_ferry_ports(std::vector<IslandRow>& islands, const LandParts& parts,
     for (auto& row : islands) {
         auto it = ends.find(row.id);
         row.ferry_ports = it == ends.end() ? 0 : static_cast<int>(it->second.size());
-        row.reached_by = row.status.find("joined") != std::string::npos ? "road or bridge"
-                         : row.ferry_ports > 0                         ? "ferry"
-                                                                       : "no road, bridge or ferry in the data";
+        if (row.status.ends_with("island"))
+            row.reached_by = row.ferry_ports > 0 ? "ferry" : "no road, bridge or ferry in the data";
     }
 }
 

@@ -97,7 +97,8 @@ TEST_CASE("land parts: roads and bridges join land, ferries do not, and the main
     CHECK(plain.island_cells()(11, 2) == 1);
     const LandParts joined = land_parts(land, &bridge, nullptr, o);
     CHECK(joined.island_cells()(6, 0) == 0);  // over the bridge: mainland
-    CHECK(joined.parts[static_cast<std::size_t>(joined.part(6, 0) - 1)].linked);
+    CHECK(joined.parts[static_cast<std::size_t>(joined.part(6, 0) - 1)].mainland == Joined::by_link);
+    CHECK(joined.parts[static_cast<std::size_t>(joined.part(0, 0) - 1)].mainland == Joined::itself);
     CHECK(joined.island_cells()(11, 2) == 1);  // still an island
     CHECK(joined.island_cells()(4, 1) == 0);   // the bridge itself is not land
     // Given mainland cells outside the grid's land: every part is an island (a grid around one island).
@@ -108,6 +109,11 @@ TEST_CASE("land parts: roads and bridges join land, ferries do not, and the main
     CHECK(guessed.mainland_guessed);
     CHECK(guessed.island_cells()(0, 0) == 0);
     CHECK(guessed.island_cells()(6, 0) == 1);
-    // Water narrower than about twice bridge_m does not separate land.
-    CHECK(land_parts(land, nullptr, nullptr, {200.0, 500.0 * 100.0 * 100.0}).island_cells()(6, 0) == 0);
+    // Water narrower than about twice bridge_m does not make an island; with no road across, the land beyond it is
+    // joined only across that water (travel cannot cross it), and says so.
+    const LandParts bridged = land_parts(land, nullptr, nullptr, {200.0, 500.0 * 100.0 * 100.0});
+    CHECK(bridged.island_cells()(6, 0) == 0);
+    CHECK(bridged.parts[static_cast<std::size_t>(bridged.part(6, 0) - 1)].mainland == Joined::across_water);
+    CHECK(land_parts(land, &bridge, nullptr, {200.0, 500.0 * 100.0 * 100.0})
+              .parts[static_cast<std::size_t>(bridged.part(6, 0) - 1)].mainland == Joined::by_link);
 }

@@ -31,25 +31,32 @@ struct LandPartOptions {
     double mainland_m2 = 1000e6;
 };
 
+/// How a piece of land (8-connected land, without bridging or links) stands to the mainland.
+enum class Joined {
+    no,            ///< an island: not connected to the mainland by land, road or bridge
+    itself,        ///< the mainland (the largest piece of its mainland part, or a piece of a mainland polygon)
+    by_link,       ///< joined to the mainland by a road or bridge (a link)
+    across_water,  ///< joined only across water narrower than ~2 x bridge_m: no road or bridge in the data
+};
+
 struct LandPart {
     std::size_t cells = 0;
-    bool mainland = false;  ///< the mainland, or joined to it by a link (road or bridge)
-    bool linked = false;    ///< joined to the mainland only by a link
+    Joined mainland = Joined::no;
 };
 
 struct LandParts {
     Grid<std::int32_t> part;        ///< 0 = not land; else 1 + index into parts
-    std::vector<LandPart> parts;    ///< land connected by land (after bridging narrow water), without links
-    bool mainland_guessed = false;  ///< no part was large enough: the largest was taken as the mainland
-    /// Non-zero on the land of every part that is not the mainland.
+    std::vector<LandPart> parts;    ///< pieces of land: 8-connected land, without bridging or links
+    bool mainland_guessed = false;  ///< no land mass was large enough: the largest was taken as the mainland
+    /// Non-zero on the land of every island piece (Joined::no).
     Grid<std::uint8_t> island_cells() const;
 };
 
-/// The land's connected parts (8-connected, after closing water narrower than ~2 x bridge_m), and which of them are
-/// the mainland: those holding a cell of `mainland` (e.g. the large polygons of a coastline layer; may hold none,
-/// for a grid around an island), else those of at least mainland_m2, else the largest. Cells of `links` (roads and
-/// bridges, rasterised) join the land they touch: a part reached from the mainland over links is mainland, `linked`.
-/// Ferries are never links.
+/// The land's pieces and how each stands to the mainland. Land masses are the land after closing water narrower than
+/// ~2 x bridge_m, joined by the cells of `links` (roads and bridges, rasterised; ferries are never links), 8-connected;
+/// the mainland masses are those holding a cell of `mainland` (e.g. the large polygons of a coastline layer; may hold
+/// none, for a grid around an island), else those of at least mainland_m2 of land, else the largest. Every piece of
+/// a mainland mass is then the mainland itself, joined to it by a link, or joined only across narrow water.
 LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* links, const Grid<std::uint8_t>* mainland,
                      const LandPartOptions& options);
 

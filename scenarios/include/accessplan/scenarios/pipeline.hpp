@@ -96,23 +96,28 @@ struct PopulationAccount {
     double moved_off_water = 0.0;  ///< moved from water cells onto land (within their own source cell or next to it)
     double not_placed = 0.0;       ///< on water with no land within reach: in no figure
     double beyond_border = 0.0;    ///< inside the boundary but beyond the national border line: in no figure
-    double in_study_area = 0.0;    ///< what every summary counts
+    /// in_boundary - beyond_border - in_study_area: moved onto land outside the boundary, or on water inside it far
+    /// from land (net of what moved in), before population_growth
+    double left_boundary = 0.0;
+    double in_study_area = 0.0;    ///< what every summary counts (after population_growth)
 };
 
-/// One piece of land that is not the mainland itself (islands.csv): an island, or land joined to the mainland only
-/// by a road or bridge, for a planner to review the island classification.
+/// One piece of land that is not the mainland itself (islands.csv): an island, or land joined to the mainland only by
+/// a road or bridge or only across narrow water, for a planner to review the island classification.
 struct IslandRow {
-    int id = 0;
-    std::string status;  ///< "island", "listed island" (island_zones), "joined by road or bridge"
+    int id = 0;          ///< the land piece
+    std::string status;  ///< "island"; "joined by road or bridge", "joined across narrow water" (either may be
+                         ///< preceded by "listed island, ": most of it in area_classes.island_zones)
     double area_km2 = 0.0, people = 0.0;  ///< people: inside the study area
     double lon = 0.0, lat = 0.0;          ///< a cell of it with the most people (or any, without people)
     std::string zone;                     ///< the zone holding most of its people (when zones are set)
     int ferry_ports = 0;                  ///< ferry ends (travel.ferries, new_ferry) on it
-    std::string reached_by;               ///< "road or bridge", "ferry", "no ferry or road in the data"
+    std::string reached_by;               ///< "road or bridge", "ferry", "no road, bridge or ferry in the data", ...
 };
 
 struct RunResult {
     GridSpec grid;
+    bool all_ages = false;  ///< no age data: every "children" figure counts people of all ages
     PopulationAccount population;
     std::vector<IslandRow> islands;
     double population_total = 0.0;         ///< on the analysis grid (study area + buffer)
