@@ -117,6 +117,7 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                                py::arg("in_boundary") = pa.in_boundary, py::arg("kept_to") = pa.mask,
                                py::arg("moved_off_water") = pa.moved_off_water,
                                py::arg("on_water_not_placed") = pa.not_placed, py::arg("beyond_border") = pa.beyond_border,
+                               py::arg("left_boundary") = pa.left_boundary,
                                py::arg("in_study_area") = pa.in_study_area);
     py::list islands;
     for (const auto& i : r.islands)
