@@ -25,7 +25,9 @@ namespace accessplan::cli {
 
 std::string command_line();
 
-void print_run_summary(const scenarios::RunResult& result, const fs::path& out) {
+/// The run's summary on stdout and its warnings on stderr; in a batch, `batch_label` (the scenario file) heads each
+/// warning, so that a warning says which scenario it belongs to.
+void print_run_summary(const scenarios::RunResult& result, const fs::path& out, const std::string& batch_label = "") {
     const auto& g = result.grid;
     fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people in the study area ({:.0f} on the whole grid: "
                "area, buffer and the rest of its rectangle)\n",
@@ -60,7 +62,10 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out) 
         }
         if (rk->rows.size() > 10) fmt::print("  ... (ranking.csv has all {})\n", rk->rows.size());
     }
-    for (const auto& w : result.warnings) log("warning: {}", w);
+    for (const auto& w : result.warnings) {
+        if (batch_label.empty()) log("warning: {}", w);
+        else log("warning: {}: {}", batch_label, w);
+    }
     fmt::print("Outputs: {}\n", fs::absolute(out).lexically_normal().string());
 }
 
@@ -182,7 +187,7 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     for (std::size_t k = 0; k < loaded.size(); ++k) {
         fmt::print("== {} ==\n", files[k]);
         if (results[k]) {
-            print_run_summary(*results[k], folders[k]->target());
+            print_run_summary(*results[k], folders[k]->target(), files[k]);
         } else {
             fmt::print(stderr, "accessplan: error: {}\n", failures[k]);
             fmt::print("{}: failed, nothing written (see the error above)\n", files[k]);
