@@ -371,14 +371,20 @@ void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunRes
     run["accessplan_version"] = version_string;
     run["results_schema"] = results_schema;
     run["command_line"] = options.command_line;
-    const fs::path relative = fs::absolute(s.file).lexically_relative(fs::absolute(out));
-    run["scenario_file"] = (!relative.empty() && *relative.begin() != "..") ? relative.string() : fs::absolute(s.file).string();
+    // A file inside the results folder (the demo writes its inputs there) by its path in the folder: the folder is
+    // being written under a staging name now, and may be moved later; any other by its absolute path.
+    auto shown = [&](const fs::path& file) {
+        const fs::path relative = fs::absolute(file).lexically_relative(fs::absolute(out));
+        return (!relative.empty() && *relative.begin() != "..") ? relative.string()
+                                                                : fs::absolute(file).lexically_normal().string();
+    };
+    run["scenario_file"] = shown(s.file);
     run["threads"] = omp_get_max_threads();
     // Provenance: the scenario's text (its base chain included) and every input file, by SHA-256.
     std::string texts;
     for (const auto& [file, text] : s.sources) {
         texts += text;
-        run["scenario_chain"].push_back(fs::absolute(file).lexically_normal().string());
+        run["scenario_chain"].push_back(shown(file));
     }
     run["scenario_sha256"] = geodata::sha256_hex(texts);
     if (s.month) run["month"] = *s.month;
@@ -387,7 +393,7 @@ void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunRes
     for (const auto& m : s.modifications) run["modifications"].push_back(m.label);
     for (const auto& f : input_files(s)) {
         std::error_code ec;
-        nlohmann::json entry{{"file", fs::absolute(f).lexically_normal().string()}};
+        nlohmann::json entry{{"file", shown(f)}};
         if (fs::is_regular_file(f, ec)) {
             entry["bytes"] = fs::file_size(f, ec);
             entry["sha256"] = geodata::sha256_file(f);
