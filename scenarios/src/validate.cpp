@@ -84,10 +84,11 @@ std::vector<std::string> check_inputs(const Scenario& s) {
             if (ferries.empty() || !land) return;
             const Crs metric = geodata::utm_crs_for(ferries.front().x0, ferries.front().y0);
             std::vector<geodata::Feature> polygons = detail::read_layer(*land, metric);
+            const geodata::CoordinateTransform to_metric(geodata::wgs84(), metric);
             std::vector<std::string> at_sea;
             for (const auto& f : ferries) {
                 for (auto [x, y, end] : {std::tuple{f.x0, f.y0, "first"}, {f.x1, f.y1, "last"}}) {
-                    geodata::CoordinateTransform(geodata::wgs84(), metric).transform_point(x, y);
+                    to_metric.transform_point(x, y);
                     OGRPoint port(x, y);
                     double nearest = std::numeric_limits<double>::infinity();
                     for (const auto& p : polygons)
