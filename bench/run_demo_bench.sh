@@ -17,7 +17,7 @@ import json, re, statistics, sys, datetime
 path, work, runs, commit, cores = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 stages = {}
 for i in range(1, runs + 1):
-    for k, v in json.load(open(f"{work}/run{i}/run.json"))["stage_seconds"].items():
+    for k, v in json.load(open(f"{work}/run{i}/results/baseline/run.json"))["stage_seconds"].items():
         stages.setdefault(k, []).append(v)
 rows = "\n".join(f"| {k} | {statistics.median(v):.2f} |" for k, v in stages.items())
 med = {k: statistics.median(v) for k, v in stages.items()}

@@ -15,9 +15,9 @@ whatifs="new_ferry close_small_school pool_programme"
 for i in $(seq "$runs"); do
   for w in $whatifs; do
     # Batch: the baseline first (all threads), then the what-if (all threads).
-    "$bin" run -q "$work/demo/baseline.yaml" "$work/demo/$w.yaml" --out "$work/batch_${w}_$i" >/dev/null
+    "$bin" run -q "$work/demo/scenarios/baseline.yaml" "$work/demo/scenarios/$w.yaml" --out "$work/batch_${w}_$i" >/dev/null
     start=$(date +%s.%N)
-    "$bin" run -q "$work/demo/$w.yaml" --out "$work/alone_${w}_$i" >/dev/null
+    "$bin" run -q "$work/demo/scenarios/$w.yaml" --out "$work/alone_${w}_$i" >/dev/null
     end=$(date +%s.%N)
     echo "$w $i $(echo "$end - $start" | bc)" >> "$work/wall.txt"
   done

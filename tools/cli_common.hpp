@@ -74,13 +74,13 @@ class OutputFolder;
 
 namespace accessplan::cli {
 
-/// Runs a loaded scenario into the folder's staging area with stage lines and a progress bar, swaps the folder into
-/// place, and prints the summary table and where the outputs are.
-/// Runs `scenario` into the staging folder and commits it. `budget` / `exact` / `objective` override the
-/// scenario's ranking.
+/// Runs a loaded scenario into the folder's staging area (or its sub-folder `sub`, e.g. the demo's results/baseline,
+/// which then gets an outputs list of its own) with stage lines and a progress bar, swaps the folder into place, and
+/// prints the summary table and where the outputs are. `budget` / `exact` / `objective` override the scenario's
+/// ranking.
 int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder,
                     std::optional<double> budget = std::nullopt, bool exact = false,
-                    std::optional<std::string> objective = std::nullopt);
+                    std::optional<std::string> objective = std::nullopt, const std::filesystem::path& sub = {});
 
 /// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
 int guarded(const std::function<int()>& body);

@@ -6,6 +6,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
 #include <fstream>
 #include <set>
 #include <system_error>
@@ -111,6 +114,34 @@ std::vector<std::string> files_under(const fs::path& folder) {
     return files;
 }
 
+/// A file as the outputs list records it: its size and modification time (nanoseconds since 1970), so that a
+/// file changed since accessplan wrote it (an edited scenario, a replaced raster) is no longer taken for ours.
+std::string file_stamp(const fs::path& file) {
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    if (ec) return "?";
+    const auto time = fs::last_write_time(file, ec);
+    if (ec) return "?";
+    return fmt::format("{}\t{}", size, std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::file_clock::to_sys(time).time_since_epoch()).count());
+}
+
+/// The outputs list of `folder` (relative path -> stamp; "" for lists of accessplan before 2026-12, which named the
+/// files only); nullopt when there is none.
+std::optional<std::map<std::string, std::string>> read_outputs_list(const fs::path& folder) {
+    std::ifstream manifest(folder / outputs_manifest);
+    if (!manifest) return std::nullopt;
+    std::map<std::string, std::string> listed;
+    for (std::string line; std::getline(manifest, line);) {
+        if (line.empty()) continue;
+        // "<bytes>\t<modified ns>\t<path>"; a line without tabs is a path only (lists before 2026-12).
+        const auto first = line.find('\t');
+        const auto second = first == std::string::npos ? std::string::npos : line.find('\t', first + 1);
+        if (second == std::string::npos) listed[line] = "";
+        else listed[line.substr(second + 1)] = line.substr(0, second);
+    }
+    return listed;
+}
+
 /// --overwrite replaces only what accessplan wrote: a run into the folder of its own scenario once deleted the user's
 /// inputs.
 void check_replaceable(const fs::path& target, const std::vector<fs::path>& inputs) {
@@ -123,23 +154,51 @@ void check_replaceable(const fs::path& target, const std::vector<fs::path>& inpu
             throw InputError(fmt::format("{}: holds {}, an input of this run; --overwrite would replace the whole folder "
                                          "and delete it. Write the results into a folder of their own (e.g. --out "
                                          "results/<name>)", target.string(), in.string()));
-    std::ifstream manifest(target / outputs_manifest);
-    if (!manifest)
+    if (!read_outputs_list(target))
         throw InputError(fmt::format("{}: accessplan did not write this folder (it has no {} file listing accessplan's "
                                      "outputs; folders of accessplan before 2026-12 lack it too), so --overwrite leaves it "
                                      "alone: remove it yourself or choose another output folder", target.string(),
                                      outputs_manifest));
-    std::set<std::string> ours;
-    for (std::string line; std::getline(manifest, line);)
-        if (!line.empty()) ours.insert(line);
-    for (const auto& f : files_under(target))
-        if (f != outputs_manifest && !ours.count(f))
+    // Every file must be listed, unchanged, by the outputs list of its folder or of a folder above it within the target
+    // (results that accessplan wrote later into a sub-folder, e.g. the demo's results/<what-if>, carry their own).
+    std::map<fs::path, std::map<std::string, std::string>> lists;
+    for (const auto& f : files_under(target)) {
+        const fs::path rel(f);
+        if (rel.filename() == outputs_manifest) continue;
+        bool ours = false;
+        for (fs::path folder = rel.parent_path();; folder = folder.parent_path()) {
+            auto it = lists.find(folder);
+            if (it == lists.end()) {
+                auto listed = read_outputs_list(target / folder);
+                it = lists.emplace(folder, listed ? *listed : std::map<std::string, std::string>{}).first;
+            }
+            const auto entry = it->second.find(rel.lexically_relative(folder).generic_string());
+            if (entry != it->second.end()) {
+                if (!entry->second.empty() && entry->second != file_stamp(target / rel))
+                    throw InputError(fmt::format("{}: holds {}, which was changed after accessplan wrote it; --overwrite "
+                                                 "would replace it. Copy it elsewhere first (or remove it if the change "
+                                                 "is not wanted), or choose another output folder",
+                                                 target.string(), (target / rel).string()));
+                ours = true;
+                break;
+            }
+            if (folder.empty()) break;
+        }
+        if (!ours)
             throw InputError(fmt::format("{}: holds {}, which accessplan did not write; --overwrite replaces only folders "
                                          "of accessplan's own outputs. Move the file elsewhere, or choose another output "
-                                         "folder", target.string(), (target / f).string()));
+                                         "folder", target.string(), (target / rel).string()));
+    }
 }
 
 }  // namespace
+
+void write_outputs_list(const fs::path& folder) {
+    std::string listed;
+    for (const auto& f : files_under(folder))
+        if (fs::path(f).filename() != outputs_manifest) listed += fmt::format("{}\t{}\n", file_stamp(folder / f), f);
+    write_text_file(folder / outputs_manifest, listed);
+}
 
 OutputFolder::OutputFolder(fs::path target, bool overwrite, const std::vector<fs::path>& inputs)
     : m_target(std::move(target)), m_overwrite(overwrite) {
@@ -172,9 +231,7 @@ OutputFolder::~OutputFolder() {
 
 void OutputFolder::commit() {
     throw_if_interrupted();  // (the destructor then removes the staging folder)
-    std::string listed;
-    for (const auto& f : files_under(m_staging)) listed += f + "\n";
-    write_text_file(m_staging / outputs_manifest, listed);
+    write_outputs_list(m_staging);
     std::error_code ec;
     fs::path old;
     if (fs::exists(m_target, ec)) {

@@ -186,8 +186,10 @@ fs::path write_demo_inputs(const DemoProvince& p, const fs::path& folder) {
                               p.facilities));
     geodata::write_geopackage(inputs / "demo_province.gpkg", p.grid.crs, layers);
 
-    for (const auto& [name, text] : scenario_examples()) geodata::write_text_file(folder / name, text);
-    return folder / "baseline.yaml";
+    const fs::path scenarios = folder / "scenarios";
+    fs::create_directories(scenarios);
+    for (const auto& [name, text] : scenario_examples()) geodata::write_text_file(scenarios / name, text);
+    return scenarios / "baseline.yaml";
 }
 
 }  // namespace accessplan::demo

@@ -47,7 +47,7 @@ const fs::path& demo_folder() {
 
 /// A scenario in `dir` built on the demo's baseline, with `yaml` on top.
 fs::path on_baseline(const fs::path& dir, const std::string& yaml, const std::string& name = "case.yaml") {
-    std::ofstream(dir / name) << "schema_version: 1\nbase: '" << (demo_folder() / "baseline.yaml").string() << "'\n" << yaml;
+    std::ofstream(dir / name) << "schema_version: 1\nbase: '" << (demo_folder() / "scenarios" / "baseline.yaml").string() << "'\n" << yaml;
     return dir / name;
 }
 
@@ -187,7 +187,7 @@ BAD_INPUT("schema-version-missing", "no schema_version") {
 BAD_INPUT("schema-version-unsupported", "schema_version 2") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
-    write(dir / "s.yaml", "schema_version: 2\nbase: '" + (demo_folder() / "baseline.yaml").string() + "'\n");
+    write(dir / "s.yaml", "schema_version: 2\nbase: '" + (demo_folder() / "scenarios" / "baseline.yaml").string() + "'\n");
     expect(validate(dir / "s.yaml"), 3, {"schema_version"});
 }
 
@@ -301,7 +301,7 @@ BAD_INPUT("path-with-spaces-and-diacritics", "inputs under a folder named with s
     const fs::path& dir = tmp.path();
     const fs::path folder = dir / "dữ liệu tỉnh Sơn Hải";
     fs::copy(demo_folder(), folder, fs::copy_options::recursive);
-    const auto r = validate(folder / "baseline.yaml");
+    const auto r = validate(folder / "scenarios" / "baseline.yaml");
     expect(r, 0, {"valid"});
 }
 
@@ -602,26 +602,26 @@ BAD_INPUT("area-outside-population", "a study area the population raster does no
 // ---- the command line ---------------------------------------------------------------------------------------------
 
 BAD_INPUT("cli-unknown-option", "an option accessplan does not have") {
-    expect(test::run_cli({"run", "--fast", (demo_folder() / "baseline.yaml").string()}), 2, {"--fast"});
+    expect(test::run_cli({"run", "--fast", (demo_folder() / "scenarios" / "baseline.yaml").string()}), 2, {"--fast"});
 }
 
 BAD_INPUT("cli-no-subcommand", "no subcommand") { expect(test::run_cli({}), 2, {}); }
 
 BAD_INPUT("cli-threads-zero", "--threads 0") {
-    expect(test::run_cli({"--threads", "0", "validate", (demo_folder() / "baseline.yaml").string()}), 2, {"threads"});
+    expect(test::run_cli({"--threads", "0", "validate", (demo_folder() / "scenarios" / "baseline.yaml").string()}), 2, {"threads"});
 }
 
 BAD_INPUT("cli-budget-negative", "a negative budget") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
-    expect(test::run_cli({"rank", (demo_folder() / "baseline.yaml").string(), "--budget", "-5", "--out", (dir / "o").string()}), 2, {"budget"});
+    expect(test::run_cli({"rank", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--budget", "-5", "--out", (dir / "o").string()}), 2, {"budget"});
     CHECK(!fs::exists(dir / "o"));
 }
 
 BAD_INPUT("cli-budget-units", "--budget \"10 tỷ\" (accepted) and --budget 1,5 (refused)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
-    const std::string baseline = (demo_folder() / "baseline.yaml").string();
+    const std::string baseline = (demo_folder() / "scenarios" / "baseline.yaml").string();
     const auto refused = test::run_cli({"rank", baseline, "--budget", "1,5", "--out", (dir / "o").string()});
     expect(refused, 2, {"--budget: '1,5' has a decimal comma", "write 1.5"});
     CHECK(!fs::exists(dir / "o"));
@@ -633,11 +633,11 @@ BAD_INPUT("cli-budget-units", "--budget \"10 tỷ\" (accepted) and --budget 1,5 
 }
 
 BAD_INPUT("cli-objective-unknown", "an unknown ranking objective") {
-    expect(test::run_cli({"rank", (demo_folder() / "baseline.yaml").string(), "--objective", "votes"}), 2, {"objective"});
+    expect(test::run_cli({"rank", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--objective", "votes"}), 2, {"objective"});
 }
 
 BAD_INPUT("cli-lang-unknown", "a language accessplan does not speak") {
-    expect(test::run_cli({"--lang", "fr", "validate", (demo_folder() / "baseline.yaml").string()}), 2, {"lang"});
+    expect(test::run_cli({"--lang", "fr", "validate", (demo_folder() / "scenarios" / "baseline.yaml").string()}), 2, {"lang"});
 }
 
 BAD_INPUT("cli-output-exists", "an output folder that exists, without --overwrite") {
@@ -645,12 +645,12 @@ BAD_INPUT("cli-output-exists", "an output folder that exists, without --overwrit
     const fs::path& dir = tmp.path();
     fs::create_directories(dir / "out");
     write(dir / "out" / "keep.txt", "mine");
-    expect(test::run_cli({"run", (demo_folder() / "baseline.yaml").string(), "--out", (dir / "out").string()}), 3, {"--overwrite"});
+    expect(test::run_cli({"run", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--out", (dir / "out").string()}), 3, {"--overwrite"});
     CHECK(test::folder_files(dir / "out").size() == 1);
 }
 
 BAD_INPUT("cli-output-unwritable", "an output folder where nothing can be written") {
-    expect(test::run_cli({"run", (demo_folder() / "baseline.yaml").string(), "--out", "/proc/accessplan-catalogue"}), 1,
+    expect(test::run_cli({"run", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--out", "/proc/accessplan-catalogue"}), 1,
            {"/proc/accessplan-catalogue", "choose a folder you can write to"});
 }
 

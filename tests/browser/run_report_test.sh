@@ -7,7 +7,7 @@ bin="$1"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$bin" demo -q --out "$tmp/demo" > /dev/null
-node "$here/check_report.mjs" "$tmp/demo" run
-"$bin" run -q "$tmp/demo/new_ferry.yaml" --out "$tmp/ferry" > /dev/null
-"$bin" compare -q "$tmp/demo" "$tmp/ferry" --out "$tmp/compare" > /dev/null
+node "$here/check_report.mjs" "$tmp/demo/results/baseline" run
+"$bin" run -q "$tmp/demo/scenarios/new_ferry.yaml" --out "$tmp/ferry" > /dev/null
+"$bin" compare -q "$tmp/demo/results/baseline" "$tmp/ferry" --out "$tmp/compare" > /dev/null
 node "$here/check_report.mjs" "$tmp/compare" compare

@@ -51,10 +51,11 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 /// The demo province's inputs, a baseline without ferries (noferry.yaml) and its run, made once per test process.
 struct NoFerryDemo {
-    test::TempDir dir;
+    test::TempDir root;
+    fs::path dir = root / "scenarios";  ///< the demo's scenarios/ (its inputs are in ../inputs)
     fs::path noferry_out;
     NoFerryDemo() {
-        demo::write_demo_inputs(demo::generate_demo_province(28), dir.path());
+        demo::write_demo_inputs(demo::generate_demo_province(28), root.path());
         std::string base = test::slurp(dir / "baseline.yaml");
         base = replaced(base, "\n  ferries:", "\n  # ferries:");  // no boat: the island district is cut off
         base = replaced(base, "target_group: swim_6_15, threshold_min: 30,", "target_group: swim_6_15, threshold_min: 460,");

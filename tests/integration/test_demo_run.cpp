@@ -21,15 +21,19 @@ namespace fs = std::filesystem;
 
 TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integration][demo]") {
     test::TempDir dir;
-    const fs::path out = dir / "demo run";  // a space in the path on purpose
-    auto r = test::run_cli({"demo", "--out", out.string(), "--threads", "2"});
+    const fs::path demo = dir / "demo run";  // a space in the path on purpose
+    auto r = test::run_cli({"demo", "--out", demo.string(), "--threads", "2"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.out, Catch::Contains("Outputs:") && Catch::Contains("demo run"));
-    for (const char* f : {"baseline.yaml", "new_ferry.yaml", "rainy_season_flooding.yaml", "pool_programme.yaml",
-                          "close_small_school.yaml", "inputs/demo_province.gpkg", "inputs/population.tif",
-                          "inputs/landcover.tif", "inputs/elevation.tif", "inputs/population_age_sex.tif", "summary.csv", "summary.json",
-                          "facilities_placement.csv", "run.json"})
+    // Inputs and scenarios apart from the results, so that re-running a scenario cannot touch them.
+    const fs::path out = demo / "results" / "baseline";
+    CHECK_THAT(r.out, Catch::Contains("Outputs: " + fs::absolute(out).lexically_normal().string()));
+    for (const char* f : {"scenarios/baseline.yaml", "scenarios/new_ferry.yaml", "scenarios/rainy_season_flooding.yaml",
+                          "scenarios/pool_programme.yaml", "scenarios/close_small_school.yaml", "inputs/demo_province.gpkg",
+                          "inputs/population.tif", "inputs/landcover.tif", "inputs/elevation.tif",
+                          "inputs/population_age_sex.tif"})
+        CHECK(fs::exists(demo / f));
+    for (const char* f : {"summary.csv", "summary.json", "facilities_placement.csv", "run.json", ".accessplan-outputs"})
         CHECK(fs::exists(out / f));
     const std::vector<std::string> services{"primary_school", "lower_secondary_school", "commune_health_station",
                                             "playground", "swimming_pool"};
@@ -39,7 +43,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
         CHECK(fs::exists(out / "rasters" / ("nearest_" + s + ".tif")));
     }
     // The GeoPackage holds the layers a planner's real data would have.
-    auto info = geodata::read_vector_info(out / "inputs" / "demo_province.gpkg");
+    auto info = geodata::read_vector_info(demo / "inputs" / "demo_province.gpkg");
     std::vector<std::string> layers;
     for (const auto& l : info.layers) layers.push_back(l.name);
     for (const char* l : {"province", "districts", "communes", "roads", "rivers", "national_border", "ferries",
@@ -126,7 +130,9 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(layer_features["gaps"] == gap_rows);
     CHECK_THAT(gaps, Catch::Contains("\nprimary_school,1,"));
     const auto run_json = nlohmann::json::parse(test::slurp(out / "run.json"));
-    CHECK(run_json["scenario_file"] == "baseline.yaml");
+    // Files of the demo folder by their path from the results (the staging folder's name does not last).
+    CHECK(run_json["scenario_file"] == "../../scenarios/baseline.yaml");
+    CHECK(run_json["inputs"][0]["file"].get<std::string>().rfind("../../inputs/", 0) == 0);
     // Maps, styles and the report are timed in run.json like every other stage, and written before it.
     CHECK(run_json["stage_seconds"].contains("maps, styles and report"));
     CHECK(fs::last_write_time(out / "report.html") <= fs::last_write_time(out / "run.json"));
@@ -182,7 +188,7 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
 
     // Existing output: refused without --overwrite (exit 3), folder untouched.
     const auto before = fs::last_write_time(out / "summary.csv");
-    auto again = test::run_cli({"demo", "--out", out.string()});
+    auto again = test::run_cli({"demo", "--out", demo.string()});
     CHECK(again.exit_code == 3);
     CHECK_THAT(again.err, Catch::Contains("--overwrite"));
     CHECK(fs::last_write_time(out / "summary.csv") == before);
@@ -192,12 +198,13 @@ TEST_CASE("demo outputs are identical with 1 and 2 threads", "[integration][demo
     test::TempDir dir;
     REQUIRE(test::run_cli({"demo", "-q", "--threads", "1", "--out", (dir / "one").string()}).exit_code == 0);
     REQUIRE(test::run_cli({"demo", "-q", "--threads", "2", "--out", (dir / "two").string()}).exit_code == 0);
+    const fs::path one = dir / "one" / "results" / "baseline", two = dir / "two" / "results" / "baseline";
     for (const char* f : {"summary.csv", "summary.json", "facilities_placement.csv", "ranking.csv", "cost_curve.csv"})
-        CHECK(test::slurp(dir / "one" / f) == test::slurp(dir / "two" / f));
+        CHECK(test::slurp(one / f) == test::slurp(two / f));
     for (const char* f : {"rasters/travel_time_primary_school.tif", "rasters/nearest_commune_health_station.tif",
                           "rasters/children_primary.tif"}) {
-        auto a = geodata::read_raster_float(dir / "one" / f);
-        auto b = geodata::read_raster_float(dir / "two" / f);
+        auto a = geodata::read_raster_float(one / f);
+        auto b = geodata::read_raster_float(two / f);
         REQUIRE(a.size() == b.size());
         for (std::size_t i = 0; i < a.size(); ++i) REQUIRE((a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))));
     }

@@ -20,7 +20,7 @@ TEST_CASE("outputs are byte-identical with 1 and 2 threads and across runs", "[i
     for (const char* threads : {"1", "2", "2"}) {
         const fs::path out = dir / ("out_" + std::to_string(runs.size()));
         // A what-if batch too: the what-if takes over the baseline's searches (RunCache).
-        auto r = test::run_cli({"run", (dir / "baseline.yaml").string(), (dir / "new_ferry.yaml").string(), "--out",
+        auto r = test::run_cli({"run", (dir / "scenarios" / "baseline.yaml").string(), (dir / "scenarios" / "new_ferry.yaml").string(), "--out",
                                 out.string(), "--threads", threads, "-q"});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);

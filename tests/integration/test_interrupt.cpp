@@ -63,7 +63,7 @@ TEST_CASE("a run interrupted midway leaves the previous results as they were", "
     test::TempDir dir;
     demo::write_demo_inputs(demo::generate_demo_province(28), dir.path());
     const fs::path out = dir / "results";
-    auto first = test::run_cli({"run", (dir / "baseline.yaml").string(), "--out", out.string(), "-q"});
+    auto first = test::run_cli({"run", (dir / "scenarios" / "baseline.yaml").string(), "--out", out.string(), "-q"});
     REQUIRE(first.exit_code == 0);
     const auto before = test::folder_files(out);
     REQUIRE(before.size() > 20);
@@ -71,7 +71,7 @@ TEST_CASE("a run interrupted midway leaves the previous results as they were", "
     for (int sig : {SIGINT, SIGTERM}) {
         for (int delay_ms : {0, 300, 900}) {
             INFO("signal " << sig << " after " << delay_ms << " ms");
-            const int status = run_and_signal(dir / "baseline.yaml", out, sig, std::chrono::milliseconds(delay_ms));
+            const int status = run_and_signal(dir / "scenarios" / "baseline.yaml", out, sig, std::chrono::milliseconds(delay_ms));
             REQUIRE(WIFEXITED(status));
             CHECK(WEXITSTATUS(status) == 130);
             CHECK_THAT(test::slurp(dir / "signal.log"), Catch::Contains("interrupted"));
@@ -82,11 +82,11 @@ TEST_CASE("a run interrupted midway leaves the previous results as they were", "
 
     // Killed outright: nothing can be tidied, but the results are still the old ones, and the next run removes the
     // abandoned staging folder.
-    const int killed = run_and_signal(dir / "baseline.yaml", out, SIGKILL, std::chrono::milliseconds(300));
+    const int killed = run_and_signal(dir / "scenarios" / "baseline.yaml", out, SIGKILL, std::chrono::milliseconds(300));
     CHECK(WIFSIGNALED(killed));
     CHECK(test::folder_files(out) == before);
     CHECK(staging_leftovers(dir.path()).size() == 1);
-    auto again = test::run_cli({"run", (dir / "baseline.yaml").string(), "--out", out.string(), "--overwrite", "-q"});
+    auto again = test::run_cli({"run", (dir / "scenarios" / "baseline.yaml").string(), "--out", out.string(), "--overwrite", "-q"});
     REQUIRE(again.exit_code == 0);
     CHECK(staging_leftovers(dir.path()).empty());
 }
@@ -95,7 +95,7 @@ TEST_CASE("a run that would not fit in memory is refused before anything is writ
     test::TempDir dir;
     demo::write_demo_inputs(demo::generate_demo_province(28), dir.path());
     ::setenv("ACCESSPLAN_MEMORY_GB", "0.01", 1);
-    auto r = test::run_cli({"run", (dir / "baseline.yaml").string(), "--out", (dir / "out").string()});
+    auto r = test::run_cli({"run", (dir / "scenarios" / "baseline.yaml").string(), "--out", (dir / "out").string()});
     ::unsetenv("ACCESSPLAN_MEMORY_GB");
     CHECK(r.exit_code == 3);
     CHECK_THAT(r.err, Catch::Contains("baseline.yaml: the analysis grid of 741 x 856 cells of 100 m") &&

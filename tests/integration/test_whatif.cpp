@@ -32,10 +32,11 @@ const std::vector<std::string> kServices{"primary_school", "lower_secondary_scho
 
 /// The demo province's inputs and examples, and the baseline's results, made once for every test of this file.
 struct Demo {
-    test::TempDir dir;
+    test::TempDir root;
+    fs::path dir = root / "scenarios";  ///< the demo's scenarios/ (its inputs are in ../inputs)
     fs::path baseline_out;
     Demo() {
-        demo::write_demo_inputs(demo::generate_demo_province(28), dir.path());
+        demo::write_demo_inputs(demo::generate_demo_province(28), root.path());
         baseline_out = run("baseline.yaml");
     }
     fs::path run(const std::string& scenario_file, const std::string& extra_yaml = "") {
@@ -242,7 +243,7 @@ TEST_CASE("accessplan compare counts the children who lose access when a school 
     // The same folder again is refused; a folder that is not a results folder is an input error.
     auto again = test::run_cli({"compare", d.baseline_out.string(), closed.string(), "--out", out.string()});
     CHECK(again.exit_code == 3);
-    auto bad = test::run_cli({"compare", (d.dir / "inputs").string(), closed.string(), "--out", (d.dir / "x").string()});
+    auto bad = test::run_cli({"compare", (d.root / "inputs").string(), closed.string(), "--out", (d.dir / "x").string()});
     CHECK(bad.exit_code == 3);
     CHECK_THAT(bad.err, Catch::Contains("not an accessplan results folder"));
     CHECK_FALSE(fs::exists(d.dir / "x"));
@@ -333,7 +334,7 @@ TEST_CASE("what-ifs taking over the baseline's inputs and searches give exactly 
     CHECK(scenarios::shares_inputs(baseline, scenarios::load_scenario(d.dir / "new_ferry.yaml")));
     CHECK_FALSE(scenarios::shares_inputs(baseline, scenarios::load_scenario(d.dir / "rainy_season_flooding.yaml")));
     // An input file rewritten since: a fresh start.
-    fs::last_write_time(d.dir / "inputs" / "landcover.tif", fs::last_write_time(d.dir / "inputs" / "landcover.tif") + std::chrono::seconds(5));
+    fs::last_write_time(d.root / "inputs" / "landcover.tif", fs::last_write_time(d.root / "inputs" / "landcover.tif") + std::chrono::seconds(5));
     CHECK_FALSE(reused_inputs(run_with_cache("close_small_school.yaml", "cached_after_touch")));
 }
 
@@ -381,7 +382,7 @@ TEST_CASE("road_closure: closing every road equals a run without roads, and a cl
     // Squares of 1.6 km around points of seeded random roads of the demo.
     geodata::ReadOptions ro;
     ro.layer = "roads";
-    const auto roads = geodata::read_features(d.dir / "inputs" / "demo_province.gpkg", geodata::crs_from_user("EPSG:32648", "test"), ro);
+    const auto roads = geodata::read_features(d.root / "inputs" / "demo_province.gpkg", geodata::crs_from_user("EPSG:32648", "test"), ro);
     REQUIRE(roads.size() > 100);
     std::mt19937 rng(20261202);
     std::uniform_int_distribution<std::size_t> pick(0, roads.size() - 1);

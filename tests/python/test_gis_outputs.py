@@ -17,7 +17,7 @@ def results():
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "demo")
         subprocess.run([os.environ["ACCESSPLAN_BINARY"], "demo", "-q", "--out", out], check=True)
-        yield out
+        yield os.path.join(out, "results", "baseline")
 
 
 def test_rasters_pass_gdal_cog_validation(results):

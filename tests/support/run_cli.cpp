@@ -63,7 +63,7 @@ const std::filesystem::path& demo_results() {
         const std::filesystem::path o = dir / "demo";
         const auto r = run_cli({"demo", "-q", "--out", o.string()});
         if (r.exit_code != 0) throw std::runtime_error("accessplan demo failed: " + r.err);
-        return o;
+        return o / "results" / "baseline";
     }();
     return out;
 }

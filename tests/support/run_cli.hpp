@@ -23,7 +23,8 @@ std::string slurp(const std::filesystem::path& path);
 /// Every file under `dir` (relative path -> bytes), except those named `skip` (e.g. "run.json").
 std::map<std::string, std::string> folder_files(const std::filesystem::path& dir, const std::string& skip = "");
 
-/// A results folder of `accessplan demo` made once per test process (about 7 s) and shared by its cases; read only.
+/// The baseline's results folder of `accessplan demo` (<demo>/results/baseline; the demo's inputs are in ../../inputs,
+/// its scenarios in ../../scenarios), made once per test process (about 8 s) and shared by its cases; read only.
 const std::filesystem::path& demo_results();
 
 }  // namespace accessplan::test

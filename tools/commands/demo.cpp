@@ -27,8 +27,15 @@ int run_demo(const std::string& out, std::uint64_t seed) {
         province.roads.size(), province.rivers.size());
     stage(2, 3, "writing inputs (GeoTIFF, GeoPackage) and the scenario examples");
     const fs::path scenario_file = demo::write_demo_inputs(province, folder.staging());
-    stage(3, 3, fmt::format("running the scenario ({} thread(s))", omp_get_max_threads()));
-    return run_into_folder(scenarios::load_scenario(scenario_file), folder);
+    stage(3, 3, fmt::format("running the baseline ({} thread(s))", omp_get_max_threads()));
+    const int code = run_into_folder(scenarios::load_scenario(scenario_file), folder, std::nullopt, false, std::nullopt,
+                                     fs::path("results") / "baseline");
+    const fs::path root = fs::absolute(folder.target()).lexically_normal();
+    fmt::print("Inputs: {}\nScenarios: {} (baseline.yaml and the what-ifs on it; run one with\n"
+               "  accessplan run {} --out {})\n",
+               (root / "inputs").string(), (root / "scenarios").string(), (root / "scenarios" / "new_ferry.yaml").string(),
+               (root / "results" / "new_ferry").string());
+    return code;
 }
 
 }  // namespace
@@ -41,8 +48,10 @@ void add_demo_command(CLI::App& app, int& exit_code) {
         "Generate the embedded demo province 'Sơn Hải' (synthetic: mountains on a national border, a coastal plain\n"
         "with a delta, an island district reached by ferry), write its inputs and scenario, and run it: travel times\n"
         "for every service, summaries, ranked sites, QGIS-styled layers, maps and report.html.\n"
+        "The folder gets inputs/ (rasters, GeoPackage), scenarios/ (baseline.yaml and what-ifs) and results/baseline/.\n"
         "Example: accessplan demo --out demo-run");
-    cmd->add_option("--out", out, "Output folder (refused if it exists, unless --overwrite)")->capture_default_str();
+    cmd->add_option("--out", out, "Demo folder (refused if it exists, unless --overwrite and accessplan wrote all of it, "
+                                  "unchanged)")->capture_default_str();
     add_integer_option(*cmd, "--seed", [](std::int64_t v) { seed = static_cast<std::uint64_t>(v); },
                        IntegerRule{"", 0, std::numeric_limits<std::int64_t>::max()},
                        "Generator seed, a whole number >= 0 (the same seed gives the same province)")

@@ -79,7 +79,9 @@ std::function<void(const scenarios::RunResult&)> visual_outputs(const scenarios:
 }  // namespace
 
 int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, std::optional<double> budget,
-                    bool exact, std::optional<std::string> objective) {
+                    bool exact, std::optional<std::string> objective, const fs::path& sub) {
+    const fs::path out = folder.staging() / sub;
+    fs::create_directories(out);
     scenarios::RunOptions options;
     options.budget = budget;
     options.exact = exact;
@@ -91,11 +93,13 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
         log("  [{}/{}] {}", k, n, label);
     };
     options.progress = [&bar](const std::string& label, std::size_t done, std::size_t total) { bar.update(label, done, total); };
-    options.visual_outputs = visual_outputs(scenario, folder.staging());
-    scenarios::RunResult result = scenarios::run_scenario(scenario, folder.staging(), options);
+    options.staging_root = folder.staging();
+    options.visual_outputs = visual_outputs(scenario, out);
+    scenarios::RunResult result = scenarios::run_scenario(scenario, out, options);
     bar.done();
+    if (!sub.empty()) geodata::write_outputs_list(out);
     folder.commit();
-    print_run_summary(result, folder.target());
+    print_run_summary(result, folder.target() / sub);
     return 0;
 }
 

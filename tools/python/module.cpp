@@ -400,12 +400,13 @@ PYBIND11_MODULE(accessplan, m) {
             geodata::OutputFolder folder(out, overwrite);
             const fs::path staged = demo::write_demo_inputs(demo::generate_demo_province(seed), folder.staging());
             folder.commit();
-            scenario = out / staged.filename();
+            scenario = out / staged.lexically_relative(folder.staging());
         }
         return fs::absolute(scenario).lexically_normal().string();
     }, py::arg("out"), py::arg("seed") = 28, py::arg("overwrite") = false,
-          "Writes the demo province's inputs and scenario files (baseline.yaml and the what-ifs) into `out`, without running\n"
-          "them (`accessplan demo` also runs the baseline); returns the path of baseline.yaml.");
+          "Writes the demo province's inputs (out/inputs) and scenario files (out/scenarios: baseline.yaml and the what-ifs),\n"
+          "without running them (`accessplan demo` also runs the baseline into out/results/baseline); returns the path of\n"
+          "scenarios/baseline.yaml.");
     m.def("export", [](const fs::path& results, const fs::path& out, const std::string& format, bool overwrite) {
         const auto fmt_ = geodata::parse_export_format(format);
         scenarios::check_results_folder(results);

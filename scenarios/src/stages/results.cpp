@@ -371,12 +371,15 @@ void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunRes
     run["accessplan_version"] = version_string;
     run["results_schema"] = results_schema;
     run["command_line"] = options.command_line;
-    // A file inside the results folder (the demo writes its inputs there) by its path in the folder: the folder is
-    // being written under a staging name now, and may be moved later; any other by its absolute path.
+    // A file inside the folder being staged (the demo writes its inputs beside its results) by its path relative to
+    // the results folder: the staging name does not last, and the folder may be moved later; any other by its
+    // absolute path.
+    const fs::path root = fs::absolute(options.staging_root.empty() ? out : options.staging_root).lexically_normal();
     auto shown = [&](const fs::path& file) {
-        const fs::path relative = fs::absolute(file).lexically_relative(fs::absolute(out));
-        return (!relative.empty() && *relative.begin() != "..") ? relative.string()
-                                                                : fs::absolute(file).lexically_normal().string();
+        const fs::path absolute = fs::absolute(file).lexically_normal();
+        const fs::path in_root = absolute.lexically_relative(root);
+        return (!in_root.empty() && *in_root.begin() != "..") ? absolute.lexically_relative(fs::absolute(out).lexically_normal()).string()
+                                                              : absolute.string();
     };
     run["scenario_file"] = shown(s.file);
     run["threads"] = omp_get_max_threads();

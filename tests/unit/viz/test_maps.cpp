@@ -122,7 +122,7 @@ TEST_CASE("compare draws where travel times fell", "[cli][viz][maps][compare]") 
     const fs::path& base = test::demo_results();
     test::TempDir dir;
     // The ferry what-if, with the credits its planner states (kept in run.json: the comparison's maps use them).
-    std::ofstream(dir / "ferry.yaml") << "schema_version: 1\nbase: '" << (base / "new_ferry.yaml").string()
+    std::ofstream(dir / "ferry.yaml") << "schema_version: 1\nbase: '" << (base / ".." / ".." / "scenarios" / "new_ferry.yaml").lexically_normal().string()
                                       << "'\ncredits: [Sở GTVT ferry timetable 2026, WorldPop 2020]\n";
     auto r = test::run_cli({"run", "-q", (dir / "ferry.yaml").string(), "--out", (dir / "ferry").string()});
     REQUIRE(r.exit_code == 0);

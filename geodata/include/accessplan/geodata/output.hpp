@@ -18,9 +18,14 @@ void commit_file(const std::filesystem::path& from, const std::filesystem::path&
 /// Writes `text` to `path` atomically.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 
-/// The list of the files accessplan wrote into an output folder (one relative path a line), written by
-/// OutputFolder::commit: --overwrite replaces only folders whose every file it lists.
+/// The list of the files accessplan wrote into an output folder ("<bytes>\t<modified ns>\t<relative path>" a line),
+/// written by OutputFolder::commit: --overwrite replaces only folders whose every file it lists unchanged (or a
+/// sub-folder's own list does: results written later inside, e.g. the demo's results/<what-if>).
 inline constexpr const char* outputs_manifest = ".accessplan-outputs";
+
+/// Writes `folder`'s outputs_manifest listing every file under it as it is now (a finished sub-folder of results that
+/// may be replaced on its own later, e.g. the demo's results/baseline).
+void write_outputs_list(const std::filesystem::path& folder);
 
 /// A results folder under construction. Files go into staging(); commit() moves the folder into place (replacing an
 /// existing one only when overwrite was allowed). Destroyed without commit(), the staging folder is removed and

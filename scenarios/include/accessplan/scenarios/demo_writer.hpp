@@ -15,7 +15,9 @@ namespace accessplan::demo {
 /// what-ifs built on it.
 const std::vector<std::pair<std::string, std::string>>& scenario_examples();
 
-/// Writes inputs into `folder`/inputs and the examples beside them; returns the path of `folder`/baseline.yaml.
+/// Writes the inputs into `folder`/inputs and the examples into `folder`/scenarios (their paths lead to ../inputs), apart
+/// from any results, so that re-running a scenario with --overwrite cannot touch them; returns the path of
+/// `folder`/scenarios/baseline.yaml.
 std::filesystem::path write_demo_inputs(const DemoProvince& province, const std::filesystem::path& folder);
 
 }  // namespace accessplan::demo

@@ -158,6 +158,10 @@ struct RunOptions {
     /// Writes what is drawn from the results (the viz module's maps, QGIS styles and report) into the output folder,
     /// after the data outputs and before run.json, which times it as "maps, styles and report". Null = nothing.
     std::function<void(const RunResult&)> visual_outputs;
+    /// The staging folder the results are written inside (out_dir or one above it, e.g. the demo's, which holds its
+    /// inputs too): run.json names files inside it by their path relative to out_dir, since the staging name does not
+    /// last. Empty = out_dir.
+    std::filesystem::path staging_root;
 };
 
 /// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).
