@@ -119,10 +119,12 @@ int main(int argc, char** argv) {
     GlobalOptions& g = globals();
     add_integer_option(app, "--threads", [&g](std::int64_t n) { g.threads = static_cast<int>(n); }, accessplan::IntegerRule{"", 1, 1024},
                        "Worker threads, 1 to 1024 (default: all cores)");
-    app.add_flag("--overwrite", g.overwrite, "Replace existing outputs (otherwise they are never touched)");
+    app.add_flag("--overwrite", g.overwrite, "Replace existing outputs, only when accessplan wrote every file in them and\n"
+                                             "none was changed since (otherwise they are never touched)");
     app.add_option("--lang", g.lang, "Language of maps and the report: en (English, default) or vi (tiếng Việt)")
         ->check(CLI::IsMember({"en", "vi"}));
-    app.add_flag_function("-q,--quiet", [&](std::int64_t) { g.verbosity = 0; }, "Only errors on stderr");
+    app.add_flag_function("-q,--quiet", [&](std::int64_t) { g.verbosity = 0; }, "Quiet: only where the outputs went on stdout; errors, and how many warnings\n"
+                                                                             "the outputs list, on stderr");
     app.add_flag_function("-v,--verbose", [&](std::int64_t) { g.verbosity = 2; }, "More detail on stderr");
 
     int exit_code = 0;

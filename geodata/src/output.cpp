@@ -148,11 +148,11 @@ void check_replaceable(const fs::path& target, const std::vector<fs::path>& inpu
     std::error_code ec;
     if (within(fs::current_path(ec), target))
         throw InputError(fmt::format("{}: is the folder you are working in (or holds it); --overwrite replaces the whole "
-                                     "folder, so choose an output folder of its own, e.g. --out results", target.string()));
+                                     "folder, so choose an output folder of its own, e.g. results/<name>", target.string()));
     for (const auto& in : inputs)
         if (within(in, target))
             throw InputError(fmt::format("{}: holds {}, an input of this run; --overwrite would replace the whole folder "
-                                         "and delete it. Write the results into a folder of their own (e.g. --out "
+                                         "and delete it. Write the results into a folder of their own (e.g. "
                                          "results/<name>)", target.string(), in.string()));
     if (!read_outputs_list(target))
         throw InputError(fmt::format("{}: accessplan did not write this folder (it has no {} file listing accessplan's "
@@ -218,7 +218,7 @@ OutputFolder::OutputFolder(fs::path target, bool overwrite, const std::vector<fs
     m_staging = temporary_sibling(m_target);
     fs::create_directory(m_staging, ec);
     if (ec) throw IoError(fmt::format("{}: cannot create a staging folder in {}: {}; the outputs are written beside "
-                                      "their target, so choose a folder you can write to (--out)", m_target.string(),
+                                      "their target, so choose an output folder you can write to", m_target.string(),
                                       parent.string(), ec.message()));
 }
 

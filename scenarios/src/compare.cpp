@@ -214,6 +214,7 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
     ComparisonReport report;
     report.base_name = base.value("scenario", base_dir.filename().string());
     report.scenario_name = scen.value("scenario", scen_dir.filename().string());
+    report.all_ages = base.value("all_ages", false) || scen.value("all_ages", false);
     std::map<std::string, nlohmann::json> base_services;
     for (const auto& s : base["services"]) base_services[s["name"].get<std::string>()] = s;
 

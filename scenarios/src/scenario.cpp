@@ -472,7 +472,12 @@ Scenario read_scenario(const fs::path& file) {
     }
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
+    // A what-if without a name of its own is not its base: "<file name> (on <base's name>)".
+    const YAML::Node own = YAML::Load(s.sources.front().second);
+    const bool has_base = s.sources.size() > 1;
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
+    if (has_base && !(own.IsMap() && own["name"])) s.name = fmt::format("{} (on {})", file.stem().string(), s.name);
+    s.ranking_inherited = has_base && !(own.IsMap() && own["ranking"]);
     if (YAML::Node credits = root["credits"]) {  // one text, or a list of them
         if (credits.IsScalar() && !credits.as<std::string>().empty()) {
             s.credits.push_back(credits.as<std::string>());

@@ -268,6 +268,12 @@ TEST_CASE("a batch run gives every scenario the outputs of its own run", "[integ
         CHECK(std::equal(a.values().begin(), a.values().end(), b.values().begin(),
                          [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); }));
     }
+    // The baseline prints its top 10; the what-if, whose ranking section is its base's, one line (not a second top 10).
+    const auto what_if = r.out.find("== " + (d.dir / "close_small_school.yaml").string());
+    REQUIRE(what_if != std::string::npos);
+    CHECK(r.out.substr(0, what_if).find("    1. ") != std::string::npos);
+    CHECK(r.out.substr(what_if).find("    1. ") == std::string::npos);
+    CHECK_THAT(r.out.substr(what_if), Catch::Contains("the ranking section of its base"));
     // Two files with the same name would share a folder: refused before anything runs.
     fs::create_directories(d.dir / "other");
     std::ofstream(d.dir / "other" / "baseline.yaml") << "schema_version: 1\nbase: ../baseline.yaml\n";
@@ -275,6 +281,24 @@ TEST_CASE("a batch run gives every scenario the outputs of its own run", "[integ
                                 "--out", (d.dir / "clash").string()});
     CHECK(clash.exit_code == 3);
     CHECK_THAT(clash.err, Catch::Contains("same output folder"));
+}
+
+TEST_CASE("a what-if without a name is not taken for its base, and -q prints only where the outputs went",
+          "[integration][whatif][cli]") {
+    Demo& d = demo_fixture();
+    std::ofstream(d.dir / "unnamed.yaml") << "schema_version: 1\nbase: baseline.yaml\nranking: null\n";
+    const fs::path out = d.dir / "unnamed-out";
+    const auto r = test::run_cli({"run", "-q", (d.dir / "unnamed.yaml").string(), "--out", out.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "Outputs: " + fs::absolute(out).lexically_normal().string() + "\n");
+    // The demo's run warns (e.g. people moved off water): -q says how many, and where they are listed.
+    const auto summary = nlohmann::json::parse(test::slurp(out / "summary.json"));
+    REQUIRE(!summary["warnings"].empty());
+    CHECK_THAT(r.err, Catch::Contains(fmt::format("{} warning(s)", summary["warnings"].size())));
+    const std::string base_name = nlohmann::json::parse(test::slurp(d.baseline_out / "summary.json"))["scenario"];
+    CHECK(summary["scenario"] == "unnamed (on " + base_name + ")");
+    CHECK(summary["all_ages"] == false);
 }
 
 namespace {

@@ -20,8 +20,15 @@ int compare(const std::string& base, const std::string& scenario, std::string ou
     const scenarios::ComparisonReport r = scenarios::compare_runs(base, scenario, folder.staging());
     viz::write_comparison_maps(r, scenario, folder.staging(), {viz::parse_lang(globals().lang)});
     folder.commit();
-    fmt::print("{} compared with {}\n", r.scenario_name, r.base_name);
-    fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "service", "limit", "children", "gained",
+    if (globals().verbosity == 0) {
+        if (!r.warnings.empty())
+            fmt::print(stderr, "accessplan: {} warning(s): compare.json and report.html list them\n", r.warnings.size());
+        fmt::print("Outputs: {}\n", fs::absolute(folder.target()).lexically_normal().string());
+        return 0;
+    }
+    const char* who = r.all_ages ? "people" : "children";
+    fmt::print("{} compared with {}{}\n", r.scenario_name, r.base_name, r.all_ages ? " (no age data: people of all ages)" : "");
+    fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "service", "limit", who, "gained",
                "lost", "net", "% before", "% after", "no access", "no access");
     fmt::print("{:<24} {:>7} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "", "", "", "", "", "", "", "", "before",
                "after");
@@ -36,15 +43,15 @@ int compare(const std::string& base, const std::string& scenario, std::string ou
     for (const auto& s : r.services) {
         const AccessChange& a = s.change.by_class.front().second;
         if (a.unreachable_to_within >= 0.5)
-            fmt::print("{}: {:.0f} of the children gaining access could reach none before\n", s.service, a.unreachable_to_within);
+            fmt::print("{}: {:.0f} of the {} gaining access could reach none before\n", s.service, a.unreachable_to_within, who);
         if (a.within_to_unreachable >= 0.5)
-            fmt::print("{}: {:.0f} of the children losing access can now reach none\n", s.service, a.within_to_unreachable);
+            fmt::print("{}: {:.0f} of the {} losing access can now reach none\n", s.service, a.within_to_unreachable, who);
         if (a.unreachable_to_beyond >= 0.5)
-            fmt::print("{}: {:.0f} children who could reach none can now reach one, still beyond {:g} min\n", s.service,
-                       a.unreachable_to_beyond, s.threshold_min);
+            fmt::print("{}: {:.0f} {} who could reach none can now reach one, still beyond {:g} min\n", s.service,
+                       a.unreachable_to_beyond, who, s.threshold_min);
         if (a.beyond_to_unreachable >= 0.5)
-            fmt::print("{}: {:.0f} children beyond {:g} min before can now reach none\n", s.service, a.beyond_to_unreachable,
-                       s.threshold_min);
+            fmt::print("{}: {:.0f} {} beyond {:g} min before can now reach none\n", s.service, a.beyond_to_unreachable,
+                       who, s.threshold_min);
     }
     for (const auto& w : r.warnings) log("warning: {}", w);
     fmt::print("Outputs: {}\n", fs::absolute(folder.target()).lexically_normal().string());

@@ -31,7 +31,8 @@ int run_demo(const std::string& out, std::uint64_t seed) {
     const int code = run_into_folder(scenarios::load_scenario(scenario_file), folder, std::nullopt, false, std::nullopt,
                                      fs::path("results") / "baseline");
     const fs::path root = fs::absolute(folder.target()).lexically_normal();
-    fmt::print("Inputs: {}\nScenarios: {} (baseline.yaml and the what-ifs on it; run one with\n"
+    if (globals().verbosity >= 1)
+        fmt::print("Inputs: {}\nScenarios: {} (baseline.yaml and the what-ifs on it; run one with\n"
                "  accessplan run {} --out {})\n",
                (root / "inputs").string(), (root / "scenarios").string(), (root / "scenarios" / "new_ferry.yaml").string(),
                (root / "results" / "new_ferry").string());

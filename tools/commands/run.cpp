@@ -26,8 +26,17 @@ namespace accessplan::cli {
 std::string command_line();
 
 /// The run's summary on stdout and its warnings on stderr; in a batch, `batch_label` (the scenario file) heads each
-/// warning, so that a warning says which scenario it belongs to.
-void print_run_summary(const scenarios::RunResult& result, const fs::path& out, const std::string& batch_label = "") {
+/// warning, so that a warning says which scenario it belongs to. With -q: only where the outputs are, and how many
+/// warnings they hold. A ranking inherited from the base chain gets its one-line total, not a top 10 like its base's.
+void print_run_summary(const scenarios::RunResult& result, const fs::path& out, bool ranking_inherited,
+                       const std::string& batch_label = "") {
+    if (globals().verbosity == 0) {
+        if (!result.warnings.empty())
+            fmt::print(stderr, "accessplan: {}{} warning(s): summary.json and report.html list them\n",
+                       batch_label.empty() ? "" : batch_label + ": ", result.warnings.size());
+        fmt::print("Outputs: {}\n", fs::absolute(out).lexically_normal().string());
+        return;
+    }
     const auto& g = result.grid;
     fmt::print("Analysis grid: {} x {} cells of {:g} m ({}), {:.0f} people in the study area ({:.0f} on the whole grid: "
                "area, buffer and the rest of its rectangle)\n",
@@ -56,11 +65,14 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
             fmt::print("  exact optimum {:.1f}{}, greedy {:.1f}: greedy gap {:.2f}%\n", *rk->exact_gain,
                        rk->proven_optimal ? "" : " (time limit: best found)", *rk->greedy_gain,
                        *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0);
-        for (std::size_t i = 0; i < std::min<std::size_t>(rk->rows.size(), 10); ++i) {
+        if (ranking_inherited)
+            fmt::print("  (the ranking section of its base, re-ranked for this scenario: ranking.csv has the {} sites)\n",
+                       rk->rows.size());
+        for (std::size_t i = 0; i < (ranking_inherited ? 0 : std::min<std::size_t>(rk->rows.size(), 10)); ++i) {
             const auto& r = rk->rows[i];
             fmt::print("  {:>3}. {:<26} {:>16.0f} {}  {}\n", r.rank, r.id, r.cost, rk->currency, r.reason);
         }
-        if (rk->rows.size() > 10) fmt::print("  ... (ranking.csv has all {})\n", rk->rows.size());
+        if (!ranking_inherited && rk->rows.size() > 10) fmt::print("  ... (ranking.csv has all {})\n", rk->rows.size());
     }
     for (const auto& w : result.warnings) {
         if (batch_label.empty()) log("warning: {}", w);
@@ -99,7 +111,7 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
     bar.done();
     if (!sub.empty()) geodata::write_outputs_list(out);
     folder.commit();
-    print_run_summary(result, folder.target() / sub);
+    print_run_summary(result, sub.empty() ? folder.target() : folder.target() / sub, scenario.ranking_inherited);
     return 0;
 }
 
@@ -191,7 +203,7 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     for (std::size_t k = 0; k < loaded.size(); ++k) {
         fmt::print("== {} ==\n", files[k]);
         if (results[k]) {
-            print_run_summary(*results[k], folders[k]->target(), files[k]);
+            print_run_summary(*results[k], folders[k]->target(), loaded[k].ranking_inherited, files[k]);
         } else {
             fmt::print(stderr, "accessplan: error: {}\n", failures[k]);
             fmt::print("{}: failed, nothing written (see the error above)\n", files[k]);
@@ -231,8 +243,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                                    "Example: accessplan run baseline.yaml --out results\n"
                                    "Example: accessplan run baseline.yaml new_ferry.yaml --out whatif");
     cmd->add_option("SCENARIO", files, "Scenario YAML file(s) (schema_version 1)")->required();
-    cmd->add_option("--out", out, "Output folder (default: <file name>-results); with several files, the folder that\n"
-                                  "holds one folder per scenario. Existing results are refused unless --overwrite");
+    cmd->add_option("--out", out, "With one file: the results folder itself (default: <file name>-results). With several:\n"
+                                  "the folder that holds one results folder per scenario, OUT/<file name> (default:\n"
+                                  "<file name>-results each). Existing results are refused unless --overwrite");
     cmd->callback([&exit_code] { exit_code = guarded([] { return run_many(files, out); }); });
 }
 

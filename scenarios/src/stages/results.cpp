@@ -277,6 +277,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
     summary["population_total"] = result.population_total;
     summary["population_in_area"] = result.population_in_area;
+    summary["all_ages"] = result.all_ages;  // no age data: the target groups' "children" are people of all ages
     const PopulationAccount& pa = result.population;
     summary["population"] = {{"source_total", pa.source_total}, {"in_grid", pa.in_grid}, {"in_boundary", pa.in_boundary},
                              {"kept_to", pa.mask.empty() ? nlohmann::json(nullptr) : nlohmann::json(pa.mask)},

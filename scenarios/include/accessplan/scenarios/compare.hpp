@@ -41,6 +41,7 @@ struct ComparisonReport {
     std::vector<ServiceComparison> services;
     std::vector<ComparisonZone> zones;  ///< the baseline's zones, by zone id - 1 (AccessComparison::by_zone)
     std::vector<std::string> warnings;
+    bool all_ages = false;  ///< either run had no age data: its "children" are people of all ages
 };
 
 /// The service a reader should see first: the one whose access changed most (engine changed_more: children within

@@ -138,6 +138,9 @@ struct Scenario {
     std::vector<TargetGroup> target_groups;
     std::vector<Service> services;
     std::optional<RankingSettings> ranking;
+    /// The ranking section comes from the `base:` chain, not from this file (a what-if re-ranks with it; the console
+    /// then gives its one-line total instead of reprinting a top 10 like its base's).
+    bool ranking_inherited = false;
     std::vector<Modification> modifications;  ///< the base chain's first, then this file's
 
     const TargetGroup& group(const std::string& name) const;
