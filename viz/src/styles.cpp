@@ -1,7 +1,7 @@
 #include "accessplan/viz/styles.hpp"
 
 #include <cmath>
-#include <optional>
+#include <functional>
 #include <set>
 #include <utility>
 
@@ -89,30 +89,40 @@ std::string literal(const std::string& text) {
     return out + "'";
 }
 
-/// A rule of QGIS's rule-based renderer (QgsRuleBasedRenderer::Rule): a filter, a symbol (index into the renderer's
-/// symbols; none for a group), a legend label, ticked or not, and child rules that apply within it.
+/// A symbol of a given name (the name is the renderer's to choose).
+using SymbolMaker = std::function<std::string(const std::string& name)>;
+
+/// A rule of QGIS's rule-based renderer (QgsRuleBasedRenderer::Rule): a filter, a symbol (none for a group), a legend
+/// label, ticked or not, and child rules that apply within it.
 struct Rule {
     std::string key, label, filter;
-    std::optional<std::size_t> symbol;
+    SymbolMaker symbol;
     bool checked = true;
     std::vector<Rule> children;
 };
 
-std::string rule_xml(const Rule& r, int depth) {
+/// Each rule's symbol is written under its own number: QGIS hands a symbol of the list to one rule only
+/// (QgsRuleBasedRenderer::Rule::create takes it out of the map), so rules sharing one would leave the others blank.
+std::string rule_xml(const Rule& r, int depth, std::string& symbols, std::size_t& next_symbol) {
     const std::string indent(static_cast<std::size_t>(6 + 2 * depth), ' ');
     std::string out = fmt::format("{}<rule key=\"{}\" label=\"{}\"", indent, xml(r.key), xml(r.label));
     if (!r.filter.empty()) out += fmt::format(" filter=\"{}\"", xml(r.filter));
-    if (r.symbol) out += fmt::format(" symbol=\"{}\"", *r.symbol);
+    if (r.symbol) {
+        const std::string name = std::to_string(next_symbol++);
+        out += fmt::format(" symbol=\"{}\"", name);
+        symbols += r.symbol(name);
+    }
     if (!r.checked) out += " checkstate=\"0\"";
     if (r.children.empty()) return out + "/>\n";
     out += ">\n";
-    for (const Rule& c : r.children) out += rule_xml(c, depth + 1);
+    for (const Rule& c : r.children) out += rule_xml(c, depth + 1, symbols, next_symbol);
     return out + indent + "</rule>\n";
 }
 
-std::string rule_renderer(const std::string& root_key, const std::vector<Rule>& rules, const std::string& symbols) {
-    std::string body;
-    for (const Rule& r : rules) body += rule_xml(r, 0);
+std::string rule_renderer(const std::string& root_key, const std::vector<Rule>& rules) {
+    std::string body, symbols;
+    std::size_t next_symbol = 0;
+    for (const Rule& r : rules) body += rule_xml(r, 0, symbols, next_symbol);
     return fmt::format("  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
                        "    <rules key=\"{}\">\n{}    </rules>\n    <symbols>\n{}    </symbols>\n  </renderer-v2>\n",
                        xml(root_key), body, symbols);
@@ -146,6 +156,8 @@ const std::string ranking_labels = "  <labeling type=\"simple\">\n"
                                    "    </settings>\n"
                                    "  </labeling>\n";
 
+std::vector<Rule> no_children(const std::string&, const std::string&) { return {}; }
+
 }  // namespace
 
 std::string facilities_qml(const std::vector<std::string>& types) {
@@ -165,9 +177,6 @@ std::string facilities_qml(const std::vector<std::string>& types) {
 
 std::string zones_qml(const std::vector<std::string>& services, const std::string& shown) {
     const auto classes = pct_within_classes();
-    std::string symbols;
-    for (std::size_t k = 0; k < classes.size(); ++k)
-        symbols += fill_symbol(std::to_string(k), classes[k].colour, "solid", {80, 80, 80}, 0.26, 0.85);
     // The classes of palette.hpp (upper bound inclusive), as the graduated renderer had them.
     auto ranges = [&](const std::string& svc, const std::string& key) {
         const std::string f = field(svc + "_pct_within");
@@ -177,46 +186,45 @@ std::string zones_qml(const std::vector<std::string>& services, const std::strin
             const double upper = classes[k].upper;
             std::string filter = k == 0 ? "" : fmt::format("{} > {:g}", f, lower);
             if (std::isfinite(upper)) filter += fmt::format("{}{} <= {:g}", filter.empty() ? "" : " AND ", f, upper);
-            rules.push_back({fmt::format("{}:{}", key, k), classes[k].label, filter, k, true, {}});
+            const Rgb colour = classes[k].colour;
+            rules.push_back({fmt::format("{}:{}", key, k), classes[k].label, filter,
+                             [colour](const std::string& name) { return fill_symbol(name, colour, "solid", {80, 80, 80}, 0.26, 0.85); },
+                             true, {}});
             lower = upper;
         }
         return rules;
     };
-    return document(rule_renderer("zones", per_service("zones", services, shown, "", ranges), symbols));
+    return document(rule_renderer("zones", per_service("zones", services, shown, "", ranges)));
 }
 
 std::string gaps_qml(const std::vector<std::string>& services, const std::string& shown) {
-    const Rgb red = gap_colour();
     const std::pair<const char*, const char*> classes[] = {
         {"island", "horizontal"}, {"border", "b_diagonal"}, {"remote", "f_diagonal"}, {"border+remote", "cross"},
         {"island+remote", "cross"}, {"island+border", "cross"}, {"island+border+remote", "diagonal_x"}, {"none", "no"}};
-    std::string symbols;
-    std::size_t k = 0;
-    for (const auto& [value, brush] : classes) symbols += fill_symbol(std::to_string(k++), red, brush, red, 0.6);
     auto by_class = [&](const std::string&, const std::string& key) {
         std::vector<Rule> rules;
-        std::size_t symbol = 0;
-        for (const auto& [value, brush] : classes)
-            rules.push_back({key + ":" + value, value, field("area_class") + " = " + literal(value), symbol++, true, {}});
+        for (const auto& [value, brush] : classes) {
+            const std::string pattern = brush;
+            rules.push_back({key + ":" + value, value, field("area_class") + " = " + literal(value),
+                             [pattern](const std::string& name) { return fill_symbol(name, gap_colour(), pattern, gap_colour(), 0.6); },
+                             true, {}});
+        }
         return rules;
     };
-    return document(rule_renderer("gaps", per_service("gaps", services, shown, "service", by_class), symbols));
+    return document(rule_renderer("gaps", per_service("gaps", services, shown, "service", by_class)));
 }
 
 std::string ranking_qml(const std::vector<std::string>& services, const std::string& shown) {
-    auto star = [](const std::string&, const std::string&) { return std::vector<Rule>{}; };
-    auto rules = per_service("ranking", services, shown, "service", star);
-    for (Rule& r : rules) r.symbol = 0;
-    return document(rule_renderer("ranking", rules, marker_symbol("0", ranked_site_colour(), "star", 5.0)) + ranking_labels,
-                    true);
+    auto rules = per_service("ranking", services, shown, "service", no_children);
+    for (Rule& r : rules) r.symbol = [](const std::string& name) { return marker_symbol(name, ranked_site_colour(), "star", 5.0); };
+    return document(rule_renderer("ranking", rules) + ranking_labels, true);
 }
 
 std::string no_access_qml(const std::vector<std::string>& services, const std::string& shown) {
-    const Rgb grey = unreachable_colour();
-    auto rules = per_service("no_access", services, shown, "service",
-                             [](const std::string&, const std::string&) { return std::vector<Rule>{}; });
-    for (Rule& r : rules) r.symbol = 0;
-    return document(rule_renderer("no_access", rules, fill_symbol("0", grey, "solid", grey, 0.0)));
+    auto rules = per_service("no_access", services, shown, "service", no_children);
+    for (Rule& r : rules)
+        r.symbol = [](const std::string& name) { return fill_symbol(name, unreachable_colour(), "solid", unreachable_colour(), 0.0); };
+    return document(rule_renderer("no_access", rules));
 }
 
 std::string study_area_qml() {
