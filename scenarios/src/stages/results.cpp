@@ -1,5 +1,6 @@
 #include "results.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -169,6 +170,9 @@ geodata::OutLayer no_access_outputs(const Scenario& s, const GridSpec& grid, con
     geodata::OutLayer layer{ResultsLayout::no_access_layer, wkbMultiPolygon,
                             {{"service", FieldType::string}, {"children", FieldType::real}, {"area_km2", FieldType::real}},
                             {}};
+    // Services often share their unreachable cells (a mode's impassable cells, land no road reaches): each distinct
+    // set is polygonized once.
+    std::vector<std::pair<Grid<std::int32_t>, std::unique_ptr<OGRGeometry>>> done;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Grid<float>& minutes = times[k].minutes;
         const Grid<float>& group = children.at(s.services[k].target_group);
@@ -182,12 +186,20 @@ geodata::OutLayer no_access_outputs(const Scenario& s, const GridSpec& grid, con
                 ++count;
             }
         if (count == 0) continue;
-        auto shapes = geodata::polygonize(cells);
-        if (shapes.empty()) continue;
+        auto same = std::find_if(done.begin(), done.end(), [&](const auto& d) {
+            return std::equal(d.first.values().begin(), d.first.values().end(), cells.values().begin());
+        });
+        if (same == done.end()) {
+            auto shapes = geodata::polygonize(cells);
+            if (shapes.empty()) continue;
+            std::unique_ptr<OGRGeometry> shape = std::move(shapes.begin()->second);
+            if (wkbFlatten(shape->getGeometryType()) == wkbPolygon)
+                shape.reset(OGRGeometryFactory::forceToMultiPolygon(shape.release()));
+            done.emplace_back(std::move(cells), std::move(shape));
+            same = std::prev(done.end());
+        }
         geodata::OutFeature f;
-        f.geometry = std::move(shapes.begin()->second);
-        if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
-            f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
+        f.geometry.reset(same->second->clone());
         f.values = {s.services[k].name, kids, static_cast<double>(count) * grid.cell_area_m2() / 1e6};
         layer.features.push_back(std::move(f));
     }
