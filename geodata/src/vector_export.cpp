@@ -90,7 +90,49 @@ void write_shapefile(OGRLayer& layer, const fs::path& file, const std::vector<st
     if (!last_gdal_error().empty()) throw IoError("closing the shapefile failed: " + last_gdal_error());
 }
 
+/// The default QGIS style of `layer` in the GeoPackage's layer_styles table (QGIS's schema), or "" without one.
+std::string default_style(GDALDataset& gpkg, const std::string& layer) {
+    OGRLayer* table = gpkg.GetLayerByName("layer_styles");
+    if (table == nullptr) return {};
+    const OGRFeatureDefn* defn = table->GetLayerDefn();
+    const int name = defn->GetFieldIndex("f_table_name"), qml = defn->GetFieldIndex("styleQML"),
+              use = defn->GetFieldIndex("useAsDefault");
+    if (name < 0 || qml < 0) return {};
+    std::string found;
+    table->ResetReading();
+    for (auto& f : *table) {
+        if (layer != f->GetFieldAsString(name)) continue;
+        const bool is_default = use >= 0 && f->GetFieldAsInteger(use) != 0;
+        if (found.empty() || is_default) found = f->GetFieldAsString(qml);
+        if (is_default) break;
+    }
+    table->ResetReading();
+    return found;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
 }  // namespace
+
+std::string rename_qml_fields(const std::string& qml, const std::vector<std::pair<std::string, std::string>>& renamed) {
+    // Each pattern ends with its closing quote, so that renaming `cost` leaves `cost_per_child` alone. All are
+    // rewritten in one pass per name through a placeholder, so that a short name equal to another long name is not
+    // renamed twice.
+    std::string out = qml;
+    for (std::size_t k = 0; k < renamed.size(); ++k) {
+        const auto& [from, to] = renamed[k];
+        const std::string mark = fmt::format("\x01{}\x01", k);
+        for (const char* pattern : {"attr=\"{}\"", "fieldName=\"{}\"", "field=\"{}\"", "&quot;{}&quot;"})
+            out = replace_all(out, fmt::format(fmt::runtime(pattern), from), fmt::format(fmt::runtime(pattern), mark));
+    }
+    for (std::size_t k = 0; k < renamed.size(); ++k)
+        out = replace_all(out, fmt::format("\x01{}\x01", k), renamed[k].second);
+    return out;
+}
 
 ExportFormat parse_export_format(const std::string& text) {
     if (text == "gpkg") return ExportFormat::gpkg;
@@ -164,6 +206,9 @@ std::vector<ExportedLayer> export_layers(const fs::path& gpkg, const fs::path& o
                     if (longs[f] != shorts[f]) out.renamed.emplace_back(longs[f], shorts[f]);
                 }
                 write_text_file(out_dir / (name + ".fields.csv"), mapping);
+                // QGIS loads <layer>.qml beside a shapefile as its style: the GeoPackage's, with the short names.
+                if (const std::string qml = default_style(*src, name); !qml.empty())
+                    write_text_file(out_dir / (name + ".qml"), rename_qml_fields(qml, out.renamed));
                 break;
             }
             case ExportFormat::gpkg: break;

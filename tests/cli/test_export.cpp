@@ -73,7 +73,7 @@ TEST_CASE("access.gpkg carries QGIS default styles for its layers", "[cli][expor
     const fs::path& out = test::demo_results();
     const auto styles = layer_styles(out / "access.gpkg");
     const auto info = geodata::read_vector_info(out / "access.gpkg");
-    for (const char* layer : {"facilities", "zones", "gaps", "ranking"}) {
+    for (const char* layer : {"facilities", "zones", "gaps", "no_access", "ranking"}) {
         INFO(layer);
         REQUIRE(styles.count(layer) == 1);
         const StyleRow& row = styles.at(layer);
@@ -88,11 +88,44 @@ TEST_CASE("access.gpkg carries QGIS default styles for its layers", "[cli][expor
     CHECK_THAT(styles.at("facilities").qml, Catch::Contains("attr=\"type\""));
     for (const char* type : {"primary_school", "commune_health_station", "swimming_pool"})
         CHECK_THAT(styles.at("facilities").qml, Catch::Contains(fmt::format("value=\"{}\"", type)));
-    CHECK_THAT(styles.at("zones").qml, Catch::Contains("attr=\"primary_school_pct_within\""));
+    CHECK_THAT(styles.at("zones").qml, Catch::Contains("&quot;primary_school_pct_within&quot; &lt;= 50"));
     CHECK(fields["zones"].count("primary_school_pct_within") == 1);
-    CHECK_THAT(styles.at("gaps").qml, Catch::Contains("attr=\"area_class\""));
+    CHECK_THAT(styles.at("gaps").qml, Catch::Contains("&quot;area_class&quot; = &apos;island&apos;"));
     CHECK_THAT(styles.at("ranking").qml, Catch::Contains("fieldName=\"rank\""));
     CHECK(fields["ranking"].count("rank") == 1);
+    // Layers of several services: one rule per service, all but one unticked (QGIS draws one service at a time).
+    const std::vector<std::string> services{"primary_school", "lower_secondary_school", "commune_health_station", "playground",
+                                            "swimming_pool"};
+    for (const char* layer : {"zones", "gaps", "no_access", "ranking"}) {
+        INFO(layer);
+        const std::string& qml = styles.at(layer).qml;
+        CHECK_THAT(qml, Catch::Contains("type=\"RuleRenderer\""));
+        for (const auto& svc : services) CHECK_THAT(qml, Catch::Contains(fmt::format("key=\"{}:{}\" label=\"{}\"", layer, svc, svc)));
+        std::size_t unticked = 0;
+        for (auto at = qml.find("checkstate=\"0\""); at != std::string::npos; at = qml.find("checkstate=\"0\"", at + 1)) ++unticked;
+        CHECK(unticked == services.size() - 1);
+    }
+    // The demo ranks playgrounds and pools only: the ranking shows playgrounds (the first it has) when opened.
+    auto rule_line = [](const std::string& qml, const std::string& key) {
+        const auto at = qml.find(fmt::format("key=\"{}\"", key));
+        REQUIRE(at != std::string::npos);
+        return qml.substr(at, qml.find('\n', at) - at);
+    };
+    CHECK_THAT(rule_line(styles.at("ranking").qml, "ranking:playground"), !Catch::Contains("checkstate"));
+    CHECK_THAT(rule_line(styles.at("ranking").qml, "ranking:primary_school"), Catch::Contains("checkstate=\"0\""));
+    CHECK_THAT(rule_line(styles.at("zones").qml, "zones:primary_school"), !Catch::Contains("checkstate"));
+    // Travel-time rasters: nodata (sea, beyond the border, unreachable) has no colour, so the basemap shows.
+    CHECK_THAT(test::slurp(out / "rasters" / "travel_time_primary_school.qml"), Catch::Contains("nodataColor=\"\""));
+}
+
+TEST_CASE("export renames a style's fields as the shapefile names them", "[export][unit][styles]") {
+    const std::string qml = "<renderer-v2 attr=\"cost\"><rule filter=\"&quot;cost_per_child&quot; &gt; 1 AND &quot;cost&quot; "
+                            "&lt; 2\"/><text-style fieldName=\"primary_school_pct_within\"/><x field=\"rank\"/>"
+                            "<s value=\"cost\"/></renderer-v2>";
+    const std::string out = geodata::rename_qml_fields(qml, {{"cost_per_child", "costpechil"}, {"cost", "costpechil2"},
+                                                             {"primary_school_pct_within", "prscpcwi"}, {"costpechil", "no"}});
+    CHECK(out == "<renderer-v2 attr=\"costpechil2\"><rule filter=\"&quot;costpechil&quot; &gt; 1 AND &quot;costpechil2&quot; "
+                 "&lt; 2\"/><text-style fieldName=\"prscpcwi\"/><x field=\"rank\"/><s value=\"cost\"/></renderer-v2>");
 }
 
 TEST_CASE("shapefile field names are short, unique and readable", "[export][unit]") {
@@ -112,7 +145,7 @@ TEST_CASE("accessplan export writes every layer in each format", "[cli][export]"
     std::map<std::string, std::int64_t> counts;
     for (const auto& l : source.layers)
         if (l.name != "layer_styles") counts[l.name] = l.feature_count;
-    REQUIRE(counts.size() == 6);  // facilities, zones, gaps, ranking, study_area, national_border
+    REQUIRE(counts.size() == 7);  // facilities, zones, gaps, no_access, ranking, study_area, national_border
 
     for (const std::string format : {"gpkg", "geojson", "shp", "csv"}) {
         INFO(format);
@@ -149,6 +182,10 @@ TEST_CASE("accessplan export writes every layer in each format", "[cli][export]"
                 CHECK_THAT(mapping, Catch::StartsWith("field,shapefile_field\n"));
                 if (layer == "zones") CHECK_THAT(mapping, Catch::Contains("primary_school_pct_within,prscpcwi"));
                 CHECK(fs::exists(to / (layer + ".cpg")));
+                // The style goes along, with the short names (tests/python renders it in QGIS).
+                const std::string qml = test::slurp(to / (layer + ".qml"));
+                CHECK_THAT(qml, Catch::StartsWith("<!DOCTYPE qgis"));
+                if (layer == "zones") CHECK_THAT(qml, Catch::Contains("&quot;prscpcwi&quot;") && !Catch::Contains("pct_within"));
             }
         }
     }

@@ -117,13 +117,15 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     auto access = geodata::read_vector_info(out / "access.gpkg");
     std::map<std::string, std::int64_t> layer_features;
     for (const auto& l : access.layers) layer_features[l.name] = l.feature_count;
-    CHECK(layer_features.size() == 7);  // the four below, study_area, national_border and the QGIS styles
+    CHECK(layer_features.size() == 8);  // the five below, study_area, national_border and the QGIS styles
     CHECK(layer_features.count("facilities") == 1);
     CHECK(layer_features.count("ranking") == 1);
     CHECK(layer_features["zones"] == static_cast<std::int64_t>(zone_rows));
     CHECK(layer_features["study_area"] == 1);
     CHECK(layer_features["national_border"] >= 1);
-    CHECK(layer_features["layer_styles"] == 6);  // one default style per layer
+    CHECK(layer_features["layer_styles"] == 7);  // one default style per layer
+    // The demo's unreachable land (impassable cells, sea stacks) has no facility of any service within reach.
+    CHECK(layer_features["no_access"] == 5);
     const std::string gaps = test::slurp(out / "gaps.csv");
     const auto gap_rows = static_cast<std::int64_t>(std::count(gaps.begin(), gaps.end(), '\n')) - 1;
     CHECK(gap_rows > 10);

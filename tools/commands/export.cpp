@@ -32,10 +32,11 @@ int export_results(const std::string& results, const std::string& out, const std
 void add_export_command(CLI::App& app, int& exit_code) {
     static std::string results, out, format = "gpkg";
     auto* cmd = app.add_subcommand("export",
-                                   "Export a results folder's layers (facilities, zones, gaps, ranking, study area, national\n"
-                                   "border) for other tools: "
+                                   "Export a results folder's layers (facilities, zones, gaps, no access, ranking, study\n"
+                                   "area, national border) for other tools: "
                                    "gpkg (the styled GeoPackage), geojson (WGS 84, RFC 7946), shp (short field names,\n"
-                                   "mapped in <layer>.fields.csv) or csv (x,y or WKT geometry). Fields: docs/outputs.md.\n"
+                                   "mapped in <layer>.fields.csv, and <layer>.qml: the QGIS style with those names) or\n"
+                                   "csv (x,y or WKT geometry). Fields: docs/outputs.md.\n"
                                    "Example: accessplan export baseline-results baseline-shp --format shp");
     cmd->add_option("RESULTS_DIR", results, "Results folder of `accessplan run`")->required();
     cmd->add_option("OUT_DIR", out, "Folder to create (refused if it exists, unless --overwrite)")->required();

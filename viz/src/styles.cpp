@@ -1,11 +1,13 @@
 #include "accessplan/viz/styles.hpp"
 
 #include <cmath>
+#include <functional>
 #include <set>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "accessplan/geodata/field_values.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
 #include "xml_escape.hpp"
@@ -52,18 +54,19 @@ std::string document(const std::string& body, bool labels = false) {
 
 std::string upper_value(double v) { return std::isfinite(v) ? fmt::format("{:g}", v) : "inf"; }
 
-/// A raster pseudocolour renderer with discrete classes (a class holds values up to its upper bound).
+/// A raster pseudocolour renderer with discrete classes (a class holds values up to its upper bound). Nodata (sea,
+/// land beyond the border, and cells no facility can reach: the rasters do not tell them apart) is transparent:
+/// nodataColor="" is how QGIS writes "no colour". access.gpkg's no_access layer draws the unreachable land.
 std::string discrete_raster(const std::vector<ValueClass>& classes, double min, double max) {
     std::string items;
     for (const auto& c : classes)
         items += fmt::format("          <item alpha=\"255\" value=\"{}\" label=\"{}\" color=\"{}\"/>\n", upper_value(c.upper),
                              xml(c.label), c.colour.hex());
-    const Rgb grey = unreachable_colour();
     return fmt::format("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
                        "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
                        "  <pipe>\n"
                        "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" alphaBand=\"-1\" "
-                       "nodataColor=\"{}\" classificationMin=\"{:g}\" classificationMax=\"{:g}\">\n"
+                       "nodataColor=\"\" classificationMin=\"{:g}\" classificationMax=\"{:g}\">\n"
                        "      <rastershader>\n"
                        "        <colorrampshader colorRampType=\"DISCRETE\" classificationMode=\"1\" clip=\"0\" minimumValue=\"{:g}\" maximumValue=\"{:g}\">\n"
                        "{}"
@@ -72,8 +75,88 @@ std::string discrete_raster(const std::vector<ValueClass>& classes, double min, 
                        "    </rasterrenderer>\n"
                        "  </pipe>\n"
                        "</qgis>\n",
-                       grey.qgis(), min, max, min, max, items);
+                       min, max, min, max, items);
 }
+
+/// A field in a QGIS expression. Always double-quoted: `accessplan export` renames shapefile fields in a style by
+/// their quoted form (geodata::rename_qml_fields).
+std::string field(const std::string& name) { return "\"" + name + "\""; }
+
+/// A text literal in a QGIS expression.
+std::string literal(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+/// A symbol of a given name (the name is the renderer's to choose).
+using SymbolMaker = std::function<std::string(const std::string& name)>;
+
+/// A rule of QGIS's rule-based renderer (QgsRuleBasedRenderer::Rule): a filter, a symbol (none for a group), a legend
+/// label, ticked or not, and child rules that apply within it.
+struct Rule {
+    std::string key, label, filter;
+    SymbolMaker symbol;
+    bool checked = true;
+    std::vector<Rule> children;
+};
+
+/// Each rule's symbol is written under its own number: QGIS hands a symbol of the list to one rule only
+/// (QgsRuleBasedRenderer::Rule::create takes it out of the map), so rules sharing one would leave the others blank.
+std::string rule_xml(const Rule& r, int depth, std::string& symbols, std::size_t& next_symbol) {
+    const std::string indent(static_cast<std::size_t>(6 + 2 * depth), ' ');
+    std::string out = fmt::format("{}<rule key=\"{}\" label=\"{}\"", indent, xml(r.key), xml(r.label));
+    if (!r.filter.empty()) out += fmt::format(" filter=\"{}\"", xml(r.filter));
+    if (r.symbol) {
+        const std::string name = std::to_string(next_symbol++);
+        out += fmt::format(" symbol=\"{}\"", name);
+        symbols += r.symbol(name);
+    }
+    if (!r.checked) out += " checkstate=\"0\"";
+    if (r.children.empty()) return out + "/>\n";
+    out += ">\n";
+    for (const Rule& c : r.children) out += rule_xml(c, depth + 1, symbols, next_symbol);
+    return out + indent + "</rule>\n";
+}
+
+std::string rule_renderer(const std::string& root_key, const std::vector<Rule>& rules) {
+    std::string body, symbols;
+    std::size_t next_symbol = 0;
+    for (const Rule& r : rules) body += rule_xml(r, 0, symbols, next_symbol);
+    return fmt::format("  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+                       "    <rules key=\"{}\">\n{}    </rules>\n    <symbols>\n{}    </symbols>\n  </renderer-v2>\n",
+                       xml(root_key), body, symbols);
+}
+
+/// One group rule per service, ticked only for `shown`; `children(service, key)` gives the rules within it.
+template <typename Children>
+std::vector<Rule> per_service(const std::string& layer, const std::vector<std::string>& services, const std::string& shown,
+                              const std::string& service_field, Children children) {
+    std::vector<Rule> rules;
+    for (const auto& svc : services) {
+        Rule r;
+        r.key = layer + ":" + svc;
+        r.label = svc;
+        if (!service_field.empty()) r.filter = field(service_field) + " = " + literal(svc);
+        r.checked = svc == shown;
+        r.children = children(svc, r.key);
+        rules.push_back(std::move(r));
+    }
+    return rules;
+}
+
+const std::string ranking_labels = "  <labeling type=\"simple\">\n"
+                                   "    <settings calloutType=\"simple\">\n"
+                                   "      <text-style fieldName=\"rank\" isExpression=\"0\" fontSize=\"9\" fontSizeUnit=\"Point\" "
+                                   "fontWeight=\"75\" textColor=\"0,0,0,255\" textOpacity=\"1\">\n"
+                                   "        <text-buffer bufferDraw=\"1\" bufferSize=\"1\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"1\"/>\n"
+                                   "      </text-style>\n"
+                                   "      <placement placement=\"0\" dist=\"1.5\" distUnits=\"MM\"/>\n"
+                                   "      <rendering obstacle=\"1\" scaleVisibility=\"0\"/>\n"
+                                   "    </settings>\n"
+                                   "  </labeling>\n";
+
+std::vector<Rule> no_children(const std::string&, const std::string&) { return {}; }
 
 }  // namespace
 
@@ -92,55 +175,56 @@ std::string facilities_qml(const std::vector<std::string>& types) {
                     "    </symbols>\n  </renderer-v2>\n");
 }
 
-std::string zones_qml(const std::string& service) {
-    std::string ranges, symbols;
-    double lower = 0.0;
+std::string zones_qml(const std::vector<std::string>& services, const std::string& shown) {
     const auto classes = pct_within_classes();
-    for (std::size_t k = 0; k < classes.size(); ++k) {
-        const double upper = std::isfinite(classes[k].upper) ? classes[k].upper : 100.0;
-        ranges += fmt::format("      <range lower=\"{:g}\" upper=\"{:g}\" label=\"{}\" symbol=\"{}\" render=\"true\"/>\n", lower,
-                              upper, xml(classes[k].label), k);
-        symbols += fill_symbol(std::to_string(k), classes[k].colour, "solid", {80, 80, 80}, 0.26, 0.85);
-        lower = upper;
-    }
-    return document(fmt::format("  <renderer-v2 type=\"graduatedSymbol\" attr=\"{}_pct_within\" graduatedMethod=\"GraduatedColor\" "
-                                "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                                "    <ranges>\n{}    </ranges>\n    <symbols>\n{}    </symbols>\n  </renderer-v2>\n",
-                                xml(service), ranges, symbols));
+    // The classes of palette.hpp (upper bound inclusive), as the graduated renderer had them.
+    auto ranges = [&](const std::string& svc, const std::string& key) {
+        const std::string f = field(svc + "_pct_within");
+        std::vector<Rule> rules;
+        double lower = 0.0;
+        for (std::size_t k = 0; k < classes.size(); ++k) {
+            const double upper = classes[k].upper;
+            std::string filter = k == 0 ? "" : fmt::format("{} > {:g}", f, lower);
+            if (std::isfinite(upper)) filter += fmt::format("{}{} <= {:g}", filter.empty() ? "" : " AND ", f, upper);
+            const Rgb colour = classes[k].colour;
+            rules.push_back({fmt::format("{}:{}", key, k), classes[k].label, filter,
+                             [colour](const std::string& name) { return fill_symbol(name, colour, "solid", {80, 80, 80}, 0.26, 0.85); },
+                             true, {}});
+            lower = upper;
+        }
+        return rules;
+    };
+    return document(rule_renderer("zones", per_service("zones", services, shown, "", ranges)));
 }
 
-std::string gaps_qml() {
-    const Rgb red = gap_colour();
+std::string gaps_qml(const std::vector<std::string>& services, const std::string& shown) {
     const std::pair<const char*, const char*> classes[] = {
         {"island", "horizontal"}, {"border", "b_diagonal"}, {"remote", "f_diagonal"}, {"border+remote", "cross"},
         {"island+remote", "cross"}, {"island+border", "cross"}, {"island+border+remote", "diagonal_x"}, {"none", "no"}};
-    std::string categories, symbols;
-    int k = 0;
-    for (const auto& [value, brush] : classes) {
-        categories += fmt::format("      <category value=\"{0}\" label=\"{0}\" symbol=\"{1}\" render=\"true\"/>\n", value, k);
-        symbols += fill_symbol(std::to_string(k), red, brush, red, 0.6);
-        ++k;
-    }
-    return document("  <renderer-v2 type=\"categorizedSymbol\" attr=\"area_class\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                    "    <categories>\n" + categories + "    </categories>\n    <symbols>\n" + symbols +
-                    "    </symbols>\n  </renderer-v2>\n");
+    auto by_class = [&](const std::string&, const std::string& key) {
+        std::vector<Rule> rules;
+        for (const auto& [value, brush] : classes) {
+            const std::string pattern = brush;
+            rules.push_back({key + ":" + value, value, field("area_class") + " = " + literal(value),
+                             [pattern](const std::string& name) { return fill_symbol(name, gap_colour(), pattern, gap_colour(), 0.6); },
+                             true, {}});
+        }
+        return rules;
+    };
+    return document(rule_renderer("gaps", per_service("gaps", services, shown, "service", by_class)));
 }
 
-std::string ranking_qml() {
-    const std::string renderer = "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                                 "    <symbols>\n" + marker_symbol("0", ranked_site_colour(), "star", 5.0) +
-                                 "    </symbols>\n  </renderer-v2>\n";
-    const std::string labels = "  <labeling type=\"simple\">\n"
-                               "    <settings calloutType=\"simple\">\n"
-                               "      <text-style fieldName=\"rank\" isExpression=\"0\" fontSize=\"9\" fontSizeUnit=\"Point\" "
-                               "fontWeight=\"75\" textColor=\"0,0,0,255\" textOpacity=\"1\">\n"
-                               "        <text-buffer bufferDraw=\"1\" bufferSize=\"1\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"1\"/>\n"
-                               "      </text-style>\n"
-                               "      <placement placement=\"0\" dist=\"1.5\" distUnits=\"MM\"/>\n"
-                               "      <rendering obstacle=\"1\" scaleVisibility=\"0\"/>\n"
-                               "    </settings>\n"
-                               "  </labeling>\n";
-    return document(renderer + labels, true);
+std::string ranking_qml(const std::vector<std::string>& services, const std::string& shown) {
+    auto rules = per_service("ranking", services, shown, "service", no_children);
+    for (Rule& r : rules) r.symbol = [](const std::string& name) { return marker_symbol(name, ranked_site_colour(), "star", 5.0); };
+    return document(rule_renderer("ranking", rules) + ranking_labels, true);
+}
+
+std::string no_access_qml(const std::vector<std::string>& services, const std::string& shown) {
+    auto rules = per_service("no_access", services, shown, "service", no_children);
+    for (Rule& r : rules)
+        r.symbol = [](const std::string& name) { return fill_symbol(name, unreachable_colour(), "solid", unreachable_colour(), 0.0); };
+    return document(rule_renderer("no_access", rules));
 }
 
 std::string study_area_qml() {
@@ -172,12 +256,24 @@ void style_access_geopackage(const std::filesystem::path& gpkg, const std::vecto
     auto add = [&](const char* layer, std::string name, std::string qml, std::string description) {
         if (layers.count(layer)) styles.push_back({layer, std::move(name), std::move(qml), std::move(description)});
     };
+    // Ticked: the first service (in the run's order) the layer has features of; else the first service.
+    auto shown = [&](const char* layer) {
+        if (services.empty()) return std::string();
+        if (!layers.count(layer)) return services.front();
+        const auto counts = geodata::count_field_values(gpkg, layer, "service");
+        for (const auto& svc : services)
+            if (counts.count(svc)) return svc;
+        return services.front();
+    };
     add("facilities", "accessplan facilities by type", facilities_qml(facility_types), "facilities coloured by type");
-    if (!services.empty())
-        add("zones", "accessplan % within threshold", zones_qml(services.front()),
-            fmt::format("zones by the share of children within the threshold of {}", services.front()));
-    add("gaps", "accessplan gaps by area class", gaps_qml(), "gap clusters hatched by area class");
-    add("ranking", "accessplan ranked sites", ranking_qml(), "ranked candidate sites, numbered");
+    add("zones", "accessplan % within threshold by service", zones_qml(services, services.empty() ? "" : services.front()),
+        "zones by the share of children within the threshold, one service at a time (tick it in the legend)");
+    add("gaps", "accessplan gaps by service and area class", gaps_qml(services, shown("gaps")),
+        "gap clusters hatched by area class, one service at a time (tick it in the legend)");
+    add("no_access", "accessplan no access by service", no_access_qml(services, shown("no_access")),
+        "land in the study area from which no facility can be reached, one service at a time");
+    add("ranking", "accessplan ranked sites by service", ranking_qml(services, shown("ranking")),
+        "ranked candidate sites, numbered, one service at a time (tick it in the legend)");
     add("study_area", "accessplan study area", study_area_qml(), "the study area's outline");
     add("national_border", "accessplan national border", national_border_qml(), "the national border");
     geodata::write_layer_styles(gpkg, styles);

@@ -337,6 +337,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             const auto top = std::max_element(by_zone.begin(), by_zone.end(),
                                               [](const auto& a, const auto& b) { return a.second < b.second; });
             row.zone = (*c.zone_names)[static_cast<std::size_t>(top->first - 1)];
+            row.zone_code = (*c.zone_codes)[static_cast<std::size_t>(top->first - 1)];
         }
         cum_cost += row.cost;
         cum_children += row.children;
@@ -377,16 +378,22 @@ geodata::OutLayer ranking_layer(const RankingReport& r) {
     geodata::OutLayer layer{ResultsLayout::ranking_layer, wkbPoint,
                             {{"rank", FieldType::integer}, {"candidate_id", FieldType::string}, {"name", FieldType::string},
                              {"service", FieldType::string}, {"origin", FieldType::string}, {"cost", FieldType::real},
+                             {"capacity", FieldType::real}, {"zone_code", FieldType::string}, {"zone_name", FieldType::string},
                              {"weighted_gain", FieldType::real}, {"children_new", FieldType::real},
-                             {"children_island", FieldType::real}, {"children_border", FieldType::real},
-                             {"children_remote", FieldType::real}, {"children_near_water", FieldType::real},
-                             {"cumulative_cost", FieldType::real}, {"cumulative_children", FieldType::real},
-                             {"reason", FieldType::string}},
+                             {"cost_per_child", FieldType::real}, {"children_island", FieldType::real},
+                             {"children_border", FieldType::real}, {"children_remote", FieldType::real},
+                             {"children_near_water", FieldType::real}, {"cumulative_cost", FieldType::real},
+                             {"cumulative_children", FieldType::real}, {"reason", FieldType::string}},
                             {}};
+    // Unknown values stay NULL: no capacity given (0), no zones, no child reached (no cost per child).
+    auto text = [](const std::string& v) { return v.empty() ? geodata::FieldValue() : geodata::FieldValue(v); };
     for (const RankingRow& x : r.rows) {
         geodata::OutFeature f;
         f.geometry = std::make_unique<OGRPoint>(x.x, x.y);
-        f.values = {std::int64_t{x.rank}, x.id, x.name, x.service, x.origin, x.cost, x.gain, x.children, x.island, x.border,
+        f.values = {std::int64_t{x.rank}, x.id, x.name, x.service, x.origin, x.cost,
+                    x.capacity > 0.0 ? geodata::FieldValue(x.capacity) : geodata::FieldValue(), text(x.zone_code),
+                    text(x.zone), x.gain, x.children,
+                    x.children > 0.0 ? geodata::FieldValue(x.cost / x.children) : geodata::FieldValue(), x.island, x.border,
                     x.remote, x.near_water, x.cumulative_cost, x.cumulative_children, x.reason};
         layer.features.push_back(std::move(f));
     }
@@ -399,7 +406,7 @@ RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, c
                                const detail::Metrics& metrics, const RunOptions& options) {
     RankingContext rc{s, in.grid, {}, {}, {}, {}, {}, area_flags, in.landcover, in.rivers ? &*in.rivers : nullptr,
                       in.roads ? &*in.roads : nullptr, facilities.points, in.zones ? &in.zones->ids : nullptr,
-                      in.zones ? &in.zones->names : nullptr, options.budget, options.exact, options.objective};
+                      in.zones ? &in.zones->codes : nullptr, in.zones ? &in.zones->names : nullptr, options.budget, options.exact, options.objective};
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         rc.children.push_back(&in.children.at(s.services[k].target_group));
         rc.minutes.push_back(&times[k].minutes);

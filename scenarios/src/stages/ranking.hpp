@@ -33,7 +33,8 @@ struct RankingContext {
     const Grid<std::uint8_t>* rivers = nullptr;
     const Grid<std::uint8_t>* roads = nullptr;
     const std::vector<geodata::PointFeature>& facilities;
-    const Grid<std::int32_t>* zone_ids = nullptr;    ///< 1-based into zone_names
+    const Grid<std::int32_t>* zone_ids = nullptr;    ///< 1-based into zone_codes and zone_names
+    const std::vector<std::string>* zone_codes = nullptr;
     const std::vector<std::string>* zone_names = nullptr;
     std::optional<double> budget;                    ///< overrides ranking.budget
     bool exact = false;                              ///< overrides ranking.exact (when true)

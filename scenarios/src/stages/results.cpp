@@ -1,5 +1,6 @@
 #include "results.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -159,6 +160,52 @@ geodata::OutLayer gap_outputs(const ResultsLayout& layout, const GridSpec& grid,
     return gl;
 }
 
+/// Per service, the land in the study area from which no facility can be reached, as one multipolygon with the
+/// children there. The travel-time rasters hold such cells as nodata, as they do the sea and land beyond the study
+/// area; this layer is what tells them apart in GIS (the maps use rasters/land.tif).
+geodata::OutLayer no_access_outputs(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>& land,
+                                    const std::vector<TravelTimeResult>& times,
+                                    const std::map<std::string, Grid<float>>& children) {
+    using geodata::FieldType;
+    geodata::OutLayer layer{ResultsLayout::no_access_layer, wkbMultiPolygon,
+                            {{"service", FieldType::string}, {"children", FieldType::real}, {"area_km2", FieldType::real}},
+                            {}};
+    // Services often share their unreachable cells (a mode's impassable cells, land no road reaches): each distinct
+    // set is polygonized once.
+    std::vector<std::pair<Grid<std::int32_t>, std::unique_ptr<OGRGeometry>>> done;
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Grid<float>& minutes = times[k].minutes;
+        const Grid<float>& group = children.at(s.services[k].target_group);
+        Grid<std::int32_t> cells(grid, 0);
+        double kids = 0.0;
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            if (land[i] == 2 && !std::isfinite(minutes[i])) {
+                cells[i] = 1;
+                kids += group[i];
+                ++count;
+            }
+        if (count == 0) continue;
+        auto same = std::find_if(done.begin(), done.end(), [&](const auto& d) {
+            return std::equal(d.first.values().begin(), d.first.values().end(), cells.values().begin());
+        });
+        if (same == done.end()) {
+            auto shapes = geodata::polygonize(cells);
+            if (shapes.empty()) continue;
+            std::unique_ptr<OGRGeometry> shape = std::move(shapes.begin()->second);
+            if (wkbFlatten(shape->getGeometryType()) == wkbPolygon)
+                shape.reset(OGRGeometryFactory::forceToMultiPolygon(shape.release()));
+            done.emplace_back(std::move(cells), std::move(shape));
+            same = std::prev(done.end());
+        }
+        geodata::OutFeature f;
+        f.geometry.reset(same->second->clone());
+        f.values = {s.services[k].name, kids, static_cast<double>(count) * grid.cell_area_m2() / 1e6};
+        layer.features.push_back(std::move(f));
+    }
+    return layer;
+}
+
 /// Context for maps and GIS: the study area's outline, and the national border within the grid.
 std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec& grid, const OGRGeometry& study_area) {
     using geodata::FieldType;
@@ -197,15 +244,17 @@ std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec&
     return layers;
 }
 
-/// access.gpkg (facilities, zones, gaps, ranking, study area, national border), with zones.csv, rasters/zones.tif and
+/// access.gpkg (facilities, zones, gaps, no access, ranking, study area, national border), with zones.csv, rasters/zones.tif and
 /// gaps.csv.
 void write_access_layers(const Scenario& s, const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
                          const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
-                         const std::vector<Grid<std::int32_t>>& gap_grids, const OGRGeometry& study_area) {
+                         const std::vector<Grid<std::int32_t>>& gap_grids, geodata::OutLayer no_access,
+                         const OGRGeometry& study_area) {
     std::vector<geodata::OutLayer> layers;
     layers.push_back(facilities_layer(s, result, points));
     if (zones) layers.push_back(zone_outputs(layout, result, *zones));
     layers.push_back(gap_outputs(layout, grid, result, gap_grids));
+    layers.push_back(std::move(no_access));
     if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
     for (auto& l : context_layers(s, grid, study_area)) layers.push_back(std::move(l));
     geodata::write_geopackage(layout.access_gpkg(), grid.crs, layers);
@@ -352,7 +401,8 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     geodata::write_text_file(layout.bands_csv(), bands_csv);
     geodata::write_text_file(layout.facilities_load_csv(), load_csv);
     write_access_layers(s, layout, grid, result, in.facilities.points, in.inputs.zones ? &*in.inputs.zones : nullptr,
-                        in.metrics.gap_grids, *in.inputs.study_area_shape);
+                        in.metrics.gap_grids, no_access_outputs(s, grid, in.land, times, children),
+                        *in.inputs.study_area_shape);
     if (result.ranking) write_ranking_tables(*result.ranking, layout);
     std::string islands = "island,status,area_km2,people,lon,lat,zone,ferry_ports,reached_by\n";
     for (const auto& r : result.islands)

@@ -62,7 +62,8 @@ struct RankingRow {
     double minutes_saved = 0.0;
     double island = 0.0, border = 0.0, remote = 0.0, near_water = 0.0;  ///< of `children`
     double cumulative_cost = 0.0, cumulative_children = 0.0, cumulative_gain = 0.0;
-    std::string zone;    ///< the zone holding most of its children (when zones are set)
+    std::string zone;       ///< the zone holding most of its children (when zones are set): its name
+    std::string zone_code;  ///< and its code
     std::string reason;  ///< one line for the budget officer
 };
 

@@ -63,6 +63,7 @@ public:
     static constexpr const char* facilities_layer = "facilities";
     static constexpr const char* zones_layer = "zones";
     static constexpr const char* gaps_layer = "gaps";
+    static constexpr const char* no_access_layer = "no_access";
     static constexpr const char* ranking_layer = "ranking";
     static constexpr const char* study_area_layer = "study_area";
     static constexpr const char* national_border_layer = "national_border";
