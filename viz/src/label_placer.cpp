@@ -97,6 +97,14 @@ LabelLayout place_labels(const std::vector<LabelRequest>& requests, const Box& f
                 const Segment s{r.x, r.y, ex, ey};
                 for (const auto& p : layout.placed)
                     if (segment_crosses(p.box, s.x0, s.y0, s.x1, s.y1)) return false;
+                for (const auto& o : obstacles)
+                    if (segment_crosses(o, s.x0, s.y0, s.x1, s.y1)) return false;
+                // Through another point, the reader cannot tell whose leader it is; unless the two dots overlap
+                // (they read as one place then, and a leader from inside a crowd must cross its neighbours).
+                for (std::size_t j = 0; j < points.size(); ++j)
+                    if (j != i && std::hypot(requests[j].x - r.x, requests[j].y - r.y) >= 2 * options.point_radius &&
+                        segment_crosses(points[j], s.x0, s.y0, s.x1, s.y1))
+                        return false;
                 for (const auto& o : leaders)
                     if (segments_cross(s, o)) return false;
             }

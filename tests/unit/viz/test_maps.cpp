@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 
+#include <ogr_geometry.h>
+
 #include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/map.hpp"
 #include "accessplan/viz/outputs.hpp"
@@ -33,7 +35,139 @@ std::size_t pdf_pages(const fs::path& file) {
     return pages;
 }
 
+/// A 60 x 40 cell map context of 100 m cells, all land of the study area.
+viz::MapContext small_context() {
+    GridSpec spec{60, 40, GeoTransform{500000.0, 100.0, 0.0, 2300000.0, 0.0, -100.0}, test::test_crs()};
+    viz::MapContext ctx;
+    ctx.grid = spec;
+    ctx.land = Grid<std::uint8_t>(spec, 2);
+    ctx.credits = "Data: test";
+    return ctx;
+}
+
+/// A ranked site of the ranking layer at (x, y).
+geodata::Feature ranked_site(int rank, const std::string& service, double x, double y) {
+    geodata::Feature f;
+    f.fid = rank;
+    f.geometry = std::make_unique<OGRPoint>(x, y);
+    f.attributes = {{"rank", std::to_string(rank)}, {"service", service}};
+    return f;
+}
+
 }  // namespace
+
+TEST_CASE("a map numbers its ranked sites without overlap and says which it leaves out", "[viz][maps][placer]") {
+    viz::MapContext ctx = small_context();
+    // 40 pools within 60 m of one point (less than a point on the page), 3 sites of another service, and 2 pools far
+    // apart: the crowded ones cannot all be numbered.
+    for (int k = 0; k < 40; ++k) ctx.ranking.push_back(ranked_site(k + 1, "swimming_pool", 503000.0 + 1.5 * k, 2298000.0 + k % 3));
+    for (int k = 0; k < 3; ++k) ctx.ranking.push_back(ranked_site(41 + k, "playground", 501000.0, 2297000.0 + 200.0 * k));
+    ctx.ranking.push_back(ranked_site(50, "swimming_pool", 500500.0, 2299500.0));
+    ctx.ranking.push_back(ranked_site(51, "swimming_pool", 505500.0, 2296500.0));
+    viz::MapPage page;
+    page.title = "Travel time";
+    page.service = "swimming_pool";
+    const viz::RankedSiteMarks marks = viz::ranked_site_marks(ctx, page);
+    CHECK(marks.service_sites == 42);
+    CHECK(marks.all_sites == 45);
+    REQUIRE(marks.marks.size() == viz::RankedSiteMarks::max_numbered_sites);  // the best 30 of the service
+    CHECK(marks.marks.front().rank == 1);
+    CHECK(marks.marks.back().rank == 30);
+    std::size_t numbered = 0;
+    for (std::size_t a = 0; a < marks.marks.size(); ++a) {
+        const auto& m = marks.marks[a];
+        if (!m.numbered) continue;
+        ++numbered;
+        for (std::size_t b = a + 1; b < marks.marks.size(); ++b)
+            if (marks.marks[b].numbered) CHECK_FALSE(m.box.intersects(marks.marks[b].box));
+    }
+    CHECK(numbered >= 4);
+    REQUIRE_FALSE(marks.unnumbered.empty());
+    CHECK(numbered + marks.unnumbered.size() == marks.marks.size());
+    const auto notes = viz::ranked_site_notes(marks, viz::Lang::en);
+    REQUIRE(notes.size() == 2);
+    CHECK_THAT(notes[0], Catch::Contains("30 highest-ranked of this service's 42 sites (ranks 1–30)") &&
+                             Catch::Contains("ranking.csv lists all 45"));
+    CHECK_THAT(notes[1], Catch::Contains(std::to_string(marks.unnumbered.front())) && Catch::Contains("white dots"));
+    CHECK_THAT(viz::ranked_site_notes(marks, viz::Lang::vi)[1], Catch::Contains("chấm trắng"));
+
+    SECTION("the page draws them") {
+        test::TempDir dir;
+        Grid<float> minutes(ctx.grid, 10.0f);
+        page.values = &minutes;
+        page.classes = viz::travel_time_classes(30.0);
+        viz::render_maps(ctx, {page}, {dir / "map.png"}, {}, viz::Lang::en);
+        const Image img = read_png(dir / "map.png");
+        CHECK(img.count(viz::ranked_site_colour(), 0, 0, img.width * 7 / 10, img.height) > 2000);  // white discs
+    }
+    SECTION("a map of a service with few sites numbers them all on their points") {
+        page.service = "playground";
+        const viz::RankedSiteMarks few = viz::ranked_site_marks(ctx, page);
+        REQUIRE(few.marks.size() == 3);
+        for (const auto& m : few.marks) CHECK((m.numbered && !m.leader));
+        CHECK(few.unnumbered.empty());
+        const auto lines = viz::ranked_site_notes(few, viz::Lang::en);
+        REQUIRE(lines.size() == 1);
+        CHECK_THAT(lines[0], Catch::Contains("all 3 sites of this service (ranks 41–43)"));
+    }
+}
+
+TEST_CASE("a map's title and subtitle fit the page however long", "[viz][maps]") {
+    viz::MapPage page;
+    page.title = "Change in travel time to the nearest commune health station or district hospital with a paediatric ward";
+    page.subtitle = "Sơn Hải - swimming-pool programme for island, border and remote communes, second phase (2027–2030) · "
+                    "compared with Sơn Hải demo province (baseline, rainy season with the ferry suspended) · threshold 30 min";
+    const viz::MapHeading h = viz::map_heading(page);
+    REQUIRE_FALSE(h.title_lines.empty());
+    REQUIRE_FALSE(h.subtitle_lines.empty());
+    CHECK(h.title_lines.size() <= 2);
+    CHECK(h.subtitle_lines.size() <= 2);
+    CHECK(h.height_pt >= 50.0);
+    // Measured anew with Cairo, in the maps' font and the sizes the heading chose.
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+    cairo_t* cr = cairo_create(surface);
+    auto width = [&](const std::string& s, double size, bool bold) {
+        cairo_select_font_face(cr, viz::map_font(), CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, size);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, s.c_str(), &e);
+        return e.x_advance;
+    };
+    CHECK(width(page.title, 15.0, true) > h.width_pt);  // the test means something: too long as it was drawn
+    for (const auto& l : h.title_lines) CHECK(width(l, h.title_size_pt, true) <= h.width_pt);
+    for (const auto& l : h.subtitle_lines) CHECK(width(l, h.subtitle_size_pt, false) <= h.width_pt);
+    // Every word of the title is kept (it fits on two lines).
+    std::string joined;
+    for (const auto& l : h.title_lines) joined += (joined.empty() ? "" : " ") + l;
+    CHECK(joined == page.title);
+    // A short title keeps its size, on one line.
+    viz::MapPage short_page;
+    short_page.title = "Travel time to the nearest playground";
+    short_page.subtitle = "demo";
+    const viz::MapHeading s = viz::map_heading(short_page);
+    CHECK(s.title_lines.size() == 1);
+    CHECK(s.title_size_pt == 15.0);
+    CHECK(s.height_pt == 50.0);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+
+    SECTION("nothing is drawn beyond the right margin") {
+        test::TempDir dir;
+        viz::MapContext ctx = small_context();
+        Grid<float> minutes(ctx.grid, 10.0f);
+        page.values = &minutes;
+        page.classes = viz::travel_time_classes(30.0);
+        viz::render_maps(ctx, {page}, {dir / "map.png"}, {}, viz::Lang::en);
+        const Image img = read_png(dir / "map.png");
+        const int heading_bottom = static_cast<int>(h.height_pt * 150.0 / 72.0), right = img.width - 22 * 150 / 72;
+        std::size_t ink_beyond = 0, ink_within = 0;
+        for (int y = 0; y < heading_bottom; ++y)
+            for (int x = 0; x < img.width; ++x)
+                if (img.at(x, y) != 0xFFFFFFu) ++(x >= right ? ink_beyond : ink_within);
+        CHECK(ink_within > 1000);
+        CHECK(ink_beyond == 0);
+    }
+}
 
 TEST_CASE("a map shows every class of its grid in the frame and in the legend", "[viz][maps]") {
     test::TempDir dir;

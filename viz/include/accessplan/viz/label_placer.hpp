@@ -48,8 +48,10 @@ struct LabelOptions {
 };
 
 /// Places `requests` in the order given (earlier ones get the better places) inside `frame` and clear of
-/// `obstacles` (scale bar, north arrow, ...), of one another (at least `gap` apart), of every other request's point,
-/// and of the leader lines already drawn (and no leader crosses a label). Candidates, best first: the box centred on
+/// `obstacles` (scale bar, north arrow, facilities, ...), of one another (at least `gap` apart), of every other
+/// request's point, and of the leader lines already drawn (no leader crosses a label, an obstacle,
+/// another leader or another point, but for points whose dots overlap its own).
+/// Candidates, best first: the box centred on
 /// its point, then centred on rings of growing radius around it (8 directions on the first rings, 16 farther out)
 /// up to `max_leader`. Deterministic: the same requests give the same layout.
 LabelLayout place_labels(const std::vector<LabelRequest>& requests, const Box& frame, const std::vector<Box>& obstacles,
