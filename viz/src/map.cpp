@@ -744,6 +744,15 @@ void check(cairo_status_t status, const fs::path& file) {
 
 const char* map_font() { return font; }
 
+std::vector<float> study_area_values(const MapContext& ctx, const Grid<float>& values) {
+    if (!values.spec().same_grid_as(ctx.grid)) throw InternalError("study_area_values: the values are on another grid than the map");
+    if (!ctx.land) return values.values();
+    std::vector<float> out;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if ((*ctx.land)[i] == 2) out.push_back(values[i]);
+    return out;
+}
+
 MapHeading map_heading(const MapPage& page) {
     MapHeading h;
     h.width_pt = page_w - 2 * margin;

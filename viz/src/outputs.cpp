@@ -151,8 +151,8 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
         page.subtitle = fmt::format("{} · {} {} · {} {} {} · {}", scenario.name, tr("by", lang), display_name(svc.mode, lang),
                                     tr("threshold", lang), svc.threshold_min, tr("minutes", lang), ages);
         page.values = &minutes[k];
-        page.classes = travel_time_classes(svc.threshold_min, lang);
-        page.legend_title = fmt::format("{} ({})", tr("travel time", lang), tr("minutes", lang));
+        page.classes = travel_time_classes(svc.threshold_min, study_area_values(context, minutes[k]), lang);
+        page.legend_title = tr("travel time", lang);  // the classes say their unit (minutes, or hours when long)
         page.service = svc.service;
         page.facility_types = def.facility_types;
         const auto& a = svc.access;

@@ -465,7 +465,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         const Grid<float>& values = minutes.at(k);
         data["services"].push_back(service_layer(context, svc.service,
                                                  fmt::format("{} ({} {})", display_name(svc.service, lang), number(svc.threshold_min, 0, lang), tr("minutes", lang)),
-                                                 values, travel_time_classes(svc.threshold_min, lang), true, "",
+                                                 values, travel_time_classes(svc.threshold_min, study_area_values(context, values), lang), true, "",
                                                  scenario.services[k].facility_types, lang));
     }
     body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div>"

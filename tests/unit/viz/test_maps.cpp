@@ -11,6 +11,7 @@
 
 #include <ogr_geometry.h>
 
+#include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/map.hpp"
 #include "accessplan/viz/outputs.hpp"
@@ -187,7 +188,8 @@ TEST_CASE("a map shows every class of its grid in the frame and in the legend", 
     viz::MapPage page;
     page.title = "Travel time";
     page.values = &minutes;
-    page.classes = viz::travel_time_classes(30.0);
+    page.classes = viz::travel_time_classes(30.0, minutes.values());
+    REQUIRE(page.classes.size() == 4);  // up to 15, 30, 60 and 120 min: the values reach 118
     page.legend_title = "Travel time (min)";
     const fs::path png = dir / "map.png", pdf = dir / "maps.pdf";
     viz::render_maps(ctx, {page, page}, {png, dir / "second.png"}, pdf, viz::Lang::en);
@@ -206,7 +208,7 @@ TEST_CASE("a map shows every class of its grid in the frame and in the legend", 
 
     SECTION("Vietnamese labels change the legend, not the map") {
         viz::MapPage vi = page;
-        vi.classes = viz::travel_time_classes(30.0, viz::Lang::vi);
+        vi.classes = viz::travel_time_classes(30.0, minutes.values(), viz::Lang::vi);
         viz::render_maps(ctx, {vi}, {dir / "vi.png"}, {}, viz::Lang::vi);
         const Image v = read_png(dir / "vi.png");
         std::size_t differ_map = 0, differ_legend = 0;
@@ -216,6 +218,74 @@ TEST_CASE("a map shows every class of its grid in the frame and in the legend", 
         CHECK(differ_legend > 1000);
         CHECK(differ_map < 100);  // the credits line is the same; the scale bar and frame too
         CHECK(!fs::exists(dir / "vi.pdf"));
+    }
+}
+
+TEST_CASE("travel-time classes reach as far as the travel times go", "[viz][maps][classes]") {
+    auto uniform = [](double from, double to, int n) {
+        std::vector<float> v;
+        for (int k = 0; k < n; ++k) v.push_back(static_cast<float>(from + (to - from) * k / (n - 1)));
+        return v;
+    };
+    auto class_of = [](const std::vector<viz::ValueClass>& classes, double v) {
+        std::size_t k = 0;
+        while (k + 1 < classes.size() && v > classes[k].upper) ++k;
+        return k;
+    };
+    SECTION("far beyond the threshold: classes beyond 3 T, and 2 hours apart from 10 hours") {
+        const auto classes = viz::travel_time_classes(30.0, uniform(0, 600, 1000));  // mean 300 min, as pools
+        REQUIRE(classes.size() == 7);  // 15, 30, 60, 120, 240, 480 min, > 480 min
+        CHECK(classes[classes.size() - 2].upper > 3 * 30.0);
+        CHECK(std::isinf(classes.back().upper));
+        CHECK(class_of(classes, 120) != class_of(classes, 600));
+        CHECK(classes[3].label == "60–120 min");
+        CHECK(classes[4].label == "2–4 h");
+        CHECK(classes[5].label == "4–8 h");
+        CHECK(classes.back().label == "> 8 h");
+        CHECK(classes[0].label == "≤ 15 min");
+        CHECK_THAT(viz::travel_time_classes(30.0, uniform(0, 600, 1000), viz::Lang::vi).back().label, Catch::Contains("giờ"));
+    }
+    SECTION("within the threshold: no class beyond it") {
+        const auto classes = viz::travel_time_classes(30.0, uniform(0, 28, 1000));
+        REQUIRE(classes.size() == 2);
+        CHECK(classes[1].upper == 30.0);
+        CHECK(classes[1].label == "15–30 min");
+    }
+    SECTION("a little beyond it: as many classes as the values need, no empty one") {
+        const auto classes = viz::travel_time_classes(30.0, uniform(0, 50, 1000));
+        REQUIRE(classes.size() == 3);  // 15, 30, 60: 50 is within the third
+        CHECK(classes.back().upper == 60.0);
+        CHECK(classes.back().label == "30–60 min");
+    }
+    SECTION("a few values far out get one open class, not a ladder up to them") {
+        std::vector<float> v = uniform(0, 25, 1000);
+        for (int k = 0; k < 5; ++k) v.push_back(500.0f);
+        const auto classes = viz::travel_time_classes(30.0, v);
+        REQUIRE(classes.size() == 3);
+        CHECK(std::isinf(classes.back().upper));
+        CHECK(classes.back().label == "> 30 min");
+    }
+    SECTION("unreachable cells (NaN, infinite) are left aside") {
+        std::vector<float> v = uniform(0, 20, 100);
+        v.insert(v.end(), 500, std::numeric_limits<float>::quiet_NaN());
+        v.insert(v.end(), 500, std::numeric_limits<float>::infinity());
+        CHECK(viz::travel_time_classes(30.0, v).size() == 2);
+        CHECK(viz::travel_time_classes(30.0, std::vector<float>{}).size() == 2);
+    }
+    SECTION("a class has the same colour and label whatever else the map holds") {
+        const auto near = viz::travel_time_classes(30.0, uniform(0, 100, 500)), far = viz::travel_time_classes(30.0, uniform(0, 2000, 500));
+        REQUIRE(near.size() == 4);
+        REQUIRE(far.size() == 7);  // capped: "> 16 T"
+        CHECK(far.back().label == "> 8 h");
+        for (std::size_t k = 0; k < near.size(); ++k) {
+            CHECK(near[k].upper == far[k].upper);
+            CHECK(near[k].colour.hex() == far[k].colour.hex());
+            CHECK(near[k].label == far[k].label);
+        }
+        // The style written without the values (QGIS) holds them all.
+        const auto all = viz::travel_time_classes(30.0);
+        REQUIRE(all.size() == far.size());
+        for (std::size_t k = 0; k < all.size(); ++k) CHECK(all[k].colour.hex() == far[k].colour.hex());
     }
 }
 
@@ -232,7 +302,9 @@ TEST_CASE("labels in English and Vietnamese", "[viz][labels]") {
 
 TEST_CASE("a run draws a travel-time map per service, legible at A4, and one PDF", "[cli][viz][maps]") {
     const fs::path& out = test::demo_results();
-    for (const char* service : {"primary_school", "lower_secondary_school", "commune_health_station", "playground", "swimming_pool"}) {
+    const viz::MapContext ctx = viz::load_map_context(out, "");
+    for (const auto& [service, threshold] : std::vector<std::pair<std::string, double>>{
+             {"primary_school", 30}, {"lower_secondary_school", 45}, {"commune_health_station", 60}, {"playground", 15}, {"swimming_pool", 30}}) {
         INFO(service);
         const Image img = read_png(out / "maps" / fmt::format("travel_time_{}.png", service));
         REQUIRE(img.width == 1754);
@@ -245,9 +317,18 @@ TEST_CASE("a run draws a travel-time map per service, legible at A4, and one PDF
             for (int x = 0; x < legend_x; ++x) white += img.at(x, y) == 0xFFFFFFu;
         CHECK(white < static_cast<std::size_t>(legend_x) * static_cast<std::size_t>(img.height) / 2);
         // The legend carries every class of the service's ramp; the map the classes within reach (around facilities).
-        const auto classes = viz::travel_time_classes(30.0);
+        const Grid<float> minutes = geodata::read_raster_float(out / "rasters" / fmt::format("travel_time_{}.tif", service));
+        const auto classes = viz::travel_time_classes(threshold, viz::study_area_values(ctx, minutes));
         for (const auto& c : classes) CHECK(img.count(c.colour, legend_x, 0, img.width, img.height) > 300);
         CHECK(img.count(classes[0].colour, 0, 0, legend_x, img.height) + img.count(classes[1].colour, 0, 0, legend_x, img.height) > 200);
+        // Pools are hours away from most of the province: its classes reach far beyond the threshold, and the
+        // farthest is not most of the map (it was "> 90 min" over most of the province).
+        if (service == "swimming_pool") {
+            REQUIRE(classes.size() >= 6);
+            CHECK(classes[classes.size() - 2].upper >= 8 * threshold);
+            CHECK(img.count(classes.back().colour, 0, 0, legend_x, img.height) <
+                  img.count(classes[classes.size() - 2].colour, 0, 0, legend_x, img.height) + img.count(classes[classes.size() - 3].colour, 0, 0, legend_x, img.height));
+        }
     }
     CHECK(pdf_pages(out / "maps" / "maps.pdf") == 5);
 }

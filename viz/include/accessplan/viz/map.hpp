@@ -29,6 +29,9 @@ struct MapContext {
 MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits,
                             const Grid<std::uint8_t>* land = nullptr, const Grid<std::uint8_t>* area_class = nullptr);
 
+/// The values of `values` (on the context's grid) that a map colours by class: those of the study area's land (not
+/// water, not land outside it). For travel_time_classes.
+std::vector<float> study_area_values(const MapContext& context, const Grid<float>& values);
 /// The rank of a site of the ranking layer (access.gpkg), read strictly (engine/numbers.hpp): InputError naming the
 /// site when the layer was edited ("3rd", "", "0x3").
 int ranked_site_rank(const geodata::Feature& site);
