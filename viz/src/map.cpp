@@ -568,8 +568,11 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, const Ranke
         };
     };
     colour(cr, ink);
-    text(cr, x, y, page.legend_title, 9.0, true);
-    y += step + 2;
+    for (const auto& l : wrap(cr, page.legend_title, 9.0, legend_w, true)) {
+        text(cr, x, y, l, 9.0, true);
+        y += step;
+    }
+    y += 2;
     for (const auto& c : page.classes) swatch(c.colour, c.label);
     for (const auto& c : page.categories.categories) swatch(c.colour, c.label);
     if (page.unreachable_in_legend)

@@ -13,6 +13,7 @@
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/viz/labels.hpp"
+#include "accessplan/viz/outputs.hpp"
 #include "xml_escape.hpp"
 
 namespace fs = std::filesystem;
@@ -662,10 +663,7 @@ nlohmann::json comparison_layer(const MapContext& ctx, const scenarios::ServiceC
 void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context, const fs::path& out, Lang lang) {
     nlohmann::json data = map_data(context, lang);
     // The service that changed most comes first: in the opening paragraph, the table and the map.
-    std::vector<std::size_t> order;
-    if (!report.services.empty()) order.push_back(scenarios::most_changed_service(report));
-    for (std::size_t k = 0; k < report.services.size(); ++k)
-        if (k != order.front()) order.push_back(k);
+    const std::vector<std::size_t> order = comparison_service_order(report);
     std::string body, nav = nav_link("before-after", t("before after", lang));
     if (!report.zones.empty()) nav += nav_link("zone-changes", ct("zones changed", lang));
     nav += nav_link("map-section", t("interactive map", lang));

@@ -14,6 +14,7 @@
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/map.hpp"
+#include "accessplan/scenarios/compare.hpp"
 #include "accessplan/viz/outputs.hpp"
 #include "accessplan/viz/palette.hpp"
 #include "support/ascii_grid.hpp"
@@ -358,6 +359,46 @@ TEST_CASE("compare draws where travel times fell", "[cli][viz][maps][compare]") 
     const std::string html = test::slurp(dir / "cmp" / "report.html");
     CHECK_THAT(html, Catch::Contains("<html lang=\"vi\">") && Catch::Contains("Trước và sau") && Catch::Contains("id=\"compare\""));
     CHECK_THAT(html, Catch::Contains("Sở GTVT ferry timetable 2026; WorldPop 2020"));
+}
+
+TEST_CASE("a comparison's maps open on the service that changed, say change in their legend and fit their titles", "[viz][maps][compare]") {
+    const viz::MapContext ctx = small_context();
+    scenarios::ComparisonReport report;
+    report.base_name = "Sơn Hải demo province (baseline, rainy season with the ferry suspended and two schools closed)";
+    report.scenario_name = "Sơn Hải - swimming-pool programme for island, border and remote communes, second phase";
+    for (const char* service : {"primary_school", "swimming_pool", "playground"}) {
+        scenarios::ServiceComparison svc;
+        svc.service = service;
+        svc.threshold_min = 30;
+        AccessChange all;
+        all.children = 1000;
+        all.within_before = all.within_after = 400;
+        if (svc.service == "swimming_pool") {
+            all.within_after = 520;
+            all.gained = 120;
+            all.faster = 300;
+        }
+        svc.change.by_class.emplace_back("all", all);
+        report.services.push_back(std::move(svc));
+    }
+    const std::vector<Grid<float>> diffs(3, Grid<float>(ctx.grid, 0.0f));
+    const std::vector<Grid<std::uint8_t>> statuses(3, Grid<std::uint8_t>(ctx.grid, 11));
+    CHECK(viz::comparison_service_order(report) == std::vector<std::size_t>{1, 0, 2});
+    for (const auto lang : {viz::Lang::en, viz::Lang::vi}) {
+        const auto pages = viz::comparison_map_pages(report, ctx, diffs, statuses, lang);
+        REQUIRE(pages.size() == 3);
+        CHECK(pages[0].facilities_of == "swimming_pool");
+        CHECK(pages[0].values == &diffs[1]);
+        CHECK(pages[1].facilities_of == "primary_school");
+        CHECK_THAT(pages[0].legend_title, Catch::StartsWith(lang == viz::Lang::en ? "Change in travel time" : "Thay đổi thời gian"));
+        for (const auto& page : pages) {
+            const viz::MapHeading h = viz::map_heading(page);
+            CHECK(h.subtitle_lines.size() == 2);  // too long for one line: wrapped, not cut
+            std::string joined;
+            for (const auto& l : h.subtitle_lines) joined += (joined.empty() ? "" : " ") + l;
+            CHECK(joined == page.subtitle);
+        }
+    }
 }
 
 TEST_CASE("maps credit the sources a scenario states, else those its file names show", "[viz][maps]") {
