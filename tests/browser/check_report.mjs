@@ -122,6 +122,28 @@ try {
       check(near(row[7], r.cumulative_children, 0.51), `ranking row ${i}: cumulative ${row[7]} vs ${r.cumulative_children}`);
     });
     check(await page.locator('#cost-chart polyline').count() === 1, 'the cost-coverage chart');
+
+    // The ranked sites' numbers never overlap, on the service with the most sites, as it opens and zoomed in; the
+    // sites left without a number are named under the map.
+    const layers = await page.evaluate(() => JSON.parse(document.getElementById('report-data').textContent).services
+      .map(s => ({ label: s.label, sites: s.ranked.length })));
+    const busiest = layers.reduce((a, b) => (b.sites > a.sites ? b : a));
+    await page.locator('.leaflet-control-layers-base label', { hasText: busiest.label }).locator('input').check();
+    for (const zoom of [0, 1]) {
+      if (zoom) await page.evaluate(() => window.accessplanMap.zoomIn(1, { animate: false }));
+      await page.waitForTimeout(300);
+      const boxes = await page.$$eval('#map .rank-icon', els => els.map(e => { const r = e.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom, e.textContent]; }));
+      const dots = (await page.locator('#map-ranks').textContent()).match(/\d+/g) || [];
+      check(boxes.length > 0 && boxes.length + dots.length === busiest.sites,
+            `${busiest.label} (zoom +${zoom}): ${boxes.length} numbers and ${dots.length} dots for ${busiest.sites} sites`);
+      for (let i = 0; i < boxes.length; ++i)
+        for (let j = i + 1; j < boxes.length; ++j) {
+          const [a, b] = [boxes[i], boxes[j]];
+          check(!(a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5),
+                `${busiest.label} (zoom +${zoom}): rank ${a[4]} overlaps rank ${b[4]}`);
+        }
+    }
   } else {
     const rows = await tableRows(page, '#compare');
     for (const [s, r] of pairRows(readCsv(join(dir, 'compare.csv')), rows, 'compare')) {

@@ -63,9 +63,12 @@ TEST_CASE("every raster of a run is a Cloud-Optimized GeoTIFF, travel times with
     CHECK(rasters >= 15);
     const std::string qml = test::slurp(out / "rasters" / "travel_time_primary_school.qml");
     CHECK_THAT(qml, Catch::Contains("singlebandpseudocolor") && Catch::Contains("DISCRETE"));
-    // Classes around the 30-minute threshold: 15, 30, 45, 60, 90 and beyond.
-    for (const char* v : {"value=\"15\"", "value=\"30\"", "value=\"45\"", "value=\"60\"", "value=\"90\"", "value=\"inf\""})
+    // Classes around the 30-minute threshold, written without the values: 15, 30, then doubling to 16 T and beyond
+    // (a map shows those its values reach: viz::travel_time_classes).
+    for (const char* v : {"value=\"15\"", "value=\"30\"", "value=\"60\"", "value=\"120\"", "value=\"240\"", "value=\"480\"",
+                          "value=\"inf\""})
         CHECK_THAT(qml, Catch::Contains(v));
+    CHECK_THAT(qml, Catch::Contains("classificationMax=\"480\""));
     CHECK(fs::exists(out / "rasters" / "travel_time_swimming_pool.qml"));
 }
 

@@ -141,7 +141,7 @@ def test_qgis_styles_travel_time_rasters_by_threshold(results, qgis_app):
     assert renderer.type() == "singlebandpseudocolor"
     assert not renderer.nodataColor().isValid()  # no colour: transparent
     items = renderer.shader().rasterShaderFunction().colorRampItemList()
-    assert [round(i.value, 3) for i in items[:-1]] == [15, 30, 45, 60, 90]
+    assert [round(i.value, 3) for i in items[:-1]] == [15, 30, 60, 120, 240, 480]  # T/2, T, then doubling to 16 T
 
 
 def test_travel_time_rendered_sea_transparent_unreachable_grey(results, qgis_app):

@@ -14,8 +14,7 @@ using Pair = std::pair<const char*, const char*>;
 const std::map<std::string, Pair>& phrases() {
     static const std::map<std::string, Pair> table{
         {"travel time", {"Travel time", "Thời gian di chuyển"}},
-        {"travel time to", {"Travel time to the nearest", "Thời gian di chuyển đến"}},
-        {"change in travel time to", {"Change in travel time to the nearest", "Thay đổi thời gian di chuyển đến"}},
+        {"change in travel time", {"Change in travel time", "Thay đổi thời gian di chuyển"}},
         {"by", {"by", "bằng"}},
         {"threshold", {"threshold", "ngưỡng"}},
         {"minutes", {"min", "phút"}},

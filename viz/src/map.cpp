@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "accessplan/engine/error.hpp"
 #include "accessplan/engine/numbers.hpp"
@@ -27,7 +28,7 @@ namespace {
 
 // A4 landscape in points; the map frame takes what the title, legend and credits leave.
 constexpr double page_w = 842.0, page_h = 595.0;
-constexpr double margin = 22.0, legend_w = 220.0, title_h = 50.0, credits_h = 18.0;
+constexpr double margin = 22.0, legend_w = 220.0, min_heading_h = 50.0, credits_h = 18.0;
 constexpr double png_dpi = 150.0;
 constexpr double pdf_pixels_per_pt = 2.0;  // the raster layer's resolution in the PDF (144 dpi)
 const char* const font = "DejaVu Sans";    // has every Vietnamese letter
@@ -51,8 +52,8 @@ struct Frame {
     double py(double wy) const { return y + (max_y - wy) * k; }
 };
 
-Frame fit(const GridSpec& g) {
-    const double x0 = margin, y0 = margin + title_h;
+Frame fit(const GridSpec& g, double heading_h) {
+    const double x0 = margin, y0 = margin + heading_h;
     const double aw = page_w - 2 * margin - legend_w - 14.0, ah = page_h - y0 - margin - credits_h;
     const double W = g.max_x() - g.min_x(), H = g.max_y() - g.min_y();
     Frame f;
@@ -88,14 +89,14 @@ double text_width(cairo_t* cr, const std::string& s, double size, bool bold = fa
     return e.x_advance;
 }
 
-/// Words of `s` in lines no wider than `width`.
-std::vector<std::string> wrap(cairo_t* cr, const std::string& s, double size, double width) {
+/// Words of `s` in lines no wider than `width` (a word wider than `width` stays whole, on a line of its own).
+std::vector<std::string> wrap(cairo_t* cr, const std::string& s, double size, double width, bool bold = false) {
     std::vector<std::string> lines;
     std::string line, word;
     auto flush_word = [&] {
         if (word.empty()) return;
         const std::string candidate = line.empty() ? word : line + " " + word;
-        if (!line.empty() && text_width(cr, candidate, size) > width) {
+        if (!line.empty() && text_width(cr, candidate, size, bold) > width) {
             lines.push_back(line);
             line = word;
         } else {
@@ -110,6 +111,51 @@ std::vector<std::string> wrap(cairo_t* cr, const std::string& s, double size, do
     flush_word();
     if (!line.empty()) lines.push_back(line);
     return lines;
+}
+
+/// A context to measure text with (nothing is drawn).
+Context measuring_context() {
+    Surface surface(cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1));
+    return Context(cairo_create(surface.get()));  // the context keeps the surface alive
+}
+
+/// The first code point boundary at or before byte `at` of UTF-8 `s`.
+std::size_t utf8_boundary(const std::string& s, std::size_t at) {
+    while (at > 0 && at < s.size() && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) --at;
+    return at;
+}
+
+struct FittedText {
+    std::vector<std::string> lines;
+    double size = 0;
+};
+
+/// `s` in at most `max_lines` lines no wider than `width`: on one line at the largest size from `size` down to
+/// `one_line_min`, else wrapped at the largest size from `one_line_min` down to `min`; else at `min` with the last line
+/// shortened with "…".
+FittedText fit_text(cairo_t* cr, const std::string& s, double size, double one_line_min, double min, double width,
+                    std::size_t max_lines, bool bold) {
+    auto fits = [&](const std::vector<std::string>& lines, double at) {
+        if (lines.size() > max_lines) return false;
+        return std::all_of(lines.begin(), lines.end(), [&](const std::string& l) { return text_width(cr, l, at, bold) <= width; });
+    };
+    for (double at = size; at >= one_line_min - 1e-9; at -= 0.5)
+        if (text_width(cr, s, at, bold) <= width) return {{s}, at};
+    for (double at = one_line_min; at >= min - 1e-9; at -= 0.5)
+        if (auto lines = wrap(cr, s, at, width, bold); fits(lines, at)) return {lines, at};
+    std::vector<std::string> lines = wrap(cr, s, min, width, bold);
+    const bool more = lines.size() > max_lines;
+    if (more) lines.resize(max_lines);
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+        std::string& l = lines[k];
+        bool cut = more && k + 1 == lines.size();
+        while (!l.empty() && text_width(cr, cut ? l + "…" : l, min, bold) > width) {
+            l.erase(utf8_boundary(l, l.size() - 1));
+            cut = true;
+        }
+        if (cut) l += "…";
+    }
+    return {lines, min};
 }
 
 void add_path(cairo_t* cr, const OGRGeometry& g, const Frame& f) {
@@ -274,15 +320,39 @@ bool serves(const geodata::Feature& facility, const std::string& service) {
     return false;
 }
 
-void ranked_marker(cairo_t* cr, double x, double y, const std::string& rank) {
+constexpr double rank_font_pt = 6.4, rank_mark_pt = 12.0, rank_dot_pt = 2.0, facility_mark_pt = 2.6;
+
+/// The box of a rank's mark centred on (x, y): a disc, or a pill when the number is wider than the disc allows.
+Box rank_mark_box(cairo_t* cr, double x, double y, const std::string& rank) {
+    const double w = std::max(rank_mark_pt, text_width(cr, rank, rank_font_pt, true) + 5.0), h = rank_mark_pt;
+    return {x - w / 2, y - h / 2, x + w / 2, y + h / 2};
+}
+
+/// A ranked site's number in a white disc (a pill for long numbers) filling `box` (its outline inside it too).
+void ranked_marker(cairo_t* cr, const Box& box, const std::string& rank) {
+    const double cx = (box.x0 + box.x1) / 2, cy = (box.y0 + box.y1) / 2, r = (box.y1 - box.y0) / 2 - 0.4;
+    const double half = std::max(0.0, (box.x1 - box.x0) / 2 - (box.y1 - box.y0) / 2);  // the pill's straight part
     cairo_new_path(cr);
-    cairo_arc(cr, x, y, 6.0, 0, 2 * M_PI);
+    cairo_arc(cr, cx + half, cy, r, -M_PI / 2, M_PI / 2);
+    cairo_arc(cr, cx - half, cy, r, M_PI / 2, 3 * M_PI / 2);
+    cairo_close_path(cr);
     colour(cr, ranked_site_colour());
     cairo_fill_preserve(cr);
     colour(cr, ink);
     cairo_set_line_width(cr, 0.8);
     cairo_stroke(cr);
-    text(cr, x, y + 2.3, rank, rank.size() > 2 ? 5.0 : 6.4, true, Align::centre);
+    text(cr, cx, cy + 2.3, rank, rank_font_pt, true, Align::centre);
+}
+
+/// A ranked site whose number stands beside it (a leader joins them) or has no room: a white dot ringed in ink.
+void ranked_dot(cairo_t* cr, double x, double y) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, rank_dot_pt - 0.3, 0, 2 * M_PI);
+    colour(cr, ranked_site_colour());
+    cairo_fill_preserve(cr);
+    colour(cr, ink);
+    cairo_set_line_width(cr, 0.6);
+    cairo_stroke(cr);
 }
 
 /// Hatching for an area class, in image pixels: island horizontal, border "/", remote "\".
@@ -404,12 +474,26 @@ double nice_length(double target_m) {
     return p;
 }
 
+struct ScaleBar {
+    double metres = 0, len = 0, x = 0, y = 0;
+    Box box() const { return {x - 6, y - 12, x + len + 22, y + 9}; }
+};
+
+ScaleBar scale_bar_layout(const Frame& f, double metres_per_unit) {
+    ScaleBar b;
+    b.metres = nice_length(f.w / 4.0 / f.k * metres_per_unit);
+    b.len = b.metres / metres_per_unit * f.k;
+    b.x = f.x + 10;
+    b.y = f.y + f.h - 16;
+    return b;
+}
+
 void scale_bar(cairo_t* cr, const Frame& f, double metres_per_unit) {
-    const double metres = nice_length(f.w / 4.0 / f.k * metres_per_unit);
-    const double len = metres / metres_per_unit * f.k;
-    const double x = f.x + 10, y = f.y + f.h - 16;
+    const ScaleBar b = scale_bar_layout(f, metres_per_unit);
+    const double metres = b.metres, len = b.len, x = b.x, y = b.y;
+    const Box box = b.box();
     colour(cr, {255, 255, 255}, 0.85);
-    cairo_rectangle(cr, x - 6, y - 12, len + 28, 21);
+    cairo_rectangle(cr, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
     cairo_fill(cr);
     for (int k = 0; k < 2; ++k) {
         cairo_rectangle(cr, x + k * len / 2, y, len / 2, 4);
@@ -425,10 +509,16 @@ void scale_bar(cairo_t* cr, const Frame& f, double metres_per_unit) {
     text(cr, x + len, y - 3, label, 7.0, false, Align::centre);
 }
 
+Box north_arrow_box(const Frame& f) {
+    const double x = f.x + f.w - 18, y = f.y + 12;
+    return {x - 10, y - 4, x + 10, y + 32};
+}
+
 void north_arrow(cairo_t* cr, const Frame& f) {
     const double x = f.x + f.w - 18, y = f.y + 12;
+    const Box box = north_arrow_box(f);
     colour(cr, {255, 255, 255}, 0.85);
-    cairo_rectangle(cr, x - 10, y - 4, 20, 36);
+    cairo_rectangle(cr, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
     cairo_fill(cr);
     cairo_move_to(cr, x, y + 8);
     cairo_line_to(cr, x + 6, y + 28);
@@ -446,8 +536,9 @@ void north_arrow(cairo_t* cr, const Frame& f) {
 }
 
 /// The legend panel; returns nothing, draws at the right of the page.
-void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res, Lang lang) {
-    const double x = page_w - margin - legend_w, top = margin + title_h;
+void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, const RankedSiteMarks& marks, double top, double res,
+            Lang lang) {
+    const double x = page_w - margin - legend_w;
     double y = top + 10;
     const double sw = 16, sh = 9, step = 12.5, label_x = x + sw + 6;
     auto swatch = [&](const Rgb& c, const std::string& label) {
@@ -477,8 +568,11 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
         };
     };
     colour(cr, ink);
-    text(cr, x, y, page.legend_title, 9.0, true);
-    y += step + 2;
+    for (const auto& l : wrap(cr, page.legend_title, 9.0, legend_w, true)) {
+        text(cr, x, y, l, 9.0, true);
+        y += step;
+    }
+    y += 2;
     for (const auto& c : page.classes) swatch(c.colour, c.label);
     for (const auto& c : page.categories.categories) swatch(c.colour, c.label);
     if (page.unreachable_in_legend)
@@ -552,11 +646,16 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
             facility_change_marker(cr, kind == Kind::moved ? lx + sw - 3.0 : lx + sw / 2, ly, kind, 3.4);
         }, label);
     }
-    const bool ranked = std::any_of(ctx.ranking.begin(), ctx.ranking.end(),
-                                    [&](const geodata::Feature& r) { return r.attribute("service") == page.service; });
-    if (ranked) {
+    if (!marks.marks.empty()) {
         y += 3;
-        line_item([&](double lx, double ly) { ranked_marker(cr, lx + sw / 2, ly, "1"); }, tr("ranked site", lang));
+        line_item([&](double lx, double ly) { ranked_marker(cr, rank_mark_box(cr, lx + sw / 2, ly, "1"), "1"); },
+                  tr("ranked site", lang));
+        for (const auto& note : ranked_site_notes(marks, lang))
+            for (const auto& l : wrap(cr, note, 7.0, legend_w)) {
+                colour(cr, ink);
+                text(cr, x, y, l, 7.0);
+                y += 9.5;
+            }
     }
     y += 6;
     for (const auto& figure : page.key_figures)
@@ -571,7 +670,9 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res,
 void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res, Lang lang) {
     colour(cr, {255, 255, 255});
     cairo_paint(cr);
-    const Frame f = fit(ctx.grid);
+    const MapHeading heading = map_heading(page);
+    const Frame f = fit(ctx.grid, heading.height_pt);
+    const RankedSiteMarks marks = ranked_site_marks(ctx, page);
     cairo_save(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
     cairo_clip(cr);
@@ -584,7 +685,7 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
         const auto it = std::find(page.facility_types.begin(), page.facility_types.end(), fac.attribute("type"));
         if (it == page.facility_types.end() || !fac.geometry || wkbFlatten(fac.geometry->getGeometryType()) != wkbPoint) continue;
         const auto* p = fac.geometry->toPoint();
-        marker(cr, f.px(p->getX()), f.py(p->getY()), static_cast<std::size_t>(it - page.facility_types.begin()), 2.6);
+        marker(cr, f.px(p->getX()), f.py(p->getY()), static_cast<std::size_t>(it - page.facility_types.begin()), facility_mark_pt);
     }
     if (!page.facilities_of.empty())
         for (const auto& fac : ctx.facilities)
@@ -599,17 +700,21 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
     for (const Kind kind : {Kind::closed, Kind::moved, Kind::added})
         for (const auto& c : page.facility_changes)
             if (c.kind == kind) facility_change_marker(cr, f.px(c.x_after), f.py(c.y_after), kind, 4.2);
-    // Ranked sites of this service, the first 30 (the table in ranking.csv has them all), highest priority on top.
-    std::vector<const geodata::Feature*> ranked;
-    for (const auto& r : ctx.ranking)
-        if (!page.service.empty() && r.attribute("service") == page.service && r.geometry) ranked.push_back(&r);
-    auto rank_of = [](const geodata::Feature* r) { return ranked_site_rank(*r); };
-    std::sort(ranked.begin(), ranked.end(), [&](auto* a, auto* b) { return rank_of(a) > rank_of(b); });
-    for (const auto* r : ranked) {
-        if (rank_of(r) > 30 && ranked.size() > 30) continue;
-        const auto* p = r->geometry->toPoint();
-        ranked_marker(cr, f.px(p->getX()), f.py(p->getY()), r->attribute("rank"));
-    }
+    // Ranked sites: leaders first, then the dots of the sites numbered away from them or not at all, then the numbers
+    // (placed so that none overlaps another: ranked_site_marks).
+    for (const auto& m : marks.marks)
+        if (m.leader)
+            for (const auto& [c, width] : {std::pair{Rgb{255, 255, 255}, 1.8}, std::pair{ink, 0.7}}) {  // a halo, then the line
+                cairo_move_to(cr, m.x, m.y);
+                cairo_line_to(cr, (m.box.x0 + m.box.x1) / 2, (m.box.y0 + m.box.y1) / 2);
+                colour(cr, c);
+                cairo_set_line_width(cr, width);
+                cairo_stroke(cr);
+            }
+    for (const auto& m : marks.marks)
+        if (m.leader || !m.numbered) ranked_dot(cr, m.x, m.y);
+    for (const auto& m : marks.marks)
+        if (m.numbered) ranked_marker(cr, m.box, std::to_string(m.rank));
     cairo_restore(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
     colour(cr, ink);
@@ -617,11 +722,18 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
     cairo_stroke(cr);
     scale_bar(cr, f, ctx.grid.crs.metres_per_unit);
     north_arrow(cr, f);
+    double y = margin;
     colour(cr, ink);
-    text(cr, margin, margin + 16, page.title, 15.0, true);
+    for (std::size_t k = 0; k < heading.title_lines.size(); ++k) {
+        y += heading.title_size_pt * (k == 0 ? 1.07 : 1.2);
+        text(cr, margin, y, heading.title_lines[k], heading.title_size_pt, true);
+    }
     colour(cr, {70, 70, 70});
-    text(cr, margin, margin + 33, page.subtitle, 9.5);
-    legend(cr, ctx, page, res, lang);
+    for (std::size_t k = 0; k < heading.subtitle_lines.size(); ++k) {
+        y += k == 0 ? 4.0 + heading.subtitle_size_pt * 1.35 : heading.subtitle_size_pt * 1.25;
+        text(cr, margin, y, heading.subtitle_lines[k], heading.subtitle_size_pt);
+    }
+    legend(cr, ctx, page, marks, margin + heading.height_pt, res, lang);
     colour(cr, {90, 90, 90});
     text(cr, margin, page_h - margin + 6, ctx.credits, 6.5);
 }
@@ -632,6 +744,108 @@ void check(cairo_status_t status, const fs::path& file) {
 }
 
 }  // namespace
+
+const char* map_font() { return font; }
+
+std::vector<float> study_area_values(const MapContext& ctx, const Grid<float>& values) {
+    if (!values.spec().same_grid_as(ctx.grid)) throw InternalError("study_area_values: the values are on another grid than the map");
+    if (!ctx.land) return values.values();
+    std::vector<float> out;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if ((*ctx.land)[i] == 2) out.push_back(values[i]);
+    return out;
+}
+
+MapHeading map_heading(const MapPage& page) {
+    MapHeading h;
+    h.width_pt = page_w - 2 * margin;
+    const Context cr = measuring_context();
+    FittedText title = fit_text(cr.get(), page.title, 15.0, 12.0, 10.0, h.width_pt, 2, true);
+    FittedText subtitle = fit_text(cr.get(), page.subtitle, 9.5, 8.0, 7.0, h.width_pt, 2, false);
+    h.title_lines = std::move(title.lines);
+    h.title_size_pt = title.size;
+    h.subtitle_lines = std::move(subtitle.lines);
+    h.subtitle_size_pt = subtitle.size;
+    // The baselines as draw_page sets them, then the space above the frame.
+    double y = 0;
+    for (std::size_t k = 0; k < h.title_lines.size(); ++k) y += h.title_size_pt * (k == 0 ? 1.07 : 1.2);
+    for (std::size_t k = 0; k < h.subtitle_lines.size(); ++k)
+        y += k == 0 ? 4.0 + h.subtitle_size_pt * 1.35 : h.subtitle_size_pt * 1.25;
+    h.height_pt = std::max(min_heading_h, y + 17.0);
+    return h;
+}
+
+RankedSiteMarks ranked_site_marks(const MapContext& ctx, const MapPage& page) {
+    RankedSiteMarks out;
+    out.all_sites = ctx.ranking.size();
+    if (page.service.empty()) return out;
+    std::vector<std::pair<int, const OGRPoint*>> sites;
+    for (const auto& r : ctx.ranking)
+        if (r.attribute("service") == page.service && r.geometry && wkbFlatten(r.geometry->getGeometryType()) == wkbPoint)
+            sites.emplace_back(ranked_site_rank(r), r.geometry->toPoint());
+    out.service_sites = sites.size();
+    std::stable_sort(sites.begin(), sites.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (sites.size() > RankedSiteMarks::max_numbered_sites) sites.resize(RankedSiteMarks::max_numbered_sites);
+    const Frame f = fit(ctx.grid, map_heading(page).height_pt);
+    const Context cr = measuring_context();
+    std::vector<LabelRequest> requests;
+    for (const auto& [rank, p] : sites) {
+        RankedSiteMarks::Mark m;
+        m.rank = rank;
+        m.x = f.px(p->getX());
+        m.y = f.py(p->getY());
+        const Box box = rank_mark_box(cr.get(), m.x, m.y, std::to_string(rank));
+        requests.push_back({m.x, m.y, box.x1 - box.x0, box.y1 - box.y0});
+        out.marks.push_back(m);
+    }
+    // Clear of the scale bar, the north arrow and the facilities the map draws.
+    std::vector<Box> obstacles{scale_bar_layout(f, ctx.grid.crs.metres_per_unit).box(), north_arrow_box(f)};
+    for (const auto& fac : ctx.facilities)
+        if (fac.geometry && wkbFlatten(fac.geometry->getGeometryType()) == wkbPoint &&
+            std::count(page.facility_types.begin(), page.facility_types.end(), fac.attribute("type"))) {
+            const double x = f.px(fac.geometry->toPoint()->getX()), y = f.py(fac.geometry->toPoint()->getY());
+            const double r = 1.2 * facility_mark_pt;  // the largest shape (diamond)
+            obstacles.push_back({x - r, y - r, x + r, y + r});
+        }
+    LabelOptions options;
+    options.point_radius = rank_dot_pt;
+    const LabelLayout layout = place_labels(requests, {f.x + 1, f.y + 1, f.x + f.w - 1, f.y + f.h - 1}, obstacles, options);
+    for (const auto& p : layout.placed) {
+        auto& m = out.marks[p.request];
+        m.numbered = true;
+        m.leader = p.leader;
+        m.box = p.box;
+    }
+    for (const std::size_t d : layout.dropped) out.unnumbered.push_back(out.marks[d].rank);
+    return out;
+}
+
+std::vector<std::string> ranked_site_notes(const RankedSiteMarks& marks, Lang lang) {
+    std::vector<std::string> lines;
+    if (marks.marks.empty()) return lines;
+    const bool vi = lang == Lang::vi;
+    const int first = marks.marks.front().rank, last = marks.marks.back().rank;
+    const std::size_t shown = marks.marks.size();
+    const std::string ranks = first == last ? std::to_string(first) : fmt::format("{}–{}", first, last);
+    if (shown < marks.service_sites)
+        lines.push_back(vi ? fmt::format("Trên bản đồ: {} địa điểm xếp hạng cao nhất trong {} của dịch vụ này (thứ tự {}); "
+                                         "ranking.csv liệt kê đủ {} địa điểm.", shown, marks.service_sites, ranks, marks.all_sites)
+                           : fmt::format("Shown: the {} highest-ranked of this service's {} sites (ranks {}); ranking.csv "
+                                         "lists all {}.", shown, marks.service_sites, ranks, marks.all_sites));
+    else
+        lines.push_back(vi ? fmt::format("Trên bản đồ: cả {} địa điểm của dịch vụ này (thứ tự {}); ranking.csv liệt kê đủ {} địa điểm.",
+                                         shown, ranks, marks.all_sites)
+                           : fmt::format("Shown: all {} sites of this service (ranks {}); ranking.csv lists all {}.", shown,
+                                         ranks, marks.all_sites));
+    if (!marks.unnumbered.empty()) {
+        std::vector<int> sorted = marks.unnumbered;
+        std::sort(sorted.begin(), sorted.end());
+        lines.push_back(vi ? fmt::format("Quá gần nhau để ghi số (chấm trắng): thứ tự {}.", fmt::join(sorted, ", "))
+                           : fmt::format("Too close together to number (white dots): {} {}.", sorted.size() == 1 ? "rank" : "ranks",
+                                         fmt::join(sorted, ", ")));
+    }
+    return lines;
+}
 
 MapContext load_map_context(const fs::path& dir, std::string credits, const Grid<std::uint8_t>* land_grid,
                             const Grid<std::uint8_t>* class_grid) {

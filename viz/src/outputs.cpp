@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "accessplan/engine/error.hpp"
 #include "accessplan/engine/version.hpp"
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -151,8 +152,8 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
         page.subtitle = fmt::format("{} · {} {} · {} {} {} · {}", scenario.name, tr("by", lang), display_name(svc.mode, lang),
                                     tr("threshold", lang), svc.threshold_min, tr("minutes", lang), ages);
         page.values = &minutes[k];
-        page.classes = travel_time_classes(svc.threshold_min, lang);
-        page.legend_title = fmt::format("{} ({})", tr("travel time", lang), tr("minutes", lang));
+        page.classes = travel_time_classes(svc.threshold_min, study_area_values(context, minutes[k]), lang);
+        page.legend_title = tr("travel time", lang);  // the classes say their unit (minutes, or hours when long)
         page.service = svc.service;
         page.facility_types = def.facility_types;
         const auto& a = svc.access;
@@ -181,6 +182,45 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
     write_run_report(scenario, result, context, minutes, out, lang);
 }
 
+std::vector<std::size_t> comparison_service_order(const scenarios::ComparisonReport& report) {
+    std::vector<std::size_t> order;
+    if (report.services.empty()) return order;
+    order.push_back(scenarios::most_changed_service(report));
+    for (std::size_t k = 0; k < report.services.size(); ++k)
+        if (k != order.front()) order.push_back(k);
+    return order;
+}
+
+std::vector<MapPage> comparison_map_pages(const scenarios::ComparisonReport& report, const MapContext& context,
+                                          const std::vector<Grid<float>>& diffs,
+                                          const std::vector<Grid<std::uint8_t>>& statuses, Lang lang) {
+    if (diffs.size() != report.services.size() || statuses.size() != report.services.size())
+        throw InternalError("comparison_map_pages: one change raster and one status raster per service");
+    const bool vi = lang == Lang::vi;
+    std::vector<MapPage> pages;
+    for (const std::size_t k : comparison_service_order(report)) {
+        const auto& svc = report.services[k];
+        MapPage page;
+        page.title = vi ? fmt::format("Thay đổi thời gian di chuyển đến {} gần nhất", display_name(svc.service, lang))
+                        : fmt::format("Change in travel time to the nearest {}", display_name(svc.service, lang));
+        page.subtitle = fmt::format("{} · {} {} · {} {} {}", report.scenario_name, tr("compared with", lang), report.base_name,
+                                    tr("threshold", lang), svc.threshold_min, tr("minutes", lang));
+        page.values = &diffs[k];
+        page.classes = time_change_classes(lang);
+        page.legend_title = fmt::format("{} ({})", tr("change in travel time", lang), tr("minutes", lang));
+        // Cells reached or no longer reached have no change in minutes: drawn by what happened to them, in the
+        // legend when the map has them; those unreachable both times stay "no access".
+        page.categories.codes = &statuses[k];
+        page.categories.categories = categories_present(context, statuses[k], status_change_categories(svc.threshold_min, lang));
+        page.unreachable_label = unreachable_both_label(lang);
+        page.facilities_of = svc.service;
+        page.facility_changes = svc.facilities;
+        page.key_figures = comparison_key_figures(svc, lang);
+        pages.push_back(std::move(page));
+    }
+    return pages;
+}
+
 void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::path& scenario_dir, const fs::path& out,
                            const VisualOptions& options) {
     const Lang lang = options.lang;
@@ -206,32 +246,11 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
         diffs.push_back(geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)));
         statuses.push_back(geodata::read_raster_byte(layout.status_change_tif(svc.service)));
     }
-    std::vector<MapPage> pages;
-    std::vector<fs::path> files;
     fs::create_directories(layout.maps_dir());
-    const bool vi = lang == Lang::vi;
-    for (std::size_t k = 0; k < report.services.size(); ++k) {
-        const auto& svc = report.services[k];
-        MapPage page;
-        page.title = vi ? fmt::format("Thay đổi thời gian di chuyển đến {} gần nhất", display_name(svc.service, lang))
-                        : fmt::format("Change in travel time to the nearest {}", display_name(svc.service, lang));
-        page.subtitle = fmt::format("{} · {} {} · {} {} {}", report.scenario_name, tr("compared with", lang), report.base_name,
-                                    tr("threshold", lang), svc.threshold_min, tr("minutes", lang));
-        page.values = &diffs[k];
-        page.classes = time_change_classes(lang);
-        page.legend_title = fmt::format("{} ({})", tr("travel time", lang), tr("minutes", lang));
-        // Cells reached or no longer reached have no change in minutes: drawn by what happened to them, in the
-        // legend when the map has them; those unreachable both times stay "no access".
-        page.categories.codes = &statuses[k];
-        page.categories.categories = categories_present(context, statuses[k], status_change_categories(svc.threshold_min, lang));
-        page.unreachable_label = unreachable_both_label(lang);
-        page.facilities_of = svc.service;
-        page.facility_changes = svc.facilities;
-        page.key_figures = comparison_key_figures(svc, lang);
-        pages.push_back(std::move(page));
-        files.push_back(layout.change_png(svc.service));
-    }
-    render_maps(context, pages, files, layout.maps_pdf(), lang);
+    // maps.pdf opens on the service that changed most, as the report does.
+    std::vector<fs::path> files;
+    for (const std::size_t k : comparison_service_order(report)) files.push_back(layout.change_png(report.services[k].service));
+    render_maps(context, comparison_map_pages(report, context, diffs, statuses, lang), files, layout.maps_pdf(), lang);
     write_comparison_report(report, context, out, lang);
 }
 

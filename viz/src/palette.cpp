@@ -1,6 +1,8 @@
 #include "accessplan/viz/palette.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
@@ -30,18 +32,56 @@ Lang parse_lang(const std::string& text) {
     throw InputError(fmt::format("--lang {}: unknown language; use en (English) or vi (tiếng Việt)", text));
 }
 
-std::vector<ValueClass> travel_time_classes(double t, Lang lang) {
-    const bool vi = lang == Lang::vi;
-    const std::string min = vi ? "phút" : "min";
-    // ColorBrewer RdBu: two blues within the threshold, four reds beyond it.
-    auto m = [lang](double v) { return minutes(v, lang); };
-    return {{t / 2, {33, 102, 172}, fmt::format("≤ {} {}", m(t / 2), min)},
-            {t, {103, 169, 207}, fmt::format("{}–{} {}", m(t / 2), m(t), min)},
-            {1.5 * t, {253, 219, 199}, fmt::format("{}–{} {}", m(t), m(1.5 * t), min)},
-            {2 * t, {244, 165, 130}, fmt::format("{}–{} {}", m(1.5 * t), m(2 * t), min)},
-            {3 * t, {214, 96, 77}, fmt::format("{}–{} {}", m(2 * t), m(3 * t), min)},
-            {inf, {178, 24, 43}, fmt::format("> {} {}", m(3 * t), min)}};
+namespace {
+
+/// A class bound for a legend: minutes, or hours from 2 h on when both bounds of the label are whole or half hours.
+std::string duration(double v, bool hours, Lang lang) { return hours ? minutes(v / 60.0, lang) : minutes(v, lang); }
+
+bool in_half_hours(double v) { return v >= 120.0 && std::fmod(v, 30.0) == 0.0; }
+
+/// The classes up to T/2, T, then `closed` classes doubling beyond T and, when `open`, one class beyond the last.
+std::vector<ValueClass> travel_time_ramp(double t, int closed, bool open, Lang lang) {
+    const std::string min = lang == Lang::vi ? "phút" : "min", hour = lang == Lang::vi ? "giờ" : "h";
+    // ColorBrewer RdBu (11 classes): two blues within the threshold, five reds beyond it.
+    static constexpr std::array<Rgb, 5> reds{{{253, 219, 199}, {244, 165, 130}, {214, 96, 77}, {178, 24, 43}, {103, 0, 31}}};
+    auto range = [&](double lo, double hi) {
+        const bool h = in_half_hours(lo) && in_half_hours(hi);
+        return fmt::format("{}–{} {}", duration(lo, h, lang), duration(hi, h, lang), h ? hour : min);
+    };
+    std::vector<ValueClass> out{{t / 2, {33, 102, 172}, fmt::format("≤ {} {}", minutes(t / 2, lang), min)},
+                                {t, {103, 169, 207}, range(t / 2, t)}};
+    double lo = t;
+    for (int k = 0; k < closed; ++k, lo *= 2) out.push_back({2 * lo, reds[static_cast<std::size_t>(k)], range(lo, 2 * lo)});
+    if (open) {
+        const bool h = in_half_hours(lo);
+        out.push_back({inf, reds[static_cast<std::size_t>(closed)], fmt::format("> {} {}", duration(lo, h, lang), h ? hour : min)});
+    }
+    return out;
 }
+
+}  // namespace
+
+std::vector<ValueClass> travel_time_classes(double t, const std::vector<float>& values, Lang lang) {
+    std::vector<float> finite;
+    finite.reserve(values.size());
+    for (const float v : values)
+        if (std::isfinite(v)) finite.push_back(v);
+    if (finite.empty()) return travel_time_ramp(t, 0, false, lang);
+    // The 99th percentile (nearest rank) and the largest value.
+    const std::size_t at = std::min(finite.size() - 1, static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(finite.size()))) - 1);
+    std::nth_element(finite.begin(), finite.begin() + static_cast<std::ptrdiff_t>(at), finite.end());
+    const double high = finite[at], largest = *std::max_element(finite.begin(), finite.end());
+    constexpr int max_closed = 4;  // T-2T .. 8T-16T, then "> 16T"
+    int closed = 0;
+    double bound = t;
+    while (bound < high && closed < max_closed) {
+        bound *= 2;
+        ++closed;
+    }
+    return travel_time_ramp(t, closed, largest > bound, lang);
+}
+
+std::vector<ValueClass> travel_time_classes(double t, Lang lang) { return travel_time_ramp(t, 4, true, lang); }
 
 Rgb unreachable_colour() { return {99, 99, 99}; }
 

@@ -13,6 +13,7 @@
 #include "accessplan/geodata/output.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/viz/labels.hpp"
+#include "accessplan/viz/outputs.hpp"
 #include "xml_escape.hpp"
 
 namespace fs = std::filesystem;
@@ -102,6 +103,8 @@ std::string t(const std::string& key, Lang lang) {
         {"y children", {"children newly within reach", "trẻ em mới được tiếp cận"}},
         {"all", {"all", "tất cả"}},
         {"nothing ranked", {"No site was ranked.", "Không có địa điểm nào được xếp hạng."}},
+        {"rank dots", {"Too close together to number at this zoom (white dots: zoom in, or see the ranking table): ranks",
+                       "Quá gần nhau để ghi số ở mức thu phóng này (chấm trắng: phóng to, hoặc xem bảng xếp hạng): thứ tự"}},
         {"warnings", {"What this run assumed or left out", "Những điều lần chạy này đã giả định hoặc bỏ qua"}},
         {"people", {"People", "Dân số"}},
         {"population account", {"Where the people of the population raster are", "Dân số trong dữ liệu dân số ở đâu"}},
@@ -172,7 +175,7 @@ tr.all td{font-weight:bold;background:#fafafa}
 .raster{image-rendering:pixelated;image-rendering:crisp-edges}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0;font-size:12px}
 .legend span.sw{display:inline-block;width:16px;height:10px;border:1px solid #888;margin-right:5px;vertical-align:middle}
-.rank-icon{background:#fff;border:1.5px solid #1a1a1a;border-radius:50%;font:bold 10px/17px "DejaVu Sans",Arial,sans-serif;text-align:center;color:#1a1a1a}
+.rank-icon{box-sizing:border-box;background:#fff;border:1.5px solid #1a1a1a;border-radius:10px;font:bold 10px/17px "DejaVu Sans",Arial,sans-serif;text-align:center;color:#1a1a1a}
 .note{color:#555;font-size:12px}
 svg text{font-family:"DejaVu Sans",Arial,sans-serif}
 .leaflet-control-layers-toggle{background-image:none}
@@ -199,6 +202,7 @@ std::string map_script() {
   var ll = function (c) { return L.latLng(c[1] - oy, c[0] - ox); };
   var bounds = L.latLngBounds(ll([D.extent[0], D.extent[1]]), ll([D.extent[2], D.extent[3]]));
   var map = L.map('map', {crs: L.CRS.Simple, minZoom: -12, maxZoom: 4, zoomSnap: 0.25});
+  map.fitBounds(bounds);
   map.attributionControl.setPrefix('Leaflet');
   map.attributionControl.addAttribution(D.credits);
   var geo = function (data, style, popup) {
@@ -206,12 +210,85 @@ std::string map_script() {
       onEachFeature: function (f, layer) { if (popup) layer.bindPopup(popup(f.properties)); }});
   };
   var text = function (s) { var d = document.createElement('div'); d.textContent = s; return d.innerHTML; };
-  var base = {}, perService = {};
+  var base = {}, perService = {}, current = null;
   var gapLayer = L.layerGroup(), facilityLayer = L.layerGroup(), rankLayer = L.layerGroup();
   D.services.forEach(function (s) {
     base[s.label] = L.imageOverlay('data:image/png;base64,' + s.image, bounds, {className: 'raster', opacity: 0.92});
     perService[s.label] = s;
   });
+  // The ranked sites' numbers, placed anew at every zoom so that none overlaps another or covers another site: on
+  // the site, else beside it with a leader line, else the site is a white dot and the note under the map names it
+  // (the same greedy placement as the printed maps, viz/src/label_placer.cpp).
+  var crosses = function (b, x0, y0, x1, y1) {  // the segment passes through the box's inside (Liang-Barsky)
+    var t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+    var p = [-dx, dx, -dy, dy], q = [x0 - b[0], b[2] - x0, y0 - b[1], b[3] - y0];
+    for (var i = 0; i < 4; ++i) {
+      if (p[i] === 0) { if (q[i] <= 0) return false; continue; }
+      var t = q[i] / p[i];
+      if (p[i] < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+      if (t0 >= t1) return false;
+    }
+    return t1 - t0 > 1e-9;
+  };
+  var placeRanks = function () {
+    rankLayer.clearLayers();
+    var note = document.getElementById('map-ranks');
+    if (note) note.textContent = '';
+    if (!current || !current.ranked.length) return;
+    var sites = current.ranked.slice().sort(function (a, b) { return a.rank - b.rank; });
+    var pts = sites.map(function (r) { return map.latLngToLayerPoint(ll([r.x, r.y])); });
+    var R = 3, gap = 1, boxes = [], leaders = [], dots = [];
+    var dirs = function (fine) {
+      var deg = [45, -45, 135, -135, 0, 180, 90, -90];
+      if (fine) deg = deg.concat([22.5, -22.5, 157.5, -157.5, 67.5, -67.5, 112.5, -112.5]);
+      return deg.map(function (d) { return [Math.cos(d * Math.PI / 180), -Math.sin(d * Math.PI / 180)]; });
+    };
+    var free = function (b, i, leader) {
+      var k;
+      for (k = 0; k < boxes.length; ++k) {
+        var o = boxes[k];
+        if (b[0] < o[2] + gap && o[0] < b[2] + gap && b[1] < o[3] + gap && o[1] < b[3] + gap) return false;
+      }
+      for (k = 0; k < pts.length; ++k) {
+        if (k === i && !leader) continue;
+        if (pts[k].x + R > b[0] && pts[k].x - R < b[2] && pts[k].y + R > b[1] && pts[k].y - R < b[3]) return false;
+      }
+      for (k = 0; k < leaders.length; ++k) if (crosses(b, leaders[k][0], leaders[k][1], leaders[k][2], leaders[k][3])) return false;
+      if (leader) {
+        var cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
+        for (k = 0; k < boxes.length; ++k) if (crosses(boxes[k], pts[i].x, pts[i].y, cx, cy)) return false;
+      }
+      return true;
+    };
+    sites.forEach(function (r, i) {
+      var p = pts[i], w = String(r.rank).length > 2 ? 26 : 20, h = 20, placed = null, leader = false;
+      var at = function (cx, cy) { return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]; };
+      if (free(at(p.x, p.y), i, false)) placed = at(p.x, p.y);
+      for (var ring = 0; !placed && ring < 4; ++ring) {
+        var d = R + gap + ring * 10;
+        var ds = dirs(ring >= 2);
+        for (var k = 0; k < ds.length && !placed; ++k) {
+          var support = Math.abs(ds[k][0]) * w / 2 + Math.abs(ds[k][1]) * h / 2;
+          var b = at(p.x + ds[k][0] * (d + support), p.y + ds[k][1] * (d + support));
+          if (free(b, i, true)) { placed = b; leader = true; }
+        }
+      }
+      var popup = '<b>' + r.rank + '. ' + text(r.id) + '</b><br>' + text(r.reason);
+      if (!placed || leader)
+        L.circleMarker(ll([r.x, r.y]), {radius: R, color: '#1a1a1a', weight: 1, fillColor: '#fff', fillOpacity: 1})
+          .bindPopup(popup).addTo(rankLayer);
+      if (!placed) { dots.push(r.rank); return; }
+      var centre = map.layerPointToLatLng(L.point((placed[0] + placed[2]) / 2, (placed[1] + placed[3]) / 2));
+      if (leader) {
+        leaders.push([p.x, p.y, (placed[0] + placed[2]) / 2, (placed[1] + placed[3]) / 2]);
+        L.polyline([ll([r.x, r.y]), centre], {color: '#1a1a1a', weight: 1, interactive: false}).addTo(rankLayer);
+      }
+      boxes.push(placed);
+      L.marker(centre, {icon: L.divIcon({className: 'rank-icon', html: String(r.rank), iconSize: [w, h]})})
+        .bindPopup(popup).addTo(rankLayer);
+    });
+    if (note && dots.length) note.textContent = D.words.rank_dots + ' ' + dots.join(', ') + '.';
+  };
   var show = function (label) {
     var s = perService[label];
     gapLayer.clearLayers(); facilityLayer.clearLayers(); rankLayer.clearLayers();
@@ -222,10 +299,8 @@ std::string map_script() {
       L.circleMarker(ll([f.x, f.y]), {radius: 4, color: '#222', weight: 0.8, fillColor: f.colour, fillOpacity: 1})
         .bindPopup('<b>' + text(f.name || f.type) + '</b><br>' + text(f.type)).addTo(facilityLayer);
     });
-    s.ranked.forEach(function (r) {
-      L.marker(ll([r.x, r.y]), {icon: L.divIcon({className: 'rank-icon', html: String(r.rank), iconSize: [20, 20]})})
-        .bindPopup('<b>' + r.rank + '. ' + text(r.id) + '</b><br>' + text(r.reason)).addTo(rankLayer);
-    });
+    current = s;
+    placeRanks();
     document.getElementById('map-legend').innerHTML = s.legend;
   };
   var overlays = {};
@@ -244,9 +319,9 @@ std::string map_script() {
   });
   show(first);
   map.on('baselayerchange', function (e) { show(e.name); });
+  map.on('zoomend', placeRanks);
   L.control.layers(base, overlays, {collapsed: false}).addTo(map);
   L.control.scale({imperial: false}).addTo(map);
-  map.fitBounds(bounds);
   window.accessplanMap = map;
 })();
 )js";
@@ -275,7 +350,7 @@ nlohmann::json map_data(const MapContext& ctx, Lang lang) {
     d["border"] = feature_collection(ctx.border, tol, {});
     d["words"] = {{"zones", t("zones", lang)}, {"study_area", t("study area", lang)}, {"border", t("national border", lang)},
                   {"gaps", t("gap layer", lang)}, {"facilities", t("facilities", lang)}, {"ranked", t("ranked sites", lang)},
-                  {"gap", t("gap layer", lang)}, {"children", tr("children", lang)}};
+                  {"gap", t("gap layer", lang)}, {"children", tr("children", lang)}, {"rank_dots", t("rank dots", lang)}};
     d["services"] = nlohmann::json::array();
     return d;
 }
@@ -465,10 +540,10 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         const Grid<float>& values = minutes.at(k);
         data["services"].push_back(service_layer(context, svc.service,
                                                  fmt::format("{} ({} {})", display_name(svc.service, lang), number(svc.threshold_min, 0, lang), tr("minutes", lang)),
-                                                 values, travel_time_classes(svc.threshold_min, lang), true, "",
+                                                 values, travel_time_classes(svc.threshold_min, study_area_values(context, values), lang), true, "",
                                                  scenario.services[k].facility_types, lang));
     }
-    body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div>"
+    body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div><p id=\"map-ranks\" class=\"note\"></p>"
                         "<p class=\"note\">{}</p></section>\n",
                         esc(t("interactive map", lang)), esc(context.credits));
     // Gaps: the five largest per service.
@@ -662,10 +737,7 @@ nlohmann::json comparison_layer(const MapContext& ctx, const scenarios::ServiceC
 void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context, const fs::path& out, Lang lang) {
     nlohmann::json data = map_data(context, lang);
     // The service that changed most comes first: in the opening paragraph, the table and the map.
-    std::vector<std::size_t> order;
-    if (!report.services.empty()) order.push_back(scenarios::most_changed_service(report));
-    for (std::size_t k = 0; k < report.services.size(); ++k)
-        if (k != order.front()) order.push_back(k);
+    const std::vector<std::size_t> order = comparison_service_order(report);
     std::string body, nav = nav_link("before-after", t("before after", lang));
     if (!report.zones.empty()) nav += nav_link("zone-changes", ct("zones changed", lang));
     nav += nav_link("map-section", t("interactive map", lang));
@@ -686,7 +758,7 @@ void write_comparison_report(const scenarios::ComparisonReport& report, const Ma
         data["services"].push_back(comparison_layer(context, svc, geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)),
                                                     geodata::read_raster_byte(layout.status_change_tif(svc.service)), lang));
     }
-    body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div>"
+    body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div><p id=\"map-ranks\" class=\"note\"></p>"
                         "<p class=\"note\">{}</p></section>\n", esc(t("interactive map", lang)), esc(context.credits));
     nav += nav_link("method", t("method", lang));
     body += method_section(context.credits, lang);

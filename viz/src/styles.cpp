@@ -243,7 +243,7 @@ std::string national_border_qml() {
 }
 
 std::string travel_time_qml(double threshold_min) {
-    return discrete_raster(travel_time_classes(threshold_min), 0.0, 3.0 * threshold_min);
+    return discrete_raster(travel_time_classes(threshold_min), 0.0, travel_time_classes_reach * threshold_min);
 }
 
 std::string time_change_qml() { return discrete_raster(time_change_classes(), -30.0, 30.0); }

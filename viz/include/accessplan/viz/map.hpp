@@ -10,6 +10,7 @@
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/scenarios/compare.hpp"
+#include "accessplan/viz/label_placer.hpp"
 #include "accessplan/viz/palette.hpp"
 
 namespace accessplan::viz {
@@ -28,6 +29,9 @@ struct MapContext {
 MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits,
                             const Grid<std::uint8_t>* land = nullptr, const Grid<std::uint8_t>* area_class = nullptr);
 
+/// The values of `values` (on the context's grid) that a map colours by class: those of the study area's land (not
+/// water, not land outside it). For travel_time_classes.
+std::vector<float> study_area_values(const MapContext& context, const Grid<float>& values);
 /// The rank of a site of the ranking layer (access.gpkg), read strictly (engine/numbers.hpp): InputError naming the
 /// site when the layer was edited ("3rd", "", "0x3").
 int ranked_site_rank(const geodata::Feature& site);
@@ -69,6 +73,39 @@ Rgb facility_change_colour(scenarios::FacilityChange::Kind kind);
 /// `max_pixels`. For the report's interactive map.
 std::string raster_png(const MapContext& context, const Grid<float>& values, const std::vector<ValueClass>& classes,
                        bool unreachable, std::size_t max_pixels = 2000, const CategoryLayer& categories = {});
+
+/// A map page's title and subtitle as drawn: each fitted to the page's width (shrunk, then wrapped onto a second line,
+/// then shortened with "…"), measured with Cairo in the maps' font.
+struct MapHeading {
+    std::vector<std::string> title_lines, subtitle_lines;
+    double title_size_pt = 0, subtitle_size_pt = 0;
+    double width_pt = 0;   ///< the width they fit in: the page's less its margins
+    double height_pt = 0;  ///< from the page's top to the map frame
+};
+MapHeading map_heading(const MapPage& page);
+/// The font of the maps' text ("DejaVu Sans", which has every Vietnamese letter).
+const char* map_font();
+
+/// The numbered marks of a map's ranked sites (its service's best `max_numbered_sites`, by rank) where the page draws
+/// them (points, A4 landscape): on the site when there is room, else beside it with a leader line, else a plain dot
+/// (label_placer.hpp). The notes under the legend say which ranks are numbered and which are dots.
+struct RankedSiteMarks {
+    struct Mark {
+        int rank = 0;
+        double x = 0, y = 0;  ///< the site
+        Box box;              ///< its number's disc (numbered marks only)
+        bool numbered = false, leader = false;
+    };
+    static constexpr std::size_t max_numbered_sites = 30;
+    std::vector<Mark> marks;        ///< best rank first
+    std::size_t service_sites = 0;  ///< the ranking layer's sites of this service
+    std::size_t all_sites = 0;      ///< the ranking layer's sites of every service
+    std::vector<int> unnumbered;    ///< ranks drawn as dots: no room for their number
+};
+RankedSiteMarks ranked_site_marks(const MapContext& context, const MapPage& page);
+/// The lines under the legend about the ranked sites: which ranks are numbered, of how many, and which are dots; none
+/// when the map has no ranked site.
+std::vector<std::string> ranked_site_notes(const RankedSiteMarks& marks, Lang lang);
 
 /// Draws `pages` into `png_files` (one each, A4 landscape at 150 dpi) and all of them into `pdf_file` (A4 pages;
 /// empty path: no PDF). Files are written atomically. IoError when Cairo cannot write.

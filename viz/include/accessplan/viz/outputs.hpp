@@ -6,6 +6,7 @@
 
 #include "accessplan/scenarios/compare.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
+#include "accessplan/viz/map.hpp"
 #include "accessplan/viz/palette.hpp"
 
 namespace accessplan::viz {
@@ -27,6 +28,14 @@ std::string data_credits(const std::vector<std::filesystem::path>& input_files, 
 void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::RunResult& result,
                           const std::filesystem::path& out_dir, const VisualOptions& options = {});
 
+/// The order a comparison's maps and report show its services in: the one that changed most first
+/// (scenarios::most_changed_service), then the others in the runs' order.
+std::vector<std::size_t> comparison_service_order(const scenarios::ComparisonReport& report);
+/// The change maps' pages of a comparison, in comparison_service_order (`diffs` and `statuses`: the comparison's
+/// rasters per service of `report`, in its order; the pages point into them).
+std::vector<MapPage> comparison_map_pages(const scenarios::ComparisonReport& report, const MapContext& context,
+                                          const std::vector<Grid<float>>& diffs,
+                                          const std::vector<Grid<std::uint8_t>>& statuses, Lang lang);
 /// Maps of a comparison (`accessplan compare`), into its output folder `out_dir` (written by scenarios::compare_runs,
 /// not yet committed): maps/change_<service>.png of the travel-time change (purple faster, orange slower) over the
 /// scenario's context, maps/maps.pdf with all of them, and report.html with the before/after tables.

@@ -27,8 +27,18 @@ struct ValueClass {
     std::string label;
 };
 
-/// Travel-time classes around a service's threshold T: up to T/2 and T (blues: within reach), then 1.5 T, 2 T, 3 T
-/// and beyond (reds). Labels in minutes.
+/// The farthest class bound of travel_time_classes, as a multiple of the threshold: beyond 16 T one open class.
+inline constexpr double travel_time_classes_reach = 16.0;
+/// Travel-time classes around a service's threshold T, fitted to the travel times a map shows (`minutes`: NaN and
+/// infinite values, the unreachable cells, left aside): up to T/2 and T (ColorBrewer RdBu blues: within reach;
+/// always shown, they say where the threshold is), then classes doubling beyond it, T–2T, 2T–4T, 4T–8T, 8T–16T
+/// (RdBu reds, darker as farther), as many as it takes to reach the values' 99th percentile, then an open class
+/// ("> 4T") only when some value lies beyond the last bound; at most five classes beyond T, the fifth "> 16T". So
+/// values within T get no class beyond it, and values far beyond T (a province where pools are hours away) get
+/// classes up to where they are. A class's colour depends on its bounds alone (T–2T is always the same red),
+/// so that two maps of one threshold agree. Labels in minutes, in hours from 2 h on when whole or half hours.
+std::vector<ValueClass> travel_time_classes(double threshold_min, const std::vector<float>& minutes, Lang lang = Lang::en);
+/// Every class up to "> 16T", for a style written without the values (QGIS styles of the travel-time rasters).
 std::vector<ValueClass> travel_time_classes(double threshold_min, Lang lang = Lang::en);
 
 /// Cells from which no facility can be reached (drawn grey; nodata in the rasters).
