@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <regex>
+#include <string>
 #include <vector>
 
 #include <cpl_conv.h>
@@ -36,13 +39,40 @@ Crs crs_from_srs(const OGRSpatialReference& srs) {
     return crs;
 }
 
+namespace {
+
+/// Vietnam's VN-2000 grids by the names surveyors write them: "VN-2000 / TM-3 105-45" (a province's 3-degree zone,
+/// central meridian 105°45'; also "105.75" or "105°45'"), "VN-2000 / UTM zone 48N". TM-3: scale 0.9999, false easting
+/// 500 km, and VN-2000 -> WGS 84 as EPSG:6960 (the parameters of EPSG:9205-9218, which PROJ names the same way but GDAL
+/// cannot look up by name). nullopt for other text.
+std::optional<std::string> vn2000_definition(std::string_view text) {
+    static const std::regex tm3(R"(^\s*vn[- ]?2000\s*/?\s*tm-?3\s*(?:zone\s*)?(\d{3})(?:(?:-|°|\s+)(\d{1,2})'?|\.(\d+))?\s*$)",
+                                std::regex::icase);
+    static const std::regex utm(R"(^\s*vn[- ]?2000\s*/?\s*utm\s*(?:zone\s*)?(48|49)\s*n?\s*$)", std::regex::icase);
+    const std::string t(text);
+    std::smatch m;
+    if (std::regex_match(t, m, utm)) return m[1] == "48" ? "EPSG:3405" : "EPSG:3406";
+    if (!std::regex_match(t, m, tm3)) return std::nullopt;
+    double meridian = std::stod(m[1].str());
+    if (m[2].matched) meridian += std::stod(m[2].str()) / 60.0;
+    if (m[3].matched) meridian += std::stod("0." + m[3].str());
+    if (meridian < 102.0 || meridian > 110.0) return std::nullopt;  // ("TM-3 zone 481": an EPSG name, not a meridian)
+    return fmt::format("+proj=tmerc +lat_0=0 +lon_0={} +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+                       "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 "
+                       "+units=m +no_defs +type=crs", meridian);
+}
+
+}  // namespace
+
 Crs crs_from_user(std::string_view text, std::string_view context) {
     ensure_gdal();
     OGRSpatialReference srs;
     reset_gdal_error();
-    if (srs.SetFromUserInput(std::string(text).c_str()) != OGRERR_NONE)
+    const std::optional<std::string> vn2000 = vn2000_definition(text);
+    if (srs.SetFromUserInput(vn2000 ? vn2000->c_str() : std::string(text).c_str()) != OGRERR_NONE)
         throw InputError(fmt::format("{}: '{}' is not a coordinate reference system PROJ knows ({}); use e.g. "
-                                     "EPSG:32648 (UTM 48N) or EPSG:32649 (UTM 49N) for Vietnam",
+                                     "EPSG:32648 (UTM 48N) or EPSG:32649 (UTM 49N) for Vietnam, EPSG:9210 or \"VN-2000 / TM-3 105-45\" for a "
+                                     "province's VN-2000 grid",
                                      context, text, last_gdal_error()));
     return crs_from_srs(srs);
 }

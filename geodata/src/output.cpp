@@ -218,7 +218,7 @@ OutputFolder::OutputFolder(fs::path target, bool overwrite, const std::vector<fs
     m_staging = temporary_sibling(m_target);
     fs::create_directory(m_staging, ec);
     if (ec) throw IoError(fmt::format("{}: cannot create a staging folder in {}: {}; the outputs are written beside "
-                                      "their target, so choose an output folder you can write to", m_target.string(),
+                                      "their target, so choose a folder you can write to", m_target.string(),
                                       parent.string(), ec.message()));
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <memory>
 #include <set>
 #include <system_error>
@@ -107,9 +108,20 @@ void check_csv_coordinates(const fs::path& path, const std::string& layer_name, 
     }
 }
 
-/// The CRS a layer's coordinates are in; CSVs get WGS 84 for lon/lat columns, else csv_xy_crs.
+/// The CRS a layer's coordinates are in: the file's own (options.crs must agree), else options.crs, else for CSVs WGS 84
+/// for lon/lat columns and csv_xy_crs (said in options.notes) for x/y.
 Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options) {
-    if (const OGRSpatialReference* srs = layer.GetSpatialRef()) return crs_from_srs(*srs);
+    if (const OGRSpatialReference* srs = layer.GetSpatialRef()) {
+        if (options.crs) {
+            const OGRSpatialReference said = to_srs(*options.crs);
+            if (!srs->IsSame(&said))
+                throw InputError(fmt::format("{}: layer '{}' declares {}, but crs: says {}; crs: is for files that declare "
+                                             "none (a CSV, a shapefile without .prj): remove it, or fix the file's CRS",
+                                             path.string(), layer.GetName(), crs_from_srs(*srs).label(), options.crs->label()));
+        }
+        return crs_from_srs(*srs);
+    }
+    if (options.crs) return *options.crs;
     if (is_csv(path)) {
         OGRFeatureDefn* defn = layer.GetLayerDefn();
         bool has_lon = false, has_lat = false, has_x = false, has_y = false;
@@ -124,9 +136,16 @@ Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options)
         }
         if (has_lon && has_lat) return wgs84();
         if (has_x && has_y) {
-            if (options.csv_xy_crs) return *options.csv_xy_crs;
+            if (options.csv_xy_crs) {
+                if (options.notes)
+                    options.notes->push_back(fmt::format(
+                        "{}: its x/y columns carry no CRS and were read as {} (the analysis grid's); if they are in "
+                        "another (VN-2000 / TM-3 of the province, say), give it with crs: (e.g. crs: EPSG:9210 for "
+                        "VN-2000 / TM-3 105-45)", path.string(), options.csv_xy_crs->label()));
+                return *options.csv_xy_crs;
+            }
             throw InputError(fmt::format("{}: x/y columns carry no CRS; give coordinates as lon/lat columns "
-                                         "(WGS 84) or say which CRS x/y are in", path.string()));
+                                         "(WGS 84) or say which CRS x/y are in (crs:)", path.string()));
         }
         throw InputError(fmt::format("{}: no coordinate columns; expected x,y (in the analysis CRS) or lon,lat "
                                      "(WGS 84) columns, found: {}", path.string(), fmt::join(fields, ", ")));
@@ -215,6 +234,11 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
     std::set<std::int64_t> fids;
     layer->ResetReading();
     std::size_t failed = 0;
+    // Points of a CSV in degrees beyond ±90 latitude or ±180 longitude, by the file's line (OGR numbers a CSV's rows
+    // from 1 after its header line): swapped columns, most likely.
+    const bool csv_degrees = is_csv(path) && src_srs.IsGeographic();
+    std::vector<std::string> off_earth;
+    std::size_t swapped = 0, off_count = 0;
     while (OGRFeature* raw = layer->GetNextFeature()) {
         std::unique_ptr<OGRFeature, void (*)(OGRFeature*)> f(raw, OGRFeature::DestroyFeature);
         Feature feature;
@@ -228,6 +252,19 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
                                              "shapefile add a .cpg file naming its encoding (e.g. CP1258)",
                                              path.string(), feature.fid, field, *bad + 1, value.substr(0, *bad)));
         if (const OGRGeometry* g = f->GetGeometryRef(); g != nullptr && !g->IsEmpty()) {
+            if (csv_degrees && wkbFlatten(g->getGeometryType()) == wkbPoint) {
+                const auto* p = g->toPoint();
+                if (std::abs(p->getY()) > 90.0 || std::abs(p->getX()) > 180.0) {
+                    const bool looks_swapped = std::abs(p->getX()) <= 90.0 && std::abs(p->getY()) <= 180.0;
+                    swapped += looks_swapped ? 1 : 0;
+                    ++off_count;
+                    if (off_earth.size() < 10)
+                        off_earth.push_back(fmt::format("line {} (lon {:g}, lat {:g})", feature.fid + 1, p->getX(), p->getY()));
+                    else if (off_earth.size() == 10)
+                        off_earth.emplace_back("...");
+                    continue;
+                }
+            }
             feature.geometry = clean_geometry(*g, options.make_valid);
             feature.geometry->assignSpatialReference(nullptr);
             if (ct && feature.geometry->transform(ct.get()) != OGRERR_NONE) {
@@ -238,6 +275,13 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
         features.push_back(std::move(feature));
     }
     if (is_csv(path)) check_csv_coordinates(path, options.layer, fids);
+    if (!off_earth.empty())
+        throw InputError(fmt::format("{}: {} row(s) have a latitude beyond ±90 or a longitude beyond ±180 degrees: {}; {}",
+                                     path.string(), off_count,
+                                     fmt::join(off_earth, ", "),
+                                     swapped > 0 ? "the lon and lat columns look swapped (Vietnam lies at lon 102-110, "
+                                                   "lat 8-24): swap the values or the column names"
+                                                 : "fix those rows, or give the file's CRS with crs: if they are not degrees"));
     if (failed > 0)
         throw InputError(fmt::format("{}: {} feature(s) could not be transformed from {} to {}; are the coordinates "
                                      "in the CRS the file declares?", path.string(), failed, source.label(), target.label()));

@@ -36,12 +36,18 @@ double parse_minutes(const geodata::Feature& f, const std::string& key, const fs
 
 }  // namespace
 
-std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
+geodata::ReadOptions read_options(const LayerRef& ref, const Crs& analysis, std::vector<std::string>* notes) {
     geodata::ReadOptions o;
     o.layer = ref.layer;
     o.where = ref.where;
-    o.csv_xy_crs = crs;
-    return geodata::read_features(ref.file, crs, o);
+    if (!ref.crs.empty()) o.crs = geodata::crs_from_user(ref.crs, ref.file.string() + ": crs");
+    o.csv_xy_crs = analysis;
+    o.notes = notes;
+    return o;
+}
+
+std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {
+    return geodata::read_features(ref.file, crs, read_options(ref, crs));
 }
 
 std::optional<std::int32_t> facility_id_number(const std::string& text) {
@@ -85,11 +91,12 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
     }
 }
 
-void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs) {
+void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs,
+                                  std::vector<std::string>* notes) {
     check_facility_fields(s, points);
     for (std::size_t p = 0; p < points.size(); ++p)
         if (!points[p].attributes.count(s.id_field)) points[p].attributes[s.id_field] = std::to_string(p + 1);
-    FacilityStep step{s, points, crs};
+    FacilityStep step{s, points, crs, notes};
     apply_steps(s, step);
     // The capacities of the facilities the services use, read as the run reads them (so that validate finds "1,200"),
     // after set_capacity, which may be the fix.

@@ -15,6 +15,10 @@
 
 namespace accessplan::scenarios::detail {
 
+/// How to read a layer reference: its layer, where-filter and crs:; CSV x/y columns without crs: are taken to be in
+/// `analysis` (the grid's CRS), which is said in `notes` when given.
+geodata::ReadOptions read_options(const LayerRef& ref, const Crs& analysis, std::vector<std::string>* notes = nullptr);
+
 /// The features of a layer reference (its layer and where-filter), in `crs` (CSV x/y columns taken to be in `crs`).
 std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
 
@@ -35,7 +39,8 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
 
 /// Checks the facilities (check_facility_fields), numbers those without an id, and applies the facility modifications.
 /// Then InputError for a capacity that is not a number >= 0 (capacity_rule) on a facility of a type a service uses.
-void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs);
+void apply_facility_modifications(const Scenario& s, std::vector<geodata::PointFeature>& points, const Crs& crs,
+                                  std::vector<std::string>* notes = nullptr);
 
 /// A change of friction on some cells, in modification order: a road speed for some modes, or a flood.
 struct FrictionEdit {

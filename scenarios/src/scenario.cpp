@@ -102,7 +102,7 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
                 rk.pool_services.push_back(v.name);
     if (YAML::Node c = node["candidates"] ? r.map(node, "candidates", w, false) : YAML::Node(); c.IsMap()) {
         const std::string cw = w + ".candidates";
-        r.check_keys(c, cw, {"file", "layer", "where", "generate", "lattice_spacing_m", "road_distance_m", "school_types"});
+        r.check_keys(c, cw, {"file", "layer", "where", "crs", "generate", "lattice_spacing_m", "road_distance_m", "school_types"});
         if (c["file"]) rk.candidates = r.layer(node, "candidates", w, false, {"generate", "lattice_spacing_m", "road_distance_m", "school_types"});
         if (YAML::Node g = c["generate"]) {
             try {
@@ -546,11 +546,12 @@ Scenario read_scenario(const fs::path& file) {
         }
     }
     if (YAML::Node fac = r.map(root, "facilities", "", true)) {
-        r.check_keys(fac, "facilities", {"file", "layer", "where", "type_field", "name_field", "id_field", "capacity_field",
-                                            "snap_distance_m"});
+        r.check_keys(fac, "facilities", {"file", "layer", "where", "crs", "type_field", "name_field", "id_field",
+                                            "capacity_field", "snap_distance_m", "max_dropped_pct"});
         if (auto p = r.path(fac, "file", "facilities", true)) s.facilities.file = *p;
         s.facilities.layer = r.text(fac, "layer", "facilities", false).value_or("");
         s.facilities.where = r.text(fac, "where", "facilities", false).value_or("");
+        s.facilities.crs = r.crs_text(fac, "facilities");
         if (!s.facilities.where.empty() && is_osm_file(s.facilities.file))
             r.error(fac["where"], "facilities.where", "an OpenStreetMap file has no attribute table to filter; choose the "
                                                       "facilities by the services' facility_types");
@@ -559,6 +560,8 @@ Scenario read_scenario(const fs::path& file) {
         s.id_field = r.text(fac, "id_field", "facilities", false).value_or(s.id_field);
         s.capacity_field = r.text(fac, "capacity_field", "facilities", false).value_or(s.capacity_field);
         s.snap_distance_m = r.number(fac, "snap_distance_m", "facilities", 0.0).value_or(s.snap_distance_m);
+        s.max_dropped_pct = r.number(fac, "max_dropped_pct", "facilities",
+                                     NumberRule{"", 0.0, 100.0, false, "a share in % from 0 to 100"}).value_or(s.max_dropped_pct);
     }
     s.modes["walking"] = default_walking_mode();
     s.modes["motorbike"] = default_motorbike_mode();

@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "modifications.hpp"
+#include "stages/facilities.hpp"
 #include "accessplan/engine/error.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -68,12 +69,9 @@ std::vector<std::string> check_inputs(const Scenario& s) {
     // Facility modifications against the facilities themselves (ids that exist, filters that select something).
     if (problems.empty() && !is_osm_file(s.facilities.file))
         guard([&] {
-            geodata::ReadOptions o;
-            o.layer = s.facilities.layer;
-            o.where = s.facilities.where;
-            o.csv_xy_crs = geodata::wgs84();
-            auto points = geodata::read_points(s.facilities.file, geodata::wgs84(), o);
+            auto points = geodata::read_points(s.facilities.file, geodata::wgs84(), detail::read_options(s.facilities, geodata::wgs84()));
             detail::apply_facility_modifications(s, points, geodata::wgs84());
+            detail::check_facility_types(s, points, nullptr);
         });
     if (problems.empty())
         guard([&] {

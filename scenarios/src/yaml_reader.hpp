@@ -16,6 +16,8 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/crs.hpp"
 #include "accessplan/engine/numbers.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 
@@ -180,9 +182,9 @@ public:
         if (node.IsScalar()) {
             auto p = path(parent, key, where, true);
             if (!p) return std::nullopt;
-            return LayerRef{*p, "", ""};
+            return LayerRef{*p, "", "", ""};
         }
-        std::set<std::string> allowed{"file", "layer", "where"};
+        std::set<std::string> allowed{"file", "layer", "where", "crs"};
         allowed.insert(extra_keys.begin(), extra_keys.end());
         check_keys(node, here, allowed);
         return layer_fields(node, here);
@@ -193,8 +195,23 @@ public:
         auto p = path(node, "file", where, true);
         auto l = text(node, "layer", where, false);
         auto w = text(node, "where", where, false);
+        auto c = crs_text(node, where);
         if (!p) return std::nullopt;
-        return LayerRef{*p, l.value_or(""), w.value_or("")};
+        return LayerRef{*p, l.value_or(""), w.value_or(""), c};
+    }
+
+    /// node["crs"]: a CRS PROJ knows (EPSG:9210, a PROJ string, WKT, or "VN-2000 / TM-3 105-45"); "" when absent or
+    /// wrong (reported).
+    std::string crs_text(const YAML::Node& node, const std::string& where) {
+        auto c = text(node, "crs", where, false);
+        if (!c) return "";
+        try {
+            geodata::crs_from_user(*c, qualified(where, "crs"));
+        } catch (const Error& e) {
+            error(node["crs"], qualified(where, "crs"), e.what());
+            return "";
+        }
+        return *c;
     }
 
     static std::string qualified(const std::string& where, const std::string& key) {

@@ -113,6 +113,27 @@ void copy_features(OGRLayer& in, OGRLayer& out, const std::function<void(OGRFeat
 
 const char* const facilities_yaml = "facilities: {file: facilities.gpkg, layer: facilities, type_field: type, name_field: name, id_field: id}\n";
 
+/// The first `n` primary schools of the demo (as points in `epsg`, traditional x/y order): sites on land for new
+/// facilities written as CSV x/y in another CRS.
+std::vector<std::pair<double, double>> demo_sites_in(int epsg, std::size_t n) {
+    geodata::ensure_gdal();
+    std::unique_ptr<GDALDataset> src(GDALDataset::Open((demo_folder() / "inputs" / "demo_province.gpkg").string().c_str(), GDAL_OF_VECTOR));
+    OGRLayer* in = src->GetLayerByName("facilities");
+    OGRSpatialReference to;
+    to.importFromEPSG(epsg);
+    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(in->GetSpatialRef(), &to));
+    std::vector<std::pair<double, double>> sites;
+    for (auto& f : *in) {
+        if (std::string(f->GetFieldAsString("type")) != "primary_school") continue;
+        double x = f->GetGeometryRef()->toPoint()->getX(), y = f->GetGeometryRef()->toPoint()->getY();
+        REQUIRE(ct->Transform(1, &x, &y));
+        sites.emplace_back(x, y);
+        if (sites.size() == n) break;
+    }
+    return sites;
+}
+
 }  // namespace
 
 #define ACCESSPLAN_CAT2(a, b) a##b
@@ -579,6 +600,99 @@ BAD_INPUT("facilities-other-crs", "facilities in WGS 84 over a grid in UTM") {
     CHECK_THAT(r.err, !Catch::Contains("farther than"));
     CHECK(test::slurp(dir / "out" / "summary.csv") == test::slurp(dir / "out_utm" / "summary.csv"));
     CHECK(test::slurp(dir / "out" / "facilities_load.csv") == test::slurp(dir / "out_utm" / "facilities_load.csv"));
+}
+
+BAD_INPUT("facility-type-typo", "a facility type with a typo (swiming_pool) that no facility has") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string yaml =
+        "services:\n"
+        "  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
+        "  - {name: swimming_pool, facility_types: [swiming_pool], target_group: swim_6_15, threshold_min: 30}\n"
+        "ranking: null\n";
+    const std::vector<std::string> says{"services[1] (swimming_pool).facility_types", "no facility in", "'swiming_pool'",
+                                        "did you mean 'swimming_pool'"};
+    expect(validate(on_baseline(dir, yaml)), 3, says);
+    expect(run(on_baseline(dir, yaml), dir), 3, says);
+}
+
+BAD_INPUT("facility-type-absent", "a service whose facility type no facility has (a province without pools yet)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string yaml =
+        "services:\n"
+        "  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
+        "  - {name: water_park, facility_types: [water_park], target_group: swim_6_15, threshold_min: 30}\n"
+        "ranking: null\n";
+    const auto r = run(on_baseline(dir, yaml), dir);
+    expect(r, 0, {});
+    // Said where the planner reads it: the console (a count with -q), summary.json and the report.
+    CHECK_THAT(r.err, Catch::Contains("warning(s)"));
+    const std::string warning = "service water_park: no facility in demo_province.gpkg has type 'water_park'";
+    CHECK_THAT(test::slurp(dir / "out" / "summary.json"), Catch::Contains(warning));
+    CHECK_THAT(test::slurp(dir / "out" / "report.html"), Catch::Contains("service water_park: no facility in demo_province.gpkg has type"));
+}
+
+BAD_INPUT("csv-xy-other-crs", "new pools as CSV x/y in VN-2000 / TM-3 105-45 (a CSV cannot declare its CRS)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    std::string csv = "name,type,x,y\n";
+    for (const auto& [x, y] : demo_sites_in(9210, 3)) csv += fmt::format("Pool,swimming_pool,{:.2f},{:.2f}\n", x, y);
+    write(dir / "pools.csv", csv);
+    const std::string yaml = "ranking: null\nmodifications:\n  - add_facilities: {file: pools.csv";
+    // Read as the grid's UTM 48N they fall ~80 km west, off the grid: the run stops instead of equalling the baseline.
+    expect(run(on_baseline(dir, yaml + "}\n", "plain.yaml"), dir), 3,
+           {"3 of its 3 facilities were dropped", "outside_grid", "crs:", "EPSG:9210"});
+    // With crs: (an EPSG code, or the name surveyors write) they land where the schools stand.
+    for (const char* crs : {"EPSG:9210", "VN-2000 / TM-3 105-45"}) {
+        INFO(crs);
+        fs::remove_all(dir / "out");
+        const auto r = run(on_baseline(dir, yaml + ", crs: '" + crs + "'}\n", "with_crs.yaml"), dir);
+        expect(r, 0, {});
+        const std::string placement = test::slurp(dir / "out" / "facilities_placement.csv");
+        std::size_t placed = 0;
+        for (std::size_t at = placement.find("\"Pool\",swimming_pool,"); at != std::string::npos;
+             at = placement.find("\"Pool\",swimming_pool,", at + 1)) {
+            const std::string status = placement.substr(at + 21, placement.find(',', at + 21) - at - 21);
+            placed += (status == "on_cell" || status == "moved") ? 1 : 0;
+        }
+        CHECK(placed == 3);
+    }
+    // In the grid's CRS without crs:, read, and the assumption said.
+    std::string utm = "name,type,x,y\n";
+    for (const auto& [x, y] : demo_sites_in(32648, 3)) utm += fmt::format("Pool,swimming_pool,{:.2f},{:.2f}\n", x, y);
+    write(dir / "pools.csv", utm);
+    fs::remove_all(dir / "out");
+    expect(run(on_baseline(dir, yaml + "}\n", "utm.yaml"), dir), 0, {});
+    CHECK_THAT(test::slurp(dir / "out" / "summary.json"), Catch::Contains("pools.csv: its x/y columns carry no CRS and were read as"));
+    // A crs: that PROJ does not know: named at once by validate.
+    expect(validate(on_baseline(dir, yaml + ", crs: 'VN-2000 / TM-3 481'}\n", "bad_crs.yaml")), 3,
+           {"crs: ", "not a coordinate reference system PROJ knows", "VN-2000 / TM-3 105-45"});
+}
+
+BAD_INPUT("csv-lonlat-swapped", "a CSV of facilities with its lon and lat values swapped") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "new.csv", "name,type,lon,lat\nA,swimming_pool,107.3817,21.3110\nB,swimming_pool,21.3110,107.3817\n"
+                           "C,swimming_pool,21.35,107.30\n");
+    expect(validate(on_baseline(dir, "modifications:\n  - add_facilities: {file: new.csv}\n")), 3,
+           {"new.csv: 2 row(s) have a latitude beyond", "line 3 (lon 21.311, lat 107.382)", "line 4", "look swapped"});
+}
+
+BAD_INPUT("facilities-flooded", "a school standing in an impassable flood (reported as flooded, not as off the grid)") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const auto [lon, lat] = demo_sites_in(4326, 1).front();
+    const double d = 0.02;  // ~2 km each way: no dry land within 500 m
+    const std::string yaml = fmt::format(
+        "ranking: null\nmodifications:\n  - flood_season: {{polygon: [[{0}, {1}], [{2}, {1}], [{2}, {3}], [{0}, {3}]], "
+        "impassable: true}}\n", lon - d, lat - d, lon + d, lat + d);
+    const auto r = run(on_baseline(dir, yaml), dir);
+    expect(r, 0, {});
+    const std::string summary = test::slurp(dir / "out" / "summary.json");
+    CHECK_THAT(summary, Catch::Contains("stand in the flood with no passable land within 500 m"));
+    CHECK_THAT(summary, !Catch::Contains("off the grid or farther"));
+    CHECK_THAT(test::slurp(dir / "out" / "facilities_placement.csv"), Catch::Contains(",flooded,"));
 }
 
 BAD_INPUT("osm-no-roads", "an OpenStreetMap file without roads") {

@@ -133,7 +133,7 @@ TEST_CASE("a service with no facilities: every child is in the gap, reported, no
     REQUIRE(r.services[0].gaps.size() == 1);  // the whole area is one gap holding every child
     CHECK(r.services[0].gaps[0].children == Approx(135.0).epsilon(1e-4));
     CHECK(std::any_of(r.warnings.begin(), r.warnings.end(),
-                      [](const std::string& w) { return w.find("no facilities of type clinic") != std::string::npos; }));
+                      [](const std::string& w) { return w.find("no facility in fac.csv has type 'clinic'") != std::string::npos; }));
 }
 
 TEST_CASE("WorldPop's one-file-per-class age/sex rasters", "[integration][worldpop]") {

@@ -121,7 +121,7 @@ TEST_CASE("rainy-season flooding never improves a travel time, and slows some", 
     }
     CHECK(slowed > 10000);
     // Out of its months (June), the flood does not apply: the same times as the baseline.
-    const fs::path june = d.run("", "month: 6\nmodifications:\n  - flood_season: {file: inputs/demo_province.gpkg, "
+    const fs::path june = d.run("", "month: 6\nmodifications:\n  - flood_season: {file: ../inputs/demo_province.gpkg, "
                                     "layer: flood_prone, speed_factor: 0.25, months: \"7-10\"}\n");
     for (const auto& s : kServices) CHECK(compare(minutes(d.baseline_out, s), minutes(june, s)).worse == 0);
 }
@@ -445,11 +445,11 @@ TEST_CASE("road_closure: out of its months it changes nothing, and bad selection
     REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {ids: [5], id_field: osm_id}\n"),
                         Catch::Contains("have no field 'osm_id'") && Catch::Contains("highway"));
     // Points close nothing: a layer without polygons is refused, not silently a no-op.
-    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {polygons: {file: inputs/demo_province.gpkg, "
+    REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {polygons: {file: ../inputs/demo_province.gpkg, "
                                   "layer: settlements}}\n"),
                         Catch::Contains("has no polygons"));
     // The polygon layer's own where: filters the polygons, not the roads.
-    const fs::path flood = d.run("", "modifications:\n  - road_closure: {polygons: {file: inputs/demo_province.gpkg, "
+    const fs::path flood = d.run("", "modifications:\n  - road_closure: {polygons: {file: ../inputs/demo_province.gpkg, "
                                      "layer: flood_prone, where: \"name IS NOT NULL\"}}\n");
     std::size_t slower = 0;
     for (const auto& s : kServices) {

@@ -34,7 +34,8 @@ std::string slurp(const std::filesystem::path& p) {
 std::map<std::string, std::string> folder_files(const std::filesystem::path& dir, const std::string& skip) {
     std::map<std::string, std::string> files;
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && (skip.empty() || e.path().filename() != skip))
+        if (e.is_regular_file() && (skip.empty() || e.path().filename() != skip) &&
+            e.path().filename() != ".accessplan-outputs")  // (it holds the files' write times)
             files[std::filesystem::relative(e.path(), dir).string()] = slurp(e.path());
     return files;
 }

@@ -20,7 +20,8 @@ CliResult run_cli(const std::vector<std::string>& args);
 /// The whole text of a file ("" when it cannot be read).
 std::string slurp(const std::filesystem::path& path);
 
-/// Every file under `dir` (relative path -> bytes), except those named `skip` (e.g. "run.json").
+/// Every file under `dir` (relative path -> bytes), except those named `skip` (e.g. "run.json") and the outputs lists
+/// (.accessplan-outputs: they hold write times).
 std::map<std::string, std::string> folder_files(const std::filesystem::path& dir, const std::string& skip = "");
 
 /// The baseline's results folder of `accessplan demo` (<demo>/results/baseline; the demo's inputs are in ../../inputs,

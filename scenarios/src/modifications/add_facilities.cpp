@@ -9,7 +9,7 @@ void parse(ParseStep& p, modification::AddFacilities& m) {
     Reader& r = p.reader;
     const YAML::Node& node = p.node;
     const std::string& w = p.where;
-    r.check_keys(node, w, {"name", "facilities", "file", "layer", "where"});
+    r.check_keys(node, w, {"name", "facilities", "file", "layer", "where", "crs"});
     if (node["file"]) m.file = r.layer_fields(node, w);
     if (const YAML::Node f = node["facilities"]) {
         if (!f.IsSequence() || f.size() == 0) r.error(f, w + ".facilities", "expected a list of facilities");
@@ -48,11 +48,7 @@ void apply(const modification::AddFacilities& m, FacilityStep& step) {
         added.push_back(std::move(p));
     }
     if (m.file) {
-        geodata::ReadOptions o;
-        o.layer = m.file->layer;
-        o.where = m.file->where;
-        o.csv_xy_crs = step.crs;
-        for (auto& p : geodata::read_points(m.file->file, step.crs, o)) {
+        for (auto& p : geodata::read_points(m.file->file, step.crs, read_options(*m.file, step.crs, step.notes))) {
             if (attribute(p.attributes, s.type_field).empty())
                 throw InputError(fmt::format("{}: {} feature {} has no '{}' value (facilities.type_field); say what each new "
                                              "facility is", label, m.file->file.string(), p.fid, s.type_field));

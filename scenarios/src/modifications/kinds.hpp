@@ -45,6 +45,7 @@ struct FacilityStep {
     const Scenario& scenario;
     std::vector<geodata::PointFeature>& points;
     const Crs& crs;
+    std::vector<std::string>* notes = nullptr;  ///< what reading a file assumed (CSV x/y in the grid's CRS)
     const Modification* current = nullptr;
 };
 

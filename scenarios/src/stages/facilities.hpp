@@ -37,6 +37,12 @@ struct FacilitySet {
     std::vector<ServiceFacilities> services;     ///< per Scenario::services
 };
 
+/// The services' facility_types against the types the facilities have (`points`, after the modifications): a type no
+/// facility has but close to one that exists (a typo: 'swiming_pool') is an InputError with "did you mean", all such at
+/// once; a type absent altogether (a province may have no pools yet) is a warning, appended to `warnings` when given.
+void check_facility_types(const Scenario& s, const std::vector<geodata::PointFeature>& points,
+                          std::vector<std::string>* warnings);
+
 /// Reads the facilities, applies the facility modifications and places each on the grid for every service of its
 /// type. Warnings for services without facilities or with facilities off the grid. InputError for bad ids,
 /// capacities or an empty layer.

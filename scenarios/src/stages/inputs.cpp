@@ -382,6 +382,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     if (s.border) in.border = rasterize_mask(*s.border, grid);
     check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
     const std::vector<FrictionEdit> friction_changes = friction_edits(s, grid, std::move(road_edits));
+    for (const auto& e : friction_changes)
+        if (e.flood_speed_factor != 1.0) in.floods.emplace_back(e.label, e.cells);
     if (s.elevation) {
         in.elevation = geodata::warp_to_grid(*s.elevation, 1, grid, geodata::Resampling::bilinear);
         for (float& h : in.elevation->values())

@@ -48,6 +48,9 @@ struct RunInputs {
     AreaClassOptions class_options;
     std::optional<LoadedZones> zones;
     std::map<std::string, Grid<float>> children;  ///< per target group, 0 outside the study area
+    /// The cells of each flood of the scenario's modifications (their label): facilities standing in them are
+    /// reported as flooded.
+    std::vector<std::pair<std::string, Grid<std::uint8_t>>> floods;
 };
 
 /// The travel modes a run builds friction for: every service's, and the remote class's when towns are set.

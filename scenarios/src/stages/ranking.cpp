@@ -16,6 +16,7 @@
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/output.hpp"
+#include "../modifications.hpp"
 
 namespace accessplan::scenarios {
 namespace fs = std::filesystem;
@@ -54,10 +55,7 @@ std::size_t service_index(const Scenario& s, const std::string& name) {
 std::vector<Site> file_candidates(const RankingContext& c, std::vector<std::string>& warnings) {
     const Scenario& s = c.scenario;
     const RankingSettings& rk = *s.ranking;
-    geodata::ReadOptions o;
-    o.layer = rk.candidates->layer;
-    o.where = rk.candidates->where;
-    o.csv_xy_crs = c.grid.crs;
+    const geodata::ReadOptions o = detail::read_options(*rk.candidates, c.grid.crs, &warnings);
     const std::string file = rk.candidates->file.string();
     std::vector<Site> out;
     std::vector<std::string> unplaced;

@@ -13,6 +13,7 @@ Scenario shared_inputs_key(const Scenario& s) {
     k.name.clear();
     k.sources.clear();
     k.ranking.reset();
+    k.ranking_inherited = false;
     for (Service& svc : k.services) {
         svc.threshold_min = 0.0;
         svc.coverage_order.clear();

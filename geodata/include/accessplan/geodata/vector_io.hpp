@@ -51,8 +51,14 @@ struct Feature {
 struct ReadOptions {
     std::string layer;      ///< layer name; empty = the only (or first) layer
     std::string where;      ///< OGR SQL attribute filter, e.g. "kind IN ('city','town')"; empty = all features
-    /// CRS of CSV x/y columns (they carry none). lon/lat columns are always WGS 84.
+    /// The CRS the file's coordinates are in, as the user said it (a scenario's `crs:`): for a file that declares none
+    /// (a CSV, a shapefile without .prj); a file declaring another CRS is an InputError.
+    std::optional<Crs> crs;
+    /// CRS assumed for CSV x/y columns when `crs` is not given (the analysis grid's); lon/lat columns are WGS 84. The
+    /// assumption is said in `notes`.
     std::optional<Crs> csv_xy_crs;
+    /// Where to say what was assumed (CSV x/y read in csv_xy_crs); null = nowhere.
+    std::vector<std::string>* notes = nullptr;
     /// Repair invalid polygons with GEOS MakeValid (self-intersections in real boundary files).
     bool make_valid = true;
 };

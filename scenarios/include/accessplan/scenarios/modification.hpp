@@ -18,6 +18,7 @@ struct LayerRef {
     std::filesystem::path file;
     std::string layer;  ///< empty = the first layer
     std::string where;  ///< OGR SQL attribute filter; empty = every feature
+    std::string crs;    ///< the CRS of a file that declares none (CSV x/y, shapefile without .prj), as written; empty = the file's
 
     bool operator==(const LayerRef&) const = default;
 };

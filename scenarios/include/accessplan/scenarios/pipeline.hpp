@@ -20,7 +20,7 @@ namespace accessplan::scenarios {
 
 struct FacilityPlacement {
     std::int32_t id = 0;
-    std::string name, type, status;  ///< status: on_cell, moved, outside_grid, no_passable
+    std::string name, type, status;  ///< status: on_cell, moved, outside_grid, no_passable, flooded
     double moved_m = 0.0;
     std::string service;
     std::size_t point_index = 0;  ///< position in the facility file (as read)

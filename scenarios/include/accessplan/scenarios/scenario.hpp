@@ -101,6 +101,10 @@ struct Scenario {
     std::string id_field = "id";
     std::string capacity_field = "capacity";  ///< supply for E2SFCA; missing, empty or 0 = one facility
     double snap_distance_m = 500.0;
+    /// The run stops (InputError) when more than this share (%) of a facility source's facilities is dropped: of the
+    /// facility file's, those on the grid with no passable land within snap_distance_m (a file may reach beyond the
+    /// grid: a national layer); of an add_facilities modification's, those off the grid too. 100 = never stop.
+    double max_dropped_pct = 10.0;
 
     // travel
     std::filesystem::path landcover;                   ///< ESA WorldCover codes (empty when landcover_uniform)
