@@ -4,6 +4,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin="$1"
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "skipped: tests/browser/node_modules has no playwright-core (tools/setup-debian.sh installs it with npm)"
+  exit "${ACCESSPLAN_TEST_SKIP_CODE:-77}"
+fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$bin" demo -q --out "$tmp/demo" > /dev/null
