@@ -109,8 +109,8 @@ void check_csv_coordinates(const fs::path& path, const std::string& layer_name, 
 }
 
 /// The CRS a layer's coordinates are in: the file's own (options.crs must agree), else options.crs, else for CSVs WGS 84
-/// for lon/lat columns and csv_xy_crs (said in options.notes) for x/y.
-Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options) {
+/// for lon/lat columns and csv_xy_crs (said in options.notes) for x/y; `assumed` tells the last case.
+Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options, bool* assumed = nullptr) {
     if (const OGRSpatialReference* srs = layer.GetSpatialRef()) {
         if (options.crs) {
             const OGRSpatialReference said = to_srs(*options.crs);
@@ -142,6 +142,7 @@ Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options)
                         "{}: its x/y columns carry no CRS and were read as {} (the analysis grid's); if they are in "
                         "another (VN-2000 / TM-3 of the province, say), give it with crs: (e.g. crs: EPSG:9210 for "
                         "VN-2000 / TM-3 105-45)", path.string(), options.csv_xy_crs->label()));
+                if (assumed) *assumed = true;
                 return *options.csv_xy_crs;
             }
             throw InputError(fmt::format("{}: x/y columns carry no CRS; give coordinates as lon/lat columns "
@@ -215,7 +216,8 @@ VectorInfo read_vector_info(const fs::path& path) {
 std::vector<Feature> read_features(const fs::path& path, const Crs& target, const ReadOptions& options) {
     DatasetPtr ds = open_vector(path);
     OGRLayer* layer = pick_layer(*ds, path, options.layer);
-    const Crs source = layer_crs(*layer, path, options);
+    bool assumed = false;
+    const Crs source = layer_crs(*layer, path, options, &assumed);
     OGRSpatialReference src_srs = to_srs(source);
     OGRSpatialReference dst_srs = to_srs(target);
     std::unique_ptr<OGRCoordinateTransformation> ct;
@@ -236,7 +238,7 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
     std::size_t failed = 0;
     // Points of a CSV in degrees beyond ±90 latitude or ±180 longitude, by the file's line (OGR numbers a CSV's rows
     // from 1 after its header line): swapped columns, most likely.
-    const bool csv_degrees = is_csv(path) && src_srs.IsGeographic();
+    const bool csv_degrees = is_csv(path) && src_srs.IsGeographic() && !assumed;  // (x/y in an assumed CRS: not degrees)
     std::vector<std::string> off_earth;
     std::size_t swapped = 0, off_count = 0;
     while (OGRFeature* raw = layer->GetNextFeature()) {

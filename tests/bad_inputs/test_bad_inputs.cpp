@@ -663,6 +663,7 @@ BAD_INPUT("csv-xy-other-crs", "new pools as CSV x/y in VN-2000 / TM-3 105-45 (a 
     for (const auto& [x, y] : demo_sites_in(32648, 3)) utm += fmt::format("Pool,swimming_pool,{:.2f},{:.2f}\n", x, y);
     write(dir / "pools.csv", utm);
     fs::remove_all(dir / "out");
+    expect(validate(on_baseline(dir, yaml + "}\n", "utm.yaml")), 0, {"valid"});
     expect(run(on_baseline(dir, yaml + "}\n", "utm.yaml"), dir), 0, {});
     CHECK_THAT(test::slurp(dir / "out" / "summary.json"), Catch::Contains("pools.csv: its x/y columns carry no CRS and were read as"));
     // A crs: that PROJ does not know: named at once by validate.
