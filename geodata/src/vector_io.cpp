@@ -124,17 +124,23 @@ Crs layer_crs(OGRLayer& layer, const fs::path& path, const ReadOptions& options,
     if (options.crs) return *options.crs;
     if (is_csv(path)) {
         OGRFeatureDefn* defn = layer.GetLayerDefn();
-        bool has_lon = false, has_lat = false, has_x = false, has_y = false;
+        bool has_lon = false, has_lat = false, has_x = false, has_y = false, x_first = false;
         std::vector<std::string> fields;
         for (int i = 0; i < defn->GetFieldCount(); ++i) {
             const std::string n = lower(defn->GetFieldDefn(i)->GetNameRef());
             fields.push_back(defn->GetFieldDefn(i)->GetNameRef());
             has_lon |= lon_names().count(n) > 0;
             has_lat |= lat_names().count(n) > 0;
+            x_first |= (n == "x" || n == "easting") && !has_lon;
             has_x |= n == "x" || n == "easting";
             has_y |= n == "y" || n == "northing";
         }
-        if (has_lon && has_lat) return wgs84();
+        if (has_lon && has_lat) {
+            // (OGR takes the geometry from the first coordinate column: x/y before lon/lat, as in ranking.csv, are not
+            // degrees, so they are not checked as such.)
+            if (assumed && x_first) *assumed = true;
+            return wgs84();
+        }
         if (has_x && has_y) {
             if (options.csv_xy_crs) {
                 if (options.notes)
