@@ -144,7 +144,8 @@ std::optional<std::map<std::string, std::string>> read_outputs_list(const fs::pa
 
 /// --overwrite replaces only what accessplan wrote: a run into the folder of its own scenario once deleted the user's
 /// inputs.
-void check_replaceable(const fs::path& target, const std::vector<fs::path>& inputs) {
+/// Returns the sub-folders of results written later inside (with outputs lists of their own), which go too.
+std::vector<fs::path> check_replaceable(const fs::path& target, const std::vector<fs::path>& inputs) {
     std::error_code ec;
     if (within(fs::current_path(ec), target))
         throw InputError(fmt::format("{}: is the folder you are working in (or holds it); --overwrite replaces the whole "
@@ -162,6 +163,7 @@ void check_replaceable(const fs::path& target, const std::vector<fs::path>& inpu
     // Every file must be listed, unchanged, by the outputs list of its folder or of a folder above it within the target
     // (results that accessplan wrote later into a sub-folder, e.g. the demo's results/<what-if>, carry their own).
     std::map<fs::path, std::map<std::string, std::string>> lists;
+    std::set<fs::path> nested;
     for (const auto& f : files_under(target)) {
         const fs::path rel(f);
         if (rel.filename() == outputs_manifest) continue;
@@ -170,6 +172,7 @@ void check_replaceable(const fs::path& target, const std::vector<fs::path>& inpu
             auto it = lists.find(folder);
             if (it == lists.end()) {
                 auto listed = read_outputs_list(target / folder);
+                if (listed && !folder.empty()) nested.insert(folder);
                 it = lists.emplace(folder, listed ? *listed : std::map<std::string, std::string>{}).first;
             }
             const auto entry = it->second.find(rel.lexically_relative(folder).generic_string());
@@ -189,6 +192,11 @@ void check_replaceable(const fs::path& target, const std::vector<fs::path>& inpu
                                          "of accessplan's own outputs. Move the file elsewhere, or choose another output "
                                          "folder", target.string(), (target / rel).string()));
     }
+    std::vector<fs::path> out;
+    for (const auto& f : nested)
+        if (std::none_of(nested.begin(), nested.end(), [&](const fs::path& g) { return g != f && within(target / f, target / g); }))
+            out.push_back(target / f);
+    return out;
 }
 
 }  // namespace
@@ -209,7 +217,7 @@ OutputFolder::OutputFolder(fs::path target, bool overwrite, const std::vector<fs
         if (!m_overwrite)
             throw InputError(fmt::format("{}: output folder already exists; pass --overwrite to replace it or "
                                          "choose another output folder", m_target.string()));
-        check_replaceable(m_target, inputs);
+        m_replaced_results = check_replaceable(m_target, inputs);
     }
     const fs::path parent = m_target.has_parent_path() ? m_target.parent_path() : fs::path(".");
     fs::create_directories(parent, ec);

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace accessplan::scenarios {
 
-std::vector<std::string> check_inputs(const Scenario& s) {
+std::vector<std::string> check_inputs(const Scenario& s, std::vector<std::string>* warnings) {
     std::vector<std::string> problems;
     auto guard = [&](auto&& check) {
         try {
@@ -71,7 +71,7 @@ std::vector<std::string> check_inputs(const Scenario& s) {
         guard([&] {
             auto points = geodata::read_points(s.facilities.file, geodata::wgs84(), detail::read_options(s.facilities, geodata::wgs84()));
             detail::apply_facility_modifications(s, points, geodata::wgs84());
-            detail::check_facility_types(s, points, nullptr);
+            detail::check_facility_types(s, points, warnings);
         });
     if (problems.empty())
         guard([&] {

@@ -624,6 +624,8 @@ BAD_INPUT("facility-type-absent", "a service whose facility type no facility has
         "  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
         "  - {name: water_park, facility_types: [water_park], target_group: swim_6_15, threshold_min: 30}\n"
         "ranking: null\n";
+    // validate says it already (and that the scenario is valid: a province may have none yet).
+    expect(validate(on_baseline(dir, yaml)), 0, {"valid", "warning: ", "no facility in demo_province.gpkg has type 'water_park'"});
     const auto r = run(on_baseline(dir, yaml), dir);
     expect(r, 0, {});
     // Said where the planner reads it: the console (a count with -q), summary.json and the report.

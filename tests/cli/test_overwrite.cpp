@@ -87,8 +87,13 @@ TEST_CASE("overwrite: the demo's inputs and scenarios survive re-running its sce
     // A what-if beside it, then the whole demo again: every file is accessplan's, unchanged, so it is replaced.
     REQUIRE(test::run_cli({"run", (scenarios / "new_ferry.yaml").string(), "--out", (results / "new_ferry").string(), "-q"})
                 .exit_code == 0);
-    CHECK(test::run_cli({"demo", "--out", demo.string(), "--overwrite", "-q"}).exit_code == 0);
+    r = test::run_cli({"demo", "--out", demo.string(), "--overwrite"});
+    CHECK(r.exit_code == 0);
     CHECK(user_files() == before);
+    // ... and says so: the what-if's results went with it (the baseline's it makes again).
+    CHECK_THAT(r.err, Catch::Contains("note: --overwrite replaced " + (results / "new_ferry").string()));
+    CHECK_THAT(r.err, !Catch::Contains("replaced " + (results / "baseline").string()));
+    CHECK_FALSE(fs::exists(results / "new_ferry"));
 
     // An edited scenario is the user's now: the demo is not re-made over it.
     std::ofstream(scenarios / "new_ferry.yaml", std::ios::app) << "# my change\n";

@@ -111,6 +111,10 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
     bar.done();
     if (!sub.empty()) geodata::write_outputs_list(out);
     folder.commit();
+    for (const auto& r : folder.replaced_results())
+        if (sub.empty() || r != folder.target() / sub)  // (the demo's own results/baseline is what it re-makes)
+            log("note: --overwrite replaced {} with the rest of {} (results accessplan wrote there earlier)", r.string(),
+                folder.target().string());
     print_run_summary(result, sub.empty() ? folder.target() : folder.target() / sub, scenario.ranking_inherited);
     return 0;
 }
@@ -215,11 +219,14 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
 
 int validate(const std::vector<std::string>& files) {
     std::vector<scenarios::Scenario> loaded = load_all(files);
-    std::vector<std::string> problems;
+    std::vector<std::string> problems, warnings;
     for (const auto& s : loaded) {
-        auto p = scenarios::check_inputs(s);
+        std::vector<std::string> w;
+        auto p = scenarios::check_inputs(s, &w);
         problems.insert(problems.end(), p.begin(), p.end());
+        for (const auto& text : w) warnings.push_back(fmt::format("{}: {}", s.file.string(), text));
     }
+    for (const auto& w : warnings) log("warning: {}", w);
     if (!problems.empty())
         throw InputError(fmt::format("{} problem(s) in the inputs:\n  {}", problems.size(), fmt::join(problems, "\n  ")));
     for (const auto& s : loaded)

@@ -87,11 +87,11 @@ Rgb unreachable_colour() { return {99, 99, 99}; }
 
 std::vector<ValueClass> pct_within_classes(Lang lang) {
     (void)lang;  // the same in both languages
-    return {{50, {255, 255, 204}, "< 50 %"},
+    return {{50, {255, 255, 204}, "≤ 50 %"},  // (upper bounds are inclusive: 50 % is in the first class)
             {70, {161, 218, 180}, "50–70 %"},
             {85, {65, 182, 196}, "70–85 %"},
             {95, {44, 127, 184}, "85–95 %"},
-            {inf, {37, 52, 148}, "≥ 95 %"}};
+            {inf, {37, 52, 148}, "> 95 %"}};
 }
 
 std::vector<ValueClass> time_change_classes(Lang lang) {

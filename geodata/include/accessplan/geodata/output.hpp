@@ -43,6 +43,9 @@ public:
 
     const std::filesystem::path& staging() const noexcept { return m_staging; }
     const std::filesystem::path& target() const noexcept { return m_target; }
+    /// Results written later inside the folder being replaced (with outputs lists of their own, e.g. the demo's
+    /// results/new_ferry): they go with it, and the command says so.
+    const std::vector<std::filesystem::path>& replaced_results() const noexcept { return m_replaced_results; }
     void commit();
 
 private:
@@ -50,6 +53,7 @@ private:
     std::filesystem::path m_staging;
     bool m_overwrite;
     bool m_committed = false;
+    std::vector<std::filesystem::path> m_replaced_results;
 };
 
 }  // namespace accessplan::geodata

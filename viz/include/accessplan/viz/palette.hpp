@@ -44,7 +44,7 @@ std::vector<ValueClass> travel_time_classes(double threshold_min, Lang lang = La
 /// Cells from which no facility can be reached (drawn grey; nodata in the rasters).
 Rgb unreachable_colour();
 
-/// Share of children within the threshold, per zone (%): < 50, 50-70, 70-85, 85-95, 95-100.
+/// Share of children within the threshold, per zone (%): <= 50, 50-70, 70-85, 85-95, > 95 (upper bounds inclusive).
 std::vector<ValueClass> pct_within_classes(Lang lang = Lang::en);
 
 /// Change of travel time in minutes (after - before) for comparisons: purple where it falls, orange where it rises.
