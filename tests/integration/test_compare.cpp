@@ -206,6 +206,8 @@ TEST_CASE("compare counts the island's children a new ferry makes reachable: gai
         }
         // The console's table: no access before and after.
         CHECK_THAT(r.out, Catch::Contains(fmt::format("{:>10.0f} {:>10.0f}\n", e.all.unreachable_before, e.all.unreachable_after)));
+        // ... and children reachable both times whose trip got faster or slower (gained may be 0 for them).
+        CHECK_THAT(r.out, Catch::Contains(fmt::format(" {:>10.0f} {:>10.0f} ", e.all.faster, e.all.slower)));
         // compare.json: per service, and per area class.
         for (const auto& js : json["services"])
             if (js["name"] == s.name) {
