@@ -644,7 +644,7 @@ BAD_INPUT("csv-xy-other-crs", "new pools as CSV x/y in VN-2000 / TM-3 105-45 (a 
     const std::string yaml = "ranking: null\nmodifications:\n  - add_facilities: {file: pools.csv";
     // Read as the grid's UTM 48N they fall ~80 km west, off the grid: the run stops instead of equalling the baseline.
     expect(run(on_baseline(dir, yaml + "}\n", "plain.yaml"), dir), 3,
-           {"3 of its 3 facilities were dropped", "outside_grid", "crs:", "EPSG:9210"});
+           {"3 of its 3 facilities were dropped", "pools.csv feature 1 (Pool): outside_grid", "crs:", "EPSG:9210"});
     // With crs: (an EPSG code, or the name surveyors write) they land where the schools stand.
     for (const char* crs : {"EPSG:9210", "VN-2000 / TM-3 105-45"}) {
         INFO(crs);

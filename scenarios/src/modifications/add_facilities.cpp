@@ -52,6 +52,8 @@ void apply(const modification::AddFacilities& m, FacilityStep& step) {
             if (attribute(p.attributes, s.type_field).empty())
                 throw InputError(fmt::format("{}: {} feature {} has no '{}' value (facilities.type_field); say what each new "
                                              "facility is", label, m.file->file.string(), p.fid, s.type_field));
+            // (where it came from, for messages about it: a CSV's feature n is its line n + 1)
+            p.attributes["source_feature"] = fmt::format("{} feature {}", m.file->file.filename().string(), p.fid);
             added.push_back(std::move(p));
         }
     }

@@ -68,8 +68,11 @@ void check_dropped_share(const Scenario& s, const std::vector<geodata::PointFeat
         if (!outside) ++src.on_grid;
         if (!st.first && (added || !outside)) {
             const auto name = attrs.find(s.name_field);
-            src.dropped.push_back(fmt::format("{} {}{}: {}", added ? "new facility" : "feature", points[p].fid,
-                                              name == attrs.end() ? "" : " (" + name->second + ")", st.second));
+            const auto from = attrs.find("source_feature");
+            const std::string which = from != attrs.end() ? from->second
+                                      : added         ? fmt::format("new facility {}", points[p].fid)
+                                                      : fmt::format("feature {}", points[p].fid);
+            src.dropped.push_back(fmt::format("{}{}: {}", which, name == attrs.end() ? "" : " (" + name->second + ")", st.second));
         }
     }
     for (const auto& [source, src] : sources) {
