@@ -64,10 +64,16 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         std::vector<std::string> names;
         for (const auto& v : s.services) names.push_back(v.name);
         const bool digits = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
-        r.error(at, key, fmt::format("'{}' is not a service; use one of {}{}", name, fmt::join(names, ", "),
+        // A what-if that restates services: inherits its base's ranking, which may name the services it dropped.
+        const bool inherited = fs::absolute(r.file_of(at)).lexically_normal() != fs::absolute(s.file).lexically_normal();
+        r.error(at, key, fmt::format("'{}' is not a service; use one of {}{}{}", name, fmt::join(names, ", "),
                                      digits ? fmt::format(" (a number as a key: was a thousands separator or a decimal "
                                                           "comma written, as in 1,{}? write the number without it)", name)
-                                            : ""));
+                                            : "",
+                                     inherited ? fmt::format(" (this ranking section comes from the base file, and {} "
+                                                             "changes services:; give it a ranking section of its own, "
+                                                             "or ranking: null)", s.file.filename().string())
+                                               : ""));
         return false;
     };
     for (const char* table : {"costs", "capacities"}) {

@@ -614,6 +614,11 @@ BAD_INPUT("facility-type-typo", "a facility type with a typo (swiming_pool) that
                                         "did you mean 'swimming_pool'"};
     expect(validate(on_baseline(dir, yaml)), 3, says);
     expect(run(on_baseline(dir, yaml), dir), 3, says);
+    // Without ranking: null, the base's ranking names services this file dropped: said, with the way out.
+    const std::string inherited = yaml.substr(0, yaml.find("ranking: null"));
+    expect(validate(on_baseline(dir, inherited, "inherited.yaml")), 3,
+           {"'playground' is not a service", "this ranking section comes from the base file, and inherited.yaml changes services:",
+            "or ranking: null"});
 }
 
 BAD_INPUT("facility-type-absent", "a service whose facility type no facility has (a province without pools yet)") {
