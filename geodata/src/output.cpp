@@ -122,7 +122,8 @@ std::string file_stamp(const fs::path& file) {
     if (ec) return "?";
     const auto time = fs::last_write_time(file, ec);
     if (ec) return "?";
-    return fmt::format("{}\t{}", size, std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::file_clock::to_sys(time).time_since_epoch()).count());
+    const auto since_1970 = std::chrono::file_clock::to_sys(time).time_since_epoch();
+    return fmt::format("{}\t{}", size, std::chrono::duration_cast<std::chrono::nanoseconds>(since_1970).count());
 }
 
 /// The outputs list of `folder` (relative path -> stamp; "" for lists of accessplan before 2026-12, which named the
