@@ -242,6 +242,13 @@ TEST_CASE("compare counts the island's children a new ferry makes reachable: gai
     const std::size_t reached_beyond = pool_map.count(categories[1].colour, 0, 0, legend_x, pool_map.height);
     CHECK(reached_within > 500);
     CHECK(reached_beyond > 50);
+    // QGIS styles beside the comparison's rasters: the status codes in the maps' colours, the time change classes.
+    const std::string status_qml = test::slurp(out / "rasters" / "status_change_swimming_pool.qml");
+    CHECK_THAT(status_qml, Catch::Contains("type=\"paletted\""));
+    for (const auto& c : categories)
+        CHECK_THAT(status_qml, Catch::Contains(fmt::format("value=\"{}\" color=\"{}\"", c.code, c.colour.hex())));
+    CHECK_THAT(status_qml, Catch::Contains(fmt::format("value=\"33\" color=\"{}\"", viz::unreachable_colour().hex())));
+    CHECK_THAT(test::slurp(out / "rasters" / "diff_travel_time_swimming_pool.qml"), Catch::Contains("nodataColor=\"\""));
     // Around the island (the box of its reached cells), nothing is drawn as "no access before and after".
     const auto [x0, y0, x1, y1] = pool_map.bounds_of({categories[0].colour, categories[1].colour}, 0, 0, legend_x, pool_map.height);
     CHECK(x1 - x0 > 50);

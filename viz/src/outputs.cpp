@@ -245,6 +245,10 @@ void write_comparison_maps(const scenarios::ComparisonReport& report, const fs::
     for (const auto& svc : report.services) {
         diffs.push_back(geodata::read_raster_float(layout.diff_travel_time_tif(svc.service)));
         statuses.push_back(geodata::read_raster_byte(layout.status_change_tif(svc.service)));
+        // QGIS styles beside them, as beside a run's travel-time rasters.
+        geodata::write_text_file(fs::path(layout.diff_travel_time_tif(svc.service)).replace_extension(".qml"), time_change_qml());
+        geodata::write_text_file(fs::path(layout.status_change_tif(svc.service)).replace_extension(".qml"),
+                                 status_change_qml(svc.threshold_min, lang));
     }
     fs::create_directories(layout.maps_dir());
     // maps.pdf opens on the service that changed most, as the report does.

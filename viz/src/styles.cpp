@@ -248,6 +248,25 @@ std::string travel_time_qml(double threshold_min) {
 
 std::string time_change_qml() { return discrete_raster(time_change_classes(), -30.0, 30.0); }
 
+std::string status_change_qml(double threshold_min, Lang lang) {
+    std::string entries;
+    auto entry = [&](int code, const Rgb& colour, const std::string& label) {
+        entries += fmt::format("        <paletteEntry value=\"{}\" color=\"{}\" alpha=\"255\" label=\"{}\"/>\n", code,
+                               colour.hex(), xml(label));
+    };
+    for (const auto& c : status_change_categories(threshold_min, lang)) entry(c.code, c.colour, c.label);
+    entry(33, unreachable_colour(), unreachable_both_label(lang));
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+           "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
+           "  <pipe>\n"
+           "    <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"1\" alphaBand=\"-1\" nodataColor=\"\">\n"
+           "      <colorPalette>\n" + entries +
+           "      </colorPalette>\n"
+           "    </rasterrenderer>\n"
+           "  </pipe>\n"
+           "</qgis>\n";
+}
+
 void style_access_geopackage(const std::filesystem::path& gpkg, const std::vector<std::string>& services,
                              const std::vector<std::string>& facility_types) {
     std::set<std::string> layers;

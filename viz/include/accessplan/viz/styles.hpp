@@ -49,6 +49,11 @@ std::string travel_time_qml(double threshold_min);
 /// A change-of-travel-time raster in minutes (compare): time_change_classes; nodata transparent.
 std::string time_change_qml();
 
+/// A comparison's status-change raster (compare, status_change_code): the cells that became reachable or unreachable
+/// in the maps' colours (status_change_categories), cells unreachable both times in the no-access grey; cells whose
+/// status did not change, and nodata, transparent.
+std::string status_change_qml(double threshold_min, Lang lang = Lang::en);
+
 /// Embeds the default styles of an accessplan access.gpkg (facilities, zones, gaps, no_access, ranking, study area,
 /// national border: those of its layers that exist) into its `layer_styles` table. `services` name the services in the
 /// run's order; zones show the first, gaps, no_access and ranking the first they have features of.
