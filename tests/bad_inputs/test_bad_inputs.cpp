@@ -602,14 +602,18 @@ BAD_INPUT("facilities-other-crs", "facilities in WGS 84 over a grid in UTM") {
     CHECK(test::slurp(dir / "out" / "facilities_load.csv") == test::slurp(dir / "out_utm" / "facilities_load.csv"));
 }
 
+/// Services on the demo's baseline: primary schools, and `name` with one facility type, `type`; no ranking.
+static std::string two_services(const std::string& name, const std::string& type) {
+    return "services:\n"
+           "  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
+           "  - {name: " + name + ", facility_types: [" + type + "], target_group: swim_6_15, threshold_min: 30}\n"
+           "ranking: null\n";
+}
+
 BAD_INPUT("facility-type-typo", "a facility type with a typo (swiming_pool) that no facility has") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
-    const std::string yaml =
-        "services:\n"
-        "  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
-        "  - {name: swimming_pool, facility_types: [swiming_pool], target_group: swim_6_15, threshold_min: 30}\n"
-        "ranking: null\n";
+    const std::string yaml = two_services("swimming_pool", "swiming_pool");
     const std::vector<std::string> says{"services[1] (swimming_pool).facility_types", "no facility in", "'swiming_pool'",
                                         "did you mean 'swimming_pool'"};
     expect(validate(on_baseline(dir, yaml)), 3, says);
@@ -624,11 +628,7 @@ BAD_INPUT("facility-type-typo", "a facility type with a typo (swiming_pool) that
 BAD_INPUT("facility-type-absent", "a service whose facility type no facility has (a province without pools yet)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
-    const std::string yaml =
-        "services:\n"
-        "  - {name: primary_school, facility_types: [primary_school], target_group: primary, threshold_min: 30}\n"
-        "  - {name: water_park, facility_types: [water_park], target_group: swim_6_15, threshold_min: 30}\n"
-        "ranking: null\n";
+    const std::string yaml = two_services("water_park", "water_park");
     // validate says it already (and that the scenario is valid: a province may have none yet).
     expect(validate(on_baseline(dir, yaml)), 0, {"valid", "warning: ", "no facility in demo_province.gpkg has type 'water_park'"});
     const auto r = run(on_baseline(dir, yaml), dir);
