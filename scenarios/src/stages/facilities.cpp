@@ -168,6 +168,7 @@ FacilitySet place_facilities(const Scenario& s, const RunInputs& in, std::vector
             const Service& svc = s.services[k];
             if (svc.mode != m) continue;
             ServiceFacilities& sf = out.services[k];
+            std::size_t in_floods = 0;  // of the service's facilities, not placed because they stand in a flood
             for (std::size_t p = 0; p < points.size(); ++p) {
                 const auto& pt = points[p];
                 const std::string type = pt.attributes.count(s.type_field) ? pt.attributes.at(s.type_field) : "";
@@ -188,6 +189,7 @@ FacilitySet place_facilities(const Scenario& s, const RunInputs& in, std::vector
                     const std::string who = fmt::format("{} ({})", fp.name.empty() ? type : fp.name, id);
                     if (!snap.placed()) {
                         fp.status = "flooded";
+                        ++in_floods;
                         flooded[*flood].insert(who);
                     } else {
                         moved_out[*flood].insert(who);
@@ -206,9 +208,6 @@ FacilitySet place_facilities(const Scenario& s, const RunInputs& in, std::vector
                 }
                 sf.supplies.push_back({snap.cell, supply});
             }
-            const auto in_floods = static_cast<std::size_t>(std::count_if(
-                out.placements.begin(), out.placements.end(),
-                [&](const FacilityPlacement& fp) { return fp.service == svc.name && fp.status == "flooded"; }));
             if (sf.placed + in_floods < sf.count)
                 warnings.push_back(fmt::format("service {}: {} of {} facilities are off the grid or farther than {} m "
                                                "from passable land (see facilities_placement.csv)",
