@@ -82,6 +82,10 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
                     std::optional<double> budget = std::nullopt, bool exact = false,
                     std::optional<std::string> objective = std::nullopt, const std::filesystem::path& sub = {});
 
+/// After `folder` was committed: says which results written later inside it (a what-if's, in the demo's results/)
+/// went with it, except `remade` (the sub-folder the command wrote again).
+void note_replaced_results(const geodata::OutputFolder& folder, const std::filesystem::path& remade = {});
+
 /// Runs `body`, mapping accessplan exceptions to messages on stderr and exit codes.
 int guarded(const std::function<int()>& body);
 

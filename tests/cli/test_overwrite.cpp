@@ -95,6 +95,18 @@ TEST_CASE("overwrite: the demo's inputs and scenarios survive re-running its sce
     CHECK_THAT(r.err, !Catch::Contains("replaced " + (results / "baseline").string()));
     CHECK_FALSE(fs::exists(results / "new_ferry"));
 
+    // In a batch too: results written later inside a scenario's folder go with it, and the run says so.
+    const fs::path batch = dir / "batch";
+    REQUIRE(test::run_cli({"run", (scenarios / "baseline.yaml").string(), (scenarios / "new_ferry.yaml").string(), "--out",
+                           batch.string(), "-q"}).exit_code == 0);
+    REQUIRE(test::run_cli({"run", (scenarios / "new_ferry.yaml").string(), "--out", (batch / "baseline" / "inner").string(),
+                           "-q"}).exit_code == 0);
+    r = test::run_cli({"run", (scenarios / "baseline.yaml").string(), (scenarios / "new_ferry.yaml").string(), "--out",
+                       batch.string(), "--overwrite"});
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("note: --overwrite replaced " + (batch / "baseline" / "inner").string()));
+    CHECK(user_files() == before);
+
     // An edited scenario is the user's now: the demo is not re-made over it.
     std::ofstream(scenarios / "new_ferry.yaml", std::ios::app) << "# my change\n";
     const auto edited = test::slurp(scenarios / "new_ferry.yaml");

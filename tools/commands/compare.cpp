@@ -20,6 +20,7 @@ int compare(const std::string& base, const std::string& scenario, std::string ou
     const scenarios::ComparisonReport r = scenarios::compare_runs(base, scenario, folder.staging());
     viz::write_comparison_maps(r, scenario, folder.staging(), {viz::parse_lang(globals().lang)});
     folder.commit();
+    note_replaced_results(folder);
     if (globals().verbosity == 0) {
         if (!r.warnings.empty())
             fmt::print(stderr, "accessplan: {} warning(s): compare.json and report.html list them\n", r.warnings.size());

@@ -33,9 +33,9 @@ int run_demo(const std::string& out, std::uint64_t seed) {
     const fs::path root = fs::absolute(folder.target()).lexically_normal();
     if (globals().verbosity >= 1)
         fmt::print("Inputs: {}\nScenarios: {} (baseline.yaml and the what-ifs on it; run one with\n"
-               "  accessplan run {} --out {})\n",
-               (root / "inputs").string(), (root / "scenarios").string(), (root / "scenarios" / "new_ferry.yaml").string(),
-               (root / "results" / "new_ferry").string());
+                   "  accessplan run {} --out {})\n",
+                   (root / "inputs").string(), (root / "scenarios").string(),
+                   (root / "scenarios" / "new_ferry.yaml").string(), (root / "results" / "new_ferry").string());
     return code;
 }
 

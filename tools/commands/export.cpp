@@ -19,6 +19,7 @@ int export_results(const std::string& results, const std::string& out, const std
     geodata::OutputFolder folder(out, globals().overwrite, {results});
     const auto layers = geodata::export_layers(scenarios::ResultsLayout(results).access_gpkg(), folder.staging(), format);
     folder.commit();
+    note_replaced_results(folder);
     for (const auto& l : globals().verbosity >= 1 ? layers : decltype(layers){}) {
         fmt::print("{:<12} {:>7} feature(s)  {}\n", l.layer, l.features, (folder.target() / l.file.filename()).string());
         if (!l.renamed.empty()) fmt::print("{:<12} {} field name(s) shortened for dBase: see {}.fields.csv\n", "", l.renamed.size(), l.layer);

@@ -90,6 +90,13 @@ std::function<void(const scenarios::RunResult&)> visual_outputs(const scenarios:
 }
 }  // namespace
 
+void note_replaced_results(const geodata::OutputFolder& folder, const fs::path& remade) {
+    for (const auto& r : folder.replaced_results())
+        if (r != remade)
+            log("note: --overwrite replaced {} with the rest of {} (results accessplan wrote there earlier)", r.string(),
+                folder.target().string());
+}
+
 int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, std::optional<double> budget,
                     bool exact, std::optional<std::string> objective, const fs::path& sub) {
     const fs::path out = folder.staging() / sub;
@@ -111,10 +118,7 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
     bar.done();
     if (!sub.empty()) geodata::write_outputs_list(out);
     folder.commit();
-    for (const auto& r : folder.replaced_results())
-        if (sub.empty() || r != folder.target() / sub)  // (the demo's own results/baseline is what it re-makes)
-            log("note: --overwrite replaced {} with the rest of {} (results accessplan wrote there earlier)", r.string(),
-                folder.target().string());
+    note_replaced_results(folder, sub.empty() ? fs::path() : folder.target() / sub);
     print_run_summary(result, sub.empty() ? folder.target() : folder.target() / sub, scenario.ranking_inherited);
     return 0;
 }
@@ -207,6 +211,7 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     for (std::size_t k = 0; k < loaded.size(); ++k) {
         fmt::print("== {} ==\n", files[k]);
         if (results[k]) {
+            note_replaced_results(*folders[k]);
             print_run_summary(*results[k], folders[k]->target(), loaded[k].ranking_inherited, files[k]);
         } else {
             fmt::print(stderr, "accessplan: error: {}\n", failures[k]);
