@@ -272,10 +272,12 @@ YAML::Node merge_nodes(const YAML::Node& base, const YAML::Node& over, bool top)
 }
 
 /// Reads `file` and, recursively, its `base:` (relative to it). `chain` holds the files being read, to catch cycles.
+/// `own`, when given, gets `file`'s own keys, before its base's are merged in.
 YAML::Node load_chain(const fs::path& file, std::vector<fs::path>& chain, Origins& origins,
-                      std::vector<std::pair<fs::path, std::string>>& sources) {
+                      std::vector<std::pair<fs::path, std::string>>& sources, YAML::Node* own = nullptr) {
     std::string text;
     YAML::Node root = parse_yaml_file(file, text);
+    if (own) *own = root;
     sources.emplace_back(file, text);
     if (!chain.empty()) record_origin(root, file, origins);
     const YAML::Node base = root["base"];
@@ -465,7 +467,8 @@ Scenario read_scenario(const fs::path& file) {
     s.file = file;
     Origins origins;
     std::vector<fs::path> chain;
-    const YAML::Node root = load_chain(file, chain, origins, s.sources);
+    YAML::Node own;
+    const YAML::Node root = load_chain(file, chain, origins, s.sources, &own);
     std::error_code ec;
 
     Reader r(file, origins);
@@ -479,7 +482,6 @@ Scenario read_scenario(const fs::path& file) {
     if (auto v = r.text(root, "schema_version", "", true); v && *v != "1")
         r.error(root["schema_version"], "schema_version", fmt::format("'{}' is not supported; this accessplan reads schema_version 1", *v));
     // A what-if without a name of its own is not its base: "<file name> (on <base's name>)".
-    const YAML::Node own = YAML::Load(s.sources.front().second);
     const bool has_base = s.sources.size() > 1;
     s.name = r.text(root, "name", "", false).value_or(file.stem().string());
     if (has_base && !(own.IsMap() && own["name"])) s.name = fmt::format("{} (on {})", file.stem().string(), s.name);
