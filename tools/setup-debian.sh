@@ -14,6 +14,7 @@ packages=(
   python3-qgis                      # the tests open the styled outputs in QGIS (headless)
   pybind11-dev python3-dev python3-numpy python3-pandas   # the Python module (tools/python)
   python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib python3-yaml   # the notebooks and their test
+  python3-networkx                  # the street-network walking test builds its own graph of the OSM ways (issue 22)
   chromium                          # the report's browser test (driven by playwright-core from npm)
 )
 # Node.js with npm (any recent one on the machine will do; else Debian's) for the browser test's npm packages.

@@ -73,6 +73,17 @@ void validate_inputs(const Grid<float>& friction, const std::vector<SourceCell>&
         if (!(e.minutes >= 0.0) || !std::isfinite(e.minutes))
             throw InputError(fmt::format("extra edge {} -> {}: {} minutes; expected a finite time >= 0", e.from, e.to, e.minutes));
     }
+    if (options.network) {
+        const std::uint64_t vertices = static_cast<std::uint64_t>(n) + options.network->nodes;
+        if (vertices > std::numeric_limits<std::uint32_t>::max())
+            throw InputError(fmt::format("the grid's {} cells and the road network's {} nodes are more than the solver's "
+                                         "limit of {} vertices; use a coarser cell size or a smaller study area",
+                                         n, options.network->nodes, std::numeric_limits<std::uint32_t>::max()));
+        for (const NetworkArc& a : options.network->arcs)
+            if (a.from >= vertices || a.to >= vertices || !(a.minutes >= 0.0f) || !std::isfinite(a.minutes))
+                throw InputError(fmt::format("road network arc {} -> {} ({} minutes): a vertex beyond the {} cells and {} nodes, "
+                                             "or not a finite time >= 0", a.from, a.to, a.minutes, n, options.network->nodes));
+    }
     if (std::isnan(options.max_minutes) || options.max_minutes < 0.0)
         throw InputError(fmt::format("max_minutes is {}; expected a time >= 0 (or no cut-off)", options.max_minutes));
 }
@@ -86,15 +97,32 @@ public:
           m_cols(static_cast<std::int64_t>(friction.cols())),
           m_rows(static_cast<std::int64_t>(friction.rows())),
           m_moves(make_moves(options.neighbours, friction.spec().cell_width_m(), friction.spec().cell_height_m())) {
-        // Incoming extra edges, grouped by their `to` cell (the search runs from facilities outward).
-        m_incoming = options.extra_edges;
-        std::sort(m_incoming.begin(), m_incoming.end(), [](const ExtraEdge& a, const ExtraEdge& b) {
+        // Arcs outside the grid's moves (ferries, the road network), grouped by the vertex they lead into: the search
+        // runs from facilities outward, so expanding a vertex relaxes the arcs into it.
+        m_cells = friction.size();
+        m_nodes = options.network ? options.network->nodes : 0;
+        for (const ExtraEdge& e : options.extra_edges)
+            m_incoming.push_back({static_cast<std::uint32_t>(e.from), static_cast<std::uint32_t>(e.to), e.minutes});
+        if (options.network)
+            for (const NetworkArc& a : options.network->arcs) m_incoming.push_back({a.from, a.to, a.minutes});
+        std::sort(m_incoming.begin(), m_incoming.end(), [](const Arc& a, const Arc& b) {
             return a.to != b.to ? a.to < b.to : a.from < b.from;
         });
         m_delta = choose_delta(friction);
         if (!m_incoming.empty()) {
             m_has_incoming.assign(friction.size(), 0);
-            for (const ExtraEdge& e : m_incoming) m_has_incoming[e.to] = 1;
+            for (const Arc& e : m_incoming)
+                if (e.to < m_cells) m_has_incoming[e.to] = 1;
+        }
+        if (m_nodes > 0) {  // the arcs into node k are m_incoming[m_node_first[k] .. m_node_first[k + 1])
+            m_node_first.assign(m_nodes + 1, 0);
+            for (const Arc& e : m_incoming)
+                if (e.to >= m_cells) ++m_node_first[e.to - m_cells + 1];
+            for (std::size_t k = 0; k < m_nodes; ++k) m_node_first[k + 1] += m_node_first[k];
+            const std::size_t first = static_cast<std::size_t>(
+                std::lower_bound(m_incoming.begin(), m_incoming.end(), m_cells, [](const Arc& e, std::size_t v) { return e.to < v; }) -
+                m_incoming.begin());
+            for (auto& f : m_node_first) f += first;
         }
     }
 
@@ -125,7 +153,42 @@ private:
         const float* friction;
         float* time;
         std::int32_t* nearest;
+        float* node_time = nullptr;             ///< network nodes (vertex m_cells + k)
+        std::int32_t* node_nearest = nullptr;
     };
+
+    // An arc outside the grid's moves, between vertices (cells, then network nodes).
+    struct Arc {
+        std::uint32_t from, to;
+        double minutes;
+    };
+
+    float& time_of(const Cells& c, std::size_t v) const { return v < m_cells ? c.time[v] : c.node_time[v - m_cells]; }
+    std::int32_t& nearest_of(const Cells& c, std::size_t v) const {
+        return v < m_cells ? c.nearest[v] : c.node_nearest[v - m_cells];
+    }
+
+    // The arcs leading into vertex v.
+    std::pair<const Arc*, const Arc*> arcs_into(std::size_t v) const {
+        if (v >= m_cells) return {m_incoming.data() + m_node_first[v - m_cells], m_incoming.data() + m_node_first[v - m_cells + 1]};
+        if (m_has_incoming.empty() || !m_has_incoming[v]) return {nullptr, nullptr};
+        auto range = std::equal_range(m_incoming.begin(), m_incoming.end(), Arc{0, static_cast<std::uint32_t>(v), 0.0},
+                                      [](const Arc& a, const Arc& b) { return a.to < b.to; });
+        return {m_incoming.data() + (range.first - m_incoming.begin()), m_incoming.data() + (range.second - m_incoming.begin())};
+    }
+
+    // The arcs leading out of vertex v (built on first use: updates and tie settling only).
+    std::pair<const Arc*, const Arc*> arcs_out_of(std::size_t v) {
+        if (m_outgoing.size() != m_incoming.size()) {
+            m_outgoing = m_incoming;
+            std::sort(m_outgoing.begin(), m_outgoing.end(), [](const Arc& a, const Arc& b) {
+                return a.from != b.from ? a.from < b.from : a.to < b.to;
+            });
+        }
+        auto range = std::equal_range(m_outgoing.begin(), m_outgoing.end(), Arc{static_cast<std::uint32_t>(v), 0, 0.0},
+                                      [](const Arc& a, const Arc& b) { return a.from < b.from; });
+        return {m_outgoing.data() + (range.first - m_outgoing.begin()), m_outgoing.data() + (range.second - m_outgoing.begin())};
+    }
 
     // Move geometry in index space: offsets of each move and of the two cells a knight's move passes between.
     struct MoveTable {
@@ -156,8 +219,10 @@ private:
     // kWindow; cells due later wait in an overflow list until the window moves on.
     template <bool WithSlope>
     TravelTimeResult run_impl(const std::vector<SourceCell>& sources) {
-        TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility)};
-        const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
+        TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility),
+                                std::vector<float>(m_nodes, inf), std::vector<std::int32_t>(m_nodes, no_facility)};
+        const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data(), result.node_minutes.data(),
+                          result.node_nearest.data()};
         search<WithSlope, false>(cells, sources, nullptr, {});
         return result;
     }
@@ -165,34 +230,40 @@ private:
     template <bool WithSlope>
     void update_impl(TravelTimeResult& result, const std::vector<SourceCell>& sources,
                      const std::vector<std::int32_t>& removed_ids) {
-        const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data()};
+        if (result.node_minutes.size() != m_nodes || result.node_nearest.size() != m_nodes)
+            throw InputError(fmt::format("earlier travel times hold {} road network nodes; the network has {}",
+                                         result.node_minutes.size(), m_nodes));
+        const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data(), result.node_minutes.data(),
+                          result.node_nearest.data()};
+        const std::size_t vertices = m_cells + m_nodes;
         std::vector<std::uint32_t> seeds;
         if (!removed_ids.empty()) {
-            // Forget every cell a removed source was nearest to, then re-expand the cells bordering them: their
-            // values still hold, and they offer the forgotten cells their next-best times.
+            // Forget every vertex a removed source was nearest to, then re-expand the vertices bordering them: their
+            // values still hold, and they offer the forgotten ones their next-best times.
             std::vector<std::int32_t> removed = removed_ids;
             std::sort(removed.begin(), removed.end());
-            std::vector<std::uint8_t> reset(m_friction.size(), 0);
+            std::vector<std::uint8_t> reset(vertices, 0);
             bool any = false;
-            for (std::size_t i = 0; i < m_friction.size(); ++i)
-                if (cells.nearest[i] != no_facility && std::binary_search(removed.begin(), removed.end(), cells.nearest[i])) {
-                    cells.time[i] = inf;
-                    cells.nearest[i] = no_facility;
+            for (std::size_t i = 0; i < vertices; ++i)
+                if (const std::int32_t id = nearest_of(cells, i);
+                    id != no_facility && std::binary_search(removed.begin(), removed.end(), id)) {
+                    time_of(cells, i) = inf;
+                    nearest_of(cells, i) = no_facility;
                     reset[i] = 1;
                     any = true;
                 }
             if (any) {
                 const MoveTable mv = move_table();
-                for (std::size_t i = 0; i < m_friction.size(); ++i) {
+                for (std::size_t i = 0; i < vertices; ++i) {
                     if (!reset[i]) continue;
                     for_each_predecessor(i, mv, [&](std::size_t u) {
-                        if (!reset[u] && cells.time[u] != inf) seeds.push_back(static_cast<std::uint32_t>(u));
+                        if (!reset[u] && time_of(cells, u) != inf) seeds.push_back(static_cast<std::uint32_t>(u));
                     });
                 }
             }
         }
         // New extra edges: re-expand the cells they lead into (cheap: ferries are few).
-        for (const ExtraEdge& e : m_incoming)
+        for (const ExtraEdge& e : m_options.extra_edges)
             if (cells.time[e.to] != inf) seeds.push_back(static_cast<std::uint32_t>(e.to));
         search<WithSlope, false>(cells, sources, nullptr, seeds);
     }
@@ -204,14 +275,22 @@ public:
         if (m_scratch_time.size() != m_friction.size()) {
             m_scratch_time.assign(m_friction.size(), inf);
             m_scratch_nearest.assign(m_friction.size(), no_facility);
+            m_scratch_node_time.assign(m_nodes, inf);
+            m_scratch_node_nearest.assign(m_nodes, no_facility);
         }
-        const Cells cells{m_friction.data(), m_scratch_time.data(), m_scratch_nearest.data()};
+        const Cells cells{m_friction.data(), m_scratch_time.data(), m_scratch_nearest.data(), m_scratch_node_time.data(),
+                          m_scratch_node_nearest.data()};
         m_touched.clear();
         if (m_options.elevation_m != nullptr) search<true, true>(cells, sources, &m_touched, {});
         else search<false, true>(cells, sources, &m_touched, {});
         Catchment reached;
         reached.reserve(m_touched.size());
         for (std::uint32_t c : m_touched) {
+            if (c >= m_cells) {  // a network node: not a place people live
+                m_scratch_node_time[c - m_cells] = inf;
+                m_scratch_node_nearest[c - m_cells] = no_facility;
+                continue;
+            }
             if (m_scratch_time[c] == inf) continue;  // a duplicate entry, already collected
             reached.push_back({c, m_scratch_time[c]});
             m_scratch_time[c] = inf;
@@ -249,7 +328,7 @@ private:
             cells.nearest[s.cell] = s.id;
             enqueue(0.0f, static_cast<std::uint32_t>(s.cell));
         }
-        for (const std::uint32_t c : reexpand) enqueue(cells.time[c], c);
+        for (const std::uint32_t c : reexpand) enqueue(time_of(cells, c), c);
 
         std::vector<std::uint32_t> round;
         for (;;) {
@@ -258,6 +337,11 @@ private:
                     round.swap(m_buckets[b]);
                     sort_cells(round);
                     for (const std::uint32_t u : round) {
+                        if (u >= m_cells) {  // a network node: only arcs lead into it
+                            const float tu = cells.node_time[u - m_cells];
+                            if (bucket_of(tu) == base + b) relax_arcs_into(cells, u, tu, cells.node_nearest[u - m_cells], enqueue);
+                            continue;
+                        }
                         const float tu = cells.time[u];
                         if (bucket_of(tu) != base + b) continue;  // improved into an earlier bucket meanwhile
                         expand<WithSlope>(cells, moves, u, tu, enqueue);
@@ -269,13 +353,13 @@ private:
             const std::size_t window_end = base + kWindow;
             std::size_t next = std::numeric_limits<std::size_t>::max();
             for (std::uint32_t c : m_overflow)
-                if (const std::size_t b = bucket_of(cells.time[c]); b >= window_end) next = std::min(next, b);
+                if (const std::size_t b = bucket_of(time_of(cells, c)); b >= window_end) next = std::min(next, b);
             if (next == std::numeric_limits<std::size_t>::max()) break;
             base = next;
             std::vector<std::uint32_t> waiting;
             waiting.swap(m_overflow);
             for (std::uint32_t c : waiting)
-                if (bucket_of(cells.time[c]) >= window_end) enqueue(cells.time[c], c);
+                if (bucket_of(time_of(cells, c)) >= window_end) enqueue(time_of(cells, c), c);
         }
         if constexpr (!Track) {  // a full-grid search: give the frontier's memory back
             std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
@@ -353,12 +437,26 @@ private:
             }
         }
 
-        if (!m_has_incoming.empty() && m_has_incoming[u]) {
-            auto it = std::lower_bound(m_incoming.begin(), m_incoming.end(), static_cast<std::size_t>(u),
-                                       [](const ExtraEdge& e, std::size_t cell) { return e.to < cell; });
-            for (; it != m_incoming.end() && it->to == u; ++it) {
-                if (!std::isfinite(cells.friction[it->from])) continue;
-                relax(enqueue, cells, it->from, tu, it->minutes, uid, cutoff);
+        if (!m_has_incoming.empty() && m_has_incoming[u]) relax_arcs_into(cells, u, tu, uid, enqueue);
+    }
+
+    // Relaxes the arcs into vertex u (time tu, nearest facility uid): ferries, and the road network's arcs and links.
+    template <typename Enqueue>
+    void relax_arcs_into(const Cells& cells, std::uint32_t u, float tu, std::int32_t uid, Enqueue& enqueue) {
+        const double cutoff = m_options.max_minutes;
+        const auto [first, last] = arcs_into(u);
+        for (const Arc* a = first; a != last; ++a) {
+            if (a->from < m_cells && !std::isfinite(cells.friction[a->from])) continue;
+            const float tvf = static_cast<float>(static_cast<double>(tu) + a->minutes);
+            if (tvf > cutoff) continue;
+            float& tv = time_of(cells, a->from);
+            std::int32_t& nv = nearest_of(cells, a->from);
+            if (tvf < tv || (tvf == tv && uid < nv)) {
+                tv = tvf;
+                nv = uid;
+                enqueue(tvf, a->from);
+            } else if (tvf == tv && uid > nv) {
+                m_suspects.push_back(a->from);
             }
         }
     }
@@ -417,30 +515,33 @@ private:
         return static_cast<float>(static_cast<double>(cells.time[u]) + cost);
     }
 
-    // Calls fn(v, offered time) for every cell v that u offers a time to: grid moves and extra edges into u.
+    // Calls fn(v, offered time) for every vertex v that u offers a time to: grid moves and arcs into u.
     template <bool WithSlope, typename Fn>
     void for_each_offer(const Cells& cells, const MoveTable& mv, std::size_t u, Fn&& fn) const {
-        for (std::size_t k = 0; k < mv.count; ++k)
-            if (const float t = offer<WithSlope>(cells, mv, u, k); t != inf) fn(static_cast<std::size_t>(static_cast<std::int64_t>(u) + mv.off[k]), t);
-        if (m_has_incoming.empty() || !m_has_incoming[u]) return;
-        auto it = std::lower_bound(m_incoming.begin(), m_incoming.end(), u, [](const ExtraEdge& e, std::size_t cell) { return e.to < cell; });
-        for (; it != m_incoming.end() && it->to == u; ++it) {
-            if (!std::isfinite(cells.friction[it->from])) continue;
-            fn(it->from, static_cast<float>(static_cast<double>(cells.time[u]) + it->minutes));
+        if (u < m_cells)
+            for (std::size_t k = 0; k < mv.count; ++k)
+                if (const float t = offer<WithSlope>(cells, mv, u, k); t != inf) fn(static_cast<std::size_t>(static_cast<std::int64_t>(u) + mv.off[k]), t);
+        const auto [first, last] = arcs_into(u);
+        for (const Arc* a = first; a != last; ++a) {
+            if (a->from < m_cells && !std::isfinite(cells.friction[a->from])) continue;
+            fn(static_cast<std::size_t>(a->from), static_cast<float>(static_cast<double>(time_of(cells, u)) + a->minutes));
         }
     }
 
-    // Calls fn(u) for every cell u that may offer v a time: the grid neighbours and the far ends of extra edges from v.
+    // Calls fn(u) for every vertex u that may offer v a time: the grid neighbours and the far ends of arcs from v.
     template <typename Fn>
-    void for_each_predecessor(std::size_t v, const MoveTable& mv, Fn&& fn) const {
-        const std::int64_t vi = static_cast<std::int64_t>(v), vr = vi / m_cols, vc = vi - vr * m_cols;
-        for (std::size_t k = 0; k < mv.count; ++k) {
-            const Move& m = m_moves[k];
-            if (vr - m.dr < 0 || vc - m.dc < 0 || vr - m.dr >= m_rows || vc - m.dc >= m_cols) continue;
-            fn(static_cast<std::size_t>(vi - mv.off[k]));
+    void for_each_predecessor(std::size_t v, const MoveTable& mv, Fn&& fn) {
+        if (v < m_cells) {
+            const std::int64_t vi = static_cast<std::int64_t>(v), vr = vi / m_cols, vc = vi - vr * m_cols;
+            for (std::size_t k = 0; k < mv.count; ++k) {
+                const Move& m = m_moves[k];
+                if (vr - m.dr < 0 || vc - m.dc < 0 || vr - m.dr >= m_rows || vc - m.dc >= m_cols) continue;
+                fn(static_cast<std::size_t>(vi - mv.off[k]));
+            }
         }
-        for (const ExtraEdge& e : m_incoming)
-            if (e.from == v) fn(e.to);
+        if (m_incoming.empty()) return;
+        const auto [first, last] = arcs_out_of(v);
+        for (const Arc* a = first; a != last; ++a) fn(static_cast<std::size_t>(a->to));
     }
 
     // Makes the nearest-facility ids independent of the order the search met the cells in. Times are the unique
@@ -451,7 +552,7 @@ private:
     // cells around them, in (time, id) order. Exact ties between different facilities are rare on real friction.
     template <bool WithSlope>
     void settle_ties(const Cells& cells, const std::vector<SourceCell>& sources, const MoveTable& mv) {
-        std::vector<std::uint8_t> member(m_friction.size(), 0);
+        std::vector<std::uint8_t> member(m_cells + m_nodes, 0);
         std::vector<std::uint32_t> members, stack;
         for (std::uint32_t c : m_suspects)
             if (!member[c]) member[c] = 1, stack.push_back(c);
@@ -460,7 +561,7 @@ private:
             stack.pop_back();
             members.push_back(v);
             for_each_offer<WithSlope>(cells, mv, v, [&](std::size_t w, float t) {
-                if (!member[w] && t == cells.time[w] && cells.nearest[w] == cells.nearest[v])
+                if (!member[w] && t == time_of(cells, w) && nearest_of(cells, w) == nearest_of(cells, v))
                     member[w] = 1, stack.push_back(static_cast<std::uint32_t>(w));
             });
         }
@@ -468,38 +569,38 @@ private:
         std::vector<std::int32_t> searched;  // the ids the search gave, kept for a cell nothing offers its time (none should)
         searched.reserve(members.size());
         for (std::uint32_t v : members) {
-            searched.push_back(cells.nearest[v]);
-            cells.nearest[v] = unknown;
+            searched.push_back(nearest_of(cells, v));
+            nearest_of(cells, v) = unknown;
         }
         for (const SourceCell& s : sources)
-            if (member[s.cell] && cells.time[s.cell] == 0.0f) cells.nearest[s.cell] = std::min(cells.nearest[s.cell], s.id);
+            if (member[s.cell] && time_of(cells, s.cell) == 0.0f) nearest_of(cells, s.cell) = std::min(nearest_of(cells, s.cell), s.id);
         for (std::uint32_t v : members)
             for_each_predecessor(v, mv, [&](std::size_t u) {
-                if (member[u] || cells.time[u] == inf) return;
+                if (member[u] || time_of(cells, u) == inf) return;
                 for_each_offer<WithSlope>(cells, mv, u, [&](std::size_t w, float t) {
-                    if (w == v && t == cells.time[v]) cells.nearest[v] = std::min(cells.nearest[v], cells.nearest[u]);
+                    if (w == v && t == time_of(cells, v)) nearest_of(cells, v) = std::min(nearest_of(cells, v), nearest_of(cells, u));
                 });
             });
         using Entry = std::tuple<float, std::int32_t, std::uint32_t>;
         std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
         for (std::uint32_t v : members)
-            if (cells.nearest[v] != unknown) queue.emplace(cells.time[v], cells.nearest[v], v);
+            if (nearest_of(cells, v) != unknown) queue.emplace(time_of(cells, v), nearest_of(cells, v), v);
         while (!queue.empty()) {
             // Named copies, not structured bindings: clang before 16 cannot capture those in the lambda below.
             const Entry top = queue.top();
             const auto id = std::get<1>(top);
             const auto v = std::get<2>(top);
             queue.pop();
-            if (cells.nearest[v] != id) continue;  // lowered since
+            if (nearest_of(cells, v) != id) continue;  // lowered since
             for_each_offer<WithSlope>(cells, mv, v, [&](std::size_t w, float tw) {
-                if (member[w] && tw == cells.time[w] && id < cells.nearest[w]) {
-                    cells.nearest[w] = id;
+                if (member[w] && tw == time_of(cells, w) && id < nearest_of(cells, w)) {
+                    nearest_of(cells, w) = id;
                     queue.emplace(tw, id, static_cast<std::uint32_t>(w));
                 }
             });
         }
         for (std::size_t i = 0; i < members.size(); ++i)
-            if (cells.nearest[members[i]] == unknown) cells.nearest[members[i]] = searched[i];
+            if (nearest_of(cells, members[i]) == unknown) nearest_of(cells, members[i]) = searched[i];
         m_suspects.clear();
     }
 
@@ -507,14 +608,19 @@ private:
     const TravelTimeOptions& m_options;
     std::int64_t m_cols, m_rows;
     std::vector<Move> m_moves;
-    std::vector<ExtraEdge> m_incoming;
-    std::vector<std::uint8_t> m_has_incoming;
+    std::size_t m_cells = 0, m_nodes = 0;       ///< vertices: the grid's cells, then the network's nodes
+    std::vector<Arc> m_incoming;                ///< ferries and network arcs, by the vertex they lead into
+    std::vector<Arc> m_outgoing;                ///< the same by the vertex they leave (built on first use)
+    std::vector<std::uint8_t> m_has_incoming;   ///< per cell: an arc leads into it
+    std::vector<std::size_t> m_node_first;      ///< the arcs into node k start at m_incoming[m_node_first[k]]
     std::vector<std::vector<std::uint32_t>> m_buckets;
     std::vector<std::uint32_t> m_overflow;
     double m_delta = 1.0;
     std::vector<std::uint32_t> m_sort_buffer;
     std::vector<float> m_scratch_time;
     std::vector<std::int32_t> m_scratch_nearest;
+    std::vector<float> m_scratch_node_time;
+    std::vector<std::int32_t> m_scratch_node_nearest;
     std::vector<std::uint32_t> m_touched;
     std::vector<std::uint32_t> m_suspects;  ///< cells offered their time again by a higher id (settle_ties)
 };

@@ -67,10 +67,15 @@ public:
             }
     }
 
-    /// Calls fn(v, minutes) for every cell v from which a home can travel to u, with the minutes that takes.
+    /// Calls fn(v, minutes) for every vertex v (a cell, or a network node after the cells) from which a home can
+    /// travel to u, with the minutes that takes.
     template <typename Fn>
     void into(std::size_t u, Fn&& fn) const {
         const Grid<float>& f = m_friction;
+        if (m_options.network)  // along a road, onto it or off it; a home at a cell needs a passable cell
+            for (const NetworkArc& a : m_options.network->arcs)
+                if (a.to == u && (a.from >= f.size() || std::isfinite(f[a.from]))) fn(a.from, static_cast<double>(a.minutes));
+        if (u >= f.size()) return;
         const long uc = static_cast<long>(u) % m_cols, ur = static_cast<long>(u) / m_cols;
         const double fu = f[u];
         for (const Offset& m : m_offsets) {
@@ -122,7 +127,8 @@ struct Reference {
 Reference reference_travel_time(const Grid<float>& friction, const std::vector<SourceCell>& sources,
                                 const TravelTimeOptions& options) {
     const Moves moves(friction, options);
-    Reference r{std::vector<float>(friction.size(), inf), std::vector<std::int32_t>(friction.size(), no_facility)};
+    const std::size_t vertices = friction.size() + (options.network ? options.network->nodes : 0);
+    Reference r{std::vector<float>(vertices, inf), std::vector<std::int32_t>(vertices, no_facility)};
     using Label = std::tuple<float, std::int32_t, std::size_t>;
     std::priority_queue<Label, std::vector<Label>, std::greater<>> queue;
     auto offer = [&](std::size_t v, double minutes, std::int32_t id) {
@@ -170,14 +176,22 @@ std::string cell_text(std::size_t cols, std::size_t i) {
 // Number of cells whose time or id differ; `first` describes the first of them.
 std::size_t count_differences(const TravelTimeResult& got, const Reference& want, std::string& first) {
     std::size_t differences = 0;
+    const std::size_t cells = got.minutes.size();
+    if (got.node_minutes.size() + cells != want.minutes.size() || got.node_nearest.size() != got.node_minutes.size()) {
+        first = "the solver gave times for " + std::to_string(got.node_minutes.size()) + " network nodes, the reference " +
+                std::to_string(want.minutes.size() - cells);
+        return 1;
+    }
     for (std::size_t i = 0; i < want.minutes.size(); ++i) {
-        const bool same_time = got.minutes[i] == want.minutes[i];  // exact; inf == inf
-        if (same_time && got.nearest[i] == want.nearest[i]) continue;
+        const float t = i < cells ? got.minutes[i] : got.node_minutes[i - cells];
+        const std::int32_t id = i < cells ? got.nearest[i] : got.node_nearest[i - cells];
+        if (t == want.minutes[i] && id == want.nearest[i]) continue;  // exact; inf == inf
         if (differences++ == 0) {
             std::ostringstream s;
             s.precision(10);
-            s << cell_text(got.minutes.cols(), i) << ": solver " << got.minutes[i] << " min, id " << got.nearest[i]
-              << "; reference " << want.minutes[i] << " min, id " << want.nearest[i];
+            s << (i < cells ? cell_text(got.minutes.cols(), i) : "network node " + std::to_string(i - cells))
+              << ": solver " << t << " min, id " << id << "; reference " << want.minutes[i] << " min, id "
+              << want.nearest[i];
             first = s.str();
         }
     }
@@ -211,6 +225,7 @@ struct Case {
     Neighbourhood neighbours = Neighbourhood::sixteen;
     double max_minutes = std::numeric_limits<double>::infinity();
     std::vector<ExtraEdge> ferries;
+    std::shared_ptr<TravelNetwork> network;
     std::vector<SourceCell> sources;
     std::string text;  // what the case is, for failure messages
 
@@ -220,6 +235,7 @@ struct Case {
         o.max_minutes = max_minutes;
         o.elevation_m = slope ? &dem : nullptr;
         o.extra_edges = ferries;
+        o.network = network;
         return o;
     }
 };
@@ -651,4 +667,105 @@ TEST_CASE("a move whose time is exactly max_minutes is kept at the border as in 
     const TravelTimeResult border = compute_travel_time(f, {{2 * 5 + 0, 1}}, o);    // source at (0, 2)
     CHECK(interior.minutes(3, 2) == 5.0f);
     CHECK(border.minutes(1, 2) == 5.0f);  // was +inf
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The road network searched with the grid (options.network, the hybrid street model): vertices after the cells.
+
+namespace {
+
+// A random network on the case's grid: a chain of nodes (a road; some stretches one way), arcs between random nodes
+// (junctions, one way or both), and each node linked both ways to one or two random cells, some links free, some
+// from impassable cells (unusable). Times on the scale of the grid's moves, some free.
+void add_random_network(std::mt19937& rng, Case& c) {
+    auto net = std::make_shared<TravelNetwork>();
+    const auto cells = static_cast<std::uint32_t>(c.friction.size());
+    net->nodes = 1 + rng() % 60;
+    const auto nodes = static_cast<std::uint32_t>(net->nodes);
+    std::uniform_int_distribution<std::uint32_t> any_cell(0, cells - 1), any_node(cells, cells + nodes - 1);
+    auto minutes = [&] { return rng() % 6 == 0 ? 0.0f : static_cast<float>(8.0 * std::generate_canonical<double, 53>(rng)); };
+    for (std::uint32_t k = 0; k + 1 < nodes; ++k) {
+        const float t = minutes();
+        if (rng() % 5 != 0) net->arcs.push_back({cells + k, cells + k + 1, t});
+        if (rng() % 5 != 1) net->arcs.push_back({cells + k + 1, cells + k, t});
+    }
+    for (std::uint32_t j = 0, n = static_cast<std::uint32_t>(rng() % (nodes + 1)); j < n; ++j) {
+        const std::uint32_t a = any_node(rng), b = any_node(rng);
+        const float t = minutes();
+        net->arcs.push_back({a, b, t});
+        if (rng() % 2 == 0) net->arcs.push_back({b, a, t});
+    }
+    for (std::uint32_t k = 0; k < nodes; ++k)
+        for (std::uint32_t j = 0, n = 1 + static_cast<std::uint32_t>(rng() % 2); j < n; ++j) {
+            const std::uint32_t cell = any_cell(rng);
+            const float t = minutes();
+            net->arcs.push_back({cell, cells + k, t});
+            net->arcs.push_back({cells + k, cell, t});
+        }
+    std::shuffle(net->arcs.begin(), net->arcs.end(), rng);
+    c.network = net;
+    c.text += ", a network of " + std::to_string(nodes) + " nodes and " + std::to_string(net->arcs.size()) + " arcs";
+}
+
+}  // namespace
+
+TEST_CASE("with a road network the solver equals a plain Dijkstra over cells and nodes",
+          "[engine][traveltime][reference][network]") {
+    std::mt19937 rng(2022);
+    std::size_t tied = 0, nodes_reached = 0;
+    for (int trial = 0; trial < 240; ++trial) {
+        Case c = trial % 4 == 3 ? tied_case(rng, trial) : random_case(rng, trial);
+        add_random_network(rng, c);
+        INFO(c.text);
+        const TravelTimeOptions o = c.options();
+        const Reference want = reference_travel_time(c.friction, c.sources, o);
+        REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, c.sources, o), want);
+        std::vector<SourceCell> reversed(c.sources.rbegin(), c.sources.rend());
+        REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, reversed, o), want);
+        tied += tied_cells(c.friction, c.sources, o, want);
+        nodes_reached += static_cast<std::size_t>(std::count_if(want.minutes.begin() + static_cast<std::ptrdiff_t>(c.friction.size()),
+                                                                want.minutes.end(), [](float t) { return t != inf; }));
+    }
+    INFO(tied << " tied cells, " << nodes_reached << " nodes reached");
+    CHECK(tied > 10'000);
+    CHECK(nodes_reached > 2'000);
+}
+
+TEST_CASE("with a road network update_travel_time and compute_catchments equal the reference",
+          "[engine][traveltime][reference][network][incremental][catchments]") {
+    std::mt19937 rng(2023);
+    for (int trial = 0; trial < 80; ++trial) {
+        Case c = trial % 4 == 3 ? tied_case(rng, trial) : random_case(rng, trial);
+        add_random_network(rng, c);
+        INFO(c.text);
+        TravelTimeResult r = compute_travel_time(c.friction, c.sources, c.options());
+        // Close about a third of the ids, open two new sources.
+        std::vector<std::int32_t> removed;
+        for (const auto& s : c.sources)
+            if (rng() % 3 == 0) removed.push_back(s.id);
+        std::vector<SourceCell> after;
+        for (const auto& s : c.sources)
+            if (std::find(removed.begin(), removed.end(), s.id) == removed.end()) after.push_back(s);
+        std::uniform_int_distribution<std::size_t> any_cell(0, c.friction.size() - 1);
+        after.push_back({any_cell(rng), 1000});
+        after.push_back({any_cell(rng), 1001});
+        const TravelTimeOptions o = c.options();
+        update_travel_time(c.friction, after, o, removed, r);
+        REQUIRE_SAME_AS_REFERENCE(r, reference_travel_time(c.friction, after, o));
+
+        Case bounded = c;
+        if (!std::isfinite(bounded.max_minutes)) bounded.max_minutes = 30.0 * std::generate_canonical<double, 53>(rng);
+        const TravelTimeOptions ob = bounded.options();
+        const std::vector<Catchment> got = compute_catchments(c.friction, c.sources, ob);
+        for (std::size_t j = 0; j < c.sources.size(); ++j) {
+            const Reference want = reference_travel_time(c.friction, {c.sources[j]}, ob);
+            std::vector<std::pair<std::size_t, float>> expected, actual;
+            for (std::size_t i = 0; i < c.friction.size(); ++i)
+                if (want.minutes[i] != inf) expected.emplace_back(i, want.minutes[i]);
+            for (const ReachedCell& rc : got[j]) actual.emplace_back(rc.cell, rc.minutes);
+            std::sort(actual.begin(), actual.end());
+            INFO("source " << j << " at " << cell_text(c.friction.cols(), c.sources[j].cell));
+            REQUIRE(actual == expected);
+        }
+    }
 }

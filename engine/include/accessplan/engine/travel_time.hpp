@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "accessplan/engine/grid.hpp"
@@ -33,6 +34,21 @@ struct ExtraEdge {
     double minutes = 0.0;
 };
 
+/// A directed arc of a network coupled with the grid (the hybrid street model, docs/algorithms.md): vertex ids below the
+/// grid's cell count are cells, the others network nodes (cell count + k = node k). A home at `from` reaches `to` in
+/// `minutes`.
+struct NetworkArc {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    float minutes = 0.0f;
+};
+
+/// Roads and paths as a graph with their true lengths, tied to the cells they pass through (build_road_network).
+struct TravelNetwork {
+    std::size_t nodes = 0;
+    std::vector<NetworkArc> arcs;
+};
+
 struct TravelTimeOptions {
     Neighbourhood neighbours = Neighbourhood::sixteen;
     /// Cells beyond this many minutes stay unreachable (+inf). Infinity = no cut-off.
@@ -42,11 +58,15 @@ struct TravelTimeOptions {
     const Grid<float>* elevation_m = nullptr;
     /// Edges outside the raster graph (ferries). Their cells must be passable for the edge to be usable.
     std::vector<ExtraEdge> extra_edges;
+    /// The road network searched together with the grid (one exact search over both); none = raster only.
+    std::shared_ptr<const TravelNetwork> network;
 };
 
 struct TravelTimeResult {
     Grid<float> minutes;         ///< travel time to the nearest source; +inf = unreachable (or beyond max_minutes)
     Grid<std::int32_t> nearest;  ///< id of the source reached; -1 where unreachable
+    std::vector<float> node_minutes;         ///< per network node (options.network), as `minutes`
+    std::vector<std::int32_t> node_nearest;  ///< per network node, as `nearest`
 };
 
 inline constexpr std::int32_t no_facility = -1;
@@ -55,7 +75,8 @@ inline constexpr std::int32_t no_facility = -1;
 double tobler_speed_factor(double slope) noexcept;
 
 /// Travel time from every cell to the nearest of `sources`. Throws InputError for NaN or negative friction,
-/// sources outside the grid, a DEM on another grid, or extra edges referring to cells outside the grid.
+/// sources outside the grid, a DEM on another grid, extra edges referring to cells outside the grid, or network arcs
+/// referring to vertices that do not exist.
 TravelTimeResult compute_travel_time(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
                                      const TravelTimeOptions& options = {});
 
