@@ -119,8 +119,11 @@ private:
             };
             crossings(a0, a1, static_cast<double>(m_grid.cols));
             crossings(b0, b1, static_cast<double>(m_grid.rows));
+            // A line through a cell corner crosses a column and a row boundary at one point; rounding may put the
+            // two crossings an ulp apart, and the sliver between them in a cell the line only touches. One crossing.
             std::sort(ts.begin(), ts.end());
-            ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+            ts.erase(std::unique(ts.begin(), ts.end(), [](double a, double b) { return b - a < 1e-9; }), ts.end());
+            ts.back() = 1.0;
             for (std::size_t k = 0; k + 1 < ts.size(); ++k) {
                 const double ta = ts[k], tb = ts[k + 1], tm = 0.5 * (ta + tb);
                 Piece p{x0 + (x1 - x0) * ta, y0 + (y1 - y0) * ta, x0 + (x1 - x0) * tb, y0 + (y1 - y0) * tb, seg_m * (tb - ta),

@@ -66,7 +66,9 @@ std::string_view road_class_name(RoadClass road) noexcept {
 
 namespace {
 
-// Off-road walking speeds of children (km/h) by land cover; see docs/travel-models.md for sources.
+// Off-road walking speeds of children (km/h) by land cover; see docs/travel-models.md for sources. Built-up land is
+// walked at 4 km/h where its paths are not mapped (villages); in towns whose streets are mapped, 1 km/h makes walks
+// follow the streets (docs/travel-models.md "Towns", bench/RESULTS.md "Walking in towns").
 std::map<std::uint8_t, double> child_offroad_speeds() {
     using namespace landcover;
     return {{tree_cover, 1.5}, {shrubland, 2.0}, {grassland, 3.0}, {cropland, 2.5}, {built_up, 4.0}, {bare, 3.0},
@@ -100,6 +102,7 @@ TravelMode default_motorbike_mode() {
     // Off-road the motorbike is pushed: walking speeds.
     mode.landcover_speed_kmh = child_offroad_speeds();
     // Motorbikes are banned from Vietnamese expressways (motorway = 0).
+    mode.osm_access = "motorcycle";
     mode.road_speed_kmh = road_speeds({{RoadClass::trunk, 50.0}, {RoadClass::primary, 45.0}, {RoadClass::secondary, 40.0},
                                        {RoadClass::tertiary, 35.0}, {RoadClass::unclassified, 30.0},
                                        {RoadClass::residential, 25.0}, {RoadClass::service, 20.0},
@@ -126,6 +129,10 @@ void validate_travel_mode(const TravelMode& mode) {
     for (std::size_t i = 1; i < road_class_count; ++i)
         check(mode.road_speed_kmh[i], fmt::format("road class {}", road_class_name(static_cast<RoadClass>(i))));
     check(mode.boat_speed_kmh, "boat");
+    check(mode.building_speed_kmh, "building");
+    if (mode.osm_access != "foot" && mode.osm_access != "motorcycle" && mode.osm_access != "bicycle")
+        throw InputError(fmt::format("travel mode '{}': osm_access is '{}'; expected foot, motorcycle or bicycle",
+                                     mode.name, mode.osm_access));
 }
 
 Grid<float> build_friction(const FrictionInputs& in, const TravelMode& mode) {
@@ -136,6 +143,8 @@ Grid<float> build_friction(const FrictionInputs& in, const TravelMode& mode) {
     if (in.roads) require_same_grid(spec, "land cover", in.roads->spec(), "roads");
     if (in.rivers) require_same_grid(spec, "land cover", in.rivers->spec(), "rivers");
     if (in.barriers) require_same_grid(spec, "land cover", in.barriers->spec(), "barriers");
+    if (in.buildings) require_same_grid(spec, "land cover", in.buildings->spec(), "buildings");
+    const float building_friction = friction_for_speed_kmh(mode.building_speed_kmh);
 
     // Land-cover friction lookup; codes the mode does not know are collected for one clear error.
     std::array<float, 256> lc_friction;
@@ -165,6 +174,8 @@ Grid<float> build_friction(const FrictionInputs& in, const TravelMode& mode) {
         float f = lc_friction[lc];
         const bool river = in.rivers && (*in.rivers)[i] != 0;
         if (river) f = water_friction;
+        else if (in.buildings && (*in.buildings)[i] != 0 && lc != landcover::water && lc != landcover::nodata)
+            f = std::max(f, building_friction);  // a building never makes the ground faster
         if (in.roads) {
             const std::uint8_t road = (*in.roads)[i];
             if (road >= road_class_count) {

@@ -463,4 +463,16 @@ std::vector<Feature> read_osm_roads(const fs::path& path, const Crs& target) {
     return roads;
 }
 
+std::vector<std::unique_ptr<OGRGeometry>> read_osm_buildings(const fs::path& path, const Crs& target) {
+    std::vector<std::unique_ptr<OGRGeometry>> buildings;
+    for_each_osm_feature(path, target, [&](const std::string& layer, std::map<std::string, std::string> tags,
+                                           std::unique_ptr<OGRGeometry> geometry) {
+        if (layer != "multipolygons") return;
+        const auto it = tags.find("building");
+        if (it == tags.end() || it->second.empty() || it->second == "no") return;
+        buildings.push_back(std::move(geometry));
+    });
+    return buildings;
+}
+
 }  // namespace accessplan::geodata

@@ -133,7 +133,8 @@ NumberRule speed_rule(const char* expected) {
 }
 
 void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& where, TravelMode& mode) {
-    r.check_keys(node, where, {"base", "road_speed_kmh", "landcover_speed_kmh", "boat_speed_kmh", "slope_aware"});
+    r.check_keys(node, where, {"base", "road_speed_kmh", "landcover_speed_kmh", "boat_speed_kmh", "building_speed_kmh",
+                               "slope_aware", "osm_access"});
     if (YAML::Node roads = node["road_speed_kmh"]; roads && roads.IsMap()) {
         for (const auto& kv : roads) {
             const std::string name = kv.first.as<std::string>();
@@ -162,6 +163,15 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
     if (node["boat_speed_kmh"])  // (.inf was taken)
         if (auto v = r.scalar_number(node["boat_speed_kmh"], where + ".boat_speed_kmh", speed_rule("a speed >= 0 km/h")))
             mode.boat_speed_kmh = *v;
+    if (node["building_speed_kmh"])
+        if (auto v = r.scalar_number(node["building_speed_kmh"], where + ".building_speed_kmh", speed_rule("a speed >= 0 km/h")))
+            mode.building_speed_kmh = *v;
+    if (node["osm_access"]) {
+        const std::string access = node["osm_access"].IsScalar() ? node["osm_access"].Scalar() : "";
+        if (access == "foot" || access == "motorcycle" || access == "bicycle") mode.osm_access = access;
+        else r.error(node["osm_access"], where + ".osm_access", "expected foot, motorcycle or bicycle (which OpenStreetMap "
+                                                                "access and one-way tags apply to the mode)");
+    }
     if (node["slope_aware"]) {
         try {
             mode.slope_aware = node["slope_aware"].as<bool>();
@@ -400,7 +410,7 @@ std::vector<fs::path> input_files(const Scenario& s) {
     add(s.facilities.file);
     add(s.landcover);
     if (s.elevation) add(*s.elevation);
-    for (const auto* l : {&s.population_mask, &s.land, &s.roads, &s.rivers, &s.border, &s.ferries, &s.towns, &s.remote_zones, &s.island_zones,
+    for (const auto* l : {&s.population_mask, &s.land, &s.roads, &s.buildings, &s.rivers, &s.border, &s.ferries, &s.towns, &s.remote_zones, &s.island_zones,
                           &s.coastline, &s.zones})
         add_layer(*l);
     if (s.ranking) add_layer(s.ranking->candidates);
@@ -574,7 +584,8 @@ Scenario read_scenario(const fs::path& file) {
     s.modes["walking"] = default_walking_mode();
     s.modes["motorbike"] = default_motorbike_mode();
     if (YAML::Node travel = r.map(root, "travel", "", true)) {
-        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "rivers", "border", "land", "ferries", "modes"});
+        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "road_model", "buildings", "rivers", "border", "land",
+                                        "ferries", "modes"});
         s.land = r.layer(travel, "land", "travel", false);
         if (YAML::Node lc = travel["landcover"]; lc && lc.IsMap()) {
             r.check_keys(lc, "travel.landcover", {"uniform"});
@@ -589,6 +600,13 @@ Scenario read_scenario(const fs::path& file) {
         s.roads = r.layer(travel, "roads", "travel", false, {"class_field"});
         if (travel["roads"] && travel["roads"].IsMap())
             s.road_class_field = r.text(travel["roads"], "class_field", "travel.roads", false).value_or(s.road_class_field);
+        if (travel["road_model"]) {
+            const YAML::Node m = travel["road_model"];
+            if (m.IsScalar() && (m.Scalar() == "network" || m.Scalar() == "raster")) s.road_model = m.Scalar();
+            else r.error(m, "travel.road_model", "expected network (roads as a graph with their true lengths, the default) "
+                                                 "or raster (each road cell takes its road's speed, as AccessMod)");
+        }
+        s.buildings = r.layer(travel, "buildings", "travel", false);
         s.rivers = r.layer(travel, "rivers", "travel", false);
         s.border = r.layer(travel, "border", "travel", false);
         s.ferries = r.layer(travel, "ferries", "travel", false, {"port_snap_m"});

@@ -52,7 +52,7 @@ std::vector<std::string> check_inputs(const Scenario& s, std::vector<std::string
     if (s.elevation) raster(*s.elevation, "travel.elevation");
     layer(s.area_boundary, "area.boundary");
     layer(s.facilities, "facilities");
-    for (auto [ref, key] : {std::pair{&s.roads, "travel.roads"}, {&s.rivers, "travel.rivers"}, {&s.border, "travel.border"},
+    for (auto [ref, key] : {std::pair{&s.roads, "travel.roads"}, {&s.buildings, "travel.buildings"}, {&s.rivers, "travel.rivers"}, {&s.border, "travel.border"},
                             {&s.land, "travel.land"}, {&s.population_mask, "population.mask"},
                             {&s.ferries, "travel.ferries"}, {&s.towns, "area_classes.towns"},
                             {&s.remote_zones, "area_classes.remote_zones"}, {&s.island_zones, "area_classes.island_zones"},

@@ -156,7 +156,7 @@ TEST_CASE("a new bridge lowers times across the river and nowhere gets worse", "
                                    "[107.48604, 21.43949]], highway: tertiary}\n");
     const Change c = compare(minutes(d.baseline_out, "primary_school"), minutes(out, "primary_school"));
     CHECK(c.worse == 0);
-    CHECK(c.better > 20);
+    CHECK(c.better > 10);  // 19: with roads as a network the bridge carries walkers over the river, not along it
     // A "bridge" over dry land is refused: it would be a road.
     REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - new_bridge: {line: [[107.30, 21.60], [107.305, 21.605]]}\n"),
                         Catch::Contains("crosses no river"));
@@ -379,9 +379,13 @@ std::string square_lonlat(double x, double y, double half_m) {
 /// Cells faster in `after` than in `before`, other than facility cells (0 min). A facility whose cell a closure makes
 /// impassable (a school on a bridge) is placed on the nearest passable cell, as any facility is; only there can a
 /// time fall.
+// Cells faster after than before by more than 0.1 minutes (6 seconds), facilities' own cells aside. With roads as a
+// network a cell joins a road at the point of it nearest the cell's centre (docs/algorithms.md); where a closure cuts
+// a road inside a cell, that point moves along the road to the nearest one left, which can shorten the way along the
+// road by a little more than it lengthens the way to it: 0.034 minutes (2 s) at most on these closures of the demo.
 std::size_t faster_off_facilities(const Grid<float>& before, const Grid<float>& after) {
     std::size_t n = 0;
-    for (std::size_t i : compare(before, after).better_cells) n += after[i] == 0.0f ? 0 : 1;
+    for (std::size_t i : compare(before, after).better_cells) n += after[i] == 0.0f || after[i] >= before[i] - 0.1f ? 0 : 1;
     return n;
 }
 

@@ -18,6 +18,7 @@ struct FrictionLayers {
     const Grid<std::uint8_t>* roads = nullptr;
     const Grid<std::uint8_t>* rivers = nullptr;
     const Grid<std::uint8_t>* border = nullptr;
+    const Grid<std::uint8_t>* buildings = nullptr;
 };
 
 /// Friction per mode of friction_modes(s), after `edits` (road speeds, floods); border cells stay impassable.

@@ -18,8 +18,10 @@
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
 #include "../modifications.hpp"
+#include "../modifications/kinds.hpp"
 #include "children.hpp"
 #include "friction.hpp"
+#include "road_network.hpp"
 
 namespace accessplan::scenarios::detail {
 
@@ -66,8 +68,9 @@ std::vector<geodata::Feature> clone_features(const std::vector<geodata::Feature>
 }
 
 /// The road raster (most important class per cell) of the road layer's `features` after the road modifications
-/// (road_closure only when `closures`); `road_edits` gets the speed edit of each modification that sets speeds.
-Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<geodata::Feature> features,
+/// (road_closure only when `closures`), which are applied to `features`; `road_edits` gets the speed edit of each
+/// modification that sets speeds.
+Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std::vector<geodata::Feature>& features,
                                    std::vector<std::string>& warnings, std::map<std::size_t, FrictionEdit>& road_edits,
                                    bool closures = true) {
     const std::size_t from_file = features.size();
@@ -103,6 +106,71 @@ Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std:
     Grid<std::uint8_t> roads(grid, 0);
     for (std::size_t i = 0; i < roads.size(); ++i) roads[i] = static_cast<std::uint8_t>(burned[i]);
     return roads;
+}
+
+/// An OpenStreetMap extract is complete only inside its box (the ways crossing it reach beyond, nothing else does):
+/// roads and facilities of the study area outside it are missing. Says how much of the study area lies outside.
+void osm_coverage(const Scenario& s, RunInputs& in) {
+    std::set<std::filesystem::path> files;
+    if (s.roads && is_osm_file(s.roads->file)) files.insert(s.roads->file);
+    if (is_osm_file(s.facilities.file)) files.insert(s.facilities.file);
+    for (const std::filesystem::path& file : files) {
+        const auto box = geodata::osm_extract_box(file);
+        if (!box) {
+            in.warnings.push_back(fmt::format("{}: the file states no box it is complete in (an .osm.pbf header bbox or "
+                                              "<bounds>): check that it covers the study area; roads and facilities "
+                                              "beyond an extract's edge are missing", file.string()));
+            continue;
+        }
+        const auto [w, so, e, n] = *box;
+        std::vector<LonLat> ring;
+        for (int k = 0; k < 16; ++k) ring.push_back({w + (e - w) * k / 16.0, so});
+        for (int k = 0; k < 16; ++k) ring.push_back({e, so + (n - so) * k / 16.0});
+        for (int k = 0; k < 16; ++k) ring.push_back({e - (e - w) * k / 16.0, n});
+        for (int k = 0; k < 16; ++k) ring.push_back({w, n - (n - so) * k / 16.0});
+        const auto shape = polygon_in(ring, in.grid.crs);
+        const Grid<std::uint8_t> inside = geodata::rasterize_mask({shape.get()}, in.grid, false);
+        std::size_t area = 0, covered = 0;
+        for (std::size_t i = 0; i < inside.size(); ++i)
+            if (in.study_area[i]) ++area, covered += inside[i] ? 1 : 0;
+        const double pct = area ? 100.0 * static_cast<double>(covered) / static_cast<double>(area) : 100.0;
+        in.osm_coverage.push_back({file.string(), *box, pct});
+        if (pct < 99.5)
+            in.warnings.push_back(fmt::format(
+                "{}: this OpenStreetMap extract is complete only inside {:.4f}..{:.4f}E {:.4f}..{:.4f}N, and {:.1f}% of the "
+                "study area lies outside it: roads and facilities there are missing, so travel times there are too long "
+                "and access too low. Use an extract that covers the study area, or that box as the study area "
+                "(area: {{bbox: [{:.4f}, {:.4f}, {:.4f}, {:.4f}]}})",
+                file.string(), w, e, so, n, 100.0 - pct, w, so, e, n));
+    }
+}
+
+/// With roads as a network, built-up land off the roads is still crossed in straight lines at its land-cover speed. In a
+/// town whose streets are mapped that is as fast as the streets for walkers by default: say so, with the setting.
+void town_walking_note(const Scenario& s, RunInputs& in) {
+    if (!in.roads || in.networks.empty()) return;
+    std::size_t area = 0, built = 0, built_on_road = 0;
+    for (std::size_t i = 0; i < in.study_area.size(); ++i) {
+        if (!in.study_area[i]) continue;
+        ++area;
+        if (in.landcover[i] != landcover::built_up) continue;
+        ++built;
+        if ((*in.roads)[i]) ++built_on_road;
+    }
+    if (area == 0 || built < area / 5 || built_on_road * 10 < built * 3) return;
+    for (const auto& [name, network] : in.networks) {
+        const TravelMode& mode = s.modes.at(name);
+        const auto it = mode.landcover_speed_kmh.find(landcover::built_up);
+        const double street = mode.road_speed_kmh[static_cast<std::size_t>(RoadClass::residential)];
+        if (mode.osm_access != "foot" || it == mode.landcover_speed_kmh.end() || it->second < 0.9 * street) continue;
+        in.warnings.push_back(fmt::format(
+            "travel mode '{}': built-up land is {:.0f}% of the study area and streets are mapped through {:.0f}% of it, "
+            "but off the streets it is walked in straight lines at {:g} km/h, as fast as along them: walking times in "
+            "town come out about half the real ones. For a town whose streets are mapped set travel.modes.{}: "
+            "{{landcover_speed_kmh: {{50: 1.0}}}} (docs/travel-models.md \"Towns\")",
+            name, 100.0 * static_cast<double>(built) / static_cast<double>(area),
+            100.0 * static_cast<double>(built_on_road) / static_cast<double>(built), it->second, name));
+    }
 }
 
 /// Admin zones: polygons rasterised by cell centre, or unit centre points turned into nearest-centre zones inside
@@ -365,13 +433,24 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     }
     std::map<std::size_t, FrictionEdit> road_edits, open_road_edits;
     std::optional<Grid<std::uint8_t>> open_roads;  // without the closures (see stage 3)
+    const bool network = s.road_model == "network";
+    std::vector<geodata::Feature> road_features;  // after the road modifications
     if (s.roads || changes_roads(s)) {
-        std::vector<geodata::Feature> features = read_roads(s, grid);
-        if (closes_roads(s)) {
+        road_features = read_roads(s, grid);
+        if (closes_roads(s) && !network) {
             std::vector<std::string> ignored;  // (the same as the run's own)
-            open_roads = rasterize_roads(s, grid, clone_features(features), ignored, open_road_edits, false);
+            std::vector<geodata::Feature> open = clone_features(road_features);
+            open_roads = rasterize_roads(s, grid, open, ignored, open_road_edits, false);
         }
-        in.roads = rasterize_roads(s, grid, std::move(features), in.warnings, road_edits);
+        in.roads = rasterize_roads(s, grid, road_features, in.warnings, road_edits);
+    }
+    if (s.buildings) {
+        in.buildings = rasterize_mask(*s.buildings, grid, false);
+    } else if (network && s.roads && is_osm_file(s.roads->file)) {
+        const auto shapes = geodata::read_osm_buildings(s.roads->file, grid.crs);
+        std::vector<const OGRGeometry*> geoms;
+        for (const auto& g : shapes) geoms.push_back(g.get());
+        if (!geoms.empty()) in.buildings = geodata::rasterize_mask(geoms, grid, false);
     }
     if (const auto slow = services_without_roads(s); !slow.empty())
         in.warnings.push_back(fmt::format("NO ROADS: travel.roads is not set: service(s) {} travel at off-road speed everywhere: travel "
@@ -391,8 +470,23 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     }
 
     clock.stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
-    in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
-                                        in.border ? &*in.border : nullptr}, friction_changes);
+    const Grid<std::uint8_t>* buildings = in.buildings ? &*in.buildings : nullptr;
+    if (network && in.roads) {
+        // The roads are a network: the grid carries off-road movement only (floods still slow it).
+        std::vector<FrictionEdit> offroad_changes;
+        for (const auto& e : friction_changes)
+            if (e.speed_kmh.empty()) offroad_changes.push_back(e);
+        in.friction = friction_per_mode(s, {&in.landcover, nullptr, in.rivers ? &*in.rivers : nullptr,
+                                            in.border ? &*in.border : nullptr, buildings}, offroad_changes);
+        clock.substage("road network");
+        RoadNetworks networks = build_road_networks(s.modes, road_features, s.road_class_field, in.friction, friction_changes,
+                                                    in.border ? &*in.border : nullptr, in.elevation ? &*in.elevation : nullptr);
+        in.networks = std::move(networks.by_mode);
+        in.network_stats = std::move(networks.stats);
+    } else {
+        in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
+                                            in.border ? &*in.border : nullptr, buildings}, friction_changes);
+    }
     if (open_roads) {
         // A closure never makes a cell faster: where the one-class-per-cell road raster would show a faster minor road
         // under a closed major one (a footway beside a closed motorway, for walking), the cell keeps its friction
@@ -435,12 +529,13 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     } else if (!s.landcover_uniform) {
         account.mask = fmt::format("land of travel.landcover ({}, not water)", s.landcover.filename().string());
     }
-    // Nobody lives on the national border line or in a river without a bridge (cells nobody can enter): their people
+    // Nobody lives on the national border line or in a river without a bridge (with the network model, in any river: a
+    // bridge is a road over it), cells nobody can enter: their people
     // go to the cells beside them, within their population cell.
     if (in.border || in.rivers) {
         if (!people_mask) people_mask = account.mask.empty() ? Grid<std::uint8_t>(grid, 1) : in.land;
         for (std::size_t i = 0; i < people_mask->size(); ++i)
-            if ((in.border && (*in.border)[i]) || (in.rivers && (*in.rivers)[i] && !(in.roads && (*in.roads)[i])))
+            if ((in.border && (*in.border)[i]) || (in.rivers && (*in.rivers)[i] && (network || !(in.roads && (*in.roads)[i]))))
                 (*people_mask)[i] = 0;
         account.mask += fmt::format("{}off the {}", account.mask.empty() ? "" : ", ",
                                     in.border && in.rivers ? "border line and rivers" : in.border ? "border line" : "rivers");
@@ -559,6 +654,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
             if (!in.study_area[i]) c[i] = 0.0f;
         in.children[svc.target_group] = std::move(c);
     }
+    osm_coverage(s, in);
+    town_walking_note(s, in);
     return {std::move(in), std::move(memory)};
 }
 

@@ -5,6 +5,7 @@
 // target group (children.hpp). A what-if that changes only facilities, ferries, thresholds or the ranking reuses them
 // (run_cache.hpp).
 
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/engine/memory.hpp"
+#include "accessplan/engine/road_network.hpp"
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
@@ -43,7 +45,19 @@ struct RunInputs {
     std::shared_ptr<const OGRGeometry> study_area_shape;  ///< the boundary (or bbox) in the grid's CRS
     std::optional<Grid<std::uint8_t>> roads, rivers, border, listed_remote, listed_island;
     std::optional<Grid<float>> elevation;
-    std::map<std::string, Grid<float>> friction;  ///< every mode a service or the remote class uses
+    std::map<std::string, Grid<float>> friction;  ///< every mode a service or the remote class uses (off road only
+                                                  ///< with the network model)
+    /// The roads as a network per mode (travel.road_model: network), searched with the friction grid.
+    std::map<std::string, std::shared_ptr<const TravelNetwork>> networks;
+    std::map<std::string, RoadNetworkStats> network_stats;
+    std::optional<Grid<std::uint8_t>> buildings;  ///< cells whose centre is inside a building
+    /// An OpenStreetMap input (roads, facilities) and the share of the study area inside the box it is complete in.
+    struct OsmCoverage {
+        std::string file;
+        std::array<double, 4> box{};  ///< west, south, east, north (degrees)
+        double study_area_pct = 100.0;
+    };
+    std::vector<OsmCoverage> osm_coverage;
     std::vector<SourceCell> towns;
     AreaClassOptions class_options;
     std::optional<LoadedZones> zones;

@@ -280,7 +280,9 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     for (const auto& svc : s.services) modes_used.insert(svc.mode);
     for (const auto& m : modes_used) {
         geodata::RasterWriteOptions wo;
-        wo.description = fmt::format("friction for {}", m);
+        wo.description = in.inputs.networks.count(m)
+                             ? fmt::format("off-road friction for {} (the roads are a network searched with it: summary.json travel)", m)
+                             : fmt::format("friction for {}", m);
         wo.units = "minutes per metre";
         geodata::write_geotiff(layout.friction_tif(m), in.inputs.friction.at(m), wo);
     }
@@ -327,6 +329,18 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     summary["population_total"] = result.population_total;
     summary["population_in_area"] = result.population_in_area;
     summary["all_ages"] = result.all_ages;  // no age data: the target groups' "children" are people of all ages
+    {
+        nlohmann::json travel;
+        travel["road_model"] = in.inputs.roads ? nlohmann::json(s.road_model) : nlohmann::json(nullptr);
+        for (const auto& [mode, st] : in.inputs.network_stats)
+            travel["networks"][mode] = {{"roads", st.lines}, {"km", st.length_km}, {"nodes", st.nodes},
+                                        {"cells_linked", st.cells_with_road}};
+        if (in.inputs.buildings)
+            travel["building_cells"] = std::count(in.inputs.buildings->values().begin(), in.inputs.buildings->values().end(), std::uint8_t{1});
+        for (const auto& c : in.inputs.osm_coverage)
+            travel["osm_extracts"].push_back({{"file", c.file}, {"box", c.box}, {"study_area_pct_inside", c.study_area_pct}});
+        summary["travel"] = travel;
+    }
     const PopulationAccount& pa = result.population;
     summary["population"] = {{"source_total", pa.source_total}, {"in_grid", pa.in_grid}, {"in_boundary", pa.in_boundary},
                              {"kept_to", pa.mask.empty() ? nlohmann::json(nullptr) : nlohmann::json(pa.mask)},

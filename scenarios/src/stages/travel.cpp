@@ -106,6 +106,7 @@ std::map<std::string, TravelTimeOptions> travel_options(const Scenario& s, const
         TravelTimeOptions topt;
         topt.extra_edges = ferry_edges(ferries, f, s.ferry_port_snap_m);
         if (in.elevation && s.modes.at(m).slope_aware) topt.elevation_m = &*in.elevation;
+        if (const auto it = in.networks.find(m); it != in.networks.end()) topt.network = it->second;
         options[m] = std::move(topt);
     }
     return options;

@@ -158,3 +158,26 @@ TEST_CASE("a cell's link to the road costs the distance from its centre at its o
     const auto b = times(blocked, {road({{xa, ya + 30.0}, {xb, yb + 30.0}})}, cell(f, 9, 1));
     CHECK(b.minutes(0, 1) == inf);  // impassable: no link, no time
 }
+
+TEST_CASE("a road through cell corners is linked to the cells it crosses, not to those it touches", "[engine][network]") {
+    // Diagonals through the centres of a 100 m grid at UTM-like coordinates, where a corner's column and row crossings
+    // round an ulp apart: the sliver between them once put a link into a cell the road only touches at its corner,
+    // and which cells got one changed when the line was cut elsewhere (a road_closure).
+    Grid<float> f(make_grid_spec(700, 600, 100.0, 697900.0, 2417200.0, test::test_crs()), static_cast<float>(offroad));
+    for (const auto& [from, to] : std::vector<std::pair<std::pair<int, int>, std::pair<int, int>>>{
+             {{621, 554}, {559, 492}}, {{364, 486}, {361, 483}}, {{100, 300}, {160, 240}}}) {
+        const auto a = centre(f, static_cast<std::size_t>(from.first), static_cast<std::size_t>(from.second));
+        const auto b = centre(f, static_cast<std::size_t>(to.first), static_cast<std::size_t>(to.second));
+        RoadNetworkStats whole, cut;
+        RoadNetworkInputs in;
+        in.offroad_friction = &f;
+        build_road_network(f.spec(), {road({a, b})}, in, &whole);
+        const std::size_t cells = static_cast<std::size_t>(std::abs(to.first - from.first)) + 1;
+        CHECK(whole.cells_with_road == cells);
+        // The same road starting a third of a cell further on (as a cut leaves it).
+        const std::pair<double, double> later{a.first + (b.first - a.first) / static_cast<double>(cells - 1) / 3.0,
+                                              a.second + (b.second - a.second) / static_cast<double>(cells - 1) / 3.0};
+        build_road_network(f.spec(), {road({later, b})}, in, &cut);
+        CHECK(cut.cells_with_road == cells);
+    }
+}

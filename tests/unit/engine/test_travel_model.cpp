@@ -66,7 +66,7 @@ TEST_CASE("unknown land-cover classes and bad speeds are input errors", "[engine
     auto lc = byte_grid(3, 1, {landcover::cropland, 13, 200});
     REQUIRE_THROWS_WITH(build_friction({&lc, nullptr, nullptr, nullptr}, default_walking_mode()),
                         Catch::Contains("13") && Catch::Contains("200") && Catch::Contains("WorldCover"));
-    FrictionInputs named{&lc, nullptr, nullptr, nullptr, "worldcover_2021.tif (land cover)"};
+    FrictionInputs named{&lc, nullptr, nullptr, nullptr, nullptr, "worldcover_2021.tif (land cover)"};
     REQUIRE_THROWS_WITH(build_friction(named, default_walking_mode()),
                         Catch::StartsWith("worldcover_2021.tif (land cover): class codes"));
     TravelMode bad = default_walking_mode();

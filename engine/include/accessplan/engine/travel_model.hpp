@@ -60,6 +60,11 @@ struct TravelMode {
     std::array<double, road_class_count> road_speed_kmh{}; ///< per RoadClass; 0 = this mode cannot use that road
     double boat_speed_kmh = 0.0;                       ///< on open water and unbridged rivers; 0 = impassable
     bool slope_aware = false;                          ///< apply Tobler's hiking function when a DEM is given
+    /// Off road inside a building (OSM building=*, FrictionInputs::buildings): walls and doors, no way through a block.
+    double building_speed_kmh = 1.0;
+    /// Which OpenStreetMap access and one-way tags apply to this mode on a road network: "foot" (one-ways ignored,
+    /// foot=no respected), "motorcycle" (one-ways kept; motorcycle, motor_vehicle, vehicle, access), "bicycle".
+    std::string osm_access = "foot";
 
     bool operator==(const TravelMode&) const = default;
 };
@@ -78,6 +83,7 @@ struct FrictionInputs {
     const Grid<std::uint8_t>* roads = nullptr;      ///< RoadClass codes, the most important road in each cell
     const Grid<std::uint8_t>* rivers = nullptr;     ///< non-zero = river; crossed only where a road (bridge) crosses
     const Grid<std::uint8_t>* barriers = nullptr;   ///< non-zero = impassable (national border, fences), roads or not
+    const Grid<std::uint8_t>* buildings = nullptr;  ///< non-zero = inside a building: the mode's building speed off road
     std::string landcover_source = "land cover";    ///< how errors name the land cover: its file, for a planner
 };
 

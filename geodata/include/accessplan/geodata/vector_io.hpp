@@ -2,6 +2,7 @@
 // Reading OGR vectors (GeoPackage, GeoJSON, Shapefile, CSV with coordinate columns, OpenStreetMap .osm.pbf).
 
 #include <cstdint>
+#include <array>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -96,6 +97,13 @@ std::vector<OsmFacility> read_osm_facilities(const std::filesystem::path& path, 
 
 /// Roads (`highway=*` lines) of an OSM file, transformed to `target`; attribute "highway" holds the tag.
 std::vector<Feature> read_osm_roads(const std::filesystem::path& path, const Crs& target);
+
+/// The box an OpenStreetMap extract is complete in, [west, south, east, north] in degrees: an .osm.pbf's header
+/// bounding box or an .osm file's <bounds>; nullopt when the file states none.
+std::optional<std::array<double, 4>> osm_extract_box(const std::filesystem::path& path);
+
+/// The building=* areas of an OpenStreetMap file (not building=no), as polygons in `target`.
+std::vector<std::unique_ptr<OGRGeometry>> read_osm_buildings(const std::filesystem::path& path, const Crs& target);
 
 /// Parses OGR's OSM `other_tags` text ("k"=>"v","k2"=>"v2") into a map.
 std::map<std::string, std::string> parse_osm_other_tags(const std::string& text);

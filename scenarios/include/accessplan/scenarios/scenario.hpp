@@ -112,6 +112,13 @@ struct Scenario {
     std::optional<std::filesystem::path> elevation;    ///< DEM for slope-aware walking
     std::optional<LayerRef> roads;
     std::string road_class_field = "highway";
+    /// How roads carry travel (docs/travel-models.md): "network" — roads as a graph with their true lengths, searched
+    /// with the grid (the hybrid model, default) — or "raster": each road cell takes its road's speed (one friction grid,
+    /// as GRASS r.cost and AccessMod).
+    std::string road_model = "network";
+    /// Polygons that slow off-road movement to a mode's building_speed_kmh. With the network model and an OpenStreetMap
+    /// roads file, its building=* areas unless this is set.
+    std::optional<LayerRef> buildings;
     std::optional<LayerRef> rivers;
     std::optional<LayerRef> border;                    ///< national land border lines (impassable)
     std::optional<LayerRef> land;                      ///< land polygons: every other cell is sea (default: coastline)
