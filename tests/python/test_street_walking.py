@@ -257,6 +257,14 @@ def test_a_study_area_beyond_the_extract_is_flagged(reference):
         run = subprocess.run([binary, "run", scenario, "--out", out], capture_output=True, text=True, check=True)
         with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
             summary = json.load(f)
+        # The box is a layer of access.gpkg and a dashed outline on the maps.
+        from osgeo import ogr
+        gpkg = ogr.Open(os.path.join(out, "access.gpkg"))
+        boxes = gpkg.GetLayerByName("osm_extract")
+        assert boxes is not None and boxes.GetFeatureCount() == 1
+        box_pct = boxes.GetNextFeature().GetField("study_area_pct_inside")
+        png = gdal.Open(os.path.join(out, "maps", "travel_time_school.png")).ReadAsArray()
+        orange = int(np.sum((png[0] == 204) & (png[1] == 85) & (png[2] == 0)))
     extracts = summary["travel"]["osm_extracts"]
     assert len(extracts) == 1 and extracts[0]["file"] == reference.pbf
     assert np.allclose(extracts[0]["box"], reference.bbox, atol=1e-9)
@@ -275,6 +283,8 @@ def test_a_study_area_beyond_the_extract_is_flagged(reference):
     inside = max(w, big[0]), max(s, big[1]), min(e, big[2]), min(n, big[3])
     expected = 100.0 * area(inside) / area(big)
     assert abs(extracts[0]["study_area_pct_inside"] - expected) < 0.5, (extracts[0], expected)
+    assert box_pct == extracts[0]["study_area_pct_inside"]
+    assert orange > 200, orange  # the outline (about 4 x 250 px of dashes at A4) and its legend line
     assert any("complete only inside" in w and "lies outside it" in w for w in summary["warnings"]), summary["warnings"]
     assert "complete only inside" in run.stdout + run.stderr
 

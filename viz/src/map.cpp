@@ -34,6 +34,7 @@ constexpr double pdf_pixels_per_pt = 2.0;  // the raster layer's resolution in t
 const char* const font = "DejaVu Sans";    // has every Vietnamese letter
 
 const Rgb water{219, 233, 246}, outside{236, 236, 236}, ink{26, 26, 26}, zone_line{111, 111, 111}, border_line{74, 20, 134};
+const Rgb osm_extract_colour{204, 85, 0};  // burnt orange: apart from the travel-time ramps and the border's purple
 
 struct CairoDeleter {
     void operator()(cairo_t* cr) const noexcept { cairo_destroy(cr); }
@@ -214,6 +215,24 @@ void national_border(cairo_t* cr, const std::vector<geodata::Feature>& border, c
     cairo_set_line_width(cr, 1.6);
     cairo_stroke(cr);
     cairo_set_dash(cr, nullptr, 0, 0.0);
+}
+
+/// The box an OpenStreetMap extract is complete in (beyond it its roads and facilities are missing): long dashes.
+void osm_extract_line(cairo_t* cr) {
+    const double dash[] = {6.0, 3.0};
+    cairo_set_dash(cr, dash, 2, 0.0);
+    colour(cr, osm_extract_colour);
+    cairo_set_line_width(cr, 1.4);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0.0);
+}
+
+void osm_extract_outline(cairo_t* cr, const std::vector<geodata::Feature>& boxes, const Frame& f) {
+    for (const auto& b : boxes) {
+        if (!b.geometry) continue;
+        add_path(cr, *b.geometry, f);
+        osm_extract_line(cr);
+    }
 }
 
 /// A facility marker: the shape of its type (circle, square, triangle, diamond; as the QGIS style).
@@ -626,6 +645,12 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, const Ranke
             cairo_stroke(cr);
             cairo_set_dash(cr, nullptr, 0, 0.0);
         }, tr("national border", lang));
+    if (!ctx.osm_extract.empty())
+        line_item([&](double lx, double ly) {
+            cairo_move_to(cr, lx, ly);
+            cairo_line_to(cr, lx + sw, ly);
+            osm_extract_line(cr);
+        }, lang == Lang::vi ? "OpenStreetMap đầy đủ bên trong" : "OpenStreetMap complete inside");
     for (std::size_t k = 0; k < page.facility_types.size(); ++k)
         line_item([&](double lx, double ly) { marker(cr, lx + sw / 2, ly, k, 3.2); },
                   display_name(page.facility_types[k], lang));
@@ -681,6 +706,7 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
     stroke_features(cr, ctx.study_area, f, ink, 1.1);
     if (!page.service.empty()) stroke_features(cr, ctx.gaps, f, gap_colour(), 1.0, page.service);
     national_border(cr, ctx.border, f);
+    osm_extract_outline(cr, ctx.osm_extract, f);
     for (const auto& fac : ctx.facilities) {
         const auto it = std::find(page.facility_types.begin(), page.facility_types.end(), fac.attribute("type"));
         if (it == page.facility_types.end() || !fac.geometry || wkbFlatten(fac.geometry->getGeometryType()) != wkbPoint) continue;
@@ -881,6 +907,7 @@ MapContext load_map_context(const fs::path& dir, std::string credits, const Grid
     ctx.ranking = layer(L::ranking_layer);
     ctx.study_area = layer(L::study_area_layer);
     ctx.border = layer(L::national_border_layer);
+    ctx.osm_extract = layer(L::osm_extract_layer);
     return ctx;
 }
 

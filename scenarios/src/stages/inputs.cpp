@@ -108,6 +108,20 @@ Grid<std::uint8_t> rasterize_roads(const Scenario& s, const GridSpec& grid, std:
     return roads;
 }
 
+}  // namespace
+
+std::unique_ptr<OGRGeometry> lonlat_box_shape(const std::array<double, 4>& box, const Crs& crs) {
+    const auto [w, s, e, n] = box;
+    std::vector<LonLat> ring;
+    for (int k = 0; k < 16; ++k) ring.push_back({w + (e - w) * k / 16.0, s});
+    for (int k = 0; k < 16; ++k) ring.push_back({e, s + (n - s) * k / 16.0});
+    for (int k = 0; k < 16; ++k) ring.push_back({e - (e - w) * k / 16.0, n});
+    for (int k = 0; k < 16; ++k) ring.push_back({w, n - (n - s) * k / 16.0});
+    return polygon_in(ring, crs);
+}
+
+namespace {
+
 /// An OpenStreetMap extract is complete only inside its box (the ways crossing it reach beyond, nothing else does):
 /// roads and facilities of the study area outside it are missing. Says how much of the study area lies outside.
 void osm_coverage(const Scenario& s, RunInputs& in) {
@@ -123,12 +137,7 @@ void osm_coverage(const Scenario& s, RunInputs& in) {
             continue;
         }
         const auto [w, so, e, n] = *box;
-        std::vector<LonLat> ring;
-        for (int k = 0; k < 16; ++k) ring.push_back({w + (e - w) * k / 16.0, so});
-        for (int k = 0; k < 16; ++k) ring.push_back({e, so + (n - so) * k / 16.0});
-        for (int k = 0; k < 16; ++k) ring.push_back({e - (e - w) * k / 16.0, n});
-        for (int k = 0; k < 16; ++k) ring.push_back({w, n - (n - so) * k / 16.0});
-        const auto shape = polygon_in(ring, in.grid.crs);
+        const auto shape = lonlat_box_shape(*box, in.grid.crs);
         const Grid<std::uint8_t> inside = geodata::rasterize_mask({shape.get()}, in.grid, false);
         std::size_t area = 0, covered = 0;
         for (std::size_t i = 0; i < inside.size(); ++i)

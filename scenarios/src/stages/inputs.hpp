@@ -67,6 +67,10 @@ struct RunInputs {
     std::vector<std::pair<std::string, Grid<std::uint8_t>>> floods;
 };
 
+/// The box of an OpenStreetMap extract ([west, south, east, north], degrees) as a polygon in `crs`, its sides
+/// densified so that they follow the projection.
+std::unique_ptr<OGRGeometry> lonlat_box_shape(const std::array<double, 4>& box, const Crs& crs);
+
 /// The travel modes a run builds friction for: every service's, and the remote class's when towns are set.
 std::set<std::string> friction_modes(const Scenario& s);
 

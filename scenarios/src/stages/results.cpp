@@ -249,7 +249,7 @@ std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec&
 void write_access_layers(const Scenario& s, const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
                          const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
                          const std::vector<Grid<std::int32_t>>& gap_grids, geodata::OutLayer no_access,
-                         const OGRGeometry& study_area) {
+                         const OGRGeometry& study_area, const std::vector<RunInputs::OsmCoverage>& osm) {
     std::vector<geodata::OutLayer> layers;
     layers.push_back(facilities_layer(s, result, points));
     if (zones) layers.push_back(zone_outputs(layout, result, *zones));
@@ -257,6 +257,18 @@ void write_access_layers(const Scenario& s, const ResultsLayout& layout, const G
     layers.push_back(std::move(no_access));
     if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
     for (auto& l : context_layers(s, grid, study_area)) layers.push_back(std::move(l));
+    if (std::any_of(osm.begin(), osm.end(), [](const auto& c) { return c.study_area_pct < 99.5; })) {
+        using geodata::FieldType;
+        geodata::OutLayer box{ResultsLayout::osm_extract_layer, wkbPolygon,
+                              {{"file", FieldType::string}, {"study_area_pct_inside", FieldType::real}}, {}};
+        for (const auto& c : osm) {
+            geodata::OutFeature f;
+            f.geometry = lonlat_box_shape(c.box, grid.crs);
+            f.values = {c.file, c.study_area_pct};
+            box.features.push_back(std::move(f));
+        }
+        layers.push_back(std::move(box));
+    }
     geodata::write_geopackage(layout.access_gpkg(), grid.crs, layers);
 }
 
@@ -416,7 +428,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     geodata::write_text_file(layout.facilities_load_csv(), load_csv);
     write_access_layers(s, layout, grid, result, in.facilities.points, in.inputs.zones ? &*in.inputs.zones : nullptr,
                         in.metrics.gap_grids, no_access_outputs(s, grid, in.land, times, children),
-                        *in.inputs.study_area_shape);
+                        *in.inputs.study_area_shape, in.inputs.osm_coverage);
     if (result.ranking) write_ranking_tables(*result.ranking, layout);
     std::string islands = "island,status,area_km2,people,lon,lat,zone,ferry_ports,reached_by\n";
     for (const auto& r : result.islands)

@@ -501,6 +501,23 @@ Case tied_case(std::mt19937& rng, int trial) {
     return c;
 }
 
+// Each source's catchment (compute_catchments with `o`) is the cells a plain Dijkstra from that source alone reaches,
+// with the same times (network nodes are no places and are left out).
+void require_catchments_as_reference(const Case& c, const TravelTimeOptions& o) {
+    const std::vector<Catchment> got = compute_catchments(c.friction, c.sources, o);
+    REQUIRE(got.size() == c.sources.size());
+    for (std::size_t j = 0; j < c.sources.size(); ++j) {
+        const Reference want = reference_travel_time(c.friction, {c.sources[j]}, o);
+        std::vector<std::pair<std::size_t, float>> expected, actual;
+        for (std::size_t i = 0; i < c.friction.size(); ++i)
+            if (want.minutes[i] != inf) expected.emplace_back(i, want.minutes[i]);
+        for (const ReachedCell& rc : got[j]) actual.emplace_back(rc.cell, rc.minutes);
+        std::sort(actual.begin(), actual.end());
+        INFO("source " << j << " at " << cell_text(c.friction.cols(), c.sources[j].cell));
+        REQUIRE(actual == expected);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("the solver equals a plain Dijkstra on random grids: times bit for bit, nearest ids",
@@ -637,18 +654,7 @@ TEST_CASE("compute_catchments: each source's catchment equals a plain Dijkstra f
         INFO(c.text << " (cut-off " << c.max_minutes << " min)");
         const TravelTimeOptions o = c.options();
         // Catchments reuse one solver's scratch per thread from search to search: every source is checked.
-        const std::vector<Catchment> got = compute_catchments(c.friction, c.sources, o);
-        REQUIRE(got.size() == c.sources.size());
-        for (std::size_t j = 0; j < c.sources.size(); ++j) {
-            const Reference want = reference_travel_time(c.friction, {c.sources[j]}, o);
-            std::vector<std::pair<std::size_t, float>> expected, actual;
-            for (std::size_t i = 0; i < want.minutes.size(); ++i)
-                if (want.minutes[i] != inf) expected.emplace_back(i, want.minutes[i]);
-            for (const ReachedCell& rc : got[j]) actual.emplace_back(rc.cell, rc.minutes);
-            std::sort(actual.begin(), actual.end());
-            INFO("source " << j << " at " << cell_text(c.friction.cols(), c.sources[j].cell));
-            REQUIRE(actual == expected);
-        }
+        require_catchments_as_reference(c, o);
     }
 }
 
@@ -755,17 +761,6 @@ TEST_CASE("with a road network update_travel_time and compute_catchments equal t
 
         Case bounded = c;
         if (!std::isfinite(bounded.max_minutes)) bounded.max_minutes = 30.0 * std::generate_canonical<double, 53>(rng);
-        const TravelTimeOptions ob = bounded.options();
-        const std::vector<Catchment> got = compute_catchments(c.friction, c.sources, ob);
-        for (std::size_t j = 0; j < c.sources.size(); ++j) {
-            const Reference want = reference_travel_time(c.friction, {c.sources[j]}, ob);
-            std::vector<std::pair<std::size_t, float>> expected, actual;
-            for (std::size_t i = 0; i < c.friction.size(); ++i)
-                if (want.minutes[i] != inf) expected.emplace_back(i, want.minutes[i]);
-            for (const ReachedCell& rc : got[j]) actual.emplace_back(rc.cell, rc.minutes);
-            std::sort(actual.begin(), actual.end());
-            INFO("source " << j << " at " << cell_text(c.friction.cols(), c.sources[j].cell));
-            REQUIRE(actual == expected);
-        }
+        require_catchments_as_reference(c, bounded.options());
     }
 }

@@ -67,6 +67,9 @@ public:
     static constexpr const char* ranking_layer = "ranking";
     static constexpr const char* study_area_layer = "study_area";
     static constexpr const char* national_border_layer = "national_border";
+    /// The box an OpenStreetMap input is complete in, when the study area reaches beyond it (results there lack its
+    /// roads and facilities).
+    static constexpr const char* osm_extract_layer = "osm_extract";
 
 private:
     std::filesystem::path raster(const std::string& name) const { return m_root / "rasters" / name; }

@@ -21,6 +21,8 @@ struct MapContext {
     std::optional<Grid<std::uint8_t>> land;        ///< rasters/land.tif: 0 water, 1 land outside, 2 study area
     std::optional<Grid<std::uint8_t>> area_class;  ///< rasters/area_class.tif bit flags
     std::vector<geodata::Feature> facilities, zones, gaps, ranking, study_area, border;
+    /// Boxes OpenStreetMap inputs are complete in, when the study area reaches beyond them (access.gpkg osm_extract).
+    std::vector<geodata::Feature> osm_extract;
     std::string credits;  ///< one line: the data sources
 };
 
