@@ -501,6 +501,16 @@ Case tied_case(std::mt19937& rng, int trial) {
     return c;
 }
 
+// The solver's result for the case's sources, and for them in reverse order (the same ids), equals the reference's,
+// which is returned.
+Reference require_as_reference_in_any_order(const Case& c, const TravelTimeOptions& o) {
+    Reference want = reference_travel_time(c.friction, c.sources, o);
+    REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, c.sources, o), want);
+    std::vector<SourceCell> reversed(c.sources.rbegin(), c.sources.rend());
+    REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, reversed, o), want);
+    return want;
+}
+
 // Each source's catchment (compute_catchments with `o`) is the cells a plain Dijkstra from that source alone reaches,
 // with the same times (network nodes are no places and are left out).
 void require_catchments_as_reference(const Case& c, const TravelTimeOptions& o) {
@@ -590,11 +600,7 @@ TEST_CASE("the solver equals a plain Dijkstra where thousands of cells are exact
         const Case c = tied_case(rng, trial);
         INFO(c.text);
         const TravelTimeOptions o = c.options();
-        const Reference want = reference_travel_time(c.friction, c.sources, o);
-        REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, c.sources, o), want);
-        // The same sources in another order give the same ids.
-        std::vector<SourceCell> reversed(c.sources.rbegin(), c.sources.rend());
-        REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, reversed, o), want);
+        const Reference want = require_as_reference_in_any_order(c, o);
         cells += c.friction.size();
         tied += tied_cells(c.friction, c.sources, o, want);
     }
@@ -724,10 +730,7 @@ TEST_CASE("with a road network the solver equals a plain Dijkstra over cells and
         add_random_network(rng, c);
         INFO(c.text);
         const TravelTimeOptions o = c.options();
-        const Reference want = reference_travel_time(c.friction, c.sources, o);
-        REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, c.sources, o), want);
-        std::vector<SourceCell> reversed(c.sources.rbegin(), c.sources.rend());
-        REQUIRE_SAME_AS_REFERENCE(compute_travel_time(c.friction, reversed, o), want);
+        const Reference want = require_as_reference_in_any_order(c, o);
         tied += tied_cells(c.friction, c.sources, o, want);
         nodes_reached += static_cast<std::size_t>(std::count_if(want.minutes.begin() + static_cast<std::ptrdiff_t>(c.friction.size()),
                                                                 want.minutes.end(), [](float t) { return t != inf; }));
