@@ -53,6 +53,7 @@ facilities: {{file: '{pbf}'}}
 travel:
   landcover: {{uniform: 50}}
   roads: '{pbf}'
+  road_model: {road_model}
   modes: {{walking: {{base: walking, landcover_speed_kmh: {{50: {offroad}}}}}}}
 services:
   - {{name: school, facility_types: [school], target_group: primary, threshold_min: 15}}
@@ -92,9 +93,10 @@ class Reference:
             self.walk, np.column_stack([self.x, self.y])[self.near], ref.school_positions(self.schools),
             offroad_kmh, point_snaps=near_snap)
 
-    def scenario(self, cell_m):
+    def scenario(self, cell_m, road_model="network", offroad_kmh=None):
         w, s, e, n = self.bbox
-        return SCENARIO.format(w=w, s=s, e=e, n=n, cell=cell_m, pop=self.pop, pbf=self.pbf, offroad=self.offroad_kmh)
+        return SCENARIO.format(w=w, s=s, e=e, n=n, cell=cell_m, pop=self.pop, pbf=self.pbf, road_model=road_model,
+                               offroad=self.offroad_kmh if offroad_kmh is None else offroad_kmh)
 
 
 def raster_minutes(tif, lon, lat):
@@ -116,11 +118,11 @@ def raster_minutes(tif, lon, lat):
     return out
 
 
-def run_accessplan(binary, reference, cell_m, workdir):
-    scenario = os.path.join(workdir, f"hanoi_streets_{cell_m}m.yaml")
+def run_accessplan(binary, reference, cell_m, workdir, road_model="network", offroad_kmh=None):
+    scenario = os.path.join(workdir, f"hanoi_streets_{cell_m}m_{road_model}.yaml")
     with open(scenario, "w", encoding="utf-8") as f:
-        f.write(reference.scenario(cell_m))
-    out = os.path.join(workdir, f"out_{cell_m}m")
+        f.write(reference.scenario(cell_m, road_model, offroad_kmh))
+    out = os.path.join(workdir, f"out_{cell_m}m_{road_model}")
     started = time.monotonic()
     subprocess.run([binary, "run", scenario, "--out", out, "-q"], check=True, stdout=subprocess.DEVNULL)
     return os.path.join(out, "rasters", "travel_time_school.tif"), time.monotonic() - started
@@ -252,7 +254,7 @@ def test_a_study_area_beyond_the_extract_is_flagged(reference):
         scenario = os.path.join(tmp, "wide.yaml")
         with open(scenario, "w", encoding="utf-8") as f:
             f.write(SCENARIO.format(w=big[0], s=big[1], e=big[2], n=big[3], cell=100, pop=reference.pop,
-                                    pbf=reference.pbf, offroad=reference.offroad_kmh))
+                                    pbf=reference.pbf, offroad=reference.offroad_kmh, road_model="network"))
         out = os.path.join(tmp, "out")
         run = subprocess.run([binary, "run", scenario, "--out", out], capture_output=True, text=True, check=True)
         with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
@@ -299,6 +301,9 @@ def main(argv=None):
     parser.add_argument("--binary", default=os.environ.get("ACCESSPLAN_BINARY"), help="the accessplan program")
     parser.add_argument("--data", default=data_dir(), help="the vietnam data folder")
     parser.add_argument("--offroad-kmh", type=float, default=OFFROAD_KMH)
+    parser.add_argument("--road-model", default="network", choices=["network", "raster"])
+    parser.add_argument("--model-offroad-kmh", type=float,
+                        help="built-up speed off the streets in the scenario (default: --offroad-kmh, as the reference)")
     parser.add_argument("--points", type=int, default=N_POINTS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--clip-graph", action="store_true",
@@ -315,10 +320,12 @@ def main(argv=None):
         workdir = args.keep or tmp
         os.makedirs(workdir, exist_ok=True)
         for cell in args.cells:
-            tif, seconds = run_accessplan(args.binary, reference, cell, workdir)
+            tif, seconds = run_accessplan(args.binary, reference, cell, workdir, args.road_model, args.model_offroad_kmh)
             row = compare(reference, tif, cell)
             row["seconds"] = seconds
             rows.append(row)
+    print(f"accessplan: road_model {args.road_model}, built-up off the streets "
+          f"{args.model_offroad_kmh or args.offroad_kmh:g} km/h")
     print(markdown(rows, reference))
 
 
