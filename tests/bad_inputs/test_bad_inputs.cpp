@@ -714,6 +714,45 @@ BAD_INPUT("osm-no-roads", "an OpenStreetMap file without roads") {
     expect(run(on_baseline(dir, "travel: {roads: noroads.osm}\n"), dir), 3, {"noroads.osm", "no roads"});
 }
 
+BAD_INPUT("osm-extract-partial", "an OpenStreetMap extract complete only in a corner of the study area") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    write(dir / "corner.osm", R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <bounds minlat="21.30" minlon="107.20" maxlat="21.32" maxlon="107.22"/>
+  <node id="1" lat="21.305" lon="107.205" version="1"/>
+  <node id="2" lat="21.315" lon="107.215" version="1"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>
+</osm>
+)");
+    const auto r = run(on_baseline(dir, "travel: {roads: corner.osm}\n"), dir);
+    expect(r, 0, {"warning(s)"});
+    const std::string says = "corner.osm: this OpenStreetMap extract is complete only inside 107.2000..107.2200E 21.3000..21.3200N";
+    const auto summary = nlohmann::json::parse(test::slurp(dir / "out" / "summary.json"));
+    CHECK_THAT(summary.at("warnings").dump(), Catch::Contains(says) && Catch::Contains("of the study area lies outside it"));
+    CHECK_THAT(test::slurp(dir / "out" / "report.html"), Catch::Contains("this OpenStreetMap extract is complete only inside"));
+    const auto& extract = summary.at("travel").at("osm_extracts").at(0);
+    CHECK(extract.at("study_area_pct_inside").get<double>() < 1.0);  // 4.6 km2 of the demo's thousands
+    CHECK(extract.at("box").at(2).get<double>() == Approx(107.22));
+    // On the maps and in access.gpkg: the box (the outline's test is tests/python/test_street_walking.py).
+    geodata::ensure_gdal();
+    std::unique_ptr<GDALDataset> gpkg(GDALDataset::Open((dir / "out" / "access.gpkg").string().c_str(), GDAL_OF_VECTOR));
+    REQUIRE(gpkg);
+    CHECK(gpkg->GetLayerByName("osm_extract") != nullptr);
+}
+
+BAD_INPUT("road-model-unknown", "travel.road_model: vector") {
+    test::TempDir tmp;
+    expect(validate(on_baseline(tmp.path(), "travel: {road_model: vector}\n")), 3,
+           {"travel.road_model", "expected network", "or raster"});
+}
+
+BAD_INPUT("osm-access-unknown", "a travel mode with osm_access: car") {
+    test::TempDir tmp;
+    expect(validate(on_baseline(tmp.path(), "travel: {modes: {walking: {osm_access: car}}}\n")), 3,
+           {"travel.modes.walking.osm_access", "expected foot, motorcycle or bicycle"});
+}
+
 BAD_INPUT("area-outside-population", "a study area the population raster does not cover") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();

@@ -76,3 +76,23 @@ TEST_CASE("unknown land-cover classes and bad speeds are input errors", "[engine
                         Catch::Contains("primary") && Catch::Contains("-5"));
     REQUIRE_THROWS_WITH(default_mode("helicopter"), Catch::Contains("walking"));
 }
+
+TEST_CASE("buildings slow off-road movement to the mode's building speed, never speed it up", "[engine][model]") {
+    // built-up, cropland, water and marsh cells, each inside a building; and built-up outside one.
+    auto lc = byte_grid(5, 1, {landcover::built_up, landcover::cropland, landcover::water, landcover::wetland, landcover::built_up});
+    auto inside = byte_grid(5, 1, {1, 1, 1, 1, 0});
+    TravelMode walking = default_walking_mode();
+    walking.building_speed_kmh = 1.5;
+    const auto f = build_friction({&lc, nullptr, nullptr, nullptr, &inside}, walking);
+    CHECK(f[0] == Approx(friction_for_speed_kmh(1.5)));   // built-up, 4 km/h off road: 1.5 in the building
+    CHECK(f[1] == Approx(friction_for_speed_kmh(1.5)));   // cropland 2.5 km/h: 1.5
+    CHECK(f[2] == std::numeric_limits<float>::infinity());  // water stays water
+    CHECK(f[3] == Approx(friction_for_speed_kmh(1.0)));   // marsh, 1 km/h, is no faster for a building on it
+    CHECK(f[4] == Approx(friction_for_speed_kmh(4.0)));
+    // With roads as a raster, a road through a building's cell keeps its speed.
+    auto roads = byte_grid(5, 1, {road(RoadClass::residential), 0, 0, 0, 0});
+    CHECK(build_friction({&lc, &roads, nullptr, nullptr, &inside}, walking)[0] == Approx(friction_for_speed_kmh(4.0)));
+    walking.osm_access = "hovercraft";
+    REQUIRE_THROWS_WITH(build_friction({&lc, nullptr, nullptr, nullptr, &inside}, walking),
+                        Catch::Contains("osm_access") && Catch::Contains("foot, motorcycle or bicycle"));
+}
