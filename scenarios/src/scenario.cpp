@@ -163,14 +163,18 @@ void read_mode_overrides(Reader& r, const YAML::Node& node, const std::string& w
     if (node["boat_speed_kmh"])  // (.inf was taken)
         if (auto v = r.scalar_number(node["boat_speed_kmh"], where + ".boat_speed_kmh", speed_rule("a speed >= 0 km/h")))
             mode.boat_speed_kmh = *v;
-    if (node["building_speed_kmh"])
-        if (auto v = r.scalar_number(node["building_speed_kmh"], where + ".building_speed_kmh", speed_rule("a speed >= 0 km/h")))
-            mode.building_speed_kmh = *v;
+    if (node["building_speed_kmh"]) {
+        NumberRule rule{"", 0.0};
+        rule.min_exclusive = true;
+        rule.expected = "a speed > 0 km/h (people live in buildings: 0 would leave them without access)";
+        if (auto v = r.scalar_number(node["building_speed_kmh"], where + ".building_speed_kmh", rule)) mode.building_speed_kmh = *v;
+    }
     if (node["osm_access"]) {
         const std::string access = node["osm_access"].IsScalar() ? node["osm_access"].Scalar() : "";
         if (access == "foot" || access == "motorcycle" || access == "bicycle") mode.osm_access = access;
-        else r.error(node["osm_access"], where + ".osm_access", "expected foot, motorcycle or bicycle (which OpenStreetMap "
-                                                                "access and one-way tags apply to the mode)");
+        else r.error(node["osm_access"], where + ".osm_access", fmt::format("'{}': expected foot, motorcycle or bicycle (which "
+                                                                            "OpenStreetMap access and one-way tags apply to the mode)",
+                                                                            access.empty() ? "(not a word)" : access));
     }
     if (node["slope_aware"]) {
         try {
@@ -603,8 +607,9 @@ Scenario read_scenario(const fs::path& file) {
         if (travel["road_model"]) {
             const YAML::Node m = travel["road_model"];
             if (m.IsScalar() && (m.Scalar() == "network" || m.Scalar() == "raster")) s.road_model = m.Scalar();
-            else r.error(m, "travel.road_model", "expected network (roads as a graph with their true lengths, the default) "
-                                                 "or raster (each road cell takes its road's speed, as AccessMod)");
+            else r.error(m, "travel.road_model", fmt::format("'{}': expected network (roads as a graph with their true lengths, "
+                                                             "the default) or raster (each road cell takes its road's speed, as "
+                                                             "AccessMod)", m.IsScalar() ? m.Scalar() : "(not a word)"));
         }
         s.buildings = r.layer(travel, "buildings", "travel", false);
         s.rivers = r.layer(travel, "rivers", "travel", false);

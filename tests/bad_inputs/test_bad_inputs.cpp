@@ -744,13 +744,25 @@ BAD_INPUT("osm-extract-partial", "an OpenStreetMap extract complete only in a co
 BAD_INPUT("road-model-unknown", "travel.road_model: vector") {
     test::TempDir tmp;
     expect(validate(on_baseline(tmp.path(), "travel: {road_model: vector}\n")), 3,
-           {"travel.road_model", "expected network", "or raster"});
+           {"travel.road_model", "'vector': expected network", "or raster"});
 }
 
 BAD_INPUT("osm-access-unknown", "a travel mode with osm_access: car") {
     test::TempDir tmp;
     expect(validate(on_baseline(tmp.path(), "travel: {modes: {walking: {osm_access: car}}}\n")), 3,
-           {"travel.modes.walking.osm_access", "expected foot, motorcycle or bicycle"});
+           {"travel.modes.walking.osm_access", "'car': expected foot, motorcycle or bicycle"});
+}
+
+BAD_INPUT("buildings-not-polygons", "travel.buildings naming a layer of lines, a filter matching nothing, a speed of 0") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string gpkg = (demo_folder() / "inputs" / "demo_province.gpkg").string();
+    expect(run(on_baseline(dir, "travel: {buildings: {file: '" + gpkg + "', layer: roads}}\n"), dir), 3,
+           {"demo_province.gpkg: travel.buildings:", "are not polygons (lines or points)", "layer: multipolygons"});
+    expect(run(on_baseline(dir, "travel: {buildings: {file: '" + gpkg + "', layer: communes, where: \"name = 'none'\"}}\n", "w.yaml"), dir), 3,
+           {"travel.buildings selects no feature (where name = 'none')"});
+    expect(validate(on_baseline(dir, "travel: {modes: {walking: {building_speed_kmh: 0}}}\n", "z.yaml")), 3,
+           {"travel.modes.walking.building_speed_kmh", "a speed > 0 km/h (people live in buildings"});
 }
 
 BAD_INPUT("area-outside-population", "a study area the population raster does not cover") {

@@ -149,15 +149,15 @@ void osm_coverage(const Scenario& s, RunInputs& in) {
                 "{}: this OpenStreetMap extract is complete only inside {:.4f}..{:.4f}E {:.4f}..{:.4f}N, and {:.1f}% of the "
                 "study area lies outside it: roads and facilities there are missing, so travel times there are too long "
                 "and access too low. Use an extract that covers the study area, or that box as the study area "
-                "(area: {{bbox: [{:.4f}, {:.4f}, {:.4f}, {:.4f}]}})",
+                "(area: {{bbox: [{:.4f}, {:.4f}, {:.4f}, {:.4f}], buffer_m: 0}})",
                 file.string(), w, e, so, n, 100.0 - pct, w, so, e, n));
     }
 }
 
-/// With roads as a network, built-up land off the roads is still crossed in straight lines at its land-cover speed. In a
-/// town whose streets are mapped that is as fast as the streets for walkers by default: say so, with the setting.
+/// Built-up land off the roads is crossed in straight lines at its land-cover speed. In a town whose streets are mapped
+/// that is as fast as the streets for walkers by default: say so, with the setting (docs/travel-models.md "Towns").
 void town_walking_note(const Scenario& s, RunInputs& in) {
-    if (!in.roads || in.networks.empty()) return;
+    if (!in.roads) return;
     std::size_t area = 0, built = 0, built_on_road = 0;
     for (std::size_t i = 0; i < in.study_area.size(); ++i) {
         if (!in.study_area[i]) continue;
@@ -167,7 +167,7 @@ void town_walking_note(const Scenario& s, RunInputs& in) {
         if ((*in.roads)[i]) ++built_on_road;
     }
     if (area == 0 || built < area / 5 || built_on_road * 10 < built * 3) return;
-    for (const auto& [name, network] : in.networks) {
+    for (const auto& [name, friction] : in.friction) {
         const TravelMode& mode = s.modes.at(name);
         const auto it = mode.landcover_speed_kmh.find(landcover::built_up);
         const double street = mode.road_speed_kmh[static_cast<std::size_t>(RoadClass::residential)];
@@ -175,7 +175,8 @@ void town_walking_note(const Scenario& s, RunInputs& in) {
         in.warnings.push_back(fmt::format(
             "travel mode '{}': built-up land is {:.0f}% of the study area and streets are mapped through {:.0f}% of it, "
             "but off the streets it is walked in straight lines at {:g} km/h, as fast as along them: walking times in "
-            "town come out about half the real ones. For a town whose streets are mapped set travel.modes.{}: "
+            "town come out about half the real ones (more so with road_model: raster). For a town whose streets are "
+            "mapped set travel.modes.{}: "
             "{{landcover_speed_kmh: {{50: 1.0}}}} (docs/travel-models.md \"Towns\")",
             name, 100.0 * static_cast<double>(built) / static_cast<double>(area),
             100.0 * static_cast<double>(built_on_road) / static_cast<double>(built), it->second, name));
@@ -454,7 +455,25 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         in.roads = rasterize_roads(s, grid, road_features, in.warnings, road_edits);
     }
     if (s.buildings) {
-        in.buildings = rasterize_mask(*s.buildings, grid, false);
+        // Polygons only: lines or points given as buildings (a wrong layer) would slow whatever they cross.
+        const auto features = read_layer(*s.buildings, grid.crs);
+        std::vector<const OGRGeometry*> polygons;
+        std::size_t other = 0;
+        for (const auto& f : features) {
+            const auto flat = f.geometry ? wkbFlatten(f.geometry->getGeometryType()) : wkbUnknown;
+            if (flat == wkbPolygon || flat == wkbMultiPolygon) polygons.push_back(f.geometry.get());
+            else ++other;
+        }
+        const std::string where = s.buildings->where.empty() ? "" : fmt::format(" (where {})", s.buildings->where);
+        if (features.empty())
+            throw InputError(fmt::format("{}: travel.buildings selects no feature{}; check the layer and its filter, or leave "
+                                         "travel.buildings out", s.buildings->file.string(), where));
+        if (other > 0)
+            throw InputError(fmt::format("{}: travel.buildings: {} of its {} features{} are not polygons (lines or points); "
+                                         "buildings are areas: give the building footprints' layer (for an .osm.pbf, layer: "
+                                         "multipolygons, where: \"building IS NOT NULL\")",
+                                         s.buildings->file.string(), other, features.size(), where));
+        in.buildings = geodata::rasterize_mask(polygons, grid, false);
     } else if (network && s.roads && is_osm_file(s.roads->file)) {
         const auto shapes = geodata::read_osm_buildings(s.roads->file, grid.crs);
         std::vector<const OGRGeometry*> geoms;
