@@ -93,6 +93,25 @@ MemoryReservation reserve_memory(double needed_bytes, const std::string& what, c
     }
 }
 
+void MemoryReservation::grow(double more_bytes, const std::string& what, const std::string& fix) {
+    std::unique_lock lock(g_mutex);
+    for (;;) {
+        const std::optional<double> available = available_memory_bytes();
+        if (!available || more_bytes + g_reserved <= *available) {
+            g_reserved += more_bytes;
+            m_bytes += more_bytes;
+            return;
+        }
+        if (g_reserved - m_bytes <= 0.0)  // nobody else to wait for
+            throw InputError(fmt::format("{} needs about {:.2f} GB of memory more, but only {:.2f} GB is available on this "
+                                         "machine beside the {:.2f} GB the run holds; {} (or set ACCESSPLAN_MEMORY_GB to "
+                                         "override the available figure)",
+                                         what, more_bytes / 1e9, (*available - g_reserved) / 1e9, m_bytes / 1e9, fix));
+        g_released.wait_for(lock, std::chrono::milliseconds(200));
+        throw_if_interrupted();
+    }
+}
+
 double reserved_memory_bytes() {
     std::lock_guard lock(g_mutex);
     return g_reserved;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include <ogr_api.h>
+#include <omp.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -511,6 +512,17 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                                     in.border ? &*in.border : nullptr, in.elevation ? &*in.elevation : nullptr);
         in.networks = std::move(networks.by_mode);
         in.network_stats = std::move(networks.stats);
+        // Each network (12 bytes an arc, 8 a node) and, per search thread, the solver's arcs grouped by vertex (16
+        // bytes an arc), a flag per cell and a time and facility per node (travel_time.cpp).
+        double bytes = 0.0;
+        const double threads = static_cast<double>(std::max(1, omp_get_max_threads()));
+        for (const auto& [mode, net] : in.networks) {
+            const double arcs = static_cast<double>(net->arcs.size()), nodes = static_cast<double>(net->nodes);
+            bytes += 12.0 * arcs + 8.0 * nodes + threads * (16.0 * arcs + static_cast<double>(grid.cell_count()) + 16.0 * nodes);
+        }
+        memory.grow(bytes, fmt::format("{}: the road networks ({} roads on {} x {} cells of {} m)", s.file.string(),
+                                       road_features.size(), grid.cols, grid.rows, s.cell_size_m),
+                    "use a larger area.cell_size_m, a smaller study area, or travel.road_model: raster");
     } else {
         in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
                                             in.border ? &*in.border : nullptr, buildings}, friction_changes);

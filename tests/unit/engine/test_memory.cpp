@@ -71,3 +71,19 @@ TEST_CASE("runs side by side wait for each other's memory instead of overrunning
     CHECK(reserved_memory_bytes() == 0.0);
     REQUIRE_THROWS_WITH(reserve_memory(3e9, "huge.yaml", "use coarser cells"), Catch::Contains("only 2.00 GB is available"));
 }
+
+TEST_CASE("a run's grant grows by what it learns it needs, or the run is refused", "[engine][memory]") {
+    EnvOverride two_gb("2");
+    REQUIRE(reserved_memory_bytes() == 0.0);
+    MemoryReservation run = reserve_memory(1.0e9, "the grid", "a coarser grid");
+    run.grow(0.5e9, "the road networks", "road_model: raster");  // 1.5 of 2 GB: granted
+    CHECK(run.bytes() == Approx(1.5e9));
+    CHECK(reserved_memory_bytes() == Approx(1.5e9));
+    // 1 GB more would not fit, and no other run holds memory to wait for: refused at once (it once waited for itself).
+    REQUIRE_THROWS_WITH(run.grow(1.0e9, "the road networks", "road_model: raster"),
+                        Catch::Contains("the road networks needs about 1.00 GB of memory more") &&
+                            Catch::Contains("beside the 1.50 GB the run holds") && Catch::Contains("road_model: raster"));
+    CHECK(run.bytes() == Approx(1.5e9));
+    { MemoryReservation gone = std::move(run); }
+    CHECK(reserved_memory_bytes() == 0.0);
+}

@@ -26,6 +26,10 @@ public:
 
     double bytes() const noexcept { return m_bytes; }
 
+    /// Adds `more_bytes` to this grant, as reserve_memory would grant them: waits while other runs hold memory, and
+    /// with none throws InputError naming `what` and `fix`. For what a run learns it needs on the way (road networks).
+    void grow(double more_bytes, const std::string& what, const std::string& fix);
+
 private:
     friend MemoryReservation reserve_memory(double, const std::string&, const std::string&);
     explicit MemoryReservation(double bytes) noexcept : m_bytes(bytes) {}
