@@ -224,6 +224,12 @@ def test_header_box_is_the_manifest_box(reference):
     w, s, e, n = reference.bbox
     assert f"header bbox {w:.3f}..{e:.3f}E {s:.3f}..{n:.3f}N" in text, reference.bbox
     assert len(reference.schools) == 28
+    # accessplan info reads the same box from the header.
+    binary = os.environ.get("ACCESSPLAN_BINARY")
+    if binary:
+        import json
+        info = subprocess.run([binary, "info", "--json", reference.pbf], capture_output=True, text=True, check=True)
+        assert np.allclose(json.loads(info.stdout)["complete_inside"], reference.bbox, atol=1e-9)
 
 
 def test_walking_times_follow_the_streets(reference, capsys):

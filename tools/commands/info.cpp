@@ -45,6 +45,7 @@ int run_info(const std::string& file, bool json) {
         }
         std::map<std::string, int> osm_types;
         std::size_t osm_roads = 0;
+        std::optional<std::array<double, 4>> osm_box;
         if (info.driver == "OSM") {
             // What accessplan extracts from OpenStreetMap: facilities by type and highway lines.
             const Crs wgs = geodata::wgs84();
@@ -52,6 +53,8 @@ int run_info(const std::string& file, bool json) {
             osm_roads = geodata::read_osm_roads(file, wgs).size();
             out["accessplan_facilities"] = osm_types;
             out["accessplan_roads"] = osm_roads;
+            osm_box = geodata::osm_extract_box(file);
+            out["complete_inside"] = osm_box ? nlohmann::json(*osm_box) : nlohmann::json(nullptr);
         }
         if (json) {
             fmt::print("{}\n", out.dump(2));
@@ -63,6 +66,14 @@ int run_info(const std::string& file, bool json) {
             for (const auto& [type, n] : osm_types) parts.push_back(fmt::format("{} {}", type, n));
             fmt::print("  accessplan reads: {} road line(s); facilities: {}\n", osm_roads,
                        parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", ")));
+            if (osm_box)
+                fmt::print("  complete inside {:.4f}..{:.4f}E {:.4f}..{:.4f}N (its header box): beyond it only the ways "
+                           "crossing into it; use that box as the study area (area: {{bbox: [{:.4f}, {:.4f}, {:.4f}, {:.4f}], "
+                           "buffer_m: 0}}) or an extract covering the study area\n",
+                           (*osm_box)[0], (*osm_box)[2], (*osm_box)[1], (*osm_box)[3], (*osm_box)[0], (*osm_box)[1],
+                           (*osm_box)[2], (*osm_box)[3]);
+            else
+                fmt::print("  states no box it is complete in (no header bbox or <bounds>): check that it covers the study area\n");
         }
         for (const auto& l : info.layers) {
             fmt::print("  layer '{}': {}, {} feature(s), CRS {}\n", l.name, l.geometry_type, l.feature_count,
