@@ -70,19 +70,19 @@ std::vector<RoadLine> road_lines(const std::vector<geodata::Feature>& roads, con
         proto.access_along = (bridge.empty() || bridge == "no") &&
                              (tunnel.empty() || tunnel == "no" || tunnel == "building_passage") && *cls != RoadClass::motorway;
         const auto flat = wkbFlatten(f.geometry->getGeometryType());
-        if (f.fid < 0) drawn.push_back(lines.size());
+        const std::size_t before = lines.size();
         if (flat == wkbLineString) {
             add_points(*f.geometry->toLineString(), lines, proto);
         } else if (flat == wkbMultiLineString) {
             for (const OGRLineString* part : *f.geometry->toMultiLineString()) add_points(*part, lines, proto);
         }
+        if (f.fid < 0)
+            for (std::size_t k = before; k < lines.size(); ++k) drawn.push_back(k);
     }
     // A drawn road's ends move onto the nearest vertex of a road of the layer (a junction), when one is that close.
     std::vector<bool> is_drawn(lines.size(), false);
-    for (std::size_t k : drawn)
-        if (k < lines.size()) is_drawn[k] = true;
+    for (std::size_t k : drawn) is_drawn[k] = true;
     for (std::size_t k : drawn) {
-        if (k >= lines.size()) continue;
         for (auto* end : {&lines[k].points.front(), &lines[k].points.back()}) {
             double best = join_m;
             std::optional<std::pair<double, double>> to;
