@@ -97,6 +97,7 @@ std::string t(const std::string& key, Lang lang) {
         {"zones", {"Zones", "Khu vực hành chính"}},
         {"study area", {"Study area", "Khu vực nghiên cứu"}},
         {"national border", {"National border", "Biên giới quốc gia"}},
+        {"osm extract", {"OpenStreetMap complete inside", "OpenStreetMap đầy đủ bên trong"}},
         {"gap layer", {"Access gaps", "Vùng thiếu tiếp cận"}},
         {"ranked sites", {"Ranked sites", "Địa điểm đề xuất"}},
         {"x cost", {"cumulative cost (% of the budget)", "chi phí lũy kế (% ngân sách)"}},
@@ -309,12 +310,13 @@ std::string map_script() {
   });
   overlays[D.words.study_area] = geo(D.study_area, {color: '#1a1a1a', weight: 1.6, fill: false});
   if (D.border.features.length) overlays[D.words.border] = geo(D.border, {color: '#4a1486', weight: 2, dashArray: '8 3 2 3'});
+  if (D.osm_extract.features.length) overlays[D.words.osm_extract] = geo(D.osm_extract, {color: '#cc5500', weight: 2, dashArray: '6 3', fill: false});
   overlays[D.words.gaps] = gapLayer;
   overlays[D.words.facilities] = facilityLayer;
   overlays[D.words.ranked] = rankLayer;
   var first = D.services[0].label;
   base[first].addTo(map);
-  [D.words.zones, D.words.study_area, D.words.border, D.words.gaps, D.words.facilities, D.words.ranked].forEach(function (k) {
+  [D.words.zones, D.words.study_area, D.words.border, D.words.osm_extract, D.words.gaps, D.words.facilities, D.words.ranked].forEach(function (k) {
     if (overlays[k]) overlays[k].addTo(map);
   });
   show(first);
@@ -348,7 +350,9 @@ nlohmann::json map_data(const MapContext& ctx, Lang lang) {
     d["zones"] = feature_collection(ctx.zones, tol, {"zone_code", "zone_name"});
     d["study_area"] = feature_collection(ctx.study_area, tol, {});
     d["border"] = feature_collection(ctx.border, tol, {});
+    d["osm_extract"] = feature_collection(ctx.osm_extract, tol, {});
     d["words"] = {{"zones", t("zones", lang)}, {"study_area", t("study area", lang)}, {"border", t("national border", lang)},
+                  {"osm_extract", t("osm extract", lang)},
                   {"gaps", t("gap layer", lang)}, {"facilities", t("facilities", lang)}, {"ranked", t("ranked sites", lang)},
                   {"gap", t("gap layer", lang)}, {"children", tr("children", lang)}, {"rank_dots", t("rank dots", lang)}};
     d["services"] = nlohmann::json::array();
