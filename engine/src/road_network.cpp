@@ -167,8 +167,9 @@ private:
         if (m_end_linked.size() <= node) m_end_linked.resize(node + 1, 0);
         if (m_end_linked[node]) return;
         m_end_linked[node] = 1;
-        const std::size_t cell = cell_of(gx(p.first), gy(p.second));
-        if (cell == npos) return;
+        const auto at = m_grid.cell_at(p.first, p.second);
+        if (!at) return;
+        const std::size_t cell = *at;
         const double cx = m_grid.transform.x_of(static_cast<double>(cell % m_grid.cols));
         const double cy = m_grid.transform.y_of(static_cast<double>(cell / m_grid.cols));
         link(cell, node, std::hypot(p.first - cx, p.second - cy) * m_grid.crs.metres_per_unit);

@@ -433,7 +433,7 @@ private:
                     const double slope = (static_cast<double>(dem[u]) - dem[v]) / mv.len[k];  // climb from v to u
                     cost /= tobler_speed_factor(slope);
                 }
-                relax(enqueue, cells, static_cast<std::size_t>(v), tu, cost, uid, cutoff);
+                relax(enqueue, static_cast<std::uint32_t>(v), cells.time[v], cells.nearest[v], tu, cost, uid, cutoff);
             }
         }
 
@@ -447,17 +447,7 @@ private:
         const auto [first, last] = arcs_into(u);
         for (const Arc* a = first; a != last; ++a) {
             if (a->from < m_cells && !std::isfinite(cells.friction[a->from])) continue;
-            const float tvf = static_cast<float>(static_cast<double>(tu) + a->minutes);
-            if (tvf > cutoff) continue;
-            float& tv = time_of(cells, a->from);
-            std::int32_t& nv = nearest_of(cells, a->from);
-            if (tvf < tv || (tvf == tv && uid < nv)) {
-                tv = tvf;
-                nv = uid;
-                enqueue(tvf, a->from);
-            } else if (tvf == tv && uid > nv) {
-                m_suspects.push_back(a->from);
-            }
+            relax(enqueue, a->from, time_of(cells, a->from), nearest_of(cells, a->from), tu, a->minutes, uid, cutoff);
         }
     }
 
@@ -479,18 +469,20 @@ private:
         cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
     }
 
-    // Offers v the time tu + cost from a cell of facility uid. Equal times go to the lower id; an equal time from a
-    // higher id marks v for settle_ties (v's lower id may have come from a value of its neighbour since improved).
+    // Offers vertex v (time tv, facility nv) the time tu + cost from a vertex of facility uid. Equal times go to the
+    // lower id; an equal time from a higher id marks v for settle_ties (v's lower id may have come from a value of its
+    // neighbour since improved).
     template <typename Enqueue>
-    void relax(Enqueue& enqueue, const Cells& cells, std::size_t v, float tu, double cost, std::int32_t uid, double cutoff) {
+    void relax(Enqueue& enqueue, std::uint32_t v, float& tv, std::int32_t& nv, float tu, double cost, std::int32_t uid,
+               double cutoff) {
         const float tvf = static_cast<float>(static_cast<double>(tu) + cost);
         if (tvf > cutoff) return;  // the time as stored, as the interior fast path compares it
-        if (tvf < cells.time[v] || (tvf == cells.time[v] && uid < cells.nearest[v])) {
-            cells.time[v] = tvf;
-            cells.nearest[v] = uid;
-            enqueue(tvf, static_cast<std::uint32_t>(v));
-        } else if (tvf == cells.time[v] && uid > cells.nearest[v]) {
-            m_suspects.push_back(static_cast<std::uint32_t>(v));
+        if (tvf < tv || (tvf == tv && uid < nv)) {
+            tv = tvf;
+            nv = uid;
+            enqueue(tvf, v);
+        } else if (tvf == tv && uid > nv) {
+            m_suspects.push_back(v);
         }
     }
 
