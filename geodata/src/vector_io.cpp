@@ -447,10 +447,16 @@ std::vector<OsmFacility> read_osm_facilities(const fs::path& path, const Crs& ta
     return facilities;
 }
 
-std::vector<Feature> read_osm_roads(const fs::path& path, const Crs& target) {
+std::vector<Feature> read_osm_roads(const fs::path& path, const Crs& target,
+                                    std::vector<std::unique_ptr<OGRGeometry>>* buildings) {
     std::vector<Feature> roads;
     for_each_osm_feature(path, target, [&](const std::string& layer, std::map<std::string, std::string> tags,
                                            std::unique_ptr<OGRGeometry> geometry) {
+        if (buildings && layer == "multipolygons") {
+            const auto it = tags.find("building");
+            if (it != tags.end() && !it->second.empty() && it->second != "no") buildings->push_back(std::move(geometry));
+            return;
+        }
         if (layer != "lines") return;
         auto it = tags.find("highway");
         if (it == tags.end() || it->second.empty()) return;
@@ -461,18 +467,6 @@ std::vector<Feature> read_osm_roads(const fs::path& path, const Crs& target) {
         roads.push_back(std::move(f));
     });
     return roads;
-}
-
-std::vector<std::unique_ptr<OGRGeometry>> read_osm_buildings(const fs::path& path, const Crs& target) {
-    std::vector<std::unique_ptr<OGRGeometry>> buildings;
-    for_each_osm_feature(path, target, [&](const std::string& layer, std::map<std::string, std::string> tags,
-                                           std::unique_ptr<OGRGeometry> geometry) {
-        if (layer != "multipolygons") return;
-        const auto it = tags.find("building");
-        if (it == tags.end() || it->second.empty() || it->second == "no") return;
-        buildings.push_back(std::move(geometry));
-    });
-    return buildings;
 }
 
 }  // namespace accessplan::geodata

@@ -53,10 +53,12 @@ Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, boo
     return geodata::rasterize_mask(geoms, grid, all_touched);
 }
 
-/// The road layer's features in the grid's CRS (none without travel.roads).
-std::vector<geodata::Feature> read_roads(const Scenario& s, const GridSpec& grid) {
+/// The road layer's features in the grid's CRS (none without travel.roads); from an OpenStreetMap file, with
+/// `buildings` its building areas too (one pass over the file).
+std::vector<geodata::Feature> read_roads(const Scenario& s, const GridSpec& grid,
+                                         std::vector<std::unique_ptr<OGRGeometry>>* buildings = nullptr) {
     if (!s.roads) return {};
-    return is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs) : read_layer(*s.roads, grid.crs);
+    return is_osm_file(s.roads->file) ? geodata::read_osm_roads(s.roads->file, grid.crs, buildings) : read_layer(*s.roads, grid.crs);
 }
 
 /// A copy of `features` (geometries cloned).
@@ -446,8 +448,12 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     std::optional<Grid<std::uint8_t>> open_roads;  // without the closures (see stage 3)
     const bool network = s.road_model == "network";
     std::vector<geodata::Feature> road_features;  // after the road modifications
+    // With the network model and an OpenStreetMap roads file, its building=* areas slow off-road movement (unless
+    // travel.buildings says which): read in the same pass as the roads.
+    const bool osm_buildings = network && !s.buildings && s.roads && is_osm_file(s.roads->file);
+    std::vector<std::unique_ptr<OGRGeometry>> osm_building_shapes;
     if (s.roads || changes_roads(s)) {
-        road_features = read_roads(s, grid);
+        road_features = read_roads(s, grid, osm_buildings ? &osm_building_shapes : nullptr);
         if (closes_roads(s) && !network) {
             std::vector<std::string> ignored;  // (the same as the run's own)
             std::vector<geodata::Feature> open = clone_features(road_features);
@@ -475,11 +481,10 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                          "multipolygons, where: \"building IS NOT NULL\")",
                                          s.buildings->file.string(), other, features.size(), where));
         in.buildings = geodata::rasterize_mask(polygons, grid, false);
-    } else if (network && s.roads && is_osm_file(s.roads->file)) {
-        const auto shapes = geodata::read_osm_buildings(s.roads->file, grid.crs);
+    } else if (!osm_building_shapes.empty()) {
         std::vector<const OGRGeometry*> geoms;
-        for (const auto& g : shapes) geoms.push_back(g.get());
-        if (!geoms.empty()) in.buildings = geodata::rasterize_mask(geoms, grid, false);
+        for (const auto& g : osm_building_shapes) geoms.push_back(g.get());
+        in.buildings = geodata::rasterize_mask(geoms, grid, false);
     }
     if (const auto slow = services_without_roads(s); !slow.empty())
         in.warnings.push_back(fmt::format("NO ROADS: travel.roads is not set: service(s) {} travel at off-road speed everywhere: travel "

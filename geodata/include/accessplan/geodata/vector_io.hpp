@@ -95,15 +95,15 @@ struct OsmFacility {
 /// Facilities of an OSM file, as points (areas by a point on their surface).
 std::vector<OsmFacility> read_osm_facilities(const std::filesystem::path& path, const Crs& target);
 
-/// Roads (`highway=*` lines) of an OSM file, transformed to `target`; attribute "highway" holds the tag.
-std::vector<Feature> read_osm_roads(const std::filesystem::path& path, const Crs& target);
+/// Roads (`highway=*` lines) of an OSM file, transformed to `target`; attribute "highway" holds the tag. With
+/// `buildings`, the building=* areas (not building=no) too, as polygons, from the same pass over the file.
+std::vector<Feature> read_osm_roads(const std::filesystem::path& path, const Crs& target,
+                                    std::vector<std::unique_ptr<OGRGeometry>>* buildings = nullptr);
 
 /// The box an OpenStreetMap extract is complete in, [west, south, east, north] in degrees: an .osm.pbf's header
 /// bounding box or an .osm file's <bounds>; nullopt when the file states none.
 std::optional<std::array<double, 4>> osm_extract_box(const std::filesystem::path& path);
 
-/// The building=* areas of an OpenStreetMap file (not building=no), as polygons in `target`.
-std::vector<std::unique_ptr<OGRGeometry>> read_osm_buildings(const std::filesystem::path& path, const Crs& target);
 
 /// Parses OGR's OSM `other_tags` text ("k"=>"v","k2"=>"v2") into a map.
 std::map<std::string, std::string> parse_osm_other_tags(const std::string& text);
