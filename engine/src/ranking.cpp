@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <queue>
 
 #include <fmt/format.h>
@@ -136,23 +137,10 @@ double RankingProblem::value_of(const std::vector<std::size_t>& chosen) const {
     return total;
 }
 
-RankingResult RankingProblem::greedy_from(double budget, const std::vector<std::size_t>& start) const {
-    RankingResult result;
-    result.budget = budget;
-    State state(*this);
-    std::vector<char> taken(m_candidates.size(), 0);
-    auto take = [&](std::size_t c) {
-        RankedSite site = state.apply(c);
-        result.spent += m_candidates[c].cost;
-        result.gain += site.gain;
-        result.children += site.children;
-        result.sites.push_back(std::move(site));
-        taken[c] = 1;
-    };
-    for (std::size_t c : start) take(c);
-
+void RankingProblem::greedy_turn(Greedy& g, double budget, const std::vector<char>* only, double until, int reserve) const {
     // Lazy greedy: gains only shrink as sites are added, so a stale ratio is an upper bound. The top entry is
-    // re-evaluated; if it still beats the next one it is taken. Ties go to the lower candidate index.
+    // re-evaluated; if it still beats the next one it is taken (in a reserve's turn, if most of its new children
+    // live in the reserved areas; otherwise it sits the turn out). Ties go to the lower candidate index.
     struct Entry {
         double ratio;
         std::size_t c;
@@ -160,38 +148,109 @@ RankingResult RankingProblem::greedy_from(double budget, const std::vector<std::
     };
     std::priority_queue<Entry> heap;
     for (std::size_t c = 0; c < m_candidates.size(); ++c)
-        if (!taken[c] && m_single_gain[c] > 0.0 && result.spent + m_candidates[c].cost <= budget)
+        if (!g.taken[c] && m_single_gain[c] > 0.0 && g.result.spent + m_candidates[c].cost <= budget)
             heap.push({m_single_gain[c] / m_candidates[c].cost, c});
-    while (!heap.empty()) {
+    double turn = 0.0;
+    while (!heap.empty() && turn < until) {
         const Entry top = heap.top();
         heap.pop();
-        if (result.spent + m_candidates[top.c].cost > budget) continue;  // no longer affordable, and never will be
-        const double g = state.gain(top.c);
-        if (!(g > 0.0)) continue;
-        const Entry fresh{g / m_candidates[top.c].cost, top.c};
-        if (heap.empty() || !(fresh < heap.top())) take(top.c);
-        else heap.push(fresh);
+        const double cost = m_candidates[top.c].cost;
+        if (g.result.spent + cost > budget) continue;  // no longer affordable, and never will be
+        const double gain = g.state.gain(top.c);
+        if (!(gain > 0.0)) continue;
+        const Entry fresh{gain / cost, top.c};
+        if (!heap.empty() && fresh < heap.top()) {
+            heap.push(fresh);
+            continue;
+        }
+        if (only) {
+            const auto [all, in] = g.state.children_split(top.c, *only);
+            if (!(in > 0.0 && in >= 0.5 * all)) continue;
+        }
+        g.take(top.c, reserve);
+        turn += cost;
     }
-    return result;
 }
 
-RankingResult RankingProblem::rank_greedy(double budget) const {
+void RankingProblem::finish(Greedy& g, double budget) const {
+    // What each site left would still add; the best fractional knapsack of those within the whole budget, added to
+    // the value reached, bounds every choice (monotone submodular coverage: f(OPT) <= f(S) + sum over OPT \ S of the
+    // gains at S). With capacities the greedy's accounting is not a set function and no bound is claimed.
+    std::vector<double> gain(m_candidates.size(), 0.0);
+    parallel_for(m_candidates.size(), [&](std::size_t c) {
+        if (!g.taken[c]) gain[c] = g.state.gain(c);
+    });
+    std::vector<std::size_t> useful;
+    for (std::size_t c = 0; c < m_candidates.size(); ++c)
+        if (gain[c] > 0.0) {
+            useful.push_back(c);
+            g.result.cheapest_useful = std::min(g.result.cheapest_useful, m_candidates[c].cost);
+        }
+    const bool capacities = m_objective == RankObjective::children &&
+                            std::any_of(m_candidates.begin(), m_candidates.end(), [](const RankingCandidate& c) { return c.capacity > 0.0; });
+    if (capacities) {
+        g.result.upper_bound = NAN;
+        return;
+    }
+    std::sort(useful.begin(), useful.end(), [&](std::size_t a, std::size_t b) {
+        const double ra = gain[a] / m_candidates[a].cost, rb = gain[b] / m_candidates[b].cost;
+        return ra > rb || (ra == rb && a < b);
+    });
+    double room = budget, bound = g.result.gain;
+    for (std::size_t c : useful) {
+        const double cost = m_candidates[c].cost;
+        if (cost <= room) {
+            bound += gain[c];
+            room -= cost;
+        } else {
+            bound += gain[c] * room / cost;
+            break;
+        }
+    }
+    g.result.upper_bound = bound;
+}
+
+RankingResult RankingProblem::rank_greedy(double budget, const std::vector<BudgetReserve>& reserves) const {
     if (!(budget >= 0.0) || !std::isfinite(budget))
         throw InputError(fmt::format("ranking: budget {}; expected a number >= 0", budget));
-    RankingResult plain = greedy_from(budget, {});
+    Greedy base(*this, budget, reserves.size());
+    for (std::size_t r = 0; r < reserves.size(); ++r) {
+        const BudgetReserve& reserve = reserves[r];
+        if (!(reserve.share >= 0.0 && reserve.share <= 1.0))
+            throw InputError(fmt::format("ranking: a reserve of {} of the budget; expected a share from 0 to 1", reserve.share));
+        if (!reserve.cells) throw InternalError("ranking: a reserve without its cells");
+        if (!m_services.empty()) require_same_grid(m_services.front().friction->spec(), "friction", reserve.cells->spec(), "reserve");
+        if (reserve.share == 0.0) continue;
+        std::vector<char> only(m_cell.size());
+        for (std::size_t d = 0; d < m_cell.size(); ++d) only[d] = (*reserve.cells)[m_cell[d]] != 0;
+        greedy_turn(base, budget, &only, reserve.share * budget, static_cast<int>(r));
+    }
+    Greedy plain = base;
+    greedy_turn(plain, budget, nullptr, INFINITY, -1);
     // Khuller, Moss & Naor: also start from the best single affordable site; keep the better of the two.
+    const std::size_t first_free = base.result.sites.size();
+    std::vector<double> gain = m_single_gain;
+    if (first_free > 0)
+        parallel_for(m_candidates.size(), [&](std::size_t c) { gain[c] = base.taken[c] ? 0.0 : base.state.gain(c); });
     std::size_t best = m_candidates.size();
     for (std::size_t c = 0; c < m_candidates.size(); ++c)
-        if (m_candidates[c].cost <= budget && m_single_gain[c] > 0.0 &&
-            (best == m_candidates.size() || m_single_gain[c] > m_single_gain[best]))
+        if (base.result.spent + m_candidates[c].cost <= budget && gain[c] > 0.0 &&
+            (best == m_candidates.size() || gain[c] > gain[best]))
             best = c;
-    if (best == m_candidates.size() || (!plain.sites.empty() && plain.sites.front().candidate == best)) return plain;
-    RankingResult from_best = greedy_from(budget, {best});
-    if (from_best.gain > plain.gain) {
-        from_best.started_from_best_single = true;
-        return from_best;
+    Greedy* chosen = &plain;
+    std::optional<Greedy> from_best;
+    if (best != m_candidates.size() &&
+        !(plain.result.sites.size() > first_free && plain.result.sites[first_free].candidate == best)) {
+        from_best.emplace(base);
+        from_best->take(best, -1);
+        greedy_turn(*from_best, budget, nullptr, INFINITY, -1);
+        if (from_best->result.gain > plain.result.gain) {
+            from_best->result.started_from_best_single = true;
+            chosen = &*from_best;
+        }
     }
-    return plain;
+    finish(*chosen, budget);
+    return std::move(chosen->result);
 }
 
 }  // namespace accessplan

@@ -2,6 +2,7 @@
 // integer program solved with GLPK's branch and cut, for small instances, so the greedy's gap can be measured.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -63,16 +64,19 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
     }
     const bool capacities = std::any_of(m_candidates.begin(), m_candidates.end(), [](const auto& c) { return c.capacity > 0.0; });
     if (m_objective == RankObjective::children && !capacities) {
-        // y_d <= sum of x_c over the candidates reaching d; maximise sum w_d P_d y_d.
-        std::vector<int> row(m_cell.size(), 0);
+        // y_g <= sum of x_c over the candidates reaching group g; maximise sum w_d P_d y_g. Cells reached by the same
+        // candidates form one group (one row, one column): the same optimum from far fewer rows.
+        std::vector<std::vector<std::uint32_t>> reached_by(m_cell.size());
         for (std::size_t c = 0; c < n; ++c)
-            for (const ReachedCell& r : m_reach[c]) {
-                if (row[r.cell] == 0) {
-                    row[r.cell] = lp.row_upper(0.0);
-                    lp.at(row[r.cell], lp.col(0.0, 1.0, m_weight[r.cell] * static_cast<double>(m_start[r.cell]), false), 1.0);
-                }
-                lp.at(row[r.cell], x[c], -1.0);
-            }
+            for (const ReachedCell& r : m_reach[c]) reached_by[r.cell].push_back(static_cast<std::uint32_t>(c));
+        std::map<std::vector<std::uint32_t>, double> groups;
+        for (std::size_t d = 0; d < m_cell.size(); ++d)
+            if (!reached_by[d].empty()) groups[std::move(reached_by[d])] += m_weight[d] * static_cast<double>(m_start[d]);
+        for (const auto& [by, value] : groups) {
+            const int row = lp.row_upper(0.0);
+            lp.at(row, lp.col(0.0, 1.0, value, false), 1.0);
+            for (std::uint32_t c : by) lp.at(row, x[c], -1.0);
+        }
     } else {
         // a_cd: children of cell d served by c (children) or the share of d's children moving to c (time_saved).
         std::vector<int> cell_row(m_cell.size(), 0);
@@ -105,6 +109,13 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
     parm.tm_lim = static_cast<int>(std::min(time_limit_s, 2.0e6) * 1000.0);
     const int rc = glp_intopt(lp.p, &parm);
     const int status = glp_mip_status(lp.p);
+    if (rc == GLP_ETMLIM && status != GLP_OPT && status != GLP_FEAS) {  // no integer solution in time: the caller decides
+        RankingResult none;
+        none.budget = budget;
+        none.solved = false;
+        none.upper_bound = NAN;
+        return none;
+    }
     if ((rc != 0 && rc != GLP_ETMLIM) || (status != GLP_OPT && status != GLP_FEAS))
         throw InternalError(fmt::format("ranking: GLPK failed (code {}, status {})", rc, status));
 
@@ -112,29 +123,25 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
     for (std::size_t c = 0; c < n; ++c)
         if (glp_mip_col_val(lp.p, x[c]) > 0.5) chosen.push_back(c);
     // Order the chosen sites as the greedy would, for a ranking that reads the same way.
-    RankingResult result;
-    result.budget = budget;
-    result.proven_optimal = status == GLP_OPT;
-    result.exact_bound = glp_mip_obj_val(lp.p);
-    State state(*this);
+    Greedy g(*this, budget, 0);
+    g.result.proven_optimal = status == GLP_OPT;
+    g.result.exact_bound = glp_mip_obj_val(lp.p);
     while (!chosen.empty()) {
         std::size_t best = 0;
         double best_ratio = -1.0;
         for (std::size_t k = 0; k < chosen.size(); ++k) {
-            const double ratio = state.gain(chosen[k]) / m_candidates[chosen[k]].cost;
+            const double ratio = g.state.gain(chosen[k]) / m_candidates[chosen[k]].cost;
             if (ratio > best_ratio) {
                 best_ratio = ratio;
                 best = k;
             }
         }
-        RankedSite site = state.apply(chosen[best]);
-        result.spent += m_candidates[chosen[best]].cost;
-        result.gain += site.gain;
-        result.children += site.children;
-        result.sites.push_back(std::move(site));
+        g.take(chosen[best], -1);
         chosen.erase(chosen.begin() + static_cast<std::ptrdiff_t>(best));
     }
-    return result;
+    finish(g, budget);
+    if (g.result.proven_optimal) g.result.upper_bound = g.result.exact_bound;
+    return std::move(g.result);
 }
 
 }  // namespace accessplan

@@ -37,6 +37,32 @@ public:
         return g;
     }
 
+    /// What apply(c) would count as children, and how many of them live in cells marked in `only` (per dense id).
+    std::pair<double, double> children_split(std::size_t c, const std::vector<char>& only) const {
+        double all = 0.0, in = 0.0;
+        const Catchment& reach = m_p.m_reach[c];
+        if (m_p.m_objective == RankObjective::time_saved) {
+            for (const ReachedCell& r : reach)
+                if (r.minutes < m_value[r.cell]) {
+                    all += m_p.m_children[r.cell];
+                    if (only[r.cell]) in += m_p.m_children[r.cell];
+                }
+            return {all, in};
+        }
+        const double capacity = m_p.m_candidates[c].capacity;
+        double left = capacity > 0.0 ? capacity : INFINITY;
+        for (const ReachedCell& r : reach) {
+            if (left <= 0.0) break;
+            const float have = m_value[r.cell];
+            if (!(have > 0.0f)) continue;
+            const double take = std::min<double>(left, have);
+            all += take;
+            if (only[r.cell]) in += take;
+            left -= take;
+        }
+        return {all, in};
+    }
+
     RankedSite apply(std::size_t c) {
         RankedSite site;
         site.candidate = c;
@@ -72,6 +98,29 @@ public:
 private:
     const RankingProblem& m_p;
     std::vector<float> m_value;
+};
+
+/// A greedy in progress: the state, the picks so far and which candidates are taken. Copied to try a second start.
+struct RankingProblem::Greedy {
+    Greedy(const RankingProblem& p, double budget, std::size_t reserves) : problem(&p), state(p), taken(p.m_candidates.size(), 0) {
+        result.budget = budget;
+        result.reserve_spent.assign(reserves, 0.0);
+    }
+    void take(std::size_t c, int reserve) {
+        const double cost = problem->m_candidates[c].cost;
+        RankedSite site = state.apply(c);
+        site.reserve = reserve;
+        result.spent += cost;
+        result.gain += site.gain;
+        result.children += site.children;
+        if (reserve >= 0) result.reserve_spent[static_cast<std::size_t>(reserve)] += cost;
+        result.sites.push_back(std::move(site));
+        taken[c] = 1;
+    }
+    const RankingProblem* problem;
+    State state;
+    RankingResult result;
+    std::vector<char> taken;
 };
 
 }  // namespace accessplan

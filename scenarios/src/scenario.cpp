@@ -43,10 +43,29 @@ std::vector<std::string> text_list(Reader& r, const YAML::Node& parent, const st
 /// The ranking section; service names are checked against the services read before it.
 void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     const std::string w = "ranking";
-    r.check_keys(node, w, {"budget", "currency", "objective", "time_cap_min", "costs", "capacities", "equity_weights",
-                           "drowning", "candidates", "exact"});
+    r.check_keys(node, w, {"budget", "programmes", "min_share", "currency", "objective", "time_cap_min", "costs",
+                           "capacities", "equity_weights", "drowning", "candidates", "exact"});
     RankingSettings rk;
-    rk.budget = r.number(node, "budget", w, -1e-12, true, true).value_or(0.0);
+    // Programmes or one budget. A what-if may turn its base's programmes into one pot (its own ranking.budget) or
+    // the other way round: the key in the scenario's own file wins; both in one file is an error.
+    const auto given = [&](const char* key) { return node[key] && !node[key].IsNull(); };
+    const auto own = [&](const char* key) {
+        return fs::absolute(r.file_of(node[key])).lexically_normal() == fs::absolute(s.file).lexically_normal();
+    };
+    bool programmes = given("programmes");
+    if (programmes)
+        for (const char* key : {"budget", "min_share"}) {
+            if (!given(key)) continue;
+            if (own(key) && !own("programmes")) {
+                programmes = false;  // the what-if's one budget replaces the base's programmes
+            } else if (!(own("programmes") && !own(key))) {  // (the what-if's programmes replace the base's budget)
+                r.error(node[key], w + "." + key,
+                        fmt::format("set together with ranking.programmes; give each programme its {} "
+                                    "(ranking.programmes.<name>.{}) and remove ranking.{}, or remove the programmes for "
+                                    "one budget", key, key, key));
+            }
+        }
+    rk.budget = programmes ? 0.0 : r.number(node, "budget", w, -1e-12, true, true).value_or(0.0);
     rk.currency = r.text(node, "currency", w, false).value_or(rk.currency);
     rk.objective = r.text(node, "objective", w, false).value_or(rk.objective);
     if (rk.objective != "children" && rk.objective != "time_saved")
@@ -123,6 +142,58 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     }
     if (rk.generate && rk.costs.empty())
         r.error(node, w + ".costs", "missing; generated candidates take their cost from here (service: cost of one site)");
+    // min_share: {island_border_remote: 0.3}: a share (0..1) of the budget kept for sites reaching mostly those areas.
+    auto shares = [&](const YAML::Node& parent, const std::string& where) {
+        std::vector<std::pair<std::string, double>> out;
+        YAML::Node m = r.map(parent, "min_share", where, false);
+        if (!m.IsMap()) return out;
+        std::set<std::string> allowed;
+        for (const auto& [name, bits] : reserve_areas()) allowed.insert(name);
+        r.check_keys(m, where + ".min_share", allowed);
+        NumberRule rule{"", 0.0, 1.0};
+        rule.expected = "a share of the budget from 0 to 1 (0.3 = 30%)";
+        double total = 0.0;
+        for (const auto& [name, bits] : reserve_areas())
+            if (auto v = r.number(m, name, where + ".min_share", rule)) {
+                out.emplace_back(name, *v);
+                total += *v;
+            }
+        if (total > 1.0 + 1e-9)
+            r.error(m, where + ".min_share", fmt::format("the shares add up to {:g}, more than the whole budget; lower them "
+                                                         "so that they add up to 1 at most", total));
+        return out;
+    };
+    rk.min_share = programmes ? decltype(rk.min_share){} : shares(node, w);
+    if (programmes) {
+        YAML::Node pm = r.map(node, "programmes", w, false);
+        std::map<std::string, std::string> owner;  // service -> programme
+        for (const auto& kv : pm.IsMap() ? pm : YAML::Node()) {
+            Programme p;
+            p.name = kv.first.as<std::string>();
+            const std::string pw = w + ".programmes." + p.name;
+            if (!is_safe_name(p.name))
+                r.error(kv.first, pw, "a programme's name is lower-case letters, digits and _, starting with a letter "
+                                      "(education, health, sport_culture)");
+            if (!kv.second.IsMap()) {
+                r.error(kv.second, pw, "expected a mapping with services and budget (and optionally min_share)");
+                continue;
+            }
+            r.check_keys(kv.second, pw, {"services", "budget", "min_share"});
+            if (!kv.second["services"]) r.error(kv.second, pw + ".services", "missing; list the services this budget pays for");
+            p.services = text_list(r, kv.second, "services", pw);
+            for (const auto& name : p.services) {
+                if (!known_service(kv.second["services"], pw + ".services", name)) continue;
+                if (auto [it, fresh] = owner.emplace(name, p.name); !fresh)
+                    r.error(kv.second["services"], pw + ".services",
+                            fmt::format("'{}' is in programme '{}' too; a service is paid from one programme", name, it->second));
+            }
+            p.budget = r.number(kv.second, "budget", pw, -1e-12, true, true).value_or(0.0);
+            p.min_share = shares(kv.second, pw);
+            rk.programmes.push_back(std::move(p));
+        }
+        if (pm.IsMap() && rk.programmes.empty())
+            r.error(pm, w + ".programmes", "empty; name at least one programme with its services and budget");
+    }
     s.ranking = std::move(rk);
 }
 

@@ -318,6 +318,32 @@ BAD_INPUT("ranking-budget-text", "a budget written 60 tỷ (accepted) or with th
            {"ranking.costs.playground: '1.500 tỷ' is ambiguous", "write 1500 tỷ or 1.5 tỷ"});
 }
 
+BAD_INPUT("ranking-programmes", "programmes: a service in two, a budget beside them, shares above the whole budget") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    // A what-if's own one budget replaces its base's programmes; its own programmes replace a base's one budget.
+    expect(validate(on_baseline(dir, "ranking: {budget: 60 tỷ, min_share: {island: 0.2}}\n", "pot.yaml")), 0, {"valid"});
+    expect(validate(on_baseline(dir, "ranking:\n  programmes:\n    health: null\n    education: null\n    sport_culture:\n"
+                                     "      services: [playground, commune_health_station]\n      budget: 14 tỷ\n",
+                                "moved.yaml")), 0, {"valid"});
+    expect(validate(on_baseline(dir, "ranking:\n  programmes:\n    health: {services: [commune_health_station, playground], "
+                                     "budget: 6 tỷ}\n", "twice.yaml")), 3,
+           {"twice.yaml:", "ranking.programmes.health.services", "'playground' is in programme 'sport_culture' too",
+            "a service is paid from one programme"});
+    expect(validate(on_baseline(dir, "ranking:\n  budget: 60 tỷ\n  programmes: {health: {services: [commune_health_station], "
+                                     "budget: 6 tỷ}}\n", "both.yaml")), 3,
+           {"both.yaml:", "ranking.budget: set together with ranking.programmes", "remove ranking.budget"});
+    expect(validate(on_baseline(dir, "ranking:\n  programmes:\n    swimming: {min_share: {island: 0.6, border: 0.5}}\n",
+                                "shares.yaml")), 3,
+           {"shares.yaml:", "ranking.programmes.swimming.min_share: the shares add up to 1.4, more than the whole budget"});
+    expect(validate(on_baseline(dir, "ranking:\n  programmes:\n    sport_culture: {min_share: {islands: 0.3}}\n", "key.yaml")), 3,
+           {"key.yaml:", "min_share.islands: unknown key (did you mean 'island'?)"});
+    expect(validate(on_baseline(dir, "ranking:\n  programmes:\n    sport_culture: {min_share: {island: 30}}\n", "pct.yaml")), 3,
+           {"pct.yaml:", "min_share.island", "a share of the budget from 0 to 1 (0.3 = 30%)"});
+    expect(validate(on_baseline(dir, "ranking:\n  programmes:\n    Sport: {services: [playground], budget: 1 tỷ}\n", "name.yaml")), 3,
+           {"name.yaml:", "ranking.programmes.Sport", "lower-case letters"});
+}
+
 BAD_INPUT("path-with-spaces-and-diacritics", "inputs under a folder named with spaces and Vietnamese letters (accepted)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
@@ -795,7 +821,8 @@ BAD_INPUT("cli-budget-negative", "a negative budget") {
 BAD_INPUT("cli-budget-units", "--budget \"10 tỷ\" (accepted) and --budget 1,5 (refused)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
-    const std::string baseline = (demo_folder() / "scenarios" / "baseline.yaml").string();
+    // One budget (a what-if of the demo, whose baseline has programmes): --budget replaces it.
+    const std::string baseline = on_baseline(dir, "ranking: {budget: 60 tỷ}\n", "one_pot.yaml").string();
     const auto refused = test::run_cli({"rank", baseline, "--budget", "1,5", "--out", (dir / "o").string()});
     expect(refused, 2, {"--budget: '1,5' has a decimal comma", "write 1.5"});
     CHECK(!fs::exists(dir / "o"));
@@ -804,6 +831,16 @@ BAD_INPUT("cli-budget-units", "--budget \"10 tỷ\" (accepted) and --budget 1,5 
     const auto accepted = test::run_cli({"rank", baseline, "--budget", "10 tỷ", "--out", (dir / "o").string()});
     expect(accepted, 0, {"within a budget of 10000000000 VND"});
     CHECK_THAT(test::slurp(dir / "o" / "summary.json"), Catch::Contains("\"budget\": 10000000000.0"));
+}
+
+BAD_INPUT("cli-budget-with-programmes", "--budget on a scenario whose ranking has programmes") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const auto r = test::run_cli({"rank", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--budget", "10 tỷ", "--out",
+                                  (dir / "o").string()});
+    expect(r, 3, {"--budget sets one budget", "has programmes (education, health, sport_culture, swimming)",
+                  "ranking.programmes.<name>.budget"});
+    CHECK(!fs::exists(dir / "o"));
 }
 
 BAD_INPUT("cli-objective-unknown", "an unknown ranking objective") {

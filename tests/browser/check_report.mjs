@@ -121,7 +121,9 @@ try {
       check(near(row[6], r.children_new, 0.51), `ranking row ${i}: children ${row[6]} vs ${r.children_new}`);
       check(near(row[7], r.cumulative_children, 0.51), `ranking row ${i}: cumulative ${row[7]} vs ${r.cumulative_children}`);
     });
-    check(await page.locator('#cost-chart polyline').count() === 1, 'the cost-coverage chart');
+    // One budget curve per programme (programmes.csv), as many as the programmes table has rows.
+    const programmes = await page.locator('#programmes-table tbody tr').count();
+    check(programmes >= 1 && await page.locator('#cost-chart polyline').count() === programmes, 'a budget curve per programme');
 
     // The ranked sites' numbers never overlap, on the service with the most sites, as it opens and zoomed in; the
     // sites left without a number are named under the map.

@@ -171,8 +171,16 @@ def test_errors_are_the_clis(runs, tmp_path):
 
 def test_budget_as_text_like_the_cli(runs):
     """budget= takes what --budget takes ("10 tỷ") and refuses what it refuses, before anything is written."""
-    ranked = accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_ty"), budget="10 tỷ", maps=False)
-    assert ranked["ranking"]["budget"] == 1e10
+    # The demo's baseline has programmes, whose budgets budget= does not replace (as --budget): a what-if with one pot.
+    with pytest.raises(accessplan.InputError, match="has programmes"):
+        accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_bad"), budget="10 tỷ")
+    assert not os.path.exists(os.path.join(runs["tmp"], "py_bad"))
+    one_pot = os.path.join(os.path.dirname(runs["baseline"]), "one_pot.yaml")
+    with open(one_pot, "w", encoding="utf-8") as f:
+        f.write("schema_version: 1\nbase: baseline.yaml\nname: one pot\nranking: {budget: 60 tỷ}\n")
+    ranked = accessplan.Session().run(one_pot, os.path.join(runs["tmp"], "py_ty"), budget="10 tỷ", maps=False)
+    assert ranked["ranking"]["budget"] == 1e10 and ranked["ranking"]["single_budget"]
+    assert [p["name"] for p in ranked["ranking"]["programmes"]] == ["all"]
     for bad, words in (("1,5", "decimal comma"), ("1.500 tỷ", "ambiguous"), ("60 billion", "not a unit")):
         with pytest.raises(accessplan.InputError, match=words):
             accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_bad"), budget=bad)

@@ -25,6 +25,16 @@ namespace accessplan::cli {
 
 std::string command_line();
 
+namespace {
+/// A programme's reason for leaving money, in a few words (summary.json and programmes.csv have the sentence).
+std::string unspent_note(const std::string& reason) {
+    if (reason == "no_candidates") return "no candidate sites";
+    if (reason == "nobody_left") return "the rest is left: no site left reaches anyone new";
+    if (reason == "nothing_affordable") return "the rest is left: every site still useful costs more";
+    return reason;
+}
+}  // namespace
+
 /// The run's summary on stdout and its warnings on stderr; in a batch, `batch_label` (the scenario file) heads each
 /// warning, so that a warning says which scenario it belongs to. With -q: only where the outputs are, and how many
 /// warnings they hold. A ranking inherited from the base chain gets its one-line total, not a top 10 like its base's.
@@ -61,10 +71,21 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
         fmt::print("Ranking ({}, {}): {} of {} candidate sites within a budget of {:.0f} {}; spent {:.0f}, {:.0f} children "
                    "newly within reach\n", rk->objective, rk->exact ? "exact" : "greedy", rk->rows.size(), rk->candidates,
                    rk->budget, rk->currency, rk->spent, rk->children);
+        if (!rk->single_budget)
+            for (const auto& p : rk->programmes)
+                fmt::print("  programme {}: {} site(s), {:.0f} of {:.0f} {} spent, {:.0f} children{}\n", p.name, p.sites, p.spent,
+                           p.budget, rk->currency, p.children,
+                           p.unspent_reason.empty() ? "" : fmt::format(" ({})", unspent_note(p.unspent_reason)));
         if (rk->exact_gain)
-            fmt::print("  exact optimum {:.1f}{}, greedy {:.1f}: greedy gap {:.2f}%\n", *rk->exact_gain,
+        {
+            std::vector<std::string> solved;
+            for (const auto& p : rk->programmes)
+                if (p.exact) solved.push_back(p.name);
+            fmt::print("  exact optimum {:.1f}{}, greedy {:.1f}: greedy gap {:.2f}%{}\n", *rk->exact_gain,
                        rk->proven_optimal ? "" : " (time limit: best found)", *rk->greedy_gain,
-                       *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0);
+                       *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0,
+                       rk->single_budget ? "" : fmt::format(" (programmes solved exactly: {})", fmt::join(solved, ", ")));
+        }
         if (ranking_inherited)
             fmt::print("  (the ranking section of its base, re-ranked for this scenario: ranking.csv has the {} sites)\n",
                        rk->rows.size());
@@ -277,19 +298,22 @@ void add_rank_command(CLI::App& app, int& exit_code) {
     static bool exact = false;
     static std::string objective;
     auto* cmd = app.add_subcommand("rank",
-                                   "Run a scenario and rank its candidate sites under a budget (the scenario's ranking\n"
-                                   "section: costs, candidates, weights). Writes everything `run` writes, with ranking.csv,\n"
+                                   "Run a scenario and rank its candidate sites, programme by programme or under one budget\n"
+                                   "(the scenario's ranking section: programmes, costs, candidates, weights). Writes\n"
+                                   "everything `run` writes, with ranking.csv, programmes.csv, budget_curve.csv,\n"
                                    "cost_curve.csv and the ranking layer.\n"
-                                   "Example: accessplan rank baseline.yaml --budget 40e9 --objective time_saved --out ranked\n"
-                                   "Example: accessplan rank baseline.yaml --budget \"40 tỷ\" --out ranked");
+                                   "Example: accessplan rank baseline.yaml --exact --out ranked\n"
+                                   "Example: accessplan rank one_budget.yaml --budget \"40 tỷ\" --objective time_saved --out ranked");
     cmd->add_option("SCENARIO", file, "Scenario YAML file with a ranking section")->required();
     cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
     add_money_option(*cmd, "--budget", [](double v) { budget = v; }, NumberRule{"", 0.0},
-                     "Budget in the scenario's currency (default: ranking.budget), 0 to 1e18: 40000000000, 40e9,\n"
-                     "40_000_000_000 or \"40 tỷ\" (also triệu, nghìn; đồng/VND may follow). No thousands separators;\n"
-                     "decimals use a point (\"1.5 tỷ\")");
-    cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates. The greedy's\n"
-                                    "gap to it is reported");
+                     "The one budget in the scenario's currency (default: ranking.budget), 0 to 1e18: 40000000000,\n"
+                     "40e9, 40_000_000_000 or \"40 tỷ\" (also triệu, nghìn; đồng/VND may follow). No thousands\n"
+                     "separators; decimals use a point (\"1.5 tỷ\"). A scenario with ranking.programmes refuses it:\n"
+                     "set the programmes' budgets in a what-if");
+    cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates per\n"
+                                    "programme (a programme with more, or with min_share, keeps the greedy, said in a\n"
+                                    "warning). The greedy's gap to it is reported");
     cmd->add_option("--objective", objective, "children (newly within the threshold, weighted) or time_saved (weighted\n"
                                               "child-minutes saved); default: ranking.objective")
         ->check(CLI::IsMember({"children", "time_saved"}));

@@ -180,10 +180,29 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                                  py::arg("children_island") = x.island, py::arg("children_border") = x.border,
                                  py::arg("children_remote") = x.remote, py::arg("children_near_water") = x.near_water,
                                  py::arg("cumulative_cost") = x.cumulative_cost, py::arg("cumulative_children") = x.cumulative_children,
-                                 py::arg("zone") = x.zone, py::arg("reason") = x.reason));
+                                 py::arg("zone") = x.zone, py::arg("reason") = x.reason, py::arg("programme") = x.programme,
+                                 py::arg("picked_for") = x.picked_for));
+        const auto maybe = [](double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); };
+        py::list programmes;
+        for (const auto& p : rk.programmes) {
+            py::list reserves, curve;
+            for (const auto& x : p.reserves)
+                reserves.append(py::dict(py::arg("areas") = x.areas, py::arg("share") = x.share, py::arg("target") = x.target,
+                                         py::arg("spent") = x.spent, py::arg("met") = x.met()));
+            for (const auto& b : p.curve)
+                curve.append(py::dict(py::arg("budget") = b.budget, py::arg("spent") = b.spent, py::arg("sites") = b.sites,
+                                      py::arg("children") = b.children, py::arg("weighted_gain") = b.gain,
+                                      py::arg("upper_bound") = maybe(b.upper_bound)));
+            programmes.append(py::dict(py::arg("name") = p.name, py::arg("services") = p.services, py::arg("budget") = p.budget,
+                                       py::arg("spent") = p.spent, py::arg("sites") = p.sites, py::arg("children") = p.children,
+                                       py::arg("weighted_gain") = p.gain, py::arg("upper_bound") = maybe(p.upper_bound),
+                                       py::arg("candidates") = p.candidates, py::arg("unspent_reason") = p.unspent_reason,
+                                       py::arg("reserves") = reserves, py::arg("budget_curve") = curve));
+        }
         d["ranking"] = py::dict(py::arg("objective") = rk.objective, py::arg("currency") = rk.currency, py::arg("budget") = rk.budget,
                                 py::arg("spent") = rk.spent, py::arg("children") = rk.children, py::arg("candidates") = rk.candidates,
-                                py::arg("exact") = rk.exact, py::arg("rows") = rows);
+                                py::arg("exact") = rk.exact, py::arg("rows") = rows, py::arg("programmes") = programmes,
+                                py::arg("single_budget") = rk.single_budget);
     } else {
         d["ranking"] = py::none();
     }

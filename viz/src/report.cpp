@@ -100,7 +100,20 @@ std::string t(const std::string& key, Lang lang) {
         {"osm extract", {"OpenStreetMap complete inside", "OpenStreetMap đầy đủ bên trong"}},
         {"gap layer", {"Access gaps", "Vùng thiếu tiếp cận"}},
         {"ranked sites", {"Ranked sites", "Địa điểm đề xuất"}},
-        {"x cost", {"cumulative cost (% of the budget)", "chi phí lũy kế (% ngân sách)"}},
+        {"x budget", {"budget (each point re-ranked at that budget)", "ngân sách (mỗi điểm được xếp hạng lại với ngân sách đó)"}},
+        {"programmes", {"Programmes", "Chương trình"}},
+        {"programme", {"Programme", "Chương trình"}},
+        {"services", {"Services", "Dịch vụ"}},
+        {"left", {"Left", "Còn lại"}},
+        {"spent col", {"Spent", "Đã dùng"}},
+        {"sites", {"Sites", "Địa điểm"}},
+        {"bound", {"At most this far from the best possible", "Cách tối ưu tối đa"}},
+        {"reserved", {"Kept for priority areas", "Dành cho vùng ưu tiên"}},
+        {"why left", {"Why money is left", "Vì sao còn tiền"}},
+        {"budget curve note", {"What each budget buys: the ranking re-run at 10%, 20% … 100% of each programme's budget "
+                               "(budget_curve.csv), not the first sites of the full list.",
+                               "Mỗi mức ngân sách mua được gì: xếp hạng lại ở 10%, 20% … 100% ngân sách của từng chương "
+                               "trình (budget_curve.csv), không phải các địa điểm đầu của danh sách đầy đủ."}},
         {"y children", {"children newly within reach", "trẻ em mới được tiếp cận"}},
         {"all", {"all", "tất cả"}},
         {"nothing ranked", {"No site was ranked.", "Không có địa điểm nào được xếp hạng."}},
@@ -411,12 +424,95 @@ std::string page(const std::string& title, const std::string& subtitle, const st
 std::string nav_link(const std::string& id, const std::string& label) { return fmt::format("<a href=\"#{}\">{}</a>", id, esc(label)); }
 
 /// The cost–coverage chart: cumulative children against cumulative cost (share of the budget), as an inline SVG.
+/// Money as budget officers write it: "60 tỷ đồng", "400 triệu đồng" (English: "60 billion VND"); other currencies as
+/// plain amounts.
+std::string money(double v, const std::string& currency, Lang lang) {
+    if (!std::isfinite(v)) return "–";
+    if (currency != "VND") return number(v, 0, lang) + " " + currency;
+    const bool vi = lang == Lang::vi;
+    double amount = v;
+    std::string unit;
+    if (std::abs(v) >= 1e9) {
+        amount = v / 1e9;
+        unit = vi ? " tỷ" : " billion";
+    } else if (std::abs(v) >= 1e6) {
+        amount = v / 1e6;
+        unit = vi ? " triệu" : " million";
+    }
+    std::string text = number(amount, 2, lang);
+    if (!unit.empty() || std::abs(amount - std::round(amount)) < 0.005) {  // 1,50 -> 1,5; 60,00 -> 60
+        while (!text.empty() && text.back() == '0' && text.find_first_of(".,") != std::string::npos) text.pop_back();
+        if (!text.empty() && (text.back() == '.' || text.back() == ',')) text.pop_back();
+        if (std::abs(amount) >= 1000.0) text = number(amount, 0, lang);
+    }
+    return text + unit + (vi ? " đồng" : " VND");
+}
+
+std::string area_words(const std::string& areas, Lang lang) {
+    if (areas == "island_border_remote")
+        return lang == Lang::vi ? "hải đảo, biên giới hoặc vùng sâu, vùng xa" : "island, border or remote";
+    return display_name(areas, lang);
+}
+
+/// Why a programme's money is left, in the report's language ("" when none is).
+std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string& currency, Lang lang) {
+    const bool vi = lang == Lang::vi;
+    if (p.unspent_reason == "no_candidates")
+        return vi ? "không có địa điểm ứng viên nào" : "no candidate sites";
+    if (p.unspent_reason == "nobody_left")
+        return vi ? "không còn địa điểm nào giúp thêm trẻ được tiếp cận" : "no site left would reach anyone new";
+    if (p.unspent_reason == "nothing_affordable")
+        return vi ? fmt::format("địa điểm rẻ nhất còn giúp được trẻ có giá {}", money(p.cheapest_useful, currency, lang))
+                  : fmt::format("the cheapest site that would still reach anyone new costs {}", money(p.cheapest_useful, currency, lang));
+    return "";
+}
+
+std::string reserve_words(const scenarios::ReserveReport& r, const std::string& currency, Lang lang) {
+    const bool vi = lang == Lang::vi;
+    std::string text = vi ? fmt::format("{}% cho địa điểm chủ yếu phục vụ trẻ vùng {}: đã dùng {} / {}", number(100.0 * r.share, 0, lang),
+                                        area_words(r.areas, lang), money(r.spent, currency, lang), money(r.target, currency, lang))
+                          : fmt::format("{}% for sites reaching mostly {} children: {} of {} spent", number(100.0 * r.share, 0, lang),
+                                        area_words(r.areas, lang), money(r.spent, currency, lang), money(r.target, currency, lang));
+    if (!r.met()) text += vi ? " (chưa đủ: không còn địa điểm như vậy vừa ngân sách)" : " (short: no more such site fits the budget)";
+    return text;
+}
+
+/// The programmes' table: envelope, spending, what is left and why, the reserved shares, the distance to the bound.
+std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
+    std::string out = fmt::format("<table id=\"programmes-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                                  "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                                  esc(t("programme", lang)), esc(t("services", lang)), esc(t("budget", lang)),
+                                  esc(t("spent col", lang)), esc(t("left", lang)), esc(t("sites", lang)), esc(t("new children", lang)),
+                                  esc(t("bound", lang)), esc(t("reserved", lang)), esc(t("why left", lang)));
+    for (const auto& p : rk.programmes) {
+        std::vector<std::string> services, reserves;
+        for (const auto& v : p.services) services.push_back(display_name(v, lang));
+        for (const auto& r : p.reserves) reserves.push_back(reserve_words(r, rk.currency, lang));
+        const double gap = std::isfinite(p.upper_bound) && p.upper_bound > 0.0 ? 100.0 * (1.0 - p.gain / p.upper_bound) : NAN;
+        out += fmt::format("<tr data-programme=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td>{}</td><td>{}</td></tr>\n",
+                           esc(p.name), esc(rk.single_budget ? t("all", lang) : p.name), esc(fmt::format("{}", fmt::join(services, ", "))),
+                           esc(money(p.budget, rk.currency, lang)), esc(money(p.spent, rk.currency, lang)),
+                           esc(money(p.budget - p.spent, rk.currency, lang)), p.sites, number(p.children, 0, lang),
+                           std::isfinite(gap) ? number(gap, 1, lang) + "%" : "–", esc(fmt::format("{}", fmt::join(reserves, "; "))),
+                           esc(unspent_words(p, rk.currency, lang)));
+    }
+    return out + "</tbody></table>\n";
+}
+
+/// What each budget buys, per programme: children newly within reach against the budget, in money.
 std::string cost_chart(const scenarios::RankingReport& rk, Lang lang) {
-    constexpr double W = 720, H = 320, left = 70, right = 20, top = 20, bottom = 50;
+    constexpr double W = 720, H = 340, left = 70, right = 150, top = 20, bottom = 50;
+    static const char* colours[] = {"#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#4d4d4d"};
     const double pw = W - left - right, ph = H - top - bottom;
-    const double budget = rk.budget > 0 ? rk.budget : std::max(1.0, rk.spent);
-    double ymax = 1.0;
-    for (const auto& r : rk.rows) ymax = std::max(ymax, r.cumulative_children);
+    double xmax = 0.0, ymax = 1.0;
+    for (const auto& p : rk.programmes)
+        for (const auto& b : p.curve) {
+            xmax = std::max(xmax, b.budget);
+            ymax = std::max(ymax, b.children);
+        }
+    if (!(xmax > 0.0)) xmax = 1.0;
     const double step = std::pow(10.0, std::floor(std::log10(ymax)));
     double ytick = step;
     for (double m : {1.0, 2.0, 2.5, 5.0})
@@ -425,27 +521,37 @@ std::string cost_chart(const scenarios::RankingReport& rk, Lang lang) {
             break;
         }
     const double ytop = std::ceil(ymax / ytick) * ytick;
-    auto X = [&](double cost) { return left + pw * std::min(1.0, cost / budget); };
+    auto X = [&](double budget) { return left + pw * std::min(1.0, budget / xmax); };
     auto Y = [&](double children) { return top + ph * (1.0 - children / ytop); };
     std::string svg = fmt::format("<svg id=\"cost-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\">\n",
                                   W, H, W, H);
     for (int k = 0; k <= 4; ++k) {
         const double x = left + pw * k / 4.0;
-        svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/><text x=\"{0:.1f}\" y=\"{3}\" font-size=\"11\" text-anchor=\"middle\">{4}%</text>\n",
-                           x, top, top + ph, top + ph + 16, k * 25);
+        svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/><text x=\"{0:.1f}\" y=\"{3}\" font-size=\"11\" text-anchor=\"middle\">{4}</text>\n",
+                           x, top, top + ph, top + ph + 16, esc(money(xmax * k / 4.0, rk.currency, lang)));
     }
     for (double v = 0; v <= ytop + 1e-9; v += ytick)
         svg += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4:.1f}\" font-size=\"11\" text-anchor=\"end\">{5}</text>\n",
                            left, Y(v), left + pw, left - 6, Y(v) + 4, esc(format_count(v, lang)));
-    std::string points = fmt::format("{:.1f},{:.1f}", X(0), Y(0));
-    double prev_children = 0.0;
-    for (const auto& r : rk.rows) {
-        points += fmt::format(" {:.1f},{:.1f} {:.1f},{:.1f}", X(r.cumulative_cost), Y(prev_children), X(r.cumulative_cost), Y(r.cumulative_children));
-        prev_children = r.cumulative_children;
+    for (std::size_t i = 0; i < rk.programmes.size(); ++i) {
+        const auto& p = rk.programmes[i];
+        const char* colour = colours[i % std::size(colours)];
+        std::string points = fmt::format("{:.1f},{:.1f}", X(0), Y(0));
+        std::string dots;
+        for (const auto& b : p.curve) {
+            points += fmt::format(" {:.1f},{:.1f}", X(b.budget), Y(b.children));
+            dots += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"><title>{}: {} → {} ({} {})</title></circle>\n",
+                                X(b.budget), Y(b.children), colour, esc(rk.single_budget ? t("all", lang) : p.name),
+                                esc(money(b.budget, rk.currency, lang)), number(b.children, 0, lang), b.sites, esc(t("sites", lang)));
+        }
+        svg += fmt::format("<polyline data-programme=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n{}",
+                           esc(p.name), colour, points, dots);
+        svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/><text x=\"{4}\" y=\"{5}\" font-size=\"12\">{6}</text>\n",
+                           left + pw + 10, top + 10 + 18 * i, left + pw + 30, colour, left + pw + 36, top + 14 + 18 * i,
+                           esc(rk.single_budget ? t("all", lang) : p.name));
     }
-    svg += fmt::format("<polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" points=\"{}\"/>\n", points);
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#555\"/>\n", left, top, pw, ph);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", left + pw / 2, H - 8, esc(t("x cost", lang)));
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", left + pw / 2, H - 8, esc(t("x budget", lang)));
     svg += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", top + ph / 2,
                        esc(t("y children", lang)));
     return svg + "</svg>\n";
@@ -575,9 +681,11 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     // The ranking.
     if (const auto& rk = result.ranking) {
         nav += nav_link("ranking", t("ranking", lang));
-        body += fmt::format("<section id=\"ranking\" class=\"pagebreak\"><h2>{}</h2><p>{}: {} {} · {} {} · {} {}</p>\n",
-                            esc(t("ranking", lang)), esc(t("budget", lang)), number(rk->budget, 0, lang), esc(rk->currency),
-                            esc(t("spent", lang)), number(rk->spent, 0, lang), number(rk->children, 0, lang), esc(t("y children", lang)));
+        body += fmt::format("<section id=\"ranking\" class=\"pagebreak\"><h2>{}</h2><p>{}: {} · {} {} · {} {}</p>\n",
+                            esc(t("ranking", lang)), esc(t("budget", lang)), esc(money(rk->budget, rk->currency, lang)),
+                            esc(t("spent", lang)), esc(money(rk->spent, rk->currency, lang)), number(rk->children, 0, lang),
+                            esc(t("y children", lang)));
+        body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));
         if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
         body += fmt::format("<table id=\"ranking-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                             "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
@@ -591,7 +699,8 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                 esc(r.origin), number(r.cost, 0, lang), number(r.cumulative_cost, 0, lang), number(r.children, 0, lang),
                                 number(r.cumulative_children, 0, lang), esc(r.zone), esc(r.reason));
         body += "</tbody></table>\n";
-        body += fmt::format("<h3>{}</h3>\n{}</section>\n", esc(t("cost coverage", lang)), cost_chart(*rk, lang));
+        body += fmt::format("<h3>{}</h3>\n<p>{}</p>\n{}</section>\n", esc(t("cost coverage", lang)),
+                            esc(t("budget curve note", lang)), cost_chart(*rk, lang));
     }
     nav += nav_link("method", t("method", lang));
     body += method_section(context.credits, lang);

@@ -214,6 +214,46 @@ std::string reason(const RankingContext& c, const RankingRow& row, std::size_t k
     return text;
 }
 
+std::vector<std::string> programme_names(const std::vector<Programme>& programmes) {
+    std::vector<std::string> out;
+    for (const Programme& p : programmes) out.push_back(p.name);
+    return out;
+}
+
+std::string programme_label(const ProgrammeReport& p, bool single) {
+    return single ? std::string("the budget") : fmt::format("programme {}", p.name);
+}
+
+/// Why a programme's money is left, in a sentence ("" when none is).
+std::string unspent_text(const ProgrammeReport& p, const std::string& currency) {
+    const double left = p.budget - p.spent;
+    if (p.unspent_reason == "no_candidates")
+        return fmt::format("no candidate site of {} ({})", fmt::join(p.services, ", "),
+                           "no candidates in the file and no gaps to generate them in");
+    if (p.unspent_reason == "nobody_left")
+        return fmt::format("{} {} left: no site left would bring anyone new within its threshold", thousands(left), currency);
+    if (p.unspent_reason == "nothing_affordable")
+        return fmt::format("{} {} left: the cheapest site that would still reach anyone new costs {} {}", thousands(left),
+                           currency, thousands(p.cheapest_useful), currency);
+    return "";
+}
+
+/// A reserve's outcome, in a sentence.
+std::string reserve_text(const ReserveReport& r, const std::string& currency) {
+    const std::string areas = r.areas == "island_border_remote" ? "island, border or remote" : r.areas;
+    return fmt::format("{:g}% kept for sites reaching mostly {} children ({} {}): {} {} spent on such sites{}", 100.0 * r.share,
+                       areas, thousands(r.target), currency, thousands(r.spent), currency,
+                       r.met() ? "" : fmt::format(", short of the share: no more such site fits the budget"));
+}
+
+/// Warnings where a planner must hear them: a share not met, a tenth or more of the money left, no candidates.
+void note_programme(const ProgrammeReport& p, bool single, const std::string& currency, std::vector<std::string>& warnings) {
+    for (const ReserveReport& r : p.reserves)
+        if (!r.met()) warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), reserve_text(r, currency)));
+    if (p.unspent_reason == "no_candidates" || (!p.unspent_reason.empty() && p.budget - p.spent >= 0.1 * p.budget))
+        warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), unspent_text(p, currency)));
+}
+
 }  // namespace
 
 RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& warnings) {
@@ -257,6 +297,35 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         return report;
     }
 
+    // The programmes: the scenario's, or one for every service under the one budget.
+    std::vector<Programme> programmes = rk.programmes;
+    report.single_budget = programmes.empty();
+    if (programmes.empty()) {
+        Programme all;
+        all.name = "all";
+        for (const auto& v : s.services) all.services.push_back(v.name);
+        all.budget = report.budget;
+        all.min_share = rk.min_share;
+        programmes.push_back(std::move(all));
+    } else {
+        if (c.budget)
+            throw InputError(fmt::format("--budget sets one budget, and this scenario's ranking has programmes ({}); set "
+                                         "their budgets in ranking.programmes.<name>.budget",
+                                         fmt::join(programme_names(programmes), ", ")));
+        report.budget = 0.0;
+        for (const Programme& p : programmes)
+            report.budget += check_number(p.budget, NumberRule{fmt::format("ranking.programmes.{}.budget", p.name), 0.0, max_money,
+                                                               false, "an amount from 0 to 1e18"});
+        std::set<std::size_t> paid;
+        for (const Programme& p : programmes)
+            for (const auto& name : p.services) paid.insert(service_index(s, name));
+        std::map<std::string, std::size_t> left_out;
+        for (const Site& x : sites)
+            if (!paid.count(x.candidate.service)) ++left_out[s.services[x.candidate.service].name];
+        for (const auto& [name, n] : left_out)
+            warnings.push_back(fmt::format("ranking: service {} is in no programme (ranking.programmes): its {} candidate "
+                                           "site(s) are not ranked; add it to a programme's services to rank them", name, n));
+    }
     Grid<std::uint8_t> water(c.grid, 0);
     for (std::size_t i = 0; i < water.size(); ++i)
         water[i] = (c.landcover[i] == landcover::water || (c.rivers && (*c.rivers)[i])) ? 1 : 0;
@@ -269,29 +338,126 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         services.push_back({s.services[k].name, s.services[k].threshold_min, c.children[k], c.minutes[k], &weights.back(),
                             c.friction[k], *c.travel[k]});
     }
-    std::vector<RankingCandidate> candidates;
-    for (const Site& x : sites) candidates.push_back(x.candidate);
+    std::map<std::string, Grid<std::uint8_t>> reserve_cells;
+    for (const Programme& p : programmes)
+        for (const auto& [areas, share] : p.min_share) {
+            if (reserve_cells.count(areas)) continue;
+            std::uint8_t bits = 0;
+            for (const auto& [name, b] : reserve_areas())
+                if (name == areas) bits = b;
+            Grid<std::uint8_t> cells(c.grid, 0);
+            for (std::size_t i = 0; i < cells.size(); ++i) cells[i] = (c.area_flags[i] & bits) ? 1 : 0;
+            reserve_cells.emplace(areas, std::move(cells));
+        }
     const RankObjective objective = report.objective == "time_saved" ? RankObjective::time_saved : RankObjective::children;
     if (objective == RankObjective::time_saved &&
-        std::any_of(candidates.begin(), candidates.end(), [](const RankingCandidate& x) { return x.capacity > 0.0; }))
+        std::any_of(sites.begin(), sites.end(), [](const Site& x) { return x.candidate.capacity > 0.0; }))
         warnings.push_back("ranking: the time_saved objective does not limit sites by capacity (capacities are used by the "
                            "children objective)");
-    const RankingProblem problem(std::move(services), std::move(candidates), objective, rk.time_cap_min);
-    const RankingResult greedy = problem.rank_greedy(report.budget);
-    RankingResult chosen = greedy;
-    if (report.exact) {
-        chosen = problem.rank_exact(report.budget);
-        report.greedy_gain = greedy.gain;
-        report.exact_gain = chosen.exact_bound;
-        report.proven_optimal = chosen.proven_optimal;
-        if (!chosen.proven_optimal)
-            warnings.push_back("ranking: the exact solver hit its time limit; the ranking is the best solution it found");
+
+    // Each programme is ranked within its envelope: its own candidates, its own budget and reserves.
+    std::vector<std::pair<const Site*, RankedSite>> picked;  // in programme order, then pick order
+    std::vector<std::size_t> picked_programme;
+    double greedy_gain = 0.0, exact_gain = 0.0;
+    report.proven_optimal = true;
+    for (std::size_t pi = 0; pi < programmes.size(); ++pi) {
+        const Programme& p = programmes[pi];
+        ProgrammeReport pr;
+        pr.name = p.name;
+        pr.services = p.services;
+        pr.budget = p.budget;
+        // The exact solver does not take min_share: such a programme is ranked by the greedy, and the run says so.
+        pr.exact = report.exact && std::none_of(p.min_share.begin(), p.min_share.end(), [](const auto& m) { return m.second > 0.0; });
+        if (report.exact && !pr.exact)
+            warnings.push_back(fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which does not take "
+                                           "min_share yet; the greedy's bound (programmes.csv) says how far from the "
+                                           "optimum it can be", programme_label(pr, report.single_budget)));
+        std::vector<const Site*> mine;
+        std::vector<RankingCandidate> candidates;
+        for (const Site& x : sites)
+            if (std::find(p.services.begin(), p.services.end(), s.services[x.candidate.service].name) != p.services.end()) {
+                mine.push_back(&x);
+                candidates.push_back(x.candidate);
+            }
+        pr.candidates = mine.size();
+        std::vector<BudgetReserve> reserves;
+        for (const auto& [areas, share] : p.min_share) {
+            reserves.push_back({share, &reserve_cells.at(areas)});
+            pr.reserves.push_back({areas, share, share * p.budget, 0.0});
+        }
+        constexpr std::size_t exact_limit = 500;  // candidates the integer program takes (RankingProblem::rank_exact)
+        if (pr.exact && mine.size() > exact_limit) {
+            if (report.single_budget)
+                throw InputError(fmt::format("ranking: the exact solver takes up to {} candidates and there are {}; rank "
+                                             "with the greedy (drop --exact) or narrow the candidates", exact_limit, mine.size()));
+            warnings.push_back(fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which takes up to {} "
+                                           "candidates and this programme has {}; the greedy's bound (programmes.csv) says "
+                                           "how far from the optimum it can be", programme_label(pr, false), exact_limit,
+                                           mine.size()));
+            pr.exact = false;
+        }
+        const RankingProblem problem(services, std::move(candidates), objective, rk.time_cap_min);
+        const RankingResult greedy = problem.rank_greedy(p.budget, reserves);
+        RankingResult chosen = greedy;
+        if (pr.exact) {
+            chosen = problem.rank_exact(p.budget, exact_limit);
+            if (!chosen.solved) {
+                warnings.push_back(fmt::format("ranking, {}: the exact solver found no solution within its time limit; the "
+                                               "ranking is the greedy's (its bound in programmes.csv)",
+                                               programme_label(pr, report.single_budget)));
+                pr.exact = false;
+                chosen = greedy;
+            }
+        }
+        if (pr.exact) {
+            greedy_gain += greedy.gain;
+            exact_gain += chosen.exact_bound;
+            report.proven_optimal = report.proven_optimal && chosen.proven_optimal;
+            pr.proven_optimal = chosen.proven_optimal;
+            if (!chosen.proven_optimal)
+                warnings.push_back(fmt::format("ranking{}: the exact solver hit its time limit; the ranking is the best "
+                                               "solution it found", report.single_budget ? "" : " (programme " + p.name + ")"));
+        }
+        pr.started_from_best_single = chosen.started_from_best_single;
+        pr.spent = chosen.spent;
+        pr.children = chosen.children;
+        pr.gain = chosen.gain;
+        pr.upper_bound = chosen.upper_bound;
+        pr.sites = chosen.sites.size();
+        for (std::size_t r = 0; r < pr.reserves.size() && r < chosen.reserve_spent.size(); ++r)
+            pr.reserves[r].spent = chosen.reserve_spent[r];
+        const double left = p.budget - chosen.spent;
+        if (mine.empty()) pr.unspent_reason = "no_candidates";
+        else if (left > 0.0 && !std::isfinite(chosen.cheapest_useful)) pr.unspent_reason = "nobody_left";
+        else if (left > 0.0 && chosen.cheapest_useful > left) {
+            pr.unspent_reason = "nothing_affordable";
+            pr.cheapest_useful = chosen.cheapest_useful;
+        }
+        // What smaller budgets buy: re-ranked at each, from the reaches computed once.
+        for (int k = 1; k <= 10; ++k) {
+            const double b = p.budget * k / 10.0;
+            const RankingResult at = k == 10 ? greedy : problem.rank_greedy(b, reserves);
+            pr.curve.push_back({b, at.spent, at.children, at.gain, at.upper_bound, at.sites.size()});
+        }
+        for (RankedSite& site : chosen.sites) {
+            picked.emplace_back(mine[site.candidate], std::move(site));
+            picked_programme.push_back(pi);
+        }
+        report.spent += pr.spent;
+        report.gain += pr.gain;
+        report.children += pr.children;
+        report.started_from_best_single = report.started_from_best_single || pr.started_from_best_single;
+        note_programme(pr, report.single_budget, rk.currency, warnings);
+        report.programmes.push_back(std::move(pr));
     }
-    report.started_from_best_single = chosen.started_from_best_single;
-    report.spent = chosen.spent;
-    report.gain = chosen.gain;
-    report.children = chosen.children;
-    if (chosen.sites.empty()) {
+    report.exact = std::any_of(report.programmes.begin(), report.programmes.end(), [](const ProgrammeReport& p) { return p.exact; });
+    if (report.exact) {
+        report.greedy_gain = greedy_gain;
+        report.exact_gain = exact_gain;
+    } else {
+        report.proven_optimal = false;
+    }
+    if (picked.empty()) {
         const double cheapest = std::min_element(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
                                     return a.candidate.cost < b.candidate.cost;
                                 })->candidate.cost;
@@ -303,11 +469,15 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
 
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
     double cum_cost = 0.0, cum_children = 0.0, cum_gain = 0.0;
-    for (const RankedSite& site : chosen.sites) {
-        const Site& x = sites[site.candidate];
+    for (std::size_t j = 0; j < picked.size(); ++j) {
+        const Site& x = *picked[j].first;
+        const RankedSite& site = picked[j].second;
         const std::size_t k = x.candidate.service;
         RankingRow row;
         row.rank = static_cast<int>(report.rows.size() + 1);
+        row.programme = programmes[picked_programme[j]].name;
+        if (site.reserve >= 0) row.picked_for = programmes[picked_programme[j]].min_share[static_cast<std::size_t>(site.reserve)].first;
+        if (j > 0 && picked_programme[j] != picked_programme[j - 1]) cum_cost = cum_children = cum_gain = 0.0;
         row.id = x.id;
         row.name = x.name;
         row.service = s.services[k].name;
@@ -350,22 +520,78 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     return report;
 }
 
+namespace {
+
+/// A number for a table or JSON that may be unknown (NaN: no bound with capacities): empty text / null.
+std::string maybe(double v, int digits) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string(); }
+
+double gap_pct(double gain, double bound) {
+    return std::isfinite(bound) && bound > 0.0 ? 100.0 * (1.0 - gain / bound) : (std::isfinite(bound) ? 0.0 : NAN);
+}
+
+}  // namespace
+
+nlohmann::json programmes_json(const RankingReport& r) {
+    nlohmann::json out = nlohmann::json::array();
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    for (const ProgrammeReport& p : r.programmes) {
+        nlohmann::json reserves = nlohmann::json::array();
+        for (const ReserveReport& x : p.reserves)
+            reserves.push_back({{"areas", x.areas}, {"share", x.share}, {"target", x.target}, {"spent", x.spent}, {"met", x.met()},
+                                {"text", reserve_text(x, r.currency)}});
+        nlohmann::json curve = nlohmann::json::array();
+        for (const BudgetPoint& b : p.curve)
+            curve.push_back({{"budget", b.budget}, {"spent", b.spent}, {"sites", b.sites}, {"children_reached", b.children},
+                             {"weighted_gain", b.gain}, {"upper_bound", num(b.upper_bound)},
+                             {"gap_pct", num(gap_pct(b.gain, b.upper_bound))}});
+        out.push_back({{"name", p.name}, {"services", p.services}, {"budget", p.budget}, {"spent", p.spent},
+                       {"unspent", p.budget - p.spent}, {"unspent_reason", p.unspent_reason},
+                       {"unspent_text", unspent_text(p, r.currency)}, {"candidates", p.candidates}, {"sites", p.sites},
+                       {"children_reached", p.children}, {"weighted_gain", p.gain}, {"upper_bound", num(p.upper_bound)},
+                       {"gap_pct", num(gap_pct(p.gain, p.upper_bound))}, {"reserves", reserves}, {"budget_curve", curve}});
+    }
+    return out;
+}
+
 void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
+    std::string programmes = "programme,services,budget,spent,unspent,sites,children_new,weighted_gain,upper_bound,gap_pct,"
+                             "candidates,min_share,why_unspent\n";
+    std::string budgets = "programme,budget,spent,sites,children_new,weighted_gain,upper_bound,gap_pct\n";
+    for (const ProgrammeReport& p : r.programmes) {
+        std::vector<std::string> shares;
+        for (const ReserveReport& x : p.reserves) shares.push_back(reserve_text(x, r.currency));
+        programmes += fmt::format("{},{},{:.0f},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{},{},{},{}\n", p.name,
+                                  csv_text(fmt::format("{}", fmt::join(p.services, " "))), p.budget, p.spent, p.budget - p.spent,
+                                  p.sites, p.children, p.gain, maybe(p.upper_bound, 2), maybe(gap_pct(p.gain, p.upper_bound), 2),
+                                  p.candidates, csv_text(fmt::format("{}", fmt::join(shares, "; "))),
+                                  csv_text(unspent_text(p, r.currency)));
+        for (const BudgetPoint& b : p.curve)
+            budgets += fmt::format("{},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{}\n", p.name, b.budget, b.spent, b.sites, b.children,
+                                   b.gain, maybe(b.upper_bound, 2), maybe(gap_pct(b.gain, b.upper_bound), 2));
+    }
+    geodata::write_text_file(layout.programmes_csv(), programmes);
+    geodata::write_text_file(layout.budget_curve_csv(), budgets);
     std::string csv =
         "rank,candidate_id,name,service,origin,x,y,lon,lat,cost,capacity,weighted_gain,children_new,children_island,"
         "children_border,children_remote,children_near_water,minutes_saved,cumulative_cost,cumulative_children,"
-        "cost_per_child,zone,reason\n";
-    std::string curve = "rank,cumulative_cost,pct_of_budget,cumulative_children,cumulative_weighted_gain\n";
-    curve += "0,0,0.00,0.0,0.0\n";
-    for (const RankingRow& x : r.rows) {
+        "cost_per_child,zone,reason,programme,picked_for\n";
+    // The pick order's running totals, per programme (row 0: nothing spent). What a smaller budget buys is in
+    // budget_curve.csv (re-ranked at that budget), not here.
+    std::string curve = "programme,rank,cumulative_cost,pct_of_budget,cumulative_children,cumulative_weighted_gain\n";
+    std::map<std::string, double> envelope;
+    for (const ProgrammeReport& p : r.programmes) envelope[p.name] = p.budget;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+        const RankingRow& x = r.rows[i];
+        if (i == 0 || x.programme != r.rows[i - 1].programme) curve += fmt::format("{},0,0,0.00,0.0,0.0\n", x.programme);
         csv += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.0f},{:.2f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
-                           "{:.0f},{:.1f},{},{},{}\n",
+                           "{:.0f},{:.1f},{},{},{},{},{}\n",
                            x.rank, csv_text(x.id), csv_text(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat, x.cost, x.capacity,
                            x.gain, x.children, x.island, x.border, x.remote, x.near_water, x.minutes_saved, x.cumulative_cost,
                            x.cumulative_children, x.children > 0.0 ? fmt::format("{:.0f}", x.cost / x.children) : "",
-                           csv_text(x.zone), csv_text(x.reason));
-        curve += fmt::format("{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.rank, x.cumulative_cost,
-                             r.budget > 0.0 ? 100.0 * x.cumulative_cost / r.budget : 0.0, x.cumulative_children, x.cumulative_gain);
+                           csv_text(x.zone), csv_text(x.reason), x.programme, x.picked_for);
+        const double budget = envelope.count(x.programme) ? envelope.at(x.programme) : r.budget;
+        curve += fmt::format("{},{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.programme, x.rank, x.cumulative_cost,
+                             budget > 0.0 ? 100.0 * x.cumulative_cost / budget : 0.0, x.cumulative_children, x.cumulative_gain);
     }
     geodata::write_text_file(layout.ranking_csv(), csv);
     geodata::write_text_file(layout.cost_curve_csv(), curve);
@@ -381,7 +607,8 @@ geodata::OutLayer ranking_layer(const RankingReport& r) {
                              {"cost_per_child", FieldType::real}, {"children_island", FieldType::real},
                              {"children_border", FieldType::real}, {"children_remote", FieldType::real},
                              {"children_near_water", FieldType::real}, {"cumulative_cost", FieldType::real},
-                             {"cumulative_children", FieldType::real}, {"reason", FieldType::string}},
+                             {"cumulative_children", FieldType::real}, {"reason", FieldType::string},
+                             {"programme", FieldType::string}, {"picked_for", FieldType::string}},
                             {}};
     // Unknown values stay NULL: no capacity given (0), no zones, no child reached (no cost per child).
     auto text = [](const std::string& v) { return v.empty() ? geodata::FieldValue() : geodata::FieldValue(v); };
@@ -392,7 +619,8 @@ geodata::OutLayer ranking_layer(const RankingReport& r) {
                     x.capacity > 0.0 ? geodata::FieldValue(x.capacity) : geodata::FieldValue(), text(x.zone_code),
                     text(x.zone), x.gain, x.children,
                     x.children > 0.0 ? geodata::FieldValue(x.cost / x.children) : geodata::FieldValue(), x.island, x.border,
-                    x.remote, x.near_water, x.cumulative_cost, x.cumulative_children, x.reason};
+                    x.remote, x.near_water, x.cumulative_cost, x.cumulative_children, x.reason, x.programme,
+                    text(x.picked_for)};
         layer.features.push_back(std::move(f));
     }
     return layer;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
@@ -51,8 +53,11 @@ RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, c
                                const std::vector<TravelTimeResult>& times, const Grid<std::uint8_t>& area_flags,
                                const detail::Metrics& metrics, const RunOptions& options);
 
-/// ranking.csv and cost_curve.csv.
+/// ranking.csv, cost_curve.csv, programmes.csv and budget_curve.csv.
 void write_ranking_tables(const RankingReport& report, const ResultsLayout& layout);
+
+/// summary.json's ranking.programmes: per programme its budget, spending, reserves, why money is left, the curve.
+nlohmann::json programmes_json(const RankingReport& report);
 
 /// The `ranking` point layer for access.gpkg.
 geodata::OutLayer ranking_layer(const RankingReport& report);

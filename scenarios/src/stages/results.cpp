@@ -419,6 +419,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
             j["greedy_gap_pct"] = *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0;
             j["proven_optimal"] = rk->proven_optimal;
         }
+        j["programmes"] = programmes_json(*rk);
         summary["ranking"] = j;
     }
     summary["warnings"] = result.warnings;

@@ -163,6 +163,26 @@ TEST_CASE("exact solver equals brute force, greedy within the (1 - 1/e)/2 bound,
     }
     const auto exact = p.rank_exact(budget);
     const auto greedy = p.rank_greedy(budget);
+    if (!capacities) {
+        // The greedy's data-dependent bound is never below the brute-force optimum (nor the value it reached).
+        CHECK(greedy.upper_bound >= brute * (1.0 - 1e-9));
+        CHECK(greedy.upper_bound >= greedy.gain);
+        CHECK(exact.upper_bound == Approx(brute).epsilon(1e-6));
+    } else {
+        CHECK(std::isnan(greedy.upper_bound));  // no bound is claimed with capacities
+    }
+    // The cheapest site left that would still add something, found by valuing every extension of the picks.
+    std::vector<std::size_t> chosen;
+    for (const auto& site : greedy.sites) chosen.push_back(site.candidate);
+    const double reached = p.value_of(chosen);
+    double cheapest = INFINITY;
+    for (std::size_t c = 0; c < cands.size(); ++c) {
+        if (std::find(chosen.begin(), chosen.end(), c) != chosen.end()) continue;
+        std::vector<std::size_t> more = chosen;
+        more.push_back(c);
+        if (p.value_of(more) > reached + 1e-9) cheapest = std::min(cheapest, cands[c].cost);
+    }
+    CHECK(greedy.cheapest_useful == cheapest);
     CHECK(exact.proven_optimal);
     CHECK(exact.spent <= budget);
     CHECK(greedy.spent <= budget);
@@ -182,6 +202,74 @@ TEST_CASE("exact solver equals brute force, greedy within the (1 - 1/e)/2 bound,
     const double gap = exact.exact_bound > 0.0 ? 1.0 - greedy.gain / exact.exact_bound : 0.0;
     INFO("greedy gap to the optimum: " << 100.0 * gap << "%");
     CHECK(gap >= -1e-9);
+}
+
+TEST_CASE("a reserve: sites mostly reaching the reserved areas come first, until they used their share", "[engine][ranking]") {
+    // Threshold 10 min = one move. c0 at cell 0 reaches cells 0-1: 70 children and 30 on an island (cell 1): 30%,
+    // not mostly island. c1 at cell 8 reaches cells 7-8: 40 island children. c2 at cell 4: 50 mainland children.
+    Row row("70 30 0 0 50 0 0 0 40");
+    Grid<std::uint8_t> island(row.children.spec(), 0);
+    island[1] = island[8] = 1;
+    RankingProblem p({row.service(10.0)}, {{0, 0, 1.0}, {0, 8, 1.0}, {0, 4, 0.5}});
+    // Without a reserve, a budget of 1 buys c0 (100 children, the best per cost).
+    CHECK(picks(p.rank_greedy(1.0)) == std::vector<std::size_t>{0});
+    CHECK(picks(p.rank_greedy(1.0, {{0.0, &island}})) == std::vector<std::size_t>{0});
+    // 30% of it kept for the island: c0 is not mostly island, c1 is; nothing else fits after it.
+    auto r = p.rank_greedy(1.0, {{0.3, &island}});
+    REQUIRE(picks(r) == std::vector<std::size_t>{1});
+    CHECK(r.sites[0].reserve == 0);
+    CHECK(r.reserve_spent == std::vector<double>{1.0});
+    CHECK(r.gain == 40.0);
+    // All of 2.5 kept for the island: c1 is the only island site; the rest then competes on merit (c0, then c2).
+    auto all = p.rank_greedy(2.5, {{1.0, &island}});
+    CHECK(picks(all) == std::vector<std::size_t>{1, 0, 2});
+    CHECK(all.sites[1].reserve == -1);
+    CHECK(all.reserve_spent == std::vector<double>{1.0});  // short of 2.5: the caller says so
+    CHECK(all.gain == 190.0);
+    REQUIRE_THROWS_AS(p.rank_greedy(1.0, {{1.5, &island}}), InputError);
+    REQUIRE_THROWS_AS(p.rank_greedy(1.0, {{-0.1, &island}}), InputError);
+}
+
+TEST_CASE("reserves on random landscapes: their picks are mostly in the areas, and come first", "[engine][ranking]") {
+    SplitMix64 rng(GENERATE(11u, 12u, 13u));
+    const GridSpec spec = make_grid_spec(60, 40, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> f(spec, 0.0f), kids(spec, 0.0f), now(spec, INFINITY);
+    Grid<std::uint8_t> remote(spec, 0), border(spec, 0);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = static_cast<float>(0.01 + 0.03 * rng.uniform());
+        kids[i] = rng.uniform() < 0.4 ? static_cast<float>(std::floor(30.0 * rng.uniform())) : 0.0f;
+        remote[i] = i % 60 >= 45;   // the east
+        border[i] = i / 60 < 6;     // the north
+    }
+    std::vector<RankingCandidate> cands;
+    for (int c = 0; c < 60; ++c)
+        cands.push_back({0, static_cast<std::size_t>(rng.uniform() * static_cast<double>(f.size())), 1.0 + std::floor(4.0 * rng.uniform())});
+    RankingProblem p({{"svc", 15.0, &kids, &now, nullptr, &f, {}}}, cands);
+    const double budget = 20.0;
+    const auto r = p.rank_greedy(budget, {{0.25, &remote}, {0.2, &border}});
+    CHECK(r.spent <= budget);
+    int last = 0;
+    for (const auto& site : r.sites) {
+        // Turns in order: remote's picks, then border's, then the rest.
+        const int turn = site.reserve < 0 ? 2 : site.reserve;
+        CHECK(turn >= last);
+        last = turn;
+        if (site.reserve < 0) continue;
+        const Grid<std::uint8_t>& area = site.reserve == 0 ? remote : border;
+        double in = 0.0, all = 0.0;
+        for (const auto& [cell, n] : site.cells) {
+            all += n;
+            if (area[cell]) in += n;
+        }
+        CHECK(in >= 0.5 * all);
+    }
+    for (int k = 0; k < 2; ++k) {
+        double spent = 0.0;
+        for (const auto& site : r.sites)
+            if (site.reserve == k) spent += cands[site.candidate].cost;
+        CHECK(r.reserve_spent[static_cast<std::size_t>(k)] == spent);
+    }
+    CHECK(r.reserve_spent[0] >= 0.25 * budget);  // 60 sites, a quarter of them in the east: the share is reachable
 }
 
 TEST_CASE("ranking: identical with 1 and 2 threads, bad candidates refused", "[engine][ranking]") {

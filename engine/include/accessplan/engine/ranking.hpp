@@ -11,8 +11,11 @@
 // cost with Khuller, Moss & Naor's (1999) best-single-site safeguard: the better of (a) greedy from nothing and
 // (b) the best affordable single site followed by greedy, which is within (1 - 1/e)/2 of the optimum. After a pick,
 // only the cells in that site's reach change. An exact integer program (GLPK) solves small instances so that the
-// greedy's gap is measured, not assumed.
+// greedy's gap is measured, not assumed. Every greedy result carries an upper bound on the optimum (Leskovec et al.
+// 2007: the value reached plus the best fractional knapsack of the candidates' remaining gains), so its gap is known
+// on any instance. A share of the budget can be reserved for sites whose new children mostly live in given areas.
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,6 +48,14 @@ struct RankingCandidate {
     double capacity = 0.0;
 };
 
+/// A share of a budget kept for sites whose newly reached children mostly (at least half of them) live in given cells
+/// (island, border or remote areas, say): those sites are picked first, by gain per cost, until the ones picked so
+/// cost at least `share` of the budget or none is left that fits.
+struct BudgetReserve {
+    double share = 0.0;                         ///< of the budget, 0..1
+    const Grid<std::uint8_t>* cells = nullptr;  ///< non-zero = in the reserved areas (the services' grid)
+};
+
 /// One selected site, in pick order.
 struct RankedSite {
     std::size_t candidate = 0;
@@ -53,6 +64,7 @@ struct RankedSite {
     double minutes_saved = 0.0;  ///< children x minutes saved, unweighted (time_saved; 0 for children)
     /// Where the gain is: (cell, children newly served or improved), for breakdowns by area class and zone.
     std::vector<std::pair<std::uint32_t, float>> cells;
+    int reserve = -1;  ///< the reserve (index) whose turn picked it; -1: picked on merit alone
 };
 
 struct RankingResult {
@@ -66,6 +78,15 @@ struct RankingResult {
     /// Exact: true when GLPK proved optimality; otherwise the best solution found within the time limit.
     bool proven_optimal = false;
     double exact_bound = 0.0;  ///< exact: the solver's objective (the optimum when proven_optimal)
+    /// Exact: false when the solver found no solution within its time limit (then no sites; rank with the greedy).
+    bool solved = true;
+    /// No choice within the budget gains more than this (greedy: the data-dependent bound; exact: the solver's bound
+    /// when proven, else the same data-dependent bound).
+    double upper_bound = 0.0;
+    /// Per reserve: what the sites picked in its turn cost.
+    std::vector<double> reserve_spent;
+    /// The cheapest site not picked that would still gain something (+inf: none would): why money is left.
+    double cheapest_useful = INFINITY;
 };
 
 class RankingProblem {
@@ -76,11 +97,13 @@ public:
                    RankObjective objective = RankObjective::children, double time_cap_min = 120.0);
 
     /// Lazy greedy with the best-single-site safeguard. Budget < 0 is an InputError; a budget below the cheapest
-    /// candidate gives an empty ranking.
-    RankingResult rank_greedy(double budget) const;
+    /// candidate gives an empty ranking. Reserves take their turns first, in order; then every site competes (with
+    /// the safeguard) for what is left.
+    RankingResult rank_greedy(double budget, const std::vector<BudgetReserve>& reserves = {}) const;
 
     /// The optimum by integer programming (GLPK, branch and cut), the sites ordered by greedy within the chosen set.
-    /// InputError above `max_candidates` candidates; stops at `time_limit_s` with the best solution found.
+    /// InputError above `max_candidates` candidates; stops at `time_limit_s` with the best solution found (none:
+    /// `solved` false). Cells reached by the same candidates share one row of the program.
     RankingResult rank_exact(double budget, std::size_t max_candidates = 500, double time_limit_s = 120.0) const;
 
     /// The value of a set of candidates (in that order), as the greedy counts it.
@@ -96,7 +119,12 @@ public:
 
 private:
     class State;
-    RankingResult greedy_from(double budget, const std::vector<std::size_t>& start) const;
+    struct Greedy;
+    /// One turn of the lazy greedy from `g`: picks while a site fits the budget; with `only` (per dense id), only
+    /// sites whose new children are mostly there, until the turn's picks cost `until`.
+    void greedy_turn(Greedy& g, double budget, const std::vector<char>* only, double until, int reserve) const;
+    /// The bound and the cheapest useful site left, from the final state.
+    void finish(Greedy& g, double budget) const;
 
     std::vector<RankingService> m_services;
     std::vector<RankingCandidate> m_candidates;

@@ -65,6 +65,38 @@ struct RankingRow {
     std::string zone;       ///< the zone holding most of its children (when zones are set): its name
     std::string zone_code;  ///< and its code
     std::string reason;  ///< one line for the budget officer
+    std::string programme;  ///< the programme paying for it ("all" with one budget)
+    std::string picked_for;  ///< the areas of the min_share whose turn picked it ("" = picked on merit alone)
+};
+
+/// The share of a programme's budget kept for sites whose new children mostly live in given areas (min_share).
+struct ReserveReport {
+    std::string areas;  ///< island, border, remote or island_border_remote
+    double share = 0.0, target = 0.0, spent = 0.0;  ///< target = share x budget; spent: on the sites picked in its turn
+    bool met() const { return spent >= target * (1.0 - 1e-12); }
+};
+
+/// What a budget buys (the ranking re-run at that budget, not a prefix of the full budget's list).
+struct BudgetPoint {
+    double budget = 0.0, spent = 0.0, children = 0.0, gain = 0.0;
+    double upper_bound = 0.0;  ///< no choice within the budget gains more (NaN: not known, with capacities)
+    std::size_t sites = 0;
+};
+
+/// One programme's envelope and what it bought (with one budget: a single programme named "all").
+struct ProgrammeReport {
+    std::string name;
+    std::vector<std::string> services;
+    double budget = 0.0, spent = 0.0, children = 0.0, gain = 0.0;
+    double upper_bound = 0.0;  ///< as BudgetPoint
+    std::size_t candidates = 0, sites = 0;
+    bool exact = false, proven_optimal = false, started_from_best_single = false;
+    std::vector<ReserveReport> reserves;
+    /// Why money is left: "" (none is), "no_candidates", "nobody_left" (no site left would bring anyone new),
+    /// "nothing_affordable" (those that would cost more than is left).
+    std::string unspent_reason;
+    double cheapest_useful = 0.0;  ///< nothing_affordable: the cheapest site that would still reach someone
+    std::vector<BudgetPoint> curve;  ///< at 10%, 20% ... 100% of the budget
 };
 
 struct RankingReport {
@@ -77,6 +109,8 @@ struct RankingReport {
     std::optional<double> greedy_gain, exact_gain;  ///< both when the exact solver ran
     bool proven_optimal = false;
     std::vector<RankingRow> rows;
+    std::vector<ProgrammeReport> programmes;  ///< in the scenario's order; one, named "all", with one budget
+    bool single_budget = true;                ///< no ranking.programmes: one budget for every service
 };
 
 /// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the

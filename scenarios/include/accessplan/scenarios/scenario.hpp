@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/travel_model.hpp"
 #include "accessplan/scenarios/modification.hpp"
 
@@ -44,8 +45,32 @@ struct Ferry {
 };
 
 /// Candidate investments and how to rank them (docs/scenarios.md "ranking").
+/// Areas a budget share can be kept for (ranking min_share keys), with the area-class bits each covers.
+inline const std::vector<std::pair<std::string, std::uint8_t>>& reserve_areas() {
+    using namespace area_class;
+    static const std::vector<std::pair<std::string, std::uint8_t>> areas{
+        {"island", island}, {"border", border}, {"remote", remote}, {"island_border_remote", island | border | remote}};
+    return areas;
+}
+
+/// A budget programme (ranking.programmes): services that share one envelope, as provinces budget education, health
+/// and sport/culture separately.
+struct Programme {
+    std::string name;
+    std::vector<std::string> services;
+    double budget = 0.0;
+    /// Shares of the budget kept for sites whose new children mostly live in an area (reserve_areas keys), in the
+    /// order of reserve_areas.
+    std::vector<std::pair<std::string, double>> min_share;
+
+    bool operator==(const Programme&) const = default;
+};
+
 struct RankingSettings {
     double budget = 0.0;
+    /// Empty: one budget (ranking.budget, ranking.min_share) for every service.
+    std::vector<Programme> programmes;
+    std::vector<std::pair<std::string, double>> min_share;  ///< with one budget
     std::string currency = "VND";
     std::string objective = "children";  ///< children | time_saved
     double time_cap_min = 120.0;         ///< time_saved: longer times (and none) count as this
