@@ -35,6 +35,19 @@ Re-ranking from the cached reaches under other budgets:
 |---|---|---|---|
 ${reranks}
 
+Programmes and uncertainty (issue 18): the same candidates in three programmes of a third each (each its own
+problem, budget 333; the third keeps 30% for sites reaching mostly the east quarter), each with a budget curve of
+10 re-ranks and $(get draws) draws of children per 1 km block and costs ±10%, each draw re-ranked from the
+programme's cached reaches (\`RankingProblem::perturbed\`: no search per draw).
+
+| step | seconds |
+|---|---|
+| reaches of the three programmes | $(get programme_reaches_s) |
+| budget curves: 3 × 10 re-ranks | $(get curves_s) |
+| $(get draws) draws × 3 programmes ($(get per_draw_s) s per draw) | $(get draws_s) |
+
+Robust core: $(get robust_core) of the $(get ranked) ranked sites funded in ≥ 90% of the draws.
+
 Peak memory: $(get peak_rss_mb) MB.
 <!-- ranking:end -->"
 results="$root/bench/RESULTS.md"

@@ -74,13 +74,20 @@ class OutputFolder;
 
 namespace accessplan::cli {
 
+/// What `accessplan rank` overrides in the scenario's ranking section.
+struct RankingOverrides {
+    std::optional<double> budget;
+    bool exact = false;
+    std::optional<std::string> objective;
+    std::optional<int> draws;
+    std::optional<std::uint64_t> seed;
+};
+
 /// Runs a loaded scenario into the folder's staging area (or its sub-folder `sub`, e.g. the demo's results/baseline,
 /// which then gets an outputs list of its own) with stage lines and a progress bar, swaps the folder into place, and
-/// prints the summary table and where the outputs are. `budget` / `exact` / `objective` override the scenario's
-/// ranking.
-int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder,
-                    std::optional<double> budget = std::nullopt, bool exact = false,
-                    std::optional<std::string> objective = std::nullopt, const std::filesystem::path& sub = {});
+/// prints the summary table and where the outputs are.
+int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, const RankingOverrides& rank = {},
+                    const std::filesystem::path& sub = {});
 
 /// After `folder` was committed: says which results written later inside it (a what-if's, in the demo's results/)
 /// went with it, except `remade` (the sub-folder the command wrote again).

@@ -51,7 +51,8 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
 
     // Reaches, service by service, in chunks of candidates: a bounded search each (in parallel), then only the
     // populated cells the candidate improves are kept, nearest first. Cells get dense ids in candidate order.
-    m_reach.resize(m_candidates.size());
+    m_reach = std::make_shared<std::vector<Catchment>>(m_candidates.size());
+    std::vector<Catchment>& reaches = *m_reach;
     for (std::size_t k = 0; k < m_services.size(); ++k) {
         const RankingService& s = m_services[k];
         const Grid<float>& kids = *s.children;
@@ -102,7 +103,7 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
                     }
                     r.cell = id;
                 }
-                m_reach[mine[from + j]] = std::move(raw[j]);
+                reaches[mine[from + j]] = std::move(raw[j]);
             }
         }
     }
@@ -111,7 +112,7 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
     // nearest-first could move a pool onto heavier-weighted children after a neighbour's pick and raise its gain).
     parallel_for(m_candidates.size(), [&](std::size_t c) {
         if (m_candidates[c].capacity <= 0.0 || objective != RankObjective::children) return;
-        std::sort(m_reach[c].begin(), m_reach[c].end(), [&](const ReachedCell& a, const ReachedCell& b) {
+        std::sort(reaches[c].begin(), reaches[c].end(), [&](const ReachedCell& a, const ReachedCell& b) {
             if (m_weight[a.cell] != m_weight[b.cell]) return m_weight[a.cell] > m_weight[b.cell];
             return a.minutes < b.minutes || (a.minutes == b.minutes && a.cell < b.cell);
         });
@@ -123,8 +124,46 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
 
 std::size_t RankingProblem::reach_cells() const noexcept {
     std::size_t n = 0;
-    for (const auto& r : m_reach) n += r.size();
+    for (const auto& r : *m_reach) n += r.size();
     return n;
+}
+
+RankingProblem RankingProblem::perturbed(const std::vector<double>& costs, const Grid<float>* children_factor) const {
+    RankingProblem p;
+    p.m_services = m_services;
+    p.m_candidates = m_candidates;
+    p.m_objective = m_objective;
+    p.m_time_cap = m_time_cap;
+    p.m_reach = m_reach;
+    p.m_cell = m_cell;
+    p.m_weight = m_weight;
+    p.m_children = m_children;
+    p.m_demand = m_demand;
+    p.m_start = m_start;
+    if (!costs.empty()) {
+        if (costs.size() != m_candidates.size())
+            throw InternalError(fmt::format("ranking: {} costs for {} candidates", costs.size(), m_candidates.size()));
+        for (std::size_t c = 0; c < costs.size(); ++c) {
+            if (!(costs[c] > 0.0) || !std::isfinite(costs[c]))
+                throw InputError(fmt::format("ranking: candidate {} costs {} in a draw; costs must be positive", c + 1, costs[c]));
+            p.m_candidates[c].cost = costs[c];
+        }
+    }
+    if (children_factor) {
+        if (!m_services.empty()) require_same_grid(m_services.front().friction->spec(), "friction", children_factor->spec(), "children factor");
+        for (std::size_t d = 0; d < m_cell.size(); ++d) {
+            const float f = (*children_factor)[m_cell[d]];
+            if (!(f >= 0.0f) || !std::isfinite(f))
+                throw InputError(fmt::format("ranking: a children factor of {} at cell {}; expected a finite factor >= 0", f, m_cell[d]));
+            p.m_children[d] = m_children[d] * f;
+            p.m_demand[d] = static_cast<double>(m_weight[d]) * p.m_children[d];
+            if (m_objective == RankObjective::children) p.m_start[d] = p.m_children[d];
+        }
+    }
+    const State start(p);
+    p.m_single_gain.assign(p.m_candidates.size(), 0.0);
+    parallel_for(p.m_candidates.size(), [&](std::size_t c) { p.m_single_gain[c] = start.gain(c); });
+    return p;
 }
 
 double RankingProblem::value_of(const std::vector<std::size_t>& chosen) const {
@@ -210,7 +249,7 @@ void RankingProblem::finish(Greedy& g, double budget) const {
     g.result.upper_bound = bound;
 }
 
-RankingResult RankingProblem::rank_greedy(double budget, const std::vector<BudgetReserve>& reserves) const {
+RankingResult RankingProblem::rank_greedy(double budget, const std::vector<BudgetReserve>& reserves, bool bound) const {
     if (!(budget >= 0.0) || !std::isfinite(budget))
         throw InputError(fmt::format("ranking: budget {}; expected a number >= 0", budget));
     Greedy base(*this, budget, reserves.size());
@@ -249,7 +288,8 @@ RankingResult RankingProblem::rank_greedy(double budget, const std::vector<Budge
             chosen = &*from_best;
         }
     }
-    finish(*chosen, budget);
+    if (bound) finish(*chosen, budget);
+    else chosen->result.upper_bound = NAN;
     return std::move(chosen->result);
 }
 

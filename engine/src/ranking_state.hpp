@@ -15,7 +15,7 @@ public:
     explicit State(const RankingProblem& p) : m_p(p), m_value(p.m_start) {}
 
     double gain(std::size_t c) const {
-        const Catchment& reach = m_p.m_reach[c];
+        const Catchment& reach = (*m_p.m_reach)[c];
         double g = 0.0;
         if (m_p.m_objective == RankObjective::time_saved) {
             for (const ReachedCell& r : reach)
@@ -40,44 +40,39 @@ public:
     /// What apply(c) would count as children, and how many of them live in cells marked in `only` (per dense id).
     std::pair<double, double> children_split(std::size_t c, const std::vector<char>& only) const {
         double all = 0.0, in = 0.0;
-        const Catchment& reach = m_p.m_reach[c];
-        if (m_p.m_objective == RankObjective::time_saved) {
-            for (const ReachedCell& r : reach)
-                if (r.minutes < m_value[r.cell]) {
-                    all += m_p.m_children[r.cell];
-                    if (only[r.cell]) in += m_p.m_children[r.cell];
-                }
-            return {all, in};
-        }
-        const double capacity = m_p.m_candidates[c].capacity;
-        double left = capacity > 0.0 ? capacity : INFINITY;
-        for (const ReachedCell& r : reach) {
-            if (left <= 0.0) break;
-            const float have = m_value[r.cell];
-            if (!(have > 0.0f)) continue;
-            const double take = std::min<double>(left, have);
-            all += take;
-            if (only[r.cell]) in += take;
-            left -= take;
-        }
+        served(c, [&](std::uint32_t d, double children, double, float) {
+            all += children;
+            if (only[d]) in += children;
+        });
         return {all, in};
     }
 
     RankedSite apply(std::size_t c) {
         RankedSite site;
         site.candidate = c;
-        const Catchment& reach = m_p.m_reach[c];
+        const bool time_saved = m_p.m_objective == RankObjective::time_saved;
+        served(c, [&](std::uint32_t d, double children, double saved, float after) {
+            site.gain += time_saved ? m_p.m_demand[d] * saved : m_p.m_weight[d] * children;
+            site.children += children;
+            if (time_saved) site.minutes_saved += children * saved;
+            site.cells.emplace_back(m_p.m_cell[d], static_cast<float>(children));
+            m_value[d] = after;
+        });
+        return site;
+    }
+
+private:
+    /// The cells c would serve now, each once: visit(dense id, children, minutes saved (time_saved; else 0), the cell's
+    /// value after the pick). For `children`, a capacity takes the heaviest-weighted, then nearest children first until
+    /// it is used.
+    template <class Visit>
+    void served(std::size_t c, Visit visit) const {
+        const Catchment& reach = (*m_p.m_reach)[c];
         if (m_p.m_objective == RankObjective::time_saved) {
-            for (const ReachedCell& r : reach) {
-                if (!(r.minutes < m_value[r.cell])) continue;
-                const double saved = m_value[r.cell] - r.minutes;
-                site.gain += m_p.m_demand[r.cell] * saved;
-                site.children += m_p.m_children[r.cell];
-                site.minutes_saved += m_p.m_children[r.cell] * saved;
-                site.cells.emplace_back(m_p.m_cell[r.cell], m_p.m_children[r.cell]);
-                m_value[r.cell] = r.minutes;
-            }
-            return site;
+            for (const ReachedCell& r : reach)
+                if (r.minutes < m_value[r.cell])
+                    visit(r.cell, static_cast<double>(m_p.m_children[r.cell]), m_value[r.cell] - r.minutes, r.minutes);
+            return;
         }
         const double capacity = m_p.m_candidates[c].capacity;
         double left = capacity > 0.0 ? capacity : INFINITY;
@@ -86,16 +81,11 @@ public:
             const float have = m_value[r.cell];
             if (!(have > 0.0f)) continue;
             const double take = std::min<double>(left, have);
-            site.gain += m_p.m_weight[r.cell] * take;
-            site.children += take;
-            site.cells.emplace_back(m_p.m_cell[r.cell], static_cast<float>(take));
-            m_value[r.cell] = take >= have ? 0.0f : static_cast<float>(have - take);
             left -= take;
+            visit(r.cell, take, 0.0, take >= have ? 0.0f : static_cast<float>(have - take));
         }
-        return site;
     }
 
-private:
     const RankingProblem& m_p;
     std::vector<float> m_value;
 };

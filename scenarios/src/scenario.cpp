@@ -44,7 +44,7 @@ std::vector<std::string> text_list(Reader& r, const YAML::Node& parent, const st
 void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     const std::string w = "ranking";
     r.check_keys(node, w, {"budget", "programmes", "min_share", "currency", "objective", "time_cap_min", "costs",
-                           "capacities", "equity_weights", "drowning", "candidates", "exact"});
+                           "capacities", "equity_weights", "drowning", "candidates", "exact", "uncertainty"});
     RankingSettings rk;
     // Programmes or one budget. A what-if may turn its base's programmes into one pot (its own ranking.budget) or
     // the other way round: the key in the scenario's own file wins; both in one file is an error.
@@ -142,6 +142,25 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     }
     if (rk.generate && rk.costs.empty())
         r.error(node, w + ".costs", "missing; generated candidates take their cost from here (service: cost of one site)");
+    if (YAML::Node u = node["uncertainty"] ? r.map(node, "uncertainty", w, false) : YAML::Node(); u.IsMap()) {
+        const std::string uw = w + ".uncertainty";
+        r.check_keys(u, uw, {"draws", "seed", "population_pct", "cost_pct"});
+        NumberRule draws{"", 0.0, 10000.0};
+        draws.expected = "a whole number of draws from 0 to 10000 (0 = none)";
+        if (auto v = r.number(u, "draws", uw, draws)) {
+            if (*v != std::floor(*v)) r.error(u["draws"], uw + ".draws", fmt::format("{:g} is not a whole number of draws", *v));
+            rk.draws = static_cast<int>(*v);
+        }
+        NumberRule seed{"", 0.0, 9.0e15};
+        seed.expected = "a whole number from 0 to 9e15";
+        if (auto v = r.number(u, "seed", uw, seed)) rk.seed = static_cast<std::uint64_t>(*v);
+        NumberRule pct{"", 0.0, 100.0};
+        pct.expected = "a percentage from 0 to 100 (20 = +-20%)";
+        rk.population_pct = r.number(u, "population_pct", uw, pct).value_or(rk.population_pct);
+        NumberRule cost{"", 0.0, 99.0};
+        cost.expected = "a percentage from 0 to 99 (15 = +-15%; a cost stays above 0)";
+        rk.cost_pct = r.number(u, "cost_pct", uw, cost).value_or(rk.cost_pct);
+    }
     // min_share: {island_border_remote: 0.3}: a share (0..1) of the budget kept for sites reaching mostly those areas.
     auto shares = [&](const YAML::Node& parent, const std::string& where) {
         std::vector<std::pair<std::string, double>> out;

@@ -344,6 +344,22 @@ BAD_INPUT("ranking-programmes", "programmes: a service in two, a budget beside t
            {"name.yaml:", "ranking.programmes.Sport", "lower-case letters"});
 }
 
+BAD_INPUT("ranking-uncertainty", "uncertainty draws: a fraction of a draw, a spread of 150% or 100% of a cost, a typo") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "ranking: {uncertainty: {draws: 2.5}}\n", "half.yaml")), 3,
+           {"half.yaml:", "ranking.uncertainty.draws: 2.5 is not a whole number of draws"});
+    expect(validate(on_baseline(dir, "ranking: {uncertainty: {draws: 20000}}\n", "many.yaml")), 3,
+           {"many.yaml:", "ranking.uncertainty.draws", "a whole number of draws from 0 to 10000"});
+    expect(validate(on_baseline(dir, "ranking: {uncertainty: {population_pct: 150}}\n", "pop.yaml")), 3,
+           {"pop.yaml:", "ranking.uncertainty.population_pct", "a percentage from 0 to 100"});
+    expect(validate(on_baseline(dir, "ranking: {uncertainty: {cost_pct: 100}}\n", "cost.yaml")), 3,
+           {"cost.yaml:", "ranking.uncertainty.cost_pct", "a percentage from 0 to 99 (15 = +-15%; a cost stays above 0)"});
+    expect(validate(on_baseline(dir, "ranking: {uncertainty: {draw: 10}}\n", "typo.yaml")), 3,
+           {"typo.yaml:", "ranking.uncertainty.draw: unknown key (did you mean 'draws'?)"});
+    expect(test::run_cli({"rank", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--draws", "-1"}), 2, {"--draws"});
+}
+
 BAD_INPUT("path-with-spaces-and-diacritics", "inputs under a folder named with spaces and Vietnamese letters (accepted)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();

@@ -108,14 +108,15 @@ TEST_CASE("access.gpkg carries QGIS default styles for its layers", "[cli][expor
         for (auto at = qml.find("checkstate=\"0\""); at != std::string::npos; at = qml.find("checkstate=\"0\"", at + 1)) ++unticked;
         CHECK(unticked == services.size() - 1);
     }
-    // The demo ranks playgrounds and pools only: the ranking shows playgrounds (the first it has) when opened.
+    // The demo ranks primary schools, playgrounds and pools (no lower secondary school, no health station): the
+    // ranking shows primary schools (the first service it has sites of) when opened, the rest unticked.
     auto rule_line = [](const std::string& qml, const std::string& key) {
         const auto at = qml.find(fmt::format("key=\"{}\"", key));
         REQUIRE(at != std::string::npos);
         return qml.substr(at, qml.find('\n', at) - at);
     };
-    CHECK_THAT(rule_line(styles.at("ranking").qml, "ranking:playground"), !Catch::Contains("checkstate"));
-    CHECK_THAT(rule_line(styles.at("ranking").qml, "ranking:primary_school"), Catch::Contains("checkstate=\"0\""));
+    CHECK_THAT(rule_line(styles.at("ranking").qml, "ranking:primary_school"), !Catch::Contains("checkstate"));
+    CHECK_THAT(rule_line(styles.at("ranking").qml, "ranking:playground"), Catch::Contains("checkstate=\"0\""));
     CHECK_THAT(rule_line(styles.at("zones").qml, "zones:primary_school"), !Catch::Contains("checkstate"));
     // Travel-time rasters: nodata (sea, beyond the border, unreachable) has no colour, so the basemap shows.
     CHECK_THAT(test::slurp(out / "rasters" / "travel_time_primary_school.qml"), Catch::Contains("nodataColor=\"\""));

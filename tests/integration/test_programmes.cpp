@@ -59,7 +59,7 @@ fs::path one_pot(const fs::path& scenarios, const std::string& name, const std::
 
 }  // namespace
 
-TEST_CASE("programmes: each ranked within its envelope as if alone; curves are re-ranked budgets; reserves come first",
+TEST_CASE("programmes: each ranked within its envelope as if alone, curves are re-ranked budgets, reserves come first",
           "[integration][ranking][programmes]") {
     test::TempDir dir;
     auto demo = test::run_cli({"demo", "--out", (dir / "demo").string(), "-q"});

@@ -49,7 +49,8 @@ def read_csv_rows(path):
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("name", ["summary.csv", "zones.csv", "gaps.csv", "ranking.csv", "bands.csv", "facilities_placement.csv"])
+@pytest.mark.parametrize("name", ["summary.csv", "zones.csv", "gaps.csv", "ranking.csv", "bands.csv", "facilities_placement.csv",
+                                  "programmes.csv", "budget_curve.csv", "robustness.csv"])
 def test_the_module_writes_what_the_cli_writes(runs, name):
     tmp = runs["tmp"]
     assert read(os.path.join(tmp, "py_base", name)) == read(os.path.join(tmp, "cli_base", name))
@@ -69,6 +70,16 @@ def test_results_as_dicts_match_the_files(runs):
         assert row["pct_within"] == pytest.approx(float(line["pct_within"]), abs=0.0051)
     assert result["ranking"]["rows"][0]["rank"] == 1
     assert result["ranking"]["spent"] <= result["ranking"]["budget"]
+    # Programmes and the demo's 200 uncertainty draws, as programmes.csv and robustness.csv hold them.
+    programmes = read_csv_rows(os.path.join(runs["tmp"], "cli_base", "programmes.csv"))
+    assert [p["name"] for p in result["ranking"]["programmes"]] == [p["programme"] for p in programmes]
+    for py, line in zip(result["ranking"]["programmes"], programmes):
+        assert py["spent"] == float(line["spent"]) and py["sites"] == int(line["sites"])
+    robust = read_csv_rows(os.path.join(runs["tmp"], "cli_base", "robustness.csv"))
+    drawn = result["ranking"]["uncertainty"]
+    assert drawn["draws"] == 200 and len(drawn["sites"]) == len(robust)
+    for py, line in zip(drawn["sites"], robust):
+        assert py["candidate_id"] == line["candidate_id"] and py["funded_share"] == pytest.approx(float(line["funded_share"]), abs=5e-4)
     frame = accessplan.frame(result["summary"])
     assert list(frame.columns[:3]) == ["children", "within_threshold", "pct_within"]
     assert len(frame) == len(rows)

@@ -28,7 +28,7 @@ int run_demo(const std::string& out, std::uint64_t seed) {
     stage(2, 3, "writing inputs (GeoTIFF, GeoPackage) and the scenario examples");
     const fs::path scenario_file = demo::write_demo_inputs(province, folder.staging());
     stage(3, 3, fmt::format("running the baseline ({} thread(s))", omp_get_max_threads()));
-    const int code = run_into_folder(scenarios::load_scenario(scenario_file), folder, std::nullopt, false, std::nullopt,
+    const int code = run_into_folder(scenarios::load_scenario(scenario_file), folder, {},
                                      fs::path("results") / "baseline");
     const fs::path root = fs::absolute(folder.target()).lexically_normal();
     if (globals().verbosity >= 1)

@@ -76,8 +76,16 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                 fmt::print("  programme {}: {} site(s), {:.0f} of {:.0f} {} spent, {:.0f} children{}\n", p.name, p.sites, p.spent,
                            p.budget, rk->currency, p.children,
                            p.unspent_reason.empty() ? "" : fmt::format(" ({})", unspent_note(p.unspent_reason)));
-        if (rk->exact_gain)
-        {
+        if (const auto& u = rk->uncertainty) {
+            std::vector<std::string> cores;
+            for (std::size_t k = 0; k < rk->programmes.size(); ++k)
+                cores.push_back(fmt::format("{}{} of {} (children {:.0f}-{:.0f})", rk->single_budget ? "" : rk->programmes[k].name + " ",
+                                            u->robust_core[k], rk->programmes[k].sites, u->children_pct[k][0], u->children_pct[k][2]));
+            fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%, seed {}): robust core, funded in >= 90% of draws: "
+                       "{}; robustness.csv\n", u->draws, u->population_unit, u->population_pct, u->cost_pct, u->seed,
+                       fmt::join(cores, ", "));
+        }
+        if (rk->exact_gain) {
             std::vector<std::string> solved;
             for (const auto& p : rk->programmes)
                 if (p.exact) solved.push_back(p.name);
@@ -118,14 +126,16 @@ void note_replaced_results(const geodata::OutputFolder& folder, const fs::path& 
                 folder.target().string());
 }
 
-int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, std::optional<double> budget,
-                    bool exact, std::optional<std::string> objective, const fs::path& sub) {
+int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& folder, const RankingOverrides& rank,
+                    const fs::path& sub) {
     const fs::path out = folder.staging() / sub;
     fs::create_directories(out);
     scenarios::RunOptions options;
-    options.budget = budget;
-    options.exact = exact;
-    options.objective = std::move(objective);
+    options.budget = rank.budget;
+    options.exact = rank.exact;
+    options.objective = rank.objective;
+    options.draws = rank.draws;
+    options.seed = rank.seed;
     options.command_line = command_line();
     ProgressBar bar(globals().verbosity >= 1);
     options.stage = [&bar](int k, int n, const std::string& label) {
@@ -146,8 +156,7 @@ int run_into_folder(const scenarios::Scenario& scenario, geodata::OutputFolder& 
 
 namespace {
 
-int run_one(const std::string& file, std::string out, std::optional<double> budget = std::nullopt, bool exact = false,
-            std::optional<std::string> objective = std::nullopt, bool need_ranking = false) {
+int run_one(const std::string& file, std::string out, const RankingOverrides& rank = {}, bool need_ranking = false) {
     // Validate everything before touching the output folder.
     scenarios::Scenario scenario = scenarios::load_scenario(file);
     if (need_ranking && !scenario.ranking)
@@ -156,7 +165,7 @@ int run_one(const std::string& file, std::string out, std::optional<double> budg
     if (out.empty()) out = fs::path(file).stem().string() + "-results";
     geodata::OutputFolder folder(out, globals().overwrite, scenarios::files_read(scenario));
     stage(1, 1, fmt::format("running {} ({} thread(s))", file, omp_get_max_threads()));
-    return run_into_folder(scenario, folder, budget, exact, std::move(objective));
+    return run_into_folder(scenario, folder, rank);
 }
 
 /// Loads every scenario, reporting the problems of all files at once.
@@ -297,6 +306,8 @@ void add_rank_command(CLI::App& app, int& exit_code) {
     static std::optional<double> budget;
     static bool exact = false;
     static std::string objective;
+    static int draws = -1;
+    static long long seed = -1;
     auto* cmd = app.add_subcommand("rank",
                                    "Run a scenario and rank its candidate sites, programme by programme or under one budget\n"
                                    "(the scenario's ranking section: programmes, costs, candidates, weights). Writes\n"
@@ -317,10 +328,20 @@ void add_rank_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--objective", objective, "children (newly within the threshold, weighted) or time_saved (weighted\n"
                                               "child-minutes saved); default: ranking.objective")
         ->check(CLI::IsMember({"children", "time_saved"}));
+    cmd->add_option("--draws", draws, "Re-rank under N draws of resampled population and costs (ranking.uncertainty:\n"
+                                      "population_pct, cost_pct; default its draws), 0 to 10000; robustness.csv gives each\n"
+                                      "site's share of draws funding it, the report marks the robust core (>= 90%)")
+        ->check(CLI::Range(0, 10000));
+    cmd->add_option("--seed", seed, "Seed of the draws (default: ranking.uncertainty.seed, 1); the same seed gives the\n"
+                                    "same draws on every machine")
+        ->check(CLI::Range(static_cast<long long>(0), static_cast<long long>(9e15)));
     cmd->callback([&exit_code] {
         exit_code = guarded([] {
-            return run_one(file, out, budget, exact,
-                           objective.empty() ? std::nullopt : std::optional<std::string>(objective), true);
+            RankingOverrides rank{budget, exact, objective.empty() ? std::nullopt : std::optional<std::string>(objective),
+                                  std::nullopt, std::nullopt};
+            if (draws >= 0) rank.draws = draws;
+            if (seed >= 0) rank.seed = static_cast<std::uint64_t>(seed);
+            return run_one(file, out, rank, true);
         });
     });
 }

@@ -181,7 +181,9 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                                  py::arg("children_remote") = x.remote, py::arg("children_near_water") = x.near_water,
                                  py::arg("cumulative_cost") = x.cumulative_cost, py::arg("cumulative_children") = x.cumulative_children,
                                  py::arg("zone") = x.zone, py::arg("reason") = x.reason, py::arg("programme") = x.programme,
-                                 py::arg("picked_for") = x.picked_for));
+                                 py::arg("picked_for") = x.picked_for,
+                                 py::arg("funded_share") = std::isfinite(x.funded_share) ? py::object(py::float_(x.funded_share))
+                                                                                         : py::object(py::none())));
         const auto maybe = [](double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); };
         py::list programmes;
         for (const auto& p : rk.programmes) {
@@ -203,6 +205,25 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                                 py::arg("spent") = rk.spent, py::arg("children") = rk.children, py::arg("candidates") = rk.candidates,
                                 py::arg("exact") = rk.exact, py::arg("rows") = rows, py::arg("programmes") = programmes,
                                 py::arg("single_budget") = rk.single_budget);
+        if (const auto& u = rk.uncertainty) {
+            py::list sites;
+            for (const auto& x : u->sites)
+                sites.append(py::dict(py::arg("programme") = x.programme, py::arg("candidate_id") = x.id, py::arg("name") = x.name,
+                                      py::arg("service") = x.service, py::arg("lon") = x.lon, py::arg("lat") = x.lat,
+                                      py::arg("rank") = x.rank, py::arg("funded_share") = x.funded_share,
+                                      py::arg("children_min") = x.children_min, py::arg("children_max") = x.children_max));
+            py::list core;
+            for (std::size_t k = 0; k < u->robust_core.size(); ++k)
+                core.append(py::dict(py::arg("programme") = rk.programmes[k].name, py::arg("robust_core") = u->robust_core[k],
+                                     py::arg("children_p5") = u->children_pct[k][0], py::arg("children_p50") = u->children_pct[k][1],
+                                     py::arg("children_p95") = u->children_pct[k][2]));
+            d["ranking"]["uncertainty"] = py::dict(py::arg("draws") = u->draws, py::arg("seed") = u->seed,
+                                                   py::arg("population_pct") = u->population_pct, py::arg("cost_pct") = u->cost_pct,
+                                                   py::arg("population_unit") = u->population_unit, py::arg("sites") = sites,
+                                                   py::arg("programmes") = core);
+        } else {
+            d["ranking"]["uncertainty"] = py::none();
+        }
     } else {
         d["ranking"] = py::none();
     }

@@ -184,6 +184,7 @@ table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}
 th,td{border:1px solid #d0d0d0;padding:3px 7px;text-align:left;vertical-align:top}
 th{background:#eef1f8}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.robust{font-weight:bold}
 tr.all td{font-weight:bold;background:#fafafa}
 #map{height:620px;border:1px solid #999;background:#fff}
 .raster{image-rendering:pixelated;image-rendering:crisp-edges}
@@ -687,17 +688,43 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             esc(t("y children", lang)));
         body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));
         if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
+        const bool drawn = rk->uncertainty.has_value();
+        if (drawn) {
+            const auto& u = *rk->uncertainty;
+            std::vector<std::string> cores;
+            for (std::size_t k = 0; k < rk->programmes.size(); ++k)
+                cores.push_back(fmt::format("{}{} / {}", rk->single_budget ? "" : rk->programmes[k].name + ": ", u.robust_core[k],
+                                            rk->programmes[k].sites));
+            body += fmt::format("<p id=\"robust-core\">{}</p>\n",
+                                esc(lang == Lang::vi
+                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}% (hạt giống {}). "
+                                                      "Nhóm lõi vững (được chọn trong ≥ 90% lần): {}. Cột cuối của bảng: tỷ lệ lần "
+                                                      "địa điểm được chọn; robustness.csv có mọi địa điểm.",
+                                                      u.draws, u.population_unit == "zone" ? "khu vực" : "ô 1 km",
+                                                      number(u.population_pct, 0, lang), number(u.cost_pct, 0, lang), u.seed,
+                                                      fmt::join(cores, ", "))
+                                        : fmt::format("Robustness: re-ranked in {} draws with children per {} ±{}% and costs ±{}% "
+                                                      "(seed {}). The robust core (funded in ≥ 90% of draws): {} sites. The "
+                                                      "table's last column is each site's share of draws funding it; "
+                                                      "robustness.csv lists every site any draw funds.",
+                                                      u.draws, u.population_unit, number(u.population_pct, 0, lang),
+                                                      number(u.cost_pct, 0, lang), u.seed, fmt::join(cores, ", "))));
+        }
         body += fmt::format("<table id=\"ranking-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
-                            "<th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                            "<th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>\n",
                             esc(t("rank", lang)), esc(t("site", lang)), esc(t("service", lang)), esc(t("origin", lang)),
                             esc(t("cost", lang) + " (" + rk->currency + ")"), esc(t("cumulative cost", lang)), esc(t("new children", lang)),
-                            esc(t("cumulative children", lang)), esc(t("zone", lang)), esc(t("reason", lang)));
+                            esc(t("cumulative children", lang)), esc(t("zone", lang)), esc(t("reason", lang)),
+                            drawn ? fmt::format("<th>{}</th>", esc(lang == Lang::vi ? "Được chọn (% lần)" : "Funded (% of draws)")) : "");
         for (const auto& r : rk->rows)
             body += fmt::format("<tr data-rank=\"{}\"><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                                "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                                "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>{}</tr>\n",
                                 r.rank, r.rank, esc(r.name.empty() ? r.id : r.name + " (" + r.id + ")"), esc(display_name(r.service, lang)),
                                 esc(r.origin), number(r.cost, 0, lang), number(r.cumulative_cost, 0, lang), number(r.children, 0, lang),
-                                number(r.cumulative_children, 0, lang), esc(r.zone), esc(r.reason));
+                                number(r.cumulative_children, 0, lang), esc(r.zone), esc(r.reason),
+                                !drawn ? std::string()
+                                       : fmt::format("<td class=\"n{}\">{}%</td>", r.funded_share >= 0.9 ? " robust" : "",
+                                                     number(100.0 * (std::isfinite(r.funded_share) ? r.funded_share : 0.0), 0, lang)));
         body += "</tbody></table>\n";
         body += fmt::format("<h3>{}</h3>\n<p>{}</p>\n{}</section>\n", esc(t("cost coverage", lang)),
                             esc(t("budget curve note", lang)), cost_chart(*rk, lang));

@@ -10,6 +10,7 @@
 
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/numbers.hpp"
+#include "accessplan/engine/random.hpp"
 #include "accessplan/engine/ranking.hpp"
 #include "accessplan/engine/snap.hpp"
 #include "accessplan/engine/travel_model.hpp"
@@ -214,6 +215,23 @@ std::string reason(const RankingContext& c, const RankingRow& row, std::size_t k
     return text;
 }
 
+/// A uniform number in [0, 1) for one draw: a hash of the seed, the draw, a stream (population, costs) and an index,
+/// so that every programme sees the same draw and the result does not depend on the order things are drawn in.
+double draw_uniform(std::uint64_t seed, int draw, std::uint64_t stream, std::uint64_t index) {
+    const std::uint64_t h = splitmix64(splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(draw + 1)) ^ (stream << 56) ^ index);
+    return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+
+/// The q-quantile (0..1) of `v`, linear between order statistics.
+double quantile(std::vector<double> v, double q) {
+    if (v.empty()) return NAN;
+    std::sort(v.begin(), v.end());
+    const double at = q * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(at));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (at - static_cast<double>(lo));
+}
+
 std::vector<std::string> programme_names(const std::vector<Programme>& programmes) {
     std::vector<std::string> out;
     for (const Programme& p : programmes) out.push_back(p.name);
@@ -355,6 +373,32 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         warnings.push_back("ranking: the time_saved objective does not limit sites by capacity (capacities are used by the "
                            "children objective)");
 
+    // Uncertainty draws: children per zone (or 1 km block) and each site's cost resampled; every draw re-ranks each
+    // programme from the reaches computed once.
+    const int draws = c.draws.value_or(rk.draws);
+    if (draws < 0 || draws > 10000) throw InputError(fmt::format("--draws {}: expected 0 to 10000", draws));
+    Grid<std::int32_t> unit(c.grid, 0);
+    std::int32_t units = 0;
+    if (draws > 0) {
+        report.uncertainty.emplace();
+        UncertaintyReport& u = *report.uncertainty;
+        u.draws = draws;
+        u.seed = c.seed.value_or(rk.seed);
+        u.population_pct = rk.population_pct;
+        u.cost_pct = rk.cost_pct;
+        const bool zoned = c.zone_ids && c.zone_names && !c.zone_names->empty();
+        u.population_unit = zoned ? "zone" : "1 km block";
+        const auto block = static_cast<std::size_t>(std::max(1.0, std::round(1000.0 / c.grid.cell_width_m())));
+        const std::size_t block_cols = c.grid.cols / block + 1;
+        const auto zones = zoned ? static_cast<std::int32_t>(c.zone_names->size()) : 0;
+        for (std::size_t i = 0; i < unit.size(); ++i) {
+            const std::int32_t z = zoned ? (*c.zone_ids)[i] : 0;
+            unit[i] = z > 0 ? z - 1 : zones + static_cast<std::int32_t>((i / c.grid.cols / block) * block_cols + (i % c.grid.cols) / block);
+            units = std::max(units, unit[i] + 1);
+        }
+    }
+    std::map<const Site*, double> funded_share;
+
     // Each programme is ranked within its envelope: its own candidates, its own budget and reserves.
     std::vector<std::pair<const Site*, RankedSite>> picked;  // in programme order, then pick order
     std::vector<std::size_t> picked_programme;
@@ -433,6 +477,52 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             pr.unspent_reason = "nothing_affordable";
             pr.cheapest_useful = chosen.cheapest_useful;
         }
+        if (report.uncertainty) {
+            UncertaintyReport& u = *report.uncertainty;
+            std::vector<int> funded(mine.size(), 0);
+            std::vector<double> low(mine.size(), INFINITY), high(mine.size(), 0.0), totals;
+            Grid<float> factor(c.grid, 1.0f);
+            std::vector<float> unit_factor(static_cast<std::size_t>(units));
+            std::vector<double> costs(mine.size());
+            for (int d = 0; d < draws; ++d) {
+                for (std::size_t k = 0; k < unit_factor.size(); ++k)
+                    unit_factor[k] = static_cast<float>(1.0 + u.population_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 1, k) - 1.0));
+                for (std::size_t i = 0; i < factor.size(); ++i) factor[i] = unit_factor[static_cast<std::size_t>(unit[i])];
+                for (std::size_t j = 0; j < mine.size(); ++j) {
+                    const auto index = static_cast<std::uint64_t>(mine[j] - sites.data());  // the same site in every programme
+                    costs[j] = mine[j]->candidate.cost * (1.0 + u.cost_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 2, index) - 1.0));
+                }
+                const RankingResult r = problem.perturbed(costs, &factor).rank_greedy(p.budget, reserves, false);
+                totals.push_back(r.children);
+                for (const RankedSite& site : r.sites) {
+                    ++funded[site.candidate];
+                    low[site.candidate] = std::min(low[site.candidate], site.children);
+                    high[site.candidate] = std::max(high[site.candidate], site.children);
+                }
+            }
+            std::map<std::size_t, int> rank_of;  // rank in ranking.csv (programmes before this one come first)
+            for (std::size_t k = 0; k < chosen.sites.size(); ++k)
+                rank_of[chosen.sites[k].candidate] = static_cast<int>(picked.size() + k + 1);
+            std::vector<std::size_t> order;
+            for (std::size_t j = 0; j < mine.size(); ++j)
+                if (funded[j] > 0 || rank_of.count(j)) order.push_back(j);
+            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return funded[a] > funded[b]; });
+            std::size_t core = 0;
+            for (std::size_t j : order) {
+                const double share = static_cast<double>(funded[j]) / draws;
+                if (rank_of.count(j)) {
+                    funded_share[mine[j]] = share;
+                    if (share >= 0.9) ++core;
+                }
+                const std::size_t cell = mine[j]->candidate.cell;
+                const double x = c.grid.transform.x_of(static_cast<double>(cell % c.grid.cols));
+                const double y = c.grid.transform.y_of(static_cast<double>(cell / c.grid.cols));
+                u.sites.push_back({p.name, mine[j]->id, mine[j]->name, s.services[mine[j]->candidate.service].name,
+                                   rank_of.count(j) ? rank_of.at(j) : 0, x, y, x, y, share, funded[j] > 0 ? low[j] : 0.0, high[j]});
+            }
+            u.children_pct.push_back({quantile(totals, 0.05), quantile(totals, 0.5), quantile(totals, 0.95)});
+            u.robust_core.push_back(core);
+        }
         // What smaller budgets buy: re-ranked at each, from the reaches computed once.
         for (int k = 1; k <= 10; ++k) {
             const double b = p.budget * k / 10.0;
@@ -468,6 +558,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     }
 
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
+    if (report.uncertainty)
+        for (DrawnSite& x : report.uncertainty->sites) to_lonlat.transform_point(x.lon, x.lat);
     double cum_cost = 0.0, cum_children = 0.0, cum_gain = 0.0;
     for (std::size_t j = 0; j < picked.size(); ++j) {
         const Site& x = *picked[j].first;
@@ -476,6 +568,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         RankingRow row;
         row.rank = static_cast<int>(report.rows.size() + 1);
         row.programme = programmes[picked_programme[j]].name;
+        if (auto it = funded_share.find(&x); it != funded_share.end()) row.funded_share = it->second;
         if (site.reserve >= 0) row.picked_for = programmes[picked_programme[j]].min_share[static_cast<std::size_t>(site.reserve)].first;
         if (j > 0 && picked_programme[j] != picked_programme[j - 1]) cum_cost = cum_children = cum_gain = 0.0;
         row.id = x.id;
@@ -544,7 +637,15 @@ nlohmann::json programmes_json(const RankingReport& r) {
             curve.push_back({{"budget", b.budget}, {"spent", b.spent}, {"sites", b.sites}, {"children_reached", b.children},
                              {"weighted_gain", b.gain}, {"upper_bound", num(b.upper_bound)},
                              {"gap_pct", num(gap_pct(b.gain, b.upper_bound))}});
-        out.push_back({{"name", p.name}, {"services", p.services}, {"budget", p.budget}, {"spent", p.spent},
+        nlohmann::json draws;
+        if (r.uncertainty) {
+            const std::size_t k = static_cast<std::size_t>(&p - r.programmes.data());
+            draws = {{"robust_core", r.uncertainty->robust_core.at(k)},
+                     {"children_p5", r.uncertainty->children_pct.at(k)[0]},
+                     {"children_p50", r.uncertainty->children_pct.at(k)[1]},
+                     {"children_p95", r.uncertainty->children_pct.at(k)[2]}};
+        }
+        out.push_back({{"name", p.name}, {"services", p.services}, {"budget", p.budget}, {"spent", p.spent}, {"draws", draws},
                        {"unspent", p.budget - p.spent}, {"unspent_reason", p.unspent_reason},
                        {"unspent_text", unspent_text(p, r.currency)}, {"candidates", p.candidates}, {"sites", p.sites},
                        {"children_reached", p.children}, {"weighted_gain", p.gain}, {"upper_bound", num(p.upper_bound)},
@@ -569,12 +670,21 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
             budgets += fmt::format("{},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{}\n", p.name, b.budget, b.spent, b.sites, b.children,
                                    b.gain, maybe(b.upper_bound, 2), maybe(gap_pct(b.gain, b.upper_bound), 2));
     }
+    if (r.uncertainty) {
+        std::string robust = "programme,candidate_id,name,service,x,y,lon,lat,rank,funded_share,robust,children_min,children_max\n";
+        for (const DrawnSite& x : r.uncertainty->sites)
+            robust += fmt::format("{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{},{:.3f},{},{:.1f},{:.1f}\n", x.programme, csv_text(x.id),
+                                  csv_text(x.name), x.service, x.x, x.y, x.lon, x.lat,
+                                  x.rank > 0 ? std::to_string(x.rank) : std::string(), x.funded_share,
+                                  x.rank > 0 && x.funded_share >= 0.9 ? 1 : 0, x.children_min, x.children_max);
+        geodata::write_text_file(layout.robustness_csv(), robust);
+    }
     geodata::write_text_file(layout.programmes_csv(), programmes);
     geodata::write_text_file(layout.budget_curve_csv(), budgets);
     std::string csv =
         "rank,candidate_id,name,service,origin,x,y,lon,lat,cost,capacity,weighted_gain,children_new,children_island,"
         "children_border,children_remote,children_near_water,minutes_saved,cumulative_cost,cumulative_children,"
-        "cost_per_child,zone,reason,programme,picked_for\n";
+        "cost_per_child,zone,reason,programme,picked_for,funded_share\n";
     // The pick order's running totals, per programme (row 0: nothing spent). What a smaller budget buys is in
     // budget_curve.csv (re-ranked at that budget), not here.
     std::string curve = "programme,rank,cumulative_cost,pct_of_budget,cumulative_children,cumulative_weighted_gain\n";
@@ -584,11 +694,11 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
         const RankingRow& x = r.rows[i];
         if (i == 0 || x.programme != r.rows[i - 1].programme) curve += fmt::format("{},0,0,0.00,0.0,0.0\n", x.programme);
         csv += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.0f},{:.2f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
-                           "{:.0f},{:.1f},{},{},{},{},{}\n",
+                           "{:.0f},{:.1f},{},{},{},{},{},{}\n",
                            x.rank, csv_text(x.id), csv_text(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat, x.cost, x.capacity,
                            x.gain, x.children, x.island, x.border, x.remote, x.near_water, x.minutes_saved, x.cumulative_cost,
                            x.cumulative_children, x.children > 0.0 ? fmt::format("{:.0f}", x.cost / x.children) : "",
-                           csv_text(x.zone), csv_text(x.reason), x.programme, x.picked_for);
+                           csv_text(x.zone), csv_text(x.reason), x.programme, x.picked_for, maybe(x.funded_share, 3));
         const double budget = envelope.count(x.programme) ? envelope.at(x.programme) : r.budget;
         curve += fmt::format("{},{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.programme, x.rank, x.cumulative_cost,
                              budget > 0.0 ? 100.0 * x.cumulative_cost / budget : 0.0, x.cumulative_children, x.cumulative_gain);
@@ -632,7 +742,8 @@ RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, c
                                const detail::Metrics& metrics, const RunOptions& options) {
     RankingContext rc{s, in.grid, {}, {}, {}, {}, {}, area_flags, in.landcover, in.rivers ? &*in.rivers : nullptr,
                       in.roads ? &*in.roads : nullptr, facilities.points, in.zones ? &in.zones->ids : nullptr,
-                      in.zones ? &in.zones->codes : nullptr, in.zones ? &in.zones->names : nullptr, options.budget, options.exact, options.objective};
+                      in.zones ? &in.zones->codes : nullptr, in.zones ? &in.zones->names : nullptr, options.budget, options.exact, options.objective,
+                      options.draws, options.seed};
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         rc.children.push_back(&in.children.at(s.services[k].target_group));
         rc.minutes.push_back(&times[k].minutes);

@@ -41,6 +41,8 @@ struct RankingContext {
     std::optional<double> budget;                    ///< overrides ranking.budget
     bool exact = false;                              ///< overrides ranking.exact (when true)
     std::optional<std::string> objective;            ///< overrides ranking.objective
+    std::optional<int> draws;                        ///< overrides ranking.uncertainty.draws
+    std::optional<std::uint64_t> seed;               ///< overrides ranking.uncertainty.seed
 };
 
 /// Builds the candidates and ranks them. InputError (exit 3) for bad candidate files, unknown services, costs <= 0,

@@ -420,6 +420,10 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
             j["proven_optimal"] = rk->proven_optimal;
         }
         j["programmes"] = programmes_json(*rk);
+        if (const auto& u = rk->uncertainty)
+            j["uncertainty"] = {{"draws", u->draws}, {"seed", u->seed}, {"population_pct", u->population_pct},
+                                {"cost_pct", u->cost_pct}, {"population_unit", u->population_unit},
+                                {"robust_share", 0.9}};
         summary["ranking"] = j;
     }
     summary["warnings"] = result.warnings;

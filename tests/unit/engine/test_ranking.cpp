@@ -272,6 +272,45 @@ TEST_CASE("reserves on random landscapes: their picks are mostly in the areas, a
     CHECK(r.reserve_spent[0] >= 0.25 * budget);  // 60 sites, a quarter of them in the east: the share is reachable
 }
 
+TEST_CASE("a perturbed problem (other costs, children scaled per cell) ranks as one built from scratch", "[engine][ranking]") {
+    SplitMix64 rng(GENERATE(21u, 22u));
+    const RankObjective objective = GENERATE(RankObjective::children, RankObjective::time_saved);
+    const GridSpec spec = make_grid_spec(50, 40, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> f(spec, 0.0f), kids(spec, 0.0f), now(spec, INFINITY), factor(spec, 1.0f), w(spec, 1.0f);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = static_cast<float>(0.01 + 0.03 * rng.uniform());
+        kids[i] = rng.uniform() < 0.4 ? static_cast<float>(std::floor(30.0 * rng.uniform())) : 0.0f;
+        factor[i] = static_cast<float>(0.5 + rng.uniform());  // 0.5 .. 1.5
+        w[i] = rng.uniform() < 0.2 ? 2.0f : 1.0f;
+        if (i % 50 < 10) now[i] = 4.0f;
+    }
+    std::vector<RankingCandidate> cands;
+    std::vector<double> costs;
+    for (int c = 0; c < 40; ++c) {
+        cands.push_back({0, static_cast<std::size_t>(rng.uniform() * static_cast<double>(f.size())), 1.0 + std::floor(4.0 * rng.uniform()),
+                         objective == RankObjective::children && c % 3 == 0 ? 60.0 : 0.0});
+        costs.push_back(cands.back().cost * (0.8 + 0.4 * rng.uniform()));
+    }
+    const RankingProblem base({{"svc", 15.0, &kids, &now, &w, &f, {}}}, cands, objective);
+    // From scratch: the children grid multiplied, the costs replaced.
+    Grid<float> scaled = kids;
+    for (std::size_t i = 0; i < scaled.size(); ++i) scaled[i] = kids[i] * factor[i];
+    std::vector<RankingCandidate> recosted = cands;
+    for (std::size_t c = 0; c < cands.size(); ++c) recosted[c].cost = costs[c];
+    const RankingProblem scratch({{"svc", 15.0, &scaled, &now, &w, &f, {}}}, recosted, objective);
+    const RankingProblem draw = base.perturbed(costs, &factor);
+    for (double budget : {5.0, 20.0, 60.0}) {
+        const auto a = scratch.rank_greedy(budget), b = draw.rank_greedy(budget, {}, false);
+        CHECK(picks(a) == picks(b));
+        CHECK(a.gain == Approx(b.gain).epsilon(1e-9));
+        CHECK(a.spent == b.spent);
+        CHECK(std::isnan(b.upper_bound));
+    }
+    // Unperturbed: the same as the base.
+    CHECK(picks(base.perturbed({}, nullptr).rank_greedy(20.0)) == picks(base.rank_greedy(20.0)));
+    REQUIRE_THROWS_AS(base.perturbed(std::vector<double>(cands.size(), 0.0), nullptr), InputError);
+}
+
 TEST_CASE("ranking: identical with 1 and 2 threads, bad candidates refused", "[engine][ranking]") {
     SplitMix64 rng(7);
     const GridSpec spec = make_grid_spec(80, 60, 100.0, 500000.0, 2000000.0, test::test_crs());

@@ -80,7 +80,7 @@ TEST_CASE("a winding road takes its true length, whatever the cells", "[engine][
     CHECK(length == Approx(400.0 * std::numbers::pi).epsilon(1e-3));
 }
 
-TEST_CASE("a bridge crosses a river only where it is; roads meet only at shared vertices", "[engine][network]") {
+TEST_CASE("a bridge crosses a river only where it is, and roads meet only at shared vertices", "[engine][network]") {
     Grid<float> f = ground(10, 5);
     for (std::size_t r = 0; r < 5; ++r) f(5, r) = inf;  // the river
     const auto [xa, ya] = centre(f, 0, 2);
@@ -112,7 +112,7 @@ TEST_CASE("a bridge crosses a river only where it is; roads meet only at shared 
     }
 }
 
-TEST_CASE("a one-way road is fast one way only; a cut piece and a slope change its time", "[engine][network]") {
+TEST_CASE("a one-way road is fast one way only, and a cut piece and a slope change its time", "[engine][network]") {
     const Grid<float> f = ground(10, 3);
     RoadLine oneway = road({centre(f, 0, 1), centre(f, 9, 1)}, 30.0);
     oneway.direction = 1;  // from (0, 1) towards (9, 1)

@@ -23,7 +23,7 @@ geodata::Feature way(std::map<std::string, std::string> tags, std::vector<std::p
 
 }  // namespace
 
-TEST_CASE("OSM access tags close a road per mode; the most specific key decides", "[scenarios][network]") {
+TEST_CASE("OSM access tags close a road per mode, and the most specific key decides", "[scenarios][network]") {
     CHECK(road_open_to({{"highway", "primary"}}, "foot"));
     CHECK_FALSE(road_open_to({{"foot", "no"}}, "foot"));
     CHECK(road_open_to({{"foot", "no"}}, "motorcycle"));

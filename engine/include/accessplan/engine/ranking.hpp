@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -99,12 +100,18 @@ public:
     /// Lazy greedy with the best-single-site safeguard. Budget < 0 is an InputError; a budget below the cheapest
     /// candidate gives an empty ranking. Reserves take their turns first, in order; then every site competes (with
     /// the safeguard) for what is left.
-    RankingResult rank_greedy(double budget, const std::vector<BudgetReserve>& reserves = {}) const;
+    /// `bound` false skips the upper bound and cheapest_useful (NaN / +inf): what uncertainty draws need.
+    RankingResult rank_greedy(double budget, const std::vector<BudgetReserve>& reserves = {}, bool bound = true) const;
 
     /// The optimum by integer programming (GLPK, branch and cut), the sites ordered by greedy within the chosen set.
     /// InputError above `max_candidates` candidates; stops at `time_limit_s` with the best solution found (none:
     /// `solved` false). Cells reached by the same candidates share one row of the program.
     RankingResult rank_exact(double budget, std::size_t max_candidates = 500, double time_limit_s = 120.0) const;
+
+    /// The same problem with other costs (one per candidate; empty = the same) and children multiplied per grid cell
+    /// by `children_factor` (nullptr = the same): the reaches are shared, not searched again, so an uncertainty draw
+    /// costs a greedy, not a search. Factors must be finite and >= 0, costs > 0.
+    RankingProblem perturbed(const std::vector<double>& costs, const Grid<float>* children_factor) const;
 
     /// The value of a set of candidates (in that order), as the greedy counts it.
     double value_of(const std::vector<std::size_t>& chosen) const;
@@ -118,6 +125,7 @@ public:
     const std::vector<double>& single_gains() const noexcept { return m_single_gain; }
 
 private:
+    RankingProblem() = default;
     class State;
     struct Greedy;
     /// One turn of the lazy greedy from `g`: picks while a site fits the budget; with `only` (per dense id), only
@@ -128,11 +136,11 @@ private:
 
     std::vector<RankingService> m_services;
     std::vector<RankingCandidate> m_candidates;
-    RankObjective m_objective;
-    double m_time_cap;
+    RankObjective m_objective = RankObjective::children;
+    double m_time_cap = 120.0;
     /// Per candidate, the populated cells it improves, nearest first (ties by cell; with a capacity: by weight,
     /// then nearest): (dense id, minutes from the site). Dense ids number the cells of all reaches (per service), so the state is as small as the reaches.
-    std::vector<Catchment> m_reach;
+    std::shared_ptr<std::vector<Catchment>> m_reach;  ///< shared by the perturbed copies of a problem
     std::vector<std::uint32_t> m_cell;  ///< per dense id: the grid cell
     std::vector<float> m_children;      ///< per dense id: children in the cell
     std::vector<float> m_weight;        ///< per dense id: the cell's weight

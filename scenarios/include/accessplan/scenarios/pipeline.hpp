@@ -2,6 +2,7 @@
 // One pass of a scenario (DESIGN.md "Data flow"): inputs onto the analysis grid, friction per travel mode, travel
 // time per service (in parallel), children per target group, and the summary tables and rasters.
 
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -67,6 +68,7 @@ struct RankingRow {
     std::string reason;  ///< one line for the budget officer
     std::string programme;  ///< the programme paying for it ("all" with one budget)
     std::string picked_for;  ///< the areas of the min_share whose turn picked it ("" = picked on merit alone)
+    double funded_share = NAN;  ///< with uncertainty draws: the share of draws that fund it
 };
 
 /// The share of a programme's budget kept for sites whose new children mostly live in given areas (min_share).
@@ -81,6 +83,28 @@ struct BudgetPoint {
     double budget = 0.0, spent = 0.0, children = 0.0, gain = 0.0;
     double upper_bound = 0.0;  ///< no choice within the budget gains more (NaN: not known, with capacities)
     std::size_t sites = 0;
+};
+
+/// A site funded in at least one uncertainty draw (robustness.csv).
+struct DrawnSite {
+    std::string programme, id, name, service;
+    int rank = 0;                ///< in the ranking without draws (0 = not in it)
+    double x = 0.0, y = 0.0, lon = 0.0, lat = 0.0;
+    double funded_share = 0.0;   ///< of the draws
+    double children_min = 0.0, children_max = 0.0;  ///< its children newly within reach, over the draws funding it
+};
+
+/// The ranking re-run under resampled population and costs: how much of it holds.
+struct UncertaintyReport {
+    int draws = 0;
+    std::uint64_t seed = 1;
+    double population_pct = 0.0, cost_pct = 0.0;
+    std::string population_unit;  ///< "zone" or "1 km block"
+    std::vector<DrawnSite> sites;  ///< programme by programme, most often funded first
+    /// Per programme (RankingReport::programmes order): children newly within reach over the draws, 5th/50th/95th
+    /// percentile, and the robust core (ranked sites funded in >= 90% of the draws).
+    std::vector<std::array<double, 3>> children_pct;
+    std::vector<std::size_t> robust_core;
 };
 
 /// One programme's envelope and what it bought (with one budget: a single programme named "all").
@@ -111,6 +135,7 @@ struct RankingReport {
     std::vector<RankingRow> rows;
     std::vector<ProgrammeReport> programmes;  ///< in the scenario's order; one, named "all", with one budget
     bool single_budget = true;                ///< no ranking.programmes: one budget for every service
+    std::optional<UncertaintyReport> uncertainty;  ///< with draws
 };
 
 /// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the
@@ -188,6 +213,8 @@ struct RunOptions {
     std::optional<double> budget;  ///< overrides ranking.budget
     bool exact = false;            ///< rank with the exact integer program
     std::optional<std::string> objective;  ///< overrides ranking.objective: children or time_saved
+    std::optional<int> draws;              ///< overrides ranking.uncertainty.draws
+    std::optional<std::uint64_t> seed;     ///< overrides ranking.uncertainty.seed
     /// Reuse what earlier runs built (and keep what this run builds for later ones); null = a fresh start.
     std::shared_ptr<RunCache> cache;
     /// Writes what is drawn from the results (the viz module's maps, QGIS styles and report) into the output folder,

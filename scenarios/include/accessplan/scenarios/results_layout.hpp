@@ -30,6 +30,7 @@ public:
     std::filesystem::path cost_curve_csv() const { return m_root / "cost_curve.csv"; }
     std::filesystem::path programmes_csv() const { return m_root / "programmes.csv"; }
     std::filesystem::path budget_curve_csv() const { return m_root / "budget_curve.csv"; }
+    std::filesystem::path robustness_csv() const { return m_root / "robustness.csv"; }
     std::filesystem::path run_json() const { return m_root / "run.json"; }
     std::filesystem::path access_gpkg() const { return m_root / "access.gpkg"; }
     std::filesystem::path report_html() const { return m_root / "report.html"; }

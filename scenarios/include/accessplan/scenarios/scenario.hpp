@@ -87,6 +87,11 @@ struct RankingSettings {
     double road_distance_m = 1000.0;           ///< generated sites move to a road this close, else onto passable land
     std::vector<std::string> school_types{"school", "primary_school", "lower_secondary_school"};  ///< pool sites
     bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
+    // uncertainty: the ranking re-run under resampled population and costs (from the cached reaches)
+    int draws = 0;                             ///< 0 = none
+    std::uint64_t seed = 1;
+    double population_pct = 10.0;              ///< children per zone (or 1 km block) x U(1 - p, 1 + p)
+    double cost_pct = 10.0;                    ///< each site's cost x U(1 - c, 1 + c)
 
     bool operator==(const RankingSettings&) const = default;
 };
