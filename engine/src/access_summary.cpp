@@ -155,4 +155,27 @@ AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<flo
     return b.finish().front();
 }
 
+double travel_time_gini(const Grid<float>& children, const Grid<float>& minutes, double cap_min) {
+    require_same_grid(children.spec(), "children", minutes.spec(), "travel time");
+    std::vector<std::pair<double, double>> v;  // (time, children)
+    for (std::size_t i = 0; i < children.size(); ++i)
+        if (children[i] > 0.0f) v.emplace_back(std::min<double>(minutes[i], cap_min), children[i]);  // (NaN/inf: the cap)
+    for (auto& [t, w] : v)
+        if (!(t <= cap_min)) t = cap_min;
+    std::sort(v.begin(), v.end());
+    double weight = 0.0, sum = 0.0;
+    for (const auto& [t, w] : v) {
+        weight += w;
+        sum += w * t;
+    }
+    if (!(weight > 0.0) || !(sum > 0.0)) return 0.0;
+    // Sorted ascending: sum_i w_i t_i (2 C_i - w_i - W) / (W^2 mean), C_i the cumulative weight through i.
+    double cumulative = 0.0, g = 0.0;
+    for (const auto& [t, w] : v) {
+        cumulative += w;
+        g += w * t * (2.0 * cumulative - w - weight);
+    }
+    return g / (weight * sum);
+}
+
 }  // namespace accessplan

@@ -142,6 +142,39 @@ TEST_CASE("programmes: each ranked within its envelope as if alone, curves are r
         CHECK(small.at("spent").get<double>() == point.at("spent").get<double>());
     }
 
+    // Who gains: before = the run's own summary; after = a what-if adding every ranked site as a facility of its
+    // service (at its lon/lat from ranking.csv), run in full.
+    {
+        std::string facilities;
+        for (const auto& f : geodata::read_features(base / "ranking.csv", geodata::wgs84(), {}))
+            facilities += fmt::format("        - {{name: '{}', type: {}, lon: {}, lat: {}}}\n", f.attribute("candidate_id"),
+                                      f.attribute("service"), f.attribute("lon"), f.attribute("lat"));
+        std::ofstream(scenarios / "built.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: built\nranking: null\n"
+                                                   "modifications:\n  - add_facilities:\n      name: the ranked sites\n"
+                                                   "      facilities:\n" << facilities;
+        auto r = test::run_cli({"run", (scenarios / "built.yaml").string(), "--out", (dir / "built").string(), "-q"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto built = nlohmann::json::parse(test::slurp(dir / "built" / "summary.json"));
+        auto beyond = [](const nlohmann::json& summary, const std::string& service) {
+            for (const auto& row : summary.at("rows"))
+                if (row.at("service") == service && row.at("area_class") == "all")
+                    return row.at("children").get<double>() - row.at("within_threshold").get<double>();
+            FAIL("no row for " << service);
+            return 0.0;
+        };
+        REQUIRE(summary.at("ranking").at("equity").size() == 5);
+        for (const auto& e : summary.at("ranking").at("equity")) {
+            const std::string service = e.at("service");
+            INFO(service);
+            CHECK(e.at("beyond_threshold_before").get<double>() == Approx(beyond(summary, service)).margin(0.5));
+            CHECK(e.at("beyond_threshold_after").get<double>() == Approx(beyond(built, service)).margin(0.5));
+            CHECK(e.at("beyond_in_priority_areas_after").get<double>() <= e.at("beyond_in_priority_areas_before").get<double>() + 1e-6);
+            if (e.at("new_sites").get<int>() > 0)
+                CHECK(e.at("beyond_threshold_after").get<double>() < e.at("beyond_threshold_before").get<double>());
+        }
+    }
+
     // Health: nothing to fund (no under-five is beyond 60 minutes in a gap), and the run says why.
     {
         const auto health = programme(summary, "health");

@@ -502,6 +502,33 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
     return out + "</tbody></table>\n";
 }
 
+/// Who gains: per service, children beyond the threshold (and of them in island, border or remote areas) and the
+/// Gini of travel time over children, before and after the ranked sites.
+std::string equity_table(const scenarios::RankingReport& rk, Lang lang) {
+    if (rk.equity.empty()) return "";
+    const bool vi = lang == Lang::vi;
+    std::string out = fmt::format(
+        "<h3>{}</h3>\n<p>{}</p>\n<table id=\"equity-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+        "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+        vi ? "Ai được lợi" : "Who gains",
+        vi ? "Trước và sau khi xây các địa điểm được xếp hạng: số trẻ ngoài ngưỡng thời gian (trong đó ở vùng hải đảo, biên "
+             "giới, vùng sâu vùng xa) và hệ số Gini của thời gian di chuyển theo trẻ em (0: mọi trẻ đi xa như nhau; càng gần 1, "
+             "thời gian càng dồn vào ít trẻ)."
+           : "Before and after building the ranked sites: children beyond the threshold (of them in island, border or remote "
+             "areas) and the Gini index of travel time over children (0: every child equally far; towards 1: the travel "
+             "time falls on few children).",
+        esc(t("service", lang)), vi ? "Địa điểm mới" : "New sites", vi ? "Ngoài ngưỡng, trước" : "Beyond threshold, before",
+        vi ? "sau" : "after", vi ? "Vùng ưu tiên, trước" : "In priority areas, before", vi ? "sau" : "after",
+        vi ? "Gini, trước" : "Gini, before", vi ? "sau" : "after");
+    for (const auto& e : rk.equity)
+        out += fmt::format("<tr data-service=\"{}\"><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                           esc(e.service), esc(display_name(e.service, lang)), e.new_sites, number(e.beyond_before, 0, lang),
+                           number(e.beyond_after, 0, lang), number(e.priority_before, 0, lang), number(e.priority_after, 0, lang),
+                           number(e.gini_before, 3, lang), number(e.gini_after, 3, lang));
+    return out + "</tbody></table>\n";
+}
+
 /// What each budget buys, per programme: children newly within reach against the budget, in money.
 std::string cost_chart(const scenarios::RankingReport& rk, Lang lang) {
     constexpr double W = 720, H = 340, left = 70, right = 150, top = 20, bottom = 50;
@@ -687,6 +714,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             esc(t("spent", lang)), esc(money(rk->spent, rk->currency, lang)), number(rk->children, 0, lang),
                             esc(t("y children", lang)));
         body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));
+        body += equity_table(*rk, lang);
         if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
         const bool drawn = rk->uncertainty.has_value();
         if (drawn) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <ogr_geometry.h>
 
+#include "accessplan/engine/access_summary.hpp"
 #include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/random.hpp"
@@ -270,6 +271,46 @@ void note_programme(const ProgrammeReport& p, bool single, const std::string& cu
         if (!r.met()) warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), reserve_text(r, currency)));
     if (p.unspent_reason == "no_candidates" || (!p.unspent_reason.empty() && p.budget - p.spent >= 0.1 * p.budget))
         warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), unspent_text(p, currency)));
+}
+
+/// Before and after the ranked sites, per service: today's search brought up to date with the new sites as sources
+/// (exactly a fresh search), then the children beyond the threshold, those of them in island, border or remote
+/// areas, and the Gini of travel time over children.
+std::vector<EquityRow> equity_rows(const RankingContext& c, const std::vector<std::pair<const Site*, RankedSite>>& picked) {
+    const Scenario& s = c.scenario;
+    std::vector<EquityRow> out;
+    const double cap = s.ranking->time_cap_min;
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        if (!c.results[k] || !c.sources[k]) continue;
+        EquityRow row;
+        row.service = s.services[k].name;
+        std::vector<SourceCell> sources = *c.sources[k];
+        std::int32_t next = 0;
+        for (const SourceCell& x : sources) next = std::max(next, x.id + 1);
+        for (const auto& [site, ranked] : picked)
+            if (site->candidate.service == k) sources.push_back({site->candidate.cell, next++});
+        row.new_sites = sources.size() - c.sources[k]->size();
+        TravelTimeResult after = *c.results[k];
+        if (row.new_sites > 0) update_travel_time(*c.friction[k], sources, *c.travel[k], {}, after);
+        const Grid<float>& kids = *c.children[k];
+        const double threshold = s.services[k].threshold_min;
+        for (std::size_t i = 0; i < kids.size(); ++i) {
+            if (!(kids[i] > 0.0f)) continue;
+            const bool priority = (c.area_flags[i] & (area_class::island | area_class::border | area_class::remote)) != 0;
+            if (!within_minutes(c.results[k]->minutes[i], threshold)) {
+                row.beyond_before += kids[i];
+                if (priority) row.priority_before += kids[i];
+            }
+            if (!within_minutes(after.minutes[i], threshold)) {
+                row.beyond_after += kids[i];
+                if (priority) row.priority_after += kids[i];
+            }
+        }
+        row.gini_before = travel_time_gini(kids, c.results[k]->minutes, cap);
+        row.gini_after = travel_time_gini(kids, after.minutes, cap);
+        out.push_back(std::move(row));
+    }
+    return out;
 }
 
 }  // namespace
@@ -557,6 +598,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                                : std::string("ranking: no candidate brings anyone new within its threshold: nothing ranked"));
     }
 
+    report.equity = equity_rows(c, picked);
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
     if (report.uncertainty)
         for (DrawnSite& x : report.uncertainty->sites) to_lonlat.transform_point(x.lon, x.lat);
@@ -740,7 +782,7 @@ RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, c
                                const std::map<std::string, TravelTimeOptions>& travel,
                                const std::vector<TravelTimeResult>& times, const Grid<std::uint8_t>& area_flags,
                                const detail::Metrics& metrics, const RunOptions& options) {
-    RankingContext rc{s, in.grid, {}, {}, {}, {}, {}, area_flags, in.landcover, in.rivers ? &*in.rivers : nullptr,
+    RankingContext rc{s, in.grid, {}, {}, {}, {}, {}, {}, {}, area_flags, in.landcover, in.rivers ? &*in.rivers : nullptr,
                       in.roads ? &*in.roads : nullptr, facilities.points, in.zones ? &in.zones->ids : nullptr,
                       in.zones ? &in.zones->codes : nullptr, in.zones ? &in.zones->names : nullptr, options.budget, options.exact, options.objective,
                       options.draws, options.seed};
@@ -750,6 +792,8 @@ RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, c
         rc.friction.push_back(&in.friction.at(s.services[k].mode));
         rc.travel.push_back(&travel.at(s.services[k].mode));
         rc.gaps.push_back(&metrics.gap_grids[k]);
+        rc.sources.push_back(&facilities.services[k].sources);
+        rc.results.push_back(&times[k]);
     }
     return rc;
 }

@@ -30,6 +30,8 @@ struct RankingContext {
     std::vector<const Grid<float>*> friction;        ///< of each service's mode
     std::vector<const TravelTimeOptions*> travel;    ///< of each service's mode
     std::vector<const Grid<std::int32_t>*> gaps;     ///< gap cluster rank per cell (0 = no gap)
+    std::vector<const std::vector<SourceCell>*> sources;  ///< of each service: today's facilities
+    std::vector<const TravelTimeResult*> results;         ///< of each service: the search from them
     const Grid<std::uint8_t>& area_flags;
     const Grid<std::uint8_t>& landcover;
     const Grid<std::uint8_t>* rivers = nullptr;

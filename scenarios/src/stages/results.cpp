@@ -420,6 +420,12 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
             j["proven_optimal"] = rk->proven_optimal;
         }
         j["programmes"] = programmes_json(*rk);
+        j["equity"] = nlohmann::json::array();
+        for (const EquityRow& e : rk->equity)
+            j["equity"].push_back({{"service", e.service}, {"new_sites", e.new_sites}, {"gini_before", e.gini_before},
+                                   {"gini_after", e.gini_after}, {"beyond_threshold_before", e.beyond_before},
+                                   {"beyond_threshold_after", e.beyond_after}, {"beyond_in_priority_areas_before", e.priority_before},
+                                   {"beyond_in_priority_areas_after", e.priority_after}});
         if (const auto& u = rk->uncertainty)
             j["uncertainty"] = {{"draws", u->draws}, {"seed", u->seed}, {"population_pct", u->population_pct},
                                 {"cost_pct", u->cost_pct}, {"population_unit", u->population_unit},

@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <numeric>
 
 #include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/random.hpp"
 #include "support/ascii_grid.hpp"
 
 using namespace accessplan;
@@ -70,4 +72,28 @@ TEST_CASE("several masks in one pass give the figures of one summary per mask", 
     CHECK(together[1].children < together[0].children);
     CHECK(together[2].children < together[0].children);
     CHECK(together[1].children + together[2].children > together[0].children * 0.3);
+}
+
+TEST_CASE("the Gini of travel time over children equals its pairwise definition", "[engine][summary][equity]") {
+    SplitMix64 rng(GENERATE(31u, 32u, 33u));
+    const GridSpec spec = make_grid_spec(20, 15, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> kids(spec, 0.0f), minutes(spec, 0.0f);
+    const double cap = 60.0;
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+        kids[i] = rng.uniform() < 0.6 ? static_cast<float>(std::floor(40.0 * rng.uniform())) : 0.0f;
+        const double u = rng.uniform();
+        minutes[i] = u < 0.1 ? INFINITY : static_cast<float>(std::floor(90.0 * u));  // some beyond the cap, some unreachable
+    }
+    // sum_i sum_j w_i w_j |t_i - t_j| / (2 W^2 mean), times capped, straight from the definition.
+    double pairs = 0.0, weight = 0.0, sum = 0.0;
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+        const double ti = std::min<double>(minutes[i], cap);
+        weight += kids[i];
+        sum += kids[i] * ti;
+        for (std::size_t j = 0; j < kids.size(); ++j) pairs += double(kids[i]) * kids[j] * std::abs(ti - std::min<double>(minutes[j], cap));
+    }
+    CHECK(travel_time_gini(kids, minutes, cap) == Approx(pairs / (2.0 * weight * weight * (sum / weight))).epsilon(1e-12));
+    // Everyone equally far: 0; nobody: 0.
+    CHECK(travel_time_gini(kids, Grid<float>(spec, 12.0f), cap) == Approx(0.0).margin(1e-15));
+    CHECK(travel_time_gini(Grid<float>(spec, 0.0f), minutes, cap) == 0.0);
 }

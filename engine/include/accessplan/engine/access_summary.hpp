@@ -40,4 +40,10 @@ std::vector<AccessSummary> summarize_access_masks(const Grid<float>& children, c
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                      const std::vector<std::size_t>& cells);
 
+/// The Gini index of travel time over children: 0 when every child is as far as every other, towards 1 when a few
+/// children bear all the travel time. Times are capped at `cap_min` (no access counts as the cap); cells without
+/// children do not count. Weighted form: sum_i sum_j w_i w_j |t_i - t_j| / (2 W^2 mean). 0 when there are no
+/// children or every time is 0.
+double travel_time_gini(const Grid<float>& children, const Grid<float>& minutes, double cap_min);
+
 }  // namespace accessplan

@@ -85,6 +85,16 @@ struct BudgetPoint {
     std::size_t sites = 0;
 };
 
+/// Who gains, per service: the children beyond the threshold and the concentration of travel time before and after
+/// the ranked sites are built.
+struct EquityRow {
+    std::string service;
+    std::size_t new_sites = 0;
+    double gini_before = 0.0, gini_after = 0.0;    ///< Gini of travel time over children (capped at time_cap_min)
+    double beyond_before = 0.0, beyond_after = 0.0;  ///< children beyond the threshold (or with no access)
+    double priority_before = 0.0, priority_after = 0.0;  ///< of them, in island, border or remote areas
+};
+
 /// A site funded in at least one uncertainty draw (robustness.csv).
 struct DrawnSite {
     std::string programme, id, name, service;
@@ -136,6 +146,7 @@ struct RankingReport {
     std::vector<ProgrammeReport> programmes;  ///< in the scenario's order; one, named "all", with one budget
     bool single_budget = true;                ///< no ranking.programmes: one budget for every service
     std::optional<UncertaintyReport> uncertainty;  ///< with draws
+    std::vector<EquityRow> equity;                 ///< per service
 };
 
 /// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the
