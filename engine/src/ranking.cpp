@@ -202,13 +202,24 @@ void RankingProblem::greedy_turn(Greedy& g, double budget, const std::vector<cha
             heap.push(fresh);
             continue;
         }
-        if (only) {
-            const auto [all, in] = g.state.children_split(top.c, *only);
-            if (!(in > 0.0 && in >= 0.5 * all)) continue;
-        }
+        if (only && !serves_mostly(g, top.c, *only)) continue;
         g.take(top.c, reserve);
         turn += cost;
     }
+    // A reserve left short: say whether a site that would count is left but does not fit, or none is left at all.
+    if (only && turn < until)
+        for (std::size_t c = 0; c < m_candidates.size(); ++c)
+            if (!g.taken[c] && g.result.spent + m_candidates[c].cost > budget && serves_mostly(g, c, *only)) {
+                g.result.reserve_short_of_money[static_cast<std::size_t>(reserve)] = 1;
+                break;
+            }
+}
+
+bool RankingProblem::serves_mostly(const Greedy& g, std::size_t c, const std::vector<char>& only) const {
+    // At least one child in the areas, and at least half of those it would newly reach: a site reaching a fraction
+    // of a child is not bought for a share.
+    const auto [all, in] = g.state.children_split(c, only);
+    return in >= 1.0 && in >= 0.5 * all;
 }
 
 void RankingProblem::finish(Greedy& g, double budget) const {

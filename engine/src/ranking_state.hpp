@@ -95,6 +95,7 @@ struct RankingProblem::Greedy {
     Greedy(const RankingProblem& p, double budget, std::size_t reserves) : problem(&p), state(p), taken(p.m_candidates.size(), 0) {
         result.budget = budget;
         result.reserve_spent.assign(reserves, 0.0);
+        result.reserve_short_of_money.assign(reserves, 0);
     }
     void take(std::size_t c, int reserve) {
         const double cost = problem->m_candidates[c].cost;

@@ -170,22 +170,38 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         for (const auto& [name, bits] : reserve_areas()) allowed.insert(name);
         r.check_keys(m, where + ".min_share", allowed);
         NumberRule rule{"", 0.0, 1.0};
-        rule.expected = "a share of the budget from 0 to 1 (0.3 = 30%)";
+        rule.expected = "a share of the budget from 0 to 1: 0.3 (or \"30%\")";
         double total = 0.0;
-        for (const auto& [name, bits] : reserve_areas())
-            if (auto v = r.number(m, name, where + ".min_share", rule)) {
-                out.emplace_back(name, *v);
-                total += *v;
+        std::vector<std::string> parts;
+        for (const auto& [name, bits] : reserve_areas()) {
+            std::optional<double> v;
+            const YAML::Node at = m[name];
+            if (at && at.IsScalar() && !at.Scalar().empty() && at.Scalar().back() == '%') {  // "30%" = 0.3
+                NumberRule pct{"", 0.0, 100.0};
+                pct.expected = "a percentage from 0 to 100, or a share from 0 to 1";
+                const std::string text = at.Scalar().substr(0, at.Scalar().size() - 1);
+                Parsed<double> p = try_parse_number(text, pct);
+                if (p.value) v = *p.value / 100.0;
+                else r.error(at, where + ".min_share." + name, p.problem);
+            } else {
+                v = r.number(m, name, where + ".min_share", rule);
             }
+            if (!v) continue;
+            out.emplace_back(name, *v);
+            total += *v;
+            parts.push_back(fmt::format("{} {:g} in {}", name, *v, r.file_of(at).filename().string()));
+        }
         if (total > 1.0 + 1e-9)
-            r.error(m, where + ".min_share", fmt::format("the shares add up to {:g}, more than the whole budget; lower them "
-                                                         "so that they add up to 1 at most", total));
+            r.error(m, where + ".min_share", fmt::format("the shares add up to {:g} ({}; a what-if's shares merge with its "
+                                                         "base's), more than the whole budget; lower them so that they add "
+                                                         "up to 1 at most, or remove one with null", total,
+                                                         fmt::join(parts, ", ")));
         return out;
     };
     rk.min_share = programmes ? decltype(rk.min_share){} : shares(node, w);
     if (programmes) {
         YAML::Node pm = r.map(node, "programmes", w, false);
-        std::map<std::string, std::string> owner;  // service -> programme
+        std::map<std::string, std::pair<std::string, YAML::Node>> owner;  // service -> programme and its services node
         for (const auto& kv : pm.IsMap() ? pm : YAML::Node()) {
             Programme p;
             p.name = kv.first.as<std::string>();
@@ -202,9 +218,18 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
             p.services = text_list(r, kv.second, "services", pw);
             for (const auto& name : p.services) {
                 if (!known_service(kv.second["services"], pw + ".services", name)) continue;
-                if (auto [it, fresh] = owner.emplace(name, p.name); !fresh)
-                    r.error(kv.second["services"], pw + ".services",
-                            fmt::format("'{}' is in programme '{}' too; a service is paid from one programme", name, it->second));
+                if (auto [it, fresh] = owner.emplace(name, std::pair{p.name, kv.second["services"]}); !fresh) {
+                    // Said where the user wrote it: at the programme of the scenario's own file when one is.
+                    const bool earlier_own = fs::absolute(r.file_of(it->second.second)).lexically_normal() ==
+                                             fs::absolute(s.file).lexically_normal();
+                    const bool here_own = fs::absolute(r.file_of(kv.second["services"])).lexically_normal() ==
+                                          fs::absolute(s.file).lexically_normal();
+                    const bool swap = earlier_own && !here_own;
+                    r.error(swap ? it->second.second : kv.second["services"],
+                            w + ".programmes." + (swap ? it->second.first : p.name) + ".services",
+                            fmt::format("'{}' is in programme '{}' too; a service is paid from one programme", name,
+                                        swap ? p.name : it->second.first));
+                }
             }
             p.budget = r.number(kv.second, "budget", pw, -1e-12, true, true).value_or(0.0);
             p.min_share = shares(kv.second, pw);
@@ -348,29 +373,37 @@ void record_origin(const YAML::Node& node, const fs::path& file, Origins& origin
 YAML::Node merge_nodes(const YAML::Node& base, const YAML::Node& over, bool top) {
     if (!base.IsMap() || !over.IsMap()) return over;
     YAML::Node out(YAML::NodeType::Map);
-    for (const auto& kv : base) {
-        const std::string key = kv.first.as<std::string>();
-        if (top && key == "base") continue;
-        if (!over[key]) out[kv.first] = kv.second;
-    }
-    for (const auto& kv : over) {
-        const std::string key = kv.first.as<std::string>();
-        if (top && key == "base") continue;
-        const YAML::Node b = base[key];
+    // The merged value of `key` (over's kv on top of the base's value b), or nothing when over removes it.
+    auto put = [&](const YAML::Node& key_node, const std::string& key, const YAML::Node& b, const YAML::Node& value) {
         // `key: null` removes the base's value (as in JSON merge patch, RFC 7386). A null key the base does not have
         // stays, so that it is checked like any other key: `{swimming_pool: 1,200}` reads as {swimming_pool: 1,
         // 200: null}, and the stray `200` must be reported, not dropped.
-        if (kv.second.IsNull() && b) continue;
-        if (top && key == "modifications" && b && b.IsSequence() && kv.second.IsSequence()) {
+        if (value.IsNull() && b) return;
+        if (top && key == "modifications" && b && b.IsSequence() && value.IsSequence()) {
             YAML::Node list(YAML::NodeType::Sequence);
             for (const auto& v : b) list.push_back(v);
-            for (const auto& v : kv.second) list.push_back(v);
-            out[kv.first] = list;
-        } else if (b && b.IsMap() && kv.second.IsMap()) {
-            out[kv.first] = merge_nodes(b, kv.second, false);
+            for (const auto& v : value) list.push_back(v);
+            out[key_node] = list;
+        } else if (b && b.IsMap() && value.IsMap()) {
+            out[key_node] = merge_nodes(b, value, false);
         } else {
-            out[kv.first] = kv.second;
+            out[key_node] = value;
         }
+    };
+    // The base's keys keep their order (programmes, services listed in a base stay in its order in a what-if); the
+    // what-if's new keys follow.
+    std::map<std::string, std::pair<YAML::Node, YAML::Node>> restated;  // key -> the what-if's key and value nodes
+    for (const auto& kv : over) restated.emplace(kv.first.as<std::string>(), std::pair{kv.first, kv.second});
+    for (const auto& kv : base) {
+        const std::string key = kv.first.as<std::string>();
+        if (top && key == "base") continue;
+        if (auto it = restated.find(key); it != restated.end()) put(it->second.first, key, kv.second, it->second.second);
+        else out[kv.first] = kv.second;
+    }
+    for (const auto& kv : over) {
+        const std::string key = kv.first.as<std::string>();
+        if ((top && key == "base") || base[key]) continue;
+        put(kv.first, key, YAML::Node(YAML::NodeType::Undefined), kv.second);
     }
     return out;
 }

@@ -26,6 +26,17 @@ namespace accessplan::cli {
 std::string command_line();
 
 namespace {
+/// 60000000000 -> "60,000,000,000", as the warnings write money.
+std::string grouped(double v) {
+    const std::string digits = fmt::format("{:.0f}", std::abs(v));
+    std::string out = v < -0.5 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return out;
+}
+
 /// A programme's reason for leaving money, in a few words (summary.json and programmes.csv have the sentence).
 std::string unspent_note(const std::string& reason) {
     if (reason == "no_candidates") return "no candidate sites";
@@ -68,18 +79,20 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                    s.threshold_min, s.access.children, s.access.within_threshold, s.access.pct_within(),
                    std::isfinite(s.access.p90_min) ? s.access.p90_min : 0.0, s.access.unreachable);
     if (const auto& rk = result.ranking) {
-        fmt::print("Ranking ({}, {}): {} of {} candidate sites within a budget of {:.0f} {}; spent {:.0f}, {:.0f} children "
-                   "newly within reach\n", rk->objective, rk->exact ? "exact" : "greedy", rk->rows.size(), rk->candidates,
-                   rk->budget, rk->currency, rk->spent, rk->children);
+        const bool all_exact = std::all_of(rk->programmes.begin(), rk->programmes.end(), [](const auto& p) { return p.exact; });
+        fmt::print("Ranking ({}, {}): {} of {} candidate sites within a budget of {} {}; spent {}, {:.0f} children "
+                   "newly within reach\n", rk->objective, !rk->exact ? "greedy" : all_exact ? "exact" : "exact where it fits",
+                   rk->rows.size(), rk->candidates, grouped(rk->budget), rk->currency, grouped(rk->spent), rk->children);
         if (!rk->single_budget)
             for (const auto& p : rk->programmes)
-                fmt::print("  programme {}: {} site(s), {:.0f} of {:.0f} {} spent, {:.0f} children{}\n", p.name, p.sites, p.spent,
-                           p.budget, rk->currency, p.children,
+                fmt::print("  programme {} ({}): {} site(s), {} of {} {} spent, {:.0f} children{}\n", p.name,
+                           p.exact ? "exact" : "greedy", p.sites, grouped(p.spent), grouped(p.budget), rk->currency, p.children,
                            p.unspent_reason.empty() ? "" : fmt::format(" ({})", unspent_note(p.unspent_reason)));
         if (const auto& u = rk->uncertainty) {
             std::vector<std::string> cores;
             for (std::size_t k = 0; k < rk->programmes.size(); ++k)
-                cores.push_back(fmt::format("{}{} of {} (children {:.0f}-{:.0f})", rk->single_budget ? "" : rk->programmes[k].name + " ",
+                cores.push_back(fmt::format("{}{} of {} (children reached, 5th-95th percentile of the draws: {:.0f}-{:.0f})",
+                                            rk->single_budget ? "" : rk->programmes[k].name + " ",
                                             u->robust_core[k], rk->programmes[k].sites, u->children_pct[k][0], u->children_pct[k][2]));
             fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%, seed {}): robust core, funded in >= 90% of draws: "
                        "{}; robustness.csv\n", u->draws, u->population_unit, u->population_pct, u->cost_pct, u->seed,
@@ -162,6 +175,14 @@ int run_one(const std::string& file, std::string out, const RankingOverrides& ra
     if (need_ranking && !scenario.ranking)
         throw InputError(fmt::format("{}: no ranking section; add ranking: with budget, costs and candidates "
                                      "(docs/scenarios.md)", file));
+    if (rank.budget && scenario.ranking && !scenario.ranking->programmes.empty()) {  // before anything is computed
+        std::vector<std::string> names;
+        for (const auto& p : scenario.ranking->programmes) names.push_back(p.name);
+        throw InputError(fmt::format("{}: --budget sets one budget, and this scenario's ranking has programmes ({}); set "
+                                     "their budgets in ranking.programmes.<name>.budget, or rank one pot with a what-if "
+                                     "(base: {}, ranking: {{budget: ...}})", file, fmt::join(names, ", "),
+                                     fs::path(file).filename().string()));
+    }
     if (out.empty()) out = fs::path(file).stem().string() + "-results";
     geodata::OutputFolder folder(out, globals().overwrite, scenarios::files_read(scenario));
     stage(1, 1, fmt::format("running {} ({} thread(s))", file, omp_get_max_threads()));

@@ -459,7 +459,14 @@ std::string area_words(const std::string& areas, Lang lang) {
 std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string& currency, Lang lang) {
     const bool vi = lang == Lang::vi;
     if (p.unspent_reason == "no_candidates")
-        return vi ? "không có địa điểm ứng viên nào" : "no candidate sites";
+        return p.beyond >= 0.5
+                   ? (vi ? fmt::format("không có địa điểm ứng viên: {} trẻ ngoài ngưỡng không thuộc cụm thiếu hụt nào từ {} trẻ "
+                                       "trở lên (gaps.min_children); hãy liệt kê địa điểm ứng viên trong tệp",
+                                       number(p.beyond, 0, lang), number(p.gap_min_children, 0, lang))
+                         : fmt::format("no candidate sites: the {} children beyond the threshold live in no gap cluster of {} "
+                                       "children or more (gaps.min_children); list candidate sites in a file",
+                                       number(p.beyond, 0, lang), number(p.gap_min_children, 0, lang)))
+                   : (vi ? "không có địa điểm ứng viên: mọi trẻ đều trong ngưỡng" : "no candidate sites: every child is within the threshold");
     if (p.unspent_reason == "nobody_left")
         return vi ? "không còn địa điểm nào giúp thêm trẻ được tiếp cận" : "no site left would reach anyone new";
     if (p.unspent_reason == "nothing_affordable")
@@ -474,7 +481,11 @@ std::string reserve_words(const scenarios::ReserveReport& r, const std::string& 
                                         area_words(r.areas, lang), money(r.spent, currency, lang), money(r.target, currency, lang))
                           : fmt::format("{}% for sites reaching mostly {} children: {} of {} spent", number(100.0 * r.share, 0, lang),
                                         area_words(r.areas, lang), money(r.spent, currency, lang), money(r.target, currency, lang));
-    if (!r.met()) text += vi ? " (chưa đủ: không còn địa điểm như vậy vừa ngân sách)" : " (short: no more such site fits the budget)";
+    if (!r.met())
+        text += r.short_of_money ? (vi ? " (chưa đủ: địa điểm như vậy tiếp theo không vừa ngân sách)"
+                                       : " (short: the next such site does not fit the budget)")
+                                 : (vi ? " (chưa đủ: không còn địa điểm nào mà phần lớn trẻ mới được tiếp cận sống ở đó)"
+                                       : " (short: no site is left whose new children mostly live there)");
     return text;
 }
 
@@ -489,7 +500,7 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
         std::vector<std::string> services, reserves;
         for (const auto& v : p.services) services.push_back(display_name(v, lang));
         for (const auto& r : p.reserves) reserves.push_back(reserve_words(r, rk.currency, lang));
-        const double gap = std::isfinite(p.upper_bound) && p.upper_bound > 0.0 ? 100.0 * (1.0 - p.gain / p.upper_bound) : NAN;
+        const double gap = std::isfinite(p.upper_bound) ? (p.upper_bound > 0.0 ? 100.0 * (1.0 - p.gain / p.upper_bound) : 0.0) : NAN;
         out += fmt::format("<tr data-programme=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                            "<td>{}</td><td>{}</td></tr>\n",
@@ -499,7 +510,17 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
                            std::isfinite(gap) ? number(gap, 1, lang) + "%" : "–", esc(fmt::format("{}", fmt::join(reserves, "; "))),
                            esc(unspent_words(p, rk.currency, lang)));
     }
-    return out + "</tbody></table>\n";
+    out += "</tbody></table>\n";
+    out += fmt::format("<p class=\"note\">{}</p>\n",
+                       esc(lang == Lang::vi
+                               ? "Cột \u201cCách tối ưu tối đa\u201d: phương án tham lam kém phương án tốt nhất có thể nhiều nhất bấy nhiêu "
+                                 "phần trăm (một cận trên, thường rộng hơn nhiều so với khoảng cách thật: với --exact, xếp hạng "
+                                 "giáo dục của tỉnh mẫu là tối ưu). \u201c–\u201d: không có cận khi địa điểm có công suất."
+                               : "\u201cAt most this far from the best possible\u201d: the greedy ranking is at most this many percent "
+                                 "below the best choice of sites within the budget (an upper bound, often far wider than the real "
+                                 "distance: with --exact the demo's education ranking proves optimal). \u201c–\u201d: no bound is known "
+                                 "for sites with a capacity."));
+    return out;
 }
 
 /// Who gains: per service, children beyond the threshold (and of them in island, border or remote areas) and the
@@ -570,7 +591,8 @@ std::string cost_chart(const scenarios::RankingReport& rk, Lang lang) {
             points += fmt::format(" {:.1f},{:.1f}", X(b.budget), Y(b.children));
             dots += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"><title>{}: {} → {} ({} {})</title></circle>\n",
                                 X(b.budget), Y(b.children), colour, esc(rk.single_budget ? t("all", lang) : p.name),
-                                esc(money(b.budget, rk.currency, lang)), number(b.children, 0, lang), b.sites, esc(t("sites", lang)));
+                                esc(money(b.budget, rk.currency, lang)), number(b.children, 0, lang), b.sites,
+                                lang == Lang::vi ? "địa điểm" : b.sites == 1 ? "site" : "sites");
         }
         svg += fmt::format("<polyline data-programme=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n{}",
                            esc(p.name), colour, points, dots);
@@ -725,7 +747,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                             rk->programmes[k].sites));
             body += fmt::format("<p id=\"robust-core\">{}</p>\n",
                                 esc(lang == Lang::vi
-                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}% (hạt giống {}). "
+                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}% (giá trị khởi tạo ngẫu nhiên, seed: {}). "
                                                       "Nhóm lõi vững (được chọn trong ≥ 90% lần): {}. Cột cuối của bảng: tỷ lệ lần "
                                                       "địa điểm được chọn; robustness.csv có mọi địa điểm.",
                                                       u.draws, u.population_unit == "zone" ? "khu vực" : "ô 1 km",

@@ -247,8 +247,12 @@ std::string programme_label(const ProgrammeReport& p, bool single) {
 std::string unspent_text(const ProgrammeReport& p, const std::string& currency) {
     const double left = p.budget - p.spent;
     if (p.unspent_reason == "no_candidates")
-        return fmt::format("no candidate site of {} ({})", fmt::join(p.services, ", "),
-                           "no candidates in the file and no gaps to generate them in");
+        return p.beyond >= 0.5
+                   ? fmt::format("no candidate site of {}: no candidates in the file, and the {} children beyond the "
+                                 "threshold live in no gap cluster of {:g} children or more (gaps.min_children) to "
+                                 "generate sites in; list candidate sites in a file (ranking.candidates) to rank them",
+                                 fmt::join(p.services, ", "), thousands(p.beyond), p.gap_min_children)
+                   : fmt::format("no candidate site of {}: every child is within the threshold", fmt::join(p.services, ", "));
     if (p.unspent_reason == "nobody_left")
         return fmt::format("{} {} left: no site left would bring anyone new within its threshold", thousands(left), currency);
     if (p.unspent_reason == "nothing_affordable")
@@ -262,7 +266,10 @@ std::string reserve_text(const ReserveReport& r, const std::string& currency) {
     const std::string areas = r.areas == "island_border_remote" ? "island, border or remote" : r.areas;
     return fmt::format("{:g}% kept for sites reaching mostly {} children ({} {}): {} {} spent on such sites{}", 100.0 * r.share,
                        areas, thousands(r.target), currency, thousands(r.spent), currency,
-                       r.met() ? "" : fmt::format(", short of the share: no more such site fits the budget"));
+                       r.met() ? ""
+                       : r.short_of_money ? ", short of the share: the next such site does not fit the budget"
+                                          : ", short of the share: no site is left whose new children (one at least) mostly "
+                                            "live there");
 }
 
 /// Warnings where a planner must hear them: a share not met, a tenth or more of the money left, no candidates.
@@ -350,6 +357,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     sites.erase(std::remove_if(sites.begin(), sites.end(),
                                [&](const Site& x) { return !seen.insert({x.candidate.service, x.candidate.cell}).second; }),
                 sites.end());
+    report.same_cell = report.from_file + report.generated - sites.size();
     report.candidates = sites.size();
     if (sites.empty()) {
         warnings.push_back("ranking: no candidate sites (no file candidates, and no gaps to generate them in)");
@@ -455,8 +463,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         pr.exact = report.exact && std::none_of(p.min_share.begin(), p.min_share.end(), [](const auto& m) { return m.second > 0.0; });
         if (report.exact && !pr.exact)
             warnings.push_back(fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which does not take "
-                                           "min_share yet; the greedy's bound (programmes.csv) says how far from the "
-                                           "optimum it can be", programme_label(pr, report.single_budget)));
+                                           "min_share yet; programmes.csv gives the greedy's bound where one is known "
+                                           "(sites without a capacity)", programme_label(pr, report.single_budget)));
         std::vector<const Site*> mine;
         std::vector<RankingCandidate> candidates;
         for (const Site& x : sites)
@@ -476,8 +484,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 throw InputError(fmt::format("ranking: the exact solver takes up to {} candidates and there are {}; rank "
                                              "with the greedy (drop --exact) or narrow the candidates", exact_limit, mine.size()));
             warnings.push_back(fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which takes up to {} "
-                                           "candidates and this programme has {}; the greedy's bound (programmes.csv) says "
-                                           "how far from the optimum it can be", programme_label(pr, false), exact_limit,
+                                           "candidates and this programme has {}; programmes.csv gives the greedy's bound "
+                                           "where one is known (sites without a capacity)", programme_label(pr, false), exact_limit,
                                            mine.size()));
             pr.exact = false;
         }
@@ -488,7 +496,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             chosen = problem.rank_exact(p.budget, exact_limit);
             if (!chosen.solved) {
                 warnings.push_back(fmt::format("ranking, {}: the exact solver found no solution within its time limit; the "
-                                               "ranking is the greedy's (its bound in programmes.csv)",
+                                               "ranking is the greedy's (programmes.csv gives its bound where one is known)",
                                                programme_label(pr, report.single_budget)));
                 pr.exact = false;
                 chosen = greedy;
@@ -509,8 +517,10 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         pr.gain = chosen.gain;
         pr.upper_bound = chosen.upper_bound;
         pr.sites = chosen.sites.size();
-        for (std::size_t r = 0; r < pr.reserves.size() && r < chosen.reserve_spent.size(); ++r)
+        for (std::size_t r = 0; r < pr.reserves.size() && r < chosen.reserve_spent.size(); ++r) {
             pr.reserves[r].spent = chosen.reserve_spent[r];
+            pr.reserves[r].short_of_money = chosen.reserve_short_of_money[r] != 0;
+        }
         const double left = p.budget - chosen.spent;
         if (mine.empty()) pr.unspent_reason = "no_candidates";
         else if (left > 0.0 && !std::isfinite(chosen.cheapest_useful)) pr.unspent_reason = "nobody_left";
@@ -578,7 +588,6 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         report.gain += pr.gain;
         report.children += pr.children;
         report.started_from_best_single = report.started_from_best_single || pr.started_from_best_single;
-        note_programme(pr, report.single_budget, rk.currency, warnings);
         report.programmes.push_back(std::move(pr));
     }
     report.exact = std::any_of(report.programmes.begin(), report.programmes.end(), [](const ProgrammeReport& p) { return p.exact; });
@@ -599,6 +608,12 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     }
 
     report.equity = equity_rows(c, picked);
+    for (ProgrammeReport& p : report.programmes) {
+        p.gap_min_children = s.gap_min_children;
+        for (const EquityRow& e : report.equity)
+            if (std::find(p.services.begin(), p.services.end(), e.service) != p.services.end()) p.beyond += e.beyond_before;
+        note_programme(p, report.single_budget, rk.currency, warnings);
+    }
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
     if (report.uncertainty)
         for (DrawnSite& x : report.uncertainty->sites) to_lonlat.transform_point(x.lon, x.lat);

@@ -410,7 +410,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
                          {"sites", rk->rows.size()}, {"children_reached", rk->children}, {"weighted_gain", rk->gain},
                          {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
                          {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
-                         {"candidates_off_road", rk->off_road},
+                         {"candidates_off_road", rk->off_road}, {"candidates_same_cell", rk->same_cell},
                          {"method", rk->exact ? "exact integer program (GLPK)" : "lazy greedy with best-single-site start"},
                          {"started_from_best_single", rk->started_from_best_single}};
         if (rk->exact_gain) {

@@ -227,6 +227,21 @@ TEST_CASE("a reserve: sites mostly reaching the reserved areas come first, until
     CHECK(all.reserve_spent == std::vector<double>{1.0});  // short of 2.5: the caller says so
     CHECK(all.gain == 190.0);
     REQUIRE_THROWS_AS(p.rank_greedy(1.0, {{1.5, &island}}), InputError);
+    // A site reaching less than one child there is not bought for the share (it would be money for nobody); the
+    // share is then short because no such site is left, not for want of money.
+    Row few("70 0 0 0 0 0 0 0 0.5");
+    Grid<std::uint8_t> far(few.children.spec(), 0);
+    far[8] = 1;
+    RankingProblem q({few.service(10.0)}, {{0, 8, 1.0}, {0, 0, 1.0}});
+    auto r2 = q.rank_greedy(2.0, {{0.5, &far}});
+    CHECK(r2.reserve_spent == std::vector<double>{0.0});
+    CHECK(r2.reserve_short_of_money == std::vector<char>{0});
+    CHECK(picks(r2) == std::vector<std::size_t>{1, 0});  // both on merit, the 70 first
+    // A share that the next such site cannot fit: short of money.
+    RankingProblem dear({row.service(10.0)}, {{0, 8, 3.0}, {0, 4, 0.5}});
+    auto r3 = dear.rank_greedy(1.0, {{0.5, &island}});
+    CHECK(r3.reserve_spent == std::vector<double>{0.0});
+    CHECK(r3.reserve_short_of_money == std::vector<char>{1});
     REQUIRE_THROWS_AS(p.rank_greedy(1.0, {{-0.1, &island}}), InputError);
 }
 

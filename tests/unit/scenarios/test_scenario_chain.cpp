@@ -167,3 +167,20 @@ TEST_CASE("a what-if's stray null keys are reported, not dropped (a comma in a f
     CHECK(s.ranking->costs.count("pool") == 0);
     CHECK(s.ranking->costs.count("primary_school") == 1);
 }
+
+TEST_CASE("a what-if keeps its base's order of keys: programmes it restates stay where the base lists them",
+          "[scenarios][scenario][base]") {
+    Chain c;
+    auto base = c.write("programmes.yaml", "schema_version: 1\nbase: ../base/baseline.yaml\nranking:\n  budget: null\n"
+                                           "  programmes:\n    schools: {services: [primary_school], budget: 10}\n"
+                                           "    pools: {services: [pool], budget: 5}\n");
+    auto whatif = c.write("more.yaml", "schema_version: 1\nbase: programmes.yaml\nranking:\n  programmes:\n"
+                                       "    schools: {budget: 20}\n");
+    for (const auto& [file, budget] : {std::pair{base, 10.0}, {whatif, 20.0}}) {
+        const auto s = scenarios::load_scenario(file);
+        REQUIRE(s.ranking->programmes.size() == 2);
+        CHECK(s.ranking->programmes[0].name == "schools");
+        CHECK(s.ranking->programmes[0].budget == budget);
+        CHECK(s.ranking->programmes[1].name == "pools");
+    }
+}

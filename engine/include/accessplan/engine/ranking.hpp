@@ -49,9 +49,9 @@ struct RankingCandidate {
     double capacity = 0.0;
 };
 
-/// A share of a budget kept for sites whose newly reached children mostly (at least half of them) live in given cells
-/// (island, border or remote areas, say): those sites are picked first, by gain per cost, until the ones picked so
-/// cost at least `share` of the budget or none is left that fits.
+/// A share of a budget kept for sites whose newly reached children mostly (at least half of them, and at least one
+/// child) live in given cells (island, border or remote areas, say): those sites are picked first, by gain per cost,
+/// until the ones picked so cost at least `share` of the budget or none is left that fits.
 struct BudgetReserve {
     double share = 0.0;                         ///< of the budget, 0..1
     const Grid<std::uint8_t>* cells = nullptr;  ///< non-zero = in the reserved areas (the services' grid)
@@ -86,6 +86,9 @@ struct RankingResult {
     double upper_bound = 0.0;
     /// Per reserve: what the sites picked in its turn cost.
     std::vector<double> reserve_spent;
+    /// Per reserve left short of its share: 1 when a site that would count is left but does not fit the budget, 0
+    /// when none is left (every such site taken, or none reaches at least one child there).
+    std::vector<char> reserve_short_of_money;
     /// The cheapest site not picked that would still gain something (+inf: none would): why money is left.
     double cheapest_useful = INFINITY;
 };
@@ -133,6 +136,8 @@ private:
     void greedy_turn(Greedy& g, double budget, const std::vector<char>* only, double until, int reserve) const;
     /// The bound and the cheapest useful site left, from the final state.
     void finish(Greedy& g, double budget) const;
+    /// Whether c, picked now, would newly reach at least one child in `only` and at least half of its children there.
+    bool serves_mostly(const Greedy& g, std::size_t c, const std::vector<char>& only) const;
 
     std::vector<RankingService> m_services;
     std::vector<RankingCandidate> m_candidates;

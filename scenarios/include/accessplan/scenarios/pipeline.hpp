@@ -75,6 +75,7 @@ struct RankingRow {
 struct ReserveReport {
     std::string areas;  ///< island, border, remote or island_border_remote
     double share = 0.0, target = 0.0, spent = 0.0;  ///< target = share x budget; spent: on the sites picked in its turn
+    bool short_of_money = false;  ///< not met: such a site is left but does not fit (else: no such site is left)
     bool met() const { return spent >= target * (1.0 - 1e-12); }
 };
 
@@ -130,6 +131,8 @@ struct ProgrammeReport {
     /// "nothing_affordable" (those that would cost more than is left).
     std::string unspent_reason;
     double cheapest_useful = 0.0;  ///< nothing_affordable: the cheapest site that would still reach someone
+    double beyond = 0.0;           ///< no_candidates: children of its services beyond the threshold (none in a gap)
+    double gap_min_children = 0.0; ///< no_candidates: the scenario's gaps.min_children
     std::vector<BudgetPoint> curve;  ///< at 10%, 20% ... 100% of the budget
 };
 
@@ -138,6 +141,7 @@ struct RankingReport {
     double budget = 0.0, spent = 0.0, gain = 0.0, children = 0.0;
     std::size_t candidates = 0, from_file = 0, generated = 0, dropped = 0;
     std::size_t off_road = 0;  ///< generated sites on passable land, no road within ranking.road_distance_m
+    std::size_t same_cell = 0; ///< left out: a second candidate of the same service on the same cell (the first one stays)
     bool exact = false;                     ///< the ranking is the integer program's
     bool started_from_best_single = false;  ///< greedy: the best-single-site start won
     std::optional<double> greedy_gain, exact_gain;  ///< both when the exact solver ran
