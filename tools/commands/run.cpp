@@ -15,6 +15,7 @@
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "accessplan/scenarios/validate.hpp"
+#include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/outputs.hpp"
 #include "../cli_common.hpp"
 #include "../progress.hpp"
@@ -27,15 +28,7 @@ std::string command_line();
 
 namespace {
 /// 60000000000 -> "60,000,000,000", as the warnings write money.
-std::string grouped(double v) {
-    const std::string digits = fmt::format("{:.0f}", std::abs(v));
-    std::string out = v < -0.5 ? "-" : "";
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-        out.push_back(digits[i]);
-    }
-    return out;
-}
+std::string grouped(double v) { return viz::format_count(v, viz::Lang::en); }
 
 /// A programme's reason for leaving money, in a few words (summary.json and programmes.csv have the sentence).
 std::string unspent_note(const std::string& reason) {
@@ -91,11 +84,11 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
         if (const auto& u = rk->uncertainty) {
             std::vector<std::string> cores;
             for (std::size_t k = 0; k < rk->programmes.size(); ++k)
-                cores.push_back(fmt::format("{}{} of {} (children reached, 5th-95th percentile of the draws: {:.0f}-{:.0f})",
+                cores.push_back(fmt::format("{}{} of {} sites, {:.0f}-{:.0f} children",
                                             rk->single_budget ? "" : rk->programmes[k].name + " ",
                                             u->robust_core[k], rk->programmes[k].sites, u->children_pct[k][0], u->children_pct[k][2]));
-            fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%, seed {}): robust core, funded in >= 90% of draws: "
-                       "{}; robustness.csv\n", u->draws, u->population_unit, u->population_pct, u->cost_pct, u->seed,
+            fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%, seed {}): robust core (sites funded in >= 90% of "
+                       "draws) and children reached (5th-95th percentile of the draws): {}; robustness.csv\n", u->draws, u->population_unit, u->population_pct, u->cost_pct, u->seed,
                        fmt::join(cores, ", "));
         }
         if (rk->exact_gain) {
