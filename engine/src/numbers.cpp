@@ -143,8 +143,8 @@ std::optional<double> value_of(const Scan& sc, long extra = 0) {
 }
 
 /// How messages describe what an amount of money may look like.
-const char* const money_forms = "such as 60000000000, 60e9, 60_000_000_000 or 60 tỷ (tỷ ×1e9, triệu ×1e6, nghìn ×1e3; "
-                                "đồng, VND or đ may follow)";
+const char* const money_forms = "such as 60000000000, 60e9, 60_000_000_000 or 60 tỷ (tỷ/billion ×1e9, triệu/million ×1e6, "
+                                "nghìn/thousand ×1e3; đồng, VND or đ may follow)";
 
 // --- what is wrong ---------------------------------------------------------------------------------------------------
 
@@ -328,8 +328,9 @@ std::optional<long> money_words(std::string_view words) {
     std::string f;
     for (char c : fold_word(words))
         if (c != ' ' && c != '\t') f.push_back(c);
-    static const std::array<std::pair<std::string_view, long>, 6> units{
-        {{"", 0}, {"ty", 9}, {"ti", 9}, {"trieu", 6}, {"nghin", 3}, {"ngan", 3}}};
+    // Vietnamese number words, and the English ones the English report writes ("60 billion VND").
+    static const std::array<std::pair<std::string_view, long>, 9> units{
+        {{"", 0}, {"ty", 9}, {"ti", 9}, {"trieu", 6}, {"nghin", 3}, {"ngan", 3}, {"billion", 9}, {"million", 6}, {"thousand", 3}}};
     static const std::array<std::string_view, 4> currencies{"", "dong", "vnd", "d"};
     for (const auto& [unit, exponent] : units)
         if (f.rfind(unit, 0) == 0)

@@ -192,7 +192,7 @@ def test_budget_as_text_like_the_cli(runs):
     ranked = accessplan.Session().run(one_pot, os.path.join(runs["tmp"], "py_ty"), budget="10 tỷ", maps=False)
     assert ranked["ranking"]["budget"] == 1e10 and ranked["ranking"]["single_budget"]
     assert [p["name"] for p in ranked["ranking"]["programmes"]] == ["all"]
-    for bad, words in (("1,5", "decimal comma"), ("1.500 tỷ", "ambiguous"), ("60 billion", "not a unit")):
+    for bad, words in (("1,5", "decimal comma"), ("1.500 tỷ", "ambiguous"), ("60 lakh", "not a unit")):
         with pytest.raises(accessplan.InputError, match=words):
             accessplan.Session().run(runs["baseline"], os.path.join(runs["tmp"], "py_bad"), budget=bad)
         assert not os.path.exists(os.path.join(runs["tmp"], "py_bad"))

@@ -333,7 +333,7 @@ void add_rank_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--out", out, "Output folder (default: <scenario name>-results; refused if it exists, unless --overwrite)");
     add_money_option(*cmd, "--budget", [](double v) { budget = v; }, NumberRule{"", 0.0},
                      "The one budget in the scenario's currency (default: ranking.budget), 0 to 1e18: 40000000000,\n"
-                     "40e9, 40_000_000_000 or \"40 tỷ\" (also triệu, nghìn; đồng/VND may follow). No thousands\n"
+                     "40e9, 40_000_000_000 or \"40 tỷ\" (also triệu, nghìn, billion, million; đồng/VND may follow). No thousands\n"
                      "separators; decimals use a point (\"1.5 tỷ\"). A scenario with ranking.programmes refuses it:\n"
                      "set the programmes' budgets in a what-if");
     cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates per\n"

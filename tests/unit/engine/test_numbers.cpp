@@ -145,9 +145,14 @@ TEST_CASE("numbers: money takes exponents, underscores and Vietnamese units", "[
     CHECK(parse_money("1200000 VNĐ") == 1.2e6);
     CHECK(parse_money("1200000₫") == 1.2e6);
     CHECK(parse_money(" 40e9 ") == 40e9);
+    // The English words the English report writes.
+    CHECK(parse_money("60 billion") == 60e9);
+    CHECK(parse_money("1.5 billion VND") == 1.5e9);
+    CHECK(parse_money("400 million") == 400e6);
+    CHECK(parse_money("3 thousand dong") == 3000.0);
     CHECK(parse_money("1e18") == 1e18);
 
-    for (const char* bad : {"", "tỷ", "60 billion", "60 tỷ tỷ", "60 triệu tỷ", "1_", "_1", "1__0", "60,000,000,000",
+    for (const char* bad : {"", "tỷ", "60 lakh", "60 billion tỷ", "60 tỷ tỷ", "60 triệu tỷ", "1_", "_1", "1__0", "60,000,000,000",
                             "60.000.000.000", "1,5 tỷ", "1.500 tỷ", "2.500", "0x10", "inf", "nan", "2e18", "1e400",
                             "12abc"})
         CHECK_FALSE(parse_money(bad).has_value());
@@ -168,8 +173,8 @@ TEST_CASE("numbers: money refusals explain the forms accepted", "[engine][number
                                                       Catch::Contains("write 1500 tỷ or 1.5 tỷ"));
     CHECK(parse_money("0.500 tỷ") == 0.5e9);  // no Vietnamese thousands start with 0
     CHECK(parse_money("1.5000 tỷ") == 1.5e9);
-    CHECK_THAT(money_problem("60 billion", budget),
-               Catch::Contains("'billion' is not a unit of money accepted here") && Catch::Contains("60 tỷ"));
+    CHECK_THAT(money_problem("60 lakh", budget),
+               Catch::Contains("'lakh' is not a unit of money accepted here") && Catch::Contains("60 tỷ"));
     CHECK_THAT(money_problem("lots", budget), Catch::Contains("'lots' is not an amount") && Catch::Contains("60_000_000_000"));
     // Out of range: a short message, not a 300-digit number.
     const std::string huge = "1" + std::string(300, '0');
