@@ -500,7 +500,7 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
         std::vector<std::string> services, reserves;
         for (const auto& v : p.services) services.push_back(display_name(v, lang));
         for (const auto& r : p.reserves) reserves.push_back(reserve_words(r, rk.currency, lang));
-        const double gap = std::isfinite(p.upper_bound) ? (p.upper_bound > 0.0 ? 100.0 * (1.0 - p.gain / p.upper_bound) : 0.0) : NAN;
+        const double gap = scenarios::gap_to_bound_pct(p.gain, p.upper_bound);
         out += fmt::format("<tr data-programme=\"{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                            "<td>{}</td><td>{}</td></tr>\n",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <ogr_geometry.h>
@@ -287,6 +288,9 @@ std::vector<EquityRow> equity_rows(const RankingContext& c, const std::vector<st
     const Scenario& s = c.scenario;
     std::vector<EquityRow> out;
     const double cap = s.ranking->time_cap_min;
+    Grid<std::uint8_t> priority(c.grid, 0);
+    for (std::size_t i = 0; i < priority.size(); ++i)
+        priority[i] = (c.area_flags[i] & (area_class::island | area_class::border | area_class::remote)) != 0;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         if (!c.results[k] || !c.sources[k]) continue;
         EquityRow row;
@@ -300,19 +304,13 @@ std::vector<EquityRow> equity_rows(const RankingContext& c, const std::vector<st
         TravelTimeResult after = *c.results[k];
         if (row.new_sites > 0) update_travel_time(*c.friction[k], sources, *c.travel[k], {}, after);
         const Grid<float>& kids = *c.children[k];
-        const double threshold = s.services[k].threshold_min;
-        for (std::size_t i = 0; i < kids.size(); ++i) {
-            if (!(kids[i] > 0.0f)) continue;
-            const bool priority = (c.area_flags[i] & (area_class::island | area_class::border | area_class::remote)) != 0;
-            if (!within_minutes(c.results[k]->minutes[i], threshold)) {
-                row.beyond_before += kids[i];
-                if (priority) row.priority_before += kids[i];
-            }
-            if (!within_minutes(after.minutes[i], threshold)) {
-                row.beyond_after += kids[i];
-                if (priority) row.priority_after += kids[i];
-            }
-        }
+        // As summary.csv counts them: all children, and those in priority areas, less those within the threshold.
+        const auto beyond = [&](const Grid<float>& minutes) {
+            const auto a = summarize_access_masks(kids, minutes, s.services[k].threshold_min, {nullptr, &priority});
+            return std::pair{a[0].children - a[0].within_threshold, a[1].children - a[1].within_threshold};
+        };
+        std::tie(row.beyond_before, row.priority_before) = beyond(c.results[k]->minutes);
+        std::tie(row.beyond_after, row.priority_after) = beyond(after.minutes);
         row.gini_before = travel_time_gini(kids, c.results[k]->minutes, cap);
         row.gini_after = travel_time_gini(kids, after.minutes, cap);
         out.push_back(std::move(row));
@@ -675,10 +673,6 @@ namespace {
 /// A number for a table or JSON that may be unknown (NaN: no bound with capacities): empty text / null.
 std::string maybe(double v, int digits) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string(); }
 
-double gap_pct(double gain, double bound) {
-    return std::isfinite(bound) && bound > 0.0 ? 100.0 * (1.0 - gain / bound) : (std::isfinite(bound) ? 0.0 : NAN);
-}
-
 }  // namespace
 
 nlohmann::json programmes_json(const RankingReport& r) {
@@ -693,7 +687,7 @@ nlohmann::json programmes_json(const RankingReport& r) {
         for (const BudgetPoint& b : p.curve)
             curve.push_back({{"budget", b.budget}, {"spent", b.spent}, {"sites", b.sites}, {"children_reached", b.children},
                              {"weighted_gain", b.gain}, {"upper_bound", num(b.upper_bound)},
-                             {"gap_pct", num(gap_pct(b.gain, b.upper_bound))}});
+                             {"gap_pct", num(gap_to_bound_pct(b.gain, b.upper_bound))}});
         nlohmann::json draws;
         if (r.uncertainty) {
             const std::size_t k = static_cast<std::size_t>(&p - r.programmes.data());
@@ -706,7 +700,7 @@ nlohmann::json programmes_json(const RankingReport& r) {
                        {"unspent", p.budget - p.spent}, {"unspent_reason", p.unspent_reason},
                        {"unspent_text", unspent_text(p, r.currency)}, {"candidates", p.candidates}, {"sites", p.sites},
                        {"children_reached", p.children}, {"weighted_gain", p.gain}, {"upper_bound", num(p.upper_bound)},
-                       {"gap_pct", num(gap_pct(p.gain, p.upper_bound))}, {"reserves", reserves}, {"budget_curve", curve}});
+                       {"gap_pct", num(gap_to_bound_pct(p.gain, p.upper_bound))}, {"reserves", reserves}, {"budget_curve", curve}});
     }
     return out;
 }
@@ -720,12 +714,12 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
         for (const ReserveReport& x : p.reserves) shares.push_back(reserve_text(x, r.currency));
         programmes += fmt::format("{},{},{:.0f},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{},{},{},{}\n", p.name,
                                   csv_text(fmt::format("{}", fmt::join(p.services, " "))), p.budget, p.spent, p.budget - p.spent,
-                                  p.sites, p.children, p.gain, maybe(p.upper_bound, 2), maybe(gap_pct(p.gain, p.upper_bound), 2),
+                                  p.sites, p.children, p.gain, maybe(p.upper_bound, 2), maybe(gap_to_bound_pct(p.gain, p.upper_bound), 2),
                                   p.candidates, csv_text(fmt::format("{}", fmt::join(shares, "; "))),
                                   csv_text(unspent_text(p, r.currency)));
         for (const BudgetPoint& b : p.curve)
             budgets += fmt::format("{},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{}\n", p.name, b.budget, b.spent, b.sites, b.children,
-                                   b.gain, maybe(b.upper_bound, 2), maybe(gap_pct(b.gain, b.upper_bound), 2));
+                                   b.gain, maybe(b.upper_bound, 2), maybe(gap_to_bound_pct(b.gain, b.upper_bound), 2));
     }
     if (r.uncertainty) {
         std::string robust = "programme,candidate_id,name,service,x,y,lon,lat,rank,funded_share,robust,children_min,children_max\n";

@@ -3,6 +3,7 @@
 // time per service (in parallel), children per target group, and the summary tables and rasters.
 
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -78,6 +79,13 @@ struct ReserveReport {
     bool short_of_money = false;  ///< not met: such a site is left but does not fit (else: no such site is left)
     bool met() const { return spent >= target * (1.0 - 1e-12); }
 };
+
+/// How far below its upper bound a ranking's gain can be, in percent: 0 with a bound of 0 (nothing to gain), NaN
+/// when no bound is known (sites with a capacity).
+inline double gap_to_bound_pct(double gain, double upper_bound) {
+    if (!std::isfinite(upper_bound)) return NAN;
+    return upper_bound > 0.0 ? 100.0 * (1.0 - gain / upper_bound) : 0.0;
+}
 
 /// What a budget buys (the ranking re-run at that budget, not a prefix of the full budget's list).
 struct BudgetPoint {
