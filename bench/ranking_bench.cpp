@@ -1,6 +1,9 @@
 // Ranking benchmark: N candidate sites with 30-minute walking catchments at 100 m on a random province-sized
 // landscape, ranked under a budget; then re-ranked from the cached reaches under other budgets.
-//   ranking_bench [--size CELLS] [--candidates N] [--threshold MIN] [--exact-check K]
+//   ranking_bench [--size CELLS] [--candidates N] [--threshold MIN] [--exact-lp DIR]
+// With --exact-lp, only the exact solver: GLPK on the first 100, 200 and 400 candidates (with and without a capacity
+// of 500 children), each program also written to DIR/exact_<n>[_cap].lp for another solver (bench/run_exact_bench.sh
+// runs CBC on them).
 // Prints key=value lines (bench/run_ranking_bench.sh turns them into bench/RESULTS.md).
 
 #include <sys/resource.h>
@@ -36,13 +39,15 @@ long peak_rss_mb() {
 int main(int argc, char** argv) {
     std::size_t n = 2000, candidates = 10000;
     double threshold = 30.0;
+    std::string exact_lp;
     for (int a = 1; a + 1 < argc; a += 2) {
         const std::string key = argv[a];
         if (key == "--size") n = std::stoul(argv[a + 1]);
         else if (key == "--candidates") candidates = std::stoul(argv[a + 1]);
         else if (key == "--threshold") threshold = std::stod(argv[a + 1]);
+        else if (key == "--exact-lp") exact_lp = argv[a + 1];
         else {
-            fmt::print(stderr, "usage: ranking_bench [--size CELLS] [--candidates N] [--threshold MIN]\n");
+            fmt::print(stderr, "usage: ranking_bench [--size CELLS] [--candidates N] [--threshold MIN] [--exact-lp DIR]\n");
             return 2;
         }
     }
@@ -105,6 +110,29 @@ int main(int argc, char** argv) {
     fmt::print("grid={}x{} cells=100m candidates={} threshold_min={:g} threads={} children={:.0f} beyond_threshold={:.0f} "
                "baseline_travel_time_s={:.2f}\n", n, n, candidates, threshold, omp_get_max_threads(), total, beyond, baseline_s);
 
+    if (!exact_lp.empty()) {
+        // The exact solver on growing instances: a budget for about a tenth of the candidates, a 300 s limit.
+        for (const double capacity : {0.0, 500.0})
+            for (const std::size_t m : {100, 200, 400}) {
+                if (capacity > 0.0 && m > 200) continue;
+                std::vector<RankingCandidate> some(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(std::min(m, cands.size())));
+                double budget = 0.0;
+                for (RankingCandidate& c : some) {
+                    c.capacity = capacity;
+                    budget += c.cost / 10.0;
+                }
+                const RankingProblem small({{"school", threshold, &kids, &now.minutes, nullptr, &f, {}}}, some);
+                const std::string file = fmt::format("{}/exact_{}{}.lp", exact_lp, m, capacity > 0.0 ? "_cap" : "");
+                t0 = std::chrono::steady_clock::now();
+                const RankingResult r = small.rank_exact(budget, 500, 300.0, file);
+                const double s = seconds_since(t0);
+                const RankingResult g = small.rank_greedy(budget);
+                fmt::print("exact n={} capacity={:g} budget={:g} glpk_s={:.2f} glpk_solved={} glpk_proven={} glpk_objective={:.1f} "
+                           "bound={:.1f} greedy_gain={:.1f} lp={}\n", m, capacity, budget, s, r.solved, r.proven_optimal,
+                           r.solved ? r.exact_bound : NAN, r.upper_bound, g.gain, file);
+            }
+        return 0;
+    }
     t0 = std::chrono::steady_clock::now();
     const RankingProblem problem({{"school", threshold, &kids, &now.minutes, nullptr, &f, {}}}, cands);
     const double reach_s = seconds_since(t0);

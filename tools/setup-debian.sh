@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that accessplan's build, demo and tests need (with --fuzz, also clang for
-# bench/run_fuzz.sh).
+# bench/run_fuzz.sh; with --bench, also CBC for bench/run_exact_bench.sh).
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
 
@@ -22,6 +22,8 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 # bench/run_fuzz.sh: clang with libFuzzer and its OpenMP runtime (only with --fuzz).
 if [[ "${1:-}" == "--fuzz" ]]; then packages+=(clang libclang-rt-14-dev libomp-14-dev); fi
+# bench/run_exact_bench.sh: CBC, measured against GLPK on the same integer programs (only with --bench).
+if [[ "${1:-}" == "--bench" ]]; then packages+=(coinor-cbc bc); fi
 
 missing=()
 for p in "${packages[@]}"; do

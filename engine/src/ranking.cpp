@@ -57,8 +57,13 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
         const RankingService& s = m_services[k];
         const Grid<float>& kids = *s.children;
         const Grid<float>& now = *s.current_minutes;
+        if (!(s.speed_spread >= 0.0 && s.speed_spread < 1.0))
+            throw InputError(fmt::format("ranking: service {} has a speed spread of {}; expected 0 to below 1", s.name, s.speed_spread));
+        if (s.speed_spread > 0.0 && objective != RankObjective::children)
+            throw InputError(fmt::format("ranking: speeds are drawn for the children objective only (service {})", s.name));
+        const double spread = s.speed_spread;
         TravelTimeOptions bounded = s.travel;
-        bounded.max_minutes = objective == RankObjective::children ? catchment_search_limit(s.threshold_min) : time_cap_min;
+        bounded.max_minutes = objective == RankObjective::children ? catchment_search_limit(s.threshold_min * (1.0 + spread)) : time_cap_min;
         const float cap = static_cast<float>(time_cap_min);
         std::vector<std::size_t> mine;
         for (std::size_t c = 0; c < m_candidates.size(); ++c)
@@ -75,7 +80,7 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
                     if (!(kids[r.cell] > 0.0f)) continue;
                     const float t = now[r.cell];
                     const bool improves = objective == RankObjective::children
-                                              ? !within_minutes(t, s.threshold_min)  // beyond the threshold today
+                                              ? !within_minutes(t, s.threshold_min * (1.0 - spread))  // beyond it today
                                               : r.minutes < std::min(t, cap);
                     if (improves) kept.push_back(r);
                 }
@@ -100,6 +105,7 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
                         m_demand.push_back(static_cast<double>(w) * kids[r.cell]);
                         m_start.push_back(objective == RankObjective::children ? kids[r.cell]
                                                                                 : std::min(now[r.cell], cap));
+                        m_now.push_back(now[r.cell]);
                     }
                     r.cell = id;
                 }
@@ -117,9 +123,28 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
             return a.minutes < b.minutes || (a.minutes == b.minutes && a.cell < b.cell);
         });
     });
+    if (std::any_of(m_services.begin(), m_services.end(), [](const RankingService& s) { return s.speed_spread > 0.0; })) {
+        m_wide = m_reach;
+        m_reach = std::make_shared<std::vector<Catchment>>(filtered({}));
+    } else {
+        m_now.clear();
+    }
     const State start(*this);
     m_single_gain.assign(m_candidates.size(), 0.0);
     parallel_for(m_candidates.size(), [&](std::size_t c) { m_single_gain[c] = start.gain(c); });
+}
+
+std::vector<Catchment> RankingProblem::filtered(const std::vector<double>& speed_factor) const {
+    std::vector<Catchment> out(m_candidates.size());
+    parallel_for(m_candidates.size(), [&](std::size_t c) {
+        const std::size_t k = m_candidates[c].service;
+        const RankingService& s = m_services[k];
+        const double f = speed_factor.empty() ? 1.0 : speed_factor[k];
+        for (const ReachedCell& r : (*m_wide)[c])
+            if (within_minutes(r.minutes / f, s.threshold_min) && !within_minutes(m_now[r.cell] / f, s.threshold_min))
+                out[c].push_back(r);
+    });
+    return out;
 }
 
 std::size_t RankingProblem::reach_cells() const noexcept {
@@ -129,12 +154,30 @@ std::size_t RankingProblem::reach_cells() const noexcept {
 }
 
 RankingProblem RankingProblem::perturbed(const std::vector<double>& costs, const Grid<float>* children_factor) const {
+    return perturbed(costs, children_factor, {});
+}
+
+RankingProblem RankingProblem::perturbed(const std::vector<double>& costs, const Grid<float>* children_factor,
+                                         const std::vector<double>& speed_factor) const {
     RankingProblem p;
     p.m_services = m_services;
     p.m_candidates = m_candidates;
     p.m_objective = m_objective;
     p.m_time_cap = m_time_cap;
     p.m_reach = m_reach;
+    p.m_wide = m_wide;
+    p.m_now = m_now;
+    if (!speed_factor.empty()) {
+        if (speed_factor.size() != m_services.size())
+            throw InternalError(fmt::format("ranking: {} speed factors for {} services", speed_factor.size(), m_services.size()));
+        for (std::size_t k = 0; k < m_services.size(); ++k) {
+            const double f = speed_factor[k], spread = m_services[k].speed_spread;
+            if (!(f >= 1.0 - spread - 1e-12 && f <= 1.0 + spread + 1e-12))
+                throw InputError(fmt::format("ranking: a speed factor of {} for service {}, outside 1 ± its spread {}", f,
+                                             m_services[k].name, spread));
+        }
+        if (m_wide) p.m_reach = std::make_shared<std::vector<Catchment>>(filtered(speed_factor));
+    }
     p.m_cell = m_cell;
     p.m_weight = m_weight;
     p.m_children = m_children;
@@ -261,9 +304,13 @@ void RankingProblem::finish(Greedy& g, double budget) const {
 }
 
 RankingResult RankingProblem::rank_greedy(double budget, const std::vector<BudgetReserve>& reserves, bool bound) const {
+    return run_greedy(Greedy(*this, budget, reserves.size()), budget, reserves, bound, false, nullptr);
+}
+
+RankingResult RankingProblem::run_greedy(Greedy base, double budget, const std::vector<BudgetReserve>& reserves, bool bound,
+                                         bool seeded, std::vector<float>* final_state) const {
     if (!(budget >= 0.0) || !std::isfinite(budget))
         throw InputError(fmt::format("ranking: budget {}; expected a number >= 0", budget));
-    Greedy base(*this, budget, reserves.size());
     for (std::size_t r = 0; r < reserves.size(); ++r) {
         const BudgetReserve& reserve = reserves[r];
         if (!(reserve.share >= 0.0 && reserve.share <= 1.0))
@@ -280,7 +327,7 @@ RankingResult RankingProblem::rank_greedy(double budget, const std::vector<Budge
     // Khuller, Moss & Naor: also start from the best single affordable site; keep the better of the two.
     const std::size_t first_free = base.result.sites.size();
     std::vector<double> gain = m_single_gain;
-    if (first_free > 0)
+    if (first_free > 0 || seeded)
         parallel_for(m_candidates.size(), [&](std::size_t c) { gain[c] = base.taken[c] ? 0.0 : base.state.gain(c); });
     std::size_t best = m_candidates.size();
     for (std::size_t c = 0; c < m_candidates.size(); ++c)
@@ -301,7 +348,48 @@ RankingResult RankingProblem::rank_greedy(double budget, const std::vector<Budge
     }
     if (bound) finish(*chosen, budget);
     else chosen->result.upper_bound = NAN;
+    if (final_state) *final_state = chosen->state.values();
     return std::move(chosen->result);
+}
+
+std::vector<RankingResult> RankingProblem::rank_phased(const std::vector<RankingPhase>& phases, bool carry_over) const {
+    // Where the phases before left off, per dense id: children objective — served by a site without a capacity
+    // (all its children, however many there come to be) or how many a site with a capacity took; time_saved — the
+    // best time so far. Reaches hold the cells beyond the threshold (or improvable) today, which is all a later
+    // phase can gain, so a phase is the greedy from this state, on its own children.
+    std::vector<char> built(m_candidates.size(), 0), covered(m_cell.size(), 0);
+    std::vector<double> taken_by_capacity(m_cell.size(), 0.0);
+    std::vector<float> best_time = m_start;
+    std::vector<RankingResult> out;
+    double carried = 0.0;
+    for (const RankingPhase& phase : phases) {
+        if (!(phase.budget >= 0.0) || !std::isfinite(phase.budget))
+            throw InputError(fmt::format("ranking: a phase's budget of {}; expected a number >= 0", phase.budget));
+        const RankingProblem p = perturbed({}, phase.children_factor);
+        const double budget = phase.budget + carried;
+        Greedy g(p, budget, phase.reserves.size());
+        g.taken = built;
+        std::vector<float>& value = g.state.values();
+        for (std::size_t d = 0; d < value.size(); ++d)
+            value[d] = m_objective == RankObjective::time_saved
+                           ? best_time[d]
+                           : (covered[d] ? 0.0f : static_cast<float>(std::max(0.0, p.m_children[d] - taken_by_capacity[d])));
+        const std::vector<float> before = value;
+        std::vector<float> after;
+        RankingResult r = p.run_greedy(std::move(g), budget, phase.reserves, true, !out.empty(), &after);
+        for (const RankedSite& site : r.sites) {
+            built[site.candidate] = 1;
+            if (m_objective == RankObjective::children && m_candidates[site.candidate].capacity <= 0.0)
+                for (const ReachedCell& c : (*m_reach)[site.candidate]) covered[c.cell] = 1;
+        }
+        for (std::size_t d = 0; d < after.size(); ++d) {
+            if (m_objective == RankObjective::time_saved) best_time[d] = after[d];
+            else if (!covered[d]) taken_by_capacity[d] += std::max(0.0f, before[d] - after[d]);
+        }
+        carried = carry_over ? budget - r.spent : 0.0;
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 }  // namespace accessplan

@@ -1,6 +1,7 @@
 // The exact ranking: a budgeted maximum-coverage (objective children) or budgeted p-median-style (time_saved)
 // integer program solved with GLPK's branch and cut, for small instances, so the greedy's gap can be measured.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -38,9 +39,31 @@ struct Lp {
     }
 };
 
+/// The branch and cut's watch: stops it at a wall-clock limit (GLPK's tm_lim counts its own time, not the clock's),
+/// and keeps the best bound of the open subproblems, so that a stopped search says how far from the optimum it is.
+struct Watch {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    double limit_s = 120.0;
+    double bound = INFINITY;  ///< the best bound of the open subproblems (maximisation), once the search has one
+    bool stopped = false;
+};
+
+void watch(glp_tree* tree, void* info) {
+    auto& w = *static_cast<Watch*>(info);
+    if (glp_ios_reason(tree) == GLP_ISELECT || glp_ios_reason(tree) == GLP_IBINGO || glp_ios_reason(tree) == GLP_IHEUR) {
+        if (const int node = glp_ios_best_node(tree); node != 0) w.bound = glp_ios_node_bound(tree, node);
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - w.start).count();
+    if (elapsed > w.limit_s) {
+        w.stopped = true;
+        glp_ios_terminate(tree);
+    }
+}
+
 }  // namespace
 
-RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidates, double time_limit_s) const {
+RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidates, double time_limit_s,
+                                         const std::string& write_lp) const {
     if (!(budget >= 0.0) || !std::isfinite(budget))
         throw InputError(fmt::format("ranking: budget {}; expected a number >= 0", budget));
     if (m_candidates.size() > max_candidates)
@@ -103,20 +126,28 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
         }
     }
     glp_load_matrix(lp.p, static_cast<int>(lp.ia.size() - 1), lp.ia.data(), lp.ja.data(), lp.ar.data());
+    if (!write_lp.empty() && glp_write_lp(lp.p, nullptr, write_lp.c_str()) != 0)
+        throw InputError(fmt::format("ranking: could not write the integer program to {}", write_lp));
     glp_iocp parm;
     glp_init_iocp(&parm);
     parm.presolve = GLP_ON;
     parm.tm_lim = static_cast<int>(std::min(time_limit_s, 2.0e6) * 1000.0);
+    Watch w;
+    w.limit_s = time_limit_s;
+    parm.cb_func = watch;
+    parm.cb_info = &w;
     const int rc = glp_intopt(lp.p, &parm);
     const int status = glp_mip_status(lp.p);
-    if (rc == GLP_ETMLIM && status != GLP_OPT && status != GLP_FEAS) {  // no integer solution in time: the caller decides
+    const bool stopped = rc == GLP_ETMLIM || rc == GLP_ESTOP;
+    if (stopped && status != GLP_OPT && status != GLP_FEAS) {  // no integer solution in time: the caller decides
         RankingResult none;
         none.budget = budget;
         none.solved = false;
-        none.upper_bound = NAN;
+        none.upper_bound = std::isfinite(w.bound) ? w.bound : NAN;  // the search's bound, when it got that far
+        none.stopped_after_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w.start).count();
         return none;
     }
-    if ((rc != 0 && rc != GLP_ETMLIM) || (status != GLP_OPT && status != GLP_FEAS))
+    if ((rc != 0 && !stopped) || (status != GLP_OPT && status != GLP_FEAS))
         throw InternalError(fmt::format("ranking: GLPK failed (code {}, status {})", rc, status));
 
     std::vector<std::size_t> chosen;
@@ -141,6 +172,8 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
     }
     finish(g, budget);
     if (g.result.proven_optimal) g.result.upper_bound = g.result.exact_bound;
+    else if (std::isfinite(w.bound)) g.result.upper_bound = std::isfinite(g.result.upper_bound) ? std::min(g.result.upper_bound, w.bound) : w.bound;
+    g.result.stopped_after_s = stopped ? std::chrono::duration<double>(std::chrono::steady_clock::now() - w.start).count() : 0.0;
     return std::move(g.result);
 }
 

@@ -47,6 +47,9 @@ public:
         return {all, in};
     }
 
+    /// Per dense id: children not yet served (children) / the best capped time so far (time_saved).
+    std::vector<float>& values() noexcept { return m_value; }
+
     RankedSite apply(std::size_t c) {
         RankedSite site;
         site.candidate = c;

@@ -40,11 +40,112 @@ std::vector<std::string> text_list(Reader& r, const YAML::Node& parent, const st
     return out;
 }
 
+/// ranking.plan: years, the population's year and growth, carry_over, and each programme's money per year.
+PlanSettings read_plan(Reader& r, const YAML::Node& node, const RankingSettings& rk, const fs::path& own_file) {
+    const std::string w = "ranking.plan";
+    r.check_keys(node, w, {"first_year", "last_year", "population_year", "growth_pct", "carry_over", "budgets"});
+    PlanSettings plan;
+    NumberRule year{"", 1900.0, 2200.0};
+    year.expected = "a year such as 2026";
+    auto whole_year = [&](const YAML::Node& parent, const char* key, bool required) -> std::optional<int> {
+        auto v = r.number(parent, key, w, year, required);
+        if (!v) return std::nullopt;
+        if (*v != std::floor(*v)) {
+            r.error(parent[key], w + "." + key, fmt::format("{:g} is not a year; write a year such as 2026", *v));
+            return std::nullopt;
+        }
+        return static_cast<int>(*v);
+    };
+    plan.first_year = whole_year(node, "first_year", true).value_or(0);
+    plan.last_year = whole_year(node, "last_year", true).value_or(0);
+    if (plan.first_year && plan.last_year && (plan.last_year < plan.first_year || plan.years() > 30))
+        r.error(node["last_year"], w + ".last_year",
+                fmt::format("{} to {}: a plan runs from first_year to last_year, 1 to 30 years (2026 to 2030: five)",
+                            plan.first_year, plan.last_year));
+    plan.population_year = whole_year(node, "population_year", false);
+    NumberRule growth{"", -50.0, 50.0};
+    growth.expected = "a growth rate in % a year, from -50 to 50 (1.5 = +1.5% a year)";
+    if (YAML::Node g = node["growth_pct"]; g && g.IsMap()) {
+        plan.other_growth_given = false;
+        for (const auto& kv : g) {
+            const std::string code = kv.first.as<std::string>();
+            auto v = r.scalar_number(kv.second, fmt::format("{}.growth_pct.{}", w, code), growth);
+            if (!v) continue;
+            if (code == "other") {
+                plan.growth_pct = *v;
+                plan.other_growth_given = true;
+            } else {
+                plan.zone_growth_pct[code] = *v;
+            }
+        }
+    } else if (g) {
+        plan.growth_pct = r.number(node, "growth_pct", w, growth).value_or(0.0);
+    }
+    if (YAML::Node c = node["carry_over"]) {
+        try {
+            plan.carry_over = c.as<bool>();
+        } catch (const YAML::Exception&) {
+            r.error(c, w + ".carry_over", "expected true or false");
+        }
+    }
+    std::set<std::string> names;
+    for (const Programme& p : rk.programmes) names.insert(p.name);
+    if (names.empty()) names.insert("all");
+    if (YAML::Node b = node["budgets"] ? r.map(node, "budgets", w, false) : YAML::Node(); b.IsMap()) {
+        for (const auto& kv : b) {
+            const std::string name = kv.first.as<std::string>();
+            const std::string bw = w + ".budgets." + name;
+            if (!names.count(name)) {
+                // A what-if that removed a programme (programmes: {x: null}) drops its base's money for it too.
+                if (fs::absolute(r.file_of(kv.first)).lexically_normal() != fs::absolute(own_file).lexically_normal()) continue;
+                r.error(kv.first, bw, fmt::format("'{}' is not a programme; use {}{}", name, fmt::join(names, ", "),
+                                                  rk.programmes.empty() ? " (one budget: its programme is called all)" : ""));
+                continue;
+            }
+            std::map<int, double>& money = plan.budgets[name];
+            std::optional<double> each;
+            if (kv.second.IsMap()) {
+                for (const auto& yv : kv.second) {
+                    const std::string key = yv.first.as<std::string>();
+                    if (key == "each_year") {
+                        each = r.scalar_number(yv.second, bw + ".each_year", NumberRule{"", 0.0}, true);
+                        continue;
+                    }
+                    Parsed<double> y = try_parse_number(key, year);
+                    if (!y.value || *y.value != std::floor(*y.value) || *y.value < plan.first_year || *y.value > plan.last_year) {
+                        r.error(yv.first, bw + "." + key,
+                                fmt::format("not a year of the plan ({} to {}); give the money of a year as <year>: <amount>, "
+                                            "or each_year: <amount>", plan.first_year, plan.last_year));
+                        continue;
+                    }
+                    if (auto v = r.scalar_number(yv.second, bw + "." + key, NumberRule{"", 0.0}, true))
+                        money[static_cast<int>(*y.value)] = *v;
+                }
+            } else {
+                each = r.scalar_number(kv.second, bw, NumberRule{"", 0.0}, true);
+            }
+            std::vector<std::string> missing;
+            for (int y = plan.first_year; y <= plan.last_year && plan.years() <= 30; ++y)
+                if (!money.count(y)) {
+                    if (each) money[y] = *each;
+                    else missing.push_back(std::to_string(y));
+                }
+            if (!missing.empty())
+                r.error(kv.second, bw,
+                        fmt::format("no money for {}; give every year of the plan ({} to {}) its amount (0 for none), or "
+                                    "each_year: <amount> for the years not listed (a what-if changing one year of a base "
+                                    "that wrote one amount for every year: {{each_year: <that amount>, <year>: <amount>}})",
+                                    fmt::join(missing, ", "), plan.first_year, plan.last_year));
+        }
+    }
+    return plan;
+}
+
 /// The ranking section; service names are checked against the services read before it.
 void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     const std::string w = "ranking";
     r.check_keys(node, w, {"budget", "programmes", "min_share", "currency", "objective", "time_cap_min", "costs",
-                           "capacities", "equity_weights", "drowning", "candidates", "exact", "uncertainty"});
+                           "capacities", "equity_weights", "drowning", "candidates", "exact", "uncertainty", "plan", "near_m", "exact_time_s"});
     RankingSettings rk;
     // Programmes or one budget. A what-if may turn its base's programmes into one pot (its own ranking.budget) or
     // the other way round: the key in the scenario's own file wins; both in one file is an error.
@@ -71,6 +172,8 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     if (rk.objective != "children" && rk.objective != "time_saved")
         r.error(node["objective"], w + ".objective", fmt::format("'{}' is not an objective; use children or time_saved", rk.objective));
     rk.time_cap_min = r.number(node, "time_cap_min", w, 0.0).value_or(rk.time_cap_min);
+    rk.near_m = r.number(node, "near_m", w, -1e-12).value_or(rk.near_m);
+    rk.exact_time_s = r.number(node, "exact_time_s", w, 0.0).value_or(rk.exact_time_s);
     if (YAML::Node e = node["exact"]) {
         try {
             rk.exact = e.as<bool>();
@@ -144,7 +247,7 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         r.error(node, w + ".costs", "missing; generated candidates take their cost from here (service: cost of one site)");
     if (YAML::Node u = node["uncertainty"] ? r.map(node, "uncertainty", w, false) : YAML::Node(); u.IsMap()) {
         const std::string uw = w + ".uncertainty";
-        r.check_keys(u, uw, {"draws", "seed", "population_pct", "cost_pct"});
+        r.check_keys(u, uw, {"draws", "seed", "population_pct", "cost_pct", "speed_pct"});
         NumberRule draws{"", 0.0, 10000.0};
         draws.expected = "a whole number of draws from 0 to 10000 (0 = none)";
         if (auto v = r.number(u, "draws", uw, draws)) {
@@ -160,6 +263,9 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         NumberRule cost{"", 0.0, 99.0};
         cost.expected = "a percentage from 0 to 99 (15 = +-15%; a cost stays above 0)";
         rk.cost_pct = r.number(u, "cost_pct", uw, cost).value_or(rk.cost_pct);
+        NumberRule speed{"", 0.0, 50.0};
+        speed.expected = "a percentage from 0 to 50 (10 = every speed of a mode +-10% in a draw)";
+        rk.speed_pct = r.number(u, "speed_pct", uw, speed).value_or(rk.speed_pct);
     }
     // min_share: {island_border_remote: 0.3}: a share (0..1) of the budget kept for sites reaching mostly those areas.
     auto shares = [&](const YAML::Node& parent, const std::string& where) {
@@ -238,6 +344,8 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         if (pm.IsMap() && rk.programmes.empty())
             r.error(pm, w + ".programmes", "empty; name at least one programme with its services and budget");
     }
+    if (YAML::Node pl = node["plan"] ? r.map(node, "plan", w, false) : YAML::Node(); pl.IsMap())
+        rk.plan = read_plan(r, pl, rk, s.file);
     s.ranking = std::move(rk);
 }
 

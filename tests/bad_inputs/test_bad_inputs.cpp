@@ -364,6 +364,27 @@ BAD_INPUT("ranking-uncertainty", "uncertainty draws: a fraction of a draw, a spr
     expect(test::run_cli({"rank", (demo_folder() / "scenarios" / "baseline.yaml").string(), "--draws", "-1"}), 2, {"--draws"});
 }
 
+BAD_INPUT("ranking-plan", "a plan: a year without money, a year outside the plan, an unknown programme, years reversed") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    // The base writes sport_culture's money as one amount for every year: a what-if's mapping replaces it whole.
+    expect(validate(on_baseline(dir, "ranking: {plan: {budgets: {sport_culture: {2028: 0}}}}\n", "gap.yaml")), 3,
+           {"gap.yaml:", "ranking.plan.budgets.sport_culture: no money for 2026, 2027, 2029, 2030",
+            "{each_year: <that amount>, <year>: <amount>}"});
+    expect(validate(on_baseline(dir, "ranking: {plan: {budgets: {sport_culture: {each_year: 1.6 tỷ, 2028: 0}}}}\n", "each.yaml")), 0,
+           {"valid"});
+    expect(validate(on_baseline(dir, "ranking: {plan: {budgets: {education: {2031: 6 tỷ}}}}\n", "late.yaml")), 3,
+           {"late.yaml:", "ranking.plan.budgets.education.2031: not a year of the plan (2026 to 2030)"});
+    expect(validate(on_baseline(dir, "ranking: {plan: {budgets: {sport: 1 tỷ}}}\n", "name.yaml")), 3,
+           {"name.yaml:", "ranking.plan.budgets.sport: 'sport' is not a programme; use education, health, sport_culture, swimming"});
+    expect(validate(on_baseline(dir, "ranking: {plan: {last_year: 2020}}\n", "back.yaml")), 3,
+           {"back.yaml:", "ranking.plan.last_year: 2026 to 2020", "1 to 30 years"});
+    expect(validate(on_baseline(dir, "ranking: {plan: {growth_pct: 80}}\n", "fast.yaml")), 3,
+           {"fast.yaml:", "ranking.plan.growth_pct", "from -50 to 50"});
+    // A what-if that drops a programme drops its money in the plan too.
+    expect(validate(on_baseline(dir, "ranking: {programmes: {education: null}}\n", "dropped.yaml")), 0, {"valid"});
+}
+
 BAD_INPUT("path-with-spaces-and-diacritics", "inputs under a folder named with spaces and Vietnamese letters (accepted)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();

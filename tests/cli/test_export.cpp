@@ -149,7 +149,7 @@ TEST_CASE("accessplan export writes every layer in each format", "[cli][export]"
     std::map<std::string, std::int64_t> counts;
     for (const auto& l : source.layers)
         if (l.name != "layer_styles") counts[l.name] = l.feature_count;
-    REQUIRE(counts.size() == 7);  // facilities, zones, gaps, no_access, ranking, study_area, national_border
+    REQUIRE(counts.size() == 8);  // facilities, zones, gaps, no_access, ranking, plan, study_area, national_border
 
     for (const std::string format : {"gpkg", "geojson", "shp", "csv"}) {
         INFO(format);
@@ -170,7 +170,7 @@ TEST_CASE("accessplan export writes every layer in each format", "[cli][export]"
                 std::ifstream in(file);
                 std::string header;
                 std::getline(in, header);
-                CHECK_THAT(header, Catch::StartsWith(layer == "facilities" || layer == "ranking" ? "X,Y" : "WKT"));
+                CHECK_THAT(header, Catch::StartsWith(layer == "facilities" || layer == "ranking" || layer == "plan" ? "X,Y" : "WKT"));
                 std::size_t lines = 0;
                 for (std::string line; std::getline(in, line);) ++lines;
                 CHECK(lines == static_cast<std::size_t>(n));  // one line per feature, WKT quoted on it

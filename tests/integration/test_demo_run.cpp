@@ -117,13 +117,14 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     auto access = geodata::read_vector_info(out / "access.gpkg");
     std::map<std::string, std::int64_t> layer_features;
     for (const auto& l : access.layers) layer_features[l.name] = l.feature_count;
-    CHECK(layer_features.size() == 8);  // the five below, study_area, national_border and the QGIS styles
+    CHECK(layer_features.size() == 9);  // the six below, study_area, national_border and the QGIS styles
     CHECK(layer_features.count("facilities") == 1);
     CHECK(layer_features.count("ranking") == 1);
+    CHECK(layer_features.count("plan") == 1);  // the baseline's five-year plan
     CHECK(layer_features["zones"] == static_cast<std::int64_t>(zone_rows));
     CHECK(layer_features["study_area"] == 1);
     CHECK(layer_features["national_border"] >= 1);
-    CHECK(layer_features["layer_styles"] == 7);  // one default style per layer
+    CHECK(layer_features["layer_styles"] == 8);  // one default style per layer
     // The demo's unreachable land (impassable cells, sea stacks) has no facility of any service within reach.
     CHECK(layer_features["no_access"] == 5);
     const std::string gaps = test::slurp(out / "gaps.csv");

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <map>
 
@@ -35,7 +36,7 @@ TEST_CASE("draws: reproducible, exact without variation, shares that agree", "[i
 
     // No variation: every draw is the ranking itself, so every ranked site is funded in all of them.
     std::ofstream(scenarios / "still.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: still\n"
-                                               "ranking: {uncertainty: {draws: 5, population_pct: 0, cost_pct: 0}}\n";
+                                               "ranking: {uncertainty: {draws: 5, population_pct: 0, cost_pct: 0, speed_pct: 0}}\n";
     auto still = test::run_cli({"run", (scenarios / "still.yaml").string(), "--out", (dir / "still").string(), "-q"});
     INFO(still.err);
     REQUIRE(still.exit_code == 0);
@@ -45,6 +46,26 @@ TEST_CASE("draws: reproducible, exact without variation, shares that agree", "[i
     for (const auto& r : rows_of(dir / "still" / "robustness.csv")) {
         CHECK(std::stod(r.attribute("funded_share")) == 1.0);
         CHECK(!r.attribute("rank").empty());  // no site outside the ranking is funded by any draw
+    }
+
+    // Speeds alone drawn (every speed of a mode x 0.8..1.2, nothing else): the ranking itself is unchanged (the
+    // reaches filtered at factor 1 are today's) and some of its sites are no longer funded in every draw.
+    {
+        std::ofstream(scenarios / "speeds.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: speeds\n"
+                                                    "ranking: {uncertainty: {draws: 20, population_pct: 0, cost_pct: 0, speed_pct: 20}}\n";
+        auto r = test::run_cli({"run", (scenarios / "speeds.yaml").string(), "--out", (dir / "speeds").string(), "-q"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto drawn = rows_of(dir / "speeds" / "ranking.csv");
+        REQUIRE(drawn.size() == ranked.size());
+        bool unsettled = false;
+        for (std::size_t k = 0; k < drawn.size(); ++k) {
+            CHECK(drawn[k].attribute("candidate_id") == ranked[k].attribute("candidate_id"));
+            unsettled = unsettled || std::stod(drawn[k].attribute("funded_share")) < 1.0;
+        }
+        CHECK(unsettled);
+        const auto summary = nlohmann::json::parse(test::slurp(dir / "speeds" / "summary.json"));
+        CHECK(summary.at("ranking").at("uncertainty").at("speed_pct").get<double>() == 20.0);
     }
 
     // Wide spreads, the same seed with 1 and 2 threads: the same bytes.
@@ -91,6 +112,53 @@ TEST_CASE("draws: reproducible, exact without variation, shares that agree", "[i
         INFO(p.at("name"));
         CHECK(p.at("draws").at("robust_core").get<std::size_t>() == core[p.at("name").get<std::string>()]);
         CHECK(p.at("draws").at("children_p5").get<double>() <= p.at("draws").at("children_p95").get<double>());
+    }
+    // Neighbours: a site's draws with its neighbours (same service, within near_m = 500 m, from robustness.csv's x, y)
+    // are at least its own and at least each neighbour's.
+    {
+        const auto all = rows_of(out / "robustness.csv");
+        for (const auto& a : all) {
+            const double own = std::stod(a.attribute("funded_share")), area = std::stod(a.attribute("area_funded_share"));
+            CHECK(area >= own);
+            CHECK(area <= 1.0);
+            for (const auto& b : all)
+                if (b.attribute("service") == a.attribute("service") && b.attribute("programme") == a.attribute("programme") &&
+                    std::hypot(std::stod(a.attribute("x")) - std::stod(b.attribute("x")), std::stod(a.attribute("y")) - std::stod(b.attribute("y"))) <= 500.0)
+                    CHECK(area >= std::stod(b.attribute("funded_share")) - 1e-9);
+        }
+        for (const auto& p : summary.at("ranking").at("programmes"))
+            CHECK(p.at("draws").at("robust_core_with_neighbours").get<std::size_t>() >= p.at("draws").at("robust_core").get<std::size_t>());
+    }
+    // Funded neighbours flagged: near_funded names the nearest other ranked site of the service within 500 m, and
+    // its distance, found here from ranking.csv's x, y; a site without one has none that near.
+    {
+        const auto ranked_rows = rows_of(out / "ranking.csv");
+        std::size_t flagged = 0;
+        for (const auto& a : ranked_rows) {
+            double best = INFINITY;
+            std::string nearest;
+            for (const auto& b : ranked_rows) {
+                if (&a == &b || a.attribute("service") != b.attribute("service")) continue;
+                const double d = std::hypot(std::stod(a.attribute("x")) - std::stod(b.attribute("x")),
+                                            std::stod(a.attribute("y")) - std::stod(b.attribute("y")));
+                if (d < best) {
+                    best = d;
+                    nearest = b.attribute("candidate_id");
+                }
+            }
+            INFO(a.attribute("candidate_id"));
+            if (best <= 500.0) {
+                ++flagged;
+                CHECK(a.attribute("near_funded") == fmt::format("{} ({:.0f} m)", nearest, best));
+                CHECK_THAT(a.attribute("reason"), Catch::Contains("also funded"));
+            } else {
+                CHECK(a.attribute("near_funded").empty());
+            }
+        }
+        bool warned = false;
+        for (const auto& w : summary.at("warnings"))
+            warned = warned || w.get<std::string>().find("within 500 m (ranking.near_m)") != std::string::npos;
+        CHECK(warned == (flagged > 0));
     }
     // A different seed: other draws.
     auto other = test::run_cli({"rank", (scenarios / "wide.yaml").string(), "--draws", "30", "--seed", "8", "--out",

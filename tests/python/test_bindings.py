@@ -50,7 +50,8 @@ def read_csv_rows(path):
 
 
 @pytest.mark.parametrize("name", ["summary.csv", "zones.csv", "gaps.csv", "ranking.csv", "bands.csv", "facilities_placement.csv",
-                                  "programmes.csv", "budget_curve.csv", "robustness.csv"])
+                                  "programmes.csv", "budget_curve.csv", "robustness.csv", "plan.csv", "plan_years.csv",
+                                  "plan_access.csv"])
 def test_the_module_writes_what_the_cli_writes(runs, name):
     tmp = runs["tmp"]
     assert read(os.path.join(tmp, "py_base", name)) == read(os.path.join(tmp, "cli_base", name))
@@ -80,6 +81,14 @@ def test_results_as_dicts_match_the_files(runs):
     assert drawn["draws"] == 200 and len(drawn["sites"]) == len(robust)
     for py, line in zip(drawn["sites"], robust):
         assert py["candidate_id"] == line["candidate_id"] and py["funded_share"] == pytest.approx(float(line["funded_share"]), abs=5e-4)
+    # The demo's five-year plan, as plan_years.csv and plan.csv hold it.
+    plan = result["ranking"]["plan"]
+    years = read_csv_rows(os.path.join(runs["tmp"], "cli_base", "plan_years.csv"))
+    assert (plan["first_year"], plan["last_year"]) == (2026, 2030) and len(plan["years"]) == len(years)
+    for py, line in zip(plan["years"], years):
+        assert (py["year"], py["programme"]) == (int(line["year"]), line["programme"]) and py["spent"] == float(line["spent"])
+    assert [s["candidate_id"] for s in plan["sites"]] == [
+        line["candidate_id"] for line in read_csv_rows(os.path.join(runs["tmp"], "cli_base", "plan.csv"))]
     frame = accessplan.frame(result["summary"])
     assert list(frame.columns[:3]) == ["children", "within_threshold", "pct_within"]
     assert len(frame) == len(rows)

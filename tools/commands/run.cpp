@@ -84,12 +84,31 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
         if (const auto& u = rk->uncertainty) {
             std::vector<std::string> cores;
             for (std::size_t k = 0; k < rk->programmes.size(); ++k)
-                cores.push_back(fmt::format("{}{} of {} sites, {:.0f}-{:.0f} children",
-                                            rk->single_budget ? "" : rk->programmes[k].name + " ",
-                                            u->robust_core[k], rk->programmes[k].sites, u->children_pct[k][0], u->children_pct[k][2]));
-            fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%, seed {}): robust core (sites funded in >= 90% of "
-                       "draws) and children reached (5th-95th percentile of the draws): {}; robustness.csv\n", u->draws, u->population_unit, u->population_pct, u->cost_pct, u->seed,
+                cores.push_back(fmt::format("{}{} of {} sites ({} counting a neighbour within {:g} m), {:.0f}-{:.0f} children",
+                                            rk->single_budget ? "" : rk->programmes[k].name + " ", u->robust_core[k],
+                                            rk->programmes[k].sites, u->robust_core_area[k], u->near_m, u->children_pct[k][0],
+                                            u->children_pct[k][2]));
+            fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%{}, seed {}): robust core (sites funded in >= 90% of "
+                       "draws) and children reached (5th-95th percentile of the draws): {}; robustness.csv\n", u->draws,
+                       u->population_unit, u->population_pct, u->cost_pct,
+                       u->speed_pct > 0.0 ? fmt::format(", speeds per travel mode +-{:g}%", u->speed_pct) : "", u->seed,
                        fmt::join(cores, ", "));
+        }
+        if (const auto& plan = rk->plan) {
+            fmt::print("  Plan {}-{} ({}; money left in a year {}):\n", plan->first_year, plan->last_year, plan->growth,
+                       plan->carry_over ? "carries to the next" : "is not carried over");
+            if (!plan->split_evenly.empty())
+                fmt::print("    budget split evenly over the years (no ranking.plan.budgets for it): {}\n",
+                           fmt::join(plan->split_evenly, ", "));
+            for (int year = plan->first_year; year <= plan->last_year; ++year) {
+                std::vector<std::string> parts;
+                for (const auto& y : plan->years)
+                    if (y.year == year)
+                        parts.push_back(fmt::format("{}{} site(s), {} of {} {}, {:.0f} children", rk->single_budget ? "" : y.programme + " ",
+                                                    y.sites, grouped(y.spent), grouped(y.budget + y.carried_in), rk->currency, y.children));
+                fmt::print("    {}: {}\n", year, fmt::join(parts, "; "));
+            }
+            fmt::print("    plan.csv (the sites by year), plan_years.csv, plan_access.csv (children beyond the threshold each year, with and without the plan)\n");
         }
         if (rk->exact_gain) {
             std::vector<std::string> solved;

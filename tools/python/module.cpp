@@ -181,7 +181,7 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                                  py::arg("children_remote") = x.remote, py::arg("children_near_water") = x.near_water,
                                  py::arg("cumulative_cost") = x.cumulative_cost, py::arg("cumulative_children") = x.cumulative_children,
                                  py::arg("zone") = x.zone, py::arg("reason") = x.reason, py::arg("programme") = x.programme,
-                                 py::arg("picked_for") = x.picked_for,
+                                 py::arg("picked_for") = x.picked_for, py::arg("near_funded") = x.near_funded,
                                  py::arg("funded_share") = std::isfinite(x.funded_share) ? py::object(py::float_(x.funded_share))
                                                                                          : py::object(py::none())));
         const auto maybe = [](double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); };
@@ -211,18 +211,45 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                 sites.append(py::dict(py::arg("programme") = x.programme, py::arg("candidate_id") = x.id, py::arg("name") = x.name,
                                       py::arg("service") = x.service, py::arg("lon") = x.lon, py::arg("lat") = x.lat,
                                       py::arg("rank") = x.rank, py::arg("funded_share") = x.funded_share,
+                                      py::arg("area_funded_share") = x.area_funded_share,
                                       py::arg("children_min") = x.children_min, py::arg("children_max") = x.children_max));
             py::list core;
             for (std::size_t k = 0; k < u->robust_core.size(); ++k)
                 core.append(py::dict(py::arg("programme") = rk.programmes[k].name, py::arg("robust_core") = u->robust_core[k],
+                                     py::arg("robust_core_with_neighbours") = u->robust_core_area[k],
                                      py::arg("children_p5") = u->children_pct[k][0], py::arg("children_p50") = u->children_pct[k][1],
                                      py::arg("children_p95") = u->children_pct[k][2]));
             d["ranking"]["uncertainty"] = py::dict(py::arg("draws") = u->draws, py::arg("seed") = u->seed,
                                                    py::arg("population_pct") = u->population_pct, py::arg("cost_pct") = u->cost_pct,
+                                                   py::arg("speed_pct") = u->speed_pct, py::arg("near_m") = u->near_m,
                                                    py::arg("population_unit") = u->population_unit, py::arg("sites") = sites,
                                                    py::arg("programmes") = core);
         } else {
             d["ranking"]["uncertainty"] = py::none();
+        }
+        if (const auto& plan = rk.plan) {
+            py::list years, sites, access;
+            for (const auto& y : plan->years)
+                years.append(py::dict(py::arg("year") = y.year, py::arg("programme") = y.programme, py::arg("budget") = y.budget,
+                                      py::arg("carried_in") = y.carried_in, py::arg("spent") = y.spent, py::arg("sites") = y.sites,
+                                      py::arg("children") = y.children, py::arg("weighted_gain") = y.gain,
+                                      py::arg("upper_bound") = maybe(y.upper_bound), py::arg("unspent_reason") = y.unspent_reason));
+            for (const auto& x : plan->sites)
+                sites.append(py::dict(py::arg("year") = x.year, py::arg("programme") = x.programme, py::arg("rank_in_year") = x.rank,
+                                      py::arg("candidate_id") = x.id, py::arg("name") = x.name, py::arg("service") = x.service,
+                                      py::arg("lon") = x.lon, py::arg("lat") = x.lat, py::arg("cost") = x.cost,
+                                      py::arg("children_new") = x.children, py::arg("zone") = x.zone, py::arg("reason") = x.reason));
+            for (const auto& a : plan->access)
+                access.append(py::dict(py::arg("year") = a.year, py::arg("service") = a.service, py::arg("children") = a.children,
+                                       py::arg("beyond_without_plan") = a.beyond_without, py::arg("beyond_with_plan") = a.beyond_with,
+                                       py::arg("priority_beyond_without_plan") = a.priority_without,
+                                       py::arg("priority_beyond_with_plan") = a.priority_with));
+            d["ranking"]["plan"] = py::dict(py::arg("first_year") = plan->first_year, py::arg("last_year") = plan->last_year,
+                                            py::arg("population_year") = plan->population_year, py::arg("growth") = plan->growth,
+                                            py::arg("carry_over") = plan->carry_over, py::arg("budgets_split_evenly") = plan->split_evenly,
+                                            py::arg("years") = years, py::arg("sites") = sites, py::arg("access") = access);
+        } else {
+            d["ranking"]["plan"] = py::none();
         }
     } else {
         d["ranking"] = py::none();

@@ -69,6 +69,10 @@ const std::map<std::string, Pair>& names() {
         {"border", {"border", "biên giới"}},
         {"remote", {"remote", "vùng sâu, vùng xa"}},
         {"none", {"none of these", "vùng khác"}},
+        {"file", {"file", "tệp"}},                       // where a candidate site comes from (ranking.csv origin)
+        {"gap_centre", {"gap centre", "tâm vùng thiếu"}},
+        {"lattice", {"lattice", "lưới"}},
+        {"school", {"school", "trường học"}},
     };
     return table;
 }

@@ -134,4 +134,13 @@ Rgb facility_colour(std::size_t index) {
 Rgb gap_colour() { return {178, 24, 43}; }
 Rgb ranked_site_colour() { return {255, 255, 255}; }
 
+Rgb plan_year_colour(std::size_t i, std::size_t n) {
+    static const double stops[5][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+    const double t = n <= 1 ? 0.0 : 4.0 * static_cast<double>(std::min(i, n - 1)) / static_cast<double>(n - 1);
+    const auto k = std::min<std::size_t>(3, static_cast<std::size_t>(t));
+    const double f = t - static_cast<double>(k);
+    const auto at = [&](int c) { return static_cast<std::uint8_t>(std::lround(stops[k][c] + f * (stops[k + 1][c] - stops[k][c]))); };
+    return {at(0), at(1), at(2)};
+}
+
 }  // namespace accessplan::viz

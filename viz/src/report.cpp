@@ -455,6 +455,43 @@ std::string area_words(const std::string& areas, Lang lang) {
     return display_name(areas, lang);
 }
 
+/// A ranked site's reason in the report's language: ranking.csv's sentence in English; in Vietnamese, the same said
+/// from the row's figures (children, area classes, near water, zone, a funded neighbour).
+std::string site_reason(const scenarios::RankingRow& r, const scenarios::Scenario& scenario, const scenarios::RankingReport& rk,
+                        bool all_ages, Lang lang) {
+    if (lang != Lang::vi) return r.reason;
+    const auto svc = std::find_if(scenario.services.begin(), scenario.services.end(),
+                                  [&](const scenarios::Service& v) { return v.name == r.service; });
+    if (svc == scenario.services.end()) return r.reason;
+    const auto& g = scenario.group(svc->target_group);
+    const std::string who = age_group_label(g.min_age, g.max_age, lang, all_ages);
+    std::string text =
+        rk.objective == "time_saved"
+            ? fmt::format("đưa {} {} đến gần {} hơn, sớm hơn trung bình {} phút", number(r.children, 0, lang), who,
+                          display_name(r.service, lang), number(r.children > 0.0 ? r.minutes_saved / r.children : 0.0, 0, lang))
+            : fmt::format("giúp {} {} hiện ở ngoài {} phút tới {} được tiếp cận", number(r.children, 0, lang), who,
+                          number(svc->threshold_min, 0, lang), display_name(r.service, lang));
+    std::vector<std::string> where;
+    for (auto [label, n] : {std::pair{"ở hải đảo", r.island}, {"gần biên giới", r.border}, {"ở vùng sâu, vùng xa", r.remote}})
+        if (n >= 0.1 * r.children && n >= 1.0) where.push_back(fmt::format("{} {}", number(n, 0, lang), label));
+    if (!where.empty()) text += fmt::format(" ({})", fmt::join(where, ", "));
+    if (r.near_water >= 1.0 && scenario.ranking &&
+        std::find(scenario.ranking->pool_services.begin(), scenario.ranking->pool_services.end(), r.service) !=
+            scenario.ranking->pool_services.end())
+        text += fmt::format(", {} trẻ trong số đó sống cách mặt nước hở dưới {} m", number(r.near_water, 0, lang),
+                            number(scenario.ranking->water_distance_m, 0, lang));
+    if (!r.zone.empty()) text += fmt::format("; chủ yếu ở {}", r.zone);
+    if (!r.near_funded.empty()) text += fmt::format("; cách {} — cũng được chọn, mỗi nơi phục vụ trẻ mà nơi kia không tới được", r.near_funded);
+    return text;
+}
+
+/// A candidate site's name in the report's language: generated names ("gap 3 centre", "(no road within 1000 m)").
+std::string site_name(const std::string& name, Lang lang) {
+    if (lang != Lang::vi) return name;
+    std::string out = std::regex_replace(name, std::regex(R"(^gap (\d+) centre)"), "tâm vùng thiếu $1");
+    return std::regex_replace(out, std::regex(R"(\(no road within ([0-9.]+) m\))"), "(không có đường trong $1 m)");
+}
+
 /// Why a programme's money is left, in the report's language ("" when none is).
 std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string& currency, Lang lang) {
     const bool vi = lang == Lang::vi;
@@ -525,6 +562,116 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
 
 /// Who gains: per service, children beyond the threshold (and of them in island, border or remote areas) and the
 /// Gini of travel time over children, before and after the ranked sites.
+/// The plan's sites on the study area, a colour per year (an SVG, inline: it prints with the report).
+std::string plan_map(const scenarios::PlanReport& plan, const MapContext& ctx, Lang lang) {
+    const auto& g = ctx.grid;
+    const double w = 640.0, h = w * (g.max_y() - g.min_y()) / (g.max_x() - g.min_x());
+    const auto sx = [&](double x) { return (x - g.min_x()) / (g.max_x() - g.min_x()) * w; };
+    const auto sy = [&](double y) { return (g.max_y() - y) / (g.max_y() - g.min_y()) * h; };
+    std::string out = fmt::format("<svg id=\"plan-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {:.0f} {:.0f}\" "
+                                  "width=\"{:.0f}\" height=\"{:.0f}\" role=\"img\"><rect width=\"100%\" height=\"100%\" fill=\"#f4f4f0\"/>",
+                                  w, h, w, h);
+    const double tol = (g.max_x() - g.min_x()) / w;  // a pixel
+    std::string d;
+    const auto ring = [&](const OGRLinearRing* r) {
+        for (int i = 0; i < r->getNumPoints(); ++i)
+            d += fmt::format("{}{:.1f},{:.1f}", i == 0 ? "M" : "L", sx(r->getX(i)), sy(r->getY(i)));
+        d += "Z";
+    };
+    const auto paths = [&](const std::vector<geodata::Feature>& features) {
+        d.clear();
+        for (const auto& f : features) {
+            if (!f.geometry) continue;
+            std::unique_ptr<OGRGeometry> simple(f.geometry->SimplifyPreserveTopology(tol));
+            if (!simple) continue;
+            const auto polygon = [&](const OGRPolygon* p) {
+                ring(p->getExteriorRing());
+                for (int i = 0; i < p->getNumInteriorRings(); ++i) ring(p->getInteriorRing(i));
+            };
+            const OGRwkbGeometryType type = wkbFlatten(simple->getGeometryType());
+            if (type == wkbPolygon) polygon(simple->toPolygon());
+            else if (type == wkbMultiPolygon)
+                for (const auto* p : *simple->toMultiPolygon()) polygon(p);
+        }
+        return d;
+    };
+    out += fmt::format("<path d=\"{}\" fill=\"#ffffff\" stroke=\"#555\" stroke-width=\"1\" fill-rule=\"evenodd\"/>", paths(ctx.study_area));
+    out += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#c8c8c8\" stroke-width=\"0.6\"/>", paths(ctx.zones));
+    const std::size_t n = static_cast<std::size_t>(plan.last_year - plan.first_year + 1);
+    for (const auto& x : plan.sites) {
+        const auto i = static_cast<std::size_t>(x.year - plan.first_year);
+        out += fmt::format("<circle class=\"plan-site\" data-year=\"{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#1a1a1a\" "
+                           "stroke-width=\"0.8\"><title>{} · {} · {}</title></circle>",
+                           x.year, sx(x.x), sy(x.y), plan_year_colour(i, n).hex(), x.year,
+                           esc(x.name.empty() ? x.id : site_name(x.name, lang) + " (" + x.id + ")"),
+                           esc(fmt::format("{}, {} {}", display_name(x.service, lang), number(x.children, 0, lang), t("y children", lang))));
+    }
+    out += "</svg>\n<div class=\"legend\">";
+    for (std::size_t i = 0; i < n; ++i) {
+        const int year = plan.first_year + static_cast<int>(i);
+        const auto sites = std::count_if(plan.sites.begin(), plan.sites.end(), [&](const auto& x) { return x.year == year; });
+        out += fmt::format("<span><span class=\"sw\" style=\"background:{}\"></span>{} ({} {})</span>", plan_year_colour(i, n).hex(), year,
+                           sites, lang == Lang::vi ? "địa điểm" : sites == 1 ? "site" : "sites");
+    }
+    return out + "</div>\n";
+}
+
+/// Why a year of a plan left money, in the report's language ("" when it spent all).
+std::string year_unspent_words(const scenarios::PlanYear& y, const std::string& currency, Lang lang) {
+    const bool vi = lang == Lang::vi;
+    if (y.unspent_reason == "no_candidates") return vi ? "không có địa điểm ứng viên" : "no candidate sites";
+    scenarios::ProgrammeReport p;
+    p.unspent_reason = y.unspent_reason;
+    p.cheapest_useful = y.cheapest_useful;
+    return unspent_words(p, currency, lang);
+}
+
+/// The plan: per year and programme what it had, spent and bought; per year and service the children beyond the
+/// threshold with and without the plan; the sites on a map by year.
+std::string plan_section(const scenarios::RankingReport& rk, const MapContext& ctx, Lang lang) {
+    const auto& plan = *rk.plan;
+    const bool vi = lang == Lang::vi;
+    std::string out = fmt::format("<h3>{} {}–{}</h3>\n<p>{}</p>\n", vi ? "Kế hoạch" : "Plan", plan.first_year, plan.last_year,
+                                  esc(vi ? fmt::format("Ngân sách mỗi năm được xếp hạng tiếp từ những gì các năm trước đã xây; số "
+                                                       "trẻ tăng theo năm ({}). Tiền còn lại của một năm {}.", plan.growth,
+                                                       plan.carry_over ? "được chuyển sang năm sau" : "không được chuyển sang năm sau")
+                                         : fmt::format("Each year's money is ranked from where the years before left off (their "
+                                                       "sites built), on that year's children ({}). Money a year leaves {}.",
+                                                       plan.growth, plan.carry_over ? "carries to the next year" : "is not carried over")));
+    if (!plan.split_evenly.empty())
+        out += fmt::format("<p class=\"note\">{}: {}</p>\n",
+                           esc(vi ? "Ngân sách chia đều cho các năm (không có ranking.plan.budgets)"
+                                  : "Budget split evenly over the years (no ranking.plan.budgets for it)"),
+                           esc(fmt::format("{}", fmt::join(plan.split_evenly, ", "))));
+    out += fmt::format("<table id=\"plan-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                       "<th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                       vi ? "Năm" : "Year", esc(t("programme", lang)), vi ? "Ngân sách năm" : "The year's money",
+                       vi ? "Chuyển từ năm trước" : "Carried in", esc(t("spent col", lang)), esc(t("sites", lang)),
+                       esc(t("new children", lang)), esc(t("why left", lang)));
+    for (const auto& y : plan.years)
+        out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                           y.year, esc(y.programme == "all" ? t("all", lang) : y.programme), esc(money(y.budget, rk.currency, lang)),
+                           esc(money(y.carried_in, rk.currency, lang)), esc(money(y.spent, rk.currency, lang)), y.sites,
+                           number(y.children, 0, lang), esc(year_unspent_words(y, rk.currency, lang)));
+    out += "</tbody></table>\n";
+    out += fmt::format("<p>{}</p>\n<table id=\"plan-access-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                       "</tr></thead><tbody>\n",
+                       esc(vi ? "Số trẻ ngoài ngưỡng thời gian mỗi năm, không có và có các địa điểm của kế hoạch đã xây đến cuối năm đó "
+                                "(plan_access.csv; công suất không được tính ở đây)."
+                              : "Children beyond the threshold each year, without the plan and with its sites built by the end of "
+                                "that year (plan_access.csv; capacities are not counted here)."),
+                       vi ? "Năm" : "Year", esc(t("service", lang)), vi ? "Số trẻ" : "Children",
+                       vi ? "Ngoài ngưỡng, không có kế hoạch" : "Beyond, without the plan",
+                       vi ? "Ngoài ngưỡng, có kế hoạch" : "Beyond, with the plan");
+    for (const auto& a : plan.access)
+        out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                           a.year, esc(display_name(a.service, lang)), number(a.children, 0, lang), number(a.beyond_without, 0, lang),
+                           number(a.beyond_with, 0, lang));
+    out += "</tbody></table>\n";
+    return out + plan_map(plan, ctx, lang);
+}
+
 std::string equity_table(const scenarios::RankingReport& rk, Lang lang) {
     if (rk.equity.empty()) return "";
     const bool vi = lang == Lang::vi;
@@ -737,28 +884,34 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             esc(t("y children", lang)));
         body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));
         body += equity_table(*rk, lang);
+        if (rk->plan) body += plan_section(*rk, context, lang);
         if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
         const bool drawn = rk->uncertainty.has_value();
         if (drawn) {
             const auto& u = *rk->uncertainty;
             std::vector<std::string> cores;
             for (std::size_t k = 0; k < rk->programmes.size(); ++k)
-                cores.push_back(fmt::format("{}{} / {}", rk->single_budget ? "" : rk->programmes[k].name + ": ", u.robust_core[k],
-                                            rk->programmes[k].sites));
+                cores.push_back(fmt::format("{}{} / {} ({} {})", rk->single_budget ? "" : rk->programmes[k].name + ": ", u.robust_core[k],
+                                            rk->programmes[k].sites, u.robust_core_area[k],
+                                            lang == Lang::vi ? fmt::format("tính cả địa điểm lân cận trong {} m", number(u.near_m, 0, lang))
+                                                             : fmt::format("counting a neighbour within {} m", number(u.near_m, 0, lang))));
             body += fmt::format("<p id=\"robust-core\">{}</p>\n",
                                 esc(lang == Lang::vi
-                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}% (giá trị khởi tạo ngẫu nhiên, seed: {}). "
+                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}%{} (giá trị khởi tạo ngẫu nhiên, seed: {}). "
                                                       "Nhóm lõi vững (được chọn trong ≥ 90% lần): {}. Cột cuối của bảng: tỷ lệ lần "
                                                       "địa điểm được chọn; robustness.csv có mọi địa điểm.",
                                                       u.draws, u.population_unit == "zone" ? "khu vực" : "ô 1 km",
-                                                      number(u.population_pct, 0, lang), number(u.cost_pct, 0, lang), u.seed,
-                                                      fmt::join(cores, ", "))
-                                        : fmt::format("Robustness: re-ranked in {} draws with children per {} ±{}% and costs ±{}% "
+                                                      number(u.population_pct, 0, lang), number(u.cost_pct, 0, lang),
+                                                      u.speed_pct > 0.0 ? fmt::format(", tốc độ mỗi phương tiện ±{}%", number(u.speed_pct, 0, lang)) : "",
+                                                      u.seed, fmt::join(cores, ", "))
+                                        : fmt::format("Robustness: re-ranked in {} draws with children per {} ±{}%, costs ±{}%{} "
                                                       "(seed {}). The robust core (funded in ≥ 90% of draws): {} sites. The "
                                                       "table's last column is each site's share of draws funding it; "
                                                       "robustness.csv lists every site any draw funds.",
                                                       u.draws, u.population_unit, number(u.population_pct, 0, lang),
-                                                      number(u.cost_pct, 0, lang), u.seed, fmt::join(cores, ", "))));
+                                                      number(u.cost_pct, 0, lang),
+                                                      u.speed_pct > 0.0 ? fmt::format(" and every speed of a travel mode ±{}%", number(u.speed_pct, 0, lang)) : "",
+                                                      u.seed, fmt::join(cores, ", "))));
         }
         body += fmt::format("<table id=\"ranking-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                             "<th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>\n",
@@ -769,9 +922,10 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         for (const auto& r : rk->rows)
             body += fmt::format("<tr data-rank=\"{}\"><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                                 "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>{}</tr>\n",
-                                r.rank, r.rank, esc(r.name.empty() ? r.id : r.name + " (" + r.id + ")"), esc(display_name(r.service, lang)),
-                                esc(r.origin), number(r.cost, 0, lang), number(r.cumulative_cost, 0, lang), number(r.children, 0, lang),
-                                number(r.cumulative_children, 0, lang), esc(r.zone), esc(r.reason),
+                                r.rank, r.rank, esc(r.name.empty() ? r.id : site_name(r.name, lang) + " (" + r.id + ")"),
+                                esc(display_name(r.service, lang)), esc(display_name(r.origin, lang)), number(r.cost, 0, lang),
+                                number(r.cumulative_cost, 0, lang), number(r.children, 0, lang), number(r.cumulative_children, 0, lang),
+                                esc(r.zone), esc(site_reason(r, scenario, *rk, result.all_ages, lang)),
                                 !drawn ? std::string()
                                        : fmt::format("<td class=\"n{}\">{}%</td>", r.funded_share >= 0.9 ? " robust" : "",
                                                      number(100.0 * (std::isfinite(r.funded_share) ? r.funded_share : 0.0), 0, lang)));

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -220,6 +221,18 @@ std::string ranking_qml(const std::vector<std::string>& services, const std::str
     return document(rule_renderer("ranking", rules) + ranking_labels, true);
 }
 
+std::string plan_qml(const std::vector<std::string>& years) {
+    std::string categories, symbols;
+    for (std::size_t k = 0; k < years.size(); ++k) {
+        categories += fmt::format("      <category value=\"{0}\" label=\"{0}\" symbol=\"{1}\" render=\"true\"/>\n", xml(years[k]), k);
+        symbols += marker_symbol(std::to_string(k), plan_year_colour(k, years.size()), "circle", 3.6);
+    }
+    const std::string labels = std::regex_replace(ranking_labels, std::regex("fieldName=\"rank\""), "fieldName=\"year\"");
+    return document("  <renderer-v2 type=\"categorizedSymbol\" attr=\"year\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+                    "    <categories>\n" + categories + "    </categories>\n    <symbols>\n" + symbols +
+                    "    </symbols>\n  </renderer-v2>\n" + labels, true);
+}
+
 std::string no_access_qml(const std::vector<std::string>& services, const std::string& shown) {
     auto rules = per_service("no_access", services, shown, "service", no_children);
     for (Rule& r : rules)
@@ -293,6 +306,11 @@ void style_access_geopackage(const std::filesystem::path& gpkg, const std::vecto
         "land in the study area from which no facility can be reached, one service at a time");
     add("ranking", "accessplan ranked sites by service", ranking_qml(services, shown("ranking")),
         "ranked candidate sites, numbered, one service at a time (tick it in the legend)");
+    if (layers.count("plan")) {
+        std::vector<std::string> years;
+        for (const auto& [year, n] : geodata::count_field_values(gpkg, "plan", "year")) years.push_back(year);
+        add("plan", "accessplan plan by year", plan_qml(years), "the plan's sites coloured by the year they are built, labelled with it");
+    }
     add("study_area", "accessplan study area", study_area_qml(), "the study area's outline");
     add("national_border", "accessplan national border", national_border_qml(), "the national border");
     geodata::write_layer_styles(gpkg, styles);

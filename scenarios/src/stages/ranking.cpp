@@ -217,6 +217,13 @@ std::string reason(const RankingContext& c, const RankingRow& row, std::size_t k
     return text;
 }
 
+/// The distance between the centres of two cells of the grid, in metres.
+double site_distance_m(const GridSpec& g, std::size_t a, std::size_t b) {
+    const double dx = (static_cast<double>(a % g.cols) - static_cast<double>(b % g.cols)) * g.cell_width_m();
+    const double dy = (static_cast<double>(a / g.cols) - static_cast<double>(b / g.cols)) * g.cell_width_m();
+    return std::hypot(dx, dy);
+}
+
 /// A uniform number in [0, 1) for one draw: a hash of the seed, the draw, a stream (population, costs) and an index,
 /// so that every programme sees the same draw and the result does not depend on the order things are drawn in.
 double draw_uniform(std::uint64_t seed, int draw, std::uint64_t stream, std::uint64_t index) {
@@ -281,6 +288,120 @@ void note_programme(const ProgrammeReport& p, bool single, const std::string& cu
         warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), unspent_text(p, currency)));
 }
 
+/// The children's factor of each year of a plan: (1 + growth)^(year - population year) per cell, growth by zone
+/// where the plan gives it. InputError for a zone code no zone has, or growth by zone without zones.
+std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSettings& plan, PlanReport& out,
+                                      std::vector<std::string>& warnings) {
+    const std::string file = c.scenario.file.string();
+    out.first_year = plan.first_year;
+    out.last_year = plan.last_year;
+    out.carry_over = plan.carry_over;
+    out.population_year_assumed = !plan.population_year;
+    out.population_year = plan.population_year.value_or(plan.first_year);
+    std::vector<float> rate;  // per zone id (0: no zone), % a year
+    if (!plan.zone_growth_pct.empty()) {
+        if (!c.zone_ids || !c.zone_codes || c.zone_codes->empty())
+            throw InputError(fmt::format("{}: ranking.plan.growth_pct gives rates by zone code, and the scenario has no zones "
+                                         "(zones:); give one rate for everywhere (growth_pct: 1.5) or set zones", file));
+        rate.assign(c.zone_codes->size() + 1, static_cast<float>(plan.growth_pct));
+        std::vector<std::string> unknown;
+        std::size_t listed = 0;
+        for (const auto& [code, pct] : plan.zone_growth_pct) {
+            const auto it = std::find(c.zone_codes->begin(), c.zone_codes->end(), code);
+            if (it == c.zone_codes->end()) {
+                unknown.push_back(code);
+                continue;
+            }
+            rate[static_cast<std::size_t>(it - c.zone_codes->begin()) + 1] = static_cast<float>(pct);
+            ++listed;
+        }
+        if (!unknown.empty())
+            throw InputError(fmt::format("{}: ranking.plan.growth_pct names zone code(s) {} that no zone has (zone codes "
+                                         "such as {}); use the codes of the zones layer, and other: for the rest",
+                                         file, fmt::join(unknown, ", "),
+                                         fmt::join(c.zone_codes->begin(), c.zone_codes->begin() + std::min<std::ptrdiff_t>(3, static_cast<std::ptrdiff_t>(c.zone_codes->size())), ", ")));
+        const std::size_t rest = c.zone_codes->size() - listed;
+        if (rest > 0 && !plan.other_growth_given)
+            warnings.push_back(fmt::format("ranking.plan: {} of {} zones have no growth rate in growth_pct and grow 0% a year; "
+                                           "give them other: <% a year>", rest, c.zone_codes->size()));
+        out.growth = fmt::format("children grow by zone: {} zone(s) listed, {:g}% a year elsewhere", listed, plan.growth_pct);
+    } else {
+        out.growth = fmt::format("children grow {:g}% a year everywhere", plan.growth_pct);
+    }
+    out.growth += fmt::format(", from the population grid's year {}{}", out.population_year,
+                              out.population_year_assumed ? " (population_year not set: taken as the plan's first year)" : "");
+    if (out.population_year > plan.first_year)
+        warnings.push_back(fmt::format("ranking.plan: population_year {} is after the first year {}: the years before it "
+                                       "shrink the children back by the growth rate", out.population_year, plan.first_year));
+    if (out.population_year_assumed && (plan.growth_pct != 0.0 || !plan.zone_growth_pct.empty()))
+        warnings.push_back(fmt::format("ranking.plan: population_year is not set; the population grid is taken as of {} "
+                                       "(the plan's first year) and grows from there; set the year of the population data "
+                                       "(WorldPop 2020: population_year: 2020)", plan.first_year));
+    std::vector<Grid<float>> out_factors;
+    for (int y = plan.first_year; y <= plan.last_year; ++y) {
+        const double n = y - out.population_year;
+        Grid<float> f(c.grid, static_cast<float>(std::pow(1.0 + plan.growth_pct / 100.0, n)));
+        if (!rate.empty())
+            for (std::size_t i = 0; i < f.size(); ++i)
+                f[i] = static_cast<float>(std::pow(1.0 + rate[static_cast<std::size_t>(std::max(0, (*c.zone_ids)[i]))] / 100.0, n));
+        out_factors.push_back(std::move(f));
+    }
+    return out_factors;
+}
+
+/// Children beyond the threshold (all, and in priority cells) as summary.csv counts them.
+std::pair<double, double> beyond_threshold(const Grid<float>& kids, const Grid<float>& minutes, double threshold,
+                                           const Grid<std::uint8_t>& priority) {
+    const auto a = summarize_access_masks(kids, minutes, threshold, {nullptr, &priority});
+    return {a[0].children - a[0].within_threshold, a[1].children - a[1].within_threshold};
+}
+
+Grid<std::uint8_t> priority_cells(const RankingContext& c) {
+    Grid<std::uint8_t> priority(c.grid, 0);
+    for (std::size_t i = 0; i < priority.size(); ++i)
+        priority[i] = (c.area_flags[i] & (area_class::island | area_class::border | area_class::remote)) != 0;
+    return priority;
+}
+
+/// Per year of a plan and service: the year's children beyond the threshold without the plan's sites and with the
+/// sites built by the end of that year (today's search brought up to date with them, year by year).
+std::vector<PlanAccess> plan_access(const RankingContext& c, const std::vector<Grid<float>>& factors, int first_year,
+                                    const std::vector<std::vector<std::pair<std::size_t, std::size_t>>>& built_by_year) {
+    const Scenario& s = c.scenario;
+    const Grid<std::uint8_t> priority = priority_cells(c);
+    std::vector<PlanAccess> out;
+    std::vector<std::optional<TravelTimeResult>> now(s.services.size());
+    std::vector<std::vector<SourceCell>> sources(s.services.size());
+    for (std::size_t k = 0; k < s.services.size(); ++k)
+        if (c.results[k] && c.sources[k]) sources[k] = *c.sources[k];
+    for (std::size_t y = 0; y < factors.size(); ++y) {
+        for (std::size_t k = 0; k < s.services.size(); ++k) {
+            if (!c.results[k] || !c.sources[k]) continue;
+            std::int32_t next = 0;
+            for (const SourceCell& x : sources[k]) next = std::max(next, x.id + 1);
+            bool added = false;
+            for (const auto& [service, cell] : built_by_year[y])
+                if (service == k) {
+                    sources[k].push_back({cell, next++});
+                    added = true;
+                }
+            if (!now[k]) now[k] = *c.results[k];
+            if (added) update_travel_time(*c.friction[k], sources[k], *c.travel[k], {}, *now[k]);
+            Grid<float> kids = *c.children[k];
+            for (std::size_t i = 0; i < kids.size(); ++i) kids[i] *= factors[y][i];
+            PlanAccess a;
+            a.year = first_year + static_cast<int>(y);
+            a.service = s.services[k].name;
+            for (std::size_t i = 0; i < kids.size(); ++i) a.children += kids[i];
+            const double threshold = s.services[k].threshold_min;
+            std::tie(a.beyond_without, a.priority_without) = beyond_threshold(kids, c.results[k]->minutes, threshold, priority);
+            std::tie(a.beyond_with, a.priority_with) = beyond_threshold(kids, now[k]->minutes, threshold, priority);
+            out.push_back(std::move(a));
+        }
+    }
+    return out;
+}
+
 /// Before and after the ranked sites, per service: today's search brought up to date with the new sites as sources
 /// (exactly a fresh search), then the children beyond the threshold, those of them in island, border or remote
 /// areas, and the Gini of travel time over children.
@@ -288,9 +409,7 @@ std::vector<EquityRow> equity_rows(const RankingContext& c, const std::vector<st
     const Scenario& s = c.scenario;
     std::vector<EquityRow> out;
     const double cap = s.ranking->time_cap_min;
-    Grid<std::uint8_t> priority(c.grid, 0);
-    for (std::size_t i = 0; i < priority.size(); ++i)
-        priority[i] = (c.area_flags[i] & (area_class::island | area_class::border | area_class::remote)) != 0;
+    const Grid<std::uint8_t> priority = priority_cells(c);
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         if (!c.results[k] || !c.sources[k]) continue;
         EquityRow row;
@@ -304,13 +423,9 @@ std::vector<EquityRow> equity_rows(const RankingContext& c, const std::vector<st
         TravelTimeResult after = *c.results[k];
         if (row.new_sites > 0) update_travel_time(*c.friction[k], sources, *c.travel[k], {}, after);
         const Grid<float>& kids = *c.children[k];
-        // As summary.csv counts them: all children, and those in priority areas, less those within the threshold.
-        const auto beyond = [&](const Grid<float>& minutes) {
-            const auto a = summarize_access_masks(kids, minutes, s.services[k].threshold_min, {nullptr, &priority});
-            return std::pair{a[0].children - a[0].within_threshold, a[1].children - a[1].within_threshold};
-        };
-        std::tie(row.beyond_before, row.priority_before) = beyond(c.results[k]->minutes);
-        std::tie(row.beyond_after, row.priority_after) = beyond(after.minutes);
+        const double threshold = s.services[k].threshold_min;
+        std::tie(row.beyond_before, row.priority_before) = beyond_threshold(kids, c.results[k]->minutes, threshold, priority);
+        std::tie(row.beyond_after, row.priority_after) = beyond_threshold(kids, after.minutes, threshold, priority);
         row.gini_before = travel_time_gini(kids, c.results[k]->minutes, cap);
         row.gini_after = travel_time_gini(kids, after.minutes, cap);
         out.push_back(std::move(row));
@@ -395,13 +510,19 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     for (std::size_t i = 0; i < water.size(); ++i)
         water[i] = (c.landcover[i] == landcover::water || (c.rivers && (*c.rivers)[i])) ? 1 : 0;
     const Grid<float> to_water = distance_to_cells_m(water);
+    // Speeds drawn (uncertainty.speed_pct): the reaches are searched wide enough for every draw's factor.
+    const int draws = c.draws.value_or(rk.draws);
+    const double speed_spread = draws > 0 ? rk.speed_pct / 100.0 : 0.0;
+    if (speed_spread > 0.0 && report.objective != "children")
+        throw InputError(fmt::format("{}: ranking.uncertainty.speed_pct draws speeds for the children objective only; use "
+                                     "objective: children, or speed_pct: 0", s.file.string()));
     std::vector<Grid<float>> weights;
     weights.reserve(s.services.size());
     std::vector<RankingService> services;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         weights.push_back(cell_weights(c, k, to_water));
         services.push_back({s.services[k].name, s.services[k].threshold_min, c.children[k], c.minutes[k], &weights.back(),
-                            c.friction[k], *c.travel[k]});
+                            c.friction[k], *c.travel[k], speed_spread});
     }
     std::map<std::string, Grid<std::uint8_t>> reserve_cells;
     for (const Programme& p : programmes)
@@ -422,7 +543,6 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
 
     // Uncertainty draws: children per zone (or 1 km block) and each site's cost resampled; every draw re-ranks each
     // programme from the reaches computed once.
-    const int draws = c.draws.value_or(rk.draws);
     if (draws < 0 || draws > 10000) throw InputError(fmt::format("--draws {}: expected 0 to 10000", draws));
     Grid<std::int32_t> unit(c.grid, 0);
     std::int32_t units = 0;
@@ -433,8 +553,10 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         u.seed = c.seed.value_or(rk.seed);
         u.population_pct = rk.population_pct;
         u.cost_pct = rk.cost_pct;
+        u.speed_pct = rk.speed_pct;
         const bool zoned = c.zone_ids && c.zone_names && !c.zone_names->empty();
         u.population_unit = zoned ? "zone" : "1 km block";
+        u.near_m = rk.near_m;
         const auto block = static_cast<std::size_t>(std::max(1.0, std::round(1000.0 / c.grid.cell_width_m())));
         const std::size_t block_cols = c.grid.cols / block + 1;
         const auto zones = zoned ? static_cast<std::int32_t>(c.zone_names->size()) : 0;
@@ -445,6 +567,21 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         }
     }
     std::map<const Site*, double> funded_share;
+    std::vector<std::string> mode_order;  // travel modes in the order of services, for the draws' speed factors
+    for (const Service& v : s.services)
+        if (std::find(mode_order.begin(), mode_order.end(), v.mode) == mode_order.end()) mode_order.push_back(v.mode);
+    // A plan over years: the children of each year, and the picks of every programme's years.
+    std::vector<Grid<float>> plan_factor;
+    struct PlanPick {
+        std::size_t year, programme;
+        const Site* site;
+        RankedSite ranked;
+    };
+    std::vector<PlanPick> plan_picks;
+    if (rk.plan) {
+        report.plan.emplace();
+        plan_factor = plan_factors(c, *rk.plan, *report.plan, warnings);
+    }
 
     // Each programme is ranked within its envelope: its own candidates, its own budget and reserves.
     std::vector<std::pair<const Site*, RankedSite>> picked;  // in programme order, then pick order
@@ -491,13 +628,19 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         const RankingResult greedy = problem.rank_greedy(p.budget, reserves);
         RankingResult chosen = greedy;
         if (pr.exact) {
-            chosen = problem.rank_exact(p.budget, exact_limit);
+            chosen = problem.rank_exact(p.budget, exact_limit, rk.exact_time_s);
             if (!chosen.solved) {
-                warnings.push_back(fmt::format("ranking, {}: the exact solver found no solution within its time limit; the "
-                                               "ranking is the greedy's (programmes.csv gives its bound where one is known)",
-                                               programme_label(pr, report.single_budget)));
-                pr.exact = false;
+                const double bound = chosen.upper_bound;
                 chosen = greedy;
+                if (std::isfinite(bound)) chosen.upper_bound = std::isfinite(greedy.upper_bound) ? std::min(bound, greedy.upper_bound) : bound;
+                warnings.push_back(fmt::format("ranking, {}: the exact solver found no solution within its time limit ({:g} s "
+                                               "of wall-clock time, ranking.exact_time_s); the ranking is the greedy's{}",
+                                               programme_label(pr, report.single_budget), rk.exact_time_s,
+                                               std::isfinite(chosen.upper_bound)
+                                                   ? fmt::format(", at most {:.1f}% below the optimum (programmes.csv gap_pct)",
+                                                                 gap_to_bound_pct(chosen.gain, chosen.upper_bound))
+                                                   : std::string()));
+                pr.exact = false;
             }
         }
         if (pr.exact) {
@@ -505,9 +648,25 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             exact_gain += chosen.exact_bound;
             report.proven_optimal = report.proven_optimal && chosen.proven_optimal;
             pr.proven_optimal = chosen.proven_optimal;
-            if (!chosen.proven_optimal)
-                warnings.push_back(fmt::format("ranking{}: the exact solver hit its time limit; the ranking is the best "
-                                               "solution it found", report.single_budget ? "" : " (programme " + p.name + ")"));
+            if (!chosen.proven_optimal) {
+                // Stopped at the wall-clock limit: the better of its best solution and the greedy's, with the bound of
+                // the search (no choice gains more), so the gap is known.
+                const double bound = std::isfinite(chosen.upper_bound) ? chosen.upper_bound : greedy.upper_bound;
+                const bool greedy_better = greedy.gain > chosen.gain;
+                if (greedy_better) {
+                    chosen = greedy;
+                    chosen.upper_bound = std::isfinite(bound) && std::isfinite(greedy.upper_bound) ? std::min(bound, greedy.upper_bound) : bound;
+                }
+                warnings.push_back(fmt::format("ranking, {}: the exact solver stopped at its time limit ({:g} s of wall-clock "
+                                               "time, ranking.exact_time_s); the ranking is {}{}",
+                                               programme_label(pr, report.single_budget), rk.exact_time_s,
+                                               greedy_better ? "the greedy's, better than the best solution the solver found"
+                                                             : "the best solution it found",
+                                               std::isfinite(chosen.upper_bound)
+                                                   ? fmt::format(", at most {:.1f}% below the optimum (programmes.csv gap_pct)",
+                                                                 gap_to_bound_pct(chosen.gain, chosen.upper_bound))
+                                                   : std::string()));
+            }
         }
         pr.started_from_best_single = chosen.started_from_best_single;
         pr.spent = chosen.spent;
@@ -533,6 +692,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             Grid<float> factor(c.grid, 1.0f);
             std::vector<float> unit_factor(static_cast<std::size_t>(units));
             std::vector<double> costs(mine.size());
+            std::vector<std::vector<std::size_t>> funded_in(static_cast<std::size_t>(draws));
             for (int d = 0; d < draws; ++d) {
                 for (std::size_t k = 0; k < unit_factor.size(); ++k)
                     unit_factor[k] = static_cast<float>(1.0 + u.population_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 1, k) - 1.0));
@@ -541,9 +701,17 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                     const auto index = static_cast<std::uint64_t>(mine[j] - sites.data());  // the same site in every programme
                     costs[j] = mine[j]->candidate.cost * (1.0 + u.cost_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 2, index) - 1.0));
                 }
-                const RankingResult r = problem.perturbed(costs, &factor).rank_greedy(p.budget, reserves, false);
+                std::vector<double> speed;  // one factor per travel mode, its services alike
+                if (speed_spread > 0.0)
+                    for (const Service& v : s.services) {
+                        const auto mode = static_cast<std::uint64_t>(std::distance(
+                            mode_order.begin(), std::find(mode_order.begin(), mode_order.end(), v.mode)));
+                        speed.push_back(1.0 + speed_spread * (2.0 * draw_uniform(u.seed, d, 3, mode) - 1.0));
+                    }
+                const RankingResult r = problem.perturbed(costs, &factor, speed).rank_greedy(p.budget, reserves, false);
                 totals.push_back(r.children);
                 for (const RankedSite& site : r.sites) {
+                    funded_in[static_cast<std::size_t>(d)].push_back(site.candidate);
                     ++funded[site.candidate];
                     low[site.candidate] = std::min(low[site.candidate], site.children);
                     high[site.candidate] = std::max(high[site.candidate], site.children);
@@ -556,27 +724,76 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             for (std::size_t j = 0; j < mine.size(); ++j)
                 if (funded[j] > 0 || rank_of.count(j)) order.push_back(j);
             std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return funded[a] > funded[b]; });
-            std::size_t core = 0;
+            std::size_t core = 0, core_area = 0;
             for (std::size_t j : order) {
                 const double share = static_cast<double>(funded[j]) / draws;
+                // The draws funding it or a site of its service within near_m.
+                std::vector<char> near(mine.size(), 0);
+                for (std::size_t i = 0; i < mine.size(); ++i)
+                    near[i] = i == j || (mine[i]->candidate.service == mine[j]->candidate.service &&
+                                         site_distance_m(c.grid, mine[i]->candidate.cell, mine[j]->candidate.cell) <= rk.near_m);
+                int around = 0;
+                for (const auto& in_draw : funded_in)
+                    around += std::any_of(in_draw.begin(), in_draw.end(), [&](std::size_t i) { return near[i] != 0; }) ? 1 : 0;
+                const double area_share = static_cast<double>(around) / draws;
                 if (rank_of.count(j)) {
                     funded_share[mine[j]] = share;
                     if (share >= 0.9) ++core;
+                    if (area_share >= 0.9) ++core_area;
                 }
                 const std::size_t cell = mine[j]->candidate.cell;
                 const double x = c.grid.transform.x_of(static_cast<double>(cell % c.grid.cols));
                 const double y = c.grid.transform.y_of(static_cast<double>(cell / c.grid.cols));
                 u.sites.push_back({p.name, mine[j]->id, mine[j]->name, s.services[mine[j]->candidate.service].name,
-                                   rank_of.count(j) ? rank_of.at(j) : 0, x, y, x, y, share, funded[j] > 0 ? low[j] : 0.0, high[j]});
+                                   rank_of.count(j) ? rank_of.at(j) : 0, x, y, x, y, share, area_share,
+                                   funded[j] > 0 ? low[j] : 0.0, high[j]});
             }
             u.children_pct.push_back({quantile(totals, 0.05), quantile(totals, 0.5), quantile(totals, 0.95)});
             u.robust_core.push_back(core);
+            u.robust_core_area.push_back(core_area);
         }
         // What smaller budgets buy: re-ranked at each, from the reaches computed once.
         for (int k = 1; k <= 10; ++k) {
             const double b = p.budget * k / 10.0;
             const RankingResult at = k == 10 ? greedy : problem.rank_greedy(b, reserves);
             pr.curve.push_back({b, at.spent, at.children, at.gain, at.upper_bound, at.sites.size()});
+        }
+        if (rk.plan) {
+            const PlanSettings& plan = *rk.plan;
+            const auto own = plan.budgets.find(p.name);
+            if (own == plan.budgets.end()) report.plan->split_evenly.push_back(p.name);
+            std::vector<RankingPhase> phases;
+            for (int y = 0; y < plan.years(); ++y)
+                phases.push_back({own == plan.budgets.end() ? p.budget / plan.years() : own->second.at(plan.first_year + y),
+                                  &plan_factor[static_cast<std::size_t>(y)], reserves});
+            std::vector<RankingResult> years = problem.rank_phased(phases, plan.carry_over);
+            double carried = 0.0;
+            for (std::size_t y = 0; y < years.size(); ++y) {
+                RankingResult& r = years[y];
+                PlanYear row;
+                row.year = plan.first_year + static_cast<int>(y);
+                row.programme = p.name;
+                row.budget = phases[y].budget;
+                row.carried_in = carried;
+                row.spent = r.spent;
+                row.children = r.children;
+                row.gain = r.gain;
+                row.upper_bound = r.upper_bound;
+                row.sites = r.sites.size();
+                for (std::size_t k = 0; k < p.min_share.size(); ++k)
+                    row.reserves.push_back({p.min_share[k].first, p.min_share[k].second, p.min_share[k].second * r.budget,
+                                            k < r.reserve_spent.size() ? r.reserve_spent[k] : 0.0,
+                                            k < r.reserve_short_of_money.size() && r.reserve_short_of_money[k] != 0});
+                const double left = r.budget - r.spent;
+                if (left > 0.0 && !std::isfinite(r.cheapest_useful)) row.unspent_reason = mine.empty() ? "no_candidates" : "nobody_left";
+                else if (left > 0.0 && r.cheapest_useful > left) {
+                    row.unspent_reason = "nothing_affordable";
+                    row.cheapest_useful = r.cheapest_useful;
+                }
+                carried = plan.carry_over ? left : 0.0;
+                for (RankedSite& site : r.sites) plan_picks.push_back({y, pi, mine[site.candidate], std::move(site)});
+                report.plan->years.push_back(std::move(row));
+            }
         }
         for (RankedSite& site : chosen.sites) {
             picked.emplace_back(mine[site.candidate], std::move(site));
@@ -615,17 +832,10 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
     if (report.uncertainty)
         for (DrawnSite& x : report.uncertainty->sites) to_lonlat.transform_point(x.lon, x.lat);
-    double cum_cost = 0.0, cum_children = 0.0, cum_gain = 0.0;
-    for (std::size_t j = 0; j < picked.size(); ++j) {
-        const Site& x = *picked[j].first;
-        const RankedSite& site = picked[j].second;
+    // A site's row: where it is, what it brings, where its children live, in a sentence.
+    const auto describe = [&](const Site& x, const RankedSite& site) {
         const std::size_t k = x.candidate.service;
         RankingRow row;
-        row.rank = static_cast<int>(report.rows.size() + 1);
-        row.programme = programmes[picked_programme[j]].name;
-        if (auto it = funded_share.find(&x); it != funded_share.end()) row.funded_share = it->second;
-        if (site.reserve >= 0) row.picked_for = programmes[picked_programme[j]].min_share[static_cast<std::size_t>(site.reserve)].first;
-        if (j > 0 && picked_programme[j] != picked_programme[j - 1]) cum_cost = cum_children = cum_gain = 0.0;
         row.id = x.id;
         row.name = x.name;
         row.service = s.services[k].name;
@@ -655,15 +865,89 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             row.zone = (*c.zone_names)[static_cast<std::size_t>(top->first - 1)];
             row.zone_code = (*c.zone_codes)[static_cast<std::size_t>(top->first - 1)];
         }
+        const bool pool = std::find(rk.pool_services.begin(), rk.pool_services.end(), row.service) != rk.pool_services.end();
+        row.reason = reason(c, row, k, pool);
+        return row;
+    };
+    double cum_cost = 0.0, cum_children = 0.0, cum_gain = 0.0;
+    for (std::size_t j = 0; j < picked.size(); ++j) {
+        const Site& x = *picked[j].first;
+        const RankedSite& site = picked[j].second;
+        RankingRow row = describe(x, site);
+        row.rank = static_cast<int>(report.rows.size() + 1);
+        row.programme = programmes[picked_programme[j]].name;
+        if (auto it = funded_share.find(&x); it != funded_share.end()) row.funded_share = it->second;
+        if (site.reserve >= 0) row.picked_for = programmes[picked_programme[j]].min_share[static_cast<std::size_t>(site.reserve)].first;
+        if (j > 0 && picked_programme[j] != picked_programme[j - 1]) cum_cost = cum_children = cum_gain = 0.0;
         cum_cost += row.cost;
         cum_children += row.children;
         cum_gain += row.gain;
         row.cumulative_cost = cum_cost;
         row.cumulative_children = cum_children;
         row.cumulative_gain = cum_gain;
-        const bool pool = std::find(rk.pool_services.begin(), rk.pool_services.end(), row.service) != rk.pool_services.end();
-        row.reason = reason(c, row, k, pool);
         report.rows.push_back(std::move(row));
+    }
+    // Funded sites of one service close together: each pays (it reaches children the other does not), and the
+    // officer should know they are neighbours.
+    std::size_t near_pairs = 0;
+    if (rk.near_m > 0.0)
+        for (std::size_t a = 0; a < report.rows.size(); ++a) {
+            RankingRow& row = report.rows[a];
+            double best = INFINITY;
+            std::size_t other = a;
+            for (std::size_t b = 0; b < report.rows.size(); ++b) {
+                if (b == a || report.rows[b].service != row.service) continue;
+                const double d = std::hypot(report.rows[b].x - row.x, report.rows[b].y - row.y) * c.grid.crs.metres_per_unit;
+                if (d <= rk.near_m && d < best) {
+                    best = d;
+                    other = b;
+                }
+            }
+            if (other == a) continue;
+            ++near_pairs;
+            row.near_funded = fmt::format("{} ({:.0f} m)", report.rows[other].id, best);
+            row.reason += fmt::format("; {:.0f} m from {} (rank {}), also funded: each reaches children the other does not",
+                                      best, report.rows[other].id, report.rows[other].rank);
+        }
+    if (near_pairs > 0)
+        warnings.push_back(fmt::format("ranking: {} funded site(s) stand within {:g} m (ranking.near_m) of another funded site "
+                                       "of their service (ranking.csv near_funded): each brings children the other does not, "
+                                       "but check that they are not one place listed twice", near_pairs, rk.near_m));
+    if (report.plan) {
+        // Year by year, programmes in order (as the picks came), pick order within; access per year with the sites.
+        std::stable_sort(plan_picks.begin(), plan_picks.end(), [](const PlanPick& a, const PlanPick& b) { return a.year < b.year; });
+        std::vector<std::vector<std::pair<std::size_t, std::size_t>>> built(plan_factor.size());
+        for (std::size_t j = 0; j < plan_picks.size(); ++j) {
+            const PlanPick& pick = plan_picks[j];
+            const RankingRow row = describe(*pick.site, pick.ranked);
+            PlanSite ps;
+            ps.year = rk.plan->first_year + static_cast<int>(pick.year);
+            ps.rank = j > 0 && plan_picks[j - 1].year == pick.year && plan_picks[j - 1].programme == pick.programme
+                          ? report.plan->sites.back().rank + 1 : 1;
+            ps.programme = programmes[pick.programme].name;
+            ps.id = row.id;
+            ps.name = row.name;
+            ps.service = row.service;
+            ps.origin = row.origin;
+            ps.zone = row.zone;
+            if (pick.ranked.reserve >= 0)
+                ps.picked_for = programmes[pick.programme].min_share[static_cast<std::size_t>(pick.ranked.reserve)].first;
+            ps.reason = row.reason;
+            ps.x = row.x;
+            ps.y = row.y;
+            ps.lon = row.lon;
+            ps.lat = row.lat;
+            ps.cost = row.cost;
+            ps.children = row.children;
+            ps.island = row.island;
+            ps.border = row.border;
+            ps.remote = row.remote;
+            report.plan->sites.push_back(std::move(ps));
+            built[pick.year].emplace_back(pick.site->candidate.service, pick.site->candidate.cell);
+        }
+        report.plan->access = plan_access(c, plan_factor, rk.plan->first_year, built);
+        std::stable_sort(report.plan->years.begin(), report.plan->years.end(),
+                         [](const PlanYear& a, const PlanYear& b) { return a.year < b.year; });
     }
     return report;
 }
@@ -692,6 +976,7 @@ nlohmann::json programmes_json(const RankingReport& r) {
         if (r.uncertainty) {
             const std::size_t k = static_cast<std::size_t>(&p - r.programmes.data());
             draws = {{"robust_core", r.uncertainty->robust_core.at(k)},
+                     {"robust_core_with_neighbours", r.uncertainty->robust_core_area.at(k)},
                      {"children_p5", r.uncertainty->children_pct.at(k)[0]},
                      {"children_p50", r.uncertainty->children_pct.at(k)[1]},
                      {"children_p95", r.uncertainty->children_pct.at(k)[2]}};
@@ -705,7 +990,77 @@ nlohmann::json programmes_json(const RankingReport& r) {
     return out;
 }
 
+/// Why a year of a plan left money, in a sentence ("" when it spent all or the reason is none).
+std::string plan_unspent_text(const PlanYear& y, const std::string& currency, bool carry_over) {
+    const double left = y.budget + y.carried_in - y.spent;
+    const std::string where = carry_over ? "carried to the next year" : "not carried over (carry_over: false)";
+    if (y.unspent_reason == "no_candidates") return fmt::format("{} {} left, {}: no candidate site", thousands(left), currency, where);
+    if (y.unspent_reason == "nobody_left")
+        return fmt::format("{} {} left, {}: no site left would bring anyone new within its threshold", thousands(left), currency, where);
+    if (y.unspent_reason == "nothing_affordable")
+        return fmt::format("{} {} left, {}: the cheapest site that would still reach anyone new costs {} {}", thousands(left),
+                           currency, where, thousands(y.cheapest_useful), currency);
+    return "";
+}
+
+nlohmann::json plan_json(const RankingReport& r) {
+    const PlanReport& p = *r.plan;
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    nlohmann::json years = nlohmann::json::array(), access = nlohmann::json::array();
+    for (const PlanYear& y : p.years) {
+        nlohmann::json reserves = nlohmann::json::array();
+        for (const ReserveReport& x : y.reserves)
+            reserves.push_back({{"areas", x.areas}, {"share", x.share}, {"target", x.target}, {"spent", x.spent}, {"met", x.met()}});
+        years.push_back({{"year", y.year}, {"programme", y.programme}, {"budget", y.budget}, {"carried_in", y.carried_in},
+                         {"spent", y.spent}, {"unspent", y.budget + y.carried_in - y.spent}, {"sites", y.sites},
+                         {"children_reached", y.children}, {"weighted_gain", y.gain}, {"upper_bound", num(y.upper_bound)},
+                         {"unspent_reason", y.unspent_reason}, {"unspent_text", plan_unspent_text(y, r.currency, p.carry_over)},
+                         {"reserves", reserves}});
+    }
+    for (const PlanAccess& a : p.access)
+        access.push_back({{"year", a.year}, {"service", a.service}, {"children", a.children},
+                          {"beyond_threshold_without_plan", a.beyond_without}, {"beyond_threshold_with_plan", a.beyond_with},
+                          {"beyond_in_priority_areas_without_plan", a.priority_without},
+                          {"beyond_in_priority_areas_with_plan", a.priority_with}});
+    double spent = 0.0, children = 0.0;
+    for (const PlanYear& y : p.years) {
+        spent += y.spent;
+        children += y.children;
+    }
+    return {{"first_year", p.first_year}, {"last_year", p.last_year}, {"population_year", p.population_year},
+            {"population_year_assumed", p.population_year_assumed}, {"growth", p.growth}, {"carry_over", p.carry_over},
+            {"budgets_split_evenly", p.split_evenly}, {"sites", p.sites.size()}, {"spent", spent},
+            {"children_reached", children}, {"years", years}, {"access", access}};
+}
+
 void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
+    if (const auto& plan = r.plan) {
+        std::string sites = "year,programme,rank_in_year,candidate_id,name,service,origin,x,y,lon,lat,cost,children_new,"
+                            "children_island,children_border,children_remote,zone,picked_for,reason\n";
+        for (const PlanSite& x : plan->sites)
+            sites += fmt::format("{},{},{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{}\n", x.year,
+                                 x.programme, x.rank, csv_text(x.id), csv_text(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat,
+                                 x.cost, x.children, x.island, x.border, x.remote, csv_text(x.zone), x.picked_for, csv_text(x.reason));
+        std::string years = "year,programme,budget,carried_in,spent,unspent,sites,children_new,weighted_gain,upper_bound,"
+                            "min_share_spent,why_unspent\n";
+        for (const PlanYear& y : plan->years) {
+            std::vector<std::string> shares;
+            for (const ReserveReport& x : y.reserves)
+                shares.push_back(fmt::format("{} {:.0f} of {:.0f}", x.areas, x.spent, x.target));
+            years += fmt::format("{},{},{:.0f},{:.0f},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{},{}\n", y.year, y.programme, y.budget,
+                                 y.carried_in, y.spent, y.budget + y.carried_in - y.spent, y.sites, y.children, y.gain,
+                                 maybe(y.upper_bound, 2), csv_text(fmt::format("{}", fmt::join(shares, "; "))),
+                                 csv_text(plan_unspent_text(y, r.currency, plan->carry_over)));
+        }
+        std::string access = "year,service,children,beyond_without_plan,beyond_with_plan,priority_beyond_without_plan,"
+                             "priority_beyond_with_plan\n";
+        for (const PlanAccess& a : plan->access)
+            access += fmt::format("{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f}\n", a.year, a.service, a.children, a.beyond_without,
+                                  a.beyond_with, a.priority_without, a.priority_with);
+        geodata::write_text_file(layout.plan_csv(), sites);
+        geodata::write_text_file(layout.plan_years_csv(), years);
+        geodata::write_text_file(layout.plan_access_csv(), access);
+    }
     std::string programmes = "programme,services,budget,spent,unspent,sites,children_new,weighted_gain,upper_bound,gap_pct,"
                              "candidates,min_share,why_unspent\n";
     std::string budgets = "programme,budget,spent,sites,children_new,weighted_gain,upper_bound,gap_pct\n";
@@ -722,12 +1077,13 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
                                    b.gain, maybe(b.upper_bound, 2), maybe(gap_to_bound_pct(b.gain, b.upper_bound), 2));
     }
     if (r.uncertainty) {
-        std::string robust = "programme,candidate_id,name,service,x,y,lon,lat,rank,funded_share,robust,children_min,children_max\n";
+        std::string robust = "programme,candidate_id,name,service,x,y,lon,lat,rank,funded_share,robust,area_funded_share,"
+                             "children_min,children_max\n";
         for (const DrawnSite& x : r.uncertainty->sites)
-            robust += fmt::format("{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{},{:.3f},{},{:.1f},{:.1f}\n", x.programme, csv_text(x.id),
-                                  csv_text(x.name), x.service, x.x, x.y, x.lon, x.lat,
+            robust += fmt::format("{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{},{:.3f},{},{:.3f},{:.1f},{:.1f}\n", x.programme,
+                                  csv_text(x.id), csv_text(x.name), x.service, x.x, x.y, x.lon, x.lat,
                                   x.rank > 0 ? std::to_string(x.rank) : std::string(), x.funded_share,
-                                  x.rank > 0 && x.funded_share >= 0.9 ? 1 : 0, x.children_min, x.children_max);
+                                  x.rank > 0 && x.funded_share >= 0.9 ? 1 : 0, x.area_funded_share, x.children_min, x.children_max);
         geodata::write_text_file(layout.robustness_csv(), robust);
     }
     geodata::write_text_file(layout.programmes_csv(), programmes);
@@ -735,7 +1091,7 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
     std::string csv =
         "rank,candidate_id,name,service,origin,x,y,lon,lat,cost,capacity,weighted_gain,children_new,children_island,"
         "children_border,children_remote,children_near_water,minutes_saved,cumulative_cost,cumulative_children,"
-        "cost_per_child,zone,reason,programme,picked_for,funded_share\n";
+        "cost_per_child,zone,reason,programme,picked_for,funded_share,near_funded\n";
     // The pick order's running totals, per programme (row 0: nothing spent). What a smaller budget buys is in
     // budget_curve.csv (re-ranked at that budget), not here.
     std::string curve = "programme,rank,cumulative_cost,pct_of_budget,cumulative_children,cumulative_weighted_gain\n";
@@ -745,11 +1101,12 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
         const RankingRow& x = r.rows[i];
         if (i == 0 || x.programme != r.rows[i - 1].programme) curve += fmt::format("{},0,0,0.00,0.0,0.0\n", x.programme);
         csv += fmt::format("{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.0f},{:.2f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
-                           "{:.0f},{:.1f},{},{},{},{},{},{}\n",
+                           "{:.0f},{:.1f},{},{},{},{},{},{},{}\n",
                            x.rank, csv_text(x.id), csv_text(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat, x.cost, x.capacity,
                            x.gain, x.children, x.island, x.border, x.remote, x.near_water, x.minutes_saved, x.cumulative_cost,
                            x.cumulative_children, x.children > 0.0 ? fmt::format("{:.0f}", x.cost / x.children) : "",
-                           csv_text(x.zone), csv_text(x.reason), x.programme, x.picked_for, maybe(x.funded_share, 3));
+                           csv_text(x.zone), csv_text(x.reason), x.programme, x.picked_for, maybe(x.funded_share, 3),
+                           csv_text(x.near_funded));
         const double budget = envelope.count(x.programme) ? envelope.at(x.programme) : r.budget;
         curve += fmt::format("{},{},{:.0f},{:.2f},{:.1f},{:.2f}\n", x.programme, x.rank, x.cumulative_cost,
                              budget > 0.0 ? 100.0 * x.cumulative_cost / budget : 0.0, x.cumulative_children, x.cumulative_gain);
@@ -782,6 +1139,25 @@ geodata::OutLayer ranking_layer(const RankingReport& r) {
                     x.children > 0.0 ? geodata::FieldValue(x.cost / x.children) : geodata::FieldValue(), x.island, x.border,
                     x.remote, x.near_water, x.cumulative_cost, x.cumulative_children, x.reason, x.programme,
                     text(x.picked_for)};
+        layer.features.push_back(std::move(f));
+    }
+    return layer;
+}
+
+geodata::OutLayer plan_layer(const PlanReport& plan) {
+    using geodata::FieldType;
+    geodata::OutLayer layer{ResultsLayout::plan_layer, wkbPoint,
+                            {{"year", FieldType::integer}, {"programme", FieldType::string}, {"rank_in_year", FieldType::integer},
+                             {"candidate_id", FieldType::string}, {"name", FieldType::string}, {"service", FieldType::string},
+                             {"cost", FieldType::real}, {"children_new", FieldType::real}, {"zone_name", FieldType::string},
+                             {"picked_for", FieldType::string}, {"reason", FieldType::string}},
+                            {}};
+    auto text = [](const std::string& v) { return v.empty() ? geodata::FieldValue() : geodata::FieldValue(v); };
+    for (const PlanSite& x : plan.sites) {
+        geodata::OutFeature f;
+        f.geometry = std::make_unique<OGRPoint>(x.x, x.y);
+        f.values = {std::int64_t{x.year}, x.programme, std::int64_t{x.rank}, x.id, x.name, x.service, x.cost, x.children,
+                    text(x.zone), text(x.picked_for), x.reason};
         layer.features.push_back(std::move(f));
     }
     return layer;

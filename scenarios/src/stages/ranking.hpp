@@ -57,13 +57,20 @@ RankingContext ranking_context(const Scenario& s, const detail::RunInputs& in, c
                                const std::vector<TravelTimeResult>& times, const Grid<std::uint8_t>& area_flags,
                                const detail::Metrics& metrics, const RunOptions& options);
 
-/// ranking.csv, cost_curve.csv, programmes.csv and budget_curve.csv.
+/// ranking.csv, cost_curve.csv, programmes.csv and budget_curve.csv (robustness.csv with draws; plan.csv,
+/// plan_years.csv and plan_access.csv with a plan).
 void write_ranking_tables(const RankingReport& report, const ResultsLayout& layout);
 
 /// summary.json's ranking.programmes: per programme its budget, spending, reserves, why money is left, the curve.
 nlohmann::json programmes_json(const RankingReport& report);
 
+/// summary.json's ranking.plan: the years, growth, per year and programme the money and what it bought, access.
+nlohmann::json plan_json(const RankingReport& report);
+
 /// The `ranking` point layer for access.gpkg.
 geodata::OutLayer ranking_layer(const RankingReport& report);
+
+/// The `plan` point layer for access.gpkg: the plan's sites with the year each is built.
+geodata::OutLayer plan_layer(const PlanReport& plan);
 
 }  // namespace accessplan::scenarios

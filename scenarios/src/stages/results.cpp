@@ -256,6 +256,7 @@ void write_access_layers(const Scenario& s, const ResultsLayout& layout, const G
     layers.push_back(gap_outputs(layout, grid, result, gap_grids));
     layers.push_back(std::move(no_access));
     if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
+    if (result.ranking && result.ranking->plan) layers.push_back(plan_layer(*result.ranking->plan));
     for (auto& l : context_layers(s, grid, study_area)) layers.push_back(std::move(l));
     if (std::any_of(osm.begin(), osm.end(), [](const auto& c) { return c.study_area_pct < 99.5; })) {
         using geodata::FieldType;
@@ -420,6 +421,7 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
             j["proven_optimal"] = rk->proven_optimal;
         }
         j["programmes"] = programmes_json(*rk);
+        if (rk->plan) j["plan"] = plan_json(*rk);
         j["equity"] = nlohmann::json::array();
         for (const EquityRow& e : rk->equity)
             j["equity"].push_back({{"service", e.service}, {"new_sites", e.new_sites}, {"gini_before", e.gini_before},
@@ -428,8 +430,8 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
                                    {"beyond_in_priority_areas_after", e.priority_after}});
         if (const auto& u = rk->uncertainty)
             j["uncertainty"] = {{"draws", u->draws}, {"seed", u->seed}, {"population_pct", u->population_pct},
-                                {"cost_pct", u->cost_pct}, {"population_unit", u->population_unit},
-                                {"robust_share", 0.9}};
+                                {"cost_pct", u->cost_pct}, {"speed_pct", u->speed_pct}, {"population_unit", u->population_unit},
+                                {"robust_share", 0.9}, {"near_m", u->near_m}};
         summary["ranking"] = j;
     }
     summary["warnings"] = result.warnings;

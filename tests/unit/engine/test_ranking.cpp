@@ -204,6 +204,41 @@ TEST_CASE("exact solver equals brute force, greedy within the (1 - 1/e)/2 bound,
     CHECK(gap >= -1e-9);
 }
 
+TEST_CASE("exact solver stopped by its wall-clock limit: the best it has, and a bound no choice beats", "[engine][ranking][exact]") {
+    // 450 candidates, costs 1..9, a budget for about thirty of them: seconds of branch and cut.
+    SplitMix64 rng(GENERATE(5u, 6u));
+    const GridSpec spec = make_grid_spec(80, 60, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> f(spec, 0.0f), kids(spec, 0.0f), now(spec, INFINITY);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = static_cast<float>(0.01 + 0.03 * rng.uniform());
+        kids[i] = rng.uniform() < 0.3 ? static_cast<float>(std::floor(20.0 * rng.uniform())) : 0.0f;
+    }
+    std::vector<RankingCandidate> cands;
+    for (int c = 0; c < 450; ++c)
+        cands.push_back({0, static_cast<std::size_t>(rng.uniform() * static_cast<double>(f.size())), 1.0 + std::floor(9.0 * rng.uniform())});
+    RankingProblem p({{"svc", 20.0, &kids, &now, nullptr, &f, {}}}, cands);
+    const double budget = 150.0;
+    const auto full = p.rank_exact(budget, 500, 600.0);
+    REQUIRE(full.proven_optimal);
+    CHECK(full.stopped_after_s == 0.0);
+    // Stopped early (on this machine the full solve takes 2-4 s): either its best solution, or none, each with the
+    // search's bound when it has one.
+    const auto stopped = p.rank_exact(budget, 500, GENERATE(0.05, 1.0));
+    if (stopped.proven_optimal) {  // a faster machine: solved within the limit
+        CHECK(stopped.gain == Approx(full.gain));
+        return;
+    }
+    CHECK(stopped.stopped_after_s > 0.0);
+    if (std::isfinite(stopped.upper_bound)) CHECK(stopped.upper_bound >= full.gain * (1.0 - 1e-9));
+    if (stopped.solved) {
+        CHECK(stopped.gain <= full.gain * (1.0 + 1e-9));
+        CHECK(stopped.upper_bound >= full.gain * (1.0 - 1e-9));  // the bound holds the optimum
+        CHECK(stopped.spent <= budget);
+    } else {
+        CHECK(stopped.sites.empty());
+    }
+}
+
 TEST_CASE("a reserve: sites mostly reaching the reserved areas come first, until they used their share", "[engine][ranking]") {
     // Threshold 10 min = one move. c0 at cell 0 reaches cells 0-1: 70 children and 30 on an island (cell 1): 30%,
     // not mostly island. c1 at cell 8 reaches cells 7-8: 40 island children. c2 at cell 4: 50 mainland children.
@@ -324,6 +359,134 @@ TEST_CASE("a perturbed problem (other costs, children scaled per cell) ranks as 
     // Unperturbed: the same as the base.
     CHECK(picks(base.perturbed({}, nullptr).rank_greedy(20.0)) == picks(base.rank_greedy(20.0)));
     REQUIRE_THROWS_AS(base.perturbed(std::vector<double>(cands.size(), 0.0), nullptr), InputError);
+}
+
+TEST_CASE("speeds drawn: the wide reaches filtered rank as a problem whose every time is divided by the factor", "[engine][ranking]") {
+    SplitMix64 rng(GENERATE(41u, 42u));
+    const GridSpec spec = make_grid_spec(50, 40, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> f(spec, 0.0f), kids(spec, 0.0f), w(spec, 1.0f);
+    std::vector<SourceCell> today;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = static_cast<float>(0.01 + 0.03 * rng.uniform());
+        kids[i] = rng.uniform() < 0.4 ? static_cast<float>(std::floor(30.0 * rng.uniform())) : 0.0f;
+        w[i] = rng.uniform() < 0.2 ? 2.0f : 1.0f;
+        if (i % 50 == 3 && i / 50 % 10 == 5) today.push_back({i, static_cast<std::int32_t>(today.size())});
+    }
+    const Grid<float> now = compute_travel_time(f, today, {}).minutes;
+    std::vector<RankingCandidate> cands;
+    for (int c = 0; c < 40; ++c)
+        cands.push_back({0, static_cast<std::size_t>(rng.uniform() * static_cast<double>(f.size())), 1.0 + std::floor(4.0 * rng.uniform()),
+                         c % 4 == 0 ? 80.0 : 0.0});
+    RankingService plain{"svc", 15.0, &kids, &now, &w, &f, {}};
+    RankingService drawn = plain;
+    drawn.speed_spread = 0.2;
+    const RankingProblem base({plain}, cands), wide({drawn}, cands);
+    // At factor 1 the wide problem is the plain one.
+    CHECK(picks(wide.rank_greedy(12.0)) == picks(base.rank_greedy(12.0)));
+    CHECK(wide.reach_cells() == base.reach_cells());
+    for (double factor : {0.8, 0.93, 1.07, 1.2}) {
+        INFO(factor);
+        Grid<float> slower = f, later = now;
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            slower[i] = static_cast<float>(f[i] / factor);
+            later[i] = static_cast<float>(now[i] / factor);
+        }
+        const RankingProblem scratch({{"svc", 15.0, &kids, &later, &w, &slower, {}}}, cands);
+        const RankingProblem draw = wide.perturbed({}, nullptr, {factor});
+        for (double budget : {5.0, 12.0, 40.0}) {
+            const auto a = scratch.rank_greedy(budget), b = draw.rank_greedy(budget, {}, false);
+            CHECK(picks(a) == picks(b));
+            CHECK(a.gain == Approx(b.gain).epsilon(1e-5));
+        }
+    }
+    REQUIRE_THROWS_AS(wide.perturbed({}, nullptr, {1.3}), InputError);
+}
+
+TEST_CASE("a plan in phases: each phase ranks as a problem whose facilities include the earlier phases' sites", "[engine][ranking][plan]") {
+    SplitMix64 rng(GENERATE(31u, 32u));
+    const RankObjective objective = GENERATE(RankObjective::children, RankObjective::time_saved);
+    const bool carry = GENERATE(true, false);
+    const GridSpec spec = make_grid_spec(50, 40, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> f(spec, 0.0f), kids(spec, 0.0f), w(spec, 1.0f);
+    std::vector<Grid<float>> factor(3, Grid<float>(spec, 1.0f));
+    std::vector<SourceCell> today;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = static_cast<float>(0.01 + 0.03 * rng.uniform());
+        kids[i] = rng.uniform() < 0.4 ? static_cast<float>(std::floor(30.0 * rng.uniform())) : 0.0f;
+        w[i] = rng.uniform() < 0.2 ? 2.0f : 1.0f;
+        for (int y = 0; y < 3; ++y) factor[static_cast<std::size_t>(y)][i] = static_cast<float>(1.0 + 0.05 * (y + 1) * rng.uniform());
+        if (i % 50 == 3 && i / 50 % 10 == 5) today.push_back({i, static_cast<std::int32_t>(today.size())});
+    }
+    TravelTimeOptions o;
+    const Grid<float> now = compute_travel_time(f, today, o).minutes;
+    std::vector<RankingCandidate> cands;
+    for (int c = 0; c < 40; ++c)
+        cands.push_back({0, static_cast<std::size_t>(rng.uniform() * static_cast<double>(f.size())), 1.0 + std::floor(4.0 * rng.uniform())});
+    const RankingProblem problem({{"svc", 15.0, &kids, &now, &w, &f, {}}}, cands, objective);
+    const std::vector<double> money{6.5, 4.0, 7.0};
+    std::vector<RankingPhase> phases;
+    for (std::size_t y = 0; y < 3; ++y) phases.push_back({money[y], &factor[y], {}});
+    const auto plan = problem.rank_phased(phases, carry);
+    REQUIRE(plan.size() == 3);
+    // The first phase is the greedy of the problem on its children.
+    CHECK(picks(plan[0]) == picks(problem.perturbed({}, &factor[0]).rank_greedy(money[0])));
+    // Each later phase, from scratch: today's facilities and every earlier phase's sites as sources, the phase's
+    // children, the sites not built yet as candidates, the money of the phase (and what was left, with carry).
+    std::vector<SourceCell> sources = today;
+    std::vector<char> built(cands.size(), 0);
+    double left = 0.0;
+    for (std::size_t y = 0; y < 3; ++y) {
+        const double budget = money[y] + left;
+        CHECK(plan[y].budget == Approx(budget));
+        CHECK(plan[y].spent <= budget + 1e-9);
+        const Grid<float> minutes = compute_travel_time(f, sources, o).minutes;
+        Grid<float> grown = kids;
+        for (std::size_t i = 0; i < grown.size(); ++i) grown[i] = kids[i] * factor[y][i];
+        std::vector<RankingCandidate> open;
+        std::vector<std::size_t> index;
+        for (std::size_t c = 0; c < cands.size(); ++c)
+            if (!built[c]) {
+                open.push_back(cands[c]);
+                index.push_back(c);
+            }
+        const RankingProblem scratch({{"svc", 15.0, &grown, &minutes, &w, &f, {}}}, open, objective);
+        const RankingResult expect = scratch.rank_greedy(budget);
+        std::vector<std::size_t> mapped;
+        for (std::size_t c : picks(expect)) mapped.push_back(index[c]);
+        CHECK(picks(plan[y]) == mapped);
+        CHECK(plan[y].gain == Approx(expect.gain).epsilon(1e-6));
+        CHECK(plan[y].children == Approx(expect.children).epsilon(1e-6));
+        for (const RankedSite& site : plan[y].sites) {
+            built[site.candidate] = 1;
+            sources.push_back({cands[site.candidate].cell, static_cast<std::int32_t>(sources.size())});
+        }
+        left = carry ? budget - plan[y].spent : 0.0;
+    }
+    // Sites are built once.
+    std::vector<std::size_t> all;
+    for (const auto& r : plan)
+        for (std::size_t c : picks(r)) all.push_back(c);
+    std::sort(all.begin(), all.end());
+    CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
+}
+
+TEST_CASE("a plan in phases with a capacity: a full site's cell takes its growth as unserved children", "[engine][ranking][plan]") {
+    // One cell of 100 children, no facility; a site with capacity 60 (cost 1), and a second one (cost 1).
+    Row row("100");
+    RankingProblem p({row.service(10.0)}, {{0, 0, 1.0, 60.0}, {0, 0, 1.0, 60.0}});
+    Grid<float> grow(row.children.spec(), 1.5f);
+    const auto plan = p.rank_phased({{1.0, nullptr, {}}, {1.0, &grow, {}}}, false);
+    REQUIRE(plan[0].sites.size() == 1);
+    CHECK(plan[0].children == Approx(60.0));
+    REQUIRE(plan[1].sites.size() == 1);
+    CHECK(plan[1].children == Approx(60.0));  // 150 children, 60 served: 90 left, 60 of them taken
+    // Without a capacity the first site serves the cell for good, growth included: nothing left to gain.
+    RankingProblem open({row.service(10.0)}, {{0, 0, 1.0}, {0, 0, 1.0}});
+    const auto plan2 = open.rank_phased({{1.0, nullptr, {}}, {1.0, &grow, {}}}, true);
+    CHECK(plan2[0].children == Approx(100.0));
+    CHECK(plan2[1].sites.empty());
+    CHECK(plan2[1].budget == Approx(1.0));  // nothing useful left in phase 2: its own money, no carry (phase 1 spent all)
+    REQUIRE_THROWS_AS(open.rank_phased({{-1.0, nullptr, {}}}, true), InputError);
 }
 
 TEST_CASE("ranking: identical with 1 and 2 threads, bad candidates refused", "[engine][ranking]") {

@@ -38,6 +38,11 @@ struct RankingService {
     const Grid<float>* weight = nullptr;           ///< weight per cell (>= 0); nullptr = 1 everywhere
     const Grid<float>* friction = nullptr;         ///< the service's travel mode, for the candidates' catchments
     TravelTimeOptions travel;                      ///< max_minutes is set by the ranking
+    /// Draws may scale this service's travel speeds by a factor within 1 ± speed_spread (every speed alike, so every
+    /// time, today's too, divides by it): the reaches are then searched to threshold x (1 + spread), and kept for
+    /// cells beyond threshold x (1 - spread) today, so that a draw filters them instead of searching again.
+    /// Objective children only; 0 = speeds are not drawn.
+    double speed_spread = 0.0;
 };
 
 struct RankingCandidate {
@@ -79,8 +84,12 @@ struct RankingResult {
     /// Exact: true when GLPK proved optimality; otherwise the best solution found within the time limit.
     bool proven_optimal = false;
     double exact_bound = 0.0;  ///< exact: the solver's objective (the optimum when proven_optimal)
-    /// Exact: false when the solver found no solution within its time limit (then no sites; rank with the greedy).
+    /// Exact: false when the solver found no solution within its time limit (then no sites, and upper_bound the
+    /// search's bound when it has one, else NaN; rank with the greedy).
     bool solved = true;
+    /// Exact: the wall-clock seconds after which the solver was stopped at its limit (0: it finished). Then
+    /// upper_bound is the best of the open subproblems' bound and the data-dependent bound.
+    double stopped_after_s = 0.0;
     /// No choice within the budget gains more than this (greedy: the data-dependent bound; exact: the solver's bound
     /// when proven, else the same data-dependent bound).
     double upper_bound = 0.0;
@@ -91,6 +100,13 @@ struct RankingResult {
     std::vector<char> reserve_short_of_money;
     /// The cheapest site not picked that would still gain something (+inf: none would): why money is left.
     double cheapest_useful = INFINITY;
+};
+
+/// One phase (a year) of a plan ranked in phases (RankingProblem::rank_phased).
+struct RankingPhase {
+    double budget = 0.0;                           ///< the phase's own money (with carry_over, what earlier phases left adds to it)
+    const Grid<float>* children_factor = nullptr;  ///< children in this phase = the problem's x factor per cell (nullptr: 1)
+    std::vector<BudgetReserve> reserves;           ///< shares of the money the phase has
 };
 
 class RankingProblem {
@@ -107,14 +123,31 @@ public:
     RankingResult rank_greedy(double budget, const std::vector<BudgetReserve>& reserves = {}, bool bound = true) const;
 
     /// The optimum by integer programming (GLPK, branch and cut), the sites ordered by greedy within the chosen set.
-    /// InputError above `max_candidates` candidates; stops at `time_limit_s` with the best solution found (none:
-    /// `solved` false). Cells reached by the same candidates share one row of the program.
-    RankingResult rank_exact(double budget, std::size_t max_candidates = 500, double time_limit_s = 120.0) const;
+    /// InputError above `max_candidates` candidates; stops at `time_limit_s` of wall-clock time with the best
+    /// solution found (none: `solved` false) and the bound of the search so far. Cells reached by the same candidates
+    /// share one row of the program.
+    /// `write_lp`: also write the program there (CPLEX LP format), for another solver to be measured on it.
+    RankingResult rank_exact(double budget, std::size_t max_candidates = 500, double time_limit_s = 120.0,
+                             const std::string& write_lp = "") const;
 
     /// The same problem with other costs (one per candidate; empty = the same) and children multiplied per grid cell
     /// by `children_factor` (nullptr = the same): the reaches are shared, not searched again, so an uncertainty draw
     /// costs a greedy, not a search. Factors must be finite and >= 0, costs > 0.
     RankingProblem perturbed(const std::vector<double>& costs, const Grid<float>* children_factor) const;
+
+    /// The same, with each service's speeds multiplied by `speed_factor[k]` (empty = 1; within 1 ± its
+    /// speed_spread): a cell counts for a site when the site's time / factor is within the threshold and today's
+    /// time / factor is not — the wide reaches filtered, no search. Equals a problem built from scratch with every
+    /// time divided by the factor (tested).
+    RankingProblem perturbed(const std::vector<double>& costs, const Grid<float>* children_factor,
+                             const std::vector<double>& speed_factor) const;
+
+    /// A plan in phases (years): each phase is the greedy (reserves first, then merit with the safeguard) starting
+    /// where the phases before it left off — their sites built (no longer candidates; the children they reach served,
+    /// however many there come to be, or as many as a capacity takes) — on the phase's own children. With
+    /// `carry_over`, money a phase leaves adds to the next. One result per phase (its budget: the money it had), with
+    /// its bound. Equals a greedy on a problem whose current travel times include the earlier phases' sites (tested).
+    std::vector<RankingResult> rank_phased(const std::vector<RankingPhase>& phases, bool carry_over) const;
 
     /// The value of a set of candidates (in that order), as the greedy counts it.
     double value_of(const std::vector<std::size_t>& chosen) const;
@@ -134,6 +167,13 @@ private:
     /// One turn of the lazy greedy from `g`: picks while a site fits the budget; with `only` (per dense id), only
     /// sites whose new children are mostly there, until the turn's picks cost `until`.
     void greedy_turn(Greedy& g, double budget, const std::vector<char>* only, double until, int reserve) const;
+    /// The greedy from `base` (reserves' turns, then merit with the best-single safeguard). `seeded`: base's state is
+    /// not the problem's start (a later phase), so single gains are evaluated from it. `final_state`: the chosen
+    /// greedy's state values at the end.
+    RankingResult run_greedy(Greedy base, double budget, const std::vector<BudgetReserve>& reserves, bool bound, bool seeded,
+                             std::vector<float>* final_state) const;
+    /// m_wide filtered at the speed factors (per service): the reaches a draw ranks with.
+    std::vector<Catchment> filtered(const std::vector<double>& speed_factor) const;
     /// The bound and the cheapest useful site left, from the final state.
     void finish(Greedy& g, double budget) const;
     /// Whether c, picked now, would newly reach at least one child in `only` and at least half of its children there.
@@ -146,6 +186,10 @@ private:
     /// Per candidate, the populated cells it improves, nearest first (ties by cell; with a capacity: by weight,
     /// then nearest): (dense id, minutes from the site). Dense ids number the cells of all reaches (per service), so the state is as small as the reaches.
     std::shared_ptr<std::vector<Catchment>> m_reach;  ///< shared by the perturbed copies of a problem
+    /// With a speed_spread: the wide reaches (as m_reach, searched and kept for any speed factor within the spread),
+    /// which m_reach filters at factor 1 and a draw at its factors; nullptr without.
+    std::shared_ptr<const std::vector<Catchment>> m_wide;
+    std::vector<float> m_now;           ///< with m_wide, per dense id: today's travel time to the cell
     std::vector<std::uint32_t> m_cell;  ///< per dense id: the grid cell
     std::vector<float> m_children;      ///< per dense id: children in the cell
     std::vector<float> m_weight;        ///< per dense id: the cell's weight

@@ -70,6 +70,8 @@ struct RankingRow {
     std::string programme;  ///< the programme paying for it ("all" with one budget)
     std::string picked_for;  ///< the areas of the min_share whose turn picked it ("" = picked on merit alone)
     double funded_share = NAN;  ///< with uncertainty draws: the share of draws that fund it
+    /// Another funded site of its service within ranking.near_m: "<id> (<distance> m)"; "" = none.
+    std::string near_funded;
 };
 
 /// The share of a programme's budget kept for sites whose new children mostly live in given areas (min_share).
@@ -110,6 +112,7 @@ struct DrawnSite {
     int rank = 0;                ///< in the ranking without draws (0 = not in it)
     double x = 0.0, y = 0.0, lon = 0.0, lat = 0.0;
     double funded_share = 0.0;   ///< of the draws
+    double area_funded_share = 0.0;  ///< of the draws funding it or another site of its service within ranking.near_m
     double children_min = 0.0, children_max = 0.0;  ///< its children newly within reach, over the draws funding it
 };
 
@@ -117,13 +120,17 @@ struct DrawnSite {
 struct UncertaintyReport {
     int draws = 0;
     std::uint64_t seed = 1;
-    double population_pct = 0.0, cost_pct = 0.0;
+    double population_pct = 0.0, cost_pct = 0.0, speed_pct = 0.0;
     std::string population_unit;  ///< "zone" or "1 km block"
     std::vector<DrawnSite> sites;  ///< programme by programme, most often funded first
     /// Per programme (RankingReport::programmes order): children newly within reach over the draws, 5th/50th/95th
     /// percentile, and the robust core (ranked sites funded in >= 90% of the draws).
     std::vector<std::array<double, 3>> children_pct;
     std::vector<std::size_t> robust_core;
+    /// Per programme: ranked sites funded, or replaced by a neighbour of their service within ranking.near_m, in >= 90%
+    /// of the draws (near-identical neighbours split draws between them: the place is robust where each is not).
+    std::vector<std::size_t> robust_core_area;
+    double near_m = 0.0;
 };
 
 /// One programme's envelope and what it bought (with one budget: a single programme named "all").
@@ -144,6 +151,49 @@ struct ProgrammeReport {
     std::vector<BudgetPoint> curve;  ///< at 10%, 20% ... 100% of the budget
 };
 
+/// One programme's year of a plan (plan_years.csv).
+struct PlanYear {
+    int year = 0;
+    std::string programme;
+    double budget = 0.0;      ///< the year's own money
+    double carried_in = 0.0;  ///< left by the years before (carry_over)
+    double spent = 0.0, children = 0.0, gain = 0.0;
+    double upper_bound = 0.0;  ///< on the year's gain, from where the years before left off (NaN: with capacities)
+    std::size_t sites = 0;
+    std::vector<ReserveReport> reserves;  ///< of the money the year had
+    std::string unspent_reason;           ///< as ProgrammeReport's
+    double cheapest_useful = 0.0;
+};
+
+/// One site of a plan, in the year it is built (plan.csv, the `plan` layer).
+struct PlanSite {
+    int year = 0, rank = 0;  ///< rank: in its programme's year
+    std::string programme, id, name, service, origin, zone, picked_for, reason;
+    double x = 0.0, y = 0.0, lon = 0.0, lat = 0.0, cost = 0.0;
+    double children = 0.0;  ///< newly within the threshold, that year's children
+    double island = 0.0, border = 0.0, remote = 0.0;
+};
+
+/// Access in a year of a plan, per service: the year's children, and those beyond the threshold without the plan's
+/// sites and with those built by the end of the year (plan_access.csv).
+struct PlanAccess {
+    int year = 0;
+    std::string service;
+    double children = 0.0, beyond_without = 0.0, beyond_with = 0.0;
+    double priority_without = 0.0, priority_with = 0.0;  ///< of them, in island, border or remote areas
+};
+
+struct PlanReport {
+    int first_year = 0, last_year = 0, population_year = 0;
+    bool population_year_assumed = false;  ///< not set: the first year
+    bool carry_over = true;
+    std::string growth;                    ///< the growth as a sentence
+    std::vector<std::string> split_evenly; ///< programmes whose budget was split evenly over the years
+    std::vector<PlanYear> years;           ///< year by year, programmes in order
+    std::vector<PlanSite> sites;           ///< year by year, programmes in order, pick order
+    std::vector<PlanAccess> access;        ///< year by year, services in order
+};
+
 struct RankingReport {
     std::string objective, currency;
     double budget = 0.0, spent = 0.0, gain = 0.0, children = 0.0;
@@ -159,6 +209,7 @@ struct RankingReport {
     bool single_budget = true;                ///< no ranking.programmes: one budget for every service
     std::optional<UncertaintyReport> uncertainty;  ///< with draws
     std::vector<EquityRow> equity;                 ///< per service
+    std::optional<PlanReport> plan;                ///< with ranking.plan
 };
 
 /// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the

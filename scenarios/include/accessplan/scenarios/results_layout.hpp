@@ -31,6 +31,9 @@ public:
     std::filesystem::path programmes_csv() const { return m_root / "programmes.csv"; }
     std::filesystem::path budget_curve_csv() const { return m_root / "budget_curve.csv"; }
     std::filesystem::path robustness_csv() const { return m_root / "robustness.csv"; }
+    std::filesystem::path plan_csv() const { return m_root / "plan.csv"; }
+    std::filesystem::path plan_years_csv() const { return m_root / "plan_years.csv"; }
+    std::filesystem::path plan_access_csv() const { return m_root / "plan_access.csv"; }
     std::filesystem::path run_json() const { return m_root / "run.json"; }
     std::filesystem::path access_gpkg() const { return m_root / "access.gpkg"; }
     std::filesystem::path report_html() const { return m_root / "report.html"; }
@@ -68,6 +71,7 @@ public:
     static constexpr const char* gaps_layer = "gaps";
     static constexpr const char* no_access_layer = "no_access";
     static constexpr const char* ranking_layer = "ranking";
+    static constexpr const char* plan_layer = "plan";
     static constexpr const char* study_area_layer = "study_area";
     static constexpr const char* national_border_layer = "national_border";
     /// The box an OpenStreetMap input is complete in, when the study area reaches beyond it (results there lack its

@@ -66,6 +66,23 @@ struct Programme {
     bool operator==(const Programme&) const = default;
 };
 
+/// A plan over years (ranking.plan): each year's money per programme is ranked from where the years before left
+/// off (their sites built), on that year's children (the population grid grown from its year).
+struct PlanSettings {
+    int first_year = 0, last_year = 0;
+    std::optional<int> population_year;   ///< the population grid's year; unset: the first year (the run says so)
+    double growth_pct = 0.0;              ///< children's growth, % a year: everywhere, or zones without their own rate
+    std::map<std::string, double> zone_growth_pct;  ///< by zone code (growth_pct: {<code>: 2.5, other: 1.0})
+    bool other_growth_given = true;       ///< growth by zone: `other:` given (else zones not listed grow 0%, said)
+    bool carry_over = true;               ///< money a year leaves adds to the next year's
+    /// Per programme ("all" with one budget): the money of every year (each_year for years not listed). A
+    /// programme not here has its budget split evenly over the years (the run says so).
+    std::map<std::string, std::map<int, double>> budgets;
+
+    int years() const { return last_year - first_year + 1; }
+    bool operator==(const PlanSettings&) const = default;
+};
+
 struct RankingSettings {
     double budget = 0.0;
     /// Empty: one budget (ranking.budget, ranking.min_share) for every service.
@@ -87,11 +104,15 @@ struct RankingSettings {
     double road_distance_m = 1000.0;           ///< generated sites move to a road this close, else onto passable land
     std::vector<std::string> school_types{"school", "primary_school", "lower_secondary_school"};  ///< pool sites
     bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
+    double exact_time_s = 120.0;               ///< the exact solver's wall-clock limit per programme
+    double near_m = 500.0;                     ///< funded sites of one service this close are flagged (0 = never)
     // uncertainty: the ranking re-run under resampled population and costs (from the cached reaches)
     int draws = 0;                             ///< 0 = none
     std::uint64_t seed = 1;
     double population_pct = 10.0;              ///< children per zone (or 1 km block) x U(1 - p, 1 + p)
     double cost_pct = 10.0;                    ///< each site's cost x U(1 - c, 1 + c)
+    double speed_pct = 0.0;                    ///< every speed of a travel mode x U(1 - s, 1 + s), per mode (0 = not drawn)
+    std::optional<PlanSettings> plan;          ///< a plan over years
 
     bool operator==(const RankingSettings&) const = default;
 };

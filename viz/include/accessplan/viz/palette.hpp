@@ -71,4 +71,8 @@ Rgb facility_colour(std::size_t index);
 Rgb gap_colour();
 Rgb ranked_site_colour();
 
+/// The colour of year `i` of `n` of a plan (the report's map, the `plan` layer's style): dark blue for the first to
+/// yellow for the last, along viridis (colour-blind-safe, ordered in lightness).
+Rgb plan_year_colour(std::size_t i, std::size_t n);
+
 }  // namespace accessplan::viz

@@ -29,6 +29,8 @@ std::string gaps_qml(const std::vector<std::string>& services, const std::string
 /// Ranked candidate sites of each service (`service`): white stars labelled with their rank (labels only on the
 /// drawn service's sites).
 std::string ranking_qml(const std::vector<std::string>& services, const std::string& shown);
+/// The `plan` layer: its sites coloured by `year` (plan_year_colour, the years as the layer holds them), labelled with it.
+std::string plan_qml(const std::vector<std::string>& years);
 
 /// Land in the study area from which no facility of a service can be reached (the `no_access` layer): filled with
 /// unreachable_colour(). Drawn with a travel-time raster, whose nodata is transparent, it tells unreachable land from
