@@ -207,3 +207,60 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
         CHECK_THAT(r.err, Catch::Contains("bad_zone.yaml") && Catch::Contains("XX99") && Catch::Contains("no zone has"));
     }
 }
+
+TEST_CASE("a five-year plan on real data (Phu Quoc, WorldPop 2020 grown from 2020): access in its last year equals a "
+          "full run building its sites", "[integration][ranking][plan][realdata]") {
+    REQUIRE_SHARED_DATA(data);
+    test::TempDir dir;
+    const fs::path fx = data / "fixtures" / "phu_quoc";
+    // One health facility (the district centre, from HDX's district points), walking within 60 minutes: most of the
+    // island's under-fives are beyond it, and the plan funds 2 billion of generated sites a year.
+    std::ofstream(dir / "baseline.yaml")
+        << "schema_version: 1\nname: Phu Quoc plan\n"
+           "area: {bbox: [103.79, 9.85, 104.16, 10.51], cell_size_m: 100, buffer_m: 0}\n"
+           "population: {total: '" << (fx / "worldpop2020_1km_phu_quoc.tif").string() << "'}\n"
+        << "facilities: {file: '" << (fx / "hdx_district_point_phu_quoc.geojson").string()
+        << "', type_field: ADM2_EN, name_field: ADM2_VI}\n"
+           "travel: {landcover: {uniform: 40}, land: {file: '" << (fx / "gshhg_f_land_phu_quoc.geojson").string() << "'}}\n"
+        << "services:\n  - {name: health, facility_types: [Phu Quoc], target_group: under5, threshold_min: 60}\n"
+           "ranking:\n  budget: 10 tỷ\n  costs: {health: 1 tỷ}\n"
+           "  plan: {first_year: 2026, last_year: 2030, population_year: 2020, growth_pct: 2, budgets: {all: 2 tỷ}}\n";
+    run(dir / "baseline.yaml", dir / "base");
+    const auto summary = nlohmann::json::parse(test::slurp(dir / "base" / "summary.json"));
+    const auto& plan = summary.at("ranking").at("plan");
+    REQUIRE(plan.at("sites").get<std::size_t>() >= 5);
+    // Each year: 2 billion, two sites of 1 billion, children newly within an hour.
+    const auto years = plan_years(dir / "base");
+    REQUIRE(years.at("all").size() == 5);
+    for (const auto& y : years.at("all")) {
+        CHECK(y[0] == Approx(2e9));
+        CHECK(y[2] <= y[0] + y[1] + 1.0);
+    }
+    std::string facilities;
+    for (const auto& f : rows_of(dir / "base" / "plan.csv"))
+        facilities += fmt::format("        - {{name: '{}', type: Phu Quoc, lon: {}, lat: {}}}\n", f.attribute("candidate_id"),
+                                  f.attribute("lon"), f.attribute("lat"));
+    std::ofstream(dir / "built.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: built\nranking: null\nmodifications:\n"
+                                      << fmt::format("  - population_growth: {{factor: {:.17g}}}\n", std::pow(1.02, 10))
+                                      << "  - add_facilities:\n      name: the plan's sites\n      facilities:\n" << facilities;
+    run(dir / "built.yaml", dir / "built");
+    const auto built = nlohmann::json::parse(test::slurp(dir / "built" / "summary.json"));
+    double base_children = 0.0;
+    for (const auto& row : summary.at("rows"))
+        if (row.at("service") == "health" && row.at("area_class") == "all") base_children = row.at("children").get<double>();
+    REQUIRE(base_children > 1000.0);
+    std::size_t checked = 0;
+    for (const auto& a : plan.at("access")) {
+        // Every year's children: today's grown by 2% a year from 2020.
+        CHECK(a.at("children").get<double>() == Approx(base_children * std::pow(1.02, a.at("year").get<int>() - 2020)).epsilon(1e-5));
+        if (a.at("year") != 2030) continue;
+        for (const auto& row : built.at("rows"))
+            if (row.at("service") == "health" && row.at("area_class") == "all") {
+                CHECK(a.at("beyond_threshold_with_plan").get<double>() ==
+                      Approx(row.at("children").get<double>() - row.at("within_threshold").get<double>()).epsilon(1e-5).margin(0.5));
+                ++checked;
+            }
+        CHECK(a.at("beyond_threshold_with_plan").get<double>() < a.at("beyond_threshold_without_plan").get<double>());
+    }
+    CHECK(checked == 1);
+}

@@ -345,7 +345,9 @@ void add_rank_command(CLI::App& app, int& exit_code) {
                                    "Run a scenario and rank its candidate sites, programme by programme or under one budget\n"
                                    "(the scenario's ranking section: programmes, costs, candidates, weights). Writes\n"
                                    "everything `run` writes, with ranking.csv, programmes.csv, budget_curve.csv,\n"
-                                   "cost_curve.csv and the ranking layer.\n"
+                                   "cost_curve.csv and the ranking layer; with uncertainty draws robustness.csv; with\n"
+                                   "ranking.plan the plan year by year (plan.csv, plan_years.csv, plan_access.csv, the\n"
+                                   "plan layer).\n"
                                    "Example: accessplan rank baseline.yaml --exact --out ranked\n"
                                    "Example: accessplan rank one_budget.yaml --budget \"40 tỷ\" --objective time_saved --out ranked");
     cmd->add_option("SCENARIO", file, "Scenario YAML file with a ranking section")->required();
@@ -357,7 +359,9 @@ void add_rank_command(CLI::App& app, int& exit_code) {
                      "set the programmes' budgets in a what-if");
     cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates per\n"
                                     "programme (a programme with more, or with min_share, keeps the greedy, said in a\n"
-                                    "warning). The greedy's gap to it is reported");
+                                    "warning; a plan's years keep the greedy). Stopped at ranking.exact_time_s (120 s\n"
+                                    "of wall-clock time) it keeps the better of its best and the greedy's, with its bound.\n"
+                                    "The greedy's gap to it is reported");
     cmd->add_option("--objective", objective, "children (newly within the threshold, weighted) or time_saved (weighted\n"
                                               "child-minutes saved); default: ranking.objective")
         ->check(CLI::IsMember({"children", "time_saved"}));

@@ -882,10 +882,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             esc(t("ranking", lang)), esc(t("budget", lang)), esc(money(rk->budget, rk->currency, lang)),
                             esc(t("spent", lang)), esc(money(rk->spent, rk->currency, lang)), number(rk->children, 0, lang),
                             esc(t("y children", lang)));
-        body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));
-        body += equity_table(*rk, lang);
-        if (rk->plan) body += plan_section(*rk, context, lang);
-        if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
+        // The budget officer's first view: how much of the ranking holds under uncertainty, then the programmes.
         const bool drawn = rk->uncertainty.has_value();
         if (drawn) {
             const auto& u = *rk->uncertainty;
@@ -898,7 +895,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
             body += fmt::format("<p id=\"robust-core\">{}</p>\n",
                                 esc(lang == Lang::vi
                                         ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}%{} (giá trị khởi tạo ngẫu nhiên, seed: {}). "
-                                                      "Nhóm lõi vững (được chọn trong ≥ 90% lần): {}. Cột cuối của bảng: tỷ lệ lần "
+                                                      "Nhóm lõi vững (được chọn trong ≥ 90% lần): {}. Cột cuối của bảng xếp hạng (bên dưới): tỷ lệ lần "
                                                       "địa điểm được chọn; robustness.csv có mọi địa điểm.",
                                                       u.draws, u.population_unit == "zone" ? "khu vực" : "ô 1 km",
                                                       number(u.population_pct, 0, lang), number(u.cost_pct, 0, lang),
@@ -906,13 +903,17 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                                       u.seed, fmt::join(cores, ", "))
                                         : fmt::format("Robustness: re-ranked in {} draws with children per {} ±{}%, costs ±{}%{} "
                                                       "(seed {}). The robust core (funded in ≥ 90% of draws): {} sites. The "
-                                                      "table's last column is each site's share of draws funding it; "
+                                                      "ranking table's last column (below) is each site's share of draws funding it; "
                                                       "robustness.csv lists every site any draw funds.",
                                                       u.draws, u.population_unit, number(u.population_pct, 0, lang),
                                                       number(u.cost_pct, 0, lang),
                                                       u.speed_pct > 0.0 ? fmt::format(" and every speed of a travel mode ±{}%", number(u.speed_pct, 0, lang)) : "",
                                                       u.seed, fmt::join(cores, ", "))));
         }
+        body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));
+        body += equity_table(*rk, lang);
+        if (rk->plan) body += plan_section(*rk, context, lang);
+        if (rk->rows.empty()) body += "<p>" + esc(t("nothing ranked", lang)) + "</p>";
         body += fmt::format("<table id=\"ranking-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                             "<th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>\n",
                             esc(t("rank", lang)), esc(t("site", lang)), esc(t("service", lang)), esc(t("origin", lang)),
