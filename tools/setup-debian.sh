@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache   # ccache: rebuilds (and other checkouts) reuse objects
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
   libboost-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
-  libglpk-dev libssl-dev zlib1g-dev
+  libglpk-dev coinor-libcbc-dev libssl-dev zlib1g-dev   # the exact ranking: CBC (default) and GLPK
   libcairo2-dev fonts-dejavu-core   # maps (PNG/SVG/PDF); DejaVu has the Vietnamese letters
   python3-gdal python3-pytest       # GDAL's own COG validation in the tests
   python3-qgis                      # the tests open the styled outputs in QGIS (headless)

@@ -145,7 +145,7 @@ PlanSettings read_plan(Reader& r, const YAML::Node& node, const RankingSettings&
 void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     const std::string w = "ranking";
     r.check_keys(node, w, {"budget", "programmes", "min_share", "currency", "objective", "time_cap_min", "costs",
-                           "capacities", "equity_weights", "drowning", "candidates", "exact", "uncertainty", "plan", "near_m", "exact_time_s"});
+                           "capacities", "equity_weights", "drowning", "candidates", "exact", "uncertainty", "plan", "near_m", "exact_time_s", "exact_solver"});
     RankingSettings rk;
     // Programmes or one budget. A what-if may turn its base's programmes into one pot (its own ranking.budget) or
     // the other way round: the key in the scenario's own file wins; both in one file is an error.
@@ -174,6 +174,9 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     rk.time_cap_min = r.number(node, "time_cap_min", w, 0.0).value_or(rk.time_cap_min);
     rk.near_m = r.number(node, "near_m", w, -1e-12).value_or(rk.near_m);
     rk.exact_time_s = r.number(node, "exact_time_s", w, 0.0).value_or(rk.exact_time_s);
+    rk.exact_solver = r.text(node, "exact_solver", w, false).value_or(rk.exact_solver);
+    if (rk.exact_solver != "cbc" && rk.exact_solver != "glpk")
+        r.error(node["exact_solver"], w + ".exact_solver", fmt::format("'{}' is not a solver; use cbc (the default) or glpk", rk.exact_solver));
     if (YAML::Node e = node["exact"]) {
         try {
             rk.exact = e.as<bool>();

@@ -114,7 +114,7 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
             std::vector<std::string> solved;
             for (const auto& p : rk->programmes)
                 if (p.exact) solved.push_back(p.name);
-            fmt::print("  exact optimum {:.1f}{}, greedy {:.1f}: greedy gap {:.2f}%{}\n", *rk->exact_gain,
+            fmt::print("  exact optimum {:.1f} weighted children{}, greedy {:.1f}: greedy gap {:.2f}%{}\n", *rk->exact_gain,
                        rk->proven_optimal ? "" : " (time limit: best found)", *rk->greedy_gain,
                        *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0,
                        rk->single_budget ? "" : fmt::format(" (programmes solved exactly: {})", fmt::join(solved, ", ")));
@@ -128,6 +128,7 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
         }
         if (!ranking_inherited && rk->rows.size() > 10) fmt::print("  ... (ranking.csv has all {})\n", rk->rows.size());
     }
+    std::fflush(stdout);  // the summary before the warnings, when both go to one terminal or file
     for (const auto& w : result.warnings) {
         if (batch_label.empty()) log("warning: {}", w);
         else log("warning: {}: {}", batch_label, w);
@@ -357,10 +358,11 @@ void add_rank_command(CLI::App& app, int& exit_code) {
                      "40e9, 40_000_000_000 or \"40 tỷ\" (also triệu, nghìn, billion, million; đồng/VND may follow). No thousands\n"
                      "separators; decimals use a point (\"1.5 tỷ\"). A scenario with ranking.programmes refuses it:\n"
                      "set the programmes' budgets in a what-if");
-    cmd->add_flag("--exact", exact, "Solve the integer program (GLPK) for the optimum; up to 500 candidates per\n"
-                                    "programme (a programme with more, or with min_share, keeps the greedy, said in a\n"
-                                    "warning; a plan's years keep the greedy). Stopped at ranking.exact_time_s (120 s\n"
-                                    "of wall-clock time) it keeps the better of its best and the greedy's, with its bound.\n"
+    cmd->add_flag("--exact", exact, "Solve the integer program for the optimum (CBC; GLPK with ranking.exact_solver:\n"
+                                    "glpk); up to 2000 candidates per programme (GLPK: 500). A programme with more, or\n"
+                                    "with min_share, keeps the greedy, said in a warning; a plan's years, budget curves\n"
+                                    "and draws are ranked by the greedy. Stopped at ranking.exact_time_s (120 s of\n"
+                                    "wall-clock time) it keeps the better of its best and the greedy's, with its bound.\n"
                                     "The greedy's gap to it is reported");
     cmd->add_option("--objective", objective, "children (newly within the threshold, weighted) or time_saved (weighted\n"
                                               "child-minutes saved); default: ranking.objective")

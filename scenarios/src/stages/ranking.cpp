@@ -613,7 +613,9 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             reserves.push_back({share, &reserve_cells.at(areas)});
             pr.reserves.push_back({areas, share, share * p.budget, 0.0});
         }
-        constexpr std::size_t exact_limit = 500;  // candidates the integer program takes (RankingProblem::rank_exact)
+        // Candidates the integer program takes (RankingProblem::rank_exact): CBC solves 400 in a tenth of a second
+        // where GLPK needs minutes (bench/RESULTS.md), and the wall-clock limit stops either.
+        const std::size_t exact_limit = rk.exact_solver == "glpk" ? 500 : 2000;
         if (pr.exact && mine.size() > exact_limit) {
             if (report.single_budget)
                 throw InputError(fmt::format("ranking: the exact solver takes up to {} candidates and there are {}; rank "
@@ -628,7 +630,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         const RankingResult greedy = problem.rank_greedy(p.budget, reserves);
         RankingResult chosen = greedy;
         if (pr.exact) {
-            chosen = problem.rank_exact(p.budget, exact_limit, rk.exact_time_s);
+            chosen = problem.rank_exact(p.budget, exact_limit, rk.exact_time_s, "",
+                                        rk.exact_solver == "glpk" ? ExactSolver::glpk : ExactSolver::cbc);
             if (!chosen.solved) {
                 const double bound = chosen.upper_bound;
                 chosen = greedy;

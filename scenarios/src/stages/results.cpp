@@ -412,7 +412,8 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
                          {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
                          {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
                          {"candidates_off_road", rk->off_road}, {"candidates_same_cell", rk->same_cell},
-                         {"method", rk->exact ? "exact integer program (GLPK)" : "lazy greedy with best-single-site start"},
+                         {"method", rk->exact ? fmt::format("exact integer program ({})", s.ranking->exact_solver == "glpk" ? "GLPK" : "CBC")
+                                    : std::string("lazy greedy with best-single-site start")},
                          {"started_from_best_single", rk->started_from_best_single}};
         if (rk->exact_gain) {
             j["exact_gain"] = *rk->exact_gain;

@@ -133,7 +133,7 @@ TEST_CASE("time saved objective: child-minutes saved, times capped", "[engine][r
 }
 
 TEST_CASE("exact solver equals brute force, greedy within the (1 - 1/e)/2 bound, gap measured", "[engine][ranking][exact]") {
-    // Random 40x30 landscapes, 12 candidates with random costs: every subset is enumerated as a check on GLPK.
+    // Random 40x30 landscapes, 12 candidates with random costs: every subset is enumerated as a check on both solvers.
     SplitMix64 rng(GENERATE(1u, 2u, 3u, 4u));
     const bool capacities = GENERATE(false, true);
     const GridSpec spec = make_grid_spec(40, 30, 100.0, 500000.0, 2000000.0, test::test_crs());
@@ -161,7 +161,8 @@ TEST_CASE("exact solver equals brute force, greedy within the (1 - 1/e)/2 bound,
             }
         if (cost <= budget) brute = std::max(brute, p.value_of(set));
     }
-    const auto exact = p.rank_exact(budget);
+    const ExactSolver solver = GENERATE(ExactSolver::cbc, ExactSolver::glpk);
+    const auto exact = p.rank_exact(budget, 500, 120.0, "", solver);
     const auto greedy = p.rank_greedy(budget);
     if (!capacities) {
         // The greedy's data-dependent bound is never below the brute-force optimum (nor the value it reached).
@@ -187,7 +188,7 @@ TEST_CASE("exact solver equals brute force, greedy within the (1 - 1/e)/2 bound,
     CHECK(exact.spent <= budget);
     CHECK(greedy.spent <= budget);
     if (!capacities) {
-        // Without capacities GLPK's optimum is the brute-force one (the value function is the same).
+        // Without capacities the solver's optimum is the brute-force one (the value function is the same).
         CHECK(exact.exact_bound == Approx(brute).epsilon(1e-6));
         CHECK(exact.gain == Approx(brute).epsilon(1e-6));
     } else {
@@ -218,12 +219,13 @@ TEST_CASE("exact solver stopped by its wall-clock limit: the best it has, and a 
         cands.push_back({0, static_cast<std::size_t>(rng.uniform() * static_cast<double>(f.size())), 1.0 + std::floor(9.0 * rng.uniform())});
     RankingProblem p({{"svc", 20.0, &kids, &now, nullptr, &f, {}}}, cands);
     const double budget = 150.0;
-    const auto full = p.rank_exact(budget, 500, 600.0);
+    const ExactSolver solver = GENERATE(ExactSolver::cbc, ExactSolver::glpk);
+    const auto full = p.rank_exact(budget, 500, 600.0, "", solver);
     REQUIRE(full.proven_optimal);
     CHECK(full.stopped_after_s == 0.0);
-    // Stopped early (on this machine the full solve takes 2-4 s): either its best solution, or none, each with the
-    // search's bound when it has one.
-    const auto stopped = p.rank_exact(budget, 500, GENERATE(0.05, 1.0));
+    // Stopped early (on this machine GLPK's full solve takes 2-4 s, CBC's well under one): either its best solution,
+    // or none, each with the search's bound when it has one (a faster solve is simply optimal).
+    const auto stopped = p.rank_exact(budget, 500, GENERATE(0.05, 1.0), "", solver);
     if (stopped.proven_optimal) {  // a faster machine: solved within the limit
         CHECK(stopped.gain == Approx(full.gain));
         return;

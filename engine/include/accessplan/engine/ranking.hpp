@@ -10,7 +10,7 @@
 // cells the candidate improves); any budget is then ranked from it. Ranking is the lazy greedy on marginal gain per
 // cost with Khuller, Moss & Naor's (1999) best-single-site safeguard: the better of (a) greedy from nothing and
 // (b) the best affordable single site followed by greedy, which is within (1 - 1/e)/2 of the optimum. After a pick,
-// only the cells in that site's reach change. An exact integer program (GLPK) solves small instances so that the
+// only the cells in that site's reach change. An exact integer program (CBC, or GLPK) solves small instances so that the
 // greedy's gap is measured, not assumed. Every greedy result carries an upper bound on the optimum (Leskovec et al.
 // 2007: the value reached plus the best fractional knapsack of the candidates' remaining gains), so its gap is known
 // on any instance. A share of the budget can be reserved for sites whose new children mostly live in given areas.
@@ -81,7 +81,7 @@ struct RankingResult {
     double children = 0.0;
     /// Greedy: true when the best-single-site start (b) beat plain greedy (a).
     bool started_from_best_single = false;
-    /// Exact: true when GLPK proved optimality; otherwise the best solution found within the time limit.
+    /// Exact: true when the solver proved optimality; otherwise the best solution found within the time limit.
     bool proven_optimal = false;
     double exact_bound = 0.0;  ///< exact: the solver's objective (the optimum when proven_optimal)
     /// Exact: false when the solver found no solution within its time limit (then no sites, and upper_bound the
@@ -101,6 +101,10 @@ struct RankingResult {
     /// The cheapest site not picked that would still gain something (+inf: none would): why money is left.
     double cheapest_useful = INFINITY;
 };
+
+/// The solver of the exact ranking: COIN-OR CBC (the default: far faster on the ranking's programs, bench/RESULTS.md
+/// "The exact solver") or GLPK.
+enum class ExactSolver { cbc, glpk };
 
 /// One phase (a year) of a plan ranked in phases (RankingProblem::rank_phased).
 struct RankingPhase {
@@ -122,13 +126,13 @@ public:
     /// `bound` false skips the upper bound and cheapest_useful (NaN / +inf): what uncertainty draws need.
     RankingResult rank_greedy(double budget, const std::vector<BudgetReserve>& reserves = {}, bool bound = true) const;
 
-    /// The optimum by integer programming (GLPK, branch and cut), the sites ordered by greedy within the chosen set.
+    /// The optimum by integer programming (CBC or GLPK, branch and cut), the sites ordered by greedy within the chosen set.
     /// InputError above `max_candidates` candidates; stops at `time_limit_s` of wall-clock time with the best
     /// solution found (none: `solved` false) and the bound of the search so far. Cells reached by the same candidates
     /// share one row of the program.
     /// `write_lp`: also write the program there (CPLEX LP format), for another solver to be measured on it.
     RankingResult rank_exact(double budget, std::size_t max_candidates = 500, double time_limit_s = 120.0,
-                             const std::string& write_lp = "") const;
+                             const std::string& write_lp = "", ExactSolver solver = ExactSolver::cbc) const;
 
     /// The same problem with other costs (one per candidate; empty = the same) and children multiplied per grid cell
     /// by `children_factor` (nullptr = the same): the reaches are shared, not searched again, so an uncertainty draw

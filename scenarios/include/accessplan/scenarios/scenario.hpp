@@ -105,6 +105,7 @@ struct RankingSettings {
     std::vector<std::string> school_types{"school", "primary_school", "lower_secondary_school"};  ///< pool sites
     bool exact = false;                        ///< solve the integer program (small instances) instead of greedy
     double exact_time_s = 120.0;               ///< the exact solver's wall-clock limit per programme
+    std::string exact_solver = "cbc";          ///< cbc | glpk
     double near_m = 500.0;                     ///< funded sites of one service this close are flagged (0 = never)
     // uncertainty: the ranking re-run under resampled population and costs (from the cached reaches)
     int draws = 0;                             ///< 0 = none
