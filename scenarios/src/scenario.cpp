@@ -104,10 +104,13 @@ PlanSettings read_plan(Reader& r, const YAML::Node& node, const RankingSettings&
             }
             std::map<int, double>& money = plan.budgets[name];
             std::optional<double> each;
+            bool each_given = false;   // written, even if it could not be read (its error is enough)
+            std::set<int> written;
             if (kv.second.IsMap()) {
                 for (const auto& yv : kv.second) {
                     const std::string key = yv.first.as<std::string>();
                     if (key == "each_year") {
+                        each_given = true;
                         each = r.scalar_number(yv.second, bw + ".each_year", NumberRule{"", 0.0}, true);
                         continue;
                     }
@@ -118,17 +121,19 @@ PlanSettings read_plan(Reader& r, const YAML::Node& node, const RankingSettings&
                                             "or each_year: <amount>", plan.first_year, plan.last_year));
                         continue;
                     }
+                    written.insert(static_cast<int>(*y.value));
                     if (auto v = r.scalar_number(yv.second, bw + "." + key, NumberRule{"", 0.0}, true))
                         money[static_cast<int>(*y.value)] = *v;
                 }
             } else {
+                each_given = true;
                 each = r.scalar_number(kv.second, bw, NumberRule{"", 0.0}, true);
             }
             std::vector<std::string> missing;
             for (int y = plan.first_year; y <= plan.last_year && plan.years() <= 30; ++y)
                 if (!money.count(y)) {
                     if (each) money[y] = *each;
-                    else missing.push_back(std::to_string(y));
+                    else if (!each_given && !written.count(y)) missing.push_back(std::to_string(y));
                 }
             if (!missing.empty())
                 r.error(kv.second, bw,

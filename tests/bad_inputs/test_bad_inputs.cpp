@@ -381,6 +381,12 @@ BAD_INPUT("ranking-plan", "a plan: a year without money, a year outside the plan
            {"back.yaml:", "ranking.plan.last_year: 2026 to 2020", "1 to 30 years"});
     expect(validate(on_baseline(dir, "ranking: {plan: {growth_pct: 80}}\n", "fast.yaml")), 3,
            {"fast.yaml:", "ranking.plan.growth_pct", "from -50 to 50"});
+    // A year's money that cannot be read is one error, not also "no money" for that year.
+    {
+        const auto r = validate(on_baseline(dir, "ranking: {plan: {budgets: {education: {2028: 6.000.000.000}}}}\n", "dots.yaml"));
+        expect(r, 3, {"dots.yaml:", "ranking.plan.budgets.education.2028", "thousands separators"});
+        CHECK(r.err.find("no money for") == std::string::npos);
+    }
     // A what-if that drops a programme drops its money in the plan too.
     expect(validate(on_baseline(dir, "ranking: {programmes: {education: null}}\n", "dropped.yaml")), 0, {"valid"});
 }

@@ -112,6 +112,21 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
     // Education: a school (15 billion) is beyond one year's 6 billion; carried over, the money builds one in 2028.
     CHECK(years.at("education")[0][2] == 0.0);
     CHECK(years.at("education")[2][2] == Approx(15e9));
+    // Per programme over the plan: its money, spent, and left when it ends (health: all of it, no candidate site).
+    for (const auto& t : plan.at("programmes")) {
+        const auto& y = years.at(t.at("programme").get<std::string>());
+        double money = 0.0, spent = 0.0;
+        for (const auto& row : y) {
+            money += row[0];
+            spent += row[2];
+        }
+        CHECK(t.at("money").get<double>() == Approx(money));
+        CHECK(t.at("spent").get<double>() == Approx(spent));
+        CHECK(t.at("left_at_end").get<double>() == Approx(money - spent).margin(1.0));
+    }
+    for (const auto& y : plan.at("years"))
+        if (y.at("year") == 2030 && y.at("programme") == "health")
+            CHECK_THAT(y.at("unspent_text").get<std::string>(), Catch::Contains("left at the end of the plan"));
 
     // A what-if giving education nothing in 2028: the years before, and the other programmes, are as they were.
     {
@@ -122,6 +137,12 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
         CHECK(changed.at("education")[2][0] == 0.0);
         CHECK(changed.at("education")[2][2] == 0.0);   // 12 billion carried in: not a school
         CHECK(changed.at("education")[3][2] == Approx(15e9));  // 2029: 12 + 6 billion
+        // Education's plan money (24 billion) no longer matches its budget (30 billion): the run says so.
+        const auto s = nlohmann::json::parse(test::slurp(dir / "one_year" / "summary.json"));
+        bool warned = false;
+        for (const auto& w : s.at("warnings"))
+            warned = warned || w.get<std::string>().find("programme education's money over 2026-2030 is 24,000,000,000 VND") != std::string::npos;
+        CHECK(warned);
         const auto before = plan_sites(base), after = plan_sites(dir / "one_year");
         std::vector<std::string> early_a, early_b;
         for (const auto& s : before)

@@ -73,13 +73,15 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                    std::isfinite(s.access.p90_min) ? s.access.p90_min : 0.0, s.access.unreachable);
     if (const auto& rk = result.ranking) {
         const bool all_exact = std::all_of(rk->programmes.begin(), rk->programmes.end(), [](const auto& p) { return p.exact; });
-        fmt::print("Ranking ({}, {}): {} of {} candidate sites within a budget of {} {}; spent {}, {:.0f} children "
+        const char* who = result.all_ages ? "people (all ages: no age data)" : "children";
+        fmt::print("Ranking ({}, {}): {} of {} candidate sites within a budget of {} {}; spent {}, {:.0f} {} "
                    "newly within reach\n", rk->objective, !rk->exact ? "greedy" : all_exact ? "exact" : "exact where it fits",
-                   rk->rows.size(), rk->candidates, grouped(rk->budget), rk->currency, grouped(rk->spent), rk->children);
+                   rk->rows.size(), rk->candidates, grouped(rk->budget), rk->currency, grouped(rk->spent), rk->children, who);
         if (!rk->single_budget)
             for (const auto& p : rk->programmes)
-                fmt::print("  programme {} ({}): {} site(s), {} of {} {} spent, {:.0f} children{}\n", p.name,
+                fmt::print("  programme {} ({}): {} site(s), {} of {} {} spent, {:.0f} {}{}\n", p.name,
                            p.exact ? "exact" : "greedy", p.sites, grouped(p.spent), grouped(p.budget), rk->currency, p.children,
+                           result.all_ages ? "people" : "children",
                            p.unspent_reason.empty() ? "" : fmt::format(" ({})", unspent_note(p.unspent_reason)));
         if (const auto& u = rk->uncertainty) {
             std::vector<std::string> cores;
@@ -104,8 +106,9 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                 std::vector<std::string> parts;
                 for (const auto& y : plan->years)
                     if (y.year == year)
-                        parts.push_back(fmt::format("{}{} site(s), {} of {} {}, {:.0f} children", rk->single_budget ? "" : y.programme + " ",
-                                                    y.sites, grouped(y.spent), grouped(y.budget + y.carried_in), rk->currency, y.children));
+                        parts.push_back(fmt::format("{}{} site(s), {} of {} {}, {:.0f} {}", rk->single_budget ? "" : y.programme + " ",
+                                                    y.sites, grouped(y.spent), grouped(y.budget + y.carried_in), rk->currency, y.children,
+                                                    result.all_ages ? "people" : "children"));
                 fmt::print("    {}: {}\n", year, fmt::join(parts, "; "));
             }
             fmt::print("    plan.csv (the sites by year), plan_years.csv, plan_access.csv (children beyond the threshold each year, with and without the plan)\n");
@@ -122,6 +125,9 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
         if (ranking_inherited)
             fmt::print("  (the ranking section of its base, re-ranked for this scenario: ranking.csv has the {} sites)\n",
                        rk->rows.size());
+        if (!ranking_inherited && !rk->rows.empty())
+            fmt::print("  The one-shot ranking (today's {}, each programme's whole budget; ranking.csv):\n",
+                       result.all_ages ? "people" : "children");
         for (std::size_t i = 0; i < (ranking_inherited ? 0 : std::min<std::size_t>(rk->rows.size(), 10)); ++i) {
             const auto& r = rk->rows[i];
             fmt::print("  {:>3}. {:<26} {:>16.0f} {}  {}\n", r.rank, r.id, r.cost, rk->currency, r.reason);

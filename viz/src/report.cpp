@@ -633,7 +633,13 @@ std::string plan_section(const scenarios::RankingReport& rk, const MapContext& c
     const bool vi = lang == Lang::vi;
     std::string out = fmt::format("<h3>{} {}–{}</h3>\n<p>{}</p>\n", vi ? "Kế hoạch" : "Plan", plan.first_year, plan.last_year,
                                   esc(vi ? fmt::format("Ngân sách mỗi năm được xếp hạng tiếp từ những gì các năm trước đã xây; số "
-                                                       "trẻ tăng theo năm ({}). Tiền còn lại của một năm {}.", plan.growth,
+                                                       "trẻ tăng theo năm ({}). Tiền còn lại của một năm {}.",
+                                                       plan.growth_zones > 0
+                                                           ? fmt::format("{} khu vực có tỷ lệ riêng, nơi khác {}%/năm, tính từ năm dữ "
+                                                                         "liệu dân số {}", plan.growth_zones,
+                                                                         number(plan.growth_pct, 1, lang), plan.population_year)
+                                                           : fmt::format("{}%/năm ở mọi nơi, tính từ năm dữ liệu dân số {}",
+                                                                         number(plan.growth_pct, 1, lang), plan.population_year),
                                                        plan.carry_over ? "được chuyển sang năm sau" : "không được chuyển sang năm sau")
                                          : fmt::format("Each year's money is ranked from where the years before left off (their "
                                                        "sites built), on that year's children ({}). Money a year leaves {}.",
@@ -644,16 +650,41 @@ std::string plan_section(const scenarios::RankingReport& rk, const MapContext& c
                                   : "Budget split evenly over the years (no ranking.plan.budgets for it)"),
                            esc(fmt::format("{}", fmt::join(plan.split_evenly, ", "))));
     out += fmt::format("<table id=\"plan-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
-                       "<th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                       "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
                        vi ? "Năm" : "Year", esc(t("programme", lang)), vi ? "Ngân sách năm" : "The year's money",
-                       vi ? "Chuyển từ năm trước" : "Carried in", esc(t("spent col", lang)), esc(t("sites", lang)),
-                       esc(t("new children", lang)), esc(t("why left", lang)));
+                       vi ? "Chuyển từ năm trước" : "Carried in", esc(t("spent col", lang)), esc(t("left", lang)),
+                       esc(t("sites", lang)), esc(t("new children", lang)), esc(t("why left", lang)));
     for (const auto& y : plan.years)
         out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
                            y.year, esc(y.programme == "all" ? t("all", lang) : y.programme), esc(money(y.budget, rk.currency, lang)),
-                           esc(money(y.carried_in, rk.currency, lang)), esc(money(y.spent, rk.currency, lang)), y.sites,
+                           esc(money(y.carried_in, rk.currency, lang)), esc(money(y.spent, rk.currency, lang)),
+                           esc(money(y.budget + y.carried_in - y.spent, rk.currency, lang)), y.sites,
                            number(y.children, 0, lang), esc(year_unspent_words(y, rk.currency, lang)));
+    out += "</tbody></table>\n";
+    // Per programme over the plan: its money, spent, and what is left when the plan ends.
+    std::vector<std::string> totals;
+    for (const auto& x : plan.totals)
+        totals.push_back(vi ? fmt::format("{}: {} trong {} năm, đã dùng {}, còn {} khi kế hoạch kết thúc",
+                                          x.programme == "all" ? t("all", lang) : x.programme, money(x.money, rk.currency, lang),
+                                          plan.last_year - plan.first_year + 1, money(x.spent, rk.currency, lang),
+                                          money(x.left_at_end, rk.currency, lang))
+                            : fmt::format("{}: {} over {} years, {} spent, {} left when the plan ends",
+                                          x.programme == "all" ? t("all", lang) : x.programme, money(x.money, rk.currency, lang),
+                                          plan.last_year - plan.first_year + 1, money(x.spent, rk.currency, lang),
+                                          money(x.left_at_end, rk.currency, lang)));
+    out += fmt::format("<p id=\"plan-totals\">{}</p>\n", esc(fmt::format("{}", fmt::join(totals, "; "))));
+    // What each programme buys each year, site by site.
+    out += fmt::format("<table id=\"plan-sites\"><thead><tr><th>{}</th><th>{}</th><th>#</th><th>{}</th><th>{}</th><th>{}</th>"
+                       "<th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                       vi ? "Năm" : "Year", esc(t("programme", lang)), esc(t("site", lang)), esc(t("service", lang)),
+                       esc(t("cost", lang) + " (" + rk.currency + ")"), esc(t("new children", lang)), esc(t("zone", lang)));
+    for (const auto& x : plan.sites)
+        out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n\">{}</td><td>{}</td></tr>\n",
+                           x.year, esc(x.programme == "all" ? t("all", lang) : x.programme), x.rank,
+                           esc(x.name.empty() ? x.id : site_name(x.name, lang) + " (" + x.id + ")"), esc(display_name(x.service, lang)),
+                           number(x.cost, 0, lang), number(x.children, 0, lang), esc(x.zone));
     out += "</tbody></table>\n";
     out += fmt::format("<p>{}</p>\n<table id=\"plan-access-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                        "</tr></thead><tbody>\n",
@@ -681,10 +712,14 @@ std::string equity_table(const scenarios::RankingReport& rk, Lang lang) {
         vi ? "Ai được lợi" : "Who gains",
         vi ? "Trước và sau khi xây các địa điểm được xếp hạng: số trẻ ngoài ngưỡng thời gian (trong đó ở vùng hải đảo, biên "
              "giới, vùng sâu vùng xa) và hệ số Gini của thời gian di chuyển theo trẻ em (0: mọi trẻ đi xa như nhau; càng gần 1, "
-             "thời gian càng dồn vào ít trẻ)."
+             "thời gian càng dồn vào ít trẻ). Công suất không được tính ở đây: một bể bơi 500 trẻ đưa mọi trẻ trong phạm vi "
+             "vào ngưỡng, nên số giảm có thể lớn hơn số trẻ mới được tiếp cận của bảng xếp hạng. Đọc hệ số Gini cùng số trẻ "
+             "ngoài ngưỡng: khi phần lớn trẻ ở xa, đưa một số trẻ lại gần có thể làm Gini tăng."
            : "Before and after building the ranked sites: children beyond the threshold (of them in island, border or remote "
              "areas) and the Gini index of travel time over children (0: every child equally far; towards 1: the travel "
-             "time falls on few children).",
+             "time falls on few children). Capacities are not counted here: a pool for 500 children brings every child "
+             "in its reach within the threshold, so the drop can exceed the ranking's children newly within reach. Read "
+             "the Gini with the children beyond: where most children are far, bringing some of them close can raise it.",
         esc(t("service", lang)), vi ? "Địa điểm mới" : "New sites", vi ? "Ngoài ngưỡng, trước" : "Beyond threshold, before",
         vi ? "sau" : "after", vi ? "Vùng ưu tiên, trước" : "In priority areas, before", vi ? "sau" : "after",
         vi ? "Gini, trước" : "Gini, before", vi ? "sau" : "after");
@@ -768,15 +803,32 @@ std::string summary_rows(const scenarios::ServiceResult& svc, Lang lang) {
     return out;
 }
 
-std::string method_section(const std::string& credits, Lang lang) {
+/// What the ranking was solved with, in a sentence (the method section).
+std::string ranking_method(const scenarios::RankingReport* rk, Lang lang) {
+    const bool vi = lang == Lang::vi;
+    if (!rk) return "";
+    std::vector<std::string> exact;
+    for (const auto& p : rk->programmes)
+        if (p.exact) exact.push_back(p.name == "all" ? t("all", lang) : p.name);
+    if (exact.empty())
+        return vi ? " Xếp hạng: tham lam theo số trẻ mới được tiếp cận trên chi phí, có trọng số công bằng (Khuller, Moss & Naor 1999)."
+                  : " Ranking: lazy greedy on children newly within reach per cost, with equity weights (Khuller, Moss & Naor 1999).";
+    return vi ? fmt::format(" Xếp hạng: quy hoạch nguyên ({}) cho {}; các chương trình khác, đường cong ngân sách, kế hoạch "
+                            "theo năm và các lần rút ngẫu nhiên: tham lam (Khuller, Moss & Naor 1999).",
+                            rk->proven_optimal ? "tối ưu đã chứng minh" : "tốt nhất tìm được trong giới hạn thời gian", fmt::join(exact, ", "))
+              : fmt::format(" Ranking: the integer program ({}) for {}; other programmes, budget curves, the plan's years and "
+                            "the draws: lazy greedy (Khuller, Moss & Naor 1999).",
+                            rk->proven_optimal ? "proven optimal" : "best found within the time limit", fmt::join(exact, ", "));
+}
+
+std::string method_section(const std::string& credits, const scenarios::RankingReport* rk, Lang lang) {
     const std::string text = lang == Lang::vi
         ? "Thời gian di chuyển: Dijkstra đa nguồn trên lưới ô (16 hướng, như GRASS r.cost -k), từ nơi ở của trẻ đến cơ sở gần nhất. "
-          "Trẻ em: dân số theo ô nhân tỷ lệ nhóm tuổi. Vùng hải đảo, biên giới và vùng sâu vùng xa được tính riêng. "
-          "Xếp hạng: tham lam theo số trẻ mới được tiếp cận trên chi phí, có trọng số công bằng (Khuller, Moss & Naor 1999)."
+          "Trẻ em: dân số theo ô nhân tỷ lệ nhóm tuổi. Vùng hải đảo, biên giới và vùng sâu vùng xa được tính riêng." +
+              ranking_method(rk, lang)
         : "Travel time: multi-source Dijkstra on the raster grid (16 neighbours, the semantics of GRASS r.cost -k), from where "
           "children live to the nearest facility. Children: population per cell times the share of the age group. Island, "
-          "border and remote areas are reported separately. Ranking: lazy greedy on children newly within reach per cost, "
-          "with equity weights (Khuller, Moss & Naor 1999).";
+          "border and remote areas are reported separately." + ranking_method(rk, lang);
     return fmt::format("<section id=\"method\" class=\"pagebreak\"><h2>{}</h2><p>{}</p><p class=\"note\">{}</p><p class=\"note\">accessplan {}</p></section>\n",
                        esc(t("method", lang)), esc(text), esc(credits), version_string);
 }
@@ -850,6 +902,16 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                                  values, travel_time_classes(svc.threshold_min, study_area_values(context, values), lang), true, "",
                                                  scenario.services[k].facility_types, lang));
     }
+    // The ranked sites' popups in the report's language (the ranking layer holds ranking.csv's English sentence).
+    if (result.ranking && lang == Lang::vi)
+        for (auto& layer : data["services"])
+            for (auto& site : layer["ranked"])
+                for (const auto& row : result.ranking->rows)
+                    if (row.id == site["id"].get<std::string>()) {
+                        site["reason"] = site_reason(row, scenario, *result.ranking, result.all_ages, lang);
+                        if (!row.name.empty()) site["id"] = site_name(row.name, lang) + " (" + row.id + ")";
+                        break;
+                    }
     body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div><p id=\"map-ranks\" class=\"note\"></p>"
                         "<p class=\"note\">{}</p></section>\n",
                         esc(t("interactive map", lang)), esc(context.credits));
@@ -935,7 +997,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             esc(t("budget curve note", lang)), cost_chart(*rk, lang));
     }
     nav += nav_link("method", t("method", lang));
-    body += method_section(context.credits, lang);
+    body += method_section(context.credits, result.ranking ? &*result.ranking : nullptr, lang);
     const std::string subtitle = fmt::format("{} · {} × {} {} {:g} m · {} {}", scenario.name, result.grid.cols, result.grid.rows,
                                              lang == Lang::vi ? "ô" : "cells of", result.grid.cell_width_m(),
                                              format_count(result.population_in_area, lang), lang == Lang::vi ? "người" : "people");
@@ -1106,7 +1168,7 @@ void write_comparison_report(const scenarios::ComparisonReport& report, const Ma
     body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div><p id=\"map-ranks\" class=\"note\"></p>"
                         "<p class=\"note\">{}</p></section>\n", esc(t("interactive map", lang)), esc(context.credits));
     nav += nav_link("method", t("method", lang));
-    body += method_section(context.credits, lang);
+    body += method_section(context.credits, nullptr, lang);
     const std::string title = fmt::format("{} — {} {} {}", t("report", lang), report.scenario_name, tr("compared with", lang), report.base_name);
     write(out, page(title, ct("subtitle", lang), nav, body, data, lang));
 }

@@ -325,9 +325,11 @@ std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSetting
             warnings.push_back(fmt::format("ranking.plan: {} of {} zones have no growth rate in growth_pct and grow 0% a year; "
                                            "give them other: <% a year>", rest, c.zone_codes->size()));
         out.growth = fmt::format("children grow by zone: {} zone(s) listed, {:g}% a year elsewhere", listed, plan.growth_pct);
+        out.growth_zones = listed;
     } else {
         out.growth = fmt::format("children grow {:g}% a year everywhere", plan.growth_pct);
     }
+    out.growth_pct = plan.growth_pct;
     out.growth += fmt::format(", from the population grid's year {}{}", out.population_year,
                               out.population_year_assumed ? " (population_year not set: taken as the plan's first year)" : "");
     if (out.population_year > plan.first_year)
@@ -578,6 +580,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         RankedSite ranked;
     };
     std::vector<PlanPick> plan_picks;
+    std::vector<std::string> unmet_shares;  // programme year (spent of target): a plan year's min_share not met
     if (rk.plan) {
         report.plan.emplace();
         plan_factor = plan_factors(c, *rk.plan, *report.plan, warnings);
@@ -795,8 +798,25 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 }
                 carried = plan.carry_over ? left : 0.0;
                 for (RankedSite& site : r.sites) plan_picks.push_back({y, pi, mine[site.candidate], std::move(site)});
+                for (const ReserveReport& x : row.reserves)
+                    if (!x.met() && x.share > 0.0)
+                        unmet_shares.push_back(fmt::format("{} {} ({} of {} {})", p.name, row.year, thousands(x.spent),
+                                                           thousands(x.target), rk.currency));
                 report.plan->years.push_back(std::move(row));
             }
+            PlanReport::Total total{p.name, 0.0, 0.0, 0.0, p.budget};
+            for (const RankingPhase& ph : phases) total.money += ph.budget;
+            for (const RankingResult& r : years) total.spent += r.spent;
+            total.left_at_end = years.empty() ? 0.0 : years.back().budget - years.back().spent;
+            if (!plan.carry_over) total.left_at_end = total.money - total.spent;
+            if (std::abs(total.money - p.budget) > 0.005 * std::max(1.0, p.budget))
+                warnings.push_back(fmt::format(
+                    "ranking.plan: {}'s money over {}-{} is {} {}, and its budget (ranking{}) {} {}: the plan spends its "
+                    "years' money (plan_years.csv), the one-shot ranking (ranking.csv) the budget; make them agree if both "
+                    "are to be quoted", programme_label(pr, report.single_budget), plan.first_year, plan.last_year,
+                    thousands(total.money), rk.currency,
+                    report.single_budget ? ".budget" : fmt::format(".programmes.{}.budget", p.name), thousands(p.budget), rk.currency));
+            report.plan->totals.push_back(std::move(total));
         }
         for (RankedSite& site : chosen.sites) {
             picked.emplace_back(mine[site.candidate], std::move(site));
@@ -808,7 +828,17 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         report.started_from_best_single = report.started_from_best_single || pr.started_from_best_single;
         report.programmes.push_back(std::move(pr));
     }
+    if (!unmet_shares.empty())
+        warnings.push_back(fmt::format("ranking.plan: a minimum share was not met in {} programme-year(s): {}; plan_years.csv "
+                                       "min_share_spent and why_unspent say what was spent and why money is left",
+                                       unmet_shares.size(), fmt::join(unmet_shares, ", ")));
     report.exact = std::any_of(report.programmes.begin(), report.programmes.end(), [](const ProgrammeReport& p) { return p.exact; });
+    if (report.exact && (rk.plan || report.uncertainty))
+        warnings.push_back(fmt::format("ranking: the exact solver ranks the one-shot ranking (ranking.csv) only; {} ranked by "
+                                       "the greedy, so an optimal site may show a low funded_share",
+                                       rk.plan && report.uncertainty ? "the budget curves, the plan's years and the draws are"
+                                       : rk.plan                     ? "the budget curves and the plan's years are"
+                                                                     : "the budget curves and the draws are"));
     if (report.exact) {
         report.greedy_gain = greedy_gain;
         report.exact_gain = exact_gain;
@@ -994,9 +1024,10 @@ nlohmann::json programmes_json(const RankingReport& r) {
 }
 
 /// Why a year of a plan left money, in a sentence ("" when it spent all or the reason is none).
-std::string plan_unspent_text(const PlanYear& y, const std::string& currency, bool carry_over) {
+std::string plan_unspent_text(const PlanYear& y, const std::string& currency, bool carry_over, bool last_year) {
     const double left = y.budget + y.carried_in - y.spent;
-    const std::string where = carry_over ? "carried to the next year" : "not carried over (carry_over: false)";
+    const std::string where = last_year ? "left at the end of the plan"
+                              : carry_over ? "carried to the next year" : "not carried over (carry_over: false)";
     if (y.unspent_reason == "no_candidates") return fmt::format("{} {} left, {}: no candidate site", thousands(left), currency, where);
     if (y.unspent_reason == "nobody_left")
         return fmt::format("{} {} left, {}: no site left would bring anyone new within its threshold", thousands(left), currency, where);
@@ -1017,7 +1048,7 @@ nlohmann::json plan_json(const RankingReport& r) {
         years.push_back({{"year", y.year}, {"programme", y.programme}, {"budget", y.budget}, {"carried_in", y.carried_in},
                          {"spent", y.spent}, {"unspent", y.budget + y.carried_in - y.spent}, {"sites", y.sites},
                          {"children_reached", y.children}, {"weighted_gain", y.gain}, {"upper_bound", num(y.upper_bound)},
-                         {"unspent_reason", y.unspent_reason}, {"unspent_text", plan_unspent_text(y, r.currency, p.carry_over)},
+                         {"unspent_reason", y.unspent_reason}, {"unspent_text", plan_unspent_text(y, r.currency, p.carry_over, y.year == p.last_year)},
                          {"reserves", reserves}});
     }
     for (const PlanAccess& a : p.access)
@@ -1030,7 +1061,12 @@ nlohmann::json plan_json(const RankingReport& r) {
         spent += y.spent;
         children += y.children;
     }
+    nlohmann::json totals = nlohmann::json::array();
+    for (const PlanReport::Total& t : p.totals)
+        totals.push_back({{"programme", t.programme}, {"money", t.money}, {"spent", t.spent}, {"left_at_end", t.left_at_end},
+                          {"programme_budget", t.programme_budget}});
     return {{"first_year", p.first_year}, {"last_year", p.last_year}, {"population_year", p.population_year},
+            {"programmes", totals},
             {"population_year_assumed", p.population_year_assumed}, {"growth", p.growth}, {"carry_over", p.carry_over},
             {"budgets_split_evenly", p.split_evenly}, {"sites", p.sites.size()}, {"spent", spent},
             {"children_reached", children}, {"years", years}, {"access", access}};
@@ -1053,7 +1089,7 @@ void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
             years += fmt::format("{},{},{:.0f},{:.0f},{:.0f},{:.0f},{},{:.1f},{:.2f},{},{},{}\n", y.year, y.programme, y.budget,
                                  y.carried_in, y.spent, y.budget + y.carried_in - y.spent, y.sites, y.children, y.gain,
                                  maybe(y.upper_bound, 2), csv_text(fmt::format("{}", fmt::join(shares, "; "))),
-                                 csv_text(plan_unspent_text(y, r.currency, plan->carry_over)));
+                                 csv_text(plan_unspent_text(y, r.currency, plan->carry_over, y.year == plan->last_year)));
         }
         std::string access = "year,service,children,beyond_without_plan,beyond_with_plan,priority_beyond_without_plan,"
                              "priority_beyond_with_plan\n";

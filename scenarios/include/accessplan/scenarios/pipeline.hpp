@@ -192,6 +192,16 @@ struct PlanReport {
     std::vector<PlanYear> years;           ///< year by year, programmes in order
     std::vector<PlanSite> sites;           ///< year by year, programmes in order, pick order
     std::vector<PlanAccess> access;        ///< year by year, services in order
+    /// Per programme (RankingReport::programmes order): the plan's money over all its years, what it spent, and
+    /// what is left when the plan ends.
+    struct Total {
+        std::string programme;
+        double money = 0.0, spent = 0.0, left_at_end = 0.0, programme_budget = 0.0;
+    };
+    std::vector<Total> totals;
+    /// The growth in the report's words, from its parts: rate (% a year everywhere or elsewhere), zones listed.
+    double growth_pct = 0.0;
+    std::size_t growth_zones = 0;  ///< zones with their own rate (0: one rate everywhere)
 };
 
 struct RankingReport {
