@@ -106,6 +106,7 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
                         m_start.push_back(objective == RankObjective::children ? kids[r.cell]
                                                                                 : std::min(now[r.cell], cap));
                         m_now.push_back(now[r.cell]);
+                        m_dense_service.push_back(static_cast<std::uint16_t>(k));
                     }
                     r.cell = id;
                 }
@@ -123,28 +124,27 @@ RankingProblem::RankingProblem(std::vector<RankingService> services, std::vector
             return a.minutes < b.minutes || (a.minutes == b.minutes && a.cell < b.cell);
         });
     });
+    m_limit.assign(m_candidates.size(), INFINITY);
     if (std::any_of(m_services.begin(), m_services.end(), [](const RankingService& s) { return s.speed_spread > 0.0; })) {
-        m_wide = m_reach;
-        m_reach = std::make_shared<std::vector<Catchment>>(filtered({}));
+        m_wide = true;
+        at_speeds({});
     } else {
         m_now.clear();
+        m_dense_service.clear();
     }
     const State start(*this);
     m_single_gain.assign(m_candidates.size(), 0.0);
     parallel_for(m_candidates.size(), [&](std::size_t c) { m_single_gain[c] = start.gain(c); });
 }
 
-std::vector<Catchment> RankingProblem::filtered(const std::vector<double>& speed_factor) const {
-    std::vector<Catchment> out(m_candidates.size());
-    parallel_for(m_candidates.size(), [&](std::size_t c) {
-        const std::size_t k = m_candidates[c].service;
-        const RankingService& s = m_services[k];
-        const double f = speed_factor.empty() ? 1.0 : speed_factor[k];
-        for (const ReachedCell& r : (*m_wide)[c])
-            if (within_minutes(r.minutes / f, s.threshold_min) && !within_minutes(m_now[r.cell] / f, s.threshold_min))
-                out[c].push_back(r);
-    });
-    return out;
+void RankingProblem::at_speeds(const std::vector<double>& speed_factor) {
+    // A site counts a cell when its time / factor is within the threshold (times within the limit below), and the cell
+    // counts when today's time / factor is not (else it starts served: 0 unserved children).
+    std::vector<float> limit(m_services.size());
+    for (std::size_t k = 0; k < m_services.size(); ++k)
+        limit[k] = static_cast<float>(catchment_search_limit(m_services[k].threshold_min * (speed_factor.empty() ? 1.0 : speed_factor[k])));
+    for (std::size_t c = 0; c < m_candidates.size(); ++c) m_limit[c] = limit[m_candidates[c].service];
+    for (std::size_t d = 0; d < m_start.size(); ++d) m_start[d] = m_now[d] <= limit[m_dense_service[d]] ? 0.0f : m_children[d];
 }
 
 std::size_t RankingProblem::reach_cells() const noexcept {
@@ -167,6 +167,8 @@ RankingProblem RankingProblem::perturbed(const std::vector<double>& costs, const
     p.m_reach = m_reach;
     p.m_wide = m_wide;
     p.m_now = m_now;
+    p.m_dense_service = m_dense_service;
+    p.m_limit = m_limit;
     if (!speed_factor.empty()) {
         if (speed_factor.size() != m_services.size())
             throw InternalError(fmt::format("ranking: {} speed factors for {} services", speed_factor.size(), m_services.size()));
@@ -176,7 +178,6 @@ RankingProblem RankingProblem::perturbed(const std::vector<double>& costs, const
                 throw InputError(fmt::format("ranking: a speed factor of {} for service {}, outside 1 ± its spread {}", f,
                                              m_services[k].name, spread));
         }
-        if (m_wide) p.m_reach = std::make_shared<std::vector<Catchment>>(filtered(speed_factor));
     }
     p.m_cell = m_cell;
     p.m_weight = m_weight;
@@ -203,6 +204,7 @@ RankingProblem RankingProblem::perturbed(const std::vector<double>& costs, const
             if (m_objective == RankObjective::children) p.m_start[d] = p.m_children[d];
         }
     }
+    if (p.m_wide) p.at_speeds(speed_factor);
     const State start(p);
     p.m_single_gain.assign(p.m_candidates.size(), 0.0);
     parallel_for(p.m_candidates.size(), [&](std::size_t c) { p.m_single_gain[c] = start.gain(c); });
@@ -380,7 +382,8 @@ std::vector<RankingResult> RankingProblem::rank_phased(const std::vector<Ranking
         for (const RankedSite& site : r.sites) {
             built[site.candidate] = 1;
             if (m_objective == RankObjective::children && m_candidates[site.candidate].capacity <= 0.0)
-                for (const ReachedCell& c : (*m_reach)[site.candidate]) covered[c.cell] = 1;
+                for (const ReachedCell& c : (*m_reach)[site.candidate])
+                    if (c.minutes <= m_limit[site.candidate]) covered[c.cell] = 1;
         }
         for (std::size_t d = 0; d < after.size(); ++d) {
             if (m_objective == RankObjective::time_saved) best_time[d] = after[d];

@@ -203,7 +203,8 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
         // candidates form one group (one row, one column): the same optimum from far fewer rows.
         std::vector<std::vector<std::uint32_t>> reached_by(m_cell.size());
         for (std::size_t c = 0; c < n; ++c)
-            for (const ReachedCell& r : (*m_reach)[c]) reached_by[r.cell].push_back(static_cast<std::uint32_t>(c));
+            for (const ReachedCell& r : (*m_reach)[c])
+                if (r.minutes <= m_limit[c]) reached_by[r.cell].push_back(static_cast<std::uint32_t>(c));
         std::map<std::vector<std::uint32_t>, double> groups;
         for (std::size_t d = 0; d < m_cell.size(); ++d)
             if (!reached_by[d].empty()) groups[std::move(reached_by[d])] += m_weight[d] * static_cast<double>(m_start[d]);
@@ -220,6 +221,7 @@ RankingResult RankingProblem::rank_exact(double budget, std::size_t max_candidat
             const int cap_row = capped ? lp.row_upper(0.0) : 0;
             if (capped) lp.at(cap_row, x[c], -m_candidates[c].capacity);
             for (const ReachedCell& r : (*m_reach)[c]) {
+                if (r.minutes > m_limit[c]) continue;
                 const double hi = m_objective == RankObjective::children ? m_start[r.cell] : 1.0;
                 const double value = m_objective == RankObjective::children
                                          ? m_weight[r.cell]

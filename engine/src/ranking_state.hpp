@@ -23,13 +23,18 @@ public:
             return g;
         }
         const double capacity = m_p.m_candidates[c].capacity;
+        const float limit = m_p.m_limit[c];  // (infinite unless the reaches are wide: speeds drawn)
         if (capacity <= 0.0) {
-            for (const ReachedCell& r : reach) g += m_p.m_weight[r.cell] * m_value[r.cell];
+            for (const ReachedCell& r : reach) {  // nearest first
+                if (r.minutes > limit) break;
+                g += m_p.m_weight[r.cell] * m_value[r.cell];
+            }
             return g;
         }
         double left = capacity;
         for (const ReachedCell& r : reach) {  // heaviest-weighted, then nearest children first, until the capacity is used
             if (left <= 0.0) break;
+            if (r.minutes > limit) continue;
             const double take = std::min<double>(left, m_value[r.cell]);
             g += m_p.m_weight[r.cell] * take;
             left -= take;
@@ -78,9 +83,11 @@ private:
             return;
         }
         const double capacity = m_p.m_candidates[c].capacity;
+        const float limit = m_p.m_limit[c];
         double left = capacity > 0.0 ? capacity : INFINITY;
         for (const ReachedCell& r : reach) {
             if (left <= 0.0) break;
+            if (r.minutes > limit) continue;
             const float have = m_value[r.cell];
             if (!(have > 0.0f)) continue;
             const double take = std::min<double>(left, have);

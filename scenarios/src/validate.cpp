@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -72,6 +73,25 @@ std::vector<std::string> check_inputs(const Scenario& s, std::vector<std::string
             auto points = geodata::read_points(s.facilities.file, geodata::wgs84(), detail::read_options(s.facilities, geodata::wgs84()));
             detail::apply_facility_modifications(s, points, geodata::wgs84());
             detail::check_facility_types(s, points, warnings);
+        });
+    // A plan's growth by zone code against the zones' codes (the run checks them too, after its travel times).
+    if (problems.empty() && s.ranking && s.ranking->plan && !s.ranking->plan->zone_growth_pct.empty())
+        guard([&] {
+            if (!s.zones)
+                throw InputError(fmt::format("{}: ranking.plan.growth_pct gives rates by zone code, and the scenario has no "
+                                             "zones (zones:); give one rate for everywhere (growth_pct: 1.5) or set zones",
+                                             s.file.string()));
+            std::set<std::string> codes;
+            for (const auto& f : detail::read_layer(*s.zones, geodata::wgs84()))
+                codes.insert(s.zone_code_field.empty() ? std::to_string(f.fid) : f.attribute(s.zone_code_field));
+            std::vector<std::string> unknown;
+            for (const auto& [code, pct] : s.ranking->plan->zone_growth_pct)
+                if (!codes.count(code)) unknown.push_back(code);
+            if (!unknown.empty())
+                throw InputError(fmt::format("{}: ranking.plan.growth_pct names zone code(s) {} that no zone of {} has; use "
+                                             "the codes of the zones layer ({}), and other: for the rest", s.file.string(),
+                                             fmt::join(unknown, ", "), s.zones->file.filename().string(),
+                                             s.zone_code_field.empty() ? "feature numbers" : "field " + s.zone_code_field));
         });
     if (problems.empty())
         guard([&] {

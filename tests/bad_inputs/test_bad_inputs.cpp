@@ -381,6 +381,9 @@ BAD_INPUT("ranking-plan", "a plan: a year without money, a year outside the plan
            {"back.yaml:", "ranking.plan.last_year: 2026 to 2020", "1 to 30 years"});
     expect(validate(on_baseline(dir, "ranking: {plan: {growth_pct: 80}}\n", "fast.yaml")), 3,
            {"fast.yaml:", "ranking.plan.growth_pct", "from -50 to 50"});
+    // Growth by a commune code no commune has: validate finds it (the run too, after its travel times).
+    expect(validate(on_baseline(dir, "ranking: {plan: {growth_pct: {XX99: 2}}}\n", "zone.yaml")), 3,
+           {"zone.yaml", "ranking.plan.growth_pct names zone code(s) XX99 that no zone of demo_province.gpkg has"});
     // A year's money that cannot be read is one error, not also "no money" for that year.
     {
         const auto r = validate(on_baseline(dir, "ranking: {plan: {budgets: {education: {2028: 6.000.000.000}}}}\n", "dots.yaml"));

@@ -128,6 +128,29 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
         if (y.at("year") == 2030 && y.at("programme") == "health")
             CHECK_THAT(y.at("unspent_text").get<std::string>(), Catch::Contains("left at the end of the plan"));
 
+    // Plan sites of one service within 500 m of each other (from plan.csv's x, y, any years) are flagged, naming the
+    // nearest with its distance and year.
+    {
+        const auto sites = rows_of(base / "plan.csv");
+        std::size_t flagged = 0;
+        for (const auto& a : sites) {
+            double best = INFINITY;
+            std::string expect;
+            for (const auto& b : sites) {
+                if (&a == &b || a.attribute("service") != b.attribute("service")) continue;
+                const double d = std::hypot(num(a, "x") - num(b, "x"), num(a, "y") - num(b, "y"));
+                if (d < best) {
+                    best = d;
+                    expect = fmt::format("{} ({:.0f} m, {})", b.attribute("candidate_id"), d, b.attribute("year"));
+                }
+            }
+            INFO(a.attribute("candidate_id"));
+            CHECK(a.attribute("near_funded") == (best <= 500.0 ? expect : std::string()));
+            flagged += best <= 500.0 ? 1 : 0;
+        }
+        CHECK(flagged > 0);  // the demo's island pools, 100 m apart, built in 2026 and 2027
+    }
+
     // A what-if giving education nothing in 2028: the years before, and the other programmes, are as they were.
     {
         std::ofstream(scenarios / "one_year.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: one_year\n"

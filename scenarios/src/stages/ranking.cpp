@@ -978,6 +978,29 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             report.plan->sites.push_back(std::move(ps));
             built[pick.year].emplace_back(pick.site->candidate.service, pick.site->candidate.cell);
         }
+        // Sites of one service close together, built in any years of the plan: flagged as the one-shot ranking's are.
+        std::size_t near_plan = 0;
+        auto& ps = report.plan->sites;
+        if (rk.near_m > 0.0)
+            for (std::size_t a = 0; a < ps.size(); ++a) {
+                double best = INFINITY;
+                std::size_t other = a;
+                for (std::size_t b = 0; b < ps.size(); ++b) {
+                    if (b == a || ps[b].service != ps[a].service) continue;
+                    const double d = std::hypot(ps[b].x - ps[a].x, ps[b].y - ps[a].y) * c.grid.crs.metres_per_unit;
+                    if (d <= rk.near_m && d < best) {
+                        best = d;
+                        other = b;
+                    }
+                }
+                if (other == a) continue;
+                ++near_plan;
+                ps[a].near_funded = fmt::format("{} ({:.0f} m, {})", ps[other].id, best, ps[other].year);
+            }
+        if (near_plan > 0)
+            warnings.push_back(fmt::format("ranking.plan: {} site(s) of the plan stand within {:g} m (ranking.near_m) of another "
+                                           "site of their service in the plan (plan.csv near_funded): each brings children the "
+                                           "other does not, but check that they are not one place listed twice", near_plan, rk.near_m));
         report.plan->access = plan_access(c, plan_factor, rk.plan->first_year, built);
         std::stable_sort(report.plan->years.begin(), report.plan->years.end(),
                          [](const PlanYear& a, const PlanYear& b) { return a.year < b.year; });
@@ -1075,11 +1098,12 @@ nlohmann::json plan_json(const RankingReport& r) {
 void write_ranking_tables(const RankingReport& r, const ResultsLayout& layout) {
     if (const auto& plan = r.plan) {
         std::string sites = "year,programme,rank_in_year,candidate_id,name,service,origin,x,y,lon,lat,cost,children_new,"
-                            "children_island,children_border,children_remote,zone,picked_for,reason\n";
+                            "children_island,children_border,children_remote,zone,picked_for,reason,near_funded\n";
         for (const PlanSite& x : plan->sites)
-            sites += fmt::format("{},{},{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{}\n", x.year,
+            sites += fmt::format("{},{},{},{},{},{},{},{:.1f},{:.1f},{:.6f},{:.6f},{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{},{}\n", x.year,
                                  x.programme, x.rank, csv_text(x.id), csv_text(x.name), x.service, x.origin, x.x, x.y, x.lon, x.lat,
-                                 x.cost, x.children, x.island, x.border, x.remote, csv_text(x.zone), x.picked_for, csv_text(x.reason));
+                                 x.cost, x.children, x.island, x.border, x.remote, csv_text(x.zone), x.picked_for, csv_text(x.reason),
+                                 csv_text(x.near_funded));
         std::string years = "year,programme,budget,carried_in,spent,unspent,sites,children_new,weighted_gain,upper_bound,"
                             "min_share_spent,why_unspent\n";
         for (const PlanYear& y : plan->years) {

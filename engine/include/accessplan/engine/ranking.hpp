@@ -176,8 +176,9 @@ private:
     /// greedy's state values at the end.
     RankingResult run_greedy(Greedy base, double budget, const std::vector<BudgetReserve>& reserves, bool bound, bool seeded,
                              std::vector<float>* final_state) const;
-    /// m_wide filtered at the speed factors (per service): the reaches a draw ranks with.
-    std::vector<Catchment> filtered(const std::vector<double>& speed_factor) const;
+    /// With wide reaches: each candidate's limit (its service's threshold x the speed factor) and the start state
+    /// (cells within the threshold today at that factor start served) for the factors (empty: 1).
+    void at_speeds(const std::vector<double>& speed_factor);
     /// The bound and the cheapest useful site left, from the final state.
     void finish(Greedy& g, double budget) const;
     /// Whether c, picked now, would newly reach at least one child in `only` and at least half of its children there.
@@ -190,10 +191,13 @@ private:
     /// Per candidate, the populated cells it improves, nearest first (ties by cell; with a capacity: by weight,
     /// then nearest): (dense id, minutes from the site). Dense ids number the cells of all reaches (per service), so the state is as small as the reaches.
     std::shared_ptr<std::vector<Catchment>> m_reach;  ///< shared by the perturbed copies of a problem
-    /// With a speed_spread: the wide reaches (as m_reach, searched and kept for any speed factor within the spread),
-    /// which m_reach filters at factor 1 and a draw at its factors; nullptr without.
-    std::shared_ptr<const std::vector<Catchment>> m_wide;
-    std::vector<float> m_now;           ///< with m_wide, per dense id: today's travel time to the cell
+    /// With a speed_spread, the reaches are wide (searched and kept for any speed factor within the spread): a site
+    /// counts only the cells of its reach within m_limit (its threshold x the factor), and cells within it today at
+    /// that factor start served; without, every cell of a reach counts (m_limit infinite).
+    bool m_wide = false;
+    std::vector<float> m_limit;                 ///< per candidate: the minutes of its reach that count
+    std::vector<float> m_now;                   ///< with m_wide, per dense id: today's travel time to the cell
+    std::vector<std::uint16_t> m_dense_service; ///< with m_wide, per dense id: its service
     std::vector<std::uint32_t> m_cell;  ///< per dense id: the grid cell
     std::vector<float> m_children;      ///< per dense id: children in the cell
     std::vector<float> m_weight;        ///< per dense id: the cell's weight

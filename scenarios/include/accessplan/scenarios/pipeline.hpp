@@ -172,6 +172,8 @@ struct PlanSite {
     double x = 0.0, y = 0.0, lon = 0.0, lat = 0.0, cost = 0.0;
     double children = 0.0;  ///< newly within the threshold, that year's children
     double island = 0.0, border = 0.0, remote = 0.0;
+    /// Another site of the plan of its service within ranking.near_m: "<id> (<distance> m, <year>)"; "" = none.
+    std::string near_funded;
 };
 
 /// Access in a year of a plan, per service: the year's children, and those beyond the threshold without the plan's
