@@ -358,7 +358,8 @@ std::vector<RankingResult> RankingProblem::rank_phased(const std::vector<Ranking
     // Where the phases before left off, per dense id: children objective — served by a site without a capacity
     // (all its children, however many there come to be) or how many a site with a capacity took; time_saved — the
     // best time so far. Reaches hold the cells beyond the threshold (or improvable) today, which is all a later
-    // phase can gain, so a phase is the greedy from this state, on its own children.
+    // phase can gain (wide reaches: the phase's start says which), so a phase is the greedy from this state, on its
+    // own children.
     std::vector<char> built(m_candidates.size(), 0), covered(m_cell.size(), 0);
     std::vector<double> taken_by_capacity(m_cell.size(), 0.0);
     std::vector<float> best_time = m_start;
@@ -375,7 +376,7 @@ std::vector<RankingResult> RankingProblem::rank_phased(const std::vector<Ranking
         for (std::size_t d = 0; d < value.size(); ++d)
             value[d] = m_objective == RankObjective::time_saved
                            ? best_time[d]
-                           : (covered[d] ? 0.0f : static_cast<float>(std::max(0.0, p.m_children[d] - taken_by_capacity[d])));
+                           : (covered[d] ? 0.0f : static_cast<float>(std::max(0.0, p.m_start[d] - taken_by_capacity[d])));
         const std::vector<float> before = value;
         std::vector<float> after;
         RankingResult r = p.run_greedy(std::move(g), budget, phase.reserves, true, !out.empty(), &after);

@@ -151,6 +151,15 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
         CHECK(flagged > 0);  // the demo's island pools, 100 m apart, built in 2026 and 2027
     }
 
+    // Without the draws (so without the reaches searched wide for the speeds' draws) the plan is the same.
+    {
+        std::ofstream(scenarios / "no_draws.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: no_draws\n"
+                                                     "ranking: {uncertainty: {draws: 0}}\n";
+        run(scenarios / "no_draws.yaml", dir / "no_draws");
+        for (const char* f : {"plan.csv", "plan_years.csv", "plan_access.csv"})
+            CHECK(test::slurp(dir / "no_draws" / f) == test::slurp(base / f));
+    }
+
     // A what-if giving education nothing in 2028: the years before, and the other programmes, are as they were.
     {
         std::ofstream(scenarios / "one_year.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: one_year\n"

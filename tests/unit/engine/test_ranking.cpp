@@ -383,8 +383,15 @@ TEST_CASE("speeds drawn: the wide reaches filtered rank as a problem whose every
     RankingService drawn = plain;
     drawn.speed_spread = 0.2;
     const RankingProblem base({plain}, cands), wide({drawn}, cands);
-    // At factor 1 the wide problem is the plain one.
+    // At factor 1 the wide problem is the plain one: ranked, and planned in phases.
     CHECK(picks(wide.rank_greedy(12.0)) == picks(base.rank_greedy(12.0)));
+    Grid<float> grow(spec, 1.1f);
+    const std::vector<RankingPhase> phases{{4.0, nullptr, {}}, {5.0, &grow, {}}, {6.0, &grow, {}}};
+    const auto plan_wide = wide.rank_phased(phases, true), plan_base = base.rank_phased(phases, true);
+    for (std::size_t y = 0; y < phases.size(); ++y) {
+        CHECK(picks(plan_wide[y]) == picks(plan_base[y]));
+        CHECK(plan_wide[y].children == Approx(plan_base[y].children));
+    }
     CHECK(wide.reach_cells() >= base.reach_cells());  // kept for every factor within the spread
     for (double factor : {0.8, 0.93, 1.07, 1.2}) {
         INFO(factor);
