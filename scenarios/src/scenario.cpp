@@ -150,7 +150,8 @@ PlanSettings read_plan(Reader& r, const YAML::Node& node, const RankingSettings&
 void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
     const std::string w = "ranking";
     r.check_keys(node, w, {"budget", "programmes", "min_share", "currency", "objective", "time_cap_min", "costs",
-                           "capacities", "equity_weights", "drowning", "candidates", "exact", "uncertainty", "plan", "near_m", "exact_time_s", "exact_solver"});
+                           "capacities", "equity_weights", "drowning", "candidates", "exact", "exact_solver", "exact_time_s",
+                           "uncertainty", "plan", "near_m"});
     RankingSettings rk;
     // Programmes or one budget. A what-if may turn its base's programmes into one pot (its own ranking.budget) or
     // the other way round: the key in the scenario's own file wins; both in one file is an error.

@@ -170,9 +170,9 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
         CHECK(changed.at("education")[2][2] == 0.0);   // 12 billion carried in: not a school
         CHECK(changed.at("education")[3][2] == Approx(15e9));  // 2029: 12 + 6 billion
         // Education's plan money (24 billion) no longer matches its budget (30 billion): the run says so.
-        const auto s = nlohmann::json::parse(test::slurp(dir / "one_year" / "summary.json"));
+        const auto one_year = nlohmann::json::parse(test::slurp(dir / "one_year" / "summary.json"));
         bool warned = false;
-        for (const auto& w : s.at("warnings"))
+        for (const auto& w : one_year.at("warnings"))
             warned = warned || w.get<std::string>().find("programme education's money over 2026-2030 is 24,000,000,000 VND") != std::string::npos;
         CHECK(warned);
         const auto before = plan_sites(base), after = plan_sites(dir / "one_year");

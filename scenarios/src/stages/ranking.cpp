@@ -315,11 +315,13 @@ std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSetting
             rate[static_cast<std::size_t>(it - c.zone_codes->begin()) + 1] = static_cast<float>(pct);
             ++listed;
         }
-        if (!unknown.empty())
+        if (!unknown.empty()) {
+            const std::vector<std::string> some(c.zone_codes->begin(), c.zone_codes->begin() + std::min<std::ptrdiff_t>(
+                                                                            3, static_cast<std::ptrdiff_t>(c.zone_codes->size())));
             throw InputError(fmt::format("{}: ranking.plan.growth_pct names zone code(s) {} that no zone has (zone codes "
                                          "such as {}); use the codes of the zones layer, and other: for the rest",
-                                         file, fmt::join(unknown, ", "),
-                                         fmt::join(c.zone_codes->begin(), c.zone_codes->begin() + std::min<std::ptrdiff_t>(3, static_cast<std::ptrdiff_t>(c.zone_codes->size())), ", ")));
+                                         file, fmt::join(unknown, ", "), fmt::join(some, ", ")));
+        }
         const std::size_t rest = c.zone_codes->size() - listed;
         if (rest > 0 && !plan.other_growth_given)
             warnings.push_back(fmt::format("ranking.plan: {} of {} zones have no growth rate in growth_pct and grow 0% a year; "
@@ -790,13 +792,14 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                     row.reserves.push_back({p.min_share[k].first, p.min_share[k].second, p.min_share[k].second * r.budget,
                                             k < r.reserve_spent.size() ? r.reserve_spent[k] : 0.0,
                                             k < r.reserve_short_of_money.size() && r.reserve_short_of_money[k] != 0});
-                const double left = r.budget - r.spent;
-                if (left > 0.0 && !std::isfinite(r.cheapest_useful)) row.unspent_reason = mine.empty() ? "no_candidates" : "nobody_left";
-                else if (left > 0.0 && r.cheapest_useful > left) {
+                const double year_left = r.budget - r.spent;
+                if (year_left > 0.0 && !std::isfinite(r.cheapest_useful))
+                    row.unspent_reason = mine.empty() ? "no_candidates" : "nobody_left";
+                else if (year_left > 0.0 && r.cheapest_useful > year_left) {
                     row.unspent_reason = "nothing_affordable";
                     row.cheapest_useful = r.cheapest_useful;
                 }
-                carried = plan.carry_over ? left : 0.0;
+                carried = plan.carry_over ? year_left : 0.0;
                 for (RankedSite& site : r.sites) plan_picks.push_back({y, pi, mine[site.candidate], std::move(site)});
                 for (const ReserveReport& x : row.reserves)
                     if (!x.met() && x.share > 0.0)
