@@ -224,6 +224,23 @@ double site_distance_m(const GridSpec& g, std::size_t a, std::size_t b) {
     return std::hypot(dx, dy);
 }
 
+/// For each site (.service, .x, .y in the grid's CRS), the nearest other site of its service within `near_m` metres
+/// and how far it is: (its index, metres), or (the site's own index, inf) when none is (near_m 0: never).
+template <class Sites>
+std::vector<std::pair<std::size_t, double>> nearest_of_service(const Sites& sites, double near_m, double metres_per_unit) {
+    std::vector<std::pair<std::size_t, double>> out;
+    for (std::size_t a = 0; a < sites.size(); ++a) {
+        out.emplace_back(a, INFINITY);
+        if (!(near_m > 0.0)) continue;
+        for (std::size_t b = 0; b < sites.size(); ++b) {
+            if (b == a || sites[b].service != sites[a].service) continue;
+            const double d = std::hypot(sites[b].x - sites[a].x, sites[b].y - sites[a].y) * metres_per_unit;
+            if (d <= near_m && d < out[a].second) out[a] = {b, d};
+        }
+    }
+    return out;
+}
+
 /// A uniform number in [0, 1) for one draw: a hash of the seed, the draw, a stream (population, costs) and an index,
 /// so that every programme sees the same draw and the result does not depend on the order things are drawn in.
 double draw_uniform(std::uint64_t seed, int draw, std::uint64_t stream, std::uint64_t index) {
@@ -926,25 +943,16 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     // Funded sites of one service close together: each pays (it reaches children the other does not), and the
     // officer should know they are neighbours.
     std::size_t near_pairs = 0;
-    if (rk.near_m > 0.0)
-        for (std::size_t a = 0; a < report.rows.size(); ++a) {
-            RankingRow& row = report.rows[a];
-            double best = INFINITY;
-            std::size_t other = a;
-            for (std::size_t b = 0; b < report.rows.size(); ++b) {
-                if (b == a || report.rows[b].service != row.service) continue;
-                const double d = std::hypot(report.rows[b].x - row.x, report.rows[b].y - row.y) * c.grid.crs.metres_per_unit;
-                if (d <= rk.near_m && d < best) {
-                    best = d;
-                    other = b;
-                }
-            }
-            if (other == a) continue;
-            ++near_pairs;
-            row.near_funded = fmt::format("{} ({:.0f} m)", report.rows[other].id, best);
-            row.reason += fmt::format("; {:.0f} m from {} (rank {}), also funded: each reaches children the other does not",
-                                      best, report.rows[other].id, report.rows[other].rank);
-        }
+    const auto near_rows = nearest_of_service(report.rows, rk.near_m, c.grid.crs.metres_per_unit);
+    for (std::size_t a = 0; a < report.rows.size(); ++a) {
+        const auto [other, best] = near_rows[a];
+        if (other == a) continue;
+        ++near_pairs;
+        RankingRow& row = report.rows[a];
+        row.near_funded = fmt::format("{} ({:.0f} m)", report.rows[other].id, best);
+        row.reason += fmt::format("; {:.0f} m from {} (rank {}), also funded: each reaches children the other does not",
+                                  best, report.rows[other].id, report.rows[other].rank);
+    }
     if (near_pairs > 0)
         warnings.push_back(fmt::format("ranking: {} funded site(s) stand within {:g} m (ranking.near_m) of another funded site "
                                        "of their service (ranking.csv near_funded): each brings children the other does not, "
@@ -984,22 +992,13 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         // Sites of one service close together, built in any years of the plan: flagged as the one-shot ranking's are.
         std::size_t near_plan = 0;
         auto& ps = report.plan->sites;
-        if (rk.near_m > 0.0)
-            for (std::size_t a = 0; a < ps.size(); ++a) {
-                double best = INFINITY;
-                std::size_t other = a;
-                for (std::size_t b = 0; b < ps.size(); ++b) {
-                    if (b == a || ps[b].service != ps[a].service) continue;
-                    const double d = std::hypot(ps[b].x - ps[a].x, ps[b].y - ps[a].y) * c.grid.crs.metres_per_unit;
-                    if (d <= rk.near_m && d < best) {
-                        best = d;
-                        other = b;
-                    }
-                }
-                if (other == a) continue;
-                ++near_plan;
-                ps[a].near_funded = fmt::format("{} ({:.0f} m, {})", ps[other].id, best, ps[other].year);
-            }
+        const auto near_sites = nearest_of_service(ps, rk.near_m, c.grid.crs.metres_per_unit);
+        for (std::size_t a = 0; a < ps.size(); ++a) {
+            const auto [other, best] = near_sites[a];
+            if (other == a) continue;
+            ++near_plan;
+            ps[a].near_funded = fmt::format("{} ({:.0f} m, {})", ps[other].id, best, ps[other].year);
+        }
         if (near_plan > 0)
             warnings.push_back(fmt::format("ranking.plan: {} site(s) of the plan stand within {:g} m (ranking.near_m) of another "
                                            "site of their service in the plan (plan.csv near_funded): each brings children the "
