@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
     add_validate_command(app, exit_code);
     add_compare_command(app, exit_code);
     add_export_command(app, exit_code);
+    add_serve_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

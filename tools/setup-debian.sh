@@ -10,6 +10,7 @@ packages=(
   libboost-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libglpk-dev coinor-libcbc-dev libssl-dev zlib1g-dev   # the exact ranking: CBC (default) and GLPK
   libcairo2-dev fonts-dejavu-core   # maps (PNG/SVG/PDF); DejaVu has the Vietnamese letters
+  libcpp-httplib-dev                # accessplan serve: the what-if app's HTTP server (and the API tests' client)
   python3-gdal python3-pytest       # GDAL's own COG validation in the tests
   python3-qgis                      # the tests open the styled outputs in QGIS (headless)
   pybind11-dev python3-dev python3-numpy python3-pandas   # the Python module (tools/python)

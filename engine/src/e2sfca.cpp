@@ -58,21 +58,28 @@ Grid<float> e2sfca(const Grid<float>& friction, const std::vector<SupplyPoint>& 
 
 Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, std::vector<Catchment> catchments,
                    const Grid<float>& children, const E2sfcaOptions& options) {
+    std::vector<const Catchment*> of(catchments.size());
+    for (std::size_t j = 0; j < catchments.size(); ++j) of[j] = &catchments[j];
+    return e2sfca(facilities, of, children, options);
+}
+
+Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, const std::vector<const Catchment*>& catchments,
+                   const Grid<float>& children, const E2sfcaOptions& options) {
     check_options(options);
     check_supply(facilities);
     if (catchments.size() != facilities.size())
         throw InternalError(fmt::format("e2sfca: {} catchments for {} facilities", catchments.size(), facilities.size()));
-    // Each catchment's times become weights in place, and each facility's weighted demand is summed on its own
-    // thread (cells in search order); the access sums then run in facility order: thread-independent.
+    // Each facility's weighted demand is summed on its own thread (cells in search order); the access sums then run
+    // in facility order: thread-independent. A cell's weight is the decay of its time, as a float, in both steps.
     const DecayWeight weight(options);
+    const auto w = [&weight](const ReachedCell& r) { return static_cast<float>(weight(r.minutes)); };
     std::vector<double> ratio(facilities.size(), 0.0);
     parallel_for(facilities.size(), [&](std::size_t j) {
         double demand = 0.0;
-        for (ReachedCell& r : catchments[j]) {
+        for (const ReachedCell& r : *catchments[j]) {
             if (r.cell >= children.size())
                 throw InternalError(fmt::format("e2sfca: catchment cell {} outside the {}-cell grid", r.cell, children.size()));
-            r.minutes = static_cast<float>(weight(r.minutes));  // now the weight
-            demand += static_cast<double>(children[r.cell]) * r.minutes;
+            demand += static_cast<double>(children[r.cell]) * w(r);
         }
         if (demand > 0.0) ratio[j] = facilities[j].supply / demand;  // else nobody to serve: its supply reaches no one
     });
@@ -80,7 +87,7 @@ Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, std::vector<Catch
     std::vector<double> access(children.size(), 0.0);
     for (std::size_t j = 0; j < facilities.size(); ++j) {
         if (ratio[j] == 0.0) continue;
-        for (const ReachedCell& r : catchments[j]) access[r.cell] += ratio[j] * r.minutes;
+        for (const ReachedCell& r : *catchments[j]) access[r.cell] += ratio[j] * w(r);
     }
     Grid<float> out(children.spec(), 0.0f);
     for (std::size_t i = 0; i < access.size(); ++i) out[i] = static_cast<float>(access[i]);

@@ -207,6 +207,31 @@ std::vector<FacilityChange> facility_changes(const std::map<std::int64_t, UsedFa
     return out;
 }
 
+/// compare.json's entry of one service, without its facilities: its figures, by area class and (`with_zones`) by zone.
+nlohmann::json service_json(const ServiceComparison& sc, const std::vector<ComparisonZone>& zones, bool with_zones) {
+    nlohmann::json entry{{"name", sc.service}, {"threshold_min", sc.threshold_min}};
+    entry.update(change_json(sc.change.by_class.front().second));
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [cls, c] : sc.change.by_class) classes[cls] = change_json(c);
+    entry["area_classes"] = std::move(classes);
+    if (with_zones) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (std::size_t z = 0; z < sc.change.by_zone.size() && z < zones.size(); ++z) {
+            nlohmann::json row{{"zone_code", zones[z].code}, {"zone_name", zones[z].name}};
+            row.update(change_json(sc.change.by_zone[z]));
+            rows.push_back(std::move(row));
+        }
+        entry["zones"] = std::move(rows);
+    }
+    return entry;
+}
+
+/// The warning of a service whose threshold differs between the runs.
+std::string threshold_warning(const std::string& service, double before, double after) {
+    return fmt::format("service {}: the threshold changed from {:g} to {:g} min; gains and losses use the scenario's",
+                       service, before, after);
+}
+
 }  // namespace
 
 ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir, const fs::path& out) {
@@ -259,9 +284,7 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
         }
         ServiceComparison sc{name, s["target_group"].get<std::string>(), s["threshold_min"].get<double>(), {}, {}};
         if (base_services[name]["threshold_min"].get<double>() != sc.threshold_min)
-            report.warnings.push_back(fmt::format("service {}: the threshold changed from {:g} to {:g} min; gains and losses "
-                                                  "use the scenario's", name, base_services[name]["threshold_min"].get<double>(),
-                                                  sc.threshold_min));
+            report.warnings.push_back(threshold_warning(name, base_services[name]["threshold_min"].get<double>(), sc.threshold_min));
         const Grid<float> before = read_raster(base_layout.travel_time_tif(name));
         const Grid<float> after = read_raster(scen_layout.travel_time_tif(name));
         const Grid<float> children = read_raster(scen_layout.children_tif(sc.target_group));
@@ -296,19 +319,11 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
         st.metadata = {{"STATUS_CODES", "1=within,2=beyond,3=unreachable;code=10*before+after"}};
         geodata::write_geotiff(out_layout.status_change_tif(name), status, st);
 
-        nlohmann::json classes = nlohmann::json::object();
-        for (const auto& [cls, c] : sc.change.by_class) {
-            csv += csv_row(fmt::format("{},{}", name, cls), c);
-            classes[cls] = change_json(c);
-        }
-        nlohmann::json zone_rows = nlohmann::json::array();
+        for (const auto& [cls, c] : sc.change.by_class) csv += csv_row(fmt::format("{},{}", name, cls), c);
         for (std::size_t z = 0; z < sc.change.by_zone.size(); ++z) {
             const ComparisonZone& zone = report.zones[z];
             zones_csv += csv_row(fmt::format("{},{},{}", name, geodata::csv_text(zone.code), geodata::csv_text(zone.name)),
                                  sc.change.by_zone[z]);
-            nlohmann::json row{{"zone_code", zone.code}, {"zone_name", zone.name}};
-            row.update(change_json(sc.change.by_zone[z]));
-            zone_rows.push_back(std::move(row));
         }
         for (std::size_t k = 0; k < sc.change.areas.size() && k < 20; ++k) {
             const ChangedArea& area = sc.change.areas[k];
@@ -335,10 +350,7 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
             }
             facilities.push_back(std::move(j));
         }
-        nlohmann::json entry{{"name", name}, {"threshold_min", sc.threshold_min}};
-        entry.update(change_json(sc.change.by_class.front().second));
-        entry["area_classes"] = std::move(classes);
-        if (zones) entry["zones"] = std::move(zone_rows);
+        nlohmann::json entry = service_json(sc, report.zones, zones.has_value());
         entry["facilities"] = std::move(facilities);
         summary["services"].push_back(std::move(entry));
         report.services.push_back(std::move(sc));
@@ -350,6 +362,40 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
     geodata::write_text_file(out_layout.changed_areas_csv(), areas_csv);
     geodata::write_text_file(out_layout.compare_json(), summary.dump(2) + "\n");
     return report;
+}
+
+ComparisonReport compare_results(const RunResult& base, const RunResult& scenario) {
+    if (!base.grids || !scenario.grids || !base.grid.same_grid_as(scenario.grid))
+        throw InputError("the two runs compared are not on the same analysis grid");
+    ComparisonReport report;
+    report.all_ages = base.all_ages || scenario.all_ages;
+    for (const auto& z : base.zones) report.zones.push_back({z.code, z.name});
+    const RunGrids& b = *base.grids;
+    const RunGrids& a = *scenario.grids;
+    for (std::size_t k = 0; k < scenario.services.size(); ++k) {
+        const ServiceResult& svc = scenario.services[k];
+        const auto in_base = std::find_if(base.services.begin(), base.services.end(),
+                                          [&](const ServiceResult& r) { return r.service == svc.service; });
+        if (in_base == base.services.end()) {
+            report.warnings.push_back(fmt::format("service {} is not in the baseline: not compared", svc.service));
+            continue;
+        }
+        if (in_base->threshold_min != svc.threshold_min)
+            report.warnings.push_back(threshold_warning(svc.service, in_base->threshold_min, svc.threshold_min));
+        ServiceComparison sc{svc.service, svc.target_group, svc.threshold_min, {}, {}};
+        const auto kb = static_cast<std::size_t>(in_base - base.services.begin());
+        sc.change = compare_access(b.travel_time_min[kb], a.travel_time_min[k], a.children->at(svc.target_group),
+                                   svc.threshold_min, &b.area_class, b.zones.get(), report.zones.size(), 1.0);
+        report.services.push_back(std::move(sc));
+    }
+    return report;
+}
+
+std::string comparison_json(const ComparisonReport& report) {
+    nlohmann::json out{{"services", nlohmann::json::array()}, {"warnings", report.warnings}, {"all_ages", report.all_ages}};
+    for (const auto& sc : report.services) out["services"].push_back(service_json(sc, report.zones, !report.zones.empty()));
+    if (!report.services.empty()) out["largest_change"] = report.services[most_changed_service(report)].service;
+    return out.dump();
 }
 
 }  // namespace accessplan::scenarios

@@ -23,12 +23,12 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     using namespace detail;
     StageClock clock(options, 6);
     const ResultsLayout layout(out);
-    fs::create_directories(layout.rasters_dir());
+    if (options.write_outputs) fs::create_directories(layout.rasters_dir());
 
     // Stages 1-3, the inputs before facilities and ferries count: an earlier run's (RunOptions::cache) when only
     // facilities, ferries, thresholds or the ranking differ, else read. The memory reservation is held to the end.
     std::shared_ptr<const CacheEntry> earlier = options.cache ? options.cache->find(s) : nullptr;
-    const bool keep = !earlier && options.cache;  // this run's inputs and searches, kept for later runs
+    const bool keep = !earlier && options.cache && options.cache->accepts();  // this run's inputs and searches, kept for later runs
     const Scenario key = keep ? shared_inputs_key(s) : Scenario{};
     const FileStamps stamps = keep ? file_stamps(key) : FileStamps{};  // the files as they are before they are read
     std::shared_ptr<const RunInputs> inputs;
@@ -77,18 +77,22 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
                                      result.warnings);
     }
 
-    clock.stage(6, "writing outputs");
+    clock.stage(6, options.write_outputs ? "writing outputs" : "summary (nothing written)");
+    result.summary_json = summary_json(s, in, result);
     Grid<std::uint8_t> land = land_map(in);
-    write_results(layout, {s, in, facilities, times, area_flags, land, metrics, result});
-    auto grids = std::make_shared<RunGrids>(RunGrids{{}, std::move(land), std::move(area_flags)});
+    if (options.write_outputs) write_results(layout, {s, in, facilities, times, area_flags, land, metrics, result});
+    auto grids = std::make_shared<RunGrids>(RunGrids{{}, std::move(land), std::move(area_flags), {}, {}});
     for (auto& t : times) grids->travel_time_min.push_back(std::move(t.minutes));
+    // Aliasing pointers: the grids live as long as the inputs they belong to, with no copy.
+    grids->children = std::shared_ptr<const std::map<std::string, Grid<float>>>(inputs, &inputs->children);
+    if (in.zones) grids->zones = std::shared_ptr<const Grid<std::int32_t>>(inputs, &inputs->zones->ids);
     result.grids = std::move(grids);
-    if (options.visual_outputs) {
+    if (options.visual_outputs && options.write_outputs) {
         clock.substage("maps, styles and report");
         options.visual_outputs(result);
     }
     result.stage_seconds = clock.finish();
-    write_run_json(layout, s, result, options);
+    if (options.write_outputs) write_run_json(layout, s, result, options);
     if (keep) options.cache->store(std::make_shared<const CacheEntry>(CacheEntry{key, stamps, inputs, std::move(kept)}));
     return result;
 }

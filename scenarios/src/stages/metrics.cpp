@@ -61,7 +61,7 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         clock.substage("travel time: one catchment per facility (E2SFCA, coverage)");
         TravelTimeOptions bounded = in.travel.at(svc.mode);
         bounded.max_minutes = catchment_search_limit(svc.threshold_min);
-        std::vector<Catchment> catchments = service_catchments(svc.name, in.inputs.friction.at(svc.mode),
+        const ServiceCatchments catchments = service_catchments(svc.name, in.inputs.friction.at(svc.mode),
                                                                in.facilities.services[k].supplies, bounded,
                                                                svc.threshold_min, in.reuse);
         const Grid<float>& kids = children.at(svc.target_group);
@@ -81,7 +81,7 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
             std::vector<const Catchment*> reach;
             for (const auto& c : order) {
                 cf.push_back({c.cell, c.id, c.capacity});
-                reach.push_back(&catchments[c.supply]);
+                reach.push_back(catchments.of_supply[c.supply]);
             }
             CoverageResult cov = capacity_coverage(cf, reach, kids);
             services[k].covered = cov.covered;
@@ -94,7 +94,7 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         // E2SFCA (Luo & Qi 2009): catchment = the service threshold, step decay, supply = capacity (or 1).
         E2sfcaOptions eo;
         eo.catchment_min = svc.threshold_min;
-        Grid<float> a = e2sfca(in.facilities.services[k].supplies, std::move(catchments), kids, eo);
+        Grid<float> a = e2sfca(in.facilities.services[k].supplies, catchments.of_supply, kids, eo);
         double weighted = 0.0, total = 0.0;
         for (std::size_t i = 0; i < a.size(); ++i) {
             a[i] *= 1000.0f;  // per 1,000 children

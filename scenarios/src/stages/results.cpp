@@ -281,6 +281,104 @@ Grid<std::uint8_t> land_map(const RunInputs& in) {
     return map;
 }
 
+std::string summary_json(const Scenario& s, const RunInputs& inputs, const RunResult& result) {
+    const GridSpec& grid = inputs.grid;
+    nlohmann::json summary;
+    summary["results_schema"] = results_schema;
+    summary["scenario"] = s.name;
+    summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
+    summary["population_total"] = result.population_total;
+    summary["population_in_area"] = result.population_in_area;
+    summary["all_ages"] = result.all_ages;  // no age data: the target groups' "children" are people of all ages
+    {
+        nlohmann::json travel;
+        travel["road_model"] = inputs.roads ? nlohmann::json(s.road_model) : nlohmann::json(nullptr);
+        for (const auto& [mode, st] : inputs.network_stats)
+            travel["networks"][mode] = {{"roads", st.lines}, {"km", st.length_km}, {"nodes", st.nodes},
+                                        {"cells_linked", st.cells_with_road}};
+        if (inputs.buildings)
+            travel["building_cells"] = std::count(inputs.buildings->values().begin(), inputs.buildings->values().end(), std::uint8_t{1});
+        for (const auto& c : inputs.osm_coverage)
+            travel["osm_extracts"].push_back({{"file", c.file}, {"box", c.box}, {"study_area_pct_inside", c.study_area_pct}});
+        summary["travel"] = travel;
+    }
+    const PopulationAccount& pa = result.population;
+    summary["population"] = {{"source_total", pa.source_total}, {"in_grid", pa.in_grid}, {"in_boundary", pa.in_boundary},
+                             {"kept_to", pa.mask.empty() ? nlohmann::json(nullptr) : nlohmann::json(pa.mask)},
+                             {"moved_off_water", pa.moved_off_water}, {"on_water_not_placed", pa.not_placed},
+                             {"beyond_border", pa.beyond_border}, {"left_boundary", pa.left_boundary},
+                             {"in_study_area", pa.in_study_area}};
+    summary["islands"] = {{"count", std::count_if(result.islands.begin(), result.islands.end(),
+                                                  [](const IslandRow& r) { return r.status == "island"; })},
+                          {"people", std::accumulate(result.islands.begin(), result.islands.end(), 0.0,
+                                                     [](double a, const IslandRow& r) {
+                                                         return r.status == "island" ? a + r.people : a;
+                                                     })}};
+    for (const auto& r : result.services) {
+        summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
+                                       {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed},
+                                       {"e2sfca_per_1000_children", r.e2sfca_per_1000}});
+        if (r.covered) {
+            const double total = *r.covered + *r.not_covered;
+            summary["services"].back()["capacity_coverage"] = {
+                {"covered", *r.covered}, {"not_covered", *r.not_covered},
+                {"pct_covered", total > 0.0 ? 100.0 * *r.covered / total : 0.0},
+                {"order", s.services[&r - result.services.data()].coverage_order}};
+        }
+        std::vector<std::pair<std::string, AccessSummary>> rows{{"all", r.access}};
+        rows.insert(rows.end(), r.by_class.begin(), r.by_class.end());
+        for (const auto& [cls, a] : rows) {
+            nlohmann::json row{{"service", r.service}, {"area_class", cls}, {"children", a.children},
+                               {"within_threshold", a.within_threshold}, {"pct_within", a.pct_within()},
+                               {"unreachable", a.unreachable}};
+            row["mean_min"] = std::isfinite(a.mean_min) ? nlohmann::json(a.mean_min) : nlohmann::json(nullptr);
+            row["p90_min"] = std::isfinite(a.p90_min) ? nlohmann::json(a.p90_min) : nlohmann::json(nullptr);
+            row["median_min"] = std::isfinite(a.median_min) ? nlohmann::json(a.median_min) : nlohmann::json(nullptr);
+            nlohmann::json bands;
+            for (std::size_t b = 0; b < a.bands.size(); ++b) {
+                bands[travel_time_band_names[b]] = a.bands[b];
+            }
+            row["bands_min"] = bands;
+            summary["rows"].push_back(row);
+        }
+    }
+    summary["area_classes"] = {{"border_km", s.border_km}, {"remote_minutes", s.remote_minutes},
+                               {"remote_mode", s.remote_mode}, {"towns", result.towns_placed}};
+    if (const auto& rk = result.ranking) {
+        summary["budget"] = rk->budget;
+        summary["spent"] = rk->spent;
+        nlohmann::json j{{"objective", rk->objective}, {"currency", rk->currency}, {"budget", rk->budget}, {"spent", rk->spent},
+                         {"sites", rk->rows.size()}, {"children_reached", rk->children}, {"weighted_gain", rk->gain},
+                         {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
+                         {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
+                         {"candidates_off_road", rk->off_road}, {"candidates_same_cell", rk->same_cell},
+                         {"method", rk->exact ? fmt::format("exact integer program ({})", s.ranking->exact_solver == "glpk" ? "GLPK" : "CBC")
+                                    : std::string("lazy greedy with best-single-site start")},
+                         {"started_from_best_single", rk->started_from_best_single}};
+        if (rk->exact_gain) {
+            j["exact_gain"] = *rk->exact_gain;
+            j["greedy_gain"] = *rk->greedy_gain;
+            j["greedy_gap_pct"] = *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0;
+            j["proven_optimal"] = rk->proven_optimal;
+        }
+        j["programmes"] = programmes_json(*rk);
+        if (rk->plan) j["plan"] = plan_json(*rk);
+        j["equity"] = nlohmann::json::array();
+        for (const EquityRow& e : rk->equity)
+            j["equity"].push_back({{"service", e.service}, {"new_sites", e.new_sites}, {"gini_before", e.gini_before},
+                                   {"gini_after", e.gini_after}, {"beyond_threshold_before", e.beyond_before},
+                                   {"beyond_threshold_after", e.beyond_after}, {"beyond_in_priority_areas_before", e.priority_before},
+                                   {"beyond_in_priority_areas_after", e.priority_after}});
+        if (const auto& u = rk->uncertainty)
+            j["uncertainty"] = {{"draws", u->draws}, {"seed", u->seed}, {"population_pct", u->population_pct},
+                                {"cost_pct", u->cost_pct}, {"speed_pct", u->speed_pct}, {"population_unit", u->population_unit},
+                                {"robust_share", 0.9}, {"near_m", u->near_m}};
+        summary["ranking"] = j;
+    }
+    summary["warnings"] = result.warnings;
+    return summary.dump(2) + "\n";
+}
+
 void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     const Scenario& s = in.scenario;
     const GridSpec& grid = in.inputs.grid;
@@ -335,109 +433,23 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     std::string bands_csv = "service,area_class";
     for (const char* b : travel_time_band_names) bands_csv += fmt::format(",min_{}", b);
     bands_csv += ",unreachable\n";
-    nlohmann::json summary;
-    summary["results_schema"] = results_schema;
-    summary["scenario"] = s.name;
-    summary["grid"] = {{"crs", grid.crs.label()}, {"cols", grid.cols}, {"rows", grid.rows}, {"cell_size_m", grid.cell_width_m()}};
-    summary["population_total"] = result.population_total;
-    summary["population_in_area"] = result.population_in_area;
-    summary["all_ages"] = result.all_ages;  // no age data: the target groups' "children" are people of all ages
-    {
-        nlohmann::json travel;
-        travel["road_model"] = in.inputs.roads ? nlohmann::json(s.road_model) : nlohmann::json(nullptr);
-        for (const auto& [mode, st] : in.inputs.network_stats)
-            travel["networks"][mode] = {{"roads", st.lines}, {"km", st.length_km}, {"nodes", st.nodes},
-                                        {"cells_linked", st.cells_with_road}};
-        if (in.inputs.buildings)
-            travel["building_cells"] = std::count(in.inputs.buildings->values().begin(), in.inputs.buildings->values().end(), std::uint8_t{1});
-        for (const auto& c : in.inputs.osm_coverage)
-            travel["osm_extracts"].push_back({{"file", c.file}, {"box", c.box}, {"study_area_pct_inside", c.study_area_pct}});
-        summary["travel"] = travel;
-    }
-    const PopulationAccount& pa = result.population;
-    summary["population"] = {{"source_total", pa.source_total}, {"in_grid", pa.in_grid}, {"in_boundary", pa.in_boundary},
-                             {"kept_to", pa.mask.empty() ? nlohmann::json(nullptr) : nlohmann::json(pa.mask)},
-                             {"moved_off_water", pa.moved_off_water}, {"on_water_not_placed", pa.not_placed},
-                             {"beyond_border", pa.beyond_border}, {"left_boundary", pa.left_boundary},
-                             {"in_study_area", pa.in_study_area}};
-    summary["islands"] = {{"count", std::count_if(result.islands.begin(), result.islands.end(),
-                                                  [](const IslandRow& r) { return r.status == "island"; })},
-                          {"people", std::accumulate(result.islands.begin(), result.islands.end(), 0.0,
-                                                     [](double a, const IslandRow& r) {
-                                                         return r.status == "island" ? a + r.people : a;
-                                                     })}};
     for (const auto& r : result.services) {
-        summary["services"].push_back({{"name", r.service}, {"target_group", r.target_group}, {"threshold_min", r.threshold_min},
-                                       {"mode", r.mode}, {"facilities", r.facilities}, {"facilities_placed", r.placed},
-                                       {"e2sfca_per_1000_children", r.e2sfca_per_1000}});
-        if (r.covered) {
-            const double total = *r.covered + *r.not_covered;
-            summary["services"].back()["capacity_coverage"] = {
-                {"covered", *r.covered}, {"not_covered", *r.not_covered},
-                {"pct_covered", total > 0.0 ? 100.0 * *r.covered / total : 0.0},
-                {"order", s.services[&r - result.services.data()].coverage_order}};
+        if (r.covered)
             for (const auto& l : r.loads)
                 load_csv += fmt::format("{},{},{},{:.0f},{:.1f},{:.1f}\n", r.service, l.id, csv_text(l.name), l.capacity, l.load,
                                         l.capacity > 0.0 ? 100.0 * l.load / l.capacity : 0.0);
-        }
         std::vector<std::pair<std::string, AccessSummary>> rows{{"all", r.access}};
         rows.insert(rows.end(), r.by_class.begin(), r.by_class.end());
         for (const auto& [cls, a] : rows) {
             csv += fmt::format("{},{},{:.1f},{:.1f},{:.2f},{},{},{:.1f}\n", r.service, cls, a.children, a.within_threshold,
                                a.pct_within(), fmt_number(a.mean_min), fmt_number(a.p90_min), a.unreachable);
-            nlohmann::json row{{"service", r.service}, {"area_class", cls}, {"children", a.children},
-                               {"within_threshold", a.within_threshold}, {"pct_within", a.pct_within()},
-                               {"unreachable", a.unreachable}};
-            row["mean_min"] = std::isfinite(a.mean_min) ? nlohmann::json(a.mean_min) : nlohmann::json(nullptr);
-            row["p90_min"] = std::isfinite(a.p90_min) ? nlohmann::json(a.p90_min) : nlohmann::json(nullptr);
-            row["median_min"] = std::isfinite(a.median_min) ? nlohmann::json(a.median_min) : nlohmann::json(nullptr);
-            nlohmann::json bands;
             bands_csv += fmt::format("{},{}", r.service, cls);
-            for (std::size_t b = 0; b < a.bands.size(); ++b) {
-                bands[travel_time_band_names[b]] = a.bands[b];
-                bands_csv += fmt::format(",{:.1f}", a.bands[b]);
-            }
+            for (double band : a.bands) bands_csv += fmt::format(",{:.1f}", band);
             bands_csv += fmt::format(",{:.1f}\n", a.unreachable);
-            row["bands_min"] = bands;
-            summary["rows"].push_back(row);
         }
     }
-    summary["area_classes"] = {{"border_km", s.border_km}, {"remote_minutes", s.remote_minutes},
-                               {"remote_mode", s.remote_mode}, {"towns", result.towns_placed}};
-    if (const auto& rk = result.ranking) {
-        summary["budget"] = rk->budget;
-        summary["spent"] = rk->spent;
-        nlohmann::json j{{"objective", rk->objective}, {"currency", rk->currency}, {"budget", rk->budget}, {"spent", rk->spent},
-                         {"sites", rk->rows.size()}, {"children_reached", rk->children}, {"weighted_gain", rk->gain},
-                         {"candidates", rk->candidates}, {"candidates_from_file", rk->from_file},
-                         {"candidates_generated", rk->generated}, {"candidates_dropped", rk->dropped},
-                         {"candidates_off_road", rk->off_road}, {"candidates_same_cell", rk->same_cell},
-                         {"method", rk->exact ? fmt::format("exact integer program ({})", s.ranking->exact_solver == "glpk" ? "GLPK" : "CBC")
-                                    : std::string("lazy greedy with best-single-site start")},
-                         {"started_from_best_single", rk->started_from_best_single}};
-        if (rk->exact_gain) {
-            j["exact_gain"] = *rk->exact_gain;
-            j["greedy_gain"] = *rk->greedy_gain;
-            j["greedy_gap_pct"] = *rk->exact_gain > 0.0 ? 100.0 * (1.0 - *rk->greedy_gain / *rk->exact_gain) : 0.0;
-            j["proven_optimal"] = rk->proven_optimal;
-        }
-        j["programmes"] = programmes_json(*rk);
-        if (rk->plan) j["plan"] = plan_json(*rk);
-        j["equity"] = nlohmann::json::array();
-        for (const EquityRow& e : rk->equity)
-            j["equity"].push_back({{"service", e.service}, {"new_sites", e.new_sites}, {"gini_before", e.gini_before},
-                                   {"gini_after", e.gini_after}, {"beyond_threshold_before", e.beyond_before},
-                                   {"beyond_threshold_after", e.beyond_after}, {"beyond_in_priority_areas_before", e.priority_before},
-                                   {"beyond_in_priority_areas_after", e.priority_after}});
-        if (const auto& u = rk->uncertainty)
-            j["uncertainty"] = {{"draws", u->draws}, {"seed", u->seed}, {"population_pct", u->population_pct},
-                                {"cost_pct", u->cost_pct}, {"speed_pct", u->speed_pct}, {"population_unit", u->population_unit},
-                                {"robust_share", 0.9}, {"near_m", u->near_m}};
-        summary["ranking"] = j;
-    }
-    summary["warnings"] = result.warnings;
     geodata::write_text_file(layout.summary_csv(), csv);
-    geodata::write_text_file(layout.summary_json(), summary.dump(2) + "\n");
+    geodata::write_text_file(layout.summary_json(), result.summary_json);
     geodata::write_text_file(layout.bands_csv(), bands_csv);
     geodata::write_text_file(layout.facilities_load_csv(), load_csv);
     write_access_layers(s, layout, grid, result, in.facilities.points, in.inputs.zones ? &*in.inputs.zones : nullptr,

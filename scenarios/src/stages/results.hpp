@@ -30,6 +30,9 @@ struct ResultsInputs {
 /// For maps: 0 water, 1 land outside the study area, 2 land in the study area.
 Grid<std::uint8_t> land_map(const RunInputs& in);
 
+/// summary.json's text (RunResult::summary_json): the figures of `result` and the inputs' travel model.
+std::string summary_json(const Scenario& s, const RunInputs& inputs, const RunResult& result);
+
 /// Every data output of a run into `layout`'s folder (which exists).
 void write_results(const ResultsLayout& layout, const ResultsInputs& in);
 

@@ -48,11 +48,24 @@ std::shared_ptr<const detail::CacheEntry> RunCache::find(const Scenario& s) cons
 
 void RunCache::store(std::shared_ptr<const detail::CacheEntry> entry) {
     std::lock_guard lock(m_mutex);
+    if (m_frozen) return;
     std::erase_if(m_entries, [&](const auto& e) { return e->key == entry->key; });
     m_entries.push_back(std::move(entry));
 }
 
+bool RunCache::accepts() const {
+    std::lock_guard lock(m_mutex);
+    return !m_frozen;
+}
+
+void RunCache::freeze() {
+    std::lock_guard lock(m_mutex);
+    m_frozen = true;
+}
+
 std::shared_ptr<RunCache> make_run_cache() { return std::make_shared<RunCache>(); }
+
+void freeze_run_cache(RunCache& cache) { cache.freeze(); }
 
 bool shares_inputs(const Scenario& a, const Scenario& b) { return detail::shared_inputs_key(a) == detail::shared_inputs_key(b); }
 

@@ -63,10 +63,14 @@ class RunCache {
 public:
     std::shared_ptr<const detail::CacheEntry> find(const Scenario& s) const;
     void store(std::shared_ptr<const detail::CacheEntry> entry);
+    /// False once frozen (freeze_run_cache): store() would do nothing.
+    bool accepts() const;
+    void freeze();
 
 private:
     mutable std::mutex m_mutex;
     std::vector<std::shared_ptr<const detail::CacheEntry>> m_entries;
+    bool m_frozen = false;
 };
 
 }  // namespace accessplan::scenarios

@@ -64,11 +64,13 @@ TravelTimeResult reuse_search(const BaseSearch* base, const Grid<float>& frictio
 }
 
 /// The catchment of each supply point: an earlier run's when it was searched with the same threshold, no edge of it
-/// is gone and no new edge starts inside it (the search never reached a new edge), else a bounded search.
-std::vector<Catchment> catchments_from(const KeptCatchments* earlier, const Grid<float>& friction,
-                                          const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
-                                          double threshold_min) {
-    std::vector<Catchment> out(supplies.size());
+/// is gone and no new edge starts inside it (the search never reached a new edge), else a bounded search. The
+/// earlier run's are pointed to, not copied.
+ServiceCatchments catchments_from(const KeptCatchments* earlier, const Grid<float>& friction,
+                                  const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
+                                  double threshold_min) {
+    ServiceCatchments out;
+    out.of_supply.assign(supplies.size(), nullptr);
     std::vector<std::size_t> new_edge_cells;  // the cells searches expand to use a new edge
     std::optional<std::vector<ExtraEdge>> added;
     if (earlier != nullptr && earlier->threshold_min == threshold_min) added = added_edges(earlier->edges, bounded.extra_edges);
@@ -85,15 +87,15 @@ std::vector<Catchment> catchments_from(const KeptCatchments* earlier, const Grid
                     return std::find(new_edge_cells.begin(), new_edge_cells.end(), r.cell) != new_edge_cells.end();
                 });
                 if (!reaches_new_edge) {
-                    out[j] = c;
+                    out.of_supply[j] = &c;
                     continue;
                 }
             }
         missing.push_back({supplies[j].cell, static_cast<std::int32_t>(j)});
         missing_index.push_back(j);
     }
-    std::vector<Catchment> searched = compute_catchments(friction, missing, bounded);
-    for (std::size_t m = 0; m < missing.size(); ++m) out[missing_index[m]] = std::move(searched[m]);
+    out.searched = compute_catchments(friction, missing, bounded);
+    for (std::size_t m = 0; m < missing.size(); ++m) out.of_supply[missing_index[m]] = &out.searched[m];
     return out;
 }
 
@@ -166,18 +168,18 @@ std::vector<TravelTimeResult> service_travel_times(const Scenario& s, const RunI
     return times;
 }
 
-std::vector<Catchment> service_catchments(const std::string& service, const Grid<float>& friction,
-                                          const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
-                                          double threshold_min, const SearchReuse& reuse) {
+ServiceCatchments service_catchments(const std::string& service, const Grid<float>& friction,
+                                     const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
+                                     double threshold_min, const SearchReuse& reuse) {
     const KeptCatchments* earlier = nullptr;
     if (reuse.earlier)
         if (auto it = reuse.earlier->catchments.find(service); it != reuse.earlier->catchments.end()) earlier = &it->second;
-    std::vector<Catchment> catchments = catchments_from(earlier, friction, supplies, bounded, threshold_min);
+    ServiceCatchments catchments = catchments_from(earlier, friction, supplies, bounded, threshold_min);
     if (reuse.keep) {
         auto& kept = reuse.keep->catchments[service];
         kept.threshold_min = threshold_min;
         kept.edges = bounded.extra_edges;
-        for (std::size_t j = 0; j < supplies.size(); ++j) kept.by_cell.emplace(supplies[j].cell, catchments[j]);
+        for (std::size_t j = 0; j < supplies.size(); ++j) kept.by_cell.emplace(supplies[j].cell, *catchments.of_supply[j]);
     }
     return catchments;
 }

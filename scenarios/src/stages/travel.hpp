@@ -38,11 +38,18 @@ std::vector<TravelTimeResult> service_travel_times(const Scenario& s, const RunI
                                                    const FacilitySet& facilities, const SearchReuse& reuse,
                                                    const StageClock& clock);
 
+/// The catchments of a service's supply points: those searched in this run, and one pointer per supply point (into
+/// `searched`, or into an earlier run's kept searches, which SearchReuse::earlier keeps alive for the run).
+struct ServiceCatchments {
+    std::vector<Catchment> searched;
+    std::vector<const Catchment*> of_supply;
+};
+
 /// The catchment of each supply point within `threshold_min` of service `service` (a bounded search each), taken
 /// from an earlier run where it is still valid.
-std::vector<Catchment> service_catchments(const std::string& service, const Grid<float>& friction,
-                                          const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
-                                          double threshold_min, const SearchReuse& reuse);
+ServiceCatchments service_catchments(const std::string& service, const Grid<float>& friction,
+                                     const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
+                                     double threshold_min, const SearchReuse& reuse);
 
 /// Counts the ferry ends (of every mode's ferry edges) on each island of `islands` (IslandRow::id = 1 + land part)
 /// and says how each is reached.

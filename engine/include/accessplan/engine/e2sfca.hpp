@@ -54,4 +54,8 @@ Grid<float> e2sfca(const Grid<float>& friction_min_per_m, const std::vector<Supp
 Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, std::vector<Catchment> catchments,
                    const Grid<float>& children, const E2sfcaOptions& options);
 
+/// The same from catchments held elsewhere (one per facility, in facility order; read, not changed).
+Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, const std::vector<const Catchment*>& catchments,
+                   const Grid<float>& children, const E2sfcaOptions& options);
+
 }  // namespace accessplan

@@ -69,4 +69,15 @@ void check_results_folder(const std::filesystem::path& dir);
 ComparisonReport compare_runs(const std::filesystem::path& base_dir, const std::filesystem::path& scenario_dir,
                               const std::filesystem::path& out_dir);
 
+struct RunResult;
+
+/// compare_runs's figures for two runs held in memory on the same analysis grid (a server's what-if against its
+/// baseline; RunResult::grids): per service, by area class and by zone, with the same warnings; facility changes are
+/// left out and nothing is written. InputError for runs on different grids.
+ComparisonReport compare_results(const RunResult& base, const RunResult& scenario);
+
+/// compare.json's figures of `report` as JSON text: {"services": [...], "largest_change", "warnings", "all_ages"}, each
+/// service as compare.json has it (without its facilities).
+std::string comparison_json(const ComparisonReport& report);
+
 }  // namespace accessplan::scenarios

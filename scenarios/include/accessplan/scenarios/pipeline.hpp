@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -230,6 +231,11 @@ struct RunGrids {
     std::vector<Grid<float>> travel_time_min;  ///< per service (RunResult::services order); +inf = unreachable
     Grid<std::uint8_t> land;                   ///< 0 water, 1 land outside the study area, 2 land in the study area
     Grid<std::uint8_t> area_class;             ///< bit flags: 1 island, 2 border, 4 remote
+    /// Children per target group (0 outside the study area), shared with the run's inputs (and with later runs that
+    /// reuse them): never changed.
+    std::shared_ptr<const std::map<std::string, Grid<float>>> children;
+    /// Zone ids (1.. in RunResult::zones order, 0 = none); null without zones.
+    std::shared_ptr<const Grid<std::int32_t>> zones;
 };
 
 /// Where the people of the population raster went (before population_growth): what a planner needs to reconcile the
@@ -276,6 +282,7 @@ struct RunResult {
     std::optional<RankingReport> ranking;  ///< when the scenario has a ranking section
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
+    std::string summary_json;  ///< summary.json's text (also when RunOptions::write_outputs is off)
     std::shared_ptr<const RunGrids> grids;  ///< set by run_scenario
 };
 
@@ -286,6 +293,10 @@ struct RunResult {
 /// Thread-safe.
 class RunCache;
 std::shared_ptr<RunCache> make_run_cache();
+
+/// From now on `cache` keeps what it holds and stores nothing more: runs take over its entries, and one whose inputs
+/// it has not got starts fresh and is forgotten (a server's baseline: what-ifs never grow its memory).
+void freeze_run_cache(RunCache& cache);
 
 /// True when a run of `b` can take over the inputs of a run of `a` (see RunCache).
 bool shares_inputs(const Scenario& a, const Scenario& b);
@@ -310,6 +321,9 @@ struct RunOptions {
     /// inputs too): run.json names files inside it by their path relative to out_dir, since the staging name does not
     /// last. Empty = out_dir.
     std::filesystem::path staging_root;
+    /// False: nothing is written (out_dir is neither made nor used; visual_outputs is not called): the figures,
+    /// RunResult::summary_json and RunResult::grids only, for a server's what-ifs.
+    bool write_outputs = true;
 };
 
 /// Runs `scenario`, writing outputs into `out_dir` (which must exist; use geodata::OutputFolder to stage it).
