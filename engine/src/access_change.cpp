@@ -38,16 +38,27 @@ bool changed_more(const AccessChange& a, const AccessChange& b) noexcept {
 }
 
 Grid<std::uint8_t> status_change(const Grid<float>& before, const Grid<float>& after, double threshold) {
+    return status_change(before, after, threshold, threshold);
+}
+
+Grid<std::uint8_t> status_change(const Grid<float>& before, const Grid<float>& after, double threshold_before,
+                                 double threshold_after) {
     require_same_grid(before.spec(), after.spec());
     Grid<std::uint8_t> out(before.spec(), 0);
     for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = status_change_code(access_status(before[i], threshold), access_status(after[i], threshold));
+        out[i] = status_change_code(access_status(before[i], threshold_before), access_status(after[i], threshold_after));
     return out;
 }
 
 AccessComparison compare_access(const Grid<float>& before, const Grid<float>& after, const Grid<float>& children,
                                 double threshold, const Grid<std::uint8_t>* flags, const Grid<std::int32_t>* zones,
                                 std::size_t zone_count, double min_area_children) {
+    return compare_access(before, after, children, threshold, threshold, flags, zones, zone_count, min_area_children);
+}
+
+AccessComparison compare_access(const Grid<float>& before, const Grid<float>& after, const Grid<float>& children,
+                                double threshold_before, double threshold_after, const Grid<std::uint8_t>* flags,
+                                const Grid<std::int32_t>* zones, std::size_t zone_count, double min_area_children) {
     require_same_grid(before.spec(), after.spec());
     require_same_grid(before.spec(), children.spec());
     if (flags) require_same_grid(before.spec(), flags->spec());
@@ -63,7 +74,7 @@ AccessComparison compare_access(const Grid<float>& before, const Grid<float>& af
     for (std::size_t i = 0; i < before.size(); ++i) {
         const double c = children[i];
         if (!(c > 0.0)) continue;
-        const S sa = access_status(before[i], threshold), sb = access_status(after[i], threshold);
+        const S sa = access_status(before[i], threshold_before), sb = access_status(after[i], threshold_after);
         const bool a = sa == S::within, b = sb == S::within;
         change[i] = static_cast<std::int8_t>(b && !a ? 1 : (a && !b ? -1 : 0));
         auto add = [&](AccessChange& x) {

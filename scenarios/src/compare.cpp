@@ -209,7 +209,8 @@ std::vector<FacilityChange> facility_changes(const std::map<std::int64_t, UsedFa
 
 /// compare.json's entry of one service, without its facilities: its figures, by area class and (`with_zones`) by zone.
 nlohmann::json service_json(const ServiceComparison& sc, const std::vector<ComparisonZone>& zones, bool with_zones) {
-    nlohmann::json entry{{"name", sc.service}, {"threshold_min", sc.threshold_min}};
+    nlohmann::json entry{{"name", sc.service}, {"threshold_min", sc.threshold_min},
+                         {"threshold_before_min", sc.threshold_before_min}};
     entry.update(change_json(sc.change.by_class.front().second));
     nlohmann::json classes = nlohmann::json::object();
     for (const auto& [cls, c] : sc.change.by_class) classes[cls] = change_json(c);
@@ -226,10 +227,12 @@ nlohmann::json service_json(const ServiceComparison& sc, const std::vector<Compa
     return entry;
 }
 
-/// The warning of a service whose threshold differs between the runs.
+/// The note of a service whose threshold differs between the runs.
 std::string threshold_warning(const std::string& service, double before, double after) {
-    return fmt::format("service {}: the threshold changed from {:g} to {:g} min; gains and losses use the scenario's",
-                       service, before, after);
+    return fmt::format("service {}: the threshold changed from {:g} to {:g} min: 'within before' counts children within "
+                       "{:g} min of the baseline's times, 'within after' within {:g} min of the scenario's; gains and "
+                       "losses include the children the new threshold alone brings in or leaves out",
+                       service, before, after, before, after);
 }
 
 }  // namespace
@@ -282,20 +285,21 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
             report.warnings.push_back(fmt::format("service {} is not in the baseline {}: not compared", name, base_dir.string()));
             continue;
         }
-        ServiceComparison sc{name, s["target_group"].get<std::string>(), s["threshold_min"].get<double>(), {}, {}};
-        if (base_services[name]["threshold_min"].get<double>() != sc.threshold_min)
-            report.warnings.push_back(threshold_warning(name, base_services[name]["threshold_min"].get<double>(), sc.threshold_min));
+        ServiceComparison sc{name, s["target_group"].get<std::string>(), s["threshold_min"].get<double>(),
+                             base_services[name]["threshold_min"].get<double>(), {}, {}};
+        if (sc.threshold_before_min != sc.threshold_min)
+            report.warnings.push_back(threshold_warning(name, sc.threshold_before_min, sc.threshold_min));
         const Grid<float> before = read_raster(base_layout.travel_time_tif(name));
         const Grid<float> after = read_raster(scen_layout.travel_time_tif(name));
         const Grid<float> children = read_raster(scen_layout.children_tif(sc.target_group));
-        sc.change = compare_access(before, after, children, sc.threshold_min, &flags, zones ? &*zones : nullptr,
+        sc.change = compare_access(before, after, children, sc.threshold_before_min, sc.threshold_min, &flags, zones ? &*zones : nullptr,
                                    report.zones.size(), 1.0);
         const auto no_facilities = std::map<std::int64_t, UsedFacility>{};
         const auto b = base_facilities.find(name), a = scen_facilities.find(name);
         sc.facilities = facility_changes(b != base_facilities.end() ? b->second : no_facilities,
                                          a != scen_facilities.end() ? a->second : no_facilities, cell, grid.crs.metres_per_unit);
 
-        const Grid<std::uint8_t> status = status_change(before, after, sc.threshold_min);
+        const Grid<std::uint8_t> status = status_change(before, after, sc.threshold_before_min, sc.threshold_min);
         Grid<float> diff(before.spec(), -9999.0f);
         Grid<std::int32_t> gained(before.spec(), 0);
         for (std::size_t i = 0; i < diff.size(); ++i) {
@@ -382,10 +386,11 @@ ComparisonReport compare_results(const RunResult& base, const RunResult& scenari
         }
         if (in_base->threshold_min != svc.threshold_min)
             report.warnings.push_back(threshold_warning(svc.service, in_base->threshold_min, svc.threshold_min));
-        ServiceComparison sc{svc.service, svc.target_group, svc.threshold_min, {}, {}};
+        ServiceComparison sc{svc.service, svc.target_group, svc.threshold_min, in_base->threshold_min, {}, {}};
         const auto kb = static_cast<std::size_t>(in_base - base.services.begin());
         sc.change = compare_access(b.travel_time_min[kb], a.travel_time_min[k], a.children->at(svc.target_group),
-                                   svc.threshold_min, &b.area_class, b.zones.get(), report.zones.size(), 1.0);
+                                   in_base->threshold_min, svc.threshold_min, &b.area_class, b.zones.get(),
+                                   report.zones.size(), 1.0);
         report.services.push_back(std::move(sc));
     }
     return report;

@@ -192,6 +192,12 @@ TEST_CASE("serve: a what-if answers what accessplan run and compare give for the
     CHECK(service("swimming_pool")["gained"].get<double>() > 0.0);
     CHECK(service("primary_school")["lost"].get<double>() + service("primary_school")["slower"].get<double>() > 0.0);
     CHECK(service("playground")["threshold_min"] == 20.0);
+    // A threshold what-if: "before" is the baseline's own figure at its own threshold (15 min), "after" at 20 min.
+    CHECK(service("playground")["threshold_before_min"] == 15.0);
+    for (const auto& row : baseline["rows"])
+        if (row["service"] == "playground" && row["area_class"] == "all")
+            CHECK(service("playground")["within_before"].get<double>() == Approx(row["within_threshold"].get<double>()).epsilon(1e-9));
+    CHECK(service("playground")["gained"].get<double>() > 0.0);
     // Within before + gained - lost = within after, for every service (an identity of the figures, not the tool's).
     for (const auto& s : answer["compare"]["services"])
         CHECK(s["within_before"].get<double>() + s["gained"].get<double>() - s["lost"].get<double>() ==
@@ -288,6 +294,14 @@ TEST_CASE("serve: bad requests get a 4xx that says what was wrong, and pages mus
         CHECK_THAT(message, Catch::Contains(words));
         CHECK_THAT(message, !Catch::Contains("whatif-"));  // the server's own files are not named
     }
+    // Rank budgets: numbers or money as scenario files write it; no other programme.
+    CHECK(server.post("/api/rank", R"({"budgets": {"swimming": "5 tỷ"}})").first == 200);
+    const auto bad_budget = server.post("/api/rank", R"({"budgets": {"swimming": "five"}})");
+    CHECK(bad_budget.first == 400);
+    CHECK_THAT(bad_budget.second["error"].get<std::string>(), Catch::Contains("budgets.swimming"));
+    const auto no_programme = server.post("/api/rank", R"({"budgets": {"pools": 5}})");
+    CHECK(no_programme.first == 422);
+    CHECK_THAT(no_programme.second["error"].get<std::string>(), Catch::Contains("its programmes: education, health"));
     // The same checks guard saving.
     CHECK(server.post("/api/scenario", R"({"modifications": [{"add_facilitys": {}}]})").first == 422);
     // A body over 1 MB, an unknown service's map, an unknown page.
@@ -300,6 +314,10 @@ TEST_CASE("serve: bad requests get a 4xx that says what was wrong, and pages mus
     CHECK(map->status == 404);
     CHECK_THAT(map->body, Catch::Contains("no service"));
     CHECK(c.Get("/etc/passwd")->status == 404);
+    auto get_whatif = c.Get("/api/whatif");
+    REQUIRE(get_whatif);
+    CHECK(get_whatif->status == 405);
+    CHECK_THAT(get_whatif->body, Catch::Contains("takes POST"));
     // DNS rebinding: a page of another site naming this machine's address is refused.
     auto rebound = c.Get("/api/summary", httplib::Headers{{"Host", "attacker.example:80"}});
     REQUIRE(rebound);
@@ -310,7 +328,8 @@ TEST_CASE("serve: bad requests get a 4xx that says what was wrong, and pages mus
 
 TEST_CASE("serve: --token guards every request (header, address or cookie), and SIGTERM stops the server "
           "cleanly and removes its working folder", "[serve][integration]") {
-    Server server({"--token"});
+    test::TempDir exports;
+    Server server({"--token", "--export-dir", (exports / "out").string()});
     REQUIRE(server.token.size() == 32);
     httplib::Client bare("127.0.0.1", server.port);
     for (const char* path : {"/", "/app.js", "/api/summary", "/api/app"}) {
@@ -335,6 +354,21 @@ TEST_CASE("serve: --token guards every request (header, address or cookie), and 
     auto script = bare.Get("/app.js", httplib::Headers{{"Cookie", cookie.substr(0, cookie.find(';'))}});
     REQUIRE(script);
     CHECK(script->status == 200);
+
+    // Export: the what-if run in full into a new folder of --export-dir, named after the what-if (a path in the name
+    // stays a name), with its scenario file; its figures are the what-if's.
+    const std::string pool = R"({"name": "../Bể bơi/..", "modifications": [{"add_facilities": {"facilities": [
+        {"name": "P", "type": "swimming_pool", "lon": 107.3817, "lat": 21.3110}]}}]})";
+    const auto [export_status, exported] = server.post("/api/export", pool);
+    REQUIRE(export_status == 200);
+    const fs::path folder = exported["folder"].get<std::string>();
+    CHECK(folder.parent_path() == fs::absolute(exports / "out").lexically_normal());
+    CHECK_THAT(folder.filename().string(), Catch::StartsWith("Bể_bơi-"));
+    const auto [whatif_status, whatif] = server.post("/api/whatif", pool.substr(0, 1) + pool.substr(pool.find("\"modifications\"")));
+    REQUIRE(whatif_status == 200);
+    CHECK(json::parse(test::slurp(folder / "summary.json"))["rows"] == whatif["summary"]["rows"]);
+    CHECK(fs::exists(folder / "report.html"));
+    CHECK_THAT(test::slurp(folder / "scenario.yaml"), Catch::Contains("add_facilities"));
 
     const std::string err = server.err_text();
     const auto at = err.find("working folder ");

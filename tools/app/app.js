@@ -24,9 +24,16 @@ const VI = {
   'ferry': 'phà', 'threshold': 'ngưỡng', 'all': 'tất cả', 'island': 'hải đảo', 'border': 'biên giới', 'remote': 'vùng sâu',
   'none': 'khác', 'Zones that changed most': 'Các vùng thay đổi nhiều nhất', 'warnings': 'cảnh báo',
   'saved': 'đã lưu', 'points': 'điểm', 'Rank': 'Xếp hạng', 'Rank candidate sites': 'Xếp hạng địa điểm đề xuất',
-  'rank hint': 'Các địa điểm đề xuất của kịch bản, xếp hạng theo trạng thái trên (tham lam, không mô phỏng, không kế hoạch); nút của mỗi dòng thêm địa điểm vào phương án.',
+  "The scenario's candidate sites ranked for the state above (greedy, no draws, no plan); a row's + adds the site to the what-if.":
+  'Các địa điểm đề xuất của kịch bản, xếp hạng theo trạng thái trên (tham lam, không mô phỏng, không kế hoạch); nút + của mỗi dòng thêm địa điểm vào phương án.',
+  'Start again: remove every edit of this session?': 'Làm lại từ đầu: xóa mọi chỉnh sửa của phiên này?',
+  'reason': 'lý do', 'no candidates': 'không có địa điểm đề xuất', 'nobody_left': 'không còn ai để phục vụ thêm',
+  'nothing_affordable': 'không địa điểm nào vừa ngân sách còn lại', 'no_candidates': 'không có địa điểm đề xuất',
   'budget': 'ngân sách', 'spent': 'đã chi', 'sites': 'địa điểm', 'cost': 'chi phí', 'add to the what-if': 'thêm vào phương án',
-  'programme': 'chương trình', 'ranked': 'đã xếp hạng',
+  'programme': 'chương trình', 'ranked': 'đã xếp hạng', 'area classes': 'loại vùng', 'zones': 'vùng',
+  'gaps (baseline)': 'vùng thiếu (hiện trạng)', 'facilities': 'cơ sở', 'gap': 'vùng thiếu',
+  'Export results folder': 'Xuất thư mục kết quả', 'exporting… (a full run: maps, report, ranking)':
+  'đang xuất… (chạy đầy đủ: bản đồ, báo cáo, xếp hạng)', 'results written to': 'kết quả đã ghi vào',
 };
 let lang = 'en';
 const t = (s) => (lang === 'vi' && VI[s]) || s;
@@ -58,6 +65,7 @@ let answer = null;        // the latest /api/whatif answer
 let asked = 0;            // requests sent; only the latest one's answer is shown
 let drawing = [];         // grid points of the line or polygon being drawn
 const map = L.map('map', {crs: L.CRS.Simple, minZoom: -12, maxZoom: 4, zoomSnap: 0.25, doubleClickZoom: false});
+map.createPane('raster').style.zIndex = 350;  // the grid's image under the outlines, facilities and edits
 let overlay = null, editLayer = L.layerGroup().addTo(map), facilityLayer = L.layerGroup().addTo(map), drawLayer = L.layerGroup().addTo(map);
 let bounds;
 
@@ -83,15 +91,18 @@ function drawFacilities() {
   facilityLayer.clearLayers();
   const svc = info.services.find((s) => s.name === $('service').value);
   const closed = closedIds();
-  for (const f of info.facilities) {
+  // The chosen service's facilities last (on top); only they can be clicked to close, so that a click never
+  // closes another service's facility beside the one meant.
+  const order = [...info.facilities].sort((a, b) => a.services.split(',').includes(svc.name) - b.services.split(',').includes(svc.name));
+  for (const f of order) {
     const serves = f.services.split(',').includes(svc.name);
     const gone = closed.has(String(f.id));
     const m = L.circleMarker([f.y, f.x], {radius: serves ? 5 : 3, color: gone ? '#b3261e' : '#222', weight: gone ? 2 : 1,
-      fillColor: gone ? '#fff' : serves ? '#ffd400' : '#999', fillOpacity: 0.9});
+      fillColor: gone ? '#fff' : serves ? '#ffd400' : '#999', fillOpacity: 0.9, bubblingMouseEvents: false});
     m.bindTooltip(`${esc(f.name)} (${esc(f.type)}, id ${esc(f.id)})${gone ? ' · ' + t('close') : ''}`);
     m.on('click', (ev) => {
-      if (tool() !== 'close' || gone) return;
-      L.DomEvent.stopPropagation(ev);
+      if (tool() !== 'close') { onClick(ev); return; }  // other tools: as a click on the map there
+      if (gone || !serves) return;
       push({mod: {close_facilities: {ids: [Number(f.id)]}}, label: `${t('close')} ${f.name} (id ${f.id})`, at: [[f.y, f.x]]});
     });
     m.addTo(facilityLayer);
@@ -192,12 +203,36 @@ function showAnswer() {
   $('answer').innerHTML = html;
 }
 
+// Outlines in grid coordinates (GeoJSON from /api/app).
+const gridGeoJson = (items, style, tip) => L.geoJSON(
+  {type: 'FeatureCollection', features: items.filter((i) => i.geometry).map((i) => ({type: 'Feature', geometry: i.geometry, properties: i}))},
+  {coordsToLatLng: (c) => L.latLng(c[1], c[0]), style, interactive: !!tip,
+   onEachFeature: tip ? (f, layer) => layer.bindTooltip(tip(f.properties)) : undefined});
+let zoneLayer = null, gapLayer = null, areaClassLayer = null;
+
+function drawOutlines() {
+  gridGeoJson(info.study_area, {color: '#111', weight: 1.5, fill: false}).addTo(map);
+  gridGeoJson(info.border, {color: '#b3261e', weight: 2, dashArray: '6 4', fill: false}).addTo(map);
+  zoneLayer = gridGeoJson(info.zones, {color: '#555', weight: 0.7, fill: false}, (p) => `${esc(p.zone_name)} (${esc(p.zone_code)})`);
+  if ($('show-zones').checked) zoneLayer.addTo(map);
+}
+
+function drawGaps() {
+  if (gapLayer) map.removeLayer(gapLayer);
+  gapLayer = gridGeoJson(info.gaps.filter((g) => g.service === $('service').value),
+    {color: '#e6550d', weight: 1.5, fillOpacity: 0.08}, (p) => `${t('gap')} ${esc(p.rank)}: ${num(Number(p.children))} ${info.all_ages ? t('people') : t('children')}`);
+  if ($('show-gaps').checked) gapLayer.addTo(map);
+}
+
 let baseLayers = {};
 async function showMap() {
   const service = $('service').value;
   const which = $('layer').value;
   let image, legend;
-  if (which === 'before') {
+  if (which === 'area_classes') {
+    if (!areaClassLayer) areaClassLayer = await api('/api/area_classes');
+    image = areaClassLayer.travel_time; legend = areaClassLayer.legend;
+  } else if (which === 'before') {
     if (!baseLayers[service]) baseLayers[service] = await api('/api/map?service=' + encodeURIComponent(service));
     image = baseLayers[service].travel_time; legend = baseLayers[service].legend;
   } else {
@@ -205,7 +240,7 @@ async function showMap() {
     image = which === 'change' ? answer.map.change : answer.map.travel_time;
     legend = which === 'change' ? answer.map.change_legend : answer.map.legend;
   }
-  const next = L.imageOverlay('data:image/png;base64,' + image, bounds, {className: 'raster', opacity: 0.9});
+  const next = L.imageOverlay('data:image/png;base64,' + image, bounds, {className: 'raster', opacity: 0.9, pane: 'raster'});
   next.addTo(map);
   if (overlay) map.removeLayer(overlay);
   overlay = next;
@@ -293,7 +328,8 @@ function showBudgets() {
   if (!ranked) return;
   $('budgets').innerHTML = ranked.programmes.map((p, i) => `<div class="row">${esc(ranked.single_budget ? t('budget') : p.name)} ` +
     `<input data-programme="${esc(p.name)}" type="number" min="0" step="any" value="${p.budget}" style="width:12em"> ${esc(ranked.currency)}` +
-    ` <span class="hint">${t('spent')} ${num(p.spent)}, ${p.sites} ${t('sites')}, ${num(p.children)} ${info.all_ages ? t('people') : t('children')}</span></div>`).join('');
+    ` <span class="hint">${t('spent')} ${num(p.spent)}, ${p.sites} ${t('sites')}, ${num(p.children)} ${info.all_ages ? t('people') : t('children')}` +
+    `${p.unspent_reason ? ' · ' + esc(t(p.unspent_reason)) : ''}</span></div>`).join('');
 }
 
 async function rank() {
@@ -313,12 +349,15 @@ async function rank() {
   }
   showBudgets();
   rankLayer.clearLayers();
-  let html = `<table><tr><th>#</th><th>${t('Name')}</th><th>${t('Service')}</th><th>${t('cost')}</th><th>${info.all_ages ? t('people') : t('children')}</th><th></th></tr>`;
+  let html = `<table><tr><th>#</th><th>${t('Name')}</th><th>${t('Service')}</th><th>${t('zone')}</th><th>${t('cost')}</th>` +
+    `<th>${info.all_ages ? t('people') : t('children')}</th><th></th></tr>`;
   ranked.sites.slice(0, 40).forEach((r, i) => {
     const label = (info.services.find((x) => x.name === r.service) || {}).label || r.service;
-    html += `<tr title="${esc(r.reason)}"><td>${r.rank}</td><td>${esc(r.name || r.id)}</td><td>${esc(label)}</td>` +
-      `<td>${num(r.cost)}</td><td>${num(r.children)}</td><td><button data-site="${i}">+</button></td></tr>`;
-    L.circleMarker([r.y, r.x], {radius: 8, color: '#6a3d9a', weight: 2, fillColor: '#fff', fillOpacity: 0.9})
+    html += `<tr title="${esc(r.reason)}"><td>${r.rank}</td><td>${esc(r.name || r.id)}</td><td>${esc(label)}</td><td>${esc(r.zone)}</td>` +
+      `<td>${num(r.cost)}</td><td>${num(r.children)}</td><td><button data-site="${i}">+</button></td></tr>` +
+      `<tr><td></td><td colspan="6" class="hint">${esc(r.reason)}</td></tr>`;
+    L.marker([r.y, r.x], {icon: L.divIcon({className: '', iconSize: [20, 20], html:
+      `<div style="width:18px;height:18px;border-radius:50%;background:#6a3d9a;color:#fff;font:bold 10px/18px sans-serif;text-align:center;border:1px solid #fff">${r.rank}</div>`})})
       .bindTooltip(`${r.rank}. ${esc(r.name || r.id)} · ${esc(label)} · ${esc(r.reason)}`).addTo(rankLayer);
   });
   $('ranking').innerHTML = html + '</table>';
@@ -328,6 +367,18 @@ async function rank() {
     const facility = {name: r.name || r.id, type: svc.types[0], lon: r.lon, lat: r.lat};
     push({mod: {add_facilities: {facilities: [facility]}}, label: `${t('add')} ${facility.name} (${t('Rank')} ${r.rank})`, at: [[r.y, r.x]]});
   }));
+}
+
+async function exportResults() {
+  const body = request(false);
+  body.name = $('name').value || 'what-if';
+  setStatus(t('exporting… (a full run: maps, report, ranking)'));
+  try {
+    const done = await api('/api/export', body);
+    setStatus(`${t('results written to')} ${done.folder} (${done.seconds.toFixed(1)} s)`);
+  } catch (err) {
+    setStatus(err.message, true);
+  }
 }
 
 async function start() {
@@ -349,7 +400,13 @@ async function start() {
   document.querySelectorAll('input[name=tool]').forEach((r) => r.addEventListener('change', setTool));
   $('service').addEventListener('change', () => {
     $('threshold').value = info.services.find((s) => s.name === $('service').value).threshold_min;
-    drawFacilities(); showAnswer(); showMap();
+    drawFacilities(); drawGaps(); showAnswer(); showMap();
+  });
+  drawOutlines();
+  $('show-zones').addEventListener('change', () => { if ($('show-zones').checked) zoneLayer.addTo(map); else map.removeLayer(zoneLayer); });
+  $('show-gaps').addEventListener('change', drawGaps);
+  $('show-facilities').addEventListener('change', () => {
+    if ($('show-facilities').checked) facilityLayer.addTo(map); else map.removeLayer(facilityLayer);
   });
   $('layer').addEventListener('change', showMap);
   $('month').addEventListener('change', () => {
@@ -363,12 +420,17 @@ async function start() {
   });
   $('undo').addEventListener('click', () => { if (edits.length) { redo.push(edits.pop()); changed(); } });
   $('redo').addEventListener('click', () => { if (redo.length) { edits.push(redo.pop()); changed(); } });
-  $('reset').addEventListener('click', () => { edits = []; redo = []; changed(); });
+  $('reset').addEventListener('click', () => {
+    if (edits.length && !confirm(t('Start again: remove every edit of this session?'))) return;
+    edits = []; redo = []; changed();
+  });
   $('finish').addEventListener('click', finishLine);
   $('cancel').addEventListener('click', setTool);
   $('save').addEventListener('click', save);
   $('rank').addEventListener('click', rank);
+  $('export').addEventListener('click', exportResults);
   $('threshold').value = info.services[0].threshold_min;
+  drawGaps();
   setTool();
   changed();
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +25,7 @@
 
 #include "accessplan/engine/access_change.hpp"
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/numbers.hpp"
 #include "accessplan/engine/version.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/output.hpp"
@@ -32,6 +34,7 @@
 #include "accessplan/scenarios/scenario.hpp"
 #include "accessplan/viz/labels.hpp"
 #include "accessplan/viz/map.hpp"
+#include "accessplan/viz/outputs.hpp"
 #include "accessplan/viz/palette.hpp"
 #include "../cli_common.hpp"
 
@@ -58,35 +61,12 @@ struct ApiError {
     std::string message;
 };
 
-/// Limits of the server (docs/serve.md "Limits").
+/// Limits of the server (docs/serve.md "Security and limits").
 constexpr std::size_t max_body_bytes = 1 << 20;
 constexpr std::size_t max_modifications = 200;
 constexpr std::size_t max_running = 2;   ///< what-ifs computing at once
 constexpr std::size_t max_waiting = 16;  ///< beyond them: 503
 constexpr std::size_t kept_results = 8;  ///< the latest what-ifs' results, for switching the map's service
-
-std::string base64(std::string_view bytes) {
-    static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-        for (int s : {18, 12, 6, 0}) out += table[(n >> s) & 63];
-    }
-    if (i + 1 == bytes.size()) {
-        const auto n = static_cast<unsigned char>(bytes[i]) << 16;
-        out += table[(n >> 18) & 63];
-        out += table[(n >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == bytes.size()) {
-        const auto n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
-        for (int s : {18, 12, 6}) out += table[(n >> s) & 63];
-        out += '=';
-    }
-    return out;
-}
 
 /// Emits `value` (a request's JSON) as YAML: mappings in block style, lists of numbers in flow style, strings quoted
 /// (so that a name "yes" or "12" stays a name), numbers as written.
@@ -112,6 +92,16 @@ void emit_yaml(YAML::Emitter& out, const json& value) {
     } else {
         out << value.dump();  // numbers as JSON writes them: exact for integers, shortest round-trip for doubles
     }
+}
+
+/// A geometry as GeoJSON (grid coordinates), simplified within `tolerance` (half a cell: nothing a map shows).
+json geometry_json(const OGRGeometry& geometry, double tolerance) {
+    std::unique_ptr<OGRGeometry> simple(geometry.SimplifyPreserveTopology(tolerance));
+    char* text = (simple ? simple.get() : &geometry)->exportToJson();
+    if (!text) return nullptr;
+    json out = json::parse(text, nullptr, false);
+    CPLFree(text);
+    return out.is_discarded() ? json(nullptr) : out;
 }
 
 /// Where in the request a value is, for messages: modifications[2].add_facilities.facilities[0].
@@ -219,8 +209,9 @@ private:
 /// The baseline in memory and the what-ifs run on it.
 class WhatIfApp {
 public:
-    WhatIfApp(const fs::path& scenario_file, const fs::path& work, viz::Lang lang)
-        : m_file(fs::absolute(scenario_file).lexically_normal()), m_work(work), m_lang(lang) {
+    WhatIfApp(const fs::path& scenario_file, const fs::path& work, const fs::path& exports, viz::Lang lang)
+        : m_file(fs::absolute(scenario_file).lexically_normal()), m_work(work),
+          m_exports(fs::absolute(exports).lexically_normal()), m_lang(lang) {
         m_scenario = scenarios::load_scenario(m_file);
         m_cache = scenarios::make_run_cache();
         scenarios::RunOptions options;
@@ -264,7 +255,51 @@ public:
                                        {"services", f.attribute("services")}, {"x", p->getX()}, {"y", p->getY()},
                                        {"lon", lon}, {"lat", lat}});
         }
+        // Outlines: the study area, the national border, the zones (with code and name), and each service's gaps.
+        const double tol = g.cell_width_m() / g.crs.metres_per_unit / 2.0;
+        const auto outlines = [&](const std::vector<geodata::Feature>& features, const std::vector<std::string>& fields) {
+            json list = json::array();
+            for (const auto& f : features) {
+                if (!f.geometry) continue;
+                json item{{"geometry", geometry_json(*f.geometry, tol)}};
+                for (const auto& field : fields) item[field] = f.attribute(field);
+                list.push_back(std::move(item));
+            }
+            return list;
+        };
+        d["study_area"] = outlines(m_context.study_area, {});
+        d["border"] = outlines(m_context.border, {});
+        d["zones"] = outlines(m_context.zones, {"zone_code", "zone_name"});
+        // The 30 largest gaps of each service (gaps.csv and access.gpkg have them all).
+        std::vector<geodata::Feature> largest;
+        for (const auto& f : m_context.gaps)
+            if (f.geometry && std::atoi(f.attribute("rank").c_str()) <= 30)
+                largest.push_back({f.fid, std::unique_ptr<OGRGeometry>(f.geometry->clone()), f.attributes});
+        d["gaps"] = outlines(largest, {"service", "rank", "children"});
         return d;
+    }
+
+    /// The area classes as the app's map draws them (PNG, base64), with their legend.
+    json area_class_layer() const {
+        const auto& flags = m_baseline.grids->area_class;
+        Grid<float> values(flags.spec(), 0.0f);
+        for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(flags[i]);
+        const std::vector<std::pair<const char*, viz::Rgb>> kinds{
+            {"none", {236, 236, 228}}, {"island", {66, 146, 198}}, {"border", {215, 48, 39}}, {"island + border", {128, 90, 160}},
+            {"remote", {253, 174, 97}}, {"island + remote", {102, 189, 99}}, {"border + remote", {166, 97, 26}},
+            {"island + border + remote", {60, 60, 60}}};
+        std::vector<viz::ValueClass> classes;
+        json legend = json::array();
+        for (std::size_t k = 0; k < kinds.size(); ++k) {
+            std::string label;
+            for (const char* part : {"island", "border", "remote", "none"})
+                if (std::string(kinds[k].first).find(part) != std::string::npos)
+                    label += (label.empty() ? "" : " + ") + viz::tr(part, m_lang);
+            classes.push_back({static_cast<double>(k) + 0.5, kinds[k].second, label});
+            if (std::any_of(flags.values().begin(), flags.values().end(), [k](std::uint8_t v) { return v == k; }))
+                legend.push_back({{"colour", kinds[k].second.hex()}, {"label", label}});
+        }
+        return {{"travel_time", viz::base64(viz::raster_png(m_context, values, classes, false))}, {"legend", legend}};
     }
 
     /// Grid coordinates to longitude and latitude (the app's clicks).
@@ -410,16 +445,12 @@ public:
                 throw ApiError{422, fmt::format("budgets: no programme '{}' in the scenario's ranking; its programmes: {}", name,
                                                 names.empty() ? std::string("none (one budget: set budget)") : fmt::format("{}", fmt::join(names, ", ")))};
             }
-            if (!amount.is_number() || amount.get<double>() < 0.0 || amount.get<double>() > 1e18)
-                throw ApiError{400, fmt::format("budgets.{}: an amount from 0 to 1e18 in the scenario's currency", name)};
-            p->budget = amount.get<double>();
+            p->budget = money(amount, fmt::format("budgets.{}", name));
         }
         if (!budget.is_null()) {
             if (!r.programmes.empty())
                 throw ApiError{422, "budget: this scenario's ranking has programmes; set budgets: {programme: amount}"};
-            if (!budget.is_number() || budget.get<double>() < 0.0 || budget.get<double>() > 1e18)
-                throw ApiError{400, "budget: an amount from 0 to 1e18 in the scenario's currency"};
-            r.budget = budget.get<double>();
+            r.budget = money(budget, "budget");
         }
         const auto pass = m_gate.enter();
         const auto start = std::chrono::steady_clock::now();
@@ -451,6 +482,61 @@ public:
         return out;
     }
 
+    /// The what-if of `request` run in full into a new folder of the export folder (named after the request's name
+    /// and the time: nothing there is ever replaced), as `accessplan run` of the saved file writes it (the ranking
+    /// it inherits included), with its scenario file beside (scenario.yaml). Returns the folder.
+    fs::path export_results(const json& request) {
+        const std::string name = request.contains("name") && request["name"].is_string() ? request["name"].get<std::string>()
+                                                                                         : std::string("what-if");
+        scenarios::Scenario s = load(request, name);
+        // The folder's name: the what-if's letters (Vietnamese ones too) and digits, anything else as one '_'.
+        std::string slug;
+        for (const unsigned char c : name) {
+            const bool keep = std::isalnum(c) || c == '-' || c >= 0x80;
+            if (keep) slug += static_cast<char>(c);
+            else if (!slug.empty() && slug.back() != '_') slug += '_';
+        }
+        if (slug.size() > 60) {
+            std::size_t cut = 60;
+            while (cut > 0 && (static_cast<unsigned char>(slug[cut]) & 0xC0) == 0x80) --cut;  // not inside a letter
+            slug.resize(cut);
+        }
+        while (!slug.empty() && slug.back() == '_') slug.pop_back();
+        if (slug.empty()) slug = "what-if";
+        const auto pass = m_gate.enter();
+        fs::path target;
+        {
+            std::lock_guard lock(m_export_mutex);  // two exports in the same second get different folders
+            const std::time_t now = std::time(nullptr);
+            std::tm local{};
+            ::localtime_r(&now, &local);
+            const std::string stamp = fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}", local.tm_year + 1900, local.tm_mon + 1,
+                                                  local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec);
+            fs::create_directories(m_exports);
+            target = m_exports / fmt::format("{}-{}", slug, stamp);
+            for (int n = 2; fs::exists(target) || m_reserved.count(target); ++n)
+                target = m_exports / fmt::format("{}-{}-{}", slug, stamp, n);
+            m_reserved.insert(target);  // the folder appears only when it is complete (OutputFolder::commit)
+        }
+        geodata::OutputFolder folder(target, false, scenarios::files_read(s));
+        scenarios::RunOptions options;
+        options.cache = m_cache;
+        options.command_line = "accessplan serve: export";
+        const fs::path out = folder.staging();
+        options.visual_outputs = [&s, out, this](const scenarios::RunResult& result) {
+            viz::write_visual_outputs(s, result, out, {m_lang});
+        };
+        try {
+            scenarios::run_scenario(s, out, options);
+        } catch (const InputError& e) {
+            throw ApiError{422, naming_the_request(e.what())};
+        }
+        geodata::write_text_file(out / "scenario.yaml", scenario_yaml(request, name));
+        folder.commit();
+        ::malloc_trim(0);
+        return folder.target();
+    }
+
     /// A service's index, or ApiError.
     std::size_t service_index(const std::string& name) const {
         for (std::size_t k = 0; k < m_baseline.services.size(); ++k)
@@ -469,10 +555,11 @@ public:
         json legend = json::array();
         for (const auto& c : classes) legend.push_back({{"colour", c.colour.hex()}, {"label", c.label}});
         json layer{{"service", run.services[k].service}, {"threshold_min", threshold}, {"legend", legend},
-                   {"travel_time", base64(viz::raster_png(m_context, minutes, classes, true))}};
+                   {"travel_time", viz::base64(viz::raster_png(m_context, minutes, classes, true))}};
         if (before) {
             const std::size_t kb = service_index(run.services[k].service);
-            const Grid<std::uint8_t> status = status_change(before->grids->travel_time_min.at(kb), run.grids->travel_time_min.at(k), threshold);
+            const Grid<std::uint8_t> status = status_change(before->grids->travel_time_min.at(kb), run.grids->travel_time_min.at(k),
+                                                            before->services[kb].threshold_min, threshold);
             Grid<float> diff(minutes.spec(), std::numeric_limits<float>::quiet_NaN());
             const auto& b = before->grids->travel_time_min.at(kb);
             const auto& a = run.grids->travel_time_min.at(k);
@@ -483,13 +570,29 @@ public:
             json change_legend = json::array();
             for (const auto& c : change_classes) change_legend.push_back({{"colour", c.colour.hex()}, {"label", c.label}});
             for (const auto& c : categories.categories) change_legend.push_back({{"colour", c.colour.hex()}, {"label", c.label}});
-            layer["change"] = base64(viz::raster_png(m_context, diff, change_classes, true, 2000, categories));
+            layer["change"] = viz::base64(viz::raster_png(m_context, diff, change_classes, true, 2000, categories));
             layer["change_legend"] = change_legend;
         }
         return layer;
     }
 
 private:
+    /// An amount of the request: a number, or a text as scenario files write money ("5 tỷ", "40e9").
+    static double money(const json& value, const std::string& what) {
+        const NumberRule rule{what, 0.0, 1e18};
+        try {
+            if (value.is_number()) {
+                const double v = value.get<double>();
+                if (v >= rule.min && v <= rule.max) return v;
+                throw ApiError{400, fmt::format("{}: {} is not an amount from 0 to 1e18", what, value.dump())};
+            }
+            if (value.is_string()) return parse_money(value.get<std::string>(), rule);
+        } catch (const InputError& e) {
+            throw ApiError{400, e.what()};
+        }
+        throw ApiError{400, fmt::format("{}: an amount in the scenario's currency, a number or a text such as \"5 tỷ\"", what)};
+    }
+
     static json modifications_of(const json& request) {
         if (!request.is_object())
             throw ApiError{400, "the request body is a JSON object: {\"modifications\": [...], \"month\": null}"};
@@ -511,8 +614,10 @@ private:
         return fmt::format("{}", fmt::join(names, ", "));
     }
 
-    fs::path m_file, m_work;
+    fs::path m_file, m_work, m_exports;
     viz::Lang m_lang;
+    std::mutex m_export_mutex;
+    std::set<fs::path> m_reserved;  ///< export folders named by this server
     scenarios::Scenario m_scenario;
     std::shared_ptr<scenarios::RunCache> m_cache;
     scenarios::RunResult m_baseline;
@@ -601,12 +706,12 @@ struct WorkFolder {
     WorkFolder& operator=(const WorkFolder&) = delete;
 };
 
-int serve(const std::string& file, const std::string& listen, int port, bool need_token) {
+int serve(const std::string& file, const std::string& listen, int port, bool need_token, const std::string& exports) {
     const std::string token = loopback(listen) && !need_token ? std::string() : random_token();
     WorkFolder work;
     log("accessplan serve: working folder {} (removed when it stops)", work.path.string());
     log("accessplan serve: running the baseline {}", file);
-    WhatIfApp app(file, work.path, viz::parse_lang(globals().lang));
+    WhatIfApp app(file, work.path, exports, viz::parse_lang(globals().lang));
 
     httplib::Server server;
     // Threads for the what-ifs computing and waiting their turn (Gate), and a few for pages and maps beside them.
@@ -670,6 +775,9 @@ int serve(const std::string& file, const std::string& listen, int port, bool nee
             send_json(res, app.map_layer(app.baseline(), k, nullptr));
         });
     });
+    server.Get("/api/area_classes", [&app](const httplib::Request&, httplib::Response& res) {
+        answer(res, [&] { send_json(res, app.area_class_layer()); });
+    });
     server.Get("/api/lonlat", [&app](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] {
             double x = 0.0, y = 0.0;
@@ -701,6 +809,14 @@ int serve(const std::string& file, const std::string& listen, int port, bool nee
     server.Post("/api/rank", [&app](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] { send_json(res, app.rank(parse_body(req))); });
     });
+    server.Post("/api/export", [&app](const httplib::Request& req, httplib::Response& res) {
+        answer(res, [&] {
+            const auto start = std::chrono::steady_clock::now();
+            const fs::path folder = app.export_results(parse_body(req));
+            send_json(res, {{"folder", folder.string()},
+                            {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
+        });
+    });
     server.Post("/api/scenario", [&app](const httplib::Request& req, httplib::Response& res) {
         answer(res, [&] {
             const json body = parse_body(req);
@@ -711,6 +827,10 @@ int serve(const std::string& file, const std::string& listen, int port, bool nee
         });
     });
 
+    for (const char* path : {"/api/whatif", "/api/rank", "/api/scenario", "/api/export"})
+        server.Get(path, [path](const httplib::Request&, httplib::Response& res) {
+            send_json(res, {{"error", fmt::format("{} takes POST with a JSON body (docs/serve.md)", path)}}, 405);
+        });
     const int bound = port == 0 ? server.bind_to_any_port(listen) : (server.bind_to_port(listen, port) ? port : -1);
     if (bound < 0)
         throw InputError(fmt::format("--listen {} --port {}: cannot listen there (in use, or not an address of this machine); "
@@ -736,7 +856,7 @@ int serve(const std::string& file, const std::string& listen, int port, bool nee
 }  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_code) {
-    static std::string file, listen = "127.0.0.1";
+    static std::string file, listen = "127.0.0.1", exports = "accessplan-exports";
     static int port = 8765;
     static bool need_token = false;
     auto* cmd = app.add_subcommand("serve",
@@ -750,7 +870,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--port", port, "TCP port (0: any free port, printed)")->check(CLI::Range(0, 65535));
     cmd->add_option("--listen", listen, "Address to listen on (default 127.0.0.1, this machine only)");
     cmd->add_flag("--token", need_token, "Require the printed token on 127.0.0.1 too (a machine shared with other users)");
-    cmd->callback([&exit_code] { exit_code = guarded([] { return serve(file, listen, port, need_token); }); });
+    cmd->add_option("--export-dir", exports, "Where the app's Export writes results folders, each a new folder named after\n"
+                                             "the what-if and the time (default: accessplan-exports in this folder)");
+    cmd->callback([&exit_code] { exit_code = guarded([] { return serve(file, listen, port, need_token, exports); }); });
 }
 
 }  // namespace accessplan::cli

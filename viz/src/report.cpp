@@ -24,11 +24,7 @@ std::string_view leaflet_js();
 std::string_view leaflet_css();
 }  // namespace embedded
 
-namespace {
-
-std::string esc(const std::string& text) { return detail::xml_escape(text); }
-
-std::string base64(const std::string& bytes) {
+std::string base64(std::string_view bytes) {
     static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
@@ -51,6 +47,11 @@ std::string base64(const std::string& bytes) {
     }
     return out;
 }
+
+namespace {
+
+std::string esc(const std::string& text) { return detail::xml_escape(text); }
+
 
 /// Phrases of the report (maps share labels.hpp's).
 std::string t(const std::string& key, Lang lang) {

@@ -69,8 +69,10 @@ void check_dropped_share(const Scenario& s, const std::vector<geodata::PointFeat
         if (!st.first && (added || !outside)) {
             const auto name = attrs.find(s.name_field);
             const auto from = attrs.find("source_feature");
+            const auto id = attrs.find(s.id_field);  // a new facility by its id (given, or the next free number)
             const std::string which = from != attrs.end() ? from->second
-                                      : added         ? fmt::format("new facility {}", points[p].fid)
+                                      : added         ? fmt::format("new facility {}", id != attrs.end() ? id->second
+                                                                                                       : std::to_string(points[p].fid))
                                                       : fmt::format("feature {}", points[p].fid);
             src.dropped.push_back(fmt::format("{}{}: {}", which, name == attrs.end() ? "" : " (" + name->second + ")", st.second));
         }

@@ -109,3 +109,38 @@ TEST_CASE("changed_more puts the larger change in children within reach or with 
     CHECK(changed_more(faster, quiet));
     CHECK_FALSE(changed_more(quiet, quiet));
 }
+
+TEST_CASE("a threshold for each run: before counts against the baseline's, after against the what-if's", "[engine][compare]") {
+    // The same travel times both times and a threshold raised from 30 to 60 min: every child between 30 and 60 min
+    // is gained by the threshold alone, no one is lost; lowering it loses them back.
+    const float inf = std::numeric_limits<float>::infinity();
+    const GridSpec spec = test::grid_from_ascii("1 1 1 1 1", 100.0).spec();
+    Grid<float> times(spec, 0.0f), kids(spec, 0.0f);
+    const float t[] = {10, 35, 59, 75, inf};
+    const float k[] = {1, 2, 4, 8, 16};
+    double within30 = 0.0, within60 = 0.0;
+    for (std::size_t i = 0; i < 5; ++i) {
+        times[i] = t[i];
+        kids[i] = k[i];
+        within30 += t[i] <= 30.0f ? k[i] : 0.0;
+        within60 += t[i] <= 60.0f ? k[i] : 0.0;
+    }
+    const AccessChange up = compare_access(times, times, kids, 30.0, 60.0, nullptr, nullptr, 0).by_class.front().second;
+    CHECK(up.within_before == within30);
+    CHECK(up.within_after == within60);
+    CHECK(up.gained == within60 - within30);
+    CHECK(up.lost == 0.0);
+    CHECK(up.faster + up.slower == 0.0);
+    CHECK(up.unreachable_before == 16.0);
+    CHECK(up.unreachable_after == 16.0);
+    const AccessChange down = compare_access(times, times, kids, 60.0, 30.0, nullptr, nullptr, 0).by_class.front().second;
+    CHECK(down.lost == within60 - within30);
+    CHECK(down.gained == 0.0);
+    const Grid<std::uint8_t> codes = status_change(times, times, 30.0, 60.0);
+    CHECK(codes[1] == 21);  // 35 min: beyond 30 before, within 60 after
+    CHECK(codes[3] == 22);
+    CHECK(codes[4] == 33);
+    // One threshold for both is the one-threshold comparison.
+    const AccessChange same = compare_access(times, times, kids, 30.0, 30.0, nullptr, nullptr, 0).by_class.front().second;
+    CHECK(same.gained + same.lost == 0.0);
+}

@@ -27,7 +27,8 @@ const char* facility_change_name(FacilityChange::Kind kind) noexcept;
 
 struct ServiceComparison {
     std::string service, target_group;
-    double threshold_min = 0.0;
+    double threshold_min = 0.0;          ///< the scenario's: "after" counts children within it
+    double threshold_before_min = 0.0;   ///< the baseline's: "before" counts children within it
     AccessComparison change;
     std::vector<FacilityChange> facilities;  ///< new, then moved, then closed; by facility_id within each
 };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accessplan/engine/grid.hpp"
@@ -75,6 +76,9 @@ Rgb facility_change_colour(scenarios::FacilityChange::Kind kind);
 /// `max_pixels`. For the report's interactive map.
 std::string raster_png(const MapContext& context, const Grid<float>& values, const std::vector<ValueClass>& classes,
                        bool unreachable, std::size_t max_pixels = 2000, const CategoryLayer& categories = {});
+
+/// `bytes` in base64 (RFC 4648, padded): PNG bytes for a data: URL or JSON.
+std::string base64(std::string_view bytes);
 
 /// A map page's title and subtitle as drawn: each fitted to the page's width (shrunk, then wrapped onto a second line,
 /// then shortened with "…"), measured with Cairo in the maps' font.
