@@ -344,7 +344,16 @@ TEST_CASE("what-ifs taking over the baseline's inputs and searches give exactly 
     // another what-if: each against a fresh run of the same file.
     std::ofstream(d.dir / "ferry_and_close.yaml") << "schema_version: 1\nbase: new_ferry.yaml\nmodifications:\n"
                                                      "  - close_facilities: {ids: [494]}\n";
-    for (const char* name : {"new_ferry", "close_small_school", "pool_programme", "ferry_and_close"}) {
+    // Months: another month takes the inputs over unless it changes which floods or closures apply; a summer ferry
+    // runs in July (new edges) and not in February; the valley's September flood does not apply in March.
+    std::ofstream(d.dir / "february.yaml") << "schema_version: 1\nbase: baseline.yaml\nmonth: 2\n";
+    const std::string summer_ferry = "schema_version: 1\nbase: new_ferry.yaml\nmodifications:\n  - new_ferry: {name: He, "
+                                     "from: [107.3359, 21.1619], to: [107.3661, 21.3105], crossing_min: 20, months: \"6-8\"}\n";
+    std::ofstream(d.dir / "summer_ferry_july.yaml") << summer_ferry << "month: 7\n";
+    std::ofstream(d.dir / "summer_ferry_february.yaml") << summer_ferry << "month: 2\n";
+    std::ofstream(d.dir / "flood_in_march.yaml") << "schema_version: 1\nbase: rainy_season_flooding.yaml\nmonth: 3\n";
+    for (const char* name : {"new_ferry", "close_small_school", "pool_programme", "ferry_and_close", "february",
+                             "summer_ferry_july", "summer_ferry_february", "flood_in_march"}) {
         INFO(name);
         const fs::path cached = run_with_cache(std::string(name) + ".yaml", std::string("cached_") + name);
         CHECK(reused_inputs(cached));

@@ -20,6 +20,17 @@ Scenario shared_inputs_key(const Scenario& s) {
     }
     // What each kind changes is registered with it (modification.hpp `changes`).
     std::erase_if(k.modifications, [](const Modification& m) { return changes_of(m) == Changes::facilities_or_ferries; });
+    // The month reaches the inputs only through the seasonal floods and road closures it leaves out (ferries are the
+    // run's own, searched or updated per run): the key holds the modifications that apply, not the month, so that
+    // another month with the same floods and closures takes the inputs over.
+    if (k.month)
+        std::erase_if(k.modifications, [month = *k.month](const Modification& m) {
+            return std::visit([month](const auto& c) {
+                if constexpr (requires { c.months; }) return !in_months(c.months, month);
+                else return false;
+            }, m.change);
+        });
+    k.month.reset();
     for (Modification& m : k.modifications) m.label.clear();
     return k;
 }
