@@ -32,7 +32,7 @@ const VI = {
   'budget': 'ngân sách', 'spent': 'đã chi', 'sites': 'địa điểm', 'cost': 'chi phí', 'add to the what-if': 'thêm vào phương án',
   'programme': 'chương trình', 'ranked': 'đã xếp hạng', 'area classes': 'loại vùng', 'zones': 'vùng',
   'gaps (baseline)': 'vùng thiếu (hiện trạng)', 'facilities': 'cơ sở', 'gap': 'vùng thiếu',
-  'Export results folder': 'Xuất thư mục kết quả', 'exporting… (a full run: maps, report, ranking)':
+  'Export results folder': 'Xuất thư mục kết quả', 'min': 'phút', 'exporting… (a full run: maps, report, ranking)':
   'đang xuất… (chạy đầy đủ: bản đồ, báo cáo, xếp hạng)', 'results written to': 'kết quả đã ghi vào',
 };
 let lang = 'en';
@@ -55,7 +55,8 @@ async function api(path, body) {
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const num = (v) => v == null ? '' : Math.round(v).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US');
-const pct = (v, of) => of > 0 ? (100 * v / of).toFixed(1) + '%' : '';
+const pct = (v, of) => of > 0 ? (100 * v / of).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US',
+  {minimumFractionDigits: 1, maximumFractionDigits: 1}) + '%' : '';
 
 let info = null;          // /api/app
 let edits = [];           // {mod, label, draw: [[lat, lng], ...] | null}
@@ -388,7 +389,7 @@ async function start() {
   document.querySelectorAll('[data-t]').forEach((el) => { el.textContent = t(el.dataset.t); });
   $('title').textContent = info.scenario;
   $('subtitle').textContent = `${info.file} · ${info.crs} · ${info.cell_m} m · accessplan ${info.version}`;
-  for (const s of info.services) $('service').add(new Option(`${s.label} (${s.threshold_min} min, ${s.mode})`, s.name));
+  for (const s of info.services) $('service').add(new Option(`${s.label} (${s.threshold_min} ${t('min')}, ${s.mode_label})`, s.name));
   for (const ty of info.types) $('type').add(new Option(ty.label, ty.type));
   $('month').add(new Option(t('as the scenario says') + (info.month ? ` (${info.month})` : ''), ''));
   $('month').add(new Option(t('every month'), 'all'));

@@ -242,7 +242,8 @@ public:
         d["month"] = m_scenario.month ? json(*m_scenario.month) : json(nullptr);
         for (const auto& s : m_scenario.services)
             d["services"].push_back({{"name", s.name}, {"label", viz::display_name(s.name, m_lang)}, {"types", s.facility_types},
-                                     {"threshold_min", s.threshold_min}, {"mode", s.mode}, {"target_group", s.target_group}});
+                                     {"threshold_min", s.threshold_min}, {"mode", s.mode},
+                                     {"mode_label", viz::display_name(s.mode, m_lang)}, {"target_group", s.target_group}});
         for (const auto& t : m_types) d["types"].push_back({{"type", t}, {"label", viz::display_name(t, m_lang)}});
         d["facilities"] = json::array();
         const geodata::CoordinateTransform to_lonlat(g.crs, geodata::wgs84());
@@ -291,8 +292,8 @@ public:
         std::vector<viz::ValueClass> classes;
         json legend = json::array();
         for (std::size_t k = 0; k < kinds.size(); ++k) {
-            std::string label;
-            for (const char* part : {"island", "border", "remote", "none"})
+            std::string label = k == 0 ? std::string(m_lang == viz::Lang::vi ? "không thuộc loại nào" : "none") : "";
+            for (const char* part : {"island", "border", "remote"})
                 if (std::string(kinds[k].first).find(part) != std::string::npos)
                     label += (label.empty() ? "" : " + ") + viz::tr(part, m_lang);
             classes.push_back({static_cast<double>(k) + 0.5, kinds[k].second, label});
