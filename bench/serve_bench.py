@@ -102,7 +102,7 @@ section = f"""<!-- serve:begin -->
 ## The what-if app (`accessplan serve`)
 
 Command: `bash bench/run_serve_bench.sh {runs}` — {datetime.date.today()}, accessplan {commit}, {cores} cores, server and
-clients on loopback. Demo province (741 x 856 cells of 100 m, 5 services), the server started on `baseline.yaml`.
+clients on loopback, machine: AMD EPYC, 23 GB. Demo province (741 x 856 cells of 100 m, 5 services), the server started on `baseline.yaml`.
 
 | what | figure |
 |---|---|
