@@ -164,6 +164,7 @@ void apply_friction_edits(const std::vector<FrictionEdit>& edits, const std::str
 
 std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
     std::vector<FerryLink> links;
+    std::vector<std::string> all_names;
     if (s.ferries) {
         for (const auto& f : read_layer(*s.ferries, crs)) {
             const fs::path& file = s.ferries->file;
@@ -175,10 +176,12 @@ std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
             if (!months)
                 throw InputError(fmt::format("{}: ferry feature {} has months='{}'; write the months it runs as \"1-12\", "
                                              "\"11-4\" or \"5,6,7\"", file.string(), f.fid, months_text));
+            const std::string name = f.attribute("name", fmt::format("ferry {}", f.fid));
+            all_names.push_back(name);
             if (s.month && !in_months(*months, *s.month)) continue;
             const auto* line = f.geometry->toLineString();
             FerryLink l;
-            l.name = f.attribute("name", fmt::format("ferry {}", f.fid));
+            l.name = name;
             l.source = file.string();
             l.x0 = line->getX(0);
             l.y0 = line->getY(0);
@@ -190,7 +193,7 @@ std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
             links.push_back(std::move(l));
         }
     }
-    FerryStep step{s, crs, links};
+    FerryStep step{s, crs, links, nullptr, std::move(all_names)};
     apply_steps(s, step);
     return links;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "accessplan/scenarios/results_layout.hpp"
+#include "modifications.hpp"
 #include "stages/facilities.hpp"
 #include "stages/inputs.hpp"
 #include "stages/metrics.hpp"
@@ -58,6 +59,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     clock.substage("facilities, ferries and area classes");
     const auto travel = travel_options(s, in);
+    for (const FerryLink& f : ferry_links(s, in.grid.crs))
+        result.ferries.push_back({f.name, f.x0, f.y0, f.x1, f.y1, f.crossing_min, f.headway_min});
     add_ferry_ports(result.islands, in.land_parts, travel);
     FacilitySet facilities = place_facilities(s, in, result.warnings);
     result.placements = facilities.placements;

@@ -114,7 +114,7 @@ private:
     pid_t m_pid = -1;
 };
 
-/// A what-if of several kinds: a pool, a school closed, a ferry, a threshold, in August.
+/// A what-if of several kinds: a pool, a school closed, a new ferry and the old one closed, a threshold, in August.
 json mixed_request(const Server& server) {
     auto c = server.client();
     const json app = json::parse(c.Get("/api/app")->body);
@@ -130,7 +130,8 @@ json mixed_request(const Server& server) {
                  {{{"add_facilities", {{"facilities", {{{"name", "Bể bơi mới"}, {"type", "swimming_pool"}, {"lon", 107.3817}, {"lat", 21.3110}}}}}}},
                   {{"close_facilities", {{"ids", {std::stoll(school)}}}}},
                   {{"new_ferry", {{"name", "Tàu cao tốc"}, {"from", {107.3359, 21.1619}}, {"to", {107.3661, 21.3105}}, {"crossing_min", 30}, {"headway_min", 60}}}},
-                  {{"set_threshold", {{"service", "playground"}, {"threshold_min", 20}}}}}}};
+                  {{"set_threshold", {{"service", "playground"}, {"threshold_min", 20}}}},
+                  {{"close_ferry", {{"names", {"Phà Cô Lam - Cảng Hải Tiến"}}}}}}}};
 }
 
 /// The figures of a compare.json service entry (or the API's) that must agree, with the facilities left aside.

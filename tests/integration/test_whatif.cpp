@@ -476,3 +476,37 @@ TEST_CASE("road_closure: out of its months it changes nothing, and bad selection
     REQUIRE_THROWS_WITH(d.run("", "modifications:\n  - road_closure: {polygon: [[107.0, 20.0], [107.1, 20.0], [107.1, 20.1]]}\n"),
                         Catch::Contains("cross no road"));
 }
+
+TEST_CASE("close_ferry: closing the demo's ferry equals a run without the ferries layer, in its months only, and a name "
+          "no ferry has is refused", "[integration][whatif]") {
+    Demo& d = demo_fixture();
+    const std::string ferry = "Phà Cô Lam - Cảng Hải Tiến";
+    const fs::path closed = d.run("", "modifications:\n  - close_ferry: {names: [\"" + ferry + "\"]}\n");
+    const fs::path without = d.run("", "travel: {ferries: null}\n");
+    std::size_t slower = 0;
+    for (const auto& service : kServices) {
+        INFO(service);
+        const Grid<float> a = minutes(closed, service), b = minutes(without, service), base = minutes(d.baseline_out, service);
+        REQUIRE(a.size() == b.size());
+        CHECK(std::equal(a.values().begin(), a.values().end(), b.values().begin(), [](float x, float y) {
+            return x == y || (std::isnan(x) && std::isnan(y));
+        }));
+        slower += compare(base, a).worse;
+    }
+    CHECK(slower > 0);  // the island's children lose the boat
+    // Closed only in typhoon months: in August it is closed, in March it runs (the baseline's times).
+    const std::string typhoon = "modifications:\n  - close_ferry: {names: [\"" + ferry + "\"], months: \"8-10\"}\n";
+    const fs::path august = d.run("", typhoon + "month: 8\n"), march = d.run("", typhoon + "month: 3\n");
+    for (const auto& service : kServices) {
+        INFO(service);
+        CHECK(compare(minutes(closed, service), minutes(august, service)).better + compare(minutes(closed, service), minutes(august, service)).worse == 0);
+        CHECK(compare(minutes(d.baseline_out, service), minutes(march, service)).worse == 0);
+        CHECK(compare(minutes(d.baseline_out, service), minutes(march, service)).better == 0);
+    }
+    // A name no ferry has: refused, listing the ferries (validate says so too).
+    std::ofstream(d.dir / "no_such_ferry.yaml") << "schema_version: 1\nbase: baseline.yaml\nmodifications:\n"
+                                                   "  - close_ferry: {names: [\"Phà không có\"]}\n";
+    const auto r = test::run_cli({"validate", (d.dir / "no_such_ferry.yaml").string()});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("no ferry is named 'Phà không có'") && Catch::Contains(ferry));
+}

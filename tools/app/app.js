@@ -6,7 +6,7 @@
 const VI = {
   'Map': 'Bản đồ', 'Service': 'Dịch vụ', 'Show': 'Hiển thị', 'travel time (what-if)': 'thời gian đi (phương án)',
   'travel time (baseline)': 'thời gian đi (hiện trạng)', 'change': 'thay đổi', 'Edit': 'Chỉnh sửa', 'Look': 'Xem',
-  'Add facility': 'Thêm cơ sở', 'Close facility': 'Đóng cơ sở', 'Draw road': 'Vẽ đường', 'Draw bridge': 'Vẽ cầu',
+  'Add facility': 'Thêm cơ sở', 'Close facility or ferry': 'Đóng cơ sở hoặc phà', 'Draw road': 'Vẽ đường', 'Draw bridge': 'Vẽ cầu',
   'Cut roads': 'Cắt đường', 'New ferry': 'Tuyến phà mới', 'Type': 'Loại', 'Capacity': 'Công suất', 'Class': 'Cấp đường',
   'Crossing (min)': 'Thời gian qua (phút)', 'Every (min)': 'Cách nhau (phút)', 'Finish line': 'Xong', 'Cancel': 'Hủy',
   'Month': 'Tháng', 'Threshold (min)': 'Ngưỡng (phút)', 'Set': 'Đặt', 'Undo': 'Hoàn tác', 'Redo': 'Làm lại',
@@ -17,7 +17,7 @@ const VI = {
   'gained': 'được thêm', 'lost': 'mất', 'no access before': 'không tiếp cận trước', 'no access after': 'không tiếp cận sau',
   'area class': 'loại vùng', 'zone': 'vùng', 'No change yet: pick a tool and click the map.':
   'Chưa có thay đổi: chọn công cụ và bấm lên bản đồ.', 'Click the map where the new facility goes.':
-  'Bấm lên bản đồ nơi đặt cơ sở mới.', 'Click a facility to close it.': 'Bấm vào một cơ sở để đóng.',
+  'Bấm lên bản đồ nơi đặt cơ sở mới.', 'Click a facility (of the chosen service) or a ferry to close it.': 'Bấm vào một cơ sở (của dịch vụ đang chọn) hoặc một tuyến phà để đóng.',
   'Click the points of the line, then Finish line.': 'Bấm các điểm của tuyến, rồi Xong.',
   'Click the corners of the area whose roads are cut, then Finish line.': 'Bấm các góc của vùng bị cắt đường, rồi Xong.',
   'Click the two ports.': 'Bấm hai bến.', 'add': 'thêm', 'close': 'đóng', 'road': 'đường', 'bridge': 'cầu', 'cut': 'cắt đường',
@@ -68,6 +68,7 @@ let drawing = [];         // grid points of the line or polygon being drawn
 const map = L.map('map', {crs: L.CRS.Simple, minZoom: -12, maxZoom: 4, zoomSnap: 0.25, doubleClickZoom: false});
 map.createPane('raster').style.zIndex = 350;  // the grid's image under the outlines, facilities and edits
 let overlay = null, editLayer = L.layerGroup().addTo(map), facilityLayer = L.layerGroup().addTo(map), drawLayer = L.layerGroup().addTo(map);
+const ferryLayer = L.layerGroup().addTo(map);
 let bounds;
 
 function tool() { return document.querySelector('input[name=tool]:checked').value; }
@@ -98,8 +99,9 @@ function drawFacilities() {
   for (const f of order) {
     const serves = f.services.split(',').includes(svc.name);
     const gone = closed.has(String(f.id));
-    const m = L.circleMarker([f.y, f.x], {radius: serves ? 5 : 3, color: gone ? '#b3261e' : '#222', weight: gone ? 2 : 1,
-      fillColor: gone ? '#fff' : serves ? '#ffd400' : '#999', fillOpacity: 0.9, bubblingMouseEvents: false});
+    const colour = (info.types.find((x) => x.type === f.type) || {}).colour || '#999';
+    const m = L.circleMarker([f.y, f.x], {radius: serves ? 6 : 3, color: gone ? '#b3261e' : '#222', weight: gone ? 2 : 1,
+      fillColor: gone ? '#fff' : colour, fillOpacity: serves ? 0.95 : 0.6, bubblingMouseEvents: false});
     m.bindTooltip(`${esc(f.name)} (${esc(f.type)}, id ${esc(f.id)})${gone ? ' · ' + t('close') : ''}`);
     m.on('click', (ev) => {
       if (tool() !== 'close') { onClick(ev); return; }  // other tools: as a click on the map there
@@ -107,6 +109,30 @@ function drawFacilities() {
       push({mod: {close_facilities: {ids: [Number(f.id)]}}, label: `${t('close')} ${f.name} (id ${f.id})`, at: [[f.y, f.x]]});
     });
     m.addTo(facilityLayer);
+  }
+}
+
+function closedFerries() {
+  const names = new Set();
+  for (const e of edits) if (e.mod.close_ferry) for (const n of e.mod.close_ferry.names) names.add(n);
+  return names;
+}
+
+// The baseline's ferries: a dashed line each; with the Close tool a click takes one out of service (close_ferry).
+function drawFerries() {
+  ferryLayer.clearLayers();
+  const closed = closedFerries();
+  for (const f of info.ferries) {
+    const gone = closed.has(f.name);
+    const line = L.polyline([[f.y0, f.x0], [f.y1, f.x1]], {color: gone ? '#b3261e' : '#1f5f99', weight: 4,
+      dashArray: gone ? '2 8' : '8 6', bubblingMouseEvents: false});
+    line.bindTooltip(`${esc(f.name)} · ${f.crossing_min} + ${f.headway_min / 2} min${gone ? ' · ' + t('close') : ''}`);
+    line.on('click', (ev) => {
+      if (tool() !== 'close') { onClick(ev); return; }
+      if (gone) return;
+      push({mod: {close_ferry: {names: [f.name]}}, label: `${t('close')} ${f.name}`, at: null});
+    });
+    line.addTo(ferryLayer);
   }
 }
 
@@ -134,6 +160,7 @@ function push(edit) {
 function changed() {
   drawEdits();
   drawFacilities();
+  drawFerries();
   ask();
 }
 
@@ -255,7 +282,7 @@ function setTool() {
   $('opt-road').hidden = k !== 'road';
   $('opt-ferry').hidden = k !== 'ferry';
   $('opt-line').hidden = !['road', 'bridge', 'cut'].includes(k);
-  $('tool-hint').textContent = t({add: 'Click the map where the new facility goes.', close: 'Click a facility to close it.',
+  $('tool-hint').textContent = t({add: 'Click the map where the new facility goes.', close: 'Click a facility (of the chosen service) or a ferry to close it.',
     road: 'Click the points of the line, then Finish line.', bridge: 'Click the points of the line, then Finish line.',
     cut: 'Click the corners of the area whose roads are cut, then Finish line.', ferry: 'Click the two ports.'}[k] || '');
   drawing = [];

@@ -244,7 +244,9 @@ public:
             d["services"].push_back({{"name", s.name}, {"label", viz::display_name(s.name, m_lang)}, {"types", s.facility_types},
                                      {"threshold_min", s.threshold_min}, {"mode", s.mode},
                                      {"mode_label", viz::display_name(s.mode, m_lang)}, {"target_group", s.target_group}});
-        for (const auto& t : m_types) d["types"].push_back({{"type", t}, {"label", viz::display_name(t, m_lang)}});
+        std::size_t colour = 0;  // as the maps colour facility types
+        for (const auto& t : m_types)
+            d["types"].push_back({{"type", t}, {"label", viz::display_name(t, m_lang)}, {"colour", viz::facility_colour(colour++).hex()}});
         d["facilities"] = json::array();
         const geodata::CoordinateTransform to_lonlat(g.crs, geodata::wgs84());
         for (const auto& f : m_context.facilities) {
@@ -256,6 +258,10 @@ public:
                                        {"services", f.attribute("services")}, {"x", p->getX()}, {"y", p->getY()},
                                        {"lon", lon}, {"lat", lat}});
         }
+        d["ferries"] = json::array();
+        for (const auto& f : m_baseline.ferries)
+            d["ferries"].push_back({{"name", f.name}, {"x0", f.x0}, {"y0", f.y0}, {"x1", f.x1}, {"y1", f.y1},
+                                    {"crossing_min", f.crossing_min}, {"headway_min", f.headway_min}});
         // Outlines: the study area, the national border, the zones (with code and name), and each service's gaps.
         const double tol = g.cell_width_m() / g.crs.metres_per_unit / 2.0;
         const auto outlines = [&](const std::vector<geodata::Feature>& features, const std::vector<std::string>& fields) {

@@ -78,6 +78,8 @@ struct FerryStep {
     const Crs& crs;
     std::vector<FerryLink>& links;
     const Modification* current = nullptr;
+    /// Every ferry's name, running in the scenario's month or not (close_ferry: a name no ferry has is an error).
+    std::vector<std::string> all_names;
 };
 
 struct GrowthStep {
@@ -102,6 +104,8 @@ void apply(const modification::NewBridge&, RoadStep&);
 void apply(const modification::NewBridge&, BridgeStep&);
 void parse(ParseStep&, modification::NewFerry&);
 void apply(const modification::NewFerry&, FerryStep&);
+void parse(ParseStep&, modification::CloseFerry&);
+void apply(const modification::CloseFerry&, FerryStep&);
 void parse(ParseStep&, modification::FloodSeason&);
 void apply(const modification::FloodSeason&, FrictionStep&);
 void parse(ParseStep&, modification::PopulationGrowth&);

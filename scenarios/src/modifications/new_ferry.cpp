@@ -21,9 +21,11 @@ void parse(ParseStep& p, modification::NewFerry& m) {
 
 void apply(const modification::NewFerry& m, FerryStep& step) {
     const Scenario& s = step.scenario;
+    const std::string name = step.current->name.empty() ? "new ferry" : step.current->name;
+    step.all_names.push_back(name);
     if (s.month && !in_months(m.months, *s.month)) return;
     FerryLink l;
-    l.name = step.current->name.empty() ? "new ferry" : step.current->name;
+    l.name = name;
     l.source = step.current->label;
     l.x0 = m.from.lon;
     l.y0 = m.from.lat;

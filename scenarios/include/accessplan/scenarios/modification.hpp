@@ -121,6 +121,16 @@ struct NewFerry {
     bool operator==(const NewFerry&) const = default;
 };
 
+/// Ferries taken out of service, by name: the travel.ferries layer's and earlier new_ferry modifications'
+/// (a ferry suspended, a boat sold), optionally only in some months.
+struct CloseFerry {
+    static constexpr std::string_view name = "close_ferry";
+    static constexpr Changes changes = Changes::facilities_or_ferries;
+    std::vector<std::string> names;
+    Months months;
+    bool operator==(const CloseFerry&) const = default;
+};
+
 /// Polygons (file or inline ring) where travel slows by a factor in (0, 1], or stops.
 struct FloodSeason {
     static constexpr std::string_view name = "flood_season";
@@ -175,7 +185,7 @@ using ModificationChange =
     std::variant<modification::AddFacilities, modification::CloseFacilities, modification::SetCapacity,
                  modification::UpgradeRoad, modification::NewRoad, modification::NewBridge, modification::NewFerry,
                  modification::FloodSeason, modification::PopulationGrowth, modification::SetThreshold,
-                 modification::RoadClosure>;
+                 modification::RoadClosure, modification::CloseFerry>;
 
 /// One what-if change.
 struct Modification {

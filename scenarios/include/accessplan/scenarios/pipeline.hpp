@@ -267,8 +267,17 @@ struct IslandRow {
     std::string reached_by;               ///< "road or bridge", "ferry", "no road, bridge or ferry in the data", ...
 };
 
+/// A ferry of a run: the travel.ferries layer's and new_ferry modifications', running in the scenario's month and not
+/// closed (close_ferry).
+struct FerryRoute {
+    std::string name;
+    double x0 = 0.0, y0 = 0.0, x1 = 0.0, y1 = 0.0;  ///< its ports, grid CRS
+    double crossing_min = 0.0, headway_min = 0.0;
+};
+
 struct RunResult {
     GridSpec grid;
+    std::vector<FerryRoute> ferries;
     bool all_ages = false;  ///< no age data: every "children" figure counts people of all ages
     PopulationAccount population;
     std::vector<IslandRow> islands;
