@@ -307,6 +307,14 @@ BAD_INPUT("ferry-bad-months", "a ferry season that is not months") {
            3, {"months"});
 }
 
+BAD_INPUT("close-unknown-ferry", "closing a ferry no ferry is named, or with no names") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    expect(validate(on_baseline(dir, "modifications:\n  - close_ferry: {names: [\"Phà ma\"]}\n")), 3,
+           {"no ferry is named 'Phà ma'", "Phà Cô Lam - Cảng Hải Tiến"});
+    expect(validate(on_baseline(dir, "modifications:\n  - close_ferry: {names: []}\n")), 3, {"the ferries to close, by name"});
+}
+
 BAD_INPUT("ranking-budget-text", "a budget written 60 tỷ (accepted) or with thousands separators (refused)") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();
