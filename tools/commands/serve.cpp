@@ -36,6 +36,7 @@
 #include "accessplan/viz/map.hpp"
 #include "accessplan/viz/outputs.hpp"
 #include "accessplan/viz/palette.hpp"
+#include "accessplan/viz/report.hpp"
 #include "../cli_common.hpp"
 
 namespace fs = std::filesystem;
@@ -483,7 +484,7 @@ public:
             out["sites"].push_back({{"rank", row.rank}, {"id", row.id}, {"name", row.name}, {"service", row.service},
                                     {"programme", row.programme}, {"cost", row.cost}, {"children", row.children},
                                     {"gain", row.gain}, {"island", row.island}, {"border", row.border}, {"remote", row.remote},
-                                    {"reason", row.reason}, {"zone", row.zone}, {"x", row.x}, {"y", row.y},
+                                    {"reason", viz::site_reason(row, s, rk, result.all_ages, m_lang)}, {"zone", row.zone}, {"x", row.x}, {"y", row.y},
                                     {"lon", row.lon}, {"lat", row.lat}, {"near_funded", row.near_funded}});
         out["warnings"] = result.warnings;
         return out;

@@ -456,6 +456,8 @@ std::string area_words(const std::string& areas, Lang lang) {
     return display_name(areas, lang);
 }
 
+}  // namespace
+
 /// A ranked site's reason in the report's language: ranking.csv's sentence in English; in Vietnamese, the same said
 /// from the row's figures (children, area classes, near water, zone, a funded neighbour).
 std::string site_reason(const scenarios::RankingRow& r, const scenarios::Scenario& scenario, const scenarios::RankingReport& rk,
@@ -485,6 +487,8 @@ std::string site_reason(const scenarios::RankingRow& r, const scenarios::Scenari
     if (!r.near_funded.empty()) text += fmt::format("; cách {} — cũng được chọn, mỗi nơi phục vụ trẻ mà nơi kia không tới được", r.near_funded);
     return text;
 }
+
+namespace {
 
 /// A candidate site's name in the report's language: generated names ("gap 3 centre", "(no road within 1000 m)").
 std::string site_name(const std::string& name, Lang lang) {

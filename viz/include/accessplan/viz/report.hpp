@@ -16,6 +16,11 @@ namespace accessplan::viz {
 void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
                       const std::vector<Grid<float>>& minutes, const std::filesystem::path& out_dir, Lang lang);
 
+/// A ranked site's reason in `lang`: ranking.csv's sentence in English; in Vietnamese the same said from the row's
+/// figures (children, area classes, near water, zone, a funded neighbour).
+std::string site_reason(const scenarios::RankingRow& row, const scenarios::Scenario& scenario,
+                        const scenarios::RankingReport& ranking, bool all_ages, Lang lang);
+
 /// Writes `out_dir`/report.html for a comparison (`out_dir` holds compare_runs's outputs; the map's context is the
 /// scenario's).
 void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context,
