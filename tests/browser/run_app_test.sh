@@ -3,12 +3,7 @@
 # `accessplan validate` of the scenario the app saved, then SIGTERM: the server must stop cleanly (exit 0).
 # Usage: run_app_test.sh ACCESSPLAN_BINARY
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin="$1"
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-  echo "skipped: tests/browser/node_modules has no playwright-core (tools/setup-debian.sh installs it with npm)"
-  exit "${ACCESSPLAN_TEST_SKIP_CODE:-77}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "$1"
 tmp="$(mktemp -d)"
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }

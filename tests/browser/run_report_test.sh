@@ -2,12 +2,7 @@
 # The report in a real browser: runs the demo and a comparison, then check_report.mjs on each report.html.
 # Usage: run_report_test.sh ACCESSPLAN_BINARY
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin="$1"
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-  echo "skipped: tests/browser/node_modules has no playwright-core (tools/setup-debian.sh installs it with npm)"
-  exit "${ACCESSPLAN_TEST_SKIP_CODE:-77}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "$1"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$bin" demo -q --out "$tmp/demo" > /dev/null
