@@ -23,12 +23,13 @@ page.on('request', (r) => {
   if (!u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
 });
 
-/** Waits for the status line to say a what-if was answered (or an error), returning its text. */
-async function answered(before) {
-  await page.waitForFunction((prev) => {
-    const s = document.getElementById('status');
-    return (s.textContent.includes('answered in') && s.textContent !== prev) || s.className === 'error';
-  }, before, { timeout: 30000 });
+/** Waits for the app to show one more what-if answer (the page counts them: body[data-answers]) or an error,
+ * returning the status line. */
+let seen = 0;
+async function answered() {
+  await page.waitForFunction((n) => Number(document.body.dataset.answers || 0) > n ||
+    document.getElementById('status').className === 'error', seen, { timeout: 60000 });
+  seen = await page.evaluate(() => Number(document.body.dataset.answers || 0));
   return page.$eval('#status', (s) => (s.className === 'error' ? 'ERROR ' : '') + s.textContent);
 }
 
@@ -37,7 +38,7 @@ const gains = () => page.$$eval('#answer table:first-of-type tr', (trs) => Objec
   trs.slice(1).map((tr) => [tr.cells[0].textContent, Number(tr.cells[4].textContent.replace(/[^0-9.-]/g, '')) || 0])));
 
 await page.goto(url);
-let status = await answered('');
+let status = await answered();
 check(!status.startsWith('ERROR'), `the first answer: ${status}`);
 const before = await gains();
 check(Object.keys(before).length >= 1, 'the answer table lists the services');
@@ -62,7 +63,7 @@ const target = await page.evaluate(() => {
 await page.click('label.tool:has(input[value=add])');
 await page.selectOption('#type', 'swimming_pool');
 await page.mouse.click(target.x, target.y);
-status = await answered(status);
+status = await answered();
 check(!status.startsWith('ERROR'), `after adding a pool: ${status}`);
 const added = await gains();
 const poolRow = Object.keys(added).find((k) => k.toLowerCase().includes('swimming') || k.toLowerCase().includes('bơi'));
@@ -70,11 +71,11 @@ check(poolRow && added[poolRow] > 0, `the pool's row gains children: ${JSON.stri
 check((await page.$$eval('#edits li', (li) => li.length)) === 1, 'the edit is listed');
 
 await page.click('#undo');
-status = await answered(status);
+status = await answered();
 const undone = await gains();
 check(Object.values(undone).every((g) => g === 0), `undo brings the baseline back: ${JSON.stringify(undone)}`);
 await page.click('#redo');
-status = await answered(status);
+status = await answered();
 const redone = await gains();
 check(poolRow && redone[poolRow] === added[poolRow], `redo gives the same answer: ${redone[poolRow]} vs ${added[poolRow]}`);
 

@@ -179,6 +179,7 @@ async function ask() {
     const a = await api('/api/whatif', request(true));
     if (mine !== asked) return;
     answer = a;
+    document.body.dataset.answers = String(Number(document.body.dataset.answers || 0) + 1);  // for tests: answers shown
     const secs = ((performance.now() - started) / 1000).toFixed(2);
     setStatus(`${t('answered in')} ${secs} s (${t(a.inputs_reused ? 'inputs reused' : 'inputs read again')})`);
     showAnswer();
