@@ -268,6 +268,7 @@ TEST_CASE("serve: bad requests get a 4xx that says what was wrong, and pages mus
     const std::string pool = R"({"name": "P", "type": "swimming_pool", "lon": 107.3817, "lat": 21.3110})";
     const std::vector<std::tuple<std::string, int, std::string>> cases{
         {R"({"modifications": [)", 400, "malformed JSON"},
+        {"{\"name\": \"\xff\xfe\"}", 400, "malformed JSON"},  // not UTF-8
         {R"([1, 2])", 400, "JSON object"},
         {R"({"modifications": {}})", 400, "a list of modification objects"},
         {R"({"modifs": []})", 400, "unknown key 'modifs'"},

@@ -669,7 +669,8 @@ bool loopback(const std::string& host) { return host == "127.0.0.1" || host == "
 
 void send_json(httplib::Response& res, const json& body, int status = 200) {
     res.status = status;
-    res.set_content(body.dump(), "application/json");
+    // A message quoting a request's bytes that are not UTF-8 (its JSON error) keeps them as U+FFFD, not a failure.
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 json parse_body(const httplib::Request& req) {
