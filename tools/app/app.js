@@ -106,7 +106,8 @@ function drawFacilities() {
     m.on('click', (ev) => {
       if (tool() !== 'close') { onClick(ev); return; }  // other tools: as a click on the map there
       if (gone || !serves) return;
-      push({mod: {close_facilities: {ids: [Number(f.id)]}}, label: `${t('close')} ${f.name} (id ${f.id})`, at: [[f.y, f.x]]});
+      const id = /^-?\d+$/.test(f.id) ? Number(f.id) : f.id;  // an id that is not a whole number stays text
+      push({mod: {close_facilities: {ids: [id]}}, label: `${t('close')} ${f.name} (id ${f.id})`, at: [[f.y, f.x]]});
     });
     m.addTo(facilityLayer);
   }
