@@ -58,8 +58,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     result.towns_placed = in.towns.size();
 
     clock.substage("facilities, ferries and area classes");
-    const auto travel = travel_options(s, in);
-    for (const FerryLink& f : ferry_links(s, in.grid.crs))
+    const std::vector<FerryLink> ferries = ferry_links(s, in.grid.crs);  // read once: the search edges and the result's list
+    const auto travel = travel_options(s, in, ferries);
+    for (const FerryLink& f : ferries)
         result.ferries.push_back({f.name, f.x0, f.y0, f.x1, f.y1, f.crossing_min, f.headway_min});
     add_ferry_ports(result.islands, in.land_parts, travel);
     FacilitySet facilities = place_facilities(s, in, result.warnings);

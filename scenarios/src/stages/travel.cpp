@@ -101,8 +101,8 @@ ServiceCatchments catchments_from(const KeptCatchments* earlier, const Grid<floa
 
 }  // namespace
 
-std::map<std::string, TravelTimeOptions> travel_options(const Scenario& s, const RunInputs& in) {
-    const std::vector<FerryLink> ferries = ferry_links(s, in.grid.crs);
+std::map<std::string, TravelTimeOptions> travel_options(const Scenario& s, const RunInputs& in,
+                                                        const std::vector<FerryLink>& ferries) {
     std::map<std::string, TravelTimeOptions> options;
     for (const auto& [m, f] : in.friction) {
         TravelTimeOptions topt;

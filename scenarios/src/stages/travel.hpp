@@ -10,15 +10,18 @@
 
 #include "accessplan/engine/travel_time.hpp"
 #include "facilities.hpp"
+#include "../modifications.hpp"
 #include "inputs.hpp"
 #include "run_cache.hpp"
 #include "stage_clock.hpp"
 
 namespace accessplan::scenarios::detail {
 
-/// Per travel mode with friction: ferries (in the scenario's month) as extra edges, and the DEM for slope-aware modes.
+/// Per travel mode with friction: `ferries` (ferry_links: in the scenario's month) as extra edges, and the DEM for
+/// slope-aware modes.
 /// InputError when a ferry port is not within travel.ferries.port_snap_m of passable land.
-std::map<std::string, TravelTimeOptions> travel_options(const Scenario& s, const RunInputs& in);
+std::map<std::string, TravelTimeOptions> travel_options(const Scenario& s, const RunInputs& in,
+                                                        const std::vector<FerryLink>& ferries);
 
 /// The searches a run can start from (an earlier run's, or none) and where to keep its own (or nowhere).
 struct SearchReuse {
