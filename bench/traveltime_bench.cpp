@@ -94,8 +94,8 @@ int generate(std::size_t n, std::size_t k, const fs::path& dir) {
     return 0;
 }
 
-int solve(const fs::path& dir, int repeat) {
-    omp_set_num_threads(1);
+int solve(const fs::path& dir, int repeat, int threads, const std::string& out_name) {
+    omp_set_num_threads(threads);
     Grid<float> f = geodata::read_raster_float(dir / "friction.tif");
     for (float& v : f.values())
         if (std::isnan(v)) v = std::numeric_limits<float>::infinity();
@@ -118,9 +118,9 @@ int solve(const fs::path& dir, int repeat) {
     const double bytes_per_cell = (4.0 * double(f.size()) + double(rss_after - rss_before) * 1024.0) / double(f.size());
     geodata::RasterWriteOptions o;
     o.nodata = -9999.0;
-    geodata::write_geotiff(dir / "ours.tif", r.minutes, o);
-    fmt::print("accessplan_seconds={:.3f} cells={} sources={} bytes_per_cell={:.1f}\n", best, f.size(), sources.size(),
-               bytes_per_cell);
+    geodata::write_geotiff(dir / out_name, r.minutes, o);
+    fmt::print("accessplan_seconds={:.3f} cells={} sources={} threads={} bytes_per_cell={:.1f}\n", best, f.size(),
+               sources.size(), threads, bytes_per_cell);
     return 0;
 }
 
@@ -155,9 +155,11 @@ int main(int argc, char** argv) {
         const std::string cmd = argc > 1 ? argv[1] : "";
         if (cmd == "generate" && argc == 8)
             return generate(std::stoul(argv[3]), std::stoul(argv[5]), argv[7]);
-        if (cmd == "solve" && argc >= 3) return solve(argv[2], argc >= 5 ? std::stoi(argv[4]) : 3);
+        if (cmd == "solve" && argc >= 3)
+            return solve(argv[2], argc >= 5 ? std::stoi(argv[4]) : 3, argc >= 7 ? std::stoi(argv[6]) : 1,
+                         argc >= 9 ? argv[8] : "ours.tif");
         if (cmd == "compare" && argc == 3) return compare(argv[2]);
-        fmt::print(stderr, "usage: traveltime_bench generate --size N --sources K --out DIR | solve DIR [--repeat R] | compare DIR\n");
+        fmt::print(stderr, "usage: traveltime_bench generate --size N --sources K --out DIR | solve DIR [--repeat R [--threads T [--out FILE]]] | compare DIR\n");
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "traveltime_bench: {}\n", e.what());

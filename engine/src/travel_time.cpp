@@ -109,6 +109,9 @@ public:
             return a.to != b.to ? a.to < b.to : a.from < b.from;
         });
         m_delta = choose_delta(friction);
+        m_inv_delta = 1.0 / m_delta;
+        // One search on every core, unless this solver is one of several already running side by side.
+        m_threads = omp_in_parallel() ? 1 : std::max(1, options.threads > 0 ? options.threads : omp_get_max_threads());
         if (!m_incoming.empty()) {
             m_has_incoming.assign(friction.size(), 0);
             for (const Arc& e : m_incoming)
@@ -155,7 +158,10 @@ private:
         std::int32_t* nearest;
         float* node_time = nullptr;             ///< network nodes (vertex m_cells + k)
         std::int32_t* node_nearest = nullptr;
+        const float* dem = nullptr;             ///< elevation, when the search is slope-aware
     };
+
+    const float* dem_data() const { return m_options.elevation_m != nullptr ? m_options.elevation_m->data() : nullptr; }
 
     // An arc outside the grid's moves, between vertices (cells, then network nodes).
     struct Arc {
@@ -190,6 +196,8 @@ private:
         return {m_outgoing.data() + (range.first - m_outgoing.begin()), m_outgoing.data() + (range.second - m_outgoing.begin())};
     }
 
+    static constexpr std::size_t kWindow = 1u << 14;  ///< buckets held at once (search)
+
     // Move geometry in index space: offsets of each move and of the two cells a knight's move passes between.
     struct MoveTable {
         std::size_t count = 0;
@@ -222,7 +230,7 @@ private:
         TravelTimeResult result{Grid<float>(m_friction.spec(), inf), Grid<std::int32_t>(m_friction.spec(), no_facility),
                                 std::vector<float>(m_nodes, inf), std::vector<std::int32_t>(m_nodes, no_facility)};
         const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data(), result.node_minutes.data(),
-                          result.node_nearest.data()};
+                          result.node_nearest.data(), dem_data()};
         search<WithSlope, false>(cells, sources, nullptr, {});
         return result;
     }
@@ -234,7 +242,7 @@ private:
             throw InputError(fmt::format("earlier travel times hold {} road network nodes; the network has {}",
                                          result.node_minutes.size(), m_nodes));
         const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data(), result.node_minutes.data(),
-                          result.node_nearest.data()};
+                          result.node_nearest.data(), dem_data()};
         const std::size_t vertices = m_cells + m_nodes;
         std::vector<std::uint32_t> seeds;
         if (!removed_ids.empty()) {
@@ -272,32 +280,55 @@ public:
     /// Cells reached from `sources` as (cell, minutes), in search order (deterministic for a given input). Reuses this solver's scratch and resets only
     /// the cells the search touched, so many small searches cost what they reach, not the grid size.
     Catchment run_sparse(const std::vector<SourceCell>& sources) {
-        if (m_scratch_time.size() != m_friction.size()) {
-            m_scratch_time.assign(m_friction.size(), inf);
-            m_scratch_nearest.assign(m_friction.size(), no_facility);
+        // With a bound on the rows a search can reach (set_reach_rows), it runs on that band of whole rows around its
+        // sources as if the band were the grid (a move out of it could only lead to times beyond the cut-off), and the
+        // scratch holds the band, not the grid.
+        const std::size_t cols = static_cast<std::size_t>(m_cols), grid_rows = static_cast<std::size_t>(m_rows);
+        std::size_t first_row = 0, end_row = grid_rows;
+        if (m_reach_rows > 0 && !sources.empty()) {
+            std::size_t lo = sources.front().cell, hi = lo;
+            for (const SourceCell& src : sources) lo = std::min(lo, src.cell), hi = std::max(hi, src.cell);
+            first_row = lo / cols > m_reach_rows ? lo / cols - m_reach_rows : 0;
+            end_row = std::min(grid_rows, hi / cols + m_reach_rows + 1);
+        }
+        const std::size_t offset = first_row * cols, band = (end_row - first_row) * cols;
+        if (m_scratch_time.size() < band) {  // grows to the largest band searched; cells beyond it stay untouched
+            m_scratch_time.assign(band, inf);
+            m_scratch_nearest.assign(band, no_facility);
             m_scratch_node_time.assign(m_nodes, inf);
             m_scratch_node_nearest.assign(m_nodes, no_facility);
         }
-        const Cells cells{m_friction.data(), m_scratch_time.data(), m_scratch_nearest.data(), m_scratch_node_time.data(),
-                          m_scratch_node_nearest.data()};
+        const Cells cells{m_friction.data() + offset, m_scratch_time.data(), m_scratch_nearest.data(), m_scratch_node_time.data(),
+                          m_scratch_node_nearest.data(), dem_data() != nullptr ? dem_data() + offset : nullptr};
+        std::vector<SourceCell> local = sources;
+        for (SourceCell& src : local) src.cell -= offset;
+        // The band is the grid for this search (the band applies only without arcs, so no vertex beyond the cells).
+        const std::size_t all_cells = m_cells;
+        m_rows = static_cast<std::int64_t>(end_row - first_row);
+        m_cells = band;
         m_touched.clear();
-        if (m_options.elevation_m != nullptr) search<true, true>(cells, sources, &m_touched, {});
-        else search<false, true>(cells, sources, &m_touched, {});
+        if (m_options.elevation_m != nullptr) search<true, true>(cells, local, &m_touched, {});
+        else search<false, true>(cells, local, &m_touched, {});
+        m_rows = static_cast<std::int64_t>(grid_rows);
+        m_cells = all_cells;
         Catchment reached;
         reached.reserve(m_touched.size());
         for (std::uint32_t c : m_touched) {
-            if (c >= m_cells) {  // a network node: not a place people live
-                m_scratch_node_time[c - m_cells] = inf;
-                m_scratch_node_nearest[c - m_cells] = no_facility;
+            if (c >= band) {  // a network node: not a place people live
+                m_scratch_node_time[c - band] = inf;
+                m_scratch_node_nearest[c - band] = no_facility;
                 continue;
             }
             if (m_scratch_time[c] == inf) continue;  // a duplicate entry, already collected
-            reached.push_back({c, m_scratch_time[c]});
+            reached.push_back({static_cast<std::uint32_t>(c + offset), m_scratch_time[c]});
             m_scratch_time[c] = inf;
             m_scratch_nearest[c] = no_facility;
         }
         return reached;
     }
+
+    /// Bounds the rows a bounded search (run_sparse) can reach from its sources; 0 = none (the whole grid).
+    void set_reach_rows(std::size_t rows) { m_reach_rows = rows; }
 
 private:
     /// Track: record every cell given a time in `touched` (bounded catchment searches); off for full-grid searches,
@@ -307,13 +338,11 @@ private:
     void search(const Cells& cells, const std::vector<SourceCell>& sources, std::vector<std::uint32_t>* touched,
                 const std::vector<std::uint32_t>& reexpand) {
         const MoveTable moves = move_table();
-        const double inv_delta = 1.0 / m_delta;
-        constexpr std::size_t kWindow = 1u << 14;
         m_buckets.assign(kWindow, {});
         m_overflow.clear();
         m_suspects.clear();
         std::size_t base = 0;  // absolute index of m_buckets[0]
-        auto bucket_of = [inv_delta](float t) { return static_cast<std::size_t>(static_cast<double>(t) * inv_delta); };
+        auto bucket_of = [this](float t) { return this->bucket_of(t); };
         auto enqueue = [&](float t, std::uint32_t cell) {
             if constexpr (Track) touched->push_back(cell);
             const std::size_t b = bucket_of(t);
@@ -321,6 +350,7 @@ private:
             else m_overflow.push_back(cell);
         };
 
+        DirectSink<decltype(enqueue)> direct{*this, cells, enqueue};
         for (const SourceCell& s : sources) {
             if (!std::isfinite(cells.friction[s.cell])) continue;  // a facility on an impassable cell reaches nobody
             if (cells.time[s.cell] == 0.0f && cells.nearest[s.cell] <= s.id) continue;
@@ -333,23 +363,40 @@ private:
         std::vector<std::uint32_t> round;
         for (;;) {
             for (std::size_t b = 0; b < kWindow; ++b) {
-                while (!m_buckets[b].empty()) {
+                for (;;) {
+                    if constexpr (!Track)  // what threads searching in parallel put in this bucket
+                        for (Lane& lane : m_lanes)
+                            if (!lane.buckets.empty() && !lane.buckets[b].empty()) {
+                                m_buckets[b].insert(m_buckets[b].end(), lane.buckets[b].begin(), lane.buckets[b].end());
+                                lane.buckets[b].clear();
+                            }
+                    if (m_buckets[b].empty()) break;
                     round.swap(m_buckets[b]);
                     sort_cells(round);
-                    for (const std::uint32_t u : round) {
+                    std::size_t first = 0;  // the round's cells from here on are processed below, on this thread
+                    if constexpr (!Track)
+                        if (m_threads > 1 && round.size() >= m_options.parallel_round_min)
+                            first = expand_in_parallel<WithSlope>(cells, moves, round, base, b, direct);
+                    for (std::size_t i = first; i < round.size(); ++i) {
+                        const std::uint32_t u = round[i];
                         if (u >= m_cells) {  // a network node: only arcs lead into it
                             const float tu = cells.node_time[u - m_cells];
-                            if (bucket_of(tu) == base + b) relax_arcs_into(cells, u, tu, cells.node_nearest[u - m_cells], enqueue);
+                            if (bucket_of(tu) == base + b) relax_arcs_into(cells, u, tu, cells.node_nearest[u - m_cells], direct);
                             continue;
                         }
                         const float tu = cells.time[u];
                         if (bucket_of(tu) != base + b) continue;  // improved into an earlier bucket meanwhile
-                        expand<WithSlope>(cells, moves, u, tu, enqueue);
+                        expand<WithSlope>(cells, moves, u, tu, direct);
                     }
                     round.clear();
                 }
             }
             // Slide the window to the earliest cell still due beyond it (entries of cells improved since are stale).
+            if constexpr (!Track)
+                for (Lane& lane : m_lanes) {
+                    m_overflow.insert(m_overflow.end(), lane.overflow.begin(), lane.overflow.end());
+                    lane.overflow.clear();
+                }
             const std::size_t window_end = base + kWindow;
             std::size_t next = std::numeric_limits<std::size_t>::max();
             for (std::uint32_t c : m_overflow)
@@ -364,13 +411,122 @@ private:
         if constexpr (!Track) {  // a full-grid search: give the frontier's memory back
             std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
             std::vector<std::uint32_t>().swap(m_overflow);
+            m_lanes.clear();
             if (!m_suspects.empty()) settle_ties<WithSlope>(cells, sources, moves);
         }
     }
 
-    // Relaxes the moves into cell u (time tu) from all its neighbours v: home at v travels v -> u.
-    template <bool WithSlope, typename Enqueue>
-    void expand(const Cells& cells, const MoveTable& mv, std::uint32_t u, float tu, Enqueue& enqueue) {
+    std::size_t bucket_of(float t) const { return static_cast<std::size_t>(static_cast<double>(t) * m_inv_delta); }
+
+    // Where a search's findings go on one thread: straight into the grids and buckets.
+    template <typename Enqueue>
+    struct DirectSink {
+        Solver& solver;
+        const Cells& cells;
+        Enqueue& enqueue;
+        static constexpr bool owns(std::size_t) { return true; }
+        void set(std::uint32_t v, float& tv, std::int32_t& nv, float t, std::int32_t id) {
+            tv = t;
+            nv = id;
+            enqueue(t, v);
+        }
+        void defer(std::uint32_t, float, std::int32_t) {}
+        void suspect(std::uint32_t v) { solver.m_suspects.push_back(v); }
+        void arcs(std::uint32_t u, float tu, std::int32_t uid) { solver.relax_arcs_into(cells, u, tu, uid, *this); }
+    };
+
+    // An offer to a vertex another thread owns, or to arcs into a vertex, kept until the round's threads are done.
+    struct Offer {
+        std::uint32_t vertex;
+        float minutes;
+        std::int32_t id;
+    };
+
+    // One thread's share of a round searched in parallel: it writes only the cells [write_lo, write_hi), which no other
+    // thread reads (they lie more than a move's reach from every other thread's cells), and lists the rest.
+    struct Lane {
+        std::vector<std::vector<std::uint32_t>> buckets;  ///< as m_buckets, merged into them bucket by bucket
+        std::vector<std::uint32_t> overflow;              ///< as m_overflow
+        std::vector<Offer> deferred;          ///< offers to cells outside this thread's range
+        std::vector<Offer> arcs;              ///< cells whose incoming arcs are to be relaxed (vertex, its time, id)
+        std::vector<std::uint32_t> suspects;
+    };
+    struct LaneSink {
+        Lane& lane;
+        std::size_t write_lo, write_hi;
+        double inv_delta;
+        std::size_t base;  ///< the bucket window's first bucket
+        bool owns(std::size_t v) const { return v >= write_lo && v < write_hi; }
+        void set(std::uint32_t v, float& tv, std::int32_t& nv, float t, std::int32_t id) {
+            tv = t;
+            nv = id;
+            const std::size_t b = static_cast<std::size_t>(static_cast<double>(t) * inv_delta) - base;
+            if (b < kWindow) lane.buckets[b].push_back(v);
+            else lane.overflow.push_back(v);
+        }
+        void defer(std::uint32_t v, float t, std::int32_t id) { lane.deferred.push_back({v, t, id}); }
+        void suspect(std::uint32_t v) { lane.suspects.push_back(v); }
+        void arcs(std::uint32_t u, float tu, std::int32_t uid) { lane.arcs.push_back({u, tu, uid}); }
+    };
+
+    // Expands the cells of a sorted round (bucket `bucket`) on m_threads threads, each a contiguous share of them,
+    // then, on this thread, offers what the threads left to each other's cells and relaxes the arcs they met. Returns
+    // the position of the round's first network node (vertices >= m_cells), which the caller processes. The times
+    // are the same whatever the split: every offer is made, only the order differs, and times are the unique fixed
+    // point; ties between facilities are marked as on one thread and settled by settle_ties.
+    template <bool WithSlope, typename Direct>
+    std::size_t expand_in_parallel(const Cells& cells, const MoveTable& mv, const std::vector<std::uint32_t>& round,
+                                   std::size_t base, std::size_t b, Direct& direct) {
+        const std::size_t bucket = base + b;
+        const std::size_t count = static_cast<std::size_t>(
+            std::lower_bound(round.begin(), round.end(), static_cast<std::uint32_t>(m_cells)) -
+            round.begin());
+        const std::size_t reach = 2 * static_cast<std::size_t>(m_cols) + 2;  // farther than any move's end cell
+        if (m_lanes.size() < static_cast<std::size_t>(m_threads)) m_lanes.resize(static_cast<std::size_t>(m_threads));
+        int used = 1;
+#pragma omp parallel num_threads(m_threads)
+        {
+            const auto team = static_cast<std::size_t>(omp_get_num_threads());
+            const auto t = static_cast<std::size_t>(omp_get_thread_num());
+#pragma omp single
+            used = static_cast<int>(team);
+            const std::size_t begin = count * t / team, end = count * (t + 1) / team;
+            // This thread's range of cells: from its first cell to the next thread's first.
+            const std::size_t lo = t == 0 ? 0 : (begin < count ? round[begin] : m_cells);
+            const std::size_t hi = t + 1 == team ? m_cells : (end < count ? round[end] : m_cells);
+            Lane& lane = m_lanes[t];
+            if (lane.buckets.size() != kWindow) lane.buckets.assign(kWindow, {});
+            LaneSink sink{lane, t == 0 ? 0 : lo + reach, t + 1 == team ? m_cells : (hi > reach ? hi - reach : 0),
+                          m_inv_delta, base};
+            for (std::size_t i = begin; i < end; ++i) {
+                const std::uint32_t u = round[i];
+                const float tu = cells.time[u];
+                if (bucket_of(tu) != bucket) continue;
+                expand<WithSlope>(cells, mv, u, tu, sink);
+            }
+        }
+        for (std::size_t t = 0; t < static_cast<std::size_t>(used); ++t) {
+            Lane& lane = m_lanes[t];
+            for (const Offer& o : lane.deferred) {
+                float& tv = cells.time[o.vertex];
+                std::int32_t& nv = cells.nearest[o.vertex];
+                if (o.minutes < tv || (o.minutes == tv && o.id < nv)) direct.set(o.vertex, tv, nv, o.minutes, o.id);
+                else if (o.minutes == tv && o.id > nv) direct.suspect(o.vertex);
+            }
+            for (const Offer& o : lane.arcs) relax_arcs_into(cells, o.vertex, o.minutes, o.id, direct);
+            m_suspects.insert(m_suspects.end(), lane.suspects.begin(), lane.suspects.end());
+            lane.deferred.clear();
+            lane.arcs.clear();
+            lane.suspects.clear();
+        }
+        return count;
+    }
+
+    // Relaxes the moves into cell u (time tu) from all its neighbours v: home at v travels v -> u. What it finds goes to
+    // `sink`: straight into the grids (DirectSink), or, on one of several threads, into the cells that thread owns and
+    // a list for the others (LaneSink).
+    template <bool WithSlope, typename Sink>
+    void expand(const Cells& cells, const MoveTable& mv, std::uint32_t u, float tu, Sink& sink) {
         const double cutoff = m_options.max_minutes;
         const std::int64_t ui = u;
         const std::int64_t ur = ui / m_cols;
@@ -399,20 +555,19 @@ private:
                 const auto k = static_cast<std::size_t>(std::countr_zero(tied));
                 tied &= tied - 1;
                 const auto v = static_cast<std::size_t>(ui + mv.off[k]);
-                if (uid < cells.nearest[v]) improved |= 1u << k;
-                else if (uid > cells.nearest[v]) m_suspects.push_back(static_cast<std::uint32_t>(v));
+                if (!sink.owns(v) || uid < cells.nearest[v]) improved |= 1u << k;  // (another thread's cell: decided there)
+                else if (uid > cells.nearest[v]) sink.suspect(static_cast<std::uint32_t>(v));
             }
             while (improved != 0) {
                 const auto k = static_cast<std::size_t>(std::countr_zero(improved));
                 improved &= improved - 1;
                 if (cand[k] > cutoff) continue;
-                const auto v = static_cast<std::size_t>(ui + mv.off[k]);
-                cells.time[v] = cand[k];
-                cells.nearest[v] = uid;
-                enqueue(cand[k], static_cast<std::uint32_t>(v));
+                const auto v = static_cast<std::uint32_t>(ui + mv.off[k]);
+                if (sink.owns(v)) sink.set(v, cells.time[v], cells.nearest[v], cand[k], uid);
+                else sink.defer(v, cand[k], uid);
             }
         } else {
-            const float* dem = WithSlope ? m_options.elevation_m->data() : nullptr;
+            const float* dem = WithSlope ? cells.dem : nullptr;
             for (std::size_t k = 0; k < mv.count; ++k) {
                 if (!interior) {
                     const Move& m = m_moves[k];
@@ -433,21 +588,21 @@ private:
                     const double slope = (static_cast<double>(dem[u]) - dem[v]) / mv.len[k];  // climb from v to u
                     cost /= tobler_speed_factor(slope);
                 }
-                relax(enqueue, static_cast<std::uint32_t>(v), cells.time[v], cells.nearest[v], tu, cost, uid, cutoff);
+                relax(sink, static_cast<std::uint32_t>(v), cells.time[v], cells.nearest[v], tu, cost, uid, cutoff);
             }
         }
 
-        if (!m_has_incoming.empty() && m_has_incoming[u]) relax_arcs_into(cells, u, tu, uid, enqueue);
+        if (!m_has_incoming.empty() && m_has_incoming[u]) sink.arcs(u, tu, uid);
     }
 
     // Relaxes the arcs into vertex u (time tu, nearest facility uid): ferries, and the road network's arcs and links.
-    template <typename Enqueue>
-    void relax_arcs_into(const Cells& cells, std::uint32_t u, float tu, std::int32_t uid, Enqueue& enqueue) {
+    template <typename Sink>
+    void relax_arcs_into(const Cells& cells, std::uint32_t u, float tu, std::int32_t uid, Sink& sink) {
         const double cutoff = m_options.max_minutes;
         const auto [first, last] = arcs_into(u);
         for (const Arc* a = first; a != last; ++a) {
             if (a->from < m_cells && !std::isfinite(cells.friction[a->from])) continue;
-            relax(enqueue, a->from, time_of(cells, a->from), nearest_of(cells, a->from), tu, a->minutes, uid, cutoff);
+            relax(sink, a->from, time_of(cells, a->from), nearest_of(cells, a->from), tu, a->minutes, uid, cutoff);
         }
     }
 
@@ -472,18 +627,17 @@ private:
     // Offers vertex v (time tv, facility nv) the time tu + cost from a vertex of facility uid. Equal times go to the
     // lower id; an equal time from a higher id marks v for settle_ties (v's lower id may have come from a value of its
     // neighbour since improved).
-    template <typename Enqueue>
-    void relax(Enqueue& enqueue, std::uint32_t v, float& tv, std::int32_t& nv, float tu, double cost, std::int32_t uid,
+    template <typename Sink>
+    void relax(Sink& sink, std::uint32_t v, float& tv, std::int32_t& nv, float tu, double cost, std::int32_t uid,
                double cutoff) {
         const float tvf = static_cast<float>(static_cast<double>(tu) + cost);
         if (tvf > cutoff) return;  // the time as stored, as the interior fast path compares it
-        if (tvf < tv || (tvf == tv && uid < nv)) {
-            tv = tvf;
-            nv = uid;
-            enqueue(tvf, v);
-        } else if (tvf == tv && uid > nv) {
-            m_suspects.push_back(v);
+        if (!sink.owns(v)) {        // another thread's cell: offered to it after the round
+            if (tvf <= tv) sink.defer(v, tvf, uid);
+            return;
         }
+        if (tvf < tv || (tvf == tv && uid < nv)) sink.set(v, tv, nv, tvf, uid);
+        else if (tvf == tv && uid > nv) sink.suspect(v);
     }
 
     // The time cell u offers its neighbour u + off[k] (home there, travelling to u), exactly as expand computes it;
@@ -500,7 +654,7 @@ private:
                              : (fu + cells.friction[v]) * mv.half_len[k];
         if (!std::isfinite(cost)) return inf;
         if constexpr (WithSlope) {
-            const float* dem = m_options.elevation_m->data();
+            const float* dem = cells.dem;
             cost /= tobler_speed_factor((static_cast<double>(dem[u]) - dem[v]) / mv.len[k]);
         }
         // (no cut-off here: the cells asked about hold times within it, and an offer equal to one is a real tie)
@@ -607,7 +761,10 @@ private:
     std::vector<std::size_t> m_node_first;      ///< the arcs into node k start at m_incoming[m_node_first[k]]
     std::vector<std::vector<std::uint32_t>> m_buckets;
     std::vector<std::uint32_t> m_overflow;
-    double m_delta = 1.0;
+    double m_delta = 1.0, m_inv_delta = 1.0;
+    int m_threads = 1;                          ///< threads of one full-grid search (expand_in_parallel)
+    std::size_t m_reach_rows = 0;               ///< rows a bounded search can reach (run_sparse); 0 = the grid's
+    std::vector<Lane> m_lanes;
     std::vector<std::uint32_t> m_sort_buffer;
     std::vector<float> m_scratch_time;
     std::vector<std::int32_t> m_scratch_nearest;
@@ -645,9 +802,19 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
                                                    const TravelTimeOptions& options, const ProgressCallback& progress) {
     for (const auto& sources : source_sets) validate_inputs(friction_min_per_m, sources, options);
     std::vector<TravelTimeResult> results(source_sets.size());
+    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+    if (source_sets.size() < static_cast<std::size_t>(threads) || omp_in_parallel()) {
+        // Fewer sets than cores (one service at national scale): one after the other, each search on every core.
+        Solver solver(friction_min_per_m, options);
+        for (std::size_t i = 0; i < source_sets.size(); ++i) {
+            results[i] = solver.run(source_sets[i]);
+            if (progress) progress(i + 1, source_sets.size());
+        }
+        return results;
+    }
     std::exception_ptr failure;
     std::size_t finished = 0;
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
     {
         Solver solver(friction_min_per_m, options);
 #pragma omp for schedule(dynamic, 1)
@@ -669,14 +836,33 @@ std::vector<TravelTimeResult> compute_travel_times(const Grid<float>& friction_m
     return results;
 }
 
+std::size_t catchment_reach_rows(const Grid<float>& friction_min_per_m, const TravelTimeOptions& options) {
+    // Every move costs at least the lowest friction x its length (divided by Tobler's greatest speed-up, downhill at
+    // a slope of -0.05, with a DEM) and covers at most its length in rows. Arcs (ferries, roads as a network) jump.
+    if (!std::isfinite(options.max_minutes) || !options.extra_edges.empty() || options.network) return 0;
+    const float* f = friction_min_per_m.data();
+    const std::size_t n = friction_min_per_m.size();
+    float lowest = inf;
+#pragma omp parallel for reduction(min : lowest)
+    for (std::size_t i = 0; i < n; ++i) lowest = std::min(lowest, f[i]);
+    if (!(lowest > 0.0f) || !std::isfinite(lowest)) return 0;
+    double per_row = static_cast<double>(lowest) * friction_min_per_m.spec().cell_height_m();
+    if (options.elevation_m != nullptr) per_row /= tobler_speed_factor(-0.05);
+    // (float times are rounded at each move: 0.1% and two rows spare)
+    const double rows = std::ceil(options.max_minutes * 1.001 / per_row) + 2.0;
+    return rows >= static_cast<double>(friction_min_per_m.rows()) ? 0 : static_cast<std::size_t>(rows);
+}
+
 std::vector<Catchment> compute_catchments(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
                                           const TravelTimeOptions& options) {
     validate_inputs(friction_min_per_m, sources, options);
     std::vector<Catchment> out(sources.size());
     std::exception_ptr failure;
+    const std::size_t reach = catchment_reach_rows(friction_min_per_m, options);
 #pragma omp parallel
     {
         Solver solver(friction_min_per_m, options);
+        solver.set_reach_rows(reach);
 #pragma omp for schedule(dynamic, 1)
         for (std::size_t i = 0; i < sources.size(); ++i) {
             try {

@@ -767,3 +767,73 @@ TEST_CASE("with a road network update_travel_time and compute_catchments equal t
         require_catchments_as_reference(c, bounded.options());
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// One search on several threads (options.threads): each thread expands a contiguous share of a bucket's round and
+// writes only the cells farther than a move from the others' shares; offers to the rest are made after the round.
+// parallel_round_min = 1 sends every round, however small, through the threads (on a grid of a few rows, most cells
+// lie within a move of another thread's share), so the hand-over is exercised everywhere.
+
+namespace {
+
+// The bytes of a result: times and ids of the cells and of the network's nodes.
+void require_same_bytes(const TravelTimeResult& got, const TravelTimeResult& want) {
+    auto bytes = [](const auto& values) {
+        return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(values[0]));
+    };
+    REQUIRE(bytes(got.minutes.values()) == bytes(want.minutes.values()));
+    REQUIRE(bytes(got.nearest.values()) == bytes(want.nearest.values()));
+    REQUIRE(bytes(got.node_minutes) == bytes(want.node_minutes));
+    REQUIRE(bytes(got.node_nearest) == bytes(want.node_nearest));
+}
+
+}  // namespace
+
+TEST_CASE("one search on several threads equals a plain Dijkstra and the one-thread search byte for byte",
+          "[engine][traveltime][reference][parallel]") {
+    std::mt19937 rng(2828);
+    std::size_t tied = 0, networks = 0, cells = 0;
+    for (int trial = 0; trial < 160; ++trial) {
+        Case c = trial % 40 == 17 ? sliding_case(rng, 220, 160, trial % 80 == 17 ? Neighbourhood::sixteen : Neighbourhood::eight)
+                 : trial % 4 == 3 ? tied_case(rng, trial)
+                                  : random_case(rng, trial);
+        if (trial % 3 == 1) {
+            add_random_network(rng, c);
+            ++networks;
+        }
+        INFO(c.text);
+        TravelTimeOptions one = c.options();
+        one.threads = 1;
+        const TravelTimeResult serial = compute_travel_time(c.friction, c.sources, one);
+        const Reference want = reference_travel_time(c.friction, c.sources, one);
+        REQUIRE_SAME_AS_REFERENCE(serial, want);
+        tied += tied_cells(c.friction, c.sources, one, want);
+        cells += c.friction.size();
+        for (const int threads : {2, 3, 7}) {
+            INFO(threads << " threads");
+            TravelTimeOptions o = c.options();
+            o.threads = threads;
+            o.parallel_round_min = 1;
+            require_same_bytes(compute_travel_time(c.friction, c.sources, o), serial);
+        }
+        // An update on several threads (a source closed, one opened, a ferry added) equals a fresh one-thread search.
+        if (c.sources.empty()) continue;
+        TravelTimeOptions o = c.options();
+        o.threads = 3;
+        o.parallel_round_min = 1;
+        TravelTimeResult updated = compute_travel_time(c.friction, c.sources, o);
+        const std::vector<std::int32_t> removed{c.sources[0].id};
+        std::vector<SourceCell> after;
+        for (const SourceCell& s : c.sources)
+            if (s.id != removed[0]) after.push_back(s);
+        after.push_back({rng() % c.friction.size(), 100'000});
+        c.ferries.push_back({rng() % c.friction.size(), rng() % c.friction.size(), 3.0});
+        o.extra_edges = c.ferries;
+        one.extra_edges = c.ferries;
+        update_travel_time(c.friction, after, o, removed, updated);
+        require_same_bytes(updated, compute_travel_time(c.friction, after, one));
+    }
+    INFO(cells << " cells, " << tied << " tied, " << networks << " with a network");
+    CHECK(tied > 10'000);
+    CHECK(networks > 40);
+}

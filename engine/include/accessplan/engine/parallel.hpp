@@ -11,6 +11,10 @@ namespace accessplan {
 /// does not depend on the thread count. The first exception thrown is rethrown after the loop.
 template <typename Body>
 void parallel_for(std::size_t n, Body&& body) {
+    if (n == 1) {  // one item: run here, so the searches inside may use every core
+        body(0);
+        return;
+    }
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t i = 0; i < n; ++i) {

@@ -60,6 +60,12 @@ struct TravelTimeOptions {
     std::vector<ExtraEdge> extra_edges;
     /// The road network searched together with the grid (one exact search over both); none = raster only.
     std::shared_ptr<const TravelNetwork> network;
+    /// Threads of one full-grid search (compute_travel_time, update_travel_time): 0 = OpenMP's default (every core,
+    /// OMP_NUM_THREADS). A search started inside another parallel region runs on one. Results are identical, byte for
+    /// byte, whatever the count.
+    int threads = 0;
+    /// A bucket's round of fewer cells than this is expanded on one thread (starting threads costs more); tests lower it.
+    std::size_t parallel_round_min = 4096;
 };
 
 struct TravelTimeResult {
@@ -113,6 +119,11 @@ using Catchment = std::vector<ReachedCell>;
 /// thread count. Used by E2SFCA, capacity coverage and candidate ranking.
 std::vector<Catchment> compute_catchments(const Grid<float>& friction_min_per_m, const std::vector<SourceCell>& sources,
                                           const TravelTimeOptions& options);
+
+/// The rows a search bounded by options.max_minutes can reach from its sources (each catchment search then holds
+/// a band of twice that many rows, not the grid); 0 when nothing bounds it (no cut-off, a cell of friction 0, or
+/// ferries or a road network, whose arcs jump).
+std::size_t catchment_reach_rows(const Grid<float>& friction_min_per_m, const TravelTimeOptions& options);
 
 /// True when a travel time is within a limit. Friction arrives as float, so a path meant to take exactly the limit
 /// (3 moves of 10 minutes) can come out a few millionths over it: limits are compared with a relative 1e-6.
