@@ -16,6 +16,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pandas   # the Python module (tools/python)
   python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib python3-yaml   # the notebooks and their test
   python3-networkx                  # the street-network walking test builds its own graph of the OSM ways (issue 22)
+  python3-distributed               # python3 -m accessplan.dask: scenarios as tasks on a Dask cluster (docs/distributed.md)
   chromium                          # the report's browser test (driven by playwright-core from npm)
 )
 # Node.js with npm (any recent one on the machine will do; else Debian's) for the browser test's npm packages.

@@ -53,6 +53,17 @@ std::optional<double> available_memory_bytes() {
     return available;
 }
 
+std::optional<double> peak_resident_bytes() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        std::istringstream fields(line);
+        std::string key;
+        double kb = 0.0;
+        if (fields >> key >> kb && key == "VmHWM:") return kb * 1024.0;
+    }
+    return std::nullopt;
+}
+
 MemoryReservation::MemoryReservation(MemoryReservation&& other) noexcept : m_bytes(other.m_bytes) { other.m_bytes = 0.0; }
 
 MemoryReservation& MemoryReservation::operator=(MemoryReservation&& other) noexcept {
@@ -110,6 +121,12 @@ void MemoryReservation::grow(double more_bytes, const std::string& what, const s
         g_released.wait_for(lock, std::chrono::milliseconds(200));
         throw_if_interrupted();
     }
+}
+
+void TransientMemory::at_least(double need, const std::string& what, const std::string& fix) {
+    if (need <= m_counted) return;
+    if (m_reservation != nullptr) m_reservation->grow(need - m_counted, what, fix);
+    m_counted = need;
 }
 
 double reserved_memory_bytes() {

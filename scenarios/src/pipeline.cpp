@@ -71,14 +71,19 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     std::vector<TravelTimeResult> times = service_travel_times(s, in, travel, facilities, reuse, clock);
 
     clock.stage(5, "access metrics", "access metrics: summaries by area class");
-    Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse}, clock, result.warnings);
+    // Catchments and rankings on top of the services' grids, counted at their largest, beyond what was reserved for
+    // the larger of those grids and what preparing the inputs held for a while.
+    TransientMemory transient(&memory, earlier ? in.services_bytes : in.after_inputs_bytes);
+    Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse, &transient}, clock, result.warnings);
     result.services = std::move(metrics.services);
     result.zones = std::move(metrics.zones);
 
     if (s.ranking) {
         clock.substage("ranking: candidates, catchments, greedy");
-        result.ranking = run_ranking(ranking_context(s, in, facilities, travel, times, area_flags, metrics, options),
-                                     result.warnings);
+        RankingContext context = ranking_context(s, in, facilities, travel, times, area_flags, metrics, options);
+        context.memory = &transient;
+        context.services_bytes = in.services_bytes;
+        result.ranking = run_ranking(context, result.warnings);
     }
 
     clock.stage(6, options.write_outputs ? "writing outputs" : "summary (nothing written)");
@@ -96,6 +101,8 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         options.visual_outputs(result);
     }
     result.stage_seconds = clock.finish();
+    result.stage_peak_bytes = clock.peaks();
+    result.memory_reserved_bytes = memory.bytes();
     if (options.write_outputs) write_run_json(layout, s, result, options);
     if (keep) options.cache->store(std::make_shared<const CacheEntry>(CacheEntry{key, stamps, inputs, std::move(kept)}));
     return result;

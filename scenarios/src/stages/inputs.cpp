@@ -384,20 +384,28 @@ std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& popul
     return rows;
 }
 
-/// What a run holds per grid cell at its peak, roughly (the memory guard): the input rasters, friction per mode,
-/// children per target group with the age bands they come from, and per service its travel time, nearest facility,
-/// E2SFCA and gap grids with search scratch. Catchments come on top (about 8 bytes per cell a facility reaches).
-double bytes_per_cell(const Scenario& s) {
+/// What a run holds per grid cell (the memory guard), roughly: `kept`, from the inputs to the end of the run: the
+/// input rasters, friction per mode, children per target group; `passing`, only while the inputs are prepared: the
+/// age bands the children come from and the travel time to towns; `services`, from the travel times on: per service
+/// its travel time, nearest facility, E2SFCA and gap grids with search scratch. The inputs' passing memory is gone
+/// when the services' grids come, so the larger of the two is counted; later stages' passing memory (catchments,
+/// rankings: TransientMemory) comes on top of the services' grids.
+struct CellBytes {
+    double kept = 0.0, passing = 0.0, services = 0.0;
+};
+CellBytes bytes_per_cell(const Scenario& s) {
     std::set<std::string> groups;
     for (const auto& svc : s.services) groups.insert(svc.target_group);
-    double bytes = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0 + 8.0;  // population (+ growth), 4 masks, land + study area, zones, to_town
-    if (s.elevation) bytes += 4.0;
-    bytes += 4.0 * static_cast<double>(friction_modes(s).size());
-    bytes += 4.0 * static_cast<double>(groups.size());  // children
-    if (s.age_sex || !s.age_sex_files.empty()) bytes += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
-    bytes += 6.0;                                       // area-class flags and filters
-    bytes += 24.0 * static_cast<double>(s.services.size());
-    return bytes;
+    CellBytes b;
+    b.kept = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0;  // population (+ growth), 4 masks, land + study area, zones
+    if (s.elevation) b.kept += 4.0;
+    b.kept += 4.0 * static_cast<double>(friction_modes(s).size());
+    b.kept += 4.0 * static_cast<double>(groups.size());  // children
+    b.kept += 6.0;                                       // area-class flags and filters
+    b.services = 24.0 * static_cast<double>(s.services.size());
+    if (s.towns) b.passing += 8.0;                                         // time and nearest town
+    if (s.age_sex || !s.age_sex_files.empty()) b.passing += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
+    return b;
 }
 
 }  // namespace
@@ -420,7 +428,11 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
     if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
     const GridSpec grid = in.grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
-    MemoryReservation memory = reserve_memory(static_cast<double>(grid.cols) * static_cast<double>(grid.rows) * bytes_per_cell(s),
+    const CellBytes per_cell = bytes_per_cell(s);
+    const double cells = static_cast<double>(grid.cols) * static_cast<double>(grid.rows);
+    in.services_bytes = cells * per_cell.services;
+    in.after_inputs_bytes = cells * std::max(per_cell.passing, per_cell.services);
+    MemoryReservation memory = reserve_memory(program_bytes + cells * per_cell.kept + in.after_inputs_bytes,
                                               fmt::format("{}: the analysis grid of {} x {} cells of {} m with {} service(s)",
                                                           s.file.string(), grid.cols, grid.rows, s.cell_size_m, s.services.size()),
                                               "use a larger area.cell_size_m (twice the size needs a quarter of the memory) "

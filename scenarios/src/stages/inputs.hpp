@@ -35,6 +35,9 @@ struct LoadedZones {
 
 struct RunInputs {
     GridSpec grid;
+    /// Of the memory reserved: the services' grids (travel time on), and the larger of them and what preparing the
+    /// inputs held for a while (the memory guard, bytes_per_cell)
+    double services_bytes = 0.0, after_inputs_bytes = 0.0;
     double population_total = 0.0, population_source_total = 0.0, population_in_area = 0.0;
     PopulationAccount population_account;
     Grid<std::uint8_t> island;            ///< land that is not the mainland (land_parts)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "accessplan/engine/access_summary.hpp"
 #include "accessplan/engine/area_classes.hpp"
@@ -61,9 +62,21 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         clock.substage("travel time: one catchment per facility (E2SFCA, coverage)");
         TravelTimeOptions bounded = in.travel.at(svc.mode);
         bounded.max_minutes = catchment_search_limit(svc.threshold_min);
-        const ServiceCatchments catchments = service_catchments(svc.name, in.inputs.friction.at(svc.mode),
-                                                               in.facilities.services[k].supplies, bounded,
-                                                               svc.threshold_min, in.reuse);
+        const Grid<float>& friction = in.inputs.friction.at(svc.mode);
+        const ServiceCatchments catchments = service_catchments(svc.name, friction, in.facilities.services[k].supplies,
+                                                               bounded, svc.threshold_min, in.reuse);
+        if (in.memory != nullptr) {
+            // The catchments (8 bytes a cell reached) and each thread's search scratch (8 bytes a cell of its band).
+            double bytes = in.inputs.services_bytes;  // on top of the services' grids
+            for (const Catchment* c : catchments.of_supply) bytes += static_cast<double>(c->size() * sizeof(ReachedCell));
+            const std::size_t reach = catchment_reach_rows(friction, bounded);
+            const double band = reach == 0 ? static_cast<double>(friction.size())
+                                           : static_cast<double>(std::min(friction.rows(), 2 * reach + 1) * friction.cols());
+            bytes += 8.0 * band * static_cast<double>(std::max(1, omp_get_max_threads()));
+            in.memory->at_least(bytes, fmt::format("{}: the catchments of service {} ({} facilities within {:g} minutes)",
+                                                   s.file.string(), svc.name, catchments.of_supply.size(), svc.threshold_min),
+                                "use a larger area.cell_size_m or a smaller study area");
+        }
         const Grid<float>& kids = children.at(svc.target_group);
 
         clock.substage("access metrics: capacity coverage");

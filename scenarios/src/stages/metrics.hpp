@@ -12,6 +12,7 @@
 #include "facilities.hpp"
 #include "inputs.hpp"
 #include "stage_clock.hpp"
+#include "accessplan/engine/memory.hpp"
 #include "travel.hpp"
 
 namespace accessplan::scenarios::detail {
@@ -24,6 +25,7 @@ struct MetricsInputs {
     const std::vector<TravelTimeResult>& times;  ///< per service
     const Grid<std::uint8_t>& area_flags;
     SearchReuse reuse;  ///< catchments of an earlier run
+    TransientMemory* memory = nullptr;  ///< the run's memory guard: catchments are counted there
 };
 
 struct Metrics {

@@ -649,6 +649,12 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             pr.exact = false;
         }
         const RankingProblem problem(services, std::move(candidates), objective, rk.time_cap_min);
+        if (c.memory != nullptr)  // its reaches and per-cell state, and the cell numbering built with them (4 bytes a cell)
+            c.memory->at_least(c.services_bytes + static_cast<double>(problem.memory_bytes()) +
+                                   4.0 * static_cast<double>(c.grid.cell_count()),
+                               fmt::format("{}: the ranking of {} ({} candidates)", s.file.string(),
+                                           programme_label(pr, report.single_budget), pr.candidates),
+                               "use fewer candidates (ranking.candidates, ranking.lattice_m) or a larger area.cell_size_m");
         const RankingResult greedy = problem.rank_greedy(p.budget, reserves);
         RankingResult chosen = greedy;
         if (pr.exact) {

@@ -45,6 +45,8 @@ struct RankingContext {
     std::optional<std::string> objective;            ///< overrides ranking.objective
     std::optional<int> draws;                        ///< overrides ranking.uncertainty.draws
     std::optional<std::uint64_t> seed;               ///< overrides ranking.uncertainty.seed
+    TransientMemory* memory = nullptr;               ///< the run's memory guard: each programme's problem is counted
+    double services_bytes = 0.0;                     ///< what the guard counts for the services' grids
 };
 
 /// Builds the candidates and ranks them. InputError (exit 3) for bad candidate files, unknown services, costs <= 0,

@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/memory.hpp"
 #include "accessplan/engine/version.hpp"
 #include "accessplan/geodata/checksum.hpp"
 #include "accessplan/geodata/csv_table.hpp"
@@ -471,6 +472,11 @@ void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunRes
     const fs::path& out = layout.root();
     nlohmann::json run;
     for (const auto& [name, seconds] : result.stage_seconds) run["stage_seconds"][name] = seconds;
+    // Memory: what the guard reserved, and the process's peak resident set when each stage ended (the whole
+    // process's: a batch's runs side by side share it).
+    run["memory"]["reserved_gb"] = result.memory_reserved_bytes / 1e9;
+    run["memory"]["peak_resident_gb"] = peak_resident_bytes().value_or(0.0) / 1e9;
+    for (const auto& [name, bytes] : result.stage_peak_bytes) run["memory"]["stage_peak_resident_gb"][name] = bytes / 1e9;
     run["accessplan_version"] = version_string;
     run["results_schema"] = results_schema;
     run["command_line"] = options.command_line;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/memory.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 
 namespace accessplan::scenarios::detail {
@@ -42,6 +43,10 @@ public:
         return m_seconds;
     }
 
+    /// The process's peak resident memory in bytes when each stage (label as in finish) last ended: where the peak
+    /// grew. One process's figure: with runs side by side (a batch) it counts them all.
+    const std::vector<std::pair<std::string, double>>& peaks() const noexcept { return m_peaks; }
+
 private:
     void close() {
         const auto now = std::chrono::steady_clock::now();
@@ -50,6 +55,10 @@ private:
             auto it = std::find_if(m_seconds.begin(), m_seconds.end(), [&](const auto& e) { return e.first == m_current; });
             if (it != m_seconds.end()) it->second += seconds;
             else m_seconds.emplace_back(m_current, seconds);
+            const double peak = peak_resident_bytes().value_or(0.0);
+            auto p = std::find_if(m_peaks.begin(), m_peaks.end(), [&](const auto& e) { return e.first == m_current; });
+            if (p != m_peaks.end()) p->second = peak;
+            else m_peaks.emplace_back(m_current, peak);
         }
         m_start = now;
     }
@@ -59,6 +68,7 @@ private:
     std::string m_current;
     std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
     std::vector<std::pair<std::string, double>> m_seconds;
+    std::vector<std::pair<std::string, double>> m_peaks;
 };
 
 }  // namespace accessplan::scenarios::detail

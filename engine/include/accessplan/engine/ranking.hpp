@@ -161,6 +161,8 @@ public:
     RankObjective objective() const noexcept { return m_objective; }
     /// Cells kept in all reaches (memory: 8 bytes each).
     std::size_t reach_cells() const noexcept;
+    /// Bytes the problem holds: its reaches and per-cell and per-candidate state (the memory guard).
+    std::size_t memory_bytes() const noexcept;
     /// Gain of each candidate on its own, before any pick.
     const std::vector<double>& single_gains() const noexcept { return m_single_gain; }
 

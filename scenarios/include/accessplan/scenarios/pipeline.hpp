@@ -291,6 +291,10 @@ struct RunResult {
     std::optional<RankingReport> ranking;  ///< when the scenario has a ranking section
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
+    /// The process's peak resident memory (bytes) when each stage ended (run.json only; see StageClock::peaks)
+    std::vector<std::pair<std::string, double>> stage_peak_bytes;
+    /// What the memory guard reserved for the run at the most (bytes; 0 when its inputs came from an earlier run)
+    double memory_reserved_bytes = 0.0;
     std::string summary_json;  ///< summary.json's text (also when RunOptions::write_outputs is off)
     std::shared_ptr<const RunGrids> grids;  ///< set by run_scenario
 };

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# All of Vietnam at 100 m on one machine (issue 20): the scenario is built from ../shared/data/vietnam as a user would
+# (WorldPop 2020 1 km, the DCW Vietnam polygon as the study area, the WDBII border, the 708 HDX district points as
+# facilities with a `type` column added, a uniform land cover, one motorbike service of 60 minutes), run once with
+# `accessplan run`, and its wall time, peak memory (the process's maximum resident set) and stage table written to the
+# "national" section of bench/RESULTS.md.
+# Usage: bash bench/run_national_bench.sh [THREADS]   (default: every core; ACCESSPLAN_SHARED_DATA: the data folder)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+threads="${1:-$(nproc)}"
+data="${ACCESSPLAN_SHARED_DATA:-$root/../shared/data/vietnam}"
+if [[ ! -f "$data/population/vnm_ppp_2020_1km_Aggregated_UNadj.tif" ]]; then
+  echo "run_national_bench.sh: the Vietnam data folder $data is missing (set ACCESSPLAN_SHARED_DATA)" >&2
+  exit 3
+fi
+bash "$root/tools/setup-debian.sh"
+bash "$root/tools/build.sh" >/dev/null
+bin="${ACCESSPLAN_BUILD_DIR:-$root/build}/tools/accessplan"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+districts="$data/boundaries/hdx_cod_ab_vnm_20201027/vnm_admbndp_admALL_gov_itos_20201027.shp"
+ogr2ogr -f GPKG "$work/districts.gpkg" "$districts" -nln districts \
+  -sql "SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027"
+coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
+cat >"$work/national.yaml" <<EOF
+schema_version: 1
+name: Vietnam, district centres by motorbike
+area:
+  boundary: {file: $coast, layer: dcw_vietnam}
+  cell_size_m: 100
+population:
+  total: $data/population/vnm_ppp_2020_1km_Aggregated_UNadj.tif
+facilities: {file: districts.gpkg, layer: districts, name_field: ADM2_EN}
+travel:
+  landcover: {uniform: 40}
+  border: {file: $coast, layer: gshhg_f_borders_lvl1}
+services:
+  - name: district_centre
+    facility_types: [district_centre]
+    target_group: children_3_14
+    threshold_min: 60
+    mode: motorbike
+EOF
+
+OMP_NUM_THREADS="$threads" /usr/bin/time -v -o "$work/time.txt" \
+  "$bin" run "$work/national.yaml" --out "$work/out" -q >"$work/console.txt" 2>&1 || {
+  cat "$work/console.txt" >&2; exit 1; }
+
+/usr/bin/python3 - "$work" "$threads" "$(git -C "$root" rev-parse --short HEAD)" "$(nproc)" <<'PY' |
+import datetime, glob, json, re, sys
+work, threads, commit, cores = sys.argv[1:5]
+time_txt = open(f"{work}/time.txt").read()
+wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", time_txt)
+wall_s = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+peak_gb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", time_txt).group(1)) * 1024 / 1e9
+run = json.load(open(glob.glob(f"{work}/out/**/run.json", recursive=True)[0]))
+summary = json.load(open(glob.glob(f"{work}/out/**/summary.json", recursive=True)[0]))
+grid = summary["grid"]
+stages = sorted(run["stage_seconds"].items(), key=lambda kv: -kv[1])
+peaks = run["memory"]["stage_peak_resident_gb"]
+rows = "\n".join(f"| {k} | {v:.1f} | {peaks.get(k, 0.0):.2f} |" for k, v in stages)
+reserved = run["memory"]["reserved_gb"]
+section = f"""<!-- national:begin -->
+## All of Vietnam at 100 m on one machine
+
+Command: `bash bench/run_national_bench.sh {threads}` — {datetime.date.today()}, accessplan {commit}, {cores} cores,
+{threads} thread(s). The scenario is built from `../shared/data/vietnam` by the script: WorldPop 2020 1 km, the DCW
+Vietnam polygon as the study area, the WDBII border, the 708 HDX district points as facilities, `landcover: {{uniform:
+40}}`, one motorbike service of 60 minutes; {grid['cols']} x {grid['rows']} cells of 100 m. One run of `accessplan run`,
+outputs included.
+
+- Wall time {wall_s:.1f} s, peak resident memory {peak_gb:.2f} GB (`/usr/bin/time -v`); the memory guard reserved
+  {reserved:.2f} GB ({reserved / peak_gb:.2f}x the peak).
+
+| stage (run.json) | seconds | peak resident memory when it ended (GB) |
+|---|---|---|
+{rows}
+<!-- national:end -->"""
+sys.stdout.write(section)
+PY
+  /usr/bin/python3 "$root/bench/replace_section.py" "$root/bench/RESULTS.md" national
+echo "wrote $root/bench/RESULTS.md" >&2
