@@ -397,7 +397,7 @@ py::dict access_metrics(py::array_t<float, py::array::c_style | py::array::force
 
 }  // namespace
 
-PYBIND11_MODULE(accessplan, m) {
+PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init__.py re-exports it
     m.doc() = "accessplan: travel-time access to children's services, gaps and budgeted investment ranking";
     m.attr("__version__") = version_string;
     static py::exception<Error> error(m, "Error", PyExc_RuntimeError);
