@@ -41,7 +41,7 @@ if grep -rqF -e "$build" -e "$root" "$cmakedir"; then
   fail "the installed CMake package refers to the build or source tree: $(grep -rlF -e "$build" -e "$root" "$cmakedir" | tr '\n' ' ')"
 fi
 # The Python package, when the build made one: installed whole (the extension and the Python files beside it), and it
-# imports from there.
+# imports from there, accessplan.dask included.
 if [[ -f "$build/python/accessplan/__init__.py" ]]; then
   package="$(find "$prefix" -path '*-packages/accessplan/__init__.py' -printf '%h\n' | head -n 1)"
   [[ -n "$package" ]] || fail "the build has the Python package but it is not installed under $prefix/.../*-packages/accessplan/"
@@ -49,7 +49,7 @@ if [[ -f "$build/python/accessplan/__init__.py" ]]; then
     [[ -f "$package/$(basename "$f")" ]] || fail "the Python package's $(basename "$f") is not installed in $package"
   done
   PYTHONPATH="$(dirname "$package")" "${ACCESSPLAN_PYTHON:-python3}" -c \
-    "import accessplan, sys; sys.exit(0 if accessplan.__file__.startswith('$prefix/') and accessplan._core.__file__.startswith('$prefix/') else 'imported ' + accessplan.__file__)" \
+    "import accessplan, accessplan.dask, sys; sys.exit(0 if accessplan.__file__.startswith('$prefix/') and accessplan._core.__file__.startswith('$prefix/') and callable(accessplan.dask.main) else 'imported ' + accessplan.__file__)" \
     || fail "the installed Python package does not import from $(dirname "$package")"
 fi
 echo "installed: $(find "$prefix" -type f | wc -l) files; package in ${cmakedir#"$prefix"/}"
