@@ -162,7 +162,8 @@ def test_a_worker_killed_mid_task_leaves_a_complete_folder_and_no_staging(demo, 
     assert proc.returncode == 0, stderr
     assert_same_outputs(out, demo["cli"]["tiny"])
     assert staging_left(parent) == []
-    pid = re.search(r"^\[1/1\] \S+: done in [\d.]+ s on \S+ \(\S+, pid (\d+)\)", stderr, re.M)
+    pid = re.search(r"^\[1/1\] \S+: done in [\d.]+ s on \S+ \(\S+, pid (\d+)\); run again after 1 worker\(s\) died running "
+                    r"it$", stderr, re.M)
     assert pid and int(pid[1]) != killed, stderr
 
 

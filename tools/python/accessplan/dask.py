@@ -283,6 +283,16 @@ def _allowed_failures():
         return "several"
 
 
+def _workers_lost(client, future):
+    """How many times a worker died while running the task (the scheduler's count, TaskState.suspicious); 0 when the
+    scheduler cannot say. A lambda: pickled by value, so that the scheduler needs no accessplan to run it."""
+    try:
+        return int(client.run_on_scheduler(
+            lambda key, dask_scheduler=None: getattr(dask_scheduler.tasks.get(key), "suspicious", 0), future.key))
+    except Exception:  # noqa: BLE001 (only a note on the progress line)
+        return 0
+
+
 def _where(record):
     worker = record.get("worker") or "?"
     return f"{worker} ({record.get('host', '?')}, pid {record.get('pid', '?')})"
@@ -318,6 +328,7 @@ def run(args, argv=None):
         for future in as_completed(futures):
             k = futures[future]
             done += 1
+            lost = _workers_lost(client, future)
             if future.status == "finished":
                 record = future.result()
             else:
@@ -331,11 +342,14 @@ def run(args, argv=None):
             label = f"[{done}/{len(files)}] {files[k]}"
             if record["ok"]:
                 note = f"; {record['note']}" if record.get("note") else ""
+                if lost:
+                    note += f"; run again after {lost} worker(s) died running it"
                 print(f"{label}: done in {record['seconds']:.1f} s on {_where(record)}{note}", file=sys.stderr, flush=True)
             else:
                 first = record["message"].splitlines()[0] if record["message"] else ""
                 on = f" on {_where(record)}" if "worker" in record else ""
-                print(f"{label}: failed{on} (exit code {record['code']}): {first}", file=sys.stderr, flush=True)
+                after = f" (after {lost} worker(s) died running it)" if lost else ""
+                print(f"{label}: failed{on}{after} (exit code {record['code']}): {first}", file=sys.stderr, flush=True)
         # Staging folders of worker processes killed mid-task: a retry on the same machine removed them when it
         # started; those on other machines, or left when no retry followed, go now.
         parents = sorted({(os.path.dirname(d), os.path.basename(d)) for d in out_dirs})
