@@ -1,6 +1,6 @@
 """Scenario files as tasks on a Dask cluster (Dask distributed; docs/distributed.md).
 
-    python3 -m accessplan.dask run SCENARIO.yaml... [--out DIR] (--scheduler tcp://HOST:8786 | --local N)
+    python3 -m accessplan.dask run SCENARIO.yaml... [--out DIR] (--scheduler tcp://HOST:8786 | --scheduler-file F | --local N)
                                 [--overwrite] [--lang en|vi] [--retries 2]
 
 Each scenario file is one task: a worker process runs it with accessplan.Session().run into the same results folder
@@ -169,6 +169,9 @@ def _parser():
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="a running Dask scheduler, e.g. tcp://node1:8786 (`dask scheduler`, with `dask worker "
                             "tcp://node1:8786 --nthreads 1` on each machine); its workers must see the same paths")
+    where.add_argument("--scheduler-file", metavar="FILE",
+                       help="the scheduler's address from the file `dask scheduler --scheduler-file FILE` wrote (on a "
+                            "shared file system: a batch job's scheduler, docs/distributed.md \"SLURM\")")
     where.add_argument("--local", type=_processes, metavar="N",
                        help="start a Dask cluster of N worker processes on this machine (127.0.0.1 only), one "
                             "scenario at a time each")
@@ -251,10 +254,16 @@ def _connect(args):
         cluster = LocalCluster(n_workers=args.local, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=logging.ERROR)
         return Client(cluster), cluster
+    if args.scheduler_file and not os.path.isfile(args.scheduler_file):
+        raise _Refused(f"{args.scheduler_file}: scheduler file not found; `dask scheduler --scheduler-file "
+                       f"{args.scheduler_file}` writes it when it starts", EXIT_FAILURE)
     try:
+        if args.scheduler_file:
+            return Client(scheduler_file=args.scheduler_file, timeout="20s"), None
         return Client(args.scheduler, timeout="20s"), None
-    except (OSError, TimeoutError) as e:
-        raise _Refused(f"cannot reach the Dask scheduler at {args.scheduler}: {e}; is `dask scheduler` running there, "
+    except (OSError, TimeoutError, ValueError) as e:
+        where = args.scheduler or f"the address in {args.scheduler_file}"
+        raise _Refused(f"cannot reach the Dask scheduler at {where}: {e}; is `dask scheduler` running there, "
                        f"and is the address (tcp://HOST:PORT) right?", EXIT_FAILURE)
 
 
@@ -316,7 +325,8 @@ def run(args, argv=None):
     results = [None] * len(files)
     try:
         workers = client.scheduler_info().get("workers", {})
-        where = f"LocalCluster of {args.local} worker process(es) on 127.0.0.1" if cluster else f"{args.scheduler}"
+        where = (f"LocalCluster of {args.local} worker process(es) on 127.0.0.1" if cluster
+                 else client.scheduler.address)
         print(f"accessplan.dask: {len(files)} scenario(s) as tasks on {where}, {len(workers)} worker(s)"
               + ("" if workers else " (none yet: the tasks wait for `dask worker`)"), file=sys.stderr, flush=True)
         futures = {}
