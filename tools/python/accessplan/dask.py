@@ -320,6 +320,7 @@ def run(args, argv=None):
     # run.json's command: this one, and the task's file (a what-if's own file, as `accessplan run FILE` records it).
     command = " ".join(["python3 -m accessplan.dask"] + [shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])])
 
+    parents = sorted({(os.path.dirname(d), os.path.basename(d)) for d in out_dirs})
     client, cluster = _connect(args)
     started = time.monotonic()
     results = [None] * len(files)
@@ -362,7 +363,6 @@ def run(args, argv=None):
                 print(f"{label}: failed{on}{after} (exit code {record['code']}): {first}", file=sys.stderr, flush=True)
         # Staging folders of worker processes killed mid-task: a retry on the same machine removed them when it
         # started; those on other machines, or left when no retry followed, go now.
-        parents = sorted({(os.path.dirname(d), os.path.basename(d)) for d in out_dirs})
         removed = set(remove_abandoned_staging(parents))
         try:
             for paths in client.run(remove_abandoned_staging, parents).values():
@@ -376,7 +376,8 @@ def run(args, argv=None):
     finally:
         client.close()
         if cluster is not None:
-            cluster.close()
+            cluster.close()  # (interrupted: its workers stop mid-task; their staging folders go with them)
+            remove_abandoned_staging(parents)
 
     exit_code = EXIT_OK
     for k, record in enumerate(results):
