@@ -277,6 +277,9 @@ def _failure(file, exc):
         return EXIT_FAILURE, str(exc)
     if isinstance(exc, MemoryError):
         return EXIT_FAILURE, "out of memory; use a coarser cell size or a smaller area"
+    if isinstance(exc, ImportError) and "accessplan" in str(exc):
+        return EXIT_FAILURE, (f"{file}: a Dask worker cannot import accessplan ({exc}); start `dask worker` with "
+                              f"PYTHONPATH=<accessplan>/build/python, or install accessplan on the workers' machines")
     name = type(exc).__name__
     if name == "KilledWorker":  # distributed.scheduler.KilledWorker: its workers kept dying (allowed-failures)
         return EXIT_FAILURE, (f"{file}: the Dask workers running it died {_allowed_failures()} times (killed, out of "
