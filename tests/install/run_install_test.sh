@@ -40,13 +40,17 @@ done
 if grep -rqF -e "$build" -e "$root" "$cmakedir"; then
   fail "the installed CMake package refers to the build or source tree: $(grep -rlF -e "$build" -e "$root" "$cmakedir" | tr '\n' ' ')"
 fi
-# The Python module, when the build made one: installed, and it imports from there.
-if compgen -G "$build/python/accessplan*.so" >/dev/null; then
-  module="$(find "$prefix" -name 'accessplan*.so' -path '*-packages/*' | head -n 1)"
-  [[ -n "$module" ]] || fail "the build has the Python module but it is not installed under $prefix/.../*-packages/"
-  PYTHONPATH="$(dirname "$module")" "${ACCESSPLAN_PYTHON:-python3}" -c \
-    "import accessplan, sys; sys.exit(0 if accessplan.__file__.startswith('$prefix/') else 'imported ' + accessplan.__file__)" \
-    || fail "the installed Python module does not import from $(dirname "$module")"
+# The Python package, when the build made one: installed whole (the extension and the Python files beside it), and it
+# imports from there, accessplan.dask included.
+if [[ -f "$build/python/accessplan/__init__.py" ]]; then
+  package="$(find "$prefix" -path '*-packages/accessplan/__init__.py' -printf '%h\n' | head -n 1)"
+  [[ -n "$package" ]] || fail "the build has the Python package but it is not installed under $prefix/.../*-packages/accessplan/"
+  for f in "$build"/python/accessplan/*.py "$build"/python/accessplan/_core*.so; do
+    [[ -f "$package/$(basename "$f")" ]] || fail "the Python package's $(basename "$f") is not installed in $package"
+  done
+  PYTHONPATH="$(dirname "$package")" "${ACCESSPLAN_PYTHON:-python3}" -c \
+    "import accessplan, accessplan.dask, sys; sys.exit(0 if accessplan.__file__.startswith('$prefix/') and accessplan._core.__file__.startswith('$prefix/') and callable(accessplan.dask.main) else 'imported ' + accessplan.__file__)" \
+    || fail "the installed Python package does not import from $(dirname "$package")"
 fi
 echo "installed: $(find "$prefix" -type f | wc -l) files; package in ${cmakedir#"$prefix"/}"
 

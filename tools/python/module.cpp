@@ -274,7 +274,8 @@ public:
     Session() : m_cache(scenarios::make_run_cache()) {}
 
     py::dict run(const fs::path& scenario_file, const fs::path& out, bool overwrite, const Budget& budget_arg, bool exact,
-                 std::optional<std::string> objective, const std::string& lang, bool visuals) {
+                 std::optional<std::string> objective, const std::string& lang, bool visuals,
+                 const std::optional<std::string>& command_line) {
         const std::optional<double> budget = budget_of(budget_arg);
         const scenarios::Scenario scenario = scenarios::load_scenario(scenario_file);
         const viz::Lang language = viz::parse_lang(lang);
@@ -287,7 +288,7 @@ public:
             options.budget = budget;
             options.exact = exact;
             options.objective = std::move(objective);
-            options.command_line = "python: accessplan.run(" + scenario_file.string() + ")";
+            options.command_line = command_line.value_or("python: accessplan.run(" + scenario_file.string() + ")");
             if (visuals)
                 options.visual_outputs = [&scenario, &folder, language](const scenarios::RunResult& r) {
                     viz::write_visual_outputs(scenario, r, folder.staging(), {language});
@@ -397,7 +398,7 @@ py::dict access_metrics(py::array_t<float, py::array::c_style | py::array::force
 
 }  // namespace
 
-PYBIND11_MODULE(accessplan, m) {
+PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init__.py re-exports it
     m.doc() = "accessplan: travel-time access to children's services, gaps and budgeted investment ranking";
     m.attr("__version__") = version_string;
     static py::exception<Error> error(m, "Error", PyExc_RuntimeError);
@@ -437,9 +438,11 @@ PYBIND11_MODULE(accessplan, m) {
         .def(py::init<>())
         .def("run", &Session::run, py::arg("scenario"), py::arg("out"), py::arg("overwrite") = false, py::arg("budget") = py::none(),
              py::arg("exact") = false, py::arg("objective") = py::none(), py::arg("lang") = "en", py::arg("maps") = true,
+             py::arg("command_line") = py::none(),
              "Runs a scenario file into the folder `out` (refused if it exists, unless overwrite) as `accessplan run` does;\n"
              "returns the results as dicts and lists. budget/exact/objective override the ranking section; budget is a\n"
-             "number or text as on the command line (\"10 tỷ\", \"60_000_000_000\").");
+             "number or text as on the command line (\"10 tỷ\", \"60_000_000_000\"). command_line is what run.json\n"
+             "records as the command (default: python: accessplan.run(<scenario>)).");
 
     m.def("load_scenario", [](const fs::path& file) {
         const auto s = scenarios::load_scenario(file);
@@ -458,6 +461,19 @@ PYBIND11_MODULE(accessplan, m) {
         py::gil_scoped_release release;
         return scenarios::check_inputs(s);
     }, py::arg("file"), "Every check `accessplan validate` makes: a list of problems (empty when the inputs are valid).");
+    m.def("_check_output_folders", [](const std::vector<fs::path>& targets, bool overwrite, const std::vector<fs::path>& scenario_files) {
+        // As `accessplan run` with several files checks its folders before running any: no target may be in the way
+        // (without overwrite: none may exist; with it: only folders accessplan wrote, holding none of the files any of
+        // the scenarios reads). Each geodata::OutputFolder is made and dropped: its parent is created, abandoned
+        // staging folders of dead processes of this machine are removed, and nothing else changes.
+        std::vector<fs::path> read;
+        for (const auto& file : scenario_files)
+            for (auto& f : scenarios::files_read(scenarios::load_scenario(file))) read.push_back(std::move(f));
+        py::gil_scoped_release release;
+        std::vector<std::unique_ptr<geodata::OutputFolder>> folders;
+        for (const auto& t : targets) folders.push_back(std::make_unique<geodata::OutputFolder>(t, overwrite, read));
+    }, py::arg("targets"), py::arg("overwrite"), py::arg("scenario_files"),
+          "For accessplan.dask: InputError, with the CLI's message, when one of the output folders is in the way.");
     m.def("compare", &compare, py::arg("base_dir"), py::arg("scenario_dir"), py::arg("out"), py::arg("overwrite") = false,
           py::arg("lang") = "en", "Compares two results folders as `accessplan compare` does; the rows of compare.csv.");
     m.def("write_demo", [](const fs::path& out, std::uint64_t seed, bool overwrite) {
