@@ -2,11 +2,14 @@
 // travel times for every service, summary tables, and the output-folder contract.
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
 
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "accessplan/geodata/crs.hpp"
@@ -140,6 +143,53 @@ TEST_CASE("accessplan demo writes inputs, travel times and summaries", "[integra
     CHECK(run_json["stage_seconds"].contains("maps, styles and report"));
     CHECK(fs::last_write_time(out / "report.html") <= fs::last_write_time(out / "run.json"));
     CHECK_THAT(test::slurp(out / "summary.json"), Catch::Contains("\"e2sfca_per_1000_children\""));
+
+    // The report's zone table opens on the zone with the most children beyond the thresholds of all services, and
+    // shows each service's share within: recomputed here from the rasters (zone numbers, children, travel times).
+    {
+        const auto summary = nlohmann::json::parse(test::slurp(out / "summary.json"));
+        const Grid<float> zone_ids = geodata::read_raster_float(out / "rasters" / "zones.tif");
+        std::map<int, double> beyond;                       // zone number -> children beyond, all services
+        std::map<int, std::pair<double, double>> first;     // zone number -> (children, within) of the first service
+        for (std::size_t k = 0; k < summary["services"].size(); ++k) {
+            const auto& svc = summary["services"][k];
+            const std::string name = svc["name"], group = svc["target_group"];
+            const double threshold = svc["threshold_min"];
+            const Grid<float> kids = geodata::read_raster_float(out / "rasters" / ("children_" + group + ".tif"));
+            const Grid<float> minutes = geodata::read_raster_float(out / "rasters" / ("travel_time_" + name + ".tif"));
+            for (std::size_t i = 0; i < zone_ids.size(); ++i) {
+                if (!(zone_ids[i] > 0.0f) || !(kids[i] > 0.0f)) continue;
+                const int z = static_cast<int>(zone_ids[i]);
+                const bool within = !std::isnan(minutes[i]) && minutes[i] <= threshold * (1.0 + 1e-6);
+                if (!within) beyond[z] += kids[i];
+                if (k == 0) {
+                    first[z].first += kids[i];
+                    if (within) first[z].second += kids[i];
+                }
+            }
+        }
+        const int worst = std::max_element(beyond.begin(), beyond.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+        // Zone z is the z-th zone of zones.csv (rows per zone x service, zones in order).
+        std::vector<std::string> names;
+        std::istringstream zone_lines(zones);
+        std::string row_text;
+        std::getline(zone_lines, row_text);
+        while (std::getline(zone_lines, row_text)) {
+            const auto a = row_text.find("\",\""), b = row_text.find('"', a + 3);
+            const std::string zone_name = row_text.substr(a + 3, b - a - 3);
+            if (names.empty() || names.back() != zone_name) names.push_back(zone_name);
+        }
+        REQUIRE(static_cast<std::size_t>(worst) <= names.size());
+        const std::string report = test::slurp(out / "report.html");
+        const auto table = report.find("<table id=\"zones\">");
+        REQUIRE(table != std::string::npos);
+        const auto row = report.find("<tr><td>", report.find("<tbody>", table));
+        const std::string first_row = report.substr(row, report.find("</tr>", row) - row);
+        INFO(first_row);
+        CHECK_THAT(first_row, Catch::StartsWith("<tr><td>" + names[static_cast<std::size_t>(worst) - 1] + "</td>"));
+        const auto [worst_children, worst_within] = first[worst];
+        CHECK_THAT(first_row, Catch::Contains(fmt::format("<td class=\"n\">{:.1f}%", 100.0 * worst_within / worst_children)));
+    }
     // Capacity coverage conserves children: covered + not covered = all children of the service.
     const std::string load = test::slurp(out / "facilities_load.csv");
     CHECK_THAT(load, Catch::StartsWith("service,facility_id,name,capacity,load,pct_used"));

@@ -129,6 +129,18 @@ std::string t(const std::string& key, Lang lang) {
         {"beyond border", {"beyond the national border line (in no figure)", "bên kia đường biên giới quốc gia (không tính)"}},
         {"counted", {"counted in every figure", "được tính trong mọi số liệu"}},
         {"islands", {"Islands", "Đảo"}},
+        {"zones table", {"By zone: who lives beyond each threshold", "Theo khu vực: ai sống ngoài ngưỡng của từng dịch vụ"}},
+        {"zones table note all", {"Every zone, the most people beyond the thresholds first (all services together); each "
+                                  "service's cell: the share within its threshold and, below, the people beyond it. "
+                                  "zones.csv has the full figures.",
+                                  "Mọi khu vực, nơi nhiều người ngoài ngưỡng nhất trước (cộng mọi dịch vụ); mỗi ô dịch vụ: "
+                                  "tỷ lệ trong ngưỡng và, bên dưới, số người ngoài ngưỡng. zones.csv có đầy đủ số liệu."}},
+        {"zones table note some", {"The zones with the most people beyond the thresholds (all services together), of {} "
+                                   "(zones.csv has every zone); each service's cell: the share within its threshold and, "
+                                   "below, the people beyond it.",
+                                   "Các khu vực có nhiều người ngoài ngưỡng nhất (cộng mọi dịch vụ), trong {} khu vực "
+                                   "(zones.csv có mọi khu vực); mỗi ô dịch vụ: tỷ lệ trong ngưỡng và, bên dưới, số người "
+                                   "ngoài ngưỡng."}},
         {"island status", {"Status", "Tình trạng"}},
         {"reached by", {"Reached by", "Tiếp cận bằng"}},
         {"warnings note", {"Read these before quoting any figure (also in summary.json).",
@@ -838,6 +850,41 @@ std::string method_section(const std::string& credits, const scenarios::RankingR
                        esc(t("method", lang)), esc(text), esc(credits), version_string);
 }
 
+/// Per zone (a province at national scale, a commune in a province): each service's share within its threshold and
+/// the people beyond it, the zones with the most people beyond all thresholds first; every zone up to 100, else the
+/// 40 with the most (zones.csv has all). Empty without zones.
+std::string zones_table(const scenarios::RunResult& result, Lang lang) {
+    if (result.zones.empty() || result.services.empty()) return "";
+    constexpr std::size_t all_up_to = 100, shown_of_many = 40;
+    std::vector<std::pair<double, std::size_t>> order;  // (people beyond all thresholds, zone)
+    for (std::size_t z = 0; z < result.zones.size(); ++z) {
+        double beyond = 0.0;
+        for (const auto& a : result.zones[z].per_service) beyond += a.access.children - a.access.within_threshold;
+        order.emplace_back(beyond, z);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const bool every = order.size() <= all_up_to;
+    if (!every) order.resize(shown_of_many);
+    std::string out = fmt::format("<h3>{}</h3><p class=\"note\">{}</p><table id=\"zones\"><thead><tr><th>{}</th>",
+                                  esc(t("zones table", lang)),
+                                  esc(every ? t("zones table note all", lang)
+                                            : fmt::format(fmt::runtime(t("zones table note some", lang)), result.zones.size())),
+                                  esc(t("zone", lang)));
+    for (const auto& svc : result.services)
+        out += fmt::format("<th>{} ({} {})</th>", esc(display_name(svc.service, lang)), number(svc.threshold_min, 0, lang),
+                           esc(tr("minutes", lang)));
+    out += "</tr></thead><tbody>\n";
+    for (const auto& [beyond, z] : order) {
+        const auto& zone = result.zones[z];
+        out += fmt::format("<tr><td>{}</td>", esc(zone.name.empty() ? zone.code : zone.name));
+        for (const auto& a : zone.per_service)
+            out += fmt::format("<td class=\"n\">{}%<br>{}</td>", number(a.access.pct_within(), 1, lang),
+                               number(a.access.children - a.access.within_threshold, 0, lang));
+        out += "</tr>\n";
+    }
+    return out + "</tbody></table>\n";
+}
+
 void write(const fs::path& out, const std::string& html) {
     geodata::write_text_file(scenarios::ResultsLayout(out).report_html(), html);
 }
@@ -897,6 +944,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         }
         body += "</tbody></table>\n";
     }
+    body += zones_table(result, lang);
     body += "</section>\n";
     // The map.
     for (std::size_t k = 0; k < result.services.size(); ++k) {

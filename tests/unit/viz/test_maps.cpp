@@ -114,6 +114,47 @@ TEST_CASE("a map numbers its ranked sites without overlap and says which it leav
     }
 }
 
+TEST_CASE("facility markers shrink where they crowd, so the travel times stay visible (a national map)", "[viz][maps]") {
+    // The same 6 x 4 km frame with 6 facilities far apart, then with 1,600 on a 40 m lattice (a marker every few
+    // points of the page, as the district centres of Vietnam's deltas on a national map): the ink per marker.
+    auto facility = [](double x, double y) {
+        geodata::Feature f;
+        f.geometry = std::make_unique<OGRPoint>(x, y);
+        f.attributes = {{"type", "school"}};
+        return f;
+    };
+    auto draw = [&](const std::vector<std::pair<double, double>>& at) {
+        viz::MapContext ctx = small_context();
+        for (const auto& [x, y] : at) ctx.facilities.push_back(facility(x, y));
+        test::TempDir dir;
+        Grid<float> minutes(ctx.grid, 10.0f);
+        viz::MapPage page;
+        page.title = "Travel time";
+        page.values = &minutes;
+        page.classes = viz::travel_time_classes(30.0);
+        page.facility_types = {"school"};
+        viz::render_maps(ctx, {page}, {dir / "map.png"}, {}, viz::Lang::en);
+        const Image img = read_png(dir / "map.png");
+        // The frame is the left part of the page (the legend, with its one marker, is on the right).
+        return std::pair{img.count(viz::facility_colour(0), 0, 0, img.width * 6 / 10, img.height),
+                         img.count(viz::travel_time_classes(30.0).front().colour, 0, 0, img.width * 6 / 10, img.height)};
+    };
+    std::vector<std::pair<double, double>> few, many;
+    for (int k = 0; k < 6; ++k) few.emplace_back(500500.0 + 1000.0 * k, 2298000.0 - 400.0 * (k % 2));
+    for (int r = 0; r < 40; ++r)
+        for (int c = 0; c < 40; ++c) many.emplace_back(501000.0 + 40.0 * c, 2299000.0 - 40.0 * r);
+    const auto [few_ink, few_background] = draw(few);
+    const auto [many_ink, many_background] = draw(many);
+    INFO("marker pixels: " << few_ink << " for 6 facilities, " << many_ink << " for 1,600; travel-time pixels "
+                           << few_background << " and " << many_background);
+    REQUIRE(few_ink > 0);
+    CHECK(static_cast<double>(many_ink) / 1600.0 < 0.25 * static_cast<double>(few_ink) / 6.0);  // smaller markers
+    // Markers of full size would cover the lattice's 1.6 x 1.6 km square solid (their discs overlap); the small ones
+    // leave a third of it or more to the travel times (the frame, 6 x 4 km, is nearly all travel time in `few`).
+    const double square_px = static_cast<double>(few_background) * (1.6 * 1.6) / (6.0 * 4.0);
+    CHECK(static_cast<double>(few_background - many_background) < (2.0 / 3.0) * square_px);
+}
+
 TEST_CASE("a map's title and subtitle fit the page however long", "[viz][maps]") {
     viz::MapPage page;
     page.title = "Change in travel time to the nearest commune health station or district hospital with a paediatric ward";

@@ -251,8 +251,15 @@ def _connect(args):
     from distributed import Client, LocalCluster
 
     if args.local is not None:
+        # The workers' scratch (Dask's lock files and spill space) in a folder of our own, removed at exit, not in a
+        # shared /tmp/dask-worker-space.
+        import atexit
+        import shutil
+        import tempfile
+        scratch = tempfile.mkdtemp(prefix="accessplan-dask-")
+        atexit.register(shutil.rmtree, scratch, True)
         cluster = LocalCluster(n_workers=args.local, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.ERROR, local_directory=scratch)
         return Client(cluster), cluster
     if args.scheduler_file and not os.path.isfile(args.scheduler_file):
         raise _Refused(f"{args.scheduler_file}: scheduler file not found; `dask scheduler --scheduler-file "
