@@ -267,6 +267,10 @@ def _connect(args):
     try:
         if args.scheduler_file:
             return Client(scheduler_file=args.scheduler_file, timeout="20s"), None
+        import re
+        if not re.fullmatch(r"(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}", args.scheduler):
+            raise _Refused(f"--scheduler {args.scheduler}: not a scheduler address; write tcp://HOST:PORT, e.g. "
+                           f"tcp://node1:8786 (as `dask scheduler` prints it)", EXIT_USAGE)
         return Client(args.scheduler, timeout="20s"), None
     except (OSError, TimeoutError, ValueError) as e:
         where = args.scheduler or f"the address in {args.scheduler_file}"
@@ -396,7 +400,7 @@ def run(args, argv=None):
             print(f"Outputs: {out_dirs[k]}", flush=True)
         else:
             _error(record["message"])
-            print(f"{files[k]}: failed, nothing written (see the error above)", flush=True)
+            print(f"{files[k]}: failed, nothing written (its error is above, on standard error)", flush=True)
             exit_code = max(exit_code, record["code"])
     ok = sum(1 for r in results if r["ok"])
     print(f"{ok} of {len(files)} scenario(s) done in {time.monotonic() - started:.1f} s", flush=True)
