@@ -195,7 +195,7 @@ def test_bad_and_unreadable_inputs_give_the_clis_exit_code_and_messages(demo, cl
     for line in errors:
         assert line in r.stderr.splitlines()
     for f in files[1:]:
-        assert f"{f}: failed, nothing written (see the error above)" in r.stdout
+        assert f"{f}: failed, nothing written (its error is above, on standard error)" in r.stdout
     assert_same_outputs(os.path.join(out, "tiny"), demo["cli"]["tiny"])
     assert sorted(os.listdir(out)) == ["tiny"]  # no folder, and no staging folder, of the failed ones
 
