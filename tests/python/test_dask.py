@@ -251,3 +251,10 @@ def test_only_staging_folders_of_dead_processes_of_this_machine_are_removed(tmp_
     removed = accessplan.dask.remove_abandoned_staging([(str(tmp_path), "tiny")])
     assert removed == [str(tmp_path / f".tiny.tmp-{dead.pid}-0@{host}")]
     assert sorted(os.listdir(tmp_path)) == sorted(name for name, kept in names.items() if kept)
+
+
+def test_a_malformed_scheduler_address_is_a_usage_error(demo):
+    r = tool("run", demo["files"]["tiny"], "--out", os.path.join(demo["tmp"], "never"), "--scheduler", "127.0.0.1:8786x")
+    assert r.returncode == 2
+    assert "--scheduler 127.0.0.1:8786x: not a scheduler address; write tcp://HOST:PORT" in r.stderr
+    assert not os.path.exists(os.path.join(demo["tmp"], "never"))
