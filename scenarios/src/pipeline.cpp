@@ -72,8 +72,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     clock.stage(5, "access metrics", "access metrics: summaries by area class");
     // Catchments and rankings on top of the services' grids, counted at their largest, beyond what was reserved for
-    // the larger of those grids and what preparing the inputs held for a while.
-    TransientMemory transient(&memory, earlier ? in.services_bytes : in.after_inputs_bytes);
+    // the larger of those grids and what preparing the inputs held for a while (nothing was with an earlier run's
+    // inputs: the services' grids are then counted with the first catchments).
+    TransientMemory transient(&memory, earlier ? 0.0 : in.after_inputs_bytes);
     Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse, &transient}, clock, result.warnings);
     result.services = std::move(metrics.services);
     result.zones = std::move(metrics.zones);

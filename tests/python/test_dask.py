@@ -47,8 +47,8 @@ def write_tiny(scenarios, name, base):
 
 def outputs(folder):
     """Every file of a results folder, as bytes; run.json without what differs between two runs of the same scenario
-    (stage timings, command line, threads), as test_determinism.cpp skips it, and without .accessplan-outputs (file
-    write times)."""
+    (stage timings, command line, threads, the memory figures of the process), as test_determinism.cpp skips it, and
+    without .accessplan-outputs (file write times)."""
     files = {}
     for root, _, names in os.walk(folder):
         for name in names:
@@ -59,9 +59,9 @@ def outputs(folder):
             with open(path, "rb") as f:
                 files[rel] = f.read()
     run = json.loads(files.pop("run.json"))
-    for key in ("stage_seconds", "command_line", "threads"):
+    for key in ("stage_seconds", "command_line", "threads", "memory"):
         run.pop(key)
-    files["run.json without timings, command line, threads"] = run
+    files["run.json without timings, command line, threads, memory"] = run
     return files
 
 

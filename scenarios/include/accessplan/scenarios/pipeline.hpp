@@ -293,7 +293,8 @@ struct RunResult {
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
     /// The process's peak resident memory (bytes) when each stage ended (run.json only; see StageClock::peaks)
     std::vector<std::pair<std::string, double>> stage_peak_bytes;
-    /// What the memory guard reserved for the run at the most (bytes; 0 when its inputs came from an earlier run)
+    /// What the memory guard reserved for the run at the most (bytes; with an earlier run's inputs, only what this run
+    /// added: its services' grids, catchments and ranking)
     double memory_reserved_bytes = 0.0;
     std::string summary_json;  ///< summary.json's text (also when RunOptions::write_outputs is off)
     std::shared_ptr<const RunGrids> grids;  ///< set by run_scenario
