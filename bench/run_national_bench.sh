@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All of Vietnam at 100 m on one machine (issue 20): the scenario is built from ../shared/data/vietnam as a user would
 # (WorldPop 2020 1 km, the DCW Vietnam polygon as the study area, the WDBII border, the 708 HDX district points as
-# facilities with a `type` column added, a uniform land cover, one motorbike service of 60 minutes), run once with
+# facilities with a `type` column added, a uniform land cover, one motorbike service of 60 minutes, the 63 provinces
+# of geoBoundaries ADM1 as zones: the report's table by province), run once with
 # `accessplan run`, and its wall time, peak memory (the process's maximum resident set) and stage table written to the
 # "national" section of bench/RESULTS.md.
 # Usage: bash bench/run_national_bench.sh [THREADS]   (default: every core; ACCESSPLAN_SHARED_DATA: the data folder)
@@ -35,6 +36,7 @@ facilities: {file: districts.gpkg, layer: districts, name_field: ADM2_EN}
 travel:
   landcover: {uniform: 40}
   border: {file: $coast, layer: gshhg_f_borders_lvl1}
+zones: {file: $data/boundaries/geoboundaries_VNM/geoBoundaries-VNM-ADM1.shp, code_field: shapeISO, name_field: shapeName}
 services:
   - name: district_centre
     facility_types: [district_centre]
@@ -67,8 +69,8 @@ section = f"""<!-- national:begin -->
 Command: `bash bench/run_national_bench.sh {threads}` — {datetime.date.today()}, accessplan {commit}, {cores} cores,
 {threads} thread(s). The scenario is built from `../shared/data/vietnam` by the script: WorldPop 2020 1 km, the DCW
 Vietnam polygon as the study area, the WDBII border, the 708 HDX district points as facilities, `landcover: {{uniform:
-40}}`, one motorbike service of 60 minutes; {grid['cols']} x {grid['rows']} cells of 100 m. One run of `accessplan run`,
-outputs included.
+40}}`, one motorbike service of 60 minutes, the geoBoundaries provinces as zones; {grid['cols']} x {grid['rows']} cells
+of 100 m. One run of `accessplan run`, outputs included.
 
 - Wall time {wall_s:.1f} s, peak resident memory {peak_gb:.2f} GB (`/usr/bin/time -v`); the memory guard reserved
   {reserved:.2f} GB ({reserved / peak_gb:.2f}x the peak).
