@@ -64,8 +64,10 @@ struct TravelTimeOptions {
     /// OMP_NUM_THREADS). A search started inside another parallel region runs on one. Results are identical, byte for
     /// byte, whatever the count.
     int threads = 0;
-    /// A bucket's round of fewer cells than this is expanded on one thread (starting threads costs more); tests lower it.
-    std::size_t parallel_round_min = 4096;
+    /// A bucket's round of fewer cells than this is expanded on one thread: each parallel round ends at a barrier where
+    /// OpenMP's threads spin, which costs more than it gains on small rounds and steals the cores of other processes
+    /// (two demo runs side by side took 20 s each with 4,096, 14 s alone 9). Tests lower it.
+    std::size_t parallel_round_min = 32768;
 };
 
 struct TravelTimeResult {
