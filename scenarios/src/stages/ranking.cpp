@@ -654,7 +654,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                                    4.0 * static_cast<double>(c.grid.cell_count()),
                                fmt::format("{}: the ranking of {} ({} candidates)", s.file.string(),
                                            programme_label(pr, report.single_budget), pr.candidates),
-                               "use fewer candidates (ranking.candidates, ranking.lattice_m) or a larger area.cell_size_m");
+                               "use fewer candidates (a shorter ranking.candidates file, a larger "
+                               "ranking.lattice_spacing_m) or a larger area.cell_size_m");
         const RankingResult greedy = problem.rank_greedy(p.budget, reserves);
         RankingResult chosen = greedy;
         if (pr.exact) {
