@@ -249,6 +249,25 @@ TEST_CASE("a five-year plan: money by year as written, carried over, sites built
         std::size_t circles = 0;
         for (auto at = html.find("class=\"plan-site\""); at != std::string::npos; at = html.find("class=\"plan-site\"", at + 1)) ++circles;
         CHECK(circles == rows_of(dir / "flat" / "plan.csv").size());
+        // The ranking's warnings in Vietnamese: none of summary.json's English ranking sentences is in the report, and
+        // the report lists as many warnings as summary.json.
+        const auto vi_summary = nlohmann::json::parse(test::slurp(dir / "flat_vi" / "summary.json"));
+        const auto warnings = vi_summary.at("warnings").get<std::vector<std::string>>();
+        std::size_t ranking_warnings = 0;
+        for (const std::string& w : warnings)
+            if (w.rfind("ranking", 0) == 0) {
+                ++ranking_warnings;
+                INFO(w);
+                CHECK(html.find(w.substr(0, 60)) == std::string::npos);
+            }
+        CHECK(ranking_warnings >= 2);
+        const auto section = html.substr(html.find("<section id=\"warnings\">"));
+        std::size_t items = 0;
+        for (auto at = section.find("<li>"); at != std::string::npos && at < section.find("</section>"); at = section.find("<li>", at + 1))
+            ++items;
+        CHECK(items == warnings.size());
+        CHECK_THAT(section, Catch::Contains("xếp hạng, chương trình health: không có địa điểm ứng viên") &&
+                                Catch::Contains("kế hoạch: ") && Catch::Contains("(ranking.near_m)"));
     }
 
     // Growth by a zone code no commune has: exit 3, naming the file, the code and what to use.

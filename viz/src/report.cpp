@@ -543,6 +543,119 @@ std::string reserve_words(const scenarios::ReserveReport& r, const std::string& 
     return text;
 }
 
+}  // namespace
+
+std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::RankingReport& r, Lang lang) {
+    if (lang != Lang::vi) return n.text;
+    const auto f = [&](const char* key) {
+        const auto it = n.figures.find(key);
+        return it == n.figures.end() ? NAN : it->second;
+    };
+    const auto w = [&](const char* key) {
+        const auto it = n.words.find(key);
+        return it == n.words.end() ? std::string() : it->second;
+    };
+    const auto count = [&](const char* key) { return number(f(key), 0, lang); };
+    const auto plain = [&](const char* key) {  // 0.05 -> "0,05", 500 -> "500"
+        std::string s = fmt::format("{:g}", f(key));
+        std::replace(s.begin(), s.end(), '.', ',');
+        return s;
+    };
+    const auto year = [&](const char* key) { return fmt::format("{:.0f}", f(key)); };
+    const std::string who = w("programme").empty() ? "ngân sách" : "chương trình " + w("programme");
+    const std::string gap = std::isfinite(f("gap_pct"))
+                                ? fmt::format(", thấp hơn tối ưu nhiều nhất {}% (programmes.csv gap_pct)", number(f("gap_pct"), 1, lang))
+                                : "";
+    const std::string near = "mỗi địa điểm đưa đến những trẻ mà địa điểm kia không đưa đến, nhưng hãy kiểm tra rằng đó không "
+                             "phải một nơi bị liệt kê hai lần";
+    const std::string& key = n.key;
+    if (key == "share_not_met" || key == "money_left") {
+        const auto pi = static_cast<std::size_t>(f("programme"));
+        if (!(pi < r.programmes.size())) return n.text;
+        const scenarios::ProgrammeReport& p = r.programmes[pi];
+        const std::string label = r.single_budget ? "ngân sách" : "chương trình " + p.name;
+        if (key == "money_left")
+            return p.unspent_reason == "no_candidates"
+                       ? fmt::format("xếp hạng, {}: {}", label, unspent_words(p, r.currency, lang))
+                       : fmt::format("xếp hạng, {}: còn {} chưa dùng: {}", label, money(p.budget - p.spent, r.currency, lang),
+                                     unspent_words(p, r.currency, lang));
+        const auto k = static_cast<std::size_t>(f("reserve"));
+        if (!(k < p.reserves.size())) return n.text;
+        return fmt::format("xếp hạng, {}: {}", label, reserve_words(p.reserves[k], r.currency, lang));
+    }
+    if (key == "candidates_unplaced")
+        return fmt::format("{}: {} địa điểm ứng viên nằm ngoài lưới hoặc cách đất đi lại được hơn {} m nên bị bỏ qua: {}",
+                           w("file"), count("count"), plain("snap_m"), w("ids"));
+    if (key == "plan_zones_without_growth")
+        return fmt::format("kế hoạch: {} trong {} vùng không có tốc độ tăng trong growth_pct nên tăng 0% mỗi năm; hãy cho "
+                           "chúng other: <% mỗi năm>", count("zones"), count("of"));
+    if (key == "plan_population_year_after")
+        return fmt::format("kế hoạch: population_year {} sau năm đầu {}: các năm trước đó giảm số trẻ ngược lại theo tốc độ tăng",
+                           year("population_year"), year("first_year"));
+    if (key == "plan_population_year_unset")
+        return fmt::format("kế hoạch: chưa đặt population_year; lưới dân số được coi là của năm {} (năm đầu của kế hoạch) và "
+                           "tăng từ đó; hãy đặt năm của dữ liệu dân số (WorldPop 2020: population_year: 2020)", year("first_year"));
+    if (key == "off_road")
+        return fmt::format("xếp hạng: {} địa điểm ứng viên được tạo không có đường trong phạm vi {} m{}: chúng được đặt trên đất "
+                           "đi lại được gần nhất (tên của chúng ghi rõ), và có thể cần làm đường đến đó mà chi phí chưa tính",
+                           count("count"), plain("road_m"), f("roads") > 0.0 ? "" : " (chưa đặt travel.roads)");
+    if (key == "generated_dropped")
+        return fmt::format("xếp hạng: {} địa điểm ứng viên được tạo không có đất đi lại được trong phạm vi {} m "
+                           "(facilities.snap_distance_m) nên bị bỏ qua", count("count"), plain("snap_m"));
+    if (key == "no_candidates")
+        return "xếp hạng: không có địa điểm ứng viên (không có trong tệp, và không có vùng thiếu hụt để tạo địa điểm)";
+    if (key == "service_in_no_programme")
+        return fmt::format("xếp hạng: dịch vụ {} không thuộc chương trình nào (ranking.programmes): {} địa điểm ứng viên của "
+                           "nó không được xếp hạng; hãy thêm dịch vụ vào một chương trình để xếp hạng", display_name(w("service"), lang),
+                           count("count"));
+    if (key == "time_saved_capacity")
+        return "xếp hạng: mục tiêu time_saved không giới hạn địa điểm theo công suất (công suất chỉ dùng cho mục tiêu children)";
+    if (key == "greedy_for_min_share")
+        return fmt::format("xếp hạng, {}: xếp bằng thuật toán tham lam, không phải bộ giải chính xác (bộ giải chưa nhận "
+                           "min_share); programmes.csv cho cận của thuật toán tham lam khi biết được (địa điểm không giới hạn "
+                           "công suất)", who);
+    if (key == "greedy_for_size")
+        return fmt::format("xếp hạng, {}: xếp bằng thuật toán tham lam, không phải bộ giải chính xác, vốn nhận tối đa {} ứng "
+                           "viên trong khi chương trình này có {}; programmes.csv cho cận của thuật toán tham lam khi biết được "
+                           "(địa điểm không giới hạn công suất)", who, count("limit"), count("candidates"));
+    if (key == "exact_no_solution")
+        return fmt::format("xếp hạng, {}: bộ giải chính xác không tìm được lời giải trong giới hạn thời gian ({} giây thực, "
+                           "ranking.exact_time_s); kết quả là của thuật toán tham lam{}", who, plain("seconds"), gap);
+    if (key == "exact_stopped")
+        return fmt::format("xếp hạng, {}: bộ giải chính xác dừng ở giới hạn thời gian ({} giây thực, ranking.exact_time_s); "
+                           "kết quả là {}{}", who, plain("seconds"),
+                           f("greedy_better") > 0.0 ? "của thuật toán tham lam, tốt hơn lời giải tốt nhất bộ giải tìm được"
+                                                    : "lời giải tốt nhất bộ giải tìm được", gap);
+    if (key == "plan_money_differs")
+        return fmt::format("kế hoạch: tổng tiền của {} trong {}–{} là {}, còn ngân sách của nó là {}: kế hoạch chi tiền của "
+                           "từng năm (plan_years.csv), xếp hạng một lần (ranking.csv) chi ngân sách; hãy cho hai số khớp nhau "
+                           "nếu trích dẫn cả hai", who, year("first_year"), year("last_year"), money(f("money"), r.currency, lang),
+                           money(f("budget"), r.currency, lang));
+    if (key == "plan_share_not_met")
+        return fmt::format("kế hoạch: tỷ lệ tối thiểu không đạt ở {} lượt chương trình–năm: {}; các cột min_share_spent và "
+                           "why_unspent của plan_years.csv cho biết đã chi gì và vì sao còn tiền", count("count"), w("where"));
+    if (key == "exact_one_shot_only")
+        return fmt::format("xếp hạng: bộ giải chính xác chỉ xếp hạng một lần (ranking.csv); {} được xếp bằng thuật toán tham "
+                           "lam, nên một địa điểm tối ưu có thể có funded_share thấp",
+                           f("plan") > 0.0 && f("draws") > 0.0 ? "các đường cong ngân sách, các năm của kế hoạch và các lần rút mẫu"
+                           : f("plan") > 0.0                   ? "các đường cong ngân sách và các năm của kế hoạch"
+                                                               : "các đường cong ngân sách và các lần rút mẫu");
+    if (key == "budget_below_cheapest")
+        return fmt::format("xếp hạng: ngân sách {} thấp hơn ứng viên rẻ nhất ({}): không có địa điểm nào được xếp hạng",
+                           money(f("budget"), r.currency, lang), money(f("cheapest"), r.currency, lang));
+    if (key == "nobody_new")
+        return "xếp hạng: không ứng viên nào đưa thêm trẻ vào trong ngưỡng: không có địa điểm nào được xếp hạng";
+    if (key == "near_funded")
+        return fmt::format("xếp hạng: {} địa điểm được cấp vốn nằm trong vòng {} m (ranking.near_m) quanh một địa điểm được cấp "
+                           "vốn khác cùng dịch vụ (cột near_funded của ranking.csv): {}", count("count"), plain("near_m"), near);
+    if (key == "plan_near_funded")
+        return fmt::format("kế hoạch: {} địa điểm của kế hoạch nằm trong vòng {} m (ranking.near_m) quanh một địa điểm khác cùng "
+                           "dịch vụ trong kế hoạch (cột near_funded của plan.csv): {}", count("count"), plain("near_m"), near);
+    return n.text;  // a note without its Vietnamese sentence (the test of every key catches one)
+}
+
+namespace {
+
 /// The programmes' table: envelope, spending, what is left and why, the reserved shares, the distance to the bound.
 std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
     std::string out = fmt::format("<table id=\"programmes-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
@@ -902,7 +1015,14 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         nav = nav_link("warnings", t("warnings", lang)) + nav;
         body += fmt::format("<section id=\"warnings\"><h2>{}</h2><p class=\"note\">{}</p><ul>\n", esc(t("warnings", lang)),
                             esc(t("warnings note", lang)));
-        for (const auto& w : result.warnings) body += "<li>" + esc(w) + "</li>\n";
+        for (const auto& w : result.warnings) {
+            // The ranking's warnings in the report's language (each is also a note with its figures).
+            const scenarios::RankingNote* note = nullptr;
+            if (result.ranking)
+                for (const auto& n : result.ranking->notes)
+                    if (n.text == w) note = &n;
+            body += "<li>" + esc(note ? ranking_note_text(*note, *result.ranking, lang) : w) + "</li>\n";
+        }
         body += "</ul></section>\n";
     }
     // Key figures.

@@ -43,6 +43,18 @@ std::string thousands(double v) {
     return out;
 }
 
+/// The ranking's warnings: each in English in the run's warnings (console, summary.json) and as a RankingNote (a key
+/// and what it quotes) that the report writes in its own language.
+struct Notes {
+    std::vector<std::string>& warnings;
+    std::vector<RankingNote>& notes;
+    void add(std::string key, std::string text, std::map<std::string, double> figures = {},
+             std::map<std::string, std::string> words = {}) {
+        warnings.push_back(text);
+        notes.push_back({std::move(key), std::move(text), std::move(figures), std::move(words)});
+    }
+};
+
 std::string attribute(const geodata::PointFeature& p, const std::string& key) {
     auto it = p.attributes.find(key);
     return it == p.attributes.end() ? std::string() : it->second;
@@ -55,10 +67,10 @@ std::size_t service_index(const Scenario& s, const std::string& name) {
 }
 
 /// Candidates listed in the scenario's file: fields service, cost, capacity, name, id.
-std::vector<Site> file_candidates(const RankingContext& c, std::vector<std::string>& warnings) {
+std::vector<Site> file_candidates(const RankingContext& c, Notes& notes) {
     const Scenario& s = c.scenario;
     const RankingSettings& rk = *s.ranking;
-    const geodata::ReadOptions o = detail::read_options(*rk.candidates, c.grid.crs, &warnings);
+    const geodata::ReadOptions o = detail::read_options(*rk.candidates, c.grid.crs, &notes.warnings);
     const std::string file = rk.candidates->file.string();
     std::vector<Site> out;
     std::vector<std::string> unplaced;
@@ -96,8 +108,10 @@ std::vector<Site> file_candidates(const RankingContext& c, std::vector<std::stri
         out.push_back({{k, snap.cell, *cost, capacity}, id, attribute(p, "name"), "file"});
     }
     if (!unplaced.empty())
-        warnings.push_back(fmt::format("{}: {} candidate(s) are outside the grid or farther than {} m from passable land and "
-                                       "were left out: {}", file, unplaced.size(), s.snap_distance_m, fmt::join(unplaced, ", ")));
+        notes.add("candidates_unplaced",
+                  fmt::format("{}: {} candidate(s) are outside the grid or farther than {} m from passable land and were left "
+                              "out: {}", file, unplaced.size(), s.snap_distance_m, fmt::join(unplaced, ", ")),
+                  {{"count", unplaced.size()}, {"snap_m", s.snap_distance_m}}, {{"file", file}, {"ids", fmt::format("{}", fmt::join(unplaced, ", "))}});
     return out;
 }
 
@@ -298,17 +312,20 @@ std::string reserve_text(const ReserveReport& r, const std::string& currency) {
 }
 
 /// Warnings where a planner must hear them: a share not met, a tenth or more of the money left, no candidates.
-void note_programme(const ProgrammeReport& p, bool single, const std::string& currency, std::vector<std::string>& warnings) {
-    for (const ReserveReport& r : p.reserves)
-        if (!r.met()) warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), reserve_text(r, currency)));
+/// (The note's figures: the programme's index in RankingReport::programmes, and the reserve's in its reserves.)
+void note_programme(const ProgrammeReport& p, std::size_t index, bool single, const std::string& currency, Notes& notes) {
+    for (std::size_t k = 0; k < p.reserves.size(); ++k)
+        if (!p.reserves[k].met())
+            notes.add("share_not_met", fmt::format("ranking, {}: {}", programme_label(p, single), reserve_text(p.reserves[k], currency)),
+                      {{"programme", index}, {"reserve", k}});
     if (p.unspent_reason == "no_candidates" || (!p.unspent_reason.empty() && p.budget - p.spent >= 0.1 * p.budget))
-        warnings.push_back(fmt::format("ranking, {}: {}", programme_label(p, single), unspent_text(p, currency)));
+        notes.add("money_left", fmt::format("ranking, {}: {}", programme_label(p, single), unspent_text(p, currency)),
+                  {{"programme", index}});
 }
 
 /// The children's factor of each year of a plan: (1 + growth)^(year - population year) per cell, growth by zone
 /// where the plan gives it. InputError for a zone code no zone has, or growth by zone without zones.
-std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSettings& plan, PlanReport& out,
-                                      std::vector<std::string>& warnings) {
+std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSettings& plan, PlanReport& out, Notes& notes) {
     const std::string file = c.scenario.file.string();
     out.first_year = plan.first_year;
     out.last_year = plan.last_year;
@@ -341,8 +358,10 @@ std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSetting
         }
         const std::size_t rest = c.zone_codes->size() - listed;
         if (rest > 0 && !plan.other_growth_given)
-            warnings.push_back(fmt::format("ranking.plan: {} of {} zones have no growth rate in growth_pct and grow 0% a year; "
-                                           "give them other: <% a year>", rest, c.zone_codes->size()));
+            notes.add("plan_zones_without_growth",
+                      fmt::format("ranking.plan: {} of {} zones have no growth rate in growth_pct and grow 0% a year; give "
+                                  "them other: <% a year>", rest, c.zone_codes->size()),
+                      {{"zones", rest}, {"of", c.zone_codes->size()}});
         out.growth = fmt::format("children grow by zone: {} zone(s) listed, {:g}% a year elsewhere", listed, plan.growth_pct);
         out.growth_zones = listed;
     } else {
@@ -352,12 +371,16 @@ std::vector<Grid<float>> plan_factors(const RankingContext& c, const PlanSetting
     out.growth += fmt::format(", from the population grid's year {}{}", out.population_year,
                               out.population_year_assumed ? " (population_year not set: taken as the plan's first year)" : "");
     if (out.population_year > plan.first_year)
-        warnings.push_back(fmt::format("ranking.plan: population_year {} is after the first year {}: the years before it "
-                                       "shrink the children back by the growth rate", out.population_year, plan.first_year));
+        notes.add("plan_population_year_after",
+                  fmt::format("ranking.plan: population_year {} is after the first year {}: the years before it shrink the "
+                              "children back by the growth rate", out.population_year, plan.first_year),
+                  {{"population_year", out.population_year}, {"first_year", plan.first_year}});
     if (out.population_year_assumed && (plan.growth_pct != 0.0 || !plan.zone_growth_pct.empty()))
-        warnings.push_back(fmt::format("ranking.plan: population_year is not set; the population grid is taken as of {} "
-                                       "(the plan's first year) and grows from there; set the year of the population data "
-                                       "(WorldPop 2020: population_year: 2020)", plan.first_year));
+        notes.add("plan_population_year_unset",
+                  fmt::format("ranking.plan: population_year is not set; the population grid is taken as of {} (the plan's "
+                              "first year) and grows from there; set the year of the population data (WorldPop 2020: "
+                              "population_year: 2020)", plan.first_year),
+                  {{"first_year", plan.first_year}});
     std::vector<Grid<float>> out_factors;
     for (int y = plan.first_year; y <= plan.last_year; ++y) {
         const double n = y - out.population_year;
@@ -460,6 +483,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     const Scenario& s = c.scenario;
     const RankingSettings& rk = *s.ranking;
     RankingReport report;
+    Notes notes{warnings, report.notes};
     report.objective = c.objective.value_or(rk.objective);
     if (report.objective != "children" && report.objective != "time_saved")
         throw InputError(fmt::format("objective '{}': use children or time_saved", report.objective));
@@ -470,7 +494,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
 
     std::vector<Site> sites;
     if (rk.candidates) {
-        sites = file_candidates(c, warnings);
+        sites = file_candidates(c, notes);
         report.from_file = sites.size();
     }
     if (rk.generate) {
@@ -478,13 +502,16 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         report.generated = more.size();
         sites.insert(sites.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
         if (report.off_road > 0)
-            warnings.push_back(fmt::format("ranking: {} generated candidate site(s) have no road within {:g} m{}: they stand on "
-                                           "passable land instead (their names say so), and a road to them may be needed "
-                                           "that their cost leaves out", report.off_road, rk.road_distance_m,
-                                           c.roads ? "" : " (travel.roads is not set)"));
+            notes.add("off_road",
+                      fmt::format("ranking: {} generated candidate site(s) have no road within {:g} m{}: they stand on "
+                                  "passable land instead (their names say so), and a road to them may be needed that their "
+                                  "cost leaves out", report.off_road, rk.road_distance_m, c.roads ? "" : " (travel.roads is not set)"),
+                      {{"count", report.off_road}, {"road_m", rk.road_distance_m}, {"roads", c.roads ? 1.0 : 0.0}});
         if (report.dropped > 0)
-            warnings.push_back(fmt::format("ranking: {} generated candidate site(s) had no passable land within {:g} m "
-                                           "(facilities.snap_distance_m) and were left out", report.dropped, s.snap_distance_m));
+            notes.add("generated_dropped",
+                      fmt::format("ranking: {} generated candidate site(s) had no passable land within {:g} m "
+                                  "(facilities.snap_distance_m) and were left out", report.dropped, s.snap_distance_m),
+                      {{"count", report.dropped}, {"snap_m", s.snap_distance_m}});
     }
     // One candidate per service and cell: the first one listed (file before generated).
     std::set<std::pair<std::size_t, std::size_t>> seen;
@@ -494,7 +521,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     report.same_cell = report.from_file + report.generated - sites.size();
     report.candidates = sites.size();
     if (sites.empty()) {
-        warnings.push_back("ranking: no candidate sites (no file candidates, and no gaps to generate them in)");
+        notes.add("no_candidates", "ranking: no candidate sites (no file candidates, and no gaps to generate them in)");
         return report;
     }
 
@@ -524,8 +551,10 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         for (const Site& x : sites)
             if (!paid.count(x.candidate.service)) ++left_out[s.services[x.candidate.service].name];
         for (const auto& [name, n] : left_out)
-            warnings.push_back(fmt::format("ranking: service {} is in no programme (ranking.programmes): its {} candidate "
-                                           "site(s) are not ranked; add it to a programme's services to rank them", name, n));
+            notes.add("service_in_no_programme",
+                      fmt::format("ranking: service {} is in no programme (ranking.programmes): its {} candidate site(s) are "
+                                  "not ranked; add it to a programme's services to rank them", name, n),
+                      {{"count", n}}, {{"service", name}});
     }
     Grid<std::uint8_t> water(c.grid, 0);
     for (std::size_t i = 0; i < water.size(); ++i)
@@ -559,8 +588,8 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     const RankObjective objective = report.objective == "time_saved" ? RankObjective::time_saved : RankObjective::children;
     if (objective == RankObjective::time_saved &&
         std::any_of(sites.begin(), sites.end(), [](const Site& x) { return x.candidate.capacity > 0.0; }))
-        warnings.push_back("ranking: the time_saved objective does not limit sites by capacity (capacities are used by the "
-                           "children objective)");
+        notes.add("time_saved_capacity", "ranking: the time_saved objective does not limit sites by capacity (capacities are "
+                                         "used by the children objective)");
 
     // Uncertainty draws: children per zone (or 1 km block) and each site's cost resampled; every draw re-ranks each
     // programme from the reaches computed once.
@@ -600,9 +629,10 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     };
     std::vector<PlanPick> plan_picks;
     std::vector<std::string> unmet_shares;  // programme year (spent of target): a plan year's min_share not met
+    std::vector<std::string> unmet_where;   // programme year, of the same
     if (rk.plan) {
         report.plan.emplace();
-        plan_factor = plan_factors(c, *rk.plan, *report.plan, warnings);
+        plan_factor = plan_factors(c, *rk.plan, *report.plan, notes);
     }
 
     // Each programme is ranked within its envelope: its own candidates, its own budget and reserves.
@@ -619,9 +649,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         // The exact solver does not take min_share: such a programme is ranked by the greedy, and the run says so.
         pr.exact = report.exact && std::none_of(p.min_share.begin(), p.min_share.end(), [](const auto& m) { return m.second > 0.0; });
         if (report.exact && !pr.exact)
-            warnings.push_back(fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which does not take "
-                                           "min_share yet; programmes.csv gives the greedy's bound where one is known "
-                                           "(sites without a capacity)", programme_label(pr, report.single_budget)));
+            notes.add("greedy_for_min_share",
+                      fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which does not take min_share "
+                                  "yet; programmes.csv gives the greedy's bound where one is known (sites without a capacity)",
+                                  programme_label(pr, report.single_budget)),
+                      {}, {{"programme", report.single_budget ? "" : p.name}});
         std::vector<const Site*> mine;
         std::vector<RankingCandidate> candidates;
         for (const Site& x : sites)
@@ -642,10 +674,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             if (report.single_budget)
                 throw InputError(fmt::format("ranking: the exact solver takes up to {} candidates and there are {}; rank "
                                              "with the greedy (drop --exact) or narrow the candidates", exact_limit, mine.size()));
-            warnings.push_back(fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which takes up to {} "
-                                           "candidates and this programme has {}; programmes.csv gives the greedy's bound "
-                                           "where one is known (sites without a capacity)", programme_label(pr, false), exact_limit,
-                                           mine.size()));
+            notes.add("greedy_for_size",
+                      fmt::format("ranking, {}: ranked by the greedy, not the exact solver, which takes up to {} candidates "
+                                  "and this programme has {}; programmes.csv gives the greedy's bound where one is known (sites "
+                                  "without a capacity)", programme_label(pr, false), exact_limit, mine.size()),
+                      {{"limit", exact_limit}, {"candidates", mine.size()}}, {{"programme", p.name}});
             pr.exact = false;
         }
         const RankingProblem problem(services, std::move(candidates), objective, rk.time_cap_min);
@@ -665,13 +698,14 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 const double bound = chosen.upper_bound;
                 chosen = greedy;
                 if (std::isfinite(bound)) chosen.upper_bound = std::isfinite(greedy.upper_bound) ? std::min(bound, greedy.upper_bound) : bound;
-                warnings.push_back(fmt::format("ranking, {}: the exact solver found no solution within its time limit ({:g} s "
-                                               "of wall-clock time, ranking.exact_time_s); the ranking is the greedy's{}",
-                                               programme_label(pr, report.single_budget), rk.exact_time_s,
-                                               std::isfinite(chosen.upper_bound)
-                                                   ? fmt::format(", at most {:.1f}% below the optimum (programmes.csv gap_pct)",
-                                                                 gap_to_bound_pct(chosen.gain, chosen.upper_bound))
-                                                   : std::string()));
+                const double gap = std::isfinite(chosen.upper_bound) ? gap_to_bound_pct(chosen.gain, chosen.upper_bound) : NAN;
+                notes.add("exact_no_solution",
+                          fmt::format("ranking, {}: the exact solver found no solution within its time limit ({:g} s of "
+                                      "wall-clock time, ranking.exact_time_s); the ranking is the greedy's{}",
+                                      programme_label(pr, report.single_budget), rk.exact_time_s,
+                                      std::isfinite(gap) ? fmt::format(", at most {:.1f}% below the optimum (programmes.csv gap_pct)", gap)
+                                                         : std::string()),
+                          {{"seconds", rk.exact_time_s}, {"gap_pct", gap}}, {{"programme", report.single_budget ? "" : p.name}});
                 pr.exact = false;
             }
         }
@@ -689,15 +723,17 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                     chosen = greedy;
                     chosen.upper_bound = std::isfinite(bound) && std::isfinite(greedy.upper_bound) ? std::min(bound, greedy.upper_bound) : bound;
                 }
-                warnings.push_back(fmt::format("ranking, {}: the exact solver stopped at its time limit ({:g} s of wall-clock "
-                                               "time, ranking.exact_time_s); the ranking is {}{}",
-                                               programme_label(pr, report.single_budget), rk.exact_time_s,
-                                               greedy_better ? "the greedy's, better than the best solution the solver found"
-                                                             : "the best solution it found",
-                                               std::isfinite(chosen.upper_bound)
-                                                   ? fmt::format(", at most {:.1f}% below the optimum (programmes.csv gap_pct)",
-                                                                 gap_to_bound_pct(chosen.gain, chosen.upper_bound))
-                                                   : std::string()));
+                const double gap = std::isfinite(chosen.upper_bound) ? gap_to_bound_pct(chosen.gain, chosen.upper_bound) : NAN;
+                notes.add("exact_stopped",
+                          fmt::format("ranking, {}: the exact solver stopped at its time limit ({:g} s of wall-clock time, "
+                                      "ranking.exact_time_s); the ranking is {}{}",
+                                      programme_label(pr, report.single_budget), rk.exact_time_s,
+                                      greedy_better ? "the greedy's, better than the best solution the solver found"
+                                                    : "the best solution it found",
+                                      std::isfinite(gap) ? fmt::format(", at most {:.1f}% below the optimum (programmes.csv gap_pct)", gap)
+                                                         : std::string()),
+                          {{"seconds", rk.exact_time_s}, {"gap_pct", gap}, {"greedy_better", greedy_better ? 1.0 : 0.0}},
+                          {{"programme", report.single_budget ? "" : p.name}});
             }
         }
         pr.started_from_best_single = chosen.started_from_best_single;
@@ -826,9 +862,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 carried = plan.carry_over ? year_left : 0.0;
                 for (RankedSite& site : r.sites) plan_picks.push_back({y, pi, mine[site.candidate], std::move(site)});
                 for (const ReserveReport& x : row.reserves)
-                    if (!x.met() && x.share > 0.0)
+                    if (!x.met() && x.share > 0.0) {
                         unmet_shares.push_back(fmt::format("{} {} ({} of {} {})", p.name, row.year, thousands(x.spent),
                                                            thousands(x.target), rk.currency));
+                        unmet_where.push_back(fmt::format("{} {}", p.name, row.year));
+                    }
                 report.plan->years.push_back(std::move(row));
             }
             PlanReport::Total total{p.name, 0.0, 0.0, 0.0, p.budget};
@@ -837,12 +875,15 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             total.left_at_end = years.empty() ? 0.0 : years.back().budget - years.back().spent;
             if (!plan.carry_over) total.left_at_end = total.money - total.spent;
             if (std::abs(total.money - p.budget) > 0.005 * std::max(1.0, p.budget))
-                warnings.push_back(fmt::format(
-                    "ranking.plan: {}'s money over {}-{} is {} {}, and its budget (ranking{}) {} {}: the plan spends its "
-                    "years' money (plan_years.csv), the one-shot ranking (ranking.csv) the budget; make them agree if both "
-                    "are to be quoted", programme_label(pr, report.single_budget), plan.first_year, plan.last_year,
-                    thousands(total.money), rk.currency,
-                    report.single_budget ? ".budget" : fmt::format(".programmes.{}.budget", p.name), thousands(p.budget), rk.currency));
+                notes.add("plan_money_differs",
+                          fmt::format("ranking.plan: {}'s money over {}-{} is {} {}, and its budget (ranking{}) {} {}: the "
+                                      "plan spends its years' money (plan_years.csv), the one-shot ranking (ranking.csv) the "
+                                      "budget; make them agree if both are to be quoted", programme_label(pr, report.single_budget),
+                                      plan.first_year, plan.last_year, thousands(total.money), rk.currency,
+                                      report.single_budget ? ".budget" : fmt::format(".programmes.{}.budget", p.name),
+                                      thousands(p.budget), rk.currency),
+                          {{"first_year", plan.first_year}, {"last_year", plan.last_year}, {"money", total.money}, {"budget", p.budget}},
+                          {{"programme", report.single_budget ? "" : p.name}});
             report.plan->totals.push_back(std::move(total));
         }
         for (RankedSite& site : chosen.sites) {
@@ -856,16 +897,20 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         report.programmes.push_back(std::move(pr));
     }
     if (!unmet_shares.empty())
-        warnings.push_back(fmt::format("ranking.plan: a minimum share was not met in {} programme-year(s): {}; plan_years.csv "
-                                       "min_share_spent and why_unspent say what was spent and why money is left",
-                                       unmet_shares.size(), fmt::join(unmet_shares, ", ")));
+        notes.add("plan_share_not_met",
+                  fmt::format("ranking.plan: a minimum share was not met in {} programme-year(s): {}; plan_years.csv "
+                              "min_share_spent and why_unspent say what was spent and why money is left",
+                              unmet_shares.size(), fmt::join(unmet_shares, ", ")),
+                  {{"count", unmet_shares.size()}}, {{"where", fmt::format("{}", fmt::join(unmet_where, ", "))}});
     report.exact = std::any_of(report.programmes.begin(), report.programmes.end(), [](const ProgrammeReport& p) { return p.exact; });
     if (report.exact && (rk.plan || report.uncertainty))
-        warnings.push_back(fmt::format("ranking: the exact solver ranks the one-shot ranking (ranking.csv) only; {} ranked by "
-                                       "the greedy, so an optimal site may show a low funded_share",
-                                       rk.plan && report.uncertainty ? "the budget curves, the plan's years and the draws are"
-                                       : rk.plan                     ? "the budget curves and the plan's years are"
-                                                                     : "the budget curves and the draws are"));
+        notes.add("exact_one_shot_only",
+                  fmt::format("ranking: the exact solver ranks the one-shot ranking (ranking.csv) only; {} ranked by the "
+                              "greedy, so an optimal site may show a low funded_share",
+                              rk.plan && report.uncertainty ? "the budget curves, the plan's years and the draws are"
+                              : rk.plan                     ? "the budget curves and the plan's years are"
+                                                            : "the budget curves and the draws are"),
+                  {{"plan", rk.plan ? 1.0 : 0.0}, {"draws", report.uncertainty ? 1.0 : 0.0}});
     if (report.exact) {
         report.greedy_gain = greedy_gain;
         report.exact_gain = exact_gain;
@@ -876,18 +921,22 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         const double cheapest = std::min_element(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
                                     return a.candidate.cost < b.candidate.cost;
                                 })->candidate.cost;
-        warnings.push_back(cheapest > report.budget
-                               ? fmt::format("ranking: the budget {} {} is below the cheapest candidate ({} {}): nothing ranked",
-                                             thousands(report.budget), rk.currency, thousands(cheapest), rk.currency)
-                               : std::string("ranking: no candidate brings anyone new within its threshold: nothing ranked"));
+        if (cheapest > report.budget)
+            notes.add("budget_below_cheapest",
+                      fmt::format("ranking: the budget {} {} is below the cheapest candidate ({} {}): nothing ranked",
+                                  thousands(report.budget), rk.currency, thousands(cheapest), rk.currency),
+                      {{"budget", report.budget}, {"cheapest", cheapest}});
+        else
+            notes.add("nobody_new", "ranking: no candidate brings anyone new within its threshold: nothing ranked");
     }
 
     report.equity = equity_rows(c, picked);
-    for (ProgrammeReport& p : report.programmes) {
+    for (std::size_t pi = 0; pi < report.programmes.size(); ++pi) {
+        ProgrammeReport& p = report.programmes[pi];
         p.gap_min_children = s.gap_min_children;
         for (const EquityRow& e : report.equity)
             if (std::find(p.services.begin(), p.services.end(), e.service) != p.services.end()) p.beyond += e.beyond_before;
-        note_programme(p, report.single_budget, rk.currency, warnings);
+        note_programme(p, pi, report.single_budget, rk.currency, notes);
     }
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
     if (report.uncertainty)
@@ -961,9 +1010,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                                   best, report.rows[other].id, report.rows[other].rank);
     }
     if (near_pairs > 0)
-        warnings.push_back(fmt::format("ranking: {} funded site(s) stand within {:g} m (ranking.near_m) of another funded site "
-                                       "of their service (ranking.csv near_funded): each brings children the other does not, "
-                                       "but check that they are not one place listed twice", near_pairs, rk.near_m));
+        notes.add("near_funded",
+                  fmt::format("ranking: {} funded site(s) stand within {:g} m (ranking.near_m) of another funded site of "
+                              "their service (ranking.csv near_funded): each brings children the other does not, but check "
+                              "that they are not one place listed twice", near_pairs, rk.near_m),
+                  {{"count", near_pairs}, {"near_m", rk.near_m}});
     if (report.plan) {
         // Year by year, programmes in order (as the picks came), pick order within; access per year with the sites.
         std::stable_sort(plan_picks.begin(), plan_picks.end(), [](const PlanPick& a, const PlanPick& b) { return a.year < b.year; });
@@ -1007,9 +1058,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             ps[a].near_funded = fmt::format("{} ({:.0f} m, {})", ps[other].id, best, ps[other].year);
         }
         if (near_plan > 0)
-            warnings.push_back(fmt::format("ranking.plan: {} site(s) of the plan stand within {:g} m (ranking.near_m) of another "
-                                           "site of their service in the plan (plan.csv near_funded): each brings children the "
-                                           "other does not, but check that they are not one place listed twice", near_plan, rk.near_m));
+            notes.add("plan_near_funded",
+                      fmt::format("ranking.plan: {} site(s) of the plan stand within {:g} m (ranking.near_m) of another site "
+                                  "of their service in the plan (plan.csv near_funded): each brings children the other does "
+                                  "not, but check that they are not one place listed twice", near_plan, rk.near_m),
+                      {{"count", near_plan}, {"near_m", rk.near_m}});
         report.plan->access = plan_access(c, plan_factor, rk.plan->first_year, built);
         std::stable_sort(report.plan->years.begin(), report.plan->years.end(),
                          [](const PlanYear& a, const PlanYear& b) { return a.year < b.year; });

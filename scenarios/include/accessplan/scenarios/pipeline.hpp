@@ -207,6 +207,16 @@ struct PlanReport {
     std::size_t growth_zones = 0;  ///< zones with their own rate (0: one rate everywhere)
 };
 
+/// A warning of the ranking as data, for the report to write in its language: `key` names the sentence, `text` is the
+/// English one (as in RunResult::warnings), `figures` and `words` are what it quotes (`figures.programme`: an index into
+/// RankingReport::programmes, for the notes about one programme; `words.programme`: a name, "" for the one budget).
+struct RankingNote {
+    std::string key;
+    std::string text;
+    std::map<std::string, double> figures;
+    std::map<std::string, std::string> words;
+};
+
 struct RankingReport {
     std::string objective, currency;
     double budget = 0.0, spent = 0.0, gain = 0.0, children = 0.0;
@@ -223,6 +233,7 @@ struct RankingReport {
     std::optional<UncertaintyReport> uncertainty;  ///< with draws
     std::vector<EquityRow> equity;                 ///< per service
     std::optional<PlanReport> plan;                ///< with ranking.plan
+    std::vector<RankingNote> notes;                ///< its warnings, each also in RunResult::warnings (in English)
 };
 
 /// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the

@@ -21,6 +21,10 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
 std::string site_reason(const scenarios::RankingRow& row, const scenarios::Scenario& scenario,
                         const scenarios::RankingReport& ranking, bool all_ages, Lang lang);
 
+/// A warning of the ranking in `lang`: its English text (RankingNote::text), or in Vietnamese the sentence of its key
+/// said from its figures and words (money as officers write it: "60 tỷ đồng").
+std::string ranking_note_text(const scenarios::RankingNote& note, const scenarios::RankingReport& ranking, Lang lang);
+
 /// Writes `out_dir`/report.html for a comparison (`out_dir` holds compare_runs's outputs; the map's context is the
 /// scenario's).
 void write_comparison_report(const scenarios::ComparisonReport& report, const MapContext& context,
