@@ -64,6 +64,29 @@ std::string_view road_class_name(RoadClass road) noexcept {
     return "invalid";
 }
 
+std::vector<std::string> speed_class_names() {
+    std::vector<std::string> names;
+    for (std::size_t i = 1; i < road_class_count; ++i) names.emplace_back(road_class_name(static_cast<RoadClass>(i)));
+    for (int code = 1; code < 256; ++code)
+        if (auto name = landcover::class_name(static_cast<std::uint8_t>(code))) names.emplace_back(*name);
+    names.emplace_back("boat");
+    return names;
+}
+
+TravelMode scale_speeds(TravelMode mode, const std::map<std::string, double>& factor_by_class, double all) {
+    const auto factor = [&](std::string_view name) {
+        const auto it = factor_by_class.find(std::string(name));
+        return all * (it == factor_by_class.end() ? 1.0 : it->second);
+    };
+    for (std::size_t i = 1; i < road_class_count; ++i) mode.road_speed_kmh[i] *= factor(road_class_name(static_cast<RoadClass>(i)));
+    for (auto& [code, speed] : mode.landcover_speed_kmh)
+        if (auto name = landcover::class_name(code)) speed *= factor(*name);
+        else speed *= all;
+    mode.boat_speed_kmh *= factor("boat");
+    mode.building_speed_kmh *= all;
+    return mode;
+}
+
 namespace {
 
 // Off-road walking speeds of children (km/h) by land cover; see docs/travel-models.md for sources. Built-up land is

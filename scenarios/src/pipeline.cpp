@@ -84,6 +84,19 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         RankingContext context = ranking_context(s, in, facilities, travel, times, area_flags, metrics, options);
         context.memory = &transient;
         context.services_bytes = in.services_bytes;
+        // Speeds drawn class by class: the inputs prepared again with the draw's speeds (no progress lines).
+        RunOptions quiet = options;
+        quiet.stage = nullptr;
+        quiet.progress = nullptr;
+        context.travel_at_speeds = [&](const Scenario& drawn) {
+            StageClock drawn_clock(quiet, 6);
+            auto [drawn_inputs, reservation] = prepare_inputs(drawn, drawn_clock);
+            auto drawn_travel = std::make_shared<DrawnTravel>();
+            drawn_travel->inputs = std::make_shared<const RunInputs>(std::move(drawn_inputs));
+            drawn_travel->memory = std::move(reservation);
+            drawn_travel->options = travel_options(drawn, *drawn_travel->inputs, ferries);
+            return std::shared_ptr<const DrawnTravel>(std::move(drawn_travel));
+        };
         result.ranking = run_ranking(context, result.warnings);
     }
 

@@ -256,7 +256,7 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         r.error(node, w + ".costs", "missing; generated candidates take their cost from here (service: cost of one site)");
     if (YAML::Node u = node["uncertainty"] ? r.map(node, "uncertainty", w, false) : YAML::Node(); u.IsMap()) {
         const std::string uw = w + ".uncertainty";
-        r.check_keys(u, uw, {"draws", "seed", "population_pct", "cost_pct", "speed_pct"});
+        r.check_keys(u, uw, {"draws", "seed", "population_pct", "cost_pct", "speed_pct", "speed_pct_by_class"});
         NumberRule draws{"", 0.0, 10000.0};
         draws.expected = "a whole number of draws from 0 to 10000 (0 = none)";
         if (auto v = r.number(u, "draws", uw, draws)) {
@@ -275,6 +275,22 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         NumberRule speed{"", 0.0, 50.0};
         speed.expected = "a percentage from 0 to 50 (10 = every speed of a mode +-10% in a draw)";
         rk.speed_pct = r.number(u, "speed_pct", uw, speed).value_or(rk.speed_pct);
+        if (YAML::Node by = u["speed_pct_by_class"] ? r.map(u, "speed_pct_by_class", uw, false) : YAML::Node(); by.IsMap()) {
+            const std::vector<std::string> names = speed_class_names();
+            NumberRule class_pct{"", 0.0, 90.0};
+            class_pct.expected = "a percentage from 0 to 90 (40 = the class's speeds +-40% in a draw; a speed stays above 0)";
+            rk.speed_pct_by_class.clear();
+            for (const auto& kv : by) {
+                const std::string name = kv.first.as<std::string>("");
+                const std::string at = uw + ".speed_pct_by_class." + name;
+                if (std::find(names.begin(), names.end(), name) == names.end()) {
+                    r.error(kv.first, at, fmt::format("not a speed class; use road classes, land-cover classes or boat: {}",
+                                                      fmt::join(names, ", ")));
+                    continue;
+                }
+                if (auto v = r.scalar_number(kv.second, at, class_pct)) rk.speed_pct_by_class[name] = *v;
+            }
+        }
     }
     // min_share: {island_border_remote: 0.3}: a share (0..1) of the budget kept for sites reaching mostly those areas.
     auto shares = [&](const YAML::Node& parent, const std::string& where) {

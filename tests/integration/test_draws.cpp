@@ -1,7 +1,8 @@
 // Rankings under uncertainty on the demo province: `rank --draws N --seed S` re-ranks every programme under resampled
 // children (per zone) and costs, from the reaches computed once. Checked: the same seed gives the same answer with 1
 // and 2 threads; without any variation every draw is the ranking itself; with variation the shares are those
-// robustness.csv, ranking.csv and summary.json agree on, and a wide cost spread unsettles some sites.
+// robustness.csv, ranking.csv and summary.json agree on, and a wide cost spread unsettles some sites. Speeds drawn class
+// by class: a draw's ranking equals a run whose scenario sets those speeds.
 
 #include <catch2/catch.hpp>
 
@@ -13,8 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accessplan/engine/travel_model.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/vector_io.hpp"
+#include "accessplan/scenarios/scenario.hpp"
 #include "support/ascii_grid.hpp"
 #include "support/run_cli.hpp"
 
@@ -165,4 +168,105 @@ TEST_CASE("draws: reproducible, exact without variation, shares that agree", "[i
                                 (dir / "other").string(), "-q"});
     REQUIRE(other.exit_code == 0);
     CHECK(test::slurp(dir / "other" / "robustness.csv") != test::slurp(out / "robustness.csv"));
+}
+
+TEST_CASE("draws of speeds class by class: a draw ranks as a run whose scenario sets the drawn speeds",
+          "[integration][ranking][draws]") {
+    test::TempDir dir;
+    auto demo = test::run_cli({"demo", "--out", (dir / "demo").string(), "-q"});
+    INFO(demo.err);
+    REQUIRE(demo.exit_code == 0);
+    const fs::path scenarios = dir / "demo" / "scenarios";
+    const std::string common = "schema_version: 1\nbase: baseline.yaml\n";
+    // The candidates: a file, so that every run ranks the same sites (generated sites follow the gaps, which move with
+    // the speeds): the sites today's ranking funds or any of its draws does, and each 1.5 km east and north of them.
+    std::ofstream(scenarios / "today.yaml") << common << "name: today\nranking:\n  plan: null\n";
+    auto today = test::run_cli({"run", (scenarios / "today.yaml").string(), "--out", (dir / "today").string(), "-q"});
+    INFO(today.err);
+    REQUIRE(today.exit_code == 0);
+    {
+        std::ofstream csv(scenarios / "candidates.csv");
+        csv << "id,service,cost,x,y\n";
+        std::map<std::string, std::string> cost;
+        for (const auto& r : rows_of(dir / "today" / "ranking.csv")) cost[r.attribute("service")] = r.attribute("cost");
+        std::size_t n = 0;
+        for (const auto& r : rows_of(dir / "today" / "robustness.csv")) {
+            if (!cost.count(r.attribute("service"))) continue;
+            const double x = std::stod(r.attribute("x")), y = std::stod(r.attribute("y"));
+            csv << fmt::format("c{},{},{},{:.1f},{:.1f}\n", n, r.attribute("service"), cost[r.attribute("service")], x, y);
+            csv << fmt::format("c{}e,{},{},{:.1f},{:.1f}\n", n, r.attribute("service"), cost[r.attribute("service")], x + 1500, y + 1500);
+            ++n;
+        }
+        REQUIRE(n > 20);
+    }
+    const std::string ranking = "ranking:\n  plan: null\n  candidates: {file: candidates.csv, generate: false}\n";
+
+    // One draw, nothing drawn but the speeds of four classes (every mode alike).
+    std::ofstream(scenarios / "classes.yaml")
+        << common << "name: classes\n" << ranking
+        << "  uncertainty: {draws: 1, seed: 3, population_pct: 0, cost_pct: 0, speed_pct: 0,\n"
+           "                speed_pct_by_class: {track: 40, tertiary: 30, path: 40, cropland: 40}}\n";
+    auto drawn = test::run_cli({"run", (scenarios / "classes.yaml").string(), "--out", (dir / "classes").string(), "-q"});
+    INFO(drawn.err);
+    REQUIRE(drawn.exit_code == 0);
+    const auto summary = nlohmann::json::parse(test::slurp(dir / "classes" / "summary.json"));
+    const auto& u = summary.at("ranking").at("uncertainty");
+    REQUIRE(u.at("speed_draws").size() == 1);
+    const auto factors = u.at("speed_draws")[0].at("by_class").get<std::map<std::string, double>>();
+    REQUIRE(factors.size() == 4);
+    for (const auto& [name, f] : factors) {
+        INFO(name);
+        CHECK(f >= (name == "tertiary" ? 0.7 : 0.6));
+        CHECK(f <= (name == "tertiary" ? 1.3 : 1.4));
+    }
+    CHECK(u.at("speed_draws")[0].at("by_mode").empty());
+
+    // The same speeds written in the scenario (each mode's speed of the class x its factor), ranked with no draws.
+    const scenarios::Scenario base = scenarios::load_scenario(scenarios / "baseline.yaml");
+    std::string modes = "travel:\n  modes:\n";
+    for (const auto& [name, mode] : base.modes) {
+        std::string roads, cover;
+        for (const char* road : {"track", "tertiary", "path"}) {
+            const auto cls = road_class_from_osm(road);
+            REQUIRE(cls);
+            roads += fmt::format("{}{}: {:.17g}", roads.empty() ? "" : ", ", road,
+                                 mode.road_speed_kmh[static_cast<std::size_t>(*cls)] * factors.at(road));
+        }
+        if (mode.landcover_speed_kmh.count(landcover::cropland))
+            cover = fmt::format("{}: {:.17g}", landcover::cropland, mode.landcover_speed_kmh.at(landcover::cropland) * factors.at("cropland"));
+        modes += fmt::format("    {}: {{road_speed_kmh: {{{}}}, landcover_speed_kmh: {{{}}}}}\n", name, roads, cover);
+    }
+    std::ofstream(scenarios / "at_speeds.yaml") << common << "name: at_speeds\n" << modes << ranking << "  uncertainty: {draws: 0}\n";
+    auto plain = test::run_cli({"run", (scenarios / "at_speeds.yaml").string(), "--out", (dir / "at_speeds").string(), "-q"});
+    INFO(plain.err);
+    REQUIRE(plain.exit_code == 0);
+    std::map<std::string, double> ranked;  // the run at the drawn speeds: site -> children newly within reach
+    for (const auto& r : rows_of(dir / "at_speeds" / "ranking.csv")) ranked[r.attribute("candidate_id")] = std::stod(r.attribute("children_new"));
+    REQUIRE(ranked.size() > 10);
+    std::map<std::string, double> funded;  // the draw: the sites it funded (share 1 of one draw)
+    for (const auto& r : rows_of(dir / "classes" / "robustness.csv"))
+        if (std::stod(r.attribute("funded_share")) == 1.0) funded[r.attribute("candidate_id")] = std::stod(r.attribute("children_max"));
+    CHECK(funded.size() == ranked.size());
+    for (const auto& [id, children] : ranked) {
+        INFO(id);
+        REQUIRE(funded.count(id));
+        CHECK(funded.at(id) == Approx(children).margin(0.06));  // ranking.csv and robustness.csv round to 0.1
+    }
+
+    // The drawn speeds change the ranking (else the check above would prove little): today's speeds rank otherwise.
+    std::ofstream(scenarios / "file_today.yaml") << common << "name: file_today\n" << ranking << "  uncertainty: {draws: 0}\n";
+    auto file_today = test::run_cli({"run", (scenarios / "file_today.yaml").string(), "--out", (dir / "file_today").string(), "-q"});
+    INFO(file_today.err);
+    REQUIRE(file_today.exit_code == 0);
+    std::map<std::string, double> now;
+    for (const auto& r : rows_of(dir / "file_today" / "ranking.csv")) now[r.attribute("candidate_id")] = std::stod(r.attribute("children_new"));
+    CHECK(now != ranked);
+
+    // A class that is no speed class: exit 3, naming the key and the classes there are.
+    std::ofstream(scenarios / "bad_class.yaml") << common << "name: bad_class\nranking:\n"
+                                                << "  uncertainty: {draws: 2, speed_pct_by_class: {highway: 20}}\n";
+    auto bad = test::run_cli({"validate", (scenarios / "bad_class.yaml").string()});
+    CHECK(bad.exit_code == 3);
+    CHECK_THAT(bad.err, Catch::Contains("bad_class.yaml") && Catch::Contains("speed_pct_by_class.highway") &&
+                            Catch::Contains("track") && Catch::Contains("cropland") && Catch::Contains("boat"));
 }

@@ -37,6 +37,14 @@ std::string unspent_note(const std::string& reason) {
     if (reason == "nothing_affordable") return "the rest is left: every site still useful costs more";
     return reason;
 }
+
+/// Speeds drawn class by class, for the draws' line: ", speeds by class +-40% track, +-20% cropland".
+std::string speed_classes_text(const scenarios::UncertaintyReport& u) {
+    if (u.speed_pct_by_class.empty()) return "";
+    std::vector<std::string> parts;
+    for (const auto& [name, pct] : u.speed_pct_by_class) parts.push_back(fmt::format("{} +-{:g}%", name, pct));
+    return fmt::format(", speeds by class (every mode): {}", fmt::join(parts, ", "));
+}
 }  // namespace
 
 /// The run's summary on stdout and its warnings on stderr; in a batch, `batch_label` (the scenario file) heads each
@@ -93,7 +101,8 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
             fmt::print("  {} draws (children per {} +-{:g}%, costs +-{:g}%{}, seed {}): robust core (sites funded in >= 90% of "
                        "draws) and children reached (5th-95th percentile of the draws): {}; robustness.csv\n", u->draws,
                        u->population_unit, u->population_pct, u->cost_pct,
-                       u->speed_pct > 0.0 ? fmt::format(", speeds per travel mode +-{:g}%", u->speed_pct) : "", u->seed,
+                       fmt::format("{}{}", u->speed_pct > 0.0 ? fmt::format(", speeds per travel mode +-{:g}%", u->speed_pct) : "",
+                                   speed_classes_text(*u)), u->seed,
                        fmt::join(cores, ", "));
         }
         if (const auto& plan = rk->plan) {

@@ -221,7 +221,8 @@ py::dict result_dict(const scenarios::RunResult& r, const fs::path& out) {
                                      py::arg("children_p95") = u->children_pct[k][2]));
             d["ranking"]["uncertainty"] = py::dict(py::arg("draws") = u->draws, py::arg("seed") = u->seed,
                                                    py::arg("population_pct") = u->population_pct, py::arg("cost_pct") = u->cost_pct,
-                                                   py::arg("speed_pct") = u->speed_pct, py::arg("near_m") = u->near_m,
+                                                   py::arg("speed_pct") = u->speed_pct,
+                                                   py::arg("speed_pct_by_class") = u->speed_pct_by_class, py::arg("near_m") = u->near_m,
                                                    py::arg("population_unit") = u->population_unit, py::arg("sites") = sites,
                                                    py::arg("programmes") = core);
         } else {

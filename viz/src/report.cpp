@@ -529,6 +529,15 @@ std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string
     return "";
 }
 
+/// Speeds drawn class by class, for the robustness sentence: ", speeds by class (every mode): track ±40%, ...".
+std::string speed_classes_words(const scenarios::UncertaintyReport& u, Lang lang) {
+    if (u.speed_pct_by_class.empty()) return "";
+    std::vector<std::string> parts;
+    for (const auto& [name, pct] : u.speed_pct_by_class) parts.push_back(fmt::format("{} ±{}%", display_name(name, lang), number(pct, 0, lang)));
+    return (lang == Lang::vi ? ", tốc độ theo loại (mọi phương tiện): " : ", speeds by class (every mode): ") +
+           fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::string reserve_words(const scenarios::ReserveReport& r, const std::string& currency, Lang lang) {
     const bool vi = lang == Lang::vi;
     std::string text = vi ? fmt::format("{}% cho địa điểm chủ yếu phục vụ trẻ vùng {}: đã dùng {} / {}", number(100.0 * r.share, 0, lang),
@@ -1134,7 +1143,8 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                                       "địa điểm được chọn; robustness.csv có mọi địa điểm.",
                                                       u.draws, u.population_unit == "zone" ? "khu vực" : "ô 1 km",
                                                       number(u.population_pct, 0, lang), number(u.cost_pct, 0, lang),
-                                                      u.speed_pct > 0.0 ? fmt::format(", tốc độ mỗi phương tiện ±{}%", number(u.speed_pct, 0, lang)) : "",
+                                                      fmt::format("{}{}", u.speed_pct > 0.0 ? fmt::format(", tốc độ mỗi phương tiện ±{}%", number(u.speed_pct, 0, lang)) : "",
+                                                                  speed_classes_words(u, lang)),
                                                       u.seed, fmt::join(cores, ", "))
                                         : fmt::format("Robustness: re-ranked in {} draws with children per {} ±{}%, costs ±{}%{} "
                                                       "(seed {}). The robust core (funded in ≥ 90% of draws): {} sites. The "
@@ -1142,7 +1152,8 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                                       "robustness.csv lists every site any draw funds.",
                                                       u.draws, u.population_unit, number(u.population_pct, 0, lang),
                                                       number(u.cost_pct, 0, lang),
-                                                      u.speed_pct > 0.0 ? fmt::format(" and every speed of a travel mode ±{}%", number(u.speed_pct, 0, lang)) : "",
+                                                      fmt::format("{}{}", u.speed_pct > 0.0 ? fmt::format(" and every speed of a travel mode ±{}%", number(u.speed_pct, 0, lang)) : "",
+                                                                  speed_classes_words(u, lang)),
                                                       u.seed, fmt::join(cores, ", "))));
         }
         body += fmt::format("<h3>{}</h3>\n{}", esc(t("programmes", lang)), programmes_table(*rk, lang));

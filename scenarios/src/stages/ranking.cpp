@@ -560,9 +560,16 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     for (std::size_t i = 0; i < water.size(); ++i)
         water[i] = (c.landcover[i] == landcover::water || (c.rivers && (*c.rivers)[i])) ? 1 : 0;
     const Grid<float> to_water = distance_to_cells_m(water);
-    // Speeds drawn (uncertainty.speed_pct): the reaches are searched wide enough for every draw's factor.
+    // Speeds drawn per mode (uncertainty.speed_pct): the reaches are searched wide enough for every draw's factor.
+    // Speeds drawn class by class (speed_pct_by_class): each draw rebuilds friction and searches again, the modes'
+    // factors with it.
     const int draws = c.draws.value_or(rk.draws);
-    const double speed_spread = draws > 0 ? rk.speed_pct / 100.0 : 0.0;
+    const bool class_draws = draws > 0 && std::any_of(rk.speed_pct_by_class.begin(), rk.speed_pct_by_class.end(),
+                                                      [](const auto& e) { return e.second > 0.0; });
+    if (class_draws && !c.travel_at_speeds)
+        throw InputError(fmt::format("{}: ranking.uncertainty.speed_pct_by_class needs the run's inputs to rebuild travel "
+                                     "speeds, which this ranking was not given", s.file.string()));
+    const double speed_spread = draws > 0 && !class_draws ? rk.speed_pct / 100.0 : 0.0;
     if (speed_spread > 0.0 && report.objective != "children")
         throw InputError(fmt::format("{}: ranking.uncertainty.speed_pct draws speeds for the children objective only; use "
                                      "objective: children, or speed_pct: 0", s.file.string()));
@@ -604,6 +611,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         u.population_pct = rk.population_pct;
         u.cost_pct = rk.cost_pct;
         u.speed_pct = rk.speed_pct;
+        if (class_draws) u.speed_pct_by_class = rk.speed_pct_by_class;
         const bool zoned = c.zone_ids && c.zone_names && !c.zone_names->empty();
         u.population_unit = zoned ? "zone" : "1 km block";
         u.near_m = rk.near_m;
@@ -635,6 +643,85 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         plan_factor = plan_factors(c, *rk.plan, *report.plan, notes);
     }
 
+    // A programme's candidates and reserves; a draw's children per cell and costs of a programme's candidates.
+    const auto programme_sites = [&](const Programme& p) {
+        std::vector<const Site*> mine;
+        for (const Site& x : sites)
+            if (std::find(p.services.begin(), p.services.end(), s.services[x.candidate.service].name) != p.services.end())
+                mine.push_back(&x);
+        return mine;
+    };
+    const auto programme_reserves = [&](const Programme& p) {
+        std::vector<BudgetReserve> reserves;
+        for (const auto& [areas, share] : p.min_share) reserves.push_back({share, &reserve_cells.at(areas)});
+        return reserves;
+    };
+    const auto draw_children_and_costs = [&](int d, const std::vector<const Site*>& mine, Grid<float>& factor,
+                                             std::vector<double>& costs) {
+        const UncertaintyReport& u = *report.uncertainty;
+        std::vector<float> unit_factor(static_cast<std::size_t>(units));
+        for (std::size_t k = 0; k < unit_factor.size(); ++k)
+            unit_factor[k] = static_cast<float>(1.0 + u.population_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 1, k) - 1.0));
+        for (std::size_t i = 0; i < factor.size(); ++i) factor[i] = unit_factor[static_cast<std::size_t>(unit[i])];
+        costs.resize(mine.size());
+        for (std::size_t j = 0; j < mine.size(); ++j) {
+            const auto index = static_cast<std::uint64_t>(mine[j] - sites.data());  // the same site in every programme
+            costs[j] = mine[j]->candidate.cost * (1.0 + u.cost_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 2, index) - 1.0));
+        }
+    };
+    // With speeds drawn class by class: every draw's ranking of every programme, before the programmes' loop, so that
+    // a draw's travel (friction, today's travel times, each candidate's reach) is built once for all programmes.
+    std::vector<std::vector<RankingResult>> class_drawn(programmes.size());
+    if (class_draws) {
+        UncertaintyReport& u = *report.uncertainty;
+        const std::vector<std::string> class_names = speed_class_names();
+        Grid<float> factor(c.grid, 1.0f);
+        std::vector<double> costs;
+        for (int d = 0; d < draws; ++d) {
+            SpeedDraw drawn_speeds;
+            for (std::size_t k = 0; k < class_names.size(); ++k)
+                if (const auto it = rk.speed_pct_by_class.find(class_names[k]); it != rk.speed_pct_by_class.end() && it->second > 0.0)
+                    drawn_speeds.by_class[class_names[k]] = 1.0 + it->second / 100.0 * (2.0 * draw_uniform(u.seed, d, 4, k) - 1.0);
+            Scenario drawn = s;
+            for (auto& [name, mode] : drawn.modes) {
+                const auto at = std::find(mode_order.begin(), mode_order.end(), name);
+                double all = 1.0;
+                if (at != mode_order.end() && rk.speed_pct > 0.0) {  // the same stream as speed_pct's draws alone
+                    all = 1.0 + rk.speed_pct / 100.0 *
+                                    (2.0 * draw_uniform(u.seed, d, 3, static_cast<std::uint64_t>(at - mode_order.begin())) - 1.0);
+                    drawn_speeds.by_mode[name] = all;
+                }
+                mode = scale_speeds(mode, drawn_speeds.by_class, all);
+            }
+            u.speed_draws.push_back(drawn_speeds);
+            const std::shared_ptr<const DrawnTravel> travel = c.travel_at_speeds(drawn);
+            std::vector<RankingService> at_speeds = services;
+            std::vector<TravelTimeResult> now(s.services.size());
+            for (std::size_t k = 0; k < s.services.size(); ++k) {
+                const std::string& mode = s.services[k].mode;
+                now[k] = compute_travel_time(travel->inputs->friction.at(mode), *c.sources[k], travel->options.at(mode));
+                at_speeds[k].friction = &travel->inputs->friction.at(mode);
+                at_speeds[k].travel = travel->options.at(mode);
+                at_speeds[k].current_minutes = &now[k].minutes;
+                at_speeds[k].speed_spread = 0.0;
+            }
+            for (std::size_t pi = 0; pi < programmes.size(); ++pi) {
+                const std::vector<const Site*> mine = programme_sites(programmes[pi]);
+                std::vector<RankingCandidate> candidates;
+                for (const Site* x : mine) candidates.push_back(x->candidate);
+                const RankingProblem problem(at_speeds, std::move(candidates), objective, rk.time_cap_min);
+                if (c.memory != nullptr)
+                    c.memory->at_least(c.services_bytes + static_cast<double>(problem.memory_bytes()) +
+                                           4.0 * static_cast<double>(c.grid.cell_count()),
+                                       fmt::format("{}: a draw of speeds class by class ({} candidates)", s.file.string(), mine.size()),
+                                       "draw fewer classes' speeds, or use fewer candidates");
+                draw_children_and_costs(d, mine, factor, costs);
+                class_drawn[pi].push_back(problem.perturbed(costs, &factor).rank_greedy(programmes[pi].budget,
+                                                                                        programme_reserves(programmes[pi]), false));
+            }
+        }
+    }
+
     // Each programme is ranked within its envelope: its own candidates, its own budget and reserves.
     std::vector<std::pair<const Site*, RankedSite>> picked;  // in programme order, then pick order
     std::vector<std::size_t> picked_programme;
@@ -654,19 +741,12 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                                   "yet; programmes.csv gives the greedy's bound where one is known (sites without a capacity)",
                                   programme_label(pr, report.single_budget)),
                       {}, {{"programme", report.single_budget ? "" : p.name}});
-        std::vector<const Site*> mine;
+        const std::vector<const Site*> mine = programme_sites(p);
         std::vector<RankingCandidate> candidates;
-        for (const Site& x : sites)
-            if (std::find(p.services.begin(), p.services.end(), s.services[x.candidate.service].name) != p.services.end()) {
-                mine.push_back(&x);
-                candidates.push_back(x.candidate);
-            }
+        for (const Site* x : mine) candidates.push_back(x->candidate);
         pr.candidates = mine.size();
-        std::vector<BudgetReserve> reserves;
-        for (const auto& [areas, share] : p.min_share) {
-            reserves.push_back({share, &reserve_cells.at(areas)});
-            pr.reserves.push_back({areas, share, share * p.budget, 0.0});
-        }
+        const std::vector<BudgetReserve> reserves = programme_reserves(p);
+        for (const auto& [areas, share] : p.min_share) pr.reserves.push_back({areas, share, share * p.budget, 0.0});
         // Candidates the integer program takes (RankingProblem::rank_exact): CBC solves 400 in a tenth of a second
         // where GLPK needs minutes (bench/RESULTS.md), and the wall-clock limit stops either.
         const std::size_t exact_limit = rk.exact_solver == "glpk" ? 500 : 2000;
@@ -758,17 +838,9 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             std::vector<int> funded(mine.size(), 0);
             std::vector<double> low(mine.size(), INFINITY), high(mine.size(), 0.0), totals;
             Grid<float> factor(c.grid, 1.0f);
-            std::vector<float> unit_factor(static_cast<std::size_t>(units));
-            std::vector<double> costs(mine.size());
+            std::vector<double> costs;
             std::vector<std::vector<std::size_t>> funded_in(static_cast<std::size_t>(draws));
             for (int d = 0; d < draws; ++d) {
-                for (std::size_t k = 0; k < unit_factor.size(); ++k)
-                    unit_factor[k] = static_cast<float>(1.0 + u.population_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 1, k) - 1.0));
-                for (std::size_t i = 0; i < factor.size(); ++i) factor[i] = unit_factor[static_cast<std::size_t>(unit[i])];
-                for (std::size_t j = 0; j < mine.size(); ++j) {
-                    const auto index = static_cast<std::uint64_t>(mine[j] - sites.data());  // the same site in every programme
-                    costs[j] = mine[j]->candidate.cost * (1.0 + u.cost_pct / 100.0 * (2.0 * draw_uniform(u.seed, d, 2, index) - 1.0));
-                }
                 std::vector<double> speed;  // one factor per travel mode, its services alike
                 if (speed_spread > 0.0)
                     for (const Service& v : s.services) {
@@ -776,7 +848,13 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                             mode_order.begin(), std::find(mode_order.begin(), mode_order.end(), v.mode)));
                         speed.push_back(1.0 + speed_spread * (2.0 * draw_uniform(u.seed, d, 3, mode) - 1.0));
                     }
-                const RankingResult r = problem.perturbed(costs, &factor, speed).rank_greedy(p.budget, reserves, false);
+                RankingResult r;
+                if (class_draws) {
+                    r = std::move(class_drawn[pi][static_cast<std::size_t>(d)]);
+                } else {
+                    draw_children_and_costs(d, mine, factor, costs);
+                    r = problem.perturbed(costs, &factor, speed).rank_greedy(p.budget, reserves, false);
+                }
                 totals.push_back(r.children);
                 for (const RankedSite& site : r.sites) {
                     funded_in[static_cast<std::size_t>(d)].push_back(site.candidate);

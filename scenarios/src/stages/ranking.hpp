@@ -4,6 +4,9 @@
 // area class, drowning exposure for pools), the engine's ranking; and the rows, tables and layer of the results folder.
 
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +23,14 @@
 #include "metrics.hpp"
 
 namespace accessplan::scenarios {
+
+/// Travel at other speeds (a draw of speeds class by class): the inputs prepared afresh for a scenario whose modes'
+/// speeds differ, with the friction and travel options (ferries, network, DEM) of every mode.
+struct DrawnTravel {
+    std::shared_ptr<const detail::RunInputs> inputs;
+    MemoryReservation memory;                            ///< what preparing them reserved, held with them
+    std::map<std::string, TravelTimeOptions> options;    ///< per mode; the friction is inputs->friction
+};
 
 /// What the run has computed by the time it ranks; every per-service vector follows Scenario::services.
 struct RankingContext {
@@ -47,6 +58,8 @@ struct RankingContext {
     std::optional<std::uint64_t> seed;               ///< overrides ranking.uncertainty.seed
     TransientMemory* memory = nullptr;               ///< the run's memory guard: each programme's problem is counted
     double services_bytes = 0.0;                     ///< what the guard counts for the services' grids
+    /// The run's travel rebuilt for a scenario with other speeds (uncertainty.speed_pct_by_class); set by the run.
+    std::function<std::shared_ptr<const DrawnTravel>(const Scenario&)> travel_at_speeds;
 };
 
 /// Builds the candidates and ranks them. InputError (exit 3) for bad candidate files, unknown services, costs <= 0,

@@ -374,6 +374,12 @@ std::string summary_json(const Scenario& s, const RunInputs& inputs, const RunRe
             j["uncertainty"] = {{"draws", u->draws}, {"seed", u->seed}, {"population_pct", u->population_pct},
                                 {"cost_pct", u->cost_pct}, {"speed_pct", u->speed_pct}, {"population_unit", u->population_unit},
                                 {"robust_share", 0.9}, {"near_m", u->near_m}};
+        if (const auto& u = rk->uncertainty; u && !u->speed_pct_by_class.empty()) {
+            j["uncertainty"]["speed_pct_by_class"] = u->speed_pct_by_class;
+            j["uncertainty"]["speed_draws"] = nlohmann::json::array();
+            for (const SpeedDraw& d : u->speed_draws)
+                j["uncertainty"]["speed_draws"].push_back({{"by_class", d.by_class}, {"by_mode", d.by_mode}});
+        }
         summary["ranking"] = j;
     }
     summary["warnings"] = result.warnings;

@@ -69,6 +69,14 @@ struct TravelMode {
     bool operator==(const TravelMode&) const = default;
 };
 
+/// The speed classes of a travel mode by name: the road classes (motorway ... path), the land-cover classes (tree_cover
+/// ... moss_lichen) and "boat".
+std::vector<std::string> speed_class_names();
+
+/// `mode` with every speed of a class multiplied by its factor in `factor_by_class` (by speed_class_names' names;
+/// classes not listed: 1) and every speed, the building speed too, by `all`.
+TravelMode scale_speeds(TravelMode mode, const std::map<std::string, double>& factor_by_class, double all = 1.0);
+
 /// Children walking (slope-aware with a DEM) and motorbike (how children reach clinics in rural Vietnam).
 TravelMode default_walking_mode();
 TravelMode default_motorbike_mode();

@@ -118,10 +118,19 @@ struct DrawnSite {
 };
 
 /// The ranking re-run under resampled population and costs: how much of it holds.
+/// The speed factors of one draw with speeds drawn class by class: per class (its speeds in every mode), and per
+/// travel mode (every speed of the mode, with speed_pct).
+struct SpeedDraw {
+    std::map<std::string, double> by_class;
+    std::map<std::string, double> by_mode;
+};
+
 struct UncertaintyReport {
     int draws = 0;
     std::uint64_t seed = 1;
     double population_pct = 0.0, cost_pct = 0.0, speed_pct = 0.0;
+    std::map<std::string, double> speed_pct_by_class;  ///< speeds drawn class by class (empty: not)
+    std::vector<SpeedDraw> speed_draws;               ///< with speed_pct_by_class: each draw's factors
     std::string population_unit;  ///< "zone" or "1 km block"
     std::vector<DrawnSite> sites;  ///< programme by programme, most often funded first
     /// Per programme (RankingReport::programmes order): children newly within reach over the draws, 5th/50th/95th

@@ -113,6 +113,9 @@ struct RankingSettings {
     double population_pct = 10.0;              ///< children per zone (or 1 km block) x U(1 - p, 1 + p)
     double cost_pct = 10.0;                    ///< each site's cost x U(1 - c, 1 + c)
     double speed_pct = 0.0;                    ///< every speed of a travel mode x U(1 - s, 1 + s), per mode (0 = not drawn)
+    /// Speeds per class x U(1 - p, 1 + p), one factor per class and draw for every mode: road classes (motorway ...
+    /// path), land-cover classes (tree_cover, cropland, ...) and boat. Each draw rebuilds friction and searches again.
+    std::map<std::string, double> speed_pct_by_class;
     std::optional<PlanSettings> plan;          ///< a plan over years
 
     bool operator==(const RankingSettings&) const = default;
