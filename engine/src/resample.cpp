@@ -1,8 +1,10 @@
 #include "accessplan/engine/resample.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -55,17 +57,16 @@ Poly clip(const Poly& in, int axis, double k, double sign) {
 
 ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t cols, std::size_t rows,
                                  const std::vector<double>& corner_x, const std::vector<double>& corner_y,
-                                 Grid<double>& target, const Grid<std::uint8_t>* allowed, Grid<double>* unplaced,
-                                 Grid<double>* unmasked) {
+                                 Grid<double>& target, const Grid<std::uint8_t>* allowed, CellCounts* unplaced,
+                                 const Grid<std::uint8_t>* tally) {
     if (values.size() != cols * rows || corner_x.size() != (cols + 1) * (rows + 1) || corner_y.size() != corner_x.size())
         throw InternalError(fmt::format("area_weighted_sum: {} values and {} corners do not fit a {}x{} source",
                                         values.size(), corner_x.size(), cols, rows));
     if (allowed) {
         require_same_grid(target.spec(), "resampled counts", allowed->spec(), "allowed cells");
-        if (!unplaced) throw InternalError("area_weighted_sum: a mask needs a grid for the unplaced counts");
-        require_same_grid(target.spec(), "resampled counts", unplaced->spec(), "unplaced counts");
+        if (!unplaced) throw InternalError("area_weighted_sum: a mask needs a list for the unplaced counts");
     }
-    if (unmasked) require_same_grid(target.spec(), "resampled counts", unmasked->spec(), "unmasked counts");
+    if (tally) require_same_grid(target.spec(), "resampled counts", tally->spec(), "tally cells");
     struct Piece {
         std::size_t cell;
         double area;
@@ -127,8 +128,9 @@ ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t c
             }
             const double kept = v * (in_grid / area);
             report.kept_total += kept;
-            if (unmasked)
-                for (const Piece& p : pieces) (*unmasked)[p.cell] += v * (p.area / area);
+            if (tally)
+                for (const Piece& p : pieces)
+                    if ((*tally)[p.cell]) report.tallied += v * (p.area / area);
             if (!allowed) {
                 for (const Piece& p : pieces) target[p.cell] += v * (p.area / area);
             } else if (on_allowed > 0.0) {  // all of the cell's people inside the grid, onto its allowed cells
@@ -136,50 +138,73 @@ ResampleReport area_weighted_sum(const std::vector<float>& values, std::size_t c
                     if ((*allowed)[p.cell]) target[p.cell] += kept * (p.area / on_allowed);
                 report.moved_in_cell += kept * (1.0 - on_allowed / in_grid);
             } else {
-                for (const Piece& p : pieces) (*unplaced)[p.cell] += v * (p.area / area);
+                for (const Piece& p : pieces) unplaced->emplace_back(p.cell, v * (p.area / area));
                 report.unplaced += kept;
             }
         }
     return report;
 }
 
-NearestPlacement place_on_nearest(Grid<double>& counts, const Grid<double>& unplaced, const Grid<std::uint8_t>& allowed,
-                                  std::size_t max_steps) {
+namespace {
+
+/// place_on_nearest's search, its cell numbers in `Index`: a breadth-first pass from every allowed cell at once, then
+/// each waiting count onto the allowed cell that reached its cell first.
+template <typename Index>
+void place_waiting(Grid<double>& counts, const std::vector<std::pair<std::size_t, double>>& waiting,
+                   const Grid<std::uint8_t>& allowed, std::size_t max_steps, NearestPlacement& out) {
     const GridSpec& spec = counts.spec();
-    require_same_grid(spec, "counts", unplaced.spec(), "unplaced counts");
-    require_same_grid(spec, "counts", allowed.spec(), "allowed cells");
-    NearestPlacement out;
     const std::size_t n = counts.size();
-    bool any = false;
-    for (std::size_t i = 0; i < n && !any; ++i) any = unplaced[i] > 0.0;
-    if (!any) return out;
-    // Breadth-first from every allowed cell at once: nearest[i] is the allowed cell that reached i first.
-    constexpr std::size_t none = static_cast<std::size_t>(-1);
-    std::vector<std::size_t> nearest(n, none), frontier, next;
+    constexpr Index none = std::numeric_limits<Index>::max();
+    std::vector<Index> nearest(n, none), frontier, next;
     for (std::size_t i = 0; i < n; ++i)
         if (allowed[i]) {
-            nearest[i] = i;
-            frontier.push_back(i);
+            nearest[i] = static_cast<Index>(i);
+            frontier.push_back(static_cast<Index>(i));
         }
     for (std::size_t step = 0; step < max_steps && !frontier.empty(); ++step) {
         next.clear();
-        for (const std::size_t i : frontier)
+        for (const Index i : frontier)
             for_each_neighbour_8(spec, i, [&](std::size_t j) {
                 if (nearest[j] != none) return;
                 nearest[j] = nearest[i];
-                next.push_back(j);
+                next.push_back(static_cast<Index>(j));
             });
         frontier.swap(next);
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!(unplaced[i] > 0.0)) continue;
+    for (const auto& [i, count] : waiting) {
         if (nearest[i] == none) {
-            out.not_placed += unplaced[i];
+            out.not_placed += count;
         } else {
-            counts[nearest[i]] += unplaced[i];
-            out.moved += unplaced[i];
+            counts[nearest[i]] += count;
+            out.moved += count;
         }
     }
+}
+
+}  // namespace
+
+NearestPlacement place_on_nearest(Grid<double>& counts, const CellCounts& unplaced, const Grid<std::uint8_t>& allowed,
+                                  std::size_t max_steps) {
+    const GridSpec& spec = counts.spec();
+    require_same_grid(spec, "counts", allowed.spec(), "allowed cells");
+    NearestPlacement out;
+    const std::size_t n = counts.size();
+    // Each cell's counts summed in the order they fell, the cells in index order.
+    std::vector<std::pair<std::size_t, double>> waiting(unplaced.begin(), unplaced.end());
+    std::stable_sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < waiting.size(); ++k) {
+        if (waiting[k].first >= n) throw InternalError("place_on_nearest: an unplaced count lies off the grid");
+        if (kept > 0 && waiting[kept - 1].first == waiting[k].first) waiting[kept - 1].second += waiting[k].second;
+        else waiting[kept++] = waiting[k];
+    }
+    waiting.resize(kept);
+    waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [](const auto& w) { return !(w.second > 0.0); }), waiting.end());
+    if (waiting.empty()) return out;
+    // Breadth-first from every allowed cell at once: nearest[i] is the allowed cell that reached i first (4 bytes a
+    // cell on grids of up to 2^32 - 1 cells, 8 beyond).
+    if (n < std::numeric_limits<std::uint32_t>::max()) place_waiting<std::uint32_t>(counts, waiting, allowed, max_steps, out);
+    else place_waiting<std::size_t>(counts, waiting, allowed, max_steps, out);
     return out;
 }
 

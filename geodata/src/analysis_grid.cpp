@@ -107,15 +107,15 @@ std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& cr
 }
 
 Grid<float> resample_counts(const fs::path& path, int band, const GridSpec& target, ResampleReport* report_out,
-                            const Grid<std::uint8_t>* allowed, Grid<float>* unmasked) {
-    return resample_counts(read_raster_float(path, band), path, target, report_out, allowed, unmasked);
+                            const Grid<std::uint8_t>* allowed, const Grid<std::uint8_t>* tally) {
+    return resample_counts(read_raster_float(path, band), path, target, report_out, allowed, tally);
 }
 
 namespace {
 
 /// The people of `unplaced` onto the nearest allowed cell within `reach` (grid CRS units), into `sums`; the report
 /// counts them.
-Grid<float> finish_counts(Grid<double>& sums, const Grid<double>& unplaced, const Grid<std::uint8_t>* allowed,
+Grid<float> finish_counts(Grid<double>& sums, const CellCounts& unplaced, const Grid<std::uint8_t>* allowed,
                           double reach, ResampleReport& report) {
     if (allowed && report.unplaced > 0.0) {
         const double cell = std::min(sums.spec().transform.cell_width(), sums.spec().transform.cell_height());
@@ -132,8 +132,9 @@ Grid<float> finish_counts(Grid<double>& sums, const Grid<double>& unplaced, cons
 }  // namespace
 
 Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, const GridSpec& target,
-                            ResampleReport* report_out, const Grid<std::uint8_t>* allowed, Grid<float>* unmasked) {
+                            ResampleReport* report_out, const Grid<std::uint8_t>* allowed, const Grid<std::uint8_t>* tally) {
     require_projected_grid(target, "analysis grid");
+    if (tally) require_same_grid(target, "analysis grid", tally->spec(), "tally cells");
     const GridSpec& s = source.spec();
     if (s.crs.empty())
         throw InputError(fmt::format("{}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:4326 file.tif)",
@@ -154,7 +155,7 @@ Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, con
         const auto c0 = static_cast<std::int64_t>(std::llround(dcol)), r0 = static_cast<std::int64_t>(std::llround(drow));
         ResampleReport report;
         Grid<float> shifted(target, 0.0f);
-        Grid<double> unplaced(allowed ? target : GridSpec{}, 0.0);
+        CellCounts unplaced;
         for (std::size_t r = 0; r < s.rows; ++r)
             for (std::size_t c = 0; c < s.cols; ++c) {
                 const float v = source(c, r);
@@ -165,19 +166,18 @@ Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, con
                     continue;
                 const auto cell = static_cast<std::size_t>(tr) * target.cols + static_cast<std::size_t>(tc);
                 report.kept_total += v;
+                if (tally && (*tally)[cell]) report.tallied += v;
                 if (allowed && !(*allowed)[cell]) {
-                    unplaced[cell] = v;
+                    unplaced.emplace_back(cell, v);
                     report.unplaced += v;
                 } else {
                     shifted[cell] = v;
                 }
             }
-        if (unmasked) *unmasked = shifted;
         if (allowed && report.unplaced > 0.0) {
-            for (std::size_t i = 0; i < unplaced.size(); ++i)
-                if (unplaced[i] > 0.0 && unmasked) (*unmasked)[i] = static_cast<float>(unplaced[i]);
             Grid<double> sums(target, 0.0);
             for (std::size_t i = 0; i < sums.size(); ++i) sums[i] = shifted[i];
+            shifted = Grid<float>();  // (its memory back before the result is made)
             shifted = finish_counts(sums, unplaced, allowed,
                                     std::hypot(target.transform.cell_width(), target.transform.cell_height()), report);
         }
@@ -196,13 +196,9 @@ Grid<float> resample_counts(const Grid<float>& source, const fs::path& path, con
     const std::size_t mid = (rows / 2) * (cols + 1) + cols / 2;
     const double reach = std::hypot(cx[mid + cols + 2] - cx[mid], cy[mid + cols + 2] - cy[mid]);
     Grid<double> sums(target, 0.0);
-    Grid<double> unplaced(allowed ? target : GridSpec{}, 0.0), before(unmasked ? target : GridSpec{}, 0.0);
+    CellCounts unplaced;
     ResampleReport report = area_weighted_sum(source.values(), cols, rows, cx, cy, sums, allowed,
-                                              allowed ? &unplaced : nullptr, unmasked ? &before : nullptr);
-    if (unmasked) {
-        *unmasked = Grid<float>(target, 0.0f);
-        for (std::size_t i = 0; i < before.size(); ++i) (*unmasked)[i] = static_cast<float>(before[i]);
-    }
+                                              allowed ? &unplaced : nullptr, tally);
     Grid<float> result = finish_counts(sums, unplaced, allowed, std::isfinite(reach) ? reach : 0.0, report);
     if (report_out) *report_out = report;
     return result;

@@ -598,11 +598,20 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                     in.border && in.rivers ? "border line and rivers" : in.border ? "border line" : "rivers");
     }
     const Grid<std::uint8_t>* allowed = people_mask ? &*people_mask : (account.mask.empty() ? nullptr : &in.land);
-    ResampleReport pop_report;
-    Grid<float> unmasked;
-    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report, allowed,
-                                                      allowed ? &unmasked : nullptr);
+    // The study area itself, in the grid's CRS: no flags across the border or at sea.
+    std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
+    {
+        OGRSpatialReference from = geodata::to_srs(area_crs), to = geodata::to_srs(grid.crs);
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+        if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
+            throw IoError("study area: cannot transform it to the analysis grid's CRS");
+    }
+    in.study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
+    in.study_area_shape = std::move(area_in_grid);
+    ResampleReport pop_report;  // (tallied: the people of the study area as the raster has them)
+    Grid<float> population = geodata::resample_counts(s.population, 1, grid, &pop_report, allowed, &in.study_area);
     account.source_total = in.population_source_total = pop_report.source_total;
+    account.in_boundary = pop_report.tallied;
     account.in_grid = pop_report.kept_total;
     account.moved_off_water = pop_report.moved_in_cell + pop_report.moved_nearby;
     account.not_placed = pop_report.not_placed;
@@ -646,19 +655,6 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, grid, false);
     if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, grid, false);
     in.class_options = AreaClassOptions{s.border_km, s.remote_minutes};
-    // The study area itself, in the grid's CRS: no flags across the border or at sea.
-    std::unique_ptr<OGRGeometry> area_in_grid(area->clone());
-    {
-        OGRSpatialReference from = geodata::to_srs(area_crs), to = geodata::to_srs(grid.crs);
-        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
-        if (!ct || area_in_grid->transform(ct.get()) != OGRERR_NONE)
-            throw IoError("study area: cannot transform it to the analysis grid's CRS");
-    }
-    in.study_area = geodata::rasterize_mask({area_in_grid.get()}, grid, false);
-    in.study_area_shape = std::move(area_in_grid);
-    const Grid<float>& as_read = allowed ? unmasked : population;
-    for (std::size_t i = 0; i < as_read.size(); ++i)
-        if (in.study_area[i]) account.in_boundary += as_read[i];
     if (in.border) {
         std::size_t pieces = 0;
         account.beyond_border = drop_beyond_border(in.study_area, *in.border, population, pieces);

@@ -31,16 +31,17 @@ std::unique_ptr<OGRGeometry> read_study_area(const std::filesystem::path& path, 
 /// naming the first one; nodata counts as 0. The report says how much of the source fell inside the grid.
 /// With `allowed` (dasymetric: people live on land), each source cell's people go only to the allowed cells of its
 /// footprint; a footprint without one moves its people to the nearest allowed cell within one source-cell diagonal,
-/// and what has none within reach is left out; the report counts each, and `unmasked` (optional) gets the counts as
-/// they would be without the mask.
+/// and what has none within reach is left out; the report counts each. With `tally` (the target's grid), the report's
+/// `tallied` is what fell on its non-zero cells as without the mask (the people of a boundary as the raster has them).
+/// Memory: 8 bytes a target cell for the sums and 4 for the result (with a mask, 4 more while people are moved).
 Grid<float> resample_counts(const std::filesystem::path& path, int band, const GridSpec& target,
                             ResampleReport* report = nullptr, const Grid<std::uint8_t>* allowed = nullptr,
-                            Grid<float>* unmasked = nullptr);
+                            const Grid<std::uint8_t>* tally = nullptr);
 
 /// The same for a band already read (read_raster_bands); `path` is named in error messages.
 Grid<float> resample_counts(const Grid<float>& source, const std::filesystem::path& path, const GridSpec& target,
                             ResampleReport* report = nullptr, const Grid<std::uint8_t>* allowed = nullptr,
-                            Grid<float>* unmasked = nullptr);
+                            const Grid<std::uint8_t>* tally = nullptr);
 
 enum class Resampling { nearest, bilinear };
 
