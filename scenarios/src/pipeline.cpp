@@ -93,10 +93,14 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
             auto [drawn_inputs, reservation] = prepare_inputs(drawn, drawn_clock);
             auto drawn_travel = std::make_shared<DrawnTravel>();
             drawn_travel->inputs = std::make_shared<const RunInputs>(std::move(drawn_inputs));
-            drawn_travel->memory = std::move(reservation);
+            drawn_travel->reserved_bytes = reservation.bytes();
             drawn_travel->options = travel_options(drawn, *drawn_travel->inputs, ferries);
             return std::shared_ptr<const DrawnTravel>(std::move(drawn_travel));
         };
+        if (options.progress)
+            context.progress = [&](std::size_t done, std::size_t total) {
+                options.progress("ranking: speeds drawn by class", done, total);
+            };
         result.ranking = run_ranking(context, result.warnings);
     }
 

@@ -276,19 +276,17 @@ void read_ranking(Reader& r, const YAML::Node& node, Scenario& s) {
         speed.expected = "a percentage from 0 to 50 (10 = every speed of a mode +-10% in a draw)";
         rk.speed_pct = r.number(u, "speed_pct", uw, speed).value_or(rk.speed_pct);
         if (YAML::Node by = u["speed_pct_by_class"] ? r.map(u, "speed_pct_by_class", uw, false) : YAML::Node(); by.IsMap()) {
+            // Keys: the speed classes (road classes, land-cover classes, boat), with a "did you mean" for a near miss.
             const std::vector<std::string> names = speed_class_names();
+            r.check_keys(by, uw + ".speed_pct_by_class", std::set<std::string>(names.begin(), names.end()));
             NumberRule class_pct{"", 0.0, 90.0};
             class_pct.expected = "a percentage from 0 to 90 (40 = the class's speeds +-40% in a draw; a speed stays above 0)";
             rk.speed_pct_by_class.clear();
             for (const auto& kv : by) {
                 const std::string name = kv.first.as<std::string>("");
-                const std::string at = uw + ".speed_pct_by_class." + name;
-                if (std::find(names.begin(), names.end(), name) == names.end()) {
-                    r.error(kv.first, at, fmt::format("not a speed class; use road classes, land-cover classes or boat: {}",
-                                                      fmt::join(names, ", ")));
-                    continue;
-                }
-                if (auto v = r.scalar_number(kv.second, at, class_pct)) rk.speed_pct_by_class[name] = *v;
+                if (std::find(names.begin(), names.end(), name) == names.end()) continue;  // (check_keys said so)
+                if (auto v = r.scalar_number(kv.second, uw + ".speed_pct_by_class." + name, class_pct))
+                    rk.speed_pct_by_class[name] = *v;
             }
         }
     }

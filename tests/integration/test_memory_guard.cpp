@@ -63,7 +63,7 @@ void require_reservation_covers_peak(const fs::path& scenario, const fs::path& o
 
 }  // namespace
 
-TEST_CASE("the memory guard reserves at least a run's measured peak and at most 1.5x: the demo, and its grid 8x finer",
+TEST_CASE("the memory guard reserves at least a run's measured peak and at most 1.5x: the demo, its grid 8x finer, speeds drawn by class",
           "[integration][memory]") {
     TempDir dir;
     namespace demo = accessplan::demo;
@@ -78,4 +78,10 @@ TEST_CASE("the memory guard reserves at least a run's measured peak and at most 
            "services:\n  - {name: playground, facility_types: [playground], target_group: children_3_14, "
            "threshold_min: 15, mode: walking}\nranking: null\n";
     require_reservation_covers_peak(baseline.parent_path() / "fine.yaml", dir / "fine-results");
+    // Speeds drawn class by class (each draw prepares the inputs again and builds its problems beside the run's), with
+    // the time_saved objective, whose reaches are the widest.
+    std::ofstream(baseline.parent_path() / "class_draws.yaml")
+        << "schema_version: 1\nbase: baseline.yaml\nranking:\n  objective: time_saved\n  plan: null\n"
+           "  uncertainty: {draws: 2, speed_pct_by_class: {track: 40, cropland: 30}}\n";
+    require_reservation_covers_peak(baseline.parent_path() / "class_draws.yaml", dir / "class-draws-results");
 }

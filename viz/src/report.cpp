@@ -108,7 +108,7 @@ std::string t(const std::string& key, Lang lang) {
         {"left", {"Left", "Còn lại"}},
         {"spent col", {"Spent", "Đã dùng"}},
         {"sites", {"Sites", "Địa điểm"}},
-        {"bound", {"At most this far from the best possible", "Cách tối ưu tối đa"}},
+        {"bound", {"At most this far from the best possible", "Khoảng cách tối đa tới tối ưu"}},
         {"reserved", {"Kept for priority areas", "Dành cho vùng ưu tiên"}},
         {"why left", {"Why money is left", "Vì sao còn tiền"}},
         {"budget curve note", {"What each budget buys: the ranking re-run at 10%, 20% … 100% of each programme's budget "
@@ -515,7 +515,7 @@ std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string
     if (p.unspent_reason == "no_candidates")
         return p.beyond >= 0.5
                    ? (vi ? fmt::format("không có địa điểm ứng viên: {} trẻ ngoài ngưỡng không thuộc cụm thiếu hụt nào từ {} trẻ "
-                                       "trở lên (gaps.min_children); hãy liệt kê địa điểm ứng viên trong tệp",
+                                       "trở lên (gaps.min_children); hãy liệt kê địa điểm ứng viên trong một tệp (ranking.candidates)",
                                        number(p.beyond, 0, lang), number(p.gap_min_children, 0, lang))
                          : fmt::format("no candidate sites: the {} children beyond the threshold live in no gap cluster of {} "
                                        "children or more (gaps.min_children); list candidate sites in a file",
@@ -524,7 +524,7 @@ std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string
     if (p.unspent_reason == "nobody_left")
         return vi ? "không còn địa điểm nào giúp thêm trẻ được tiếp cận" : "no site left would reach anyone new";
     if (p.unspent_reason == "nothing_affordable")
-        return vi ? fmt::format("địa điểm rẻ nhất còn giúp được trẻ có giá {}", money(p.cheapest_useful, currency, lang))
+        return vi ? fmt::format("địa điểm rẻ nhất còn đưa thêm trẻ vào trong ngưỡng có giá {}", money(p.cheapest_useful, currency, lang))
                   : fmt::format("the cheapest site that would still reach anyone new costs {}", money(p.cheapest_useful, currency, lang));
     return "";
 }
@@ -571,12 +571,13 @@ std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::
         return s;
     };
     const auto year = [&](const char* key) { return fmt::format("{:.0f}", f(key)); };
+    const auto metres = [&](const char* key) { return number(f(key), 0, lang) + " m"; };  // "1.000 m"
     const std::string who = w("programme").empty() ? "ngân sách" : "chương trình " + w("programme");
     const std::string gap = std::isfinite(f("gap_pct"))
                                 ? fmt::format(", thấp hơn tối ưu nhiều nhất {}% (programmes.csv gap_pct)", number(f("gap_pct"), 1, lang))
                                 : "";
-    const std::string near = "mỗi địa điểm đưa đến những trẻ mà địa điểm kia không đưa đến, nhưng hãy kiểm tra rằng đó không "
-                             "phải một nơi bị liệt kê hai lần";
+    const std::string near = "mỗi địa điểm phục vụ thêm những trẻ mà địa điểm kia không phục vụ, nhưng hãy kiểm tra rằng đó "
+                             "không phải một nơi bị liệt kê hai lần";
     const std::string& key = n.key;
     if (key == "share_not_met" || key == "money_left") {
         const auto pi = static_cast<std::size_t>(f("programme"));
@@ -593,8 +594,8 @@ std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::
         return fmt::format("xếp hạng, {}: {}", label, reserve_words(p.reserves[k], r.currency, lang));
     }
     if (key == "candidates_unplaced")
-        return fmt::format("{}: {} địa điểm ứng viên nằm ngoài lưới hoặc cách đất đi lại được hơn {} m nên bị bỏ qua: {}",
-                           w("file"), count("count"), plain("snap_m"), w("ids"));
+        return fmt::format("{}: {} địa điểm ứng viên nằm ngoài lưới hoặc cách đất đi lại được hơn {} nên bị bỏ qua: {}",
+                           w("file"), count("count"), metres("snap_m"), w("ids"));
     if (key == "plan_zones_without_growth")
         return fmt::format("kế hoạch: {} trong {} vùng không có tốc độ tăng trong growth_pct nên tăng 0% mỗi năm; hãy cho "
                            "chúng other: <% mỗi năm>", count("zones"), count("of"));
@@ -605,12 +606,12 @@ std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::
         return fmt::format("kế hoạch: chưa đặt population_year; lưới dân số được coi là của năm {} (năm đầu của kế hoạch) và "
                            "tăng từ đó; hãy đặt năm của dữ liệu dân số (WorldPop 2020: population_year: 2020)", year("first_year"));
     if (key == "off_road")
-        return fmt::format("xếp hạng: {} địa điểm ứng viên được tạo không có đường trong phạm vi {} m{}: chúng được đặt trên đất "
+        return fmt::format("xếp hạng: {} địa điểm ứng viên được tạo không có đường trong phạm vi {}{}: chúng được đặt trên đất "
                            "đi lại được gần nhất (tên của chúng ghi rõ), và có thể cần làm đường đến đó mà chi phí chưa tính",
-                           count("count"), plain("road_m"), f("roads") > 0.0 ? "" : " (chưa đặt travel.roads)");
+                           count("count"), metres("road_m"), f("roads") > 0.0 ? "" : " (chưa đặt travel.roads)");
     if (key == "generated_dropped")
-        return fmt::format("xếp hạng: {} địa điểm ứng viên được tạo không có đất đi lại được trong phạm vi {} m "
-                           "(facilities.snap_distance_m) nên bị bỏ qua", count("count"), plain("snap_m"));
+        return fmt::format("xếp hạng: {} địa điểm ứng viên được tạo không có đất đi lại được trong phạm vi {} "
+                           "(facilities.snap_distance_m) nên bị bỏ qua", count("count"), metres("snap_m"));
     if (key == "no_candidates")
         return "xếp hạng: không có địa điểm ứng viên (không có trong tệp, và không có vùng thiếu hụt để tạo địa điểm)";
     if (key == "service_in_no_programme")
@@ -640,12 +641,23 @@ std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::
                            "từng năm (plan_years.csv), xếp hạng một lần (ranking.csv) chi ngân sách; hãy cho hai số khớp nhau "
                            "nếu trích dẫn cả hai", who, year("first_year"), year("last_year"), money(f("money"), r.currency, lang),
                            money(f("budget"), r.currency, lang));
-    if (key == "plan_share_not_met")
+    if (key == "plan_share_not_met") {
+        std::vector<std::string> where;
+        for (std::size_t k = 0; n.words.count(fmt::format("where_{}", k)); ++k)
+            where.push_back(fmt::format("{} (đã dùng {} / {})", n.words.at(fmt::format("where_{}", k)),
+                                        money(f(fmt::format("spent_{}", k).c_str()), r.currency, lang),
+                                        money(f(fmt::format("target_{}", k).c_str()), r.currency, lang)));
         return fmt::format("kế hoạch: tỷ lệ tối thiểu không đạt ở {} lượt chương trình–năm: {}; các cột min_share_spent và "
-                           "why_unspent của plan_years.csv cho biết đã chi gì và vì sao còn tiền", count("count"), w("where"));
+                           "why_unspent của plan_years.csv cho biết đã chi gì và vì sao còn tiền", count("count"),
+                           fmt::join(where, ", "));
+    }
+    if (key == "speed_classes_idle")
+        return fmt::format("xếp hạng: speed_pct_by_class có {} loại không làm thay đổi gì ({}): không phương tiện nào của các "
+                           "dịch vụ đi trên chúng, hoặc không ô nào của lưới có chúng; các lần rút mẫu của chúng chỉ tốn thời gian",
+                           count("count"), w("classes"));
     if (key == "exact_one_shot_only")
-        return fmt::format("xếp hạng: bộ giải chính xác chỉ xếp hạng một lần (ranking.csv); {} được xếp bằng thuật toán tham "
-                           "lam, nên một địa điểm tối ưu có thể có funded_share thấp",
+        return fmt::format("xếp hạng: bộ giải chính xác chỉ áp dụng cho bảng xếp hạng một lần (ranking.csv); {} được xếp bằng "
+                           "thuật toán tham lam, nên một địa điểm tối ưu có thể có funded_share thấp",
                            f("plan") > 0.0 && f("draws") > 0.0 ? "các đường cong ngân sách, các năm của kế hoạch và các lần rút mẫu"
                            : f("plan") > 0.0                   ? "các đường cong ngân sách và các năm của kế hoạch"
                                                                : "các đường cong ngân sách và các lần rút mẫu");
@@ -655,11 +667,11 @@ std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::
     if (key == "nobody_new")
         return "xếp hạng: không ứng viên nào đưa thêm trẻ vào trong ngưỡng: không có địa điểm nào được xếp hạng";
     if (key == "near_funded")
-        return fmt::format("xếp hạng: {} địa điểm được cấp vốn nằm trong vòng {} m (ranking.near_m) quanh một địa điểm được cấp "
-                           "vốn khác cùng dịch vụ (cột near_funded của ranking.csv): {}", count("count"), plain("near_m"), near);
+        return fmt::format("xếp hạng: {} địa điểm được cấp vốn nằm trong vòng {} (ranking.near_m) quanh một địa điểm được cấp "
+                           "vốn khác cùng dịch vụ (cột near_funded của ranking.csv): {}", count("count"), metres("near_m"), near);
     if (key == "plan_near_funded")
-        return fmt::format("kế hoạch: {} địa điểm của kế hoạch nằm trong vòng {} m (ranking.near_m) quanh một địa điểm khác cùng "
-                           "dịch vụ trong kế hoạch (cột near_funded của plan.csv): {}", count("count"), plain("near_m"), near);
+        return fmt::format("kế hoạch: {} địa điểm của kế hoạch nằm trong vòng {} (ranking.near_m) quanh một địa điểm khác cùng "
+                           "dịch vụ trong kế hoạch (cột near_funded của plan.csv): {}", count("count"), metres("near_m"), near);
     return n.text;  // a note without its Vietnamese sentence (the test of every key catches one)
 }
 
@@ -689,7 +701,7 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
     out += "</tbody></table>\n";
     out += fmt::format("<p class=\"note\">{}</p>\n",
                        esc(lang == Lang::vi
-                               ? "Cột \u201cCách tối ưu tối đa\u201d: phương án tham lam kém phương án tốt nhất có thể nhiều nhất bấy nhiêu "
+                               ? "Cột \u201cKhoảng cách tối đa tới tối ưu\u201d: phương án tham lam kém phương án tốt nhất có thể nhiều nhất bấy nhiêu "
                                  "phần trăm (một cận trên, thường rộng hơn nhiều so với khoảng cách thật: với --exact, xếp hạng "
                                  "giáo dục của tỉnh mẫu là tối ưu). \u201c–\u201d: không có cận khi địa điểm có công suất."
                                : "\u201cAt most this far from the best possible\u201d: the greedy ranking is at most this many percent "

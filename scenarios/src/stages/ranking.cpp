@@ -637,7 +637,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     };
     std::vector<PlanPick> plan_picks;
     std::vector<std::string> unmet_shares;  // programme year (spent of target): a plan year's min_share not met
-    std::vector<std::string> unmet_where;   // programme year, of the same
+    struct Unmet {
+        std::string where;  // programme year
+        double spent, target;
+    };
+    std::vector<Unmet> unmet_where;  // the same, for the note's figures
     if (rk.plan) {
         report.plan.emplace();
         plan_factor = plan_factors(c, *rk.plan, *report.plan, notes);
@@ -673,6 +677,37 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     // a draw's travel (friction, today's travel times, each candidate's reach) is built once for all programmes.
     std::vector<std::vector<RankingResult>> class_drawn(programmes.size());
     if (class_draws) {
+        // A class no service's mode moves on, or that no cell has, changes nothing: say so (each draw still costs a rebuild).
+        std::vector<std::string> idle;
+        for (const auto& [name, pct] : rk.speed_pct_by_class) {
+            if (!(pct > 0.0)) continue;
+            bool moves = false, present = false;
+            for (const std::string& m : mode_order) {
+                const TravelMode& mode = s.modes.at(m);
+                const std::map<std::string, double> one{{name, 2.0}};
+                moves = moves || !(scale_speeds(mode, one) == mode);  // doubling the class's speeds changes the mode
+            }
+            std::optional<RoadClass> road;
+            for (std::size_t k = 1; k < road_class_count; ++k)
+                if (road_class_name(static_cast<RoadClass>(k)) == name) road = static_cast<RoadClass>(k);
+            if (name == "boat") {
+                present = c.rivers != nullptr;
+                for (std::size_t i = 0; i < c.landcover.size() && !present; ++i) present = c.landcover[i] == landcover::water;
+            } else if (road) {
+                present = c.roads != nullptr && std::find(c.roads->values().begin(), c.roads->values().end(),
+                                                          static_cast<std::uint8_t>(*road)) != c.roads->values().end();
+            } else {
+                for (std::size_t i = 0; i < c.landcover.size() && !present; ++i)
+                    present = landcover::class_name(c.landcover[i]) == std::optional<std::string_view>(name);
+            }
+            if (!moves || !present) idle.push_back(name);
+        }
+        if (!idle.empty())
+            notes.add("speed_classes_idle",
+                      fmt::format("ranking.uncertainty.speed_pct_by_class: {} change(s) nothing: no service's travel mode "
+                                  "moves on them, or no cell of the grid has them; their draws only cost time",
+                                  fmt::join(idle, ", ")),
+                      {{"count", idle.size()}}, {{"classes", fmt::format("{}", fmt::join(idle, ", "))}});
         UncertaintyReport& u = *report.uncertainty;
         const std::vector<std::string> class_names = speed_class_names();
         Grid<float> factor(c.grid, 1.0f);
@@ -695,6 +730,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             }
             u.speed_draws.push_back(drawn_speeds);
             const std::shared_ptr<const DrawnTravel> travel = c.travel_at_speeds(drawn);
+            const double drawn_bytes = travel->reserved_bytes - program_bytes;  // its inputs and today's times
             std::vector<RankingService> at_speeds = services;
             std::vector<TravelTimeResult> now(s.services.size());
             for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -710,15 +746,18 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 std::vector<RankingCandidate> candidates;
                 for (const Site* x : mine) candidates.push_back(x->candidate);
                 const RankingProblem problem(at_speeds, std::move(candidates), objective, rk.time_cap_min);
+                // Beside the run's own grids: the draw's inputs and searches, the problem, and the ranking's grids (cell
+                // numbering, weights per service, draw units and factors, distance to water: 4 bytes a cell each).
                 if (c.memory != nullptr)
-                    c.memory->at_least(c.services_bytes + static_cast<double>(problem.memory_bytes()) +
-                                           4.0 * static_cast<double>(c.grid.cell_count()),
+                    c.memory->at_least(c.services_bytes + drawn_bytes + static_cast<double>(problem.memory_bytes()) +
+                                           4.0 * static_cast<double>(c.grid.cell_count() * (s.services.size() + 4)),
                                        fmt::format("{}: a draw of speeds class by class ({} candidates)", s.file.string(), mine.size()),
-                                       "draw fewer classes' speeds, or use fewer candidates");
+                                       "use fewer candidates or a larger area.cell_size_m, or drop speed_pct_by_class");
                 draw_children_and_costs(d, mine, factor, costs);
                 class_drawn[pi].push_back(problem.perturbed(costs, &factor).rank_greedy(programmes[pi].budget,
                                                                                         programme_reserves(programmes[pi]), false));
             }
+            if (c.progress) c.progress(static_cast<std::size_t>(d + 1), static_cast<std::size_t>(draws));
         }
     }
 
@@ -943,7 +982,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                     if (!x.met() && x.share > 0.0) {
                         unmet_shares.push_back(fmt::format("{} {} ({} of {} {})", p.name, row.year, thousands(x.spent),
                                                            thousands(x.target), rk.currency));
-                        unmet_where.push_back(fmt::format("{} {}", p.name, row.year));
+                        unmet_where.push_back({fmt::format("{} {}", p.name, row.year), x.spent, x.target});
                     }
                 report.plan->years.push_back(std::move(row));
             }
@@ -974,12 +1013,21 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         report.started_from_best_single = report.started_from_best_single || pr.started_from_best_single;
         report.programmes.push_back(std::move(pr));
     }
-    if (!unmet_shares.empty())
+    if (!unmet_shares.empty()) {
+        // (figures spent_k and target_k, words where_k: the k-th programme-year)
+        std::map<std::string, double> figures{{"count", unmet_shares.size()}};
+        std::map<std::string, std::string> words;
+        for (std::size_t k = 0; k < unmet_where.size(); ++k) {
+            words[fmt::format("where_{}", k)] = unmet_where[k].where;
+            figures[fmt::format("spent_{}", k)] = unmet_where[k].spent;
+            figures[fmt::format("target_{}", k)] = unmet_where[k].target;
+        }
         notes.add("plan_share_not_met",
                   fmt::format("ranking.plan: a minimum share was not met in {} programme-year(s): {}; plan_years.csv "
                               "min_share_spent and why_unspent say what was spent and why money is left",
                               unmet_shares.size(), fmt::join(unmet_shares, ", ")),
-                  {{"count", unmet_shares.size()}}, {{"where", fmt::format("{}", fmt::join(unmet_where, ", "))}});
+                  std::move(figures), std::move(words));
+    }
     report.exact = std::any_of(report.programmes.begin(), report.programmes.end(), [](const ProgrammeReport& p) { return p.exact; });
     if (report.exact && (rk.plan || report.uncertainty))
         notes.add("exact_one_shot_only",

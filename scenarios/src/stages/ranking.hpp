@@ -28,7 +28,8 @@ namespace accessplan::scenarios {
 /// speeds differ, with the friction and travel options (ferries, network, DEM) of every mode.
 struct DrawnTravel {
     std::shared_ptr<const detail::RunInputs> inputs;
-    MemoryReservation memory;                            ///< what preparing them reserved, held with them
+    /// What preparing them reserved (released when they were ready: the ranking counts them in the run's reservation).
+    double reserved_bytes = 0.0;
     std::map<std::string, TravelTimeOptions> options;    ///< per mode; the friction is inputs->friction
 };
 
@@ -60,6 +61,7 @@ struct RankingContext {
     double services_bytes = 0.0;                     ///< what the guard counts for the services' grids
     /// The run's travel rebuilt for a scenario with other speeds (uncertainty.speed_pct_by_class); set by the run.
     std::function<std::shared_ptr<const DrawnTravel>(const Scenario&)> travel_at_speeds;
+    std::function<void(std::size_t done, std::size_t total)> progress;  ///< draws of speeds by class done (may be empty)
 };
 
 /// Builds the candidates and ranks them. InputError (exit 3) for bad candidate files, unknown services, costs <= 0,

@@ -51,9 +51,9 @@ TEST_CASE("every warning of the ranking has its Vietnamese sentence in the repor
                                      {"limit", 2000}, {"candidates", 2417}, {"seconds", 0.5}, {"gap_pct", 1.25}, {"greedy_better", 1},
                                      {"population_year", 2027}, {"first_year", 2026}, {"last_year", 2030}, {"money", 55e9},
                                      {"budget", 5e9}, {"cheapest", 7.5e9}, {"plan", 1}, {"draws", 1}, {"near_m", 500},
-                                     {"programme", 0}, {"reserve", 0}},
+                                     {"programme", 0}, {"reserve", 0}, {"spent_0", 4e9}, {"target_0", 12e9}},
                                     {{"programme", "education"}, {"file", "candidates.csv"}, {"ids", "A1, A2"},
-                                     {"service", "pool"}, {"where", "education 2027"}}};
+                                     {"service", "pool"}, {"where_0", "education 2027"}, {"classes", "snow_ice"}}};
         CHECK(viz::ranking_note_text(note, report, viz::Lang::en) == english);
         const std::string vi = viz::ranking_note_text(note, report, viz::Lang::vi);
         CHECK(vi != english);
@@ -78,4 +78,8 @@ TEST_CASE("every warning of the ranking has its Vietnamese sentence in the repor
     CHECK_THAT(text("share_not_met"), Catch::Contains("30%") && Catch::Contains("4 tỷ đồng / 12 tỷ đồng") &&
                                           Catch::Contains("hải đảo, biên giới"));
     CHECK_THAT(text("near_funded"), Catch::Contains("1.200 địa điểm") && Catch::Contains("500 m"));
+    const scenarios::RankingNote unmet{"plan_share_not_met", english, {{"count", 1}, {"spent_0", 1.2e9}, {"target_0", 1.9e9}},
+                                       {{"where_0", "swimming 2026"}}};
+    CHECK_THAT(viz::ranking_note_text(unmet, report, viz::Lang::vi),
+               Catch::Contains("swimming 2026 (đã dùng 1,2 tỷ đồng / 1,9 tỷ đồng)"));
 }
