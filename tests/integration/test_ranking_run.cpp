@@ -73,6 +73,15 @@ TEST_CASE("rank: file candidates, budget, exact vs greedy, and the outputs", "[i
     CHECK(std::stod(rows[0].attribute("children_new")) > 0.0);
     CHECK_THAT(rows[0].attribute("reason"), Catch::Contains("people of all ages (no age data)"));
     CHECK_THAT(r.out, Catch::Contains("greedy gap"));
+    // No age data: the report's ranking figures and table headers count people, not children.
+    {
+        const std::string html = test::slurp(dir / "out" / "report.html");
+        const auto at = html.find("<section id=\"ranking\"");
+        REQUIRE(at != std::string::npos);
+        const std::string ranking = html.substr(at, html.find("</section>", at) - at);
+        CHECK_THAT(ranking, Catch::Contains(" people newly within reach</p>") && Catch::Contains("<th>People newly") &&
+                                !Catch::Contains("<th>Children newly") && !Catch::Contains("<th>Cumulative children"));
+    }
 
     // The time-saved objective, chosen on the command line: child-minutes saved, reported per site.
     auto saved = test::run_cli({"rank", (dir / "s.yaml").string(), "--out", (dir / "saved").string(), "--objective", "time_saved"});

@@ -116,6 +116,9 @@ std::string t(const std::string& key, Lang lang) {
                                "Mỗi mức ngân sách mua được gì: xếp hạng lại ở 10%, 20% … 100% ngân sách của từng chương "
                                "trình (budget_curve.csv), không phải các địa điểm đầu của danh sách đầy đủ."}},
         {"y children", {"children newly within reach", "trẻ em mới được tiếp cận"}},
+        {"y people", {"people newly within reach", "người dân mới được tiếp cận"}},
+        {"new people", {"People newly within reach", "Người dân mới được tiếp cận"}},
+        {"cumulative people", {"Cumulative people", "Số dân lũy kế"}},
         {"all", {"all", "tất cả"}},
         {"nothing ranked", {"No site was ranked.", "Không có địa điểm nào được xếp hạng."}},
         {"rank dots", {"Too close together to number at this zoom (white dots: zoom in, or see the ranking table): ranks",
@@ -149,6 +152,13 @@ std::string t(const std::string& key, Lang lang) {
     const auto it = table.find(key);
     if (it == table.end()) return key;
     return lang == Lang::vi ? it->second.second : it->second.first;
+}
+
+/// A ranking label about children ("new children", "y children", "cumulative children"): about people when the run has
+/// no age data (its "children" are people of all ages).
+std::string rt(const std::string& key, const scenarios::RankingReport& rk, Lang lang) {
+    if (!rk.all_ages) return t(key, lang);
+    return t(std::string(key).replace(key.find("children"), 8, "people"), lang);
 }
 
 std::string number(double v, int decimals, Lang lang) {
@@ -682,7 +692,7 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
     std::string out = fmt::format("<table id=\"programmes-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                                   "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
                                   esc(t("programme", lang)), esc(t("services", lang)), esc(t("budget", lang)),
-                                  esc(t("spent col", lang)), esc(t("left", lang)), esc(t("sites", lang)), esc(t("new children", lang)),
+                                  esc(t("spent col", lang)), esc(t("left", lang)), esc(t("sites", lang)), esc(rt("new children", rk, lang)),
                                   esc(t("bound", lang)), esc(t("reserved", lang)), esc(t("why left", lang)));
     for (const auto& p : rk.programmes) {
         std::vector<std::string> services, reserves;
@@ -711,10 +721,8 @@ std::string programmes_table(const scenarios::RankingReport& rk, Lang lang) {
     return out;
 }
 
-/// Who gains: per service, children beyond the threshold (and of them in island, border or remote areas) and the
-/// Gini of travel time over children, before and after the ranked sites.
 /// The plan's sites on the study area, a colour per year (an SVG, inline: it prints with the report).
-std::string plan_map(const scenarios::PlanReport& plan, const MapContext& ctx, Lang lang) {
+std::string plan_map(const scenarios::RankingReport& rk, const scenarios::PlanReport& plan, const MapContext& ctx, Lang lang) {
     const auto& g = ctx.grid;
     const double w = 640.0, h = w * (g.max_y() - g.min_y()) / (g.max_x() - g.min_x());
     const auto sx = [&](double x) { return (x - g.min_x()) / (g.max_x() - g.min_x()) * w; };
@@ -755,7 +763,7 @@ std::string plan_map(const scenarios::PlanReport& plan, const MapContext& ctx, L
                            "stroke-width=\"0.8\"><title>{} · {} · {}</title></circle>",
                            x.year, sx(x.x), sy(x.y), plan_year_colour(i, n).hex(), x.year,
                            esc(x.name.empty() ? x.id : site_name(x.name, lang) + " (" + x.id + ")"),
-                           esc(fmt::format("{}, {} {}", display_name(x.service, lang), number(x.children, 0, lang), t("y children", lang))));
+                           esc(fmt::format("{}, {} {}", display_name(x.service, lang), number(x.children, 0, lang), rt("y children", rk, lang))));
     }
     out += "</svg>\n<div class=\"legend\">";
     for (std::size_t i = 0; i < n; ++i) {
@@ -804,7 +812,7 @@ std::string plan_section(const scenarios::RankingReport& rk, const MapContext& c
                        "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
                        vi ? "Năm" : "Year", esc(t("programme", lang)), vi ? "Ngân sách năm" : "The year's money",
                        vi ? "Chuyển từ năm trước" : "Carried in", esc(t("spent col", lang)), esc(t("left", lang)),
-                       esc(t("sites", lang)), esc(t("new children", lang)), esc(t("why left", lang)));
+                       esc(t("sites", lang)), esc(rt("new children", rk, lang)), esc(t("why left", lang)));
     for (const auto& y : plan.years)
         out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
@@ -829,7 +837,7 @@ std::string plan_section(const scenarios::RankingReport& rk, const MapContext& c
     out += fmt::format("<table id=\"plan-sites\"><thead><tr><th>{}</th><th>{}</th><th>#</th><th>{}</th><th>{}</th><th>{}</th>"
                        "<th>{}</th><th>{}</th></tr></thead><tbody>\n",
                        vi ? "Năm" : "Year", esc(t("programme", lang)), esc(t("site", lang)), esc(t("service", lang)),
-                       esc(t("cost", lang) + " (" + rk.currency + ")"), esc(t("new children", lang)), esc(t("zone", lang)));
+                       esc(t("cost", lang) + " (" + rk.currency + ")"), esc(rt("new children", rk, lang)), esc(t("zone", lang)));
     for (const auto& x : plan.sites)
         out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>"
                            "<td class=\"n\">{}</td><td>{}</td></tr>\n",
@@ -851,9 +859,11 @@ std::string plan_section(const scenarios::RankingReport& rk, const MapContext& c
                            a.year, esc(display_name(a.service, lang)), number(a.children, 0, lang), number(a.beyond_without, 0, lang),
                            number(a.beyond_with, 0, lang));
     out += "</tbody></table>\n";
-    return out + plan_map(plan, ctx, lang);
+    return out + plan_map(rk, plan, ctx, lang);
 }
 
+/// Who gains: per service, children beyond the threshold (and of them in island, border or remote areas) and the
+/// Gini of travel time over children, before and after the ranked sites.
 std::string equity_table(const scenarios::RankingReport& rk, Lang lang) {
     if (rk.equity.empty()) return "";
     const bool vi = lang == Lang::vi;
@@ -936,7 +946,7 @@ std::string cost_chart(const scenarios::RankingReport& rk, Lang lang) {
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#555\"/>\n", left, top, pw, ph);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", left + pw / 2, H - 8, esc(t("x budget", lang)));
     svg += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", top + ph / 2,
-                       esc(t("y children", lang)));
+                       esc(rt("y children", rk, lang)));
     return svg + "</svg>\n";
 }
 
@@ -1137,7 +1147,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         body += fmt::format("<section id=\"ranking\" class=\"pagebreak\"><h2>{}</h2><p>{}: {} · {} {} · {} {}</p>\n",
                             esc(t("ranking", lang)), esc(t("budget", lang)), esc(money(rk->budget, rk->currency, lang)),
                             esc(t("spent", lang)), esc(money(rk->spent, rk->currency, lang)), number(rk->children, 0, lang),
-                            esc(t("y children", lang)));
+                            esc(rt("y children", *rk, lang)));
         // The budget officer's first view: how much of the ranking holds under uncertainty, then the programmes.
         const bool drawn = rk->uncertainty.has_value();
         if (drawn) {
@@ -1150,19 +1160,19 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                                                              : fmt::format("counting a neighbour within {} m", number(u.near_m, 0, lang))));
             body += fmt::format("<p id=\"robust-core\">{}</p>\n",
                                 esc(lang == Lang::vi
-                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với số trẻ theo {} ±{}% và chi phí ±{}%{} (giá trị khởi tạo ngẫu nhiên, seed: {}). "
+                                        ? fmt::format("Độ vững: xếp hạng lại {} lần với {} theo {} ±{}% và chi phí ±{}%{} (giá trị khởi tạo ngẫu nhiên, seed: {}). "
                                                       "Nhóm lõi vững (được chọn trong ≥ 90% lần): {}. Cột cuối của bảng xếp hạng (bên dưới): tỷ lệ lần "
                                                       "địa điểm được chọn; robustness.csv có mọi địa điểm.",
-                                                      u.draws, u.population_unit == "zone" ? "khu vực" : "ô 1 km",
+                                                      u.draws, all_ages ? "số dân" : "số trẻ", u.population_unit == "zone" ? "khu vực" : "ô 1 km",
                                                       number(u.population_pct, 0, lang), number(u.cost_pct, 0, lang),
                                                       fmt::format("{}{}", u.speed_pct > 0.0 ? fmt::format(", tốc độ mỗi phương tiện ±{}%", number(u.speed_pct, 0, lang)) : "",
                                                                   speed_classes_words(u, lang)),
                                                       u.seed, fmt::join(cores, ", "))
-                                        : fmt::format("Robustness: re-ranked in {} draws with children per {} ±{}%, costs ±{}%{} "
+                                        : fmt::format("Robustness: re-ranked in {} draws with {} per {} ±{}%, costs ±{}%{} "
                                                       "(seed {}). The robust core (funded in ≥ 90% of draws): {} sites. The "
                                                       "ranking table's last column (below) is each site's share of draws funding it; "
                                                       "robustness.csv lists every site any draw funds.",
-                                                      u.draws, u.population_unit, number(u.population_pct, 0, lang),
+                                                      u.draws, all_ages ? "people" : "children", u.population_unit, number(u.population_pct, 0, lang),
                                                       number(u.cost_pct, 0, lang),
                                                       fmt::format("{}{}", u.speed_pct > 0.0 ? fmt::format(" and every speed of a travel mode ±{}%", number(u.speed_pct, 0, lang)) : "",
                                                                   speed_classes_words(u, lang)),
@@ -1175,8 +1185,8 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
         body += fmt::format("<table id=\"ranking-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
                             "<th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>\n",
                             esc(t("rank", lang)), esc(t("site", lang)), esc(t("service", lang)), esc(t("origin", lang)),
-                            esc(t("cost", lang) + " (" + rk->currency + ")"), esc(t("cumulative cost", lang)), esc(t("new children", lang)),
-                            esc(t("cumulative children", lang)), esc(t("zone", lang)), esc(t("reason", lang)),
+                            esc(t("cost", lang) + " (" + rk->currency + ")"), esc(t("cumulative cost", lang)), esc(rt("new children", *rk, lang)),
+                            esc(rt("cumulative children", *rk, lang)), esc(t("zone", lang)), esc(t("reason", lang)),
                             drawn ? fmt::format("<th>{}</th>", esc(lang == Lang::vi ? "Được chọn (% lần)" : "Funded (% of draws)")) : "");
         for (const auto& r : rk->rows)
             body += fmt::format("<tr data-rank=\"{}\"><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"

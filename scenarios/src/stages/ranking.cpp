@@ -483,6 +483,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     const Scenario& s = c.scenario;
     const RankingSettings& rk = *s.ranking;
     RankingReport report;
+    report.all_ages = !s.has_age_data();
     Notes notes{warnings, report.notes};
     report.objective = c.objective.value_or(rk.objective);
     if (report.objective != "children" && report.objective != "time_saved")

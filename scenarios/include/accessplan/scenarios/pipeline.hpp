@@ -243,6 +243,7 @@ struct RankingReport {
     std::vector<EquityRow> equity;                 ///< per service
     std::optional<PlanReport> plan;                ///< with ranking.plan
     std::vector<RankingNote> notes;                ///< its warnings, each also in RunResult::warnings (in English)
+    bool all_ages = false;                         ///< no age data: its "children" are people of all ages
 };
 
 /// The grids of a run that maps, the report and notebooks show, kept in memory so that nothing reads back what the
