@@ -80,7 +80,8 @@ TEST_CASE("rank: file candidates, budget, exact vs greedy, and the outputs", "[i
         REQUIRE(at != std::string::npos);
         const std::string ranking = html.substr(at, html.find("</section>", at) - at);
         CHECK_THAT(ranking, Catch::Contains(" people newly within reach</p>") && Catch::Contains("<th>People newly") &&
-                                !Catch::Contains("<th>Children newly") && !Catch::Contains("<th>Cumulative children"));
+                                !Catch::Contains("<th>Children newly") && !Catch::Contains("<th>Cumulative children") &&
+                                Catch::Contains("No age data: \u201cchildren\u201d here are people of all ages."));
     }
 
     // The time-saved objective, chosen on the command line: child-minutes saved, reported per site.
@@ -97,6 +98,7 @@ TEST_CASE("rank: file candidates, budget, exact vs greedy, and the outputs", "[i
     auto poor = test::run_cli({"rank", (dir / "s.yaml").string(), "--out", (dir / "poor").string(), "--budget", "5"});
     CHECK(poor.exit_code == 0);
     CHECK_THAT(poor.err, Catch::Contains("below the cheapest"));
+    CHECK_THAT(poor.err, !Catch::Contains("the cheapest site that would still reach anyone new"));  // said once, not twice
     CHECK(geodata::read_features(dir / "poor" / "ranking.csv", geodata::wgs84(), {}).empty());
 }
 

@@ -868,9 +868,12 @@ std::string equity_table(const scenarios::RankingReport& rk, Lang lang) {
     if (rk.equity.empty()) return "";
     const bool vi = lang == Lang::vi;
     std::string out = fmt::format(
-        "<h3>{}</h3>\n<p>{}</p>\n<table id=\"equity-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+        "<h3>{}</h3>\n<p>{}{}</p>\n<table id=\"equity-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
         "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
         vi ? "Ai được lợi" : "Who gains",
+        !rk.all_ages ? ""
+        : vi         ? "Không có dữ liệu độ tuổi: \u201ctrẻ\u201d ở đây là người dân mọi lứa tuổi. "
+                     : "No age data: \u201cchildren\u201d here are people of all ages. ",
         vi ? "Trước và sau khi xây các địa điểm được xếp hạng: số trẻ ngoài ngưỡng thời gian (trong đó ở vùng hải đảo, biên "
              "giới, vùng sâu vùng xa) và hệ số Gini của thời gian di chuyển theo trẻ em (0: mọi trẻ đi xa như nhau; càng gần 1, "
              "thời gian càng dồn vào ít trẻ). Công suất không được tính ở đây: một bể bơi 500 trẻ đưa mọi trẻ trong phạm vi "

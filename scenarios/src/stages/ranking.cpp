@@ -313,11 +313,14 @@ std::string reserve_text(const ReserveReport& r, const std::string& currency) {
 
 /// Warnings where a planner must hear them: a share not met, a tenth or more of the money left, no candidates.
 /// (The note's figures: the programme's index in RankingReport::programmes, and the reserve's in its reserves.)
-void note_programme(const ProgrammeReport& p, std::size_t index, bool single, const std::string& currency, Notes& notes) {
+/// `left_said`: why the money is left was said already (one budget, nothing ranked).
+void note_programme(const ProgrammeReport& p, std::size_t index, bool single, const std::string& currency, bool left_said,
+                    Notes& notes) {
     for (std::size_t k = 0; k < p.reserves.size(); ++k)
         if (!p.reserves[k].met())
             notes.add("share_not_met", fmt::format("ranking, {}: {}", programme_label(p, single), reserve_text(p.reserves[k], currency)),
                       {{"programme", index}, {"reserve", k}});
+    if (left_said) return;
     if (p.unspent_reason == "no_candidates" || (!p.unspent_reason.empty() && p.budget - p.spent >= 0.1 * p.budget))
         notes.add("money_left", fmt::format("ranking, {}: {}", programme_label(p, single), unspent_text(p, currency)),
                   {{"programme", index}});
@@ -1063,7 +1066,7 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
         p.gap_min_children = s.gap_min_children;
         for (const EquityRow& e : report.equity)
             if (std::find(p.services.begin(), p.services.end(), e.service) != p.services.end()) p.beyond += e.beyond_before;
-        note_programme(p, pi, report.single_budget, rk.currency, notes);
+        note_programme(p, pi, report.single_budget, rk.currency, report.single_budget && picked.empty(), notes);
     }
     geodata::CoordinateTransform to_lonlat(c.grid.crs, geodata::wgs84());
     if (report.uncertainty)
