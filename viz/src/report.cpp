@@ -539,11 +539,23 @@ std::string unspent_words(const scenarios::ProgrammeReport& p, const std::string
     return "";
 }
 
-/// Speeds drawn class by class, for the robustness sentence: ", speeds by class (every mode): track ±40%, ...".
+/// Speeds drawn class by class, for the robustness sentence: ", speeds by class (every mode): track ±40%, ..." (in
+/// Vietnamese the class's name, with the scenario's key: "đường mòn (track) ±40%").
 std::string speed_classes_words(const scenarios::UncertaintyReport& u, Lang lang) {
     if (u.speed_pct_by_class.empty()) return "";
+    static const std::map<std::string, std::string> vi_names{
+        {"motorway", "đường cao tốc"}, {"trunk", "quốc lộ chính"}, {"primary", "đường chính"}, {"secondary", "đường cấp hai"},
+        {"tertiary", "đường cấp ba"}, {"unclassified", "đường không phân cấp"}, {"residential", "đường khu dân cư"},
+        {"service", "đường nội bộ"}, {"track", "đường mòn"}, {"path", "lối đi bộ"}, {"tree_cover", "rừng cây"},
+        {"shrubland", "cây bụi"}, {"grassland", "đồng cỏ"}, {"cropland", "đất trồng trọt"}, {"built_up", "đất xây dựng"},
+        {"bare", "đất trống"}, {"snow_ice", "băng tuyết"}, {"water", "mặt nước"}, {"wetland", "đất ngập nước"},
+        {"mangroves", "rừng ngập mặn"}, {"moss_lichen", "rêu, địa y"}, {"boat", "thuyền"}};
     std::vector<std::string> parts;
-    for (const auto& [name, pct] : u.speed_pct_by_class) parts.push_back(fmt::format("{} ±{}%", display_name(name, lang), number(pct, 0, lang)));
+    for (const auto& [name, pct] : u.speed_pct_by_class) {
+        const auto it = vi_names.find(name);
+        parts.push_back(lang == Lang::vi && it != vi_names.end() ? fmt::format("{} ({}) ±{}%", it->second, name, number(pct, 0, lang))
+                                                                : fmt::format("{} ±{}%", name, number(pct, 0, lang)));
+    }
     return (lang == Lang::vi ? ", tốc độ theo loại (mọi phương tiện): " : ", speeds by class (every mode): ") +
            fmt::format("{}", fmt::join(parts, ", "));
 }
