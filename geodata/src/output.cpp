@@ -71,12 +71,8 @@ void write_text_file(const fs::path& path, const std::string& text) {
     commit_file(tmp, path);
 }
 
-namespace {
-
-/// Removes staging folders and files of `name` (".name.tmp-<pid>-<n>@<host>") left by accessplan processes of this
-/// machine that no longer run (killed outright, e.g. SIGKILL or a power cut); those of running processes, and those of
-/// other machines writing into a shared folder (whose processes cannot be asked), are left alone.
-void remove_abandoned_staging(const fs::path& parent, const std::string& name) {
+std::vector<fs::path> remove_abandoned_staging(const fs::path& parent, const std::string& name) {
+    std::vector<fs::path> removed;
     const std::string prefix = "." + name + ".tmp-";
     std::error_code ec;
     for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
@@ -93,8 +89,12 @@ void remove_abandoned_staging(const fs::path& parent, const std::string& name) {
         if (pid <= 0 || pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
         std::error_code rm;
         fs::remove_all(it->path(), rm);
+        if (!fs::exists(it->path(), rm)) removed.push_back(it->path());
     }
+    return removed;
 }
+
+namespace {
 
 /// True when `path` is `folder` or inside it (both made absolute and normal; symbolic links followed).
 bool within(const fs::path& path, const fs::path& folder) {

@@ -93,17 +93,17 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                            p.unspent_reason.empty() ? "" : fmt::format(" ({})", unspent_note(p.unspent_reason)));
         if (const auto& u = rk->uncertainty) {
             std::vector<std::string> cores;
-            const char* who = result.all_ages ? "people" : "children";
+            const char* counted = result.all_ages ? "people" : "children";
             for (std::size_t k = 0; k < rk->programmes.size(); ++k)
                 cores.push_back(fmt::format("{}{} of {} sites ({} counting a neighbour within {:g} m), {:.0f}-{:.0f} {}",
                                             rk->single_budget ? "" : rk->programmes[k].name + " ", u->robust_core[k],
                                             rk->programmes[k].sites, u->robust_core_area[k], u->near_m, u->children_pct[k][0],
-                                            u->children_pct[k][2], who));
+                                            u->children_pct[k][2], counted));
             fmt::print("  {} draws ({} per {} +-{:g}%, costs +-{:g}%{}, seed {}): robust core (sites funded in >= 90% of "
-                       "draws) and {} reached (5th-95th percentile of the draws): {}; robustness.csv\n", u->draws, who,
+                       "draws) and {} reached (5th-95th percentile of the draws): {}; robustness.csv\n", u->draws, counted,
                        u->population_unit, u->population_pct, u->cost_pct,
                        fmt::format("{}{}", u->speed_pct > 0.0 ? fmt::format(", speeds per travel mode +-{:g}%", u->speed_pct) : "",
-                                   speed_classes_text(*u)), u->seed, who,
+                                   speed_classes_text(*u)), u->seed, counted,
                        fmt::join(cores, ", "));
         }
         if (const auto& plan = rk->plan) {

@@ -457,6 +457,11 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
         return py::dict(py::arg("name") = s.name, py::arg("file") = s.file.string(), py::arg("services") = services,
                         py::arg("modifications") = mods, py::arg("ranking") = s.ranking.has_value());
     }, py::arg("file"), "Reads and checks a scenario file; its name, services and modifications. InputError lists every problem.");
+    m.def("_remove_abandoned_staging", [](const fs::path& parent, const std::string& name) {
+        return geodata::remove_abandoned_staging(parent, name);
+    }, py::arg("parent"), py::arg("name"),
+          "Removes the staging folders of `name` in `parent` left by accessplan processes of this machine that no longer "
+          "run (geodata::remove_abandoned_staging); returns their paths.");
     m.def("validate", [](const fs::path& file) {
         const auto s = scenarios::load_scenario(file);
         py::gil_scoped_release release;

@@ -93,50 +93,17 @@ def _complete_results(out_dir, scenario):
         return False
 
 
-def _host_label(name):
-    """This machine's name as accessplan puts it into staging names (geodata/src/output.cpp: host_name())."""
-    label = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name)
-    return label or "localhost"
-
-
 def remove_abandoned_staging(folders):
     """Removes the staging folders ".<name>.tmp-<pid>-<n>@<host>" of (parent, name) pairs that accessplan processes of
-    this machine left when they died (a worker killed mid-task) and returns their paths. The rule is the one
-    geodata::OutputFolder applies when it starts a folder (geodata/src/output.cpp, remove_abandoned_staging): only
-    names of this machine whose process no longer runs; those of running processes and of other machines are left.
-    Run on every worker at the end of a run, since a retry on another machine does not remove them."""
-    import shutil
+    this machine left when they died (a worker killed mid-task) and returns their paths, by the rule geodata's
+    OutputFolder applies when it starts a folder (accessplan._core._remove_abandoned_staging): only names of this
+    machine whose process no longer runs; those of running processes and of other machines are left. Run on every
+    worker at the end of a run, since a retry on another machine does not remove them."""
+    from accessplan import _core
 
-    host = _host_label(socket.gethostname())
     removed = []
     for parent, name in folders:
-        prefix = f".{name}.tmp-"
-        try:
-            entries = os.listdir(parent)
-        except OSError:
-            continue
-        for entry in entries:
-            if not entry.startswith(prefix):
-                continue
-            rest = entry[len(prefix):]
-            if "@" in rest:
-                rest, _, entry_host = rest.partition("@")
-                if entry_host != host:
-                    continue
-            pid, dash, n = rest.partition("-")
-            if not dash or not pid.isdigit() or not n.replace("-", "").isdigit() or int(pid) <= 0 or int(pid) == os.getpid():
-                continue
-            try:
-                os.kill(int(pid), 0)
-                continue  # running
-            except ProcessLookupError:
-                pass
-            except OSError:
-                continue  # (another user's process: running)
-            path = os.path.join(parent, entry)
-            shutil.rmtree(path, ignore_errors=True)
-            if not os.path.exists(path):
-                removed.append(path)
+        removed.extend(str(p) for p in _core._remove_abandoned_staging(parent, name))
     return removed
 
 

@@ -27,6 +27,13 @@ inline constexpr const char* outputs_manifest = ".accessplan-outputs";
 /// may be replaced on its own later, e.g. the demo's results/baseline).
 void write_outputs_list(const std::filesystem::path& folder);
 
+/// Removes the staging folders and files of `name` in `parent` (".name.tmp-<pid>-<n>@<host>") left by accessplan
+/// processes of this machine that no longer run (killed outright: SIGKILL, a lost Dask worker, a power cut); those of
+/// running processes, and of other machines writing into a shared folder (whose processes cannot be asked), are left
+/// alone. Returns what it removed. OutputFolder does it when it starts a folder; python3 -m accessplan.dask on every
+/// worker at the end of a run (a retry elsewhere cannot).
+std::vector<std::filesystem::path> remove_abandoned_staging(const std::filesystem::path& parent, const std::string& name);
+
 /// A results folder under construction. Files go into staging(); commit() moves the folder into place (replacing an
 /// existing one only when overwrite was allowed). Destroyed without commit(), the staging folder is removed and
 /// nothing at the target changes.
