@@ -84,17 +84,20 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         RankingContext context = ranking_context(s, in, facilities, travel, times, area_flags, metrics, options);
         context.memory = &transient;
         context.services_bytes = in.services_bytes;
-        // Speeds drawn class by class: the inputs prepared again with the draw's speeds (no progress lines).
-        RunOptions quiet = options;
-        quiet.stage = nullptr;
-        quiet.progress = nullptr;
+        // Speeds drawn class by class: the inputs prepared again with the draw's speeds and today's facilities
+        // searched on them, as stages 1-4 do (no progress lines).
         context.travel_at_speeds = [&](const Scenario& drawn) {
+            RunOptions quiet = options;
+            quiet.stage = nullptr;
+            quiet.progress = nullptr;
             StageClock drawn_clock(quiet, 6);
             auto [drawn_inputs, reservation] = prepare_inputs(drawn, drawn_clock);
             auto drawn_travel = std::make_shared<DrawnTravel>();
             drawn_travel->inputs = std::make_shared<const RunInputs>(std::move(drawn_inputs));
             drawn_travel->reserved_bytes = reservation.bytes();
             drawn_travel->options = travel_options(drawn, *drawn_travel->inputs, ferries);
+            drawn_travel->times = service_travel_times(drawn, *drawn_travel->inputs, drawn_travel->options, facilities,
+                                                       SearchReuse{}, drawn_clock);
             return std::shared_ptr<const DrawnTravel>(std::move(drawn_travel));
         };
         if (options.progress)

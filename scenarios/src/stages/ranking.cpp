@@ -691,18 +691,17 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 const std::map<std::string, double> one{{name, 2.0}};
                 moves = moves || !(scale_speeds(mode, one) == mode);  // doubling the class's speeds changes the mode
             }
-            std::optional<RoadClass> road;
-            for (std::size_t k = 1; k < road_class_count; ++k)
-                if (road_class_name(static_cast<RoadClass>(k)) == name) road = static_cast<RoadClass>(k);
+            const auto has = [](const Grid<std::uint8_t>& g, std::uint8_t code) {
+                return std::find(g.values().begin(), g.values().end(), code) != g.values().end();
+            };
             if (name == "boat") {
-                present = c.rivers != nullptr;
-                for (std::size_t i = 0; i < c.landcover.size() && !present; ++i) present = c.landcover[i] == landcover::water;
-            } else if (road) {
-                present = c.roads != nullptr && std::find(c.roads->values().begin(), c.roads->values().end(),
-                                                          static_cast<std::uint8_t>(*road)) != c.roads->values().end();
+                present = c.rivers != nullptr || has(c.landcover, landcover::water);
+            } else if (const auto road = road_class_from_osm(name)) {  // (a class's own name is its OSM value)
+                present = c.roads != nullptr && has(*c.roads, static_cast<std::uint8_t>(*road));
             } else {
-                for (std::size_t i = 0; i < c.landcover.size() && !present; ++i)
-                    present = landcover::class_name(c.landcover[i]) == std::optional<std::string_view>(name);
+                for (int code = 1; code < 256 && !present; ++code)
+                    if (landcover::class_name(static_cast<std::uint8_t>(code)) == std::optional<std::string_view>(name))
+                        present = has(c.landcover, static_cast<std::uint8_t>(code));
             }
             if (!moves || !present) idle.push_back(name);
         }
@@ -736,13 +735,11 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
             const std::shared_ptr<const DrawnTravel> travel = c.travel_at_speeds(drawn);
             const double drawn_bytes = travel->reserved_bytes - program_bytes;  // its inputs and today's times
             std::vector<RankingService> at_speeds = services;
-            std::vector<TravelTimeResult> now(s.services.size());
             for (std::size_t k = 0; k < s.services.size(); ++k) {
                 const std::string& mode = s.services[k].mode;
-                now[k] = compute_travel_time(travel->inputs->friction.at(mode), *c.sources[k], travel->options.at(mode));
                 at_speeds[k].friction = &travel->inputs->friction.at(mode);
                 at_speeds[k].travel = travel->options.at(mode);
-                at_speeds[k].current_minutes = &now[k].minutes;
+                at_speeds[k].current_minutes = &travel->times[k].minutes;
                 at_speeds[k].speed_spread = 0.0;
             }
             for (std::size_t pi = 0; pi < programmes.size(); ++pi) {

@@ -31,6 +31,7 @@ struct DrawnTravel {
     /// What preparing them reserved (released when they were ready: the ranking counts them in the run's reservation).
     double reserved_bytes = 0.0;
     std::map<std::string, TravelTimeOptions> options;    ///< per mode; the friction is inputs->friction
+    std::vector<TravelTimeResult> times;                 ///< today's facilities searched on them, per service
 };
 
 /// What the run has computed by the time it ranks; every per-service vector follows Scenario::services.
