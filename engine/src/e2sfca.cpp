@@ -84,7 +84,8 @@ Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, const std::vector
         if (demand > 0.0) ratio[j] = facilities[j].supply / demand;  // else nobody to serve: its supply reaches no one
     });
     // Step 2 in facility order: the same sums whatever the thread count.
-    std::vector<double> access(children.size(), 0.0);
+    std::vector<double> access;
+    assign_advised(access, children.size(), 0.0);
     for (std::size_t j = 0; j < facilities.size(); ++j) {
         if (ratio[j] == 0.0) continue;
         for (const ReachedCell& r : *catchments[j]) access[r.cell] += ratio[j] * w(r);

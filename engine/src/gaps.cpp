@@ -25,7 +25,8 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         const float t = minutes[i];
         return !std::isfinite(t) || !within_minutes(t, threshold_min);
     };
-    std::vector<std::int32_t> label(n, 0);
+    std::vector<std::int32_t> label;
+    assign_advised(label, n, std::int32_t{0});
     std::vector<GapCluster> found;
     std::vector<std::size_t> stack;
     for (std::size_t start = 0; start < n; ++start) {

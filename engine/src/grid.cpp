@@ -1,8 +1,19 @@
 #include "accessplan/engine/grid.hpp"
 
+#include <sys/mman.h>
+
 #include <fmt/format.h>
 
 namespace accessplan {
+
+void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    if (data == nullptr || bytes < 4 * huge) return;
+    // The whole 2 MB pages inside the block; madvise wants a page-aligned start.
+    const auto first = (reinterpret_cast<std::uintptr_t>(data) + huge - 1) & ~(huge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge - 1);
+    if (end > first) madvise(reinterpret_cast<void*>(first), end - first, MADV_HUGEPAGE);
+}
 
 std::string Crs::label() const {
     if (epsg) return fmt::format("EPSG:{}", *epsg);

@@ -155,7 +155,8 @@ void place_waiting(Grid<double>& counts, const std::vector<std::pair<std::size_t
     const GridSpec& spec = counts.spec();
     const std::size_t n = counts.size();
     constexpr Index none = std::numeric_limits<Index>::max();
-    std::vector<Index> nearest(n, none), frontier, next;
+    std::vector<Index> nearest, frontier, next;
+    assign_advised(nearest, n, none);
     for (std::size_t i = 0; i < n; ++i)
         if (allowed[i]) {
             nearest[i] = static_cast<Index>(i);

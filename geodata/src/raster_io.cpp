@@ -80,40 +80,117 @@ constexpr GDALDataType gdal_type() {
     else static_assert(sizeof(T) == 0, "unsupported raster cell type");
 }
 
-/// An in-memory raster on `spec` (MEM driver), filled by the caller, then copied out as a Cloud-Optimized GeoTIFF.
-DatasetPtr create_in_memory(const GridSpec& spec, int band_count, GDALDataType type, const fs::path& target) {
-    ensure_gdal();
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    if (mem == nullptr) throw IoError("GDAL has no MEM driver; reinstall libgdal");
-    reset_gdal_error();
-    DatasetPtr ds(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), band_count, type, nullptr));
-    if (!ds) throw IoError(fmt::format("{}: cannot allocate the raster in memory: {}", target.string(), last_gdal_error()));
-    double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, spec.transform.rot_x,
-                    spec.transform.origin_y, spec.transform.rot_y, spec.transform.pixel_height};
-    ds->SetGeoTransform(gt);
-    if (!spec.crs.empty()) {
-        OGRSpatialReference srs = to_srs(spec.crs);
-        ds->SetSpatialRef(&srs);
+/// A read-only GDAL dataset over grids in memory, one band per grid: what GDAL's COG driver copies from, without a
+/// copy of the cells (a national float grid is half a gigabyte). Float cells that are not finite (+inf unreachable,
+/// NaN) read as the band's nodata.
+template <typename T>
+class GridView final : public GDALDataset {
+public:
+    GridView(const GridSpec& spec, const std::vector<const Grid<T>*>& bands, const std::vector<std::string>& descriptions,
+             const RasterWriteOptions& options);
+    CPLErr GetGeoTransform(double* gt) override {
+        std::copy(gt_, gt_ + 6, gt);
+        return CE_None;
     }
-    return ds;
+    const OGRSpatialReference* GetSpatialRef() const override { return srs_.IsEmpty() ? nullptr : &srs_; }
+
+private:
+    double gt_[6];
+    OGRSpatialReference srs_;
+};
+
+template <typename T>
+class GridViewBand final : public GDALRasterBand {
+public:
+    GridViewBand(GridView<T>* ds, int number, const Grid<T>& grid, const RasterWriteOptions& options) : grid_(grid) {
+        poDS = ds;
+        nBand = number;
+        eAccess = GA_ReadOnly;
+        eDataType = gdal_type<T>();
+        nRasterXSize = static_cast<int>(grid.cols());
+        nRasterYSize = static_cast<int>(grid.rows());
+        nBlockXSize = nRasterXSize;
+        nBlockYSize = 1;
+        // Float grids always carry a nodata value (-9999 unless given): +inf and NaN become it.
+        if constexpr (std::is_floating_point_v<T>) nodata_ = options.nodata.value_or(-9999.0);
+        else nodata_ = options.nodata;
+        units_ = options.units;
+        if (!options.description.empty()) SetDescription(options.description.c_str());
+    }
+    double GetNoDataValue(int* success) override {
+        if (success != nullptr) *success = nodata_.has_value() ? TRUE : FALSE;
+        return nodata_.value_or(0.0);
+    }
+    const char* GetUnitType() override { return units_.c_str(); }
+
+protected:
+    CPLErr IReadBlock(int, int row, void* out) override {
+        copy_cells(static_cast<std::size_t>(row), 0, grid_.cols(), static_cast<T*>(out));
+        return CE_None;
+    }
+    // Windows read at full resolution in the band's type are copied straight from the grid (the COG driver reads
+    // tiles); anything else goes through GDAL's block reader.
+    CPLErr IRasterIO(GDALRWFlag rw, int x, int y, int w, int h, void* data, int buf_w, int buf_h, GDALDataType type,
+                     GSpacing pixel_space, GSpacing line_space, GDALRasterIOExtraArg* extra) override {
+        if (rw != GF_Read || w != buf_w || h != buf_h || type != eDataType ||
+            pixel_space != static_cast<GSpacing>(sizeof(T)))
+            return GDALRasterBand::IRasterIO(rw, x, y, w, h, data, buf_w, buf_h, type, pixel_space, line_space, extra);
+        for (int r = 0; r < h; ++r)
+            copy_cells(static_cast<std::size_t>(y + r), static_cast<std::size_t>(x), static_cast<std::size_t>(w),
+                       reinterpret_cast<T*>(static_cast<GByte*>(data) + static_cast<GSpacing>(r) * line_space));
+        return CE_None;
+    }
+
+private:
+    void copy_cells(std::size_t row, std::size_t col, std::size_t count, T* out) const {
+        const T* from = grid_.data() + row * grid_.cols() + col;
+        if constexpr (std::is_floating_point_v<T>) {
+            const T nodata = static_cast<T>(*nodata_);
+            for (std::size_t i = 0; i < count; ++i) out[i] = std::isfinite(from[i]) ? from[i] : nodata;
+        } else {
+            std::copy(from, from + count, out);
+        }
+    }
+
+    const Grid<T>& grid_;
+    std::optional<double> nodata_;
+    std::string units_;
+};
+
+template <typename T>
+GridView<T>::GridView(const GridSpec& spec, const std::vector<const Grid<T>*>& bands,
+                      const std::vector<std::string>& descriptions, const RasterWriteOptions& options) {
+    nRasterXSize = static_cast<int>(spec.cols);
+    nRasterYSize = static_cast<int>(spec.rows);
+    eAccess = GA_ReadOnly;
+    const double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, spec.transform.rot_x,
+                          spec.transform.origin_y, spec.transform.rot_y, spec.transform.pixel_height};
+    std::copy(gt, gt + 6, gt_);
+    if (!spec.crs.empty()) srs_ = to_srs(spec.crs);
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        RasterWriteOptions band_options = options;
+        band_options.description = descriptions[i];
+        SetBand(static_cast<int>(i + 1), new GridViewBand<T>(this, static_cast<int>(i + 1), *bands[i], band_options));
+    }
+    for (const auto& [key, value] : options.metadata) SetMetadataItem(key.c_str(), value.c_str());
 }
 
-/// Copies `mem` to `tmp` with GDAL's COG driver (tiles of 256, DEFLATE with a predictor, overviews down to one tile:
+/// Copies `source` to `tmp` with GDAL's COG driver (tiles of 256, DEFLATE with a predictor, overviews down to one tile:
 /// averaged for continuous values, nearest for classes and ids), closes it and renames it onto `target`; on any
 /// failure the temporary file is removed and nothing appears at `target`.
-void write_cog(GDALDataset& mem, const fs::path& tmp, const fs::path& target) {
+void write_cog(GDALDataset& source, const fs::path& tmp, const fs::path& target) {
     GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
     if (cog == nullptr) throw IoError("GDAL has no COG driver (GDAL 3.1 or later is needed); reinstall libgdal");
-    const GDALDataType type = mem.GetRasterBand(1)->GetRasterDataType();
+    const GDALDataType type = source.GetRasterBand(1)->GetRasterDataType();
     const bool floating = type == GDT_Float32 || type == GDT_Float64;
-    const std::size_t bytes = static_cast<std::size_t>(mem.GetRasterXSize()) * static_cast<std::size_t>(mem.GetRasterYSize()) *
-                              static_cast<std::size_t>(mem.GetRasterCount()) * static_cast<std::size_t>(GDALGetDataTypeSizeBytes(type));
+    const std::size_t bytes = static_cast<std::size_t>(source.GetRasterXSize()) * static_cast<std::size_t>(source.GetRasterYSize()) *
+                              static_cast<std::size_t>(source.GetRasterCount()) * static_cast<std::size_t>(GDALGetDataTypeSizeBytes(type));
     // NUM_THREADS: blocks are compressed on every core (the file is the same, byte for byte, as on one).
     const char* options[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256", "OVERVIEWS=AUTO", "NUM_THREADS=ALL_CPUS",
                              floating ? "RESAMPLING=AVERAGE" : "RESAMPLING=NEAREST",
                              bytes > 3'000'000'000ULL ? "BIGTIFF=YES" : "BIGTIFF=IF_SAFER", nullptr};
     reset_gdal_error();
-    DatasetPtr out(cog->CreateCopy(tmp.string().c_str(), &mem, FALSE, const_cast<char**>(options), nullptr, nullptr));
+    DatasetPtr out(cog->CreateCopy(tmp.string().c_str(), &source, FALSE, const_cast<char**>(options), nullptr, nullptr));
     if (!out) {
         std::error_code ec;
         fs::remove(tmp, ec);
@@ -127,45 +204,6 @@ void write_cog(GDALDataset& mem, const fs::path& tmp, const fs::path& target) {
         throw IoError(fmt::format("{}: writing failed: {}", target.string(), last_gdal_error()));
     }
     commit_file(tmp, target);
-}
-
-template <typename T>
-void write_band(GDALRasterBand* band, const Grid<T>& grid, const RasterWriteOptions& options, const fs::path& target) {
-    const int cols = static_cast<int>(grid.cols());
-    auto write_rows = [&](std::size_t first, std::size_t count, const T* data) {
-        if (band->RasterIO(GF_Write, 0, static_cast<int>(first), cols, static_cast<int>(count), const_cast<T*>(data), cols,
-                           static_cast<int>(count), gdal_type<T>(), 0, 0) != CE_None)
-            throw IoError(fmt::format("{}: writing pixels failed: {}", target.string(), last_gdal_error()));
-    };
-    reset_gdal_error();
-    if constexpr (std::is_floating_point_v<T>) {
-        // +inf (unreachable / impassable) and NaN are "no value" in files; a block of rows at a time, not a copy.
-        const T nodata = static_cast<T>(options.nodata.value_or(-9999.0));
-        band->SetNoDataValue(static_cast<double>(nodata));
-        constexpr std::size_t block_rows = 256;
-        std::vector<T> buffer;
-        for (std::size_t r = 0; r < grid.rows(); r += block_rows) {
-            const std::size_t n = std::min(block_rows, grid.rows() - r);
-            buffer.assign(grid.data() + r * grid.cols(), grid.data() + (r + n) * grid.cols());
-            for (T& v : buffer)
-                if (!std::isfinite(v)) v = nodata;
-            write_rows(r, n, buffer.data());
-        }
-    } else {
-        if (options.nodata) band->SetNoDataValue(*options.nodata);
-        write_rows(0, grid.rows(), grid.data());
-    }
-    if (!options.description.empty()) band->SetDescription(options.description.c_str());
-    if (!options.units.empty()) band->SetUnitType(options.units.c_str());
-}
-
-/// Fills an in-memory raster, sets its metadata, and writes it out as a COG (write_cog).
-template <typename Fill>
-void fill_and_finish(DatasetPtr ds, const fs::path& tmp, const fs::path& target, const RasterWriteOptions& options,
-                     Fill&& fill) {
-    fill(*ds);
-    for (const auto& [key, value] : options.metadata) ds->SetMetadataItem(key.c_str(), value.c_str());
-    write_cog(*ds, tmp, target);
 }
 
 }  // namespace
@@ -260,11 +298,9 @@ Grid<std::uint8_t> read_raster_byte(const fs::path& path, int band_index) {
 
 template <typename T>
 void write_geotiff(const fs::path& path, const Grid<T>& grid, const RasterWriteOptions& options) {
-    const fs::path tmp = temporary_sibling(path);
-    DatasetPtr ds = create_in_memory(grid.spec(), 1, gdal_type<T>(), path);
-    fill_and_finish(std::move(ds), tmp, path, options, [&](GDALDataset& d) {
-        write_band(d.GetRasterBand(1), grid, options, path);
-    });
+    ensure_gdal();
+    GridView<T> view(grid.spec(), {&grid}, {options.description}, options);
+    write_cog(view, temporary_sibling(path), path);
 }
 
 void write_geotiff_bands(const fs::path& path, const std::vector<const Grid<float>*>& bands,
@@ -272,15 +308,9 @@ void write_geotiff_bands(const fs::path& path, const std::vector<const Grid<floa
     if (bands.empty() || bands.size() != descriptions.size())
         throw InternalError("write_geotiff_bands: one description per band is required");
     for (const Grid<float>* b : bands) require_same_grid(bands.front()->spec(), "band 1", b->spec(), "band");
-    const fs::path tmp = temporary_sibling(path);
-    DatasetPtr ds = create_in_memory(bands.front()->spec(), static_cast<int>(bands.size()), GDT_Float32, path);
-    fill_and_finish(std::move(ds), tmp, path, options, [&](GDALDataset& d) {
-        for (std::size_t i = 0; i < bands.size(); ++i) {
-            RasterWriteOptions band_options = options;
-            band_options.description = descriptions[i];
-            write_band(d.GetRasterBand(static_cast<int>(i + 1)), *bands[i], band_options, path);
-        }
-    });
+    ensure_gdal();
+    GridView<float> view(bands.front()->spec(), bands, descriptions, options);
+    write_cog(view, temporary_sibling(path), path);
 }
 
 template void write_geotiff<float>(const fs::path&, const Grid<float>&, const RasterWriteOptions&);
