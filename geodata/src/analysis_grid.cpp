@@ -83,9 +83,7 @@ GridSpec make_analysis_grid(const OGRGeometry& area, const Crs& area_crs, const 
     return spec;
 }
 
-std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& crs, const std::string& layer) {
-    ReadOptions options;
-    options.layer = layer;
+std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& crs, const ReadOptions& options) {
     auto features = read_features(path, crs, options);
     std::unique_ptr<OGRGeometry> area;
     for (auto& f : features) {
@@ -100,6 +98,12 @@ std::unique_ptr<OGRGeometry> read_study_area(const fs::path& path, const Crs& cr
             area = std::move(u);
         }
     }
+    if (!area && !options.where.empty())
+        throw InputError(fmt::format("{}: the filter where: \"{}\" selects {}: the study area needs one; check the "
+                                     "filter against the layer's values (`accessplan info {}` lists its fields)", path.string(),
+                                     options.where, features.empty() ? std::string("no feature")
+                                                                     : fmt::format("{} feature(s), none a polygon", features.size()),
+                                     path.filename().string()));
     if (!area)
         throw InputError(fmt::format("{}: no polygons found; the study area must be a polygon layer (province or "
                                      "district boundary)", path.string()));

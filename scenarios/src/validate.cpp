@@ -11,6 +11,7 @@
 #include "modifications.hpp"
 #include "stages/facilities.hpp"
 #include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
@@ -52,6 +53,11 @@ std::vector<std::string> check_inputs(const Scenario& s, std::vector<std::string
     if (!s.landcover.empty()) raster(s.landcover, "travel.landcover");
     if (s.elevation) raster(*s.elevation, "travel.elevation");
     layer(s.area_boundary, "area.boundary");
+    // A filter on the study area must select a polygon (a run would stop at once).
+    if (problems.empty() && s.area_boundary && !s.area_boundary->where.empty())
+        guard([&] {
+            geodata::read_study_area(s.area_boundary->file, geodata::wgs84(), detail::read_options(*s.area_boundary, geodata::wgs84()));
+        });
     layer(s.facilities, "facilities");
     for (auto [ref, key] : {std::pair{&s.roads, "travel.roads"}, {&s.buildings, "travel.buildings"}, {&s.rivers, "travel.rivers"}, {&s.border, "travel.border"},
                             {&s.land, "travel.land"}, {&s.population_mask, "population.mask"},

@@ -296,6 +296,75 @@ TEST_CASE("Ha Giang: people beyond the national border line are reported, in no 
     CHECK_THAT(test::slurp(dir / "out" / "summary.json"), Catch::Contains("beyond the national border line"));
 }
 
+TEST_CASE("a province chosen from the national layer by area.boundary where: is the study area, alone",
+          "[integration][realdata]") {
+    REQUIRE_SHARED_DATA(data);
+    test::TempDir dir;
+    const fs::path layer = data / "boundaries" / "geoboundaries_VNM" / "geoBoundaries-VNM-ADM1.shp";
+    auto scenario = [&](const std::string& where) {
+        std::ofstream(dir / "s.yaml") << "schema_version: 1\nname: one province\n"
+                                         "area: {boundary: {file: '" << layer.string() << "', where: \"" << where
+                                      << "\"}, cell_size_m: 1000, buffer_m: 0, crs: 'EPSG:32648'}\n"
+                                      << "population: {total: '"
+                                      << (data / "fixtures" / "ha_giang" / "worldpop2020_1km_ha_giang.tif").string() << "'}\n"
+                                      << "facilities: {file: '" << (data / "boundaries" / "hdx_cod_ab_vnm_20201027" /
+                                                                    "vnm_admbndp_admALL_gov_itos_20201027.shp").string()
+                                      << "', type_field: ADM1_EN, name_field: ADM2_EN}\n"
+                                      << "travel: {landcover: {uniform: 40}}\n"
+                                      << "services:\n  - {name: centre, facility_types: [Ha Giang], target_group: under5, "
+                                         "threshold_min: 120}\n";
+        return scenarios::load_scenario(dir / "s.yaml");
+    };
+    fs::create_directories(dir / "out");
+    const auto r = scenarios::run_scenario(scenario("shapeISO = 'VN-03'"), dir / "out");
+
+    // Independent: Hà Giang's polygon read with OGR's own filter, its envelope in UTM 48N; the grid (no buffer) covers
+    // it, by less than a cell on each side (the whole layer would reach the Spratly Islands).
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(layer.string().c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* l = ds->GetLayer(0);
+    REQUIRE(l->SetAttributeFilter("shapeISO = 'VN-03'") == OGRERR_NONE);
+    OGRSpatialReference wgs84, utm;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    utm.importFromEPSG(32648);
+    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> to_utm(OGRCreateCoordinateTransformation(&wgs84, &utm));
+    int features = 0;
+    OGREnvelope env;
+    for (auto& f : *l) {
+        std::unique_ptr<OGRGeometry> g(f->GetGeometryRef()->clone());
+        REQUIRE(g->transform(to_utm.get()) == OGRERR_NONE);
+        OGREnvelope e;
+        g->getEnvelope(&e);
+        env.Merge(e);
+        ++features;
+    }
+    REQUIRE(features == 1);
+    const double cell = 1000.0;
+    CHECK(r.grid.min_x() <= env.MinX);
+    CHECK(r.grid.max_x() >= env.MaxX);
+    CHECK(r.grid.min_y() <= env.MinY);
+    CHECK(r.grid.max_y() >= env.MaxY);
+    CHECK(env.MinX - r.grid.min_x() < cell);
+    CHECK(r.grid.max_x() - env.MaxX < cell);
+    CHECK(env.MinY - r.grid.min_y() < cell);
+    CHECK(r.grid.max_y() - env.MaxY < cell);
+
+    // A filter that selects nothing stops the run, naming the file and the filter.
+    try {
+        scenarios::run_scenario(scenario("shapeISO = 'VN-99'"), dir / "out2");
+        FAIL("a filter selecting no polygon must stop the run");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("geoBoundaries-VNM-ADM1.shp") && Catch::Contains("shapeISO = 'VN-99'") &&
+                                 Catch::Contains("selects no feature"));
+    }
+    const auto validate = test::run_cli({"validate", (dir / "s.yaml").string()});
+    CHECK(validate.exit_code == 3);
+    CHECK_THAT(validate.err, Catch::Contains("shapeISO = 'VN-99'") && Catch::Contains("selects no feature"));
+}
+
 TEST_CASE("central Hanoi: with OSM roads no warning, and without them a loud one in summary.json and the report",
           "[integration][realdata]") {
     REQUIRE_SHARED_DATA(data);

@@ -416,7 +416,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     std::unique_ptr<OGRGeometry> area;
     Crs area_crs = geodata::wgs84();
     if (s.area_boundary) {
-        area = geodata::read_study_area(s.area_boundary->file, area_crs, s.area_boundary->layer);
+        area = geodata::read_study_area(s.area_boundary->file, area_crs, read_options(*s.area_boundary, area_crs));
     } else {
         const auto& b = *s.area_bbox;
         auto ring = std::make_unique<OGRLinearRing>();
@@ -594,7 +594,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         for (std::size_t i = 0; i < people_mask->size(); ++i)
             if ((in.border && (*in.border)[i]) || (in.rivers && (*in.rivers)[i] && (network || !(in.roads && (*in.roads)[i]))))
                 (*people_mask)[i] = 0;
-        account.mask += fmt::format("{}off the {}", account.mask.empty() ? "" : ", ",
+        account.mask += fmt::format("{}off the {}", account.mask.empty() ? "cells " : ", ",
                                     in.border && in.rivers ? "border line and rivers" : in.border ? "border line" : "rivers");
     }
     const Grid<std::uint8_t>* allowed = people_mask ? &*people_mask : (account.mask.empty() ? nullptr : &in.land);

@@ -19,6 +19,7 @@
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
+#include "../modifications.hpp"
 #include "ranking.hpp"
 
 namespace fs = std::filesystem;
@@ -227,10 +228,7 @@ std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec&
                             {grid.min_x(), grid.max_y()}, {grid.min_x(), grid.min_y()}})
             ring->addPoint(x, y);
         frame.addRingDirectly(ring.release());
-        geodata::ReadOptions ro;
-        ro.layer = s.border->layer;
-        ro.where = s.border->where;
-        for (const auto& f : geodata::read_features(s.border->file, grid.crs, ro)) {
+        for (const auto& f : read_layer(*s.border, grid.crs)) {
             if (!f.geometry) continue;
             std::unique_ptr<OGRGeometry> clipped(f.geometry->Intersection(&frame));
             if (!clipped || clipped->IsEmpty()) continue;

@@ -23,9 +23,10 @@ struct AnalysisGridOptions {
 /// target CRS, a non-positive cell size, or a grid above 2^32 cells.
 GridSpec make_analysis_grid(const OGRGeometry& area, const Crs& area_crs, const AnalysisGridOptions& options = {});
 
-/// The union of all features of a polygon layer as the study area, in `crs` (validity repaired with MakeValid).
+/// The union of the polygons of a layer (options: its layer, `where` filter and declared CRS) as the study area, in
+/// `crs` (validity repaired with MakeValid). InputError when no polygon is selected, naming the filter.
 std::unique_ptr<OGRGeometry> read_study_area(const std::filesystem::path& path, const Crs& crs,
-                                             const std::string& layer = "");
+                                             const ReadOptions& options = {});
 
 /// Population (or any count raster) onto `target`, sum-preserving (area-weighted). Negative values are an InputError
 /// naming the first one; nodata counts as 0. The report says how much of the source fell inside the grid.
