@@ -64,7 +64,7 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                "area, buffer and the rest of its rectangle)\n",
                g.cols, g.rows, g.cell_width_m(), g.crs.label(), result.population_in_area, result.population_total);
     const auto& pa = result.population;
-    fmt::print("People of the population raster: {:.0f} inside the boundary; {:.0f} moved off water{}; {:.0f} beyond "
+    fmt::print("People of the population raster: {:.0f} inside the boundary; {:.0f} moved off water or impassable cells{}; {:.0f} beyond "
                "the national border line and {:.0f} moved out of the boundary onto land or left on water far from land "
                "(in no figure); {:.0f} counted\n", pa.in_boundary, pa.moved_off_water,
                pa.mask.empty() ? " (nothing says where the water is)" : " (kept to the " + pa.mask + ")", pa.beyond_border,
@@ -258,25 +258,37 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
     // each round the scenarios run in parallel, one per thread (the loops inside each run on that thread: OpenMP
     // nesting is off), or alone with every thread. A failing scenario leaves its own folder untouched and the others
     // are still written.
+    // Only a leader that some follower shares with keeps its inputs for them (the cache keeps exactly those): a batch
+    // of unrelated scenarios holds one run's grids per thread, not every run's.
     std::vector<std::size_t> leaders, followers;
+    std::vector<bool> uses_cache(loaded.size(), false);
+    std::size_t followed = 0;
     for (std::size_t k = 0; k < loaded.size(); ++k) {
-        const bool shares = std::any_of(leaders.begin(), leaders.end(),
-                                        [&](std::size_t l) { return scenarios::shares_inputs(loaded[l], loaded[k]); });
-        (shares ? followers : leaders).push_back(k);
+        const auto shared = std::find_if(leaders.begin(), leaders.end(),
+                                         [&](std::size_t l) { return scenarios::shares_inputs(loaded[l], loaded[k]); });
+        if (shared == leaders.end()) {
+            leaders.push_back(k);
+            continue;
+        }
+        followers.push_back(k);
+        uses_cache[k] = true;
+        if (!uses_cache[*shared]) ++followed;
+        uses_cache[*shared] = true;
     }
     stage(1, 1, fmt::format("running {} scenarios ({} with inputs of their own, {} reusing them; {} thread(s))", loaded.size(),
                             leaders.size(), followers.size(), omp_get_max_threads()));
     std::vector<std::optional<scenarios::RunResult>> results(loaded.size());
     std::vector<std::string> failures(loaded.size());
     std::vector<int> codes(loaded.size(), 0);
-    const std::shared_ptr<scenarios::RunCache> cache = scenarios::make_run_cache();
+    const std::shared_ptr<scenarios::RunCache> cache = scenarios::make_run_cache(followed);
     auto run = [&](std::size_t k) {
         scenarios::RunOptions options;
         options.command_line = command_line();
-        options.cache = cache;
+        if (uses_cache[k]) options.cache = cache;
         try {
             options.visual_outputs = visual_outputs(loaded[k], folders[k]->staging());
             results[k] = scenarios::run_scenario(loaded[k], folders[k]->staging(), options);
+            results[k]->grids.reset();  // (they hold the run's inputs: only the figures are printed at the end)
             folders[k]->commit();
         } catch (const Error& e) {
             failures[k] = e.what();

@@ -214,7 +214,7 @@ public:
         : m_file(fs::absolute(scenario_file).lexically_normal()), m_work(work),
           m_exports(fs::absolute(exports).lexically_normal()), m_lang(lang) {
         m_scenario = scenarios::load_scenario(m_file);
-        m_cache = scenarios::make_run_cache();
+        m_cache = scenarios::make_run_cache(1);
         scenarios::RunOptions options;
         options.cache = m_cache;
         options.command_line = command_line();

@@ -1,5 +1,7 @@
 #include "run_cache.hpp"
 
+#include <algorithm>
+
 #include "../modifications/registry.hpp"
 
 namespace fs = std::filesystem;
@@ -48,25 +50,29 @@ FileStamps file_stamps(const Scenario& key) {
 
 }  // namespace detail
 
-std::shared_ptr<const detail::CacheEntry> RunCache::find(const Scenario& s) const {
+std::shared_ptr<const detail::CacheEntry> RunCache::find(const Scenario& s) {
     const Scenario key = detail::shared_inputs_key(s);
     const auto stamps = detail::file_stamps(key);
     std::lock_guard lock(m_mutex);
-    for (const auto& e : m_entries)
-        if (e->key == key && e->stamps == stamps) return e;
-    return nullptr;
+    const auto found = std::find_if(m_entries.begin(), m_entries.end(),
+                                    [&](const auto& e) { return e->key == key && e->stamps == stamps; });
+    if (found == m_entries.end()) return nullptr;
+    std::rotate(found, found + 1, m_entries.end());  // now the most recently used
+    return m_entries.back();
 }
 
 void RunCache::store(std::shared_ptr<const detail::CacheEntry> entry) {
     std::lock_guard lock(m_mutex);
-    if (m_frozen) return;
+    if (m_frozen || m_keep == 0) return;
     std::erase_if(m_entries, [&](const auto& e) { return e->key == entry->key; });
     m_entries.push_back(std::move(entry));
+    // The oldest are forgotten (runs still using them hold their own reference).
+    if (m_entries.size() > m_keep) m_entries.erase(m_entries.begin(), m_entries.end() - static_cast<std::ptrdiff_t>(m_keep));
 }
 
 bool RunCache::accepts() const {
     std::lock_guard lock(m_mutex);
-    return !m_frozen;
+    return !m_frozen && m_keep > 0;
 }
 
 void RunCache::freeze() {
@@ -74,7 +80,7 @@ void RunCache::freeze() {
     m_frozen = true;
 }
 
-std::shared_ptr<RunCache> make_run_cache() { return std::make_shared<RunCache>(); }
+std::shared_ptr<RunCache> make_run_cache(std::size_t keep) { return std::make_shared<RunCache>(keep); }
 
 void freeze_run_cache(RunCache& cache) { cache.freeze(); }
 

@@ -58,18 +58,22 @@ FileStamps file_stamps(const Scenario& key);
 
 }  // namespace detail
 
-/// Entries of earlier runs, found by their key and checked against their files. Thread-safe.
+/// Entries of earlier runs, found by their key and checked against their files; at most `keep` of them, the least
+/// recently stored or found forgotten first. Thread-safe.
 class RunCache {
 public:
-    std::shared_ptr<const detail::CacheEntry> find(const Scenario& s) const;
+    explicit RunCache(std::size_t keep) : m_keep(keep) {}
+    /// The entry of `s`'s inputs, now the most recently used; nullptr when none.
+    std::shared_ptr<const detail::CacheEntry> find(const Scenario& s);
     void store(std::shared_ptr<const detail::CacheEntry> entry);
-    /// False once frozen (freeze_run_cache): store() would do nothing.
+    /// False once frozen (freeze_run_cache) or when it keeps nothing: store() would do nothing.
     bool accepts() const;
     void freeze();
 
 private:
     mutable std::mutex m_mutex;
-    std::vector<std::shared_ptr<const detail::CacheEntry>> m_entries;
+    std::vector<std::shared_ptr<const detail::CacheEntry>> m_entries;  ///< least recently used first
+    std::size_t m_keep;
     bool m_frozen = false;
 };
 

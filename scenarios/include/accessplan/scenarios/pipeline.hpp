@@ -325,9 +325,10 @@ struct RunResult {
 /// earlier runs. A run whose scenario differs from an earlier one only in facility and ferry modifications,
 /// thresholds or the ranking takes them over and updates the searches where the changes reach (results are the same
 /// as without it, exactly); any other difference, or an input file changed on disk since, means a fresh start.
-/// Thread-safe.
+/// It keeps the inputs of at most `keep` runs (those stored or taken over last; each holds a run's grids, so a batch
+/// of unrelated scenarios must not keep them all). Thread-safe.
 class RunCache;
-std::shared_ptr<RunCache> make_run_cache();
+std::shared_ptr<RunCache> make_run_cache(std::size_t keep = 2);
 
 /// From now on `cache` keeps what it holds and stores nothing more: runs take over its entries, and one whose inputs
 /// it has not got starts fresh and is forgotten (a server's baseline: what-ifs never grow its memory).
