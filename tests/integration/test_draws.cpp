@@ -2,7 +2,7 @@
 // children (per zone) and costs, from the reaches computed once. Checked: the same seed gives the same answer with 1
 // and 2 threads; without any variation every draw is the ranking itself; with variation the shares are those
 // robustness.csv, ranking.csv and summary.json agree on, and a wide cost spread unsettles some sites. Speeds drawn class
-// by class: a draw's ranking equals a run whose scenario sets those speeds.
+// by class: a draw's ranking equals a run whose scenario sets those speeds. Spreads without draws are said, not ignored.
 
 #include <catch2/catch.hpp>
 
@@ -168,6 +168,23 @@ TEST_CASE("draws: reproducible, exact without variation, shares that agree", "[i
                                 (dir / "other").string(), "-q"});
     REQUIRE(other.exit_code == 0);
     CHECK(test::slurp(dir / "other" / "robustness.csv") != test::slurp(out / "robustness.csv"));
+
+    // Spreads without draws (draws: 0 in the file, no --draws): nothing is drawn, and the run says so; with draws it
+    // does not.
+    const auto has_note = [](const fs::path& summary_file) {
+        bool found = false;
+        const auto summary_json = nlohmann::json::parse(test::slurp(summary_file));
+        for (const auto& w : summary_json.at("warnings"))
+            found = found || w.get<std::string>().find("gives spreads but no draws") != std::string::npos;
+        return found;
+    };
+    CHECK_FALSE(has_note(out / "summary.json"));
+    std::ofstream(scenarios / "undrawn.yaml") << "schema_version: 1\nbase: baseline.yaml\nname: undrawn\n"
+                                                 "ranking: {uncertainty: {draws: 0, population_pct: 30}}\n";
+    auto undrawn = test::run_cli({"run", (scenarios / "undrawn.yaml").string(), "--out", (dir / "undrawn").string(), "-q"});
+    REQUIRE(undrawn.exit_code == 0);
+    CHECK(has_note(dir / "undrawn" / "summary.json"));
+    CHECK_FALSE(fs::exists(dir / "undrawn" / "robustness.csv"));
 }
 
 TEST_CASE("draws of speeds class by class: a draw ranks as a run whose scenario sets the drawn speeds",

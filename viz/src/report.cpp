@@ -640,6 +640,9 @@ std::string ranking_note_text(const scenarios::RankingNote& n, const scenarios::
         return fmt::format("xếp hạng: dịch vụ {} không thuộc chương trình nào (ranking.programmes): {} địa điểm ứng viên của "
                            "nó không được xếp hạng; hãy thêm dịch vụ vào một chương trình để xếp hạng", display_name(w("service"), lang),
                            count("count"));
+    if (key == "uncertainty_without_draws")
+        return "xếp hạng: ranking.uncertainty có biên độ dao động nhưng không có lần rút (draws: 0, mặc định): xếp hạng "
+               "không được chạy lại theo chúng; hãy đặt ranking.uncertainty.draws (ví dụ 200) hoặc --draws";
     if (key == "time_saved_capacity")
         return "xếp hạng: mục tiêu time_saved không giới hạn địa điểm theo công suất (công suất chỉ dùng cho mục tiêu children)";
     if (key == "greedy_for_min_share")

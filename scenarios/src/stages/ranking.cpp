@@ -605,6 +605,12 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
     // Uncertainty draws: children per zone (or 1 km block) and each site's cost resampled; every draw re-ranks each
     // programme from the reaches computed once.
     if (draws < 0 || draws > 10000) throw InputError(fmt::format("--draws {}: expected 0 to 10000", draws));
+    // Spreads given without draws (draws defaults to 0) would do nothing without a word (--draws 0 says it already).
+    if (draws == 0 && !c.draws && (rk.speed_pct > 0.0 || !rk.speed_pct_by_class.empty() ||
+                       rk.population_pct != RankingSettings{}.population_pct || rk.cost_pct != RankingSettings{}.cost_pct))
+        notes.add("uncertainty_without_draws",
+                  "ranking: ranking.uncertainty gives spreads but no draws (draws: 0, the default): the ranking is not "
+                  "re-run under them; set ranking.uncertainty.draws (e.g. 200) or --draws to draw");
     Grid<std::int32_t> unit(c.grid, 0);
     std::int32_t units = 0;
     if (draws > 0) {
