@@ -11,6 +11,7 @@
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
 #include "gdal_handles.hpp"
+#include "grid_view.hpp"
 #include "accessplan/geodata/output.hpp"
 
 namespace fs = std::filesystem;
@@ -144,20 +145,16 @@ void write_layer_styles(const fs::path& gpkg, const std::vector<LayerStyle>& sty
     commit_file(tmp, gpkg);
 }
 
-std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::int32_t>& zones) {
+namespace {
+
+template <typename T>
+std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize_cells(const Grid<T>& zones) {
     ensure_gdal();
-    const GridSpec& spec = zones.spec();
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    DatasetPtr raster(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), 1, GDT_Int32, nullptr));
-    double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, 0.0, spec.transform.origin_y, 0.0,
-                    spec.transform.pixel_height};
-    raster->SetGeoTransform(gt);
-    GDALRasterBand* band = raster->GetRasterBand(1);
-    if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(spec.cols), static_cast<int>(spec.rows),
-                       const_cast<std::int32_t*>(zones.data()), static_cast<int>(spec.cols), static_cast<int>(spec.rows),
-                       GDT_Int32, 0, 0) != CE_None)
-        throw IoError(fmt::format("polygonize: cannot fill the in-memory raster: {}", last_gdal_error()));
-    band->SetNoDataValue(0);
+    // GDAL reads the grid itself (no in-memory copy: a national grid of ids is half a gigabyte); 0 is nodata, masked.
+    RasterWriteOptions nodata;
+    nodata.nodata = 0.0;
+    detail::GridView<T> raster(zones.spec(), {&zones}, {""}, nodata);
+    GDALRasterBand* band = raster.GetRasterBand(1);
     GDALDriver* memv = GetGDALDriverManager()->GetDriverByName("Memory");
     DatasetPtr vec(memv->Create("", 0, 0, 0, GDT_Unknown, nullptr));
     OGRLayer* layer = vec->CreateLayer("zones", nullptr, wkbPolygon, nullptr);
@@ -185,5 +182,10 @@ std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::
     }
     return result;
 }
+
+}  // namespace
+
+std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::int32_t>& zones) { return polygonize_cells(zones); }
+std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::uint8_t>& zones) { return polygonize_cells(zones); }
 
 }  // namespace accessplan::geodata

@@ -174,11 +174,11 @@ geodata::OutLayer no_access_outputs(const Scenario& s, const GridSpec& grid, con
                             {}};
     // Services often share their unreachable cells (a mode's impassable cells, land no road reaches): each distinct
     // set is polygonized once.
-    std::vector<std::pair<Grid<std::int32_t>, std::unique_ptr<OGRGeometry>>> done;
+    std::vector<std::pair<Grid<std::uint8_t>, std::unique_ptr<OGRGeometry>>> done;
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         const Grid<float>& minutes = times[k].minutes;
         const Grid<float>& group = children.at(s.services[k].target_group);
-        Grid<std::int32_t> cells(grid, 0);
+        Grid<std::uint8_t> cells(grid, 0);
         double kids = 0.0;
         std::size_t count = 0;
         for (std::size_t i = 0; i < cells.size(); ++i)

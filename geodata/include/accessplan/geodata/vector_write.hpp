@@ -48,7 +48,9 @@ struct LayerStyle {
 /// (QGIS loads them when the layer is opened). Replaces the file atomically (copy, update, rename); IoError on failure.
 void write_layer_styles(const std::filesystem::path& gpkg, const std::vector<LayerStyle>& styles);
 
-/// Polygons of the cells of each non-zero value of `zones` (GDALPolygonize, 8-connected), merged per value.
+/// Polygons of the cells of each non-zero value of `zones` (GDALPolygonize, 8-connected, read straight from the grid),
+/// merged per value.
 std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::int32_t>& zones);
+std::map<std::int32_t, std::unique_ptr<OGRGeometry>> polygonize(const Grid<std::uint8_t>& zones);
 
 }  // namespace accessplan::geodata
