@@ -9,6 +9,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <malloc.h>
+
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -462,6 +464,16 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
     }, py::arg("parent"), py::arg("name"),
           "Removes the staging folders of `name` in `parent` left by accessplan processes of this machine that no longer "
           "run (geodata::remove_abandoned_staging); returns their paths.");
+    // Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set (distributed.nanny.pre-spawn-environ), which turns
+    // glibc's dynamic mmap threshold off: every buffer of 128 KB or more (GDAL's compressed blocks) is then mapped and
+    // unmapped, its pages cleared again on each first touch, and writing a province's outputs took four times as long
+    // (bench/RESULTS.md, "provinces"). A task sets the thresholds the dynamic rule reaches (buffers under 32 MB from
+    // the heap, trimmed above 64 MB free) and, done, gives the freed memory back, which is what Dask's setting is for.
+    m.def("_worker_malloc_settings", [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    }, "Heap thresholds for a run in a Dask worker (accessplan.dask); see module.cpp.");
+    m.def("_release_free_memory", [] { malloc_trim(0); }, "Returns freed heap memory to the system (malloc_trim).");
     m.def("validate", [](const fs::path& file) {
         const auto s = scenarios::load_scenario(file);
         py::gil_scoped_release release;
