@@ -166,7 +166,12 @@ std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
     std::vector<FerryLink> links;
     std::vector<std::string> all_names;
     if (s.ferries) {
-        for (const auto& f : read_layer(*s.ferries, crs)) {
+        const auto features = read_layer(*s.ferries, crs);
+        if (features.empty())
+            throw InputError(fmt::format("{}: travel.ferries selects no feature{}; check the layer and its filter, or leave "
+                                         "travel.ferries out", s.ferries->file.string(),
+                                         s.ferries->where.empty() ? "" : fmt::format(" (where {})", s.ferries->where)));
+        for (const auto& f : features) {
             const fs::path& file = s.ferries->file;
             if (!f.geometry || wkbFlatten(f.geometry->getGeometryType()) != wkbLineString)
                 throw InputError(fmt::format("{}: ferry feature {} is not a line; draw each ferry as a line from port to port",

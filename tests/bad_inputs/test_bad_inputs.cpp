@@ -849,6 +849,20 @@ BAD_INPUT("buildings-not-polygons", "travel.buildings naming a layer of lines, a
            {"travel.modes.walking.building_speed_kmh", "a speed > 0 km/h (people live in buildings"});
 }
 
+BAD_INPUT("layer-selects-nothing", "rivers, a border, listed zones or ferries whose where: selects no feature") {
+    test::TempDir tmp;
+    const fs::path& dir = tmp.path();
+    const std::string gpkg = (demo_folder() / "inputs" / "demo_province.gpkg").string();
+    // Each ran on without the layer, silently: rivers crossed anywhere, no border, nothing listed, no ferry.
+    expect(run(on_baseline(dir, "travel: {rivers: {file: '" + gpkg + "', layer: rivers, where: \"name = 'none'\"}}\n", "r.yaml"), dir), 3,
+           {"demo_province.gpkg: travel.rivers selects no feature (where name = 'none')", "or leave travel.rivers out"});
+    expect(run(on_baseline(dir, "area_classes: {island_zones: {file: '" + gpkg + "', layer: communes, where: \"name = 'none'\"}}\n",
+                           "i.yaml"), dir), 3,
+           {"area_classes.island_zones selects no feature (where name = 'none')"});
+    expect(run(on_baseline(dir, "travel: {ferries: {file: '" + gpkg + "', layer: ferries, where: \"name = 'none'\"}}\n", "f.yaml"), dir), 3,
+           {"travel.ferries selects no feature (where name = 'none')"});
+}
+
 BAD_INPUT("area-outside-population", "a study area the population raster does not cover") {
     test::TempDir tmp;
     const fs::path& dir = tmp.path();

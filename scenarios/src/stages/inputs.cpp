@@ -45,8 +45,13 @@ Grid<std::uint8_t> to_classes(const Grid<float>& values) {
     return out;
 }
 
-Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const GridSpec& grid, bool all_touched = true) {
+/// The cells of a layer's features. A layer (or its where: filter) selecting no feature is an InputError naming `key`:
+/// the run would go on without it, silently.
+Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const char* key, const GridSpec& grid, bool all_touched = true) {
     auto features = read_layer(ref, grid.crs);
+    if (features.empty())
+        throw InputError(fmt::format("{}: {} selects no feature{}; check the layer and its filter, or leave {} out",
+                                     ref.file.string(), key, ref.where.empty() ? "" : fmt::format(" (where {})", ref.where), key));
     std::vector<const OGRGeometry*> geoms;
     for (const auto& f : features)
         if (f.geometry) geoms.push_back(f.geometry.get());
@@ -503,8 +508,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
                                           "times are far too long and coverage far too low. Give travel.roads: an OpenStreetMap "
                                           "extract of the province (.osm.pbf, e.g. from download.geofabrik.de)",
                                           fmt::join(slow, ", ")));
-    if (s.rivers) in.rivers = rasterize_mask(*s.rivers, grid);
-    if (s.border) in.border = rasterize_mask(*s.border, grid);
+    if (s.rivers) in.rivers = rasterize_mask(*s.rivers, "travel.rivers", grid);
+    if (s.border) in.border = rasterize_mask(*s.border, "travel.border", grid);
     check_bridges(s, grid, in.rivers ? &*in.rivers : nullptr, in.landcover);
     const std::vector<FrictionEdit> friction_changes = friction_edits(s, grid, std::move(road_edits));
     for (const auto& e : friction_changes)
@@ -578,7 +583,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     PopulationAccount& account = in.population_account;
     std::optional<Grid<std::uint8_t>> people_mask;
     if (s.population_mask) {
-        people_mask = rasterize_mask(*s.population_mask, grid, false);
+        people_mask = rasterize_mask(*s.population_mask, "population.mask", grid, false);
         for (std::size_t i = 0; i < people_mask->size(); ++i) (*people_mask)[i] &= in.land[i];
         account.mask = fmt::format("land inside population.mask ({})", s.population_mask->file.filename().string());
     } else if (land_layer) {
@@ -652,8 +657,8 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         in.warnings.push_back(s.remote_zones ? "area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones"
                                              : "neither area_classes.towns nor remote_zones is set: no cell is flagged 'remote'");
     }
-    if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, grid, false);
-    if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, grid, false);
+    if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, "area_classes.remote_zones", grid, false);
+    if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, "area_classes.island_zones", grid, false);
     in.class_options = AreaClassOptions{s.border_km, s.remote_minutes};
     if (in.border) {
         std::size_t pieces = 0;
