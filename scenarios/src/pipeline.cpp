@@ -62,7 +62,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     const auto travel = travel_options(s, in, ferries);
     for (const FerryLink& f : ferries)
         result.ferries.push_back({f.name, f.x0, f.y0, f.x1, f.y1, f.crossing_min, f.headway_min});
-    add_ferry_ports(result.islands, in.land_parts, travel);
+    add_ferry_ports(result.islands, in.island_piece_cells, travel);
     FacilitySet facilities = place_facilities(s, in, result.warnings);
     result.placements = facilities.placements;
     Grid<std::uint8_t> area_flags = area_classes(s, in, travel, reuse);

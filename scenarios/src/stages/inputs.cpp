@@ -680,6 +680,15 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     account.in_study_area = in.population_in_area;
     if (!growth) account.left_boundary = account.in_boundary - account.beyond_border - account.in_study_area;
     in.islands = island_rows(in, population);
+    {
+        std::vector<bool> listed(in.land_parts.parts.size() + 1, false);
+        for (const auto& row : in.islands) listed[static_cast<std::size_t>(row.id)] = true;
+        const Grid<std::int32_t>& part = in.land_parts.part;
+        for (std::size_t i = 0; i < part.size(); ++i)
+            if (part[i] > 0 && listed[static_cast<std::size_t>(part[i])])
+                in.island_piece_cells.emplace_back(static_cast<std::uint32_t>(i), part[i]);
+        in.land_parts.part = Grid<std::int32_t>();
+    }
     double across = 0.0;
     std::size_t across_pieces = 0;
     for (const auto& row : in.islands)

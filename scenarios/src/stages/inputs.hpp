@@ -43,7 +43,12 @@ struct RunInputs {
     Grid<std::uint8_t> island;            ///< land that is not the mainland (land_parts)
     std::vector<std::string> warnings;
     Grid<std::uint8_t> landcover, land, study_area;
-    LandParts land_parts;                 ///< the land's parts: mainland, islands
+    /// The land's parts: mainland, islands. Its `part` grid is released once islands.csv's rows are counted (4 bytes a
+    /// cell); the cells of those rows' pieces are kept in `island_piece_cells`.
+    LandParts land_parts;
+    /// The cells of the pieces islands.csv lists, with the piece's id (IslandRow::id), by cell: where the ferry ports
+    /// are looked up (add_ferry_ports).
+    std::vector<std::pair<std::uint32_t, std::int32_t>> island_piece_cells;
     std::vector<IslandRow> islands;       ///< islands.csv without its ferry columns (add_ferry_ports)
     std::shared_ptr<const OGRGeometry> study_area_shape;  ///< the boundary (or bbox) in the grid's CRS
     std::optional<Grid<std::uint8_t>> roads, rivers, border, listed_remote, listed_island;

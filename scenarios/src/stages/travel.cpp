@@ -184,13 +184,16 @@ ServiceCatchments service_catchments(const std::string& service, const Grid<floa
     return catchments;
 }
 
-void add_ferry_ports(std::vector<IslandRow>& islands, const LandParts& parts,
+void add_ferry_ports(std::vector<IslandRow>& islands, const std::vector<std::pair<std::uint32_t, std::int32_t>>& piece_cells,
                      const std::map<std::string, TravelTimeOptions>& options) {
     std::map<std::int32_t, std::set<std::size_t>> ends;  // land part -> port cells
     for (const auto& [mode, topt] : options)
         for (const auto& e : topt.extra_edges)
-            for (const std::size_t cell : {e.from, e.to})
-                if (parts.part[cell] > 0) ends[parts.part[cell]].insert(cell);
+            for (const std::size_t cell : {e.from, e.to}) {
+                const auto at = std::lower_bound(piece_cells.begin(), piece_cells.end(), cell,
+                                                 [](const auto& pc, std::size_t c) { return pc.first < c; });
+                if (at != piece_cells.end() && at->first == cell) ends[at->second].insert(cell);
+            }
     for (auto& row : islands) {
         auto it = ends.find(row.id);
         row.ferry_ports = it == ends.end() ? 0 : static_cast<int>(it->second.size());

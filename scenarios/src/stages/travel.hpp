@@ -54,9 +54,9 @@ ServiceCatchments service_catchments(const std::string& service, const Grid<floa
                                      const std::vector<SupplyPoint>& supplies, const TravelTimeOptions& bounded,
                                      double threshold_min, const SearchReuse& reuse);
 
-/// Counts the ferry ends (of every mode's ferry edges) on each island of `islands` (IslandRow::id = 1 + land part)
-/// and says how each is reached.
-void add_ferry_ports(std::vector<IslandRow>& islands, const LandParts& parts,
+/// Counts the ferry ends (of every mode's ferry edges) on each island of `islands` (IslandRow::id = 1 + land part;
+/// `piece_cells`: RunInputs::island_piece_cells) and says how each is reached.
+void add_ferry_ports(std::vector<IslandRow>& islands, const std::vector<std::pair<std::uint32_t, std::int32_t>>& piece_cells,
                      const std::map<std::string, TravelTimeOptions>& options);
 
 }  // namespace accessplan::scenarios::detail
