@@ -1,5 +1,6 @@
 #include "accessplan/engine/e2sfca.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -83,15 +84,21 @@ Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, const std::vector
         }
         if (demand > 0.0) ratio[j] = facilities[j].supply / demand;  // else nobody to serve: its supply reaches no one
     });
-    // Step 2 in facility order: the same sums whatever the thread count.
-    std::vector<double> access;
-    assign_advised(access, children.size(), 0.0);
-    for (std::size_t j = 0; j < facilities.size(); ++j) {
-        if (ratio[j] == 0.0) continue;
-        for (const ReachedCell& r : *catchments[j]) access[r.cell] += ratio[j] * w(r);
-    }
+    // Step 2 in facility order: the same sums whatever the thread count. A band of cells at a time (options.band_cells
+    // doubles), each band's sums in facility order as the whole grid's would be.
     Grid<float> out(children.spec(), 0.0f);
-    for (std::size_t i = 0; i < access.size(); ++i) out[i] = static_cast<float>(access[i]);
+    const std::size_t cells = children.size(), band = std::max<std::size_t>(1, options.band_cells);
+    std::vector<double> access;
+    for (std::size_t start = 0; start < cells; start += band) {
+        const std::size_t end = std::min(cells, start + band);
+        assign_advised(access, end - start, 0.0);
+        for (std::size_t j = 0; j < facilities.size(); ++j) {
+            if (ratio[j] == 0.0) continue;
+            for (const ReachedCell& r : *catchments[j])
+                if (r.cell >= start && r.cell < end) access[r.cell - start] += ratio[j] * w(r);
+        }
+        for (std::size_t i = start; i < end; ++i) out[i] = static_cast<float>(access[i - start]);
+    }
     return out;
 }
 

@@ -31,7 +31,7 @@ TEST_CASE("E2SFCA matches the formula worked by hand", "[engine][e2sfca]") {
     CHECK(served == Approx(3.0));
 }
 
-TEST_CASE("E2SFCA weights, Gaussian decay, thread independence and errors", "[engine][e2sfca]") {
+TEST_CASE("E2SFCA weights, Gaussian decay, thread independence, bands of cells and errors", "[engine][e2sfca]") {
     E2sfcaOptions g;
     g.decay = Decay::gaussian;
     g.catchment_min = 30.0;
@@ -51,5 +51,11 @@ TEST_CASE("E2SFCA weights, Gaussian decay, thread independence and errors", "[en
     auto two = e2sfca(f, sites, kids, {}, E2sfcaOptions{});
     omp_set_num_threads(before);
     CHECK(one.values() == two.values());
+    // Summed a band of cells at a time (a national grid's memory): the same floats, whatever the band.
+    for (const std::size_t band : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
+        E2sfcaOptions banded;
+        banded.band_cells = band;
+        CHECK(e2sfca(f, sites, kids, {}, banded).values() == one.values());
+    }
     REQUIRE_THROWS_WITH(e2sfca(f, {{5, 0.0}}, kids, {}, E2sfcaOptions{}), Catch::Contains("supply"));
 }

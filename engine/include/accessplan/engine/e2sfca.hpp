@@ -5,6 +5,7 @@
 // with S_j the facility's supply (capacity, or 1), P_k the children in cell k, t the home -> facility travel time and
 // W a distance decay: Luo & Qi's three step weights (1, 0.68, 0.22 over thirds of the catchment) or a Gaussian.
 
+#include <cstddef>
 #include <vector>
 
 #include "accessplan/engine/travel_time.hpp"
@@ -20,6 +21,9 @@ struct E2sfcaOptions {
     std::vector<std::pair<double, double>> steps{{1.0 / 3.0, 1.0}, {2.0 / 3.0, 0.68}, {1.0, 0.22}};
     /// Gaussian decay W(t) = exp(-t^2 / beta) with W(T) = gaussian_weight_at_limit.
     double gaussian_weight_at_limit = 0.01;
+    /// Cells whose access is summed at a time (a double each: 256 MB by default, not a gigabyte for a national grid);
+    /// the sums are the same, in the same order, whatever the band.
+    std::size_t band_cells = std::size_t{1} << 25;
 };
 
 /// Decay weight for travel time t (0 beyond the catchment).
