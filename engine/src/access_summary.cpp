@@ -148,10 +148,10 @@ AccessSummary summarize_access(const Grid<float>& children, const Grid<float>& m
 }
 
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
-                                     const std::vector<std::size_t>& cells) {
+                                     const std::vector<std::uint32_t>& cells) {
     require_same_grid(minutes.spec(), "travel time", children.spec(), "children");
     SummaryBuilder b(threshold_min, 1);
-    for (std::size_t i : cells) b.add(children, minutes, i, 1u);
+    for (const std::uint32_t i : cells) b.add(children, minutes, i, 1u);
     return b.finish().front();
 }
 

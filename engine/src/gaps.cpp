@@ -25,8 +25,9 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         const float t = minutes[i];
         return !std::isfinite(t) || !within_minutes(t, threshold_min);
     };
-    std::vector<std::int32_t> label;
-    assign_advised(label, n, std::int32_t{0});
+    // The clusters' first ids, relabelled by rank in place at the end (one grid of ids, not two: half a gigabyte at
+    // national size).
+    Grid<std::int32_t> label(spec, 0);
     std::vector<GapCluster> found;
     std::vector<std::size_t> stack;
     for (std::size_t start = 0; start < n; ++start) {
@@ -91,9 +92,9 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         rank_of[k + 1] = found[k].rank;
         result.clusters.push_back(found[k]);
     }
-    result.cluster = Grid<std::int32_t>(spec, 0);
     for (std::size_t i = 0; i < n; ++i)
-        if (label[i] != 0) result.cluster[i] = rank_of[static_cast<std::size_t>(label[i])];
+        if (label[i] != 0) label[i] = rank_of[static_cast<std::size_t>(label[i])];
+    result.cluster = std::move(label);
     return result;
 }
 

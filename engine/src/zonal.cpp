@@ -1,5 +1,8 @@
 #include "accessplan/engine/zonal.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/point.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -13,15 +16,22 @@ std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<flo
                                      const Grid<std::int32_t>& zone_ids, std::size_t zone_count,
                                      const Grid<std::uint8_t>* area_flags) {
     require_same_grid(minutes.spec(), "travel time", zone_ids.spec(), "zones");
-    // One pass per zone would be O(zones x cells); instead split the cells by zone once.
-    std::vector<std::vector<std::size_t>> cells(zone_count);
+    // One pass per zone would be O(zones x cells); instead split the cells by zone once: 4-byte cell numbers, each
+    // zone's list reserved at its size (a national grid's lists were a gigabyte of 8-byte numbers and their slack).
+    if (zone_ids.size() > std::numeric_limits<std::uint32_t>::max())
+        throw InternalError(fmt::format("zonal_access: {} cells; at most 2^32", zone_ids.size()));
+    std::vector<std::size_t> sizes(zone_count, 0);
     for (std::size_t i = 0; i < zone_ids.size(); ++i) {
         const std::int32_t z = zone_ids[i];
         if (z <= 0) continue;
         if (static_cast<std::size_t>(z) > zone_count)
             throw InternalError(fmt::format("zonal_access: zone id {} above the zone count {}", z, zone_count));
-        cells[static_cast<std::size_t>(z - 1)].push_back(i);
+        ++sizes[static_cast<std::size_t>(z - 1)];
     }
+    std::vector<std::vector<std::uint32_t>> cells(zone_count);
+    for (std::size_t z = 0; z < zone_count; ++z) cells[z].reserve(sizes[z]);
+    for (std::size_t i = 0; i < zone_ids.size(); ++i)
+        if (const std::int32_t z = zone_ids[i]; z > 0) cells[static_cast<std::size_t>(z - 1)].push_back(static_cast<std::uint32_t>(i));
     std::vector<ZoneAccess> out(zone_count);
     for (std::size_t z = 0; z < zone_count; ++z) {
         out[z].access = summarize_access_cells(children, minutes, threshold_min, cells[z]);

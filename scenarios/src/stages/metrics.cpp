@@ -27,10 +27,15 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
     auto& services = out.services;
     auto& accessibility = out.accessibility;
     auto& gap_grids = out.gap_grids;
-    // One mask per area-class filter (all, island, border, remote, none); "all" needs none.
+    // One mask per area-class filter (island, border, remote, none; "all" needs none), released once the summaries
+    // are made (a byte a cell each: they are not held through the catchments, E2SFCA and gaps).
     std::vector<Grid<std::uint8_t>> class_masks;
     std::vector<const Grid<std::uint8_t>*> class_mask_ptrs;
     for (const auto& filter : area_class_filters()) {
+        if (filter.all) {
+            class_masks.emplace_back();
+            continue;
+        }
         Grid<std::uint8_t> mask(grid, 0);
         for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = filter.includes(area_flags[i]) ? 1 : 0;
         class_masks.push_back(std::move(mask));
@@ -54,6 +59,9 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
             else r.by_class.emplace_back(area_class_filters()[f].name, by_filter[f]);
         }
     });
+    class_mask_ptrs.clear();
+    class_masks.clear();
+    class_masks.shrink_to_fit();
 
     // Per service: the catchment of every facility within the service threshold (a bounded travel-time search each),
     // shared by capacity coverage and E2SFCA, then released.

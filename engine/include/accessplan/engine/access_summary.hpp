@@ -38,7 +38,7 @@ std::vector<AccessSummary> summarize_access_masks(const Grid<float>& children, c
 
 /// The same over an explicit list of cells (e.g. the cells of one zone), in O(cells) rather than O(grid).
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
-                                     const std::vector<std::size_t>& cells);
+                                     const std::vector<std::uint32_t>& cells);
 
 /// The Gini index of travel time over children: 0 when every child is as far as every other, towards 1 when a few
 /// children bear all the travel time. Times are capped at `cap_min` (no access counts as the cap); cells without
