@@ -56,7 +56,11 @@ std::vector<std::string> check_inputs(const Scenario& s, std::vector<std::string
     // A filter on the study area must select a polygon (a run would stop at once).
     if (problems.empty() && s.area_boundary && !s.area_boundary->where.empty())
         guard([&] {
-            geodata::read_study_area(s.area_boundary->file, geodata::wgs84(), detail::read_options(*s.area_boundary, geodata::wgs84()));
+            try {
+                geodata::read_study_area(s.area_boundary->file, geodata::wgs84(), detail::read_options(*s.area_boundary, geodata::wgs84()));
+            } catch (const InputError& e) {
+                throw InputError(fmt::format("{}: area.boundary: {}", s.file.string(), e.what()));
+            }
         });
     layer(s.facilities, "facilities");
     for (auto [ref, key] : {std::pair{&s.roads, "travel.roads"}, {&s.buildings, "travel.buildings"}, {&s.rivers, "travel.rivers"}, {&s.border, "travel.border"},

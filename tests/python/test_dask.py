@@ -125,9 +125,15 @@ def test_scenarios_on_two_worker_processes_match_a_serial_cli_run(demo, local_ru
         with open(os.path.join(local_run["out"], name, "run.json"), encoding="utf-8") as f:
             assert f"(Dask task: {demo['files'][name]})" in json.load(f)["command_line"]
     # Ran as tasks in both worker processes, one line each; the summary says where each folder went.
-    done = re.findall(r"^\[\d/3\] (\S+): done in [\d.]+ s on tcp://127\.0\.0\.1:\d+ \(\S+, pid (\d+)\)$", r.stderr, re.M)
-    assert sorted(f for f, _ in done) == sorted(demo["files"].values())
-    assert len({pid for _, pid in done}) == 2, r.stderr
+    done = re.findall(r"^\[\d/3\] (\S+): done in [\d.]+ s on tcp://127\.0\.0\.1:\d+ \(\S+, pid (\d+)\)(.*)$", r.stderr, re.M)
+    assert sorted(f for f, _, _ in done) == sorted(demo["files"].values())
+    assert len({pid for _, pid, _ in done}) == 2, r.stderr
+    # Their warnings counted, as `accessplan run -q` counts them (the CLI's summary.json has as many).
+    for f, _, rest in done:
+        name = next(n for n in TINY if demo["files"][n] == f)
+        with open(os.path.join(demo["cli"][name], "summary.json"), encoding="utf-8") as s:
+            count = len(json.load(s)["warnings"])
+        assert rest == (f"; {count} warning(s): summary.json and report.html list them" if count else ""), r.stderr
     for name in TINY:
         assert f"== {demo['files'][name]} ==\nOutputs: {os.path.join(local_run['out'], name)}\n" in r.stdout
     assert staging_left(local_run["out"]) == []
@@ -163,7 +169,7 @@ def test_a_worker_killed_mid_task_leaves_a_complete_folder_and_no_staging(demo, 
     assert_same_outputs(out, demo["cli"]["tiny"])
     assert staging_left(parent) == []
     pid = re.search(r"^\[1/1\] \S+: done in [\d.]+ s on \S+ \(\S+, pid (\d+)\); run again after 1 worker\(s\) died running "
-                    r"it$", stderr, re.M)
+                    r"it(; \d+ warning\(s\): summary.json and report.html list them)?$", stderr, re.M)
     assert pid and int(pid[1]) != killed, stderr
 
 

@@ -3,6 +3,8 @@
 // accessplan rank SCENARIO.yaml [--budget X] [--exact]: the same with the ranking overrides.
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 
@@ -65,8 +67,8 @@ void print_run_summary(const scenarios::RunResult& result, const fs::path& out, 
                g.cols, g.rows, g.cell_width_m(), g.crs.label(), result.population_in_area, result.population_total);
     const auto& pa = result.population;
     fmt::print("People of the population raster: {:.0f} inside the boundary; {:.0f} moved off water or impassable cells{}; {:.0f} beyond "
-               "the national border line and {:.0f} moved out of the boundary onto land or left on water far from land "
-               "(in no figure); {:.0f} counted\n", pa.in_boundary, pa.moved_off_water,
+               "the national border line (in no figure); {:+.0f} at the boundary's edge (net: cells count whole by their "
+               "centre; people moved across it or left on water far from land); {:.0f} counted\n", pa.in_boundary, pa.moved_off_water,
                pa.mask.empty() ? " (nothing says where the water is)" : " (kept to the " + pa.mask + ")", pa.beyond_border,
                pa.left_boundary, pa.in_study_area);
     if (const auto n = std::count_if(result.islands.begin(), result.islands.end(),
@@ -275,16 +277,18 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
         if (!uses_cache[*shared]) ++followed;
         uses_cache[*shared] = true;
     }
-    stage(1, 1, fmt::format("running {} scenarios ({} with inputs of their own, {} reusing them; {} thread(s))", loaded.size(),
-                            leaders.size(), followers.size(), omp_get_max_threads()));
+    log("running {} scenarios ({} with inputs of their own, {} reusing them; {} thread(s))", loaded.size(), leaders.size(),
+        followers.size(), omp_get_max_threads());
     std::vector<std::optional<scenarios::RunResult>> results(loaded.size());
     std::vector<std::string> failures(loaded.size());
     std::vector<int> codes(loaded.size(), 0);
     const std::shared_ptr<scenarios::RunCache> cache = scenarios::make_run_cache(followed);
+    std::atomic<std::size_t> finished{0};
     auto run = [&](std::size_t k) {
         scenarios::RunOptions options;
         options.command_line = command_line();
         if (uses_cache[k]) options.cache = cache;
+        const auto start = std::chrono::steady_clock::now();
         try {
             options.visual_outputs = visual_outputs(loaded[k], folders[k]->staging());
             results[k] = scenarios::run_scenario(loaded[k], folders[k]->staging(), options);
@@ -294,6 +298,9 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
             failures[k] = e.what();
             codes[k] = exit_code_for(e);
         }
+        // Progress as each finishes (the figures follow at the end), as the Dask runner says it.
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        log("[{}/{}] {}: {} in {:.1f} s", ++finished, loaded.size(), files[k], results[k] ? "done" : "failed", seconds);
     };
     for (const auto* round : {&leaders, &followers}) {
         if (round->size() == 1) run(round->front());
@@ -306,7 +313,10 @@ int run_many(const std::vector<std::string>& files, const std::string& out) {
             note_replaced_results(*folders[k]);
             print_run_summary(*results[k], folders[k]->target(), loaded[k].ranking_inherited, files[k]);
         } else {
-            fmt::print(stderr, "accessplan: error: {}\n", failures[k]);
+            // Named by its scenario file (in a batch, several may share an input), unless the message starts with it.
+            const std::string& message = failures[k];
+            const bool named = message.starts_with(files[k]) || message.starts_with(fs::absolute(files[k]).string());
+            fmt::print(stderr, "accessplan: error: {}{}\n", named ? "" : files[k] + ": ", message);
             fmt::print("{}: failed, nothing written (see the error above)\n", files[k]);
             exit_code = std::max(exit_code, codes[k]);
         }

@@ -130,6 +130,10 @@ std::string t(const std::string& key, Lang lang) {
         {"moved off water", {"moved off water onto land", "chuyển từ mặt nước lên đất liền"}},
         {"not placed", {"on water far from land (in no figure)", "trên mặt nước xa đất liền (không tính)"}},
         {"beyond border", {"beyond the national border line (in no figure)", "bên kia đường biên giới quốc gia (không tính)"}},
+        {"boundary edge", {"left out at the boundary's edge, net (cells count whole by their centre; people moved across "
+                           "it or on water far from land; negative: the edge cells bring in more than they leave out)",
+                           "chênh lệch ròng ở mép ranh giới (ô được tính trọn theo tâm ô; người được chuyển qua ranh giới "
+                           "hoặc trên mặt nước xa đất liền; số âm: các ô ở mép mang vào nhiều hơn bỏ ra)"}},
         {"counted", {"counted in every figure", "được tính trong mọi số liệu"}},
         {"islands", {"Islands", "Đảo"}},
         {"zones table", {"By zone: who lives beyond each threshold", "Theo khu vực: ai sống ngoài ngưỡng của từng dịch vụ"}},
@@ -1096,8 +1100,11 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     // Where the people are: the raster's people inside the boundary, moved, left out and counted.
     const scenarios::PopulationAccount& pa = result.population;
     body += fmt::format("<h3>{}</h3><table id=\"population\"><tbody>\n", esc(t("population account", lang)));
+    // Inside the boundary − beyond the border − at the edge = counted: the table adds up (moved off water and not
+    // placed say what happened to some of them).
     for (auto [key, value] : {std::pair{"in boundary", pa.in_boundary}, {"moved off water", pa.moved_off_water},
-                              {"not placed", pa.not_placed}, {"beyond border", pa.beyond_border}, {"counted", pa.in_study_area}})
+                              {"not placed", pa.not_placed}, {"beyond border", pa.beyond_border},
+                              {"boundary edge", pa.left_boundary}, {"counted", pa.in_study_area}})
         body += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td></tr>\n", esc(t(key, lang)), number(value, 0, lang));
     body += "</tbody></table>\n";
     // The islands, most people first (islands.csv has them all).

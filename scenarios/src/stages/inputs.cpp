@@ -421,7 +421,11 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     std::unique_ptr<OGRGeometry> area;
     Crs area_crs = geodata::wgs84();
     if (s.area_boundary) {
-        area = geodata::read_study_area(s.area_boundary->file, area_crs, read_options(*s.area_boundary, area_crs));
+        try {
+            area = geodata::read_study_area(s.area_boundary->file, area_crs, read_options(*s.area_boundary, area_crs));
+        } catch (const InputError& e) {
+            throw InputError(fmt::format("area.boundary: {}", e.what()));
+        }
     } else {
         const auto& b = *s.area_bbox;
         auto ring = std::make_unique<OGRLinearRing>();

@@ -343,6 +343,8 @@ def run(args, argv=None):
                 note = f"; {record['note']}" if record.get("note") else ""
                 if lost:
                     note += f"; run again after {lost} worker(s) died running it"
+                if record.get("warnings"):  # as `accessplan run -q` says them
+                    note += f"; {record['warnings']} warning(s): summary.json and report.html list them"
                 print(f"{label}: done in {record['seconds']:.1f} s on {_where(record)}{note}", file=sys.stderr, flush=True)
             else:
                 first = record["message"].splitlines()[0] if record["message"] else ""
@@ -373,7 +375,10 @@ def run(args, argv=None):
         if record["ok"]:
             print(f"Outputs: {out_dirs[k]}", flush=True)
         else:
-            _error(record["message"])
+            # Named by its scenario file, as `accessplan run` names it, unless the message starts with it.
+            message = record["message"]
+            named = message.startswith(files[k]) or message.startswith(os.path.abspath(files[k]))
+            _error(message if named else f"{files[k]}: {message}")
             print(f"{files[k]}: failed, nothing written (its error is above, on standard error)", flush=True)
             exit_code = max(exit_code, record["code"])
     ok = sum(1 for r in results if r["ok"])
@@ -386,7 +391,9 @@ def main(argv=None):
     try:
         import distributed  # noqa: F401
     except ImportError:
-        _error("python3 -m accessplan.dask needs Dask distributed (Debian: apt-get install python3-distributed)")
+        other = "" if os.path.realpath(sys.executable).startswith("/usr/bin/") else (
+            f"; this is {sys.executable}: Debian's packages are for /usr/bin/python3 — run /usr/bin/python3 -m accessplan.dask")
+        _error("python3 -m accessplan.dask needs Dask distributed (Debian: apt-get install python3-distributed)" + other)
         return EXIT_FAILURE
     # SIGTERM as Ctrl-C: the client closes, a --local cluster stops; tasks already running on a --scheduler's workers
     # finish (their folders appear whole, or not at all).
