@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gdal_priv.h>
 #include <ogr_api.h>
 #include <ogrsf_frmts.h>
@@ -234,9 +235,15 @@ std::vector<Feature> read_features(const fs::path& path, const Crs& target, cons
     }
     if (!options.where.empty()) {
         reset_gdal_error();
-        if (layer->SetAttributeFilter(options.where.c_str()) != OGRERR_NONE)
-            throw InputError(fmt::format("{}: the filter \"{}\" is not valid OGR SQL ({}); e.g. kind IN ('city','town')",
-                                         path.string(), options.where, last_gdal_error()));
+        if (layer->SetAttributeFilter(options.where.c_str()) != OGRERR_NONE) {
+            // The layer's fields, for a misspelt one.
+            std::vector<std::string> fields;
+            OGRFeatureDefn* defn = layer->GetLayerDefn();
+            for (int i = 0; i < defn->GetFieldCount(); ++i) fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+            throw InputError(fmt::format("{}: the filter \"{}\" is not valid OGR SQL ({}); its fields are {}; e.g. "
+                                         "kind IN ('city','town')", path.string(), options.where, last_gdal_error(),
+                                         fields.empty() ? std::string("none") : fmt::format("{}", fmt::join(fields, ", "))));
+        }
     }
     std::vector<Feature> features;
     std::set<std::int64_t> fids;

@@ -362,7 +362,13 @@ TEST_CASE("a province chosen from the national layer by area.boundary where: is 
     }
     const auto validate = test::run_cli({"validate", (dir / "s.yaml").string()});
     CHECK(validate.exit_code == 3);
-    CHECK_THAT(validate.err, Catch::Contains("shapeISO = 'VN-99'") && Catch::Contains("selects no feature"));
+    CHECK_THAT(validate.err, Catch::Contains("s.yaml: area.boundary: ") && Catch::Contains("shapeISO = 'VN-99'") &&
+                                 Catch::Contains("selects no feature"));
+    // A misspelt field: the layer's fields are listed.
+    scenario("shapeIS = 'VN-03'");
+    const auto misspelt = test::run_cli({"validate", (dir / "s.yaml").string()});
+    CHECK(misspelt.exit_code == 3);
+    CHECK_THAT(misspelt.err, Catch::Contains("its fields are shapeName, shapeISO, shapeID"));
 }
 
 TEST_CASE("central Hanoi: with OSM roads no warning, and without them a loud one in summary.json and the report",
