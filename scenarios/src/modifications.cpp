@@ -1,9 +1,12 @@
 #include "modifications.hpp"
 #include "modifications/kinds.hpp"
+#include "yaml_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -44,6 +47,75 @@ geodata::ReadOptions read_options(const LayerRef& ref, const Crs& analysis, std:
     o.csv_xy_crs = analysis;
     o.notes = notes;
     return o;
+}
+
+namespace {
+
+/// Lower-case ASCII letters and digits only: accents (the bytes of every non-ASCII letter), spaces and punctuation
+/// dropped ("Quảng Ninh" -> "qungninh", "Quang Ninh" -> "quangninh": one letter apart).
+std::string folded(const std::string& text) {
+    std::string out;
+    for (const char c : text)
+        if (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80)
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// A value as the user should write it, hidden characters spelled out ('Hà Nội\t').
+std::string shown(const std::string& value) {
+    std::string out;
+    for (const char c : value) {
+        if (c == '\t') out += "\\t";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else out += c;
+    }
+    return "'" + out + "'";
+}
+
+}  // namespace
+
+std::string where_value_hint(const LayerRef& ref) {
+    static const std::regex equals(R"re(^\s*"?([A-Za-z_][A-Za-z0-9_]*)"?\s*=\s*'((?:[^']|'')*)'\s*$)re");
+    std::smatch m;
+    if (!std::regex_match(ref.where, m, equals)) return "";
+    const std::string field = m[1], wanted = folded(m[2]);
+    LayerRef all = ref;
+    all.where.clear();
+    std::set<std::string> values;
+    try {
+        for (const auto& f : read_layer(all, geodata::wgs84()))
+            if (auto it = f.attributes.find(field); it != f.attributes.end()) values.insert(it->second);
+    } catch (const Error&) {
+        return "";  // (the layer's own problem is said elsewhere)
+    }
+    std::vector<std::pair<std::size_t, std::string>> near;
+    for (const auto& v : values) near.emplace_back(edit_distance(wanted, folded(v)), v);
+    std::stable_sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (near.empty()) return "";
+    std::vector<std::string> listed;
+    bool hidden = false;
+    for (std::size_t k = 0; k < std::min<std::size_t>(5, near.size()); ++k) {
+        listed.push_back(shown(near[k].second));
+        hidden = hidden || near[k].second.find_first_of("\t\n\r") != std::string::npos;
+    }
+    return fmt::format("; the nearest values of {} in the layer: {}{}", field, fmt::join(listed, ", "),
+                       hidden ? fmt::format(" (a hidden character such as \\t is matched with LIKE: {} LIKE '{}%')", field,
+                                            near.front().second.substr(0, near.front().second.find_first_of("\t\n\r")))
+                              : "");
+}
+
+std::unique_ptr<OGRGeometry> read_boundary(const LayerRef& ref, const Crs& crs) {
+    try {
+        return geodata::read_study_area(ref.file, crs, read_options(ref, crs));
+    } catch (const InputError& e) {
+        bool nothing = false;  // the filter selects no feature at all (not: features that are no polygons)
+        if (!ref.where.empty()) try {
+                nothing = read_layer(ref, crs).empty();
+            } catch (const Error&) {  // (an invalid filter: said by e)
+            }
+        throw InputError(fmt::format("area.boundary: {}{}", e.what(), nothing ? where_value_hint(ref) : ""));
+    }
 }
 
 std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs) {

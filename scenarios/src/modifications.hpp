@@ -4,9 +4,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <ogr_geometry.h>
 
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/engine/numbers.hpp"
@@ -21,6 +24,15 @@ geodata::ReadOptions read_options(const LayerRef& ref, const Crs& analysis, std:
 
 /// The features of a layer reference (its layer and where-filter), in `crs` (CSV x/y columns taken to be in `crs`).
 std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
+
+/// For a where-filter of the form FIELD = 'VALUE' that selects nothing: "; the nearest values of FIELD in the layer:
+/// 'Quảng Ninh', ..." (up to five, closest first, ignoring case, accents and spaces; hidden characters such as a
+/// trailing tab shown), so that a value written without its accents or a layer's stray tab can be found. "" otherwise.
+std::string where_value_hint(const LayerRef& ref);
+
+/// The study area (area.boundary) in `crs`; its InputErrors name the key, and a filter selecting nothing its nearest
+/// values (where_value_hint).
+std::unique_ptr<OGRGeometry> read_boundary(const LayerRef& ref, const Crs& crs);
 
 /// A facility id as the nearest-facility rasters hold it: a whole number from 0 to 2147483647 ("12" and "12.0" are 12),
 /// or nullopt for anything else ("12a", "-5", "3.5", "").

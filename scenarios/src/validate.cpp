@@ -11,7 +11,6 @@
 #include "modifications.hpp"
 #include "stages/facilities.hpp"
 #include "accessplan/engine/error.hpp"
-#include "accessplan/geodata/analysis_grid.hpp"
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/geodata/vector_io.hpp"
@@ -57,9 +56,9 @@ std::vector<std::string> check_inputs(const Scenario& s, std::vector<std::string
     if (problems.empty() && s.area_boundary && !s.area_boundary->where.empty())
         guard([&] {
             try {
-                geodata::read_study_area(s.area_boundary->file, geodata::wgs84(), detail::read_options(*s.area_boundary, geodata::wgs84()));
+                detail::read_boundary(*s.area_boundary, geodata::wgs84());
             } catch (const InputError& e) {
-                throw InputError(fmt::format("{}: area.boundary: {}", s.file.string(), e.what()));
+                throw InputError(fmt::format("{}: {}", s.file.string(), e.what()));
             }
         });
     layer(s.facilities, "facilities");

@@ -364,6 +364,14 @@ TEST_CASE("a province chosen from the national layer by area.boundary where: is 
     CHECK(validate.exit_code == 3);
     CHECK_THAT(validate.err, Catch::Contains("s.yaml: area.boundary: ") && Catch::Contains("shapeISO = 'VN-99'") &&
                                  Catch::Contains("selects no feature"));
+    // A value without its accents, or missing the layer's stray tab (geoBoundaries' 'Hà Nội\t'): the nearest values.
+    scenario("shapeName = 'Ha Giang'");
+    const auto accents = test::run_cli({"validate", (dir / "s.yaml").string()});
+    CHECK(accents.exit_code == 3);
+    CHECK_THAT(accents.err, Catch::Contains("the nearest values of shapeName in the layer: 'Hà Giang'"));
+    scenario("shapeName = 'Hà Nội'");
+    const auto tab = test::run_cli({"validate", (dir / "s.yaml").string()});
+    CHECK_THAT(tab.err, Catch::Contains("'Hà Nội\\t'") && Catch::Contains("shapeName LIKE 'Hà Nội%'"));
     // A misspelt field: the layer's fields are listed.
     scenario("shapeIS = 'VN-03'");
     const auto misspelt = test::run_cli({"validate", (dir / "s.yaml").string()});

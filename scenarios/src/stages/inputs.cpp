@@ -50,8 +50,9 @@ Grid<std::uint8_t> to_classes(const Grid<float>& values) {
 Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const char* key, const GridSpec& grid, bool all_touched = true) {
     auto features = read_layer(ref, grid.crs);
     if (features.empty())
-        throw InputError(fmt::format("{}: {} selects no feature{}; check the layer and its filter, or leave {} out",
-                                     ref.file.string(), key, ref.where.empty() ? "" : fmt::format(" (where {})", ref.where), key));
+        throw InputError(fmt::format("{}: {} selects no feature{}; check the layer and its filter, or leave {} out{}",
+                                     ref.file.string(), key, ref.where.empty() ? "" : fmt::format(" (where {})", ref.where), key,
+                                     where_value_hint(ref)));
     std::vector<const OGRGeometry*> geoms;
     for (const auto& f : features)
         if (f.geometry) geoms.push_back(f.geometry.get());
@@ -421,11 +422,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     std::unique_ptr<OGRGeometry> area;
     Crs area_crs = geodata::wgs84();
     if (s.area_boundary) {
-        try {
-            area = geodata::read_study_area(s.area_boundary->file, area_crs, read_options(*s.area_boundary, area_crs));
-        } catch (const InputError& e) {
-            throw InputError(fmt::format("area.boundary: {}", e.what()));
-        }
+        area = read_boundary(*s.area_boundary, area_crs);
     } else {
         const auto& b = *s.area_bbox;
         auto ring = std::make_unique<OGRLinearRing>();
