@@ -442,8 +442,8 @@ Surface image_from(int w, int h, const std::function<std::uint32_t(int, int)>& p
     return image;
 }
 
-/// The colour of grid cell `i`: water, land outside the study area, its category, or the class of its value (NaN: no
-/// access).
+/// The colour of grid cell `i`: water, land outside the study area, its category, or the class of its value (NaN, or
+/// +inf as a run's travel times hold it: no access).
 Rgb cell_colour(const MapContext& ctx, const Grid<float>* values, const std::vector<ValueClass>& classes, bool unreachable,
                 const CategoryLayer& categories, std::size_t i) {
     const std::uint8_t land = ctx.land ? (*ctx.land)[i] : 2;
@@ -454,7 +454,7 @@ Rgb cell_colour(const MapContext& ctx, const Grid<float>* values, const std::vec
             if ((*categories.codes)[i] == c.code) return c.colour;
     if (values == nullptr) return {255, 255, 255};
     const float v = (*values)[i];
-    const ValueClass* vc = std::isnan(v) ? nullptr : class_of(classes, v);
+    const ValueClass* vc = !std::isfinite(v) ? nullptr : class_of(classes, v);
     return vc ? vc->colour : unreachable ? unreachable_colour() : Rgb{247, 247, 247};
 }
 

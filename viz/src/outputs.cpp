@@ -125,18 +125,13 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
         out, fmt::format("{}: {} · {}: accessplan {} · {} {}", tr("data", lang), data_credits(scenarios::input_files(scenario), lang, scenario.credits), tr("map", lang),
                          version_string, tr("projection", lang), result.grid.crs.label()),
         grids ? &grids->land : nullptr, grids ? &grids->area_class : nullptr);
-    std::vector<Grid<float>> minutes;  // as the maps draw them: NaN = unreachable (the rasters' nodata)
-    minutes.reserve(result.services.size());
-    for (std::size_t k = 0; k < result.services.size(); ++k) {
-        if (!grids) {
-            minutes.push_back(geodata::read_raster_float(layout.travel_time_tif(result.services[k].service)));
-            continue;
-        }
-        Grid<float> m = grids->travel_time_min.at(k);
-        for (float& v : m.values())
-            if (!std::isfinite(v)) v = std::numeric_limits<float>::quiet_NaN();
-        minutes.push_back(std::move(m));
-    }
+    // The run's travel times as they are in memory (+inf = unreachable, drawn as the rasters' nodata, NaN, is: no copy
+    // of a national grid), else read from its rasters.
+    std::vector<Grid<float>> read;
+    std::vector<const Grid<float>*> minutes;
+    if (!grids)
+        for (const auto& svc : result.services) read.push_back(geodata::read_raster_float(layout.travel_time_tif(svc.service)));
+    for (std::size_t k = 0; k < result.services.size(); ++k) minutes.push_back(grids ? &grids->travel_time_min.at(k) : &read[k]);
     std::vector<MapPage> pages;
     std::vector<fs::path> files;
     fs::create_directories(layout.maps_dir());
@@ -151,8 +146,8 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
         page.title = travel_time_title(svc.service, lang);
         page.subtitle = fmt::format("{} · {} {} · {} {} {} · {}", scenario.name, tr("by", lang), display_name(svc.mode, lang),
                                     tr("threshold", lang), svc.threshold_min, tr("minutes", lang), ages);
-        page.values = &minutes[k];
-        page.classes = travel_time_classes(svc.threshold_min, study_area_values(context, minutes[k]), lang);
+        page.values = minutes[k];
+        page.classes = travel_time_classes(svc.threshold_min, study_area_values(context, *minutes[k]), lang);
         page.legend_title = tr("travel time", lang);  // the classes say their unit (minutes, or hours when long)
         page.service = svc.service;
         page.facility_types = def.facility_types;

@@ -1058,7 +1058,7 @@ void write(const fs::path& out, const std::string& html) {
 }  // namespace
 
 void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
-                      const std::vector<Grid<float>>& minutes, const fs::path& out, Lang lang) {
+                      const std::vector<const Grid<float>*>& minutes, const fs::path& out, Lang lang) {
     nlohmann::json data = map_data(context, lang);
     std::string body, nav = nav_link("figures", t("key figures", lang)) + nav_link("map-section", t("interactive map", lang)) +
                             nav_link("gaps", t("gaps", lang));
@@ -1125,7 +1125,7 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
     // The map.
     for (std::size_t k = 0; k < result.services.size(); ++k) {
         const auto& svc = result.services[k];
-        const Grid<float>& values = minutes.at(k);
+        const Grid<float>& values = *minutes.at(k);
         data["services"].push_back(service_layer(context, svc.service,
                                                  fmt::format("{} ({} {})", display_name(svc.service, lang), number(svc.threshold_min, 0, lang), tr("minutes", lang)),
                                                  values, travel_time_classes(svc.threshold_min, study_area_values(context, values), lang), true, "",

@@ -37,7 +37,7 @@ inline constexpr double travel_time_classes_reach = 16.0;
 /// values within T get no class beyond it, and values far beyond T (a province where pools are hours away) get
 /// classes up to where they are. A class's colour depends on its bounds alone (T–2T is always the same red),
 /// so that two maps of one threshold agree. Labels in minutes, in hours from 2 h on when whole or half hours.
-std::vector<ValueClass> travel_time_classes(double threshold_min, const std::vector<float>& minutes, Lang lang = Lang::en);
+std::vector<ValueClass> travel_time_classes(double threshold_min, std::vector<float> minutes, Lang lang = Lang::en);
 /// Every class up to "> 16T", for a style written without the values (QGIS styles of the travel-time rasters).
 std::vector<ValueClass> travel_time_classes(double threshold_min, Lang lang = Lang::en);
 

@@ -12,9 +12,9 @@
 namespace accessplan::viz {
 
 /// Writes `out_dir`/report.html for a run whose outputs (rasters, access.gpkg) are in `out_dir`; `minutes` are the
-/// travel times per service as the maps draw them (NaN = unreachable).
+/// travel times per service as the maps draw them (NaN or +inf = unreachable).
 void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunResult& result, const MapContext& context,
-                      const std::vector<Grid<float>>& minutes, const std::filesystem::path& out_dir, Lang lang);
+                      const std::vector<const Grid<float>*>& minutes, const std::filesystem::path& out_dir, Lang lang);
 
 /// A ranked site's reason in `lang`: ranking.csv's sentence in English; in Vietnamese the same said from the row's
 /// figures (children, area classes, near water, zone, a funded neighbour).
