@@ -9,21 +9,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="${1:-$(nproc)}"
-data="${ACCESSPLAN_SHARED_DATA:-$root/../shared/data/vietnam}"
-if [[ ! -f "$data/population/vnm_ppp_2020_1km_Aggregated_UNadj.tif" ]]; then
-  echo "run_national_bench.sh: the Vietnam data folder $data is missing (set ACCESSPLAN_SHARED_DATA)" >&2
-  exit 3
-fi
-bash "$root/tools/setup-debian.sh"
-bash "$root/tools/build.sh" >/dev/null
-bin="${ACCESSPLAN_BUILD_DIR:-$root/build}/tools/accessplan"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-districts="$data/boundaries/hdx_cod_ab_vnm_20201027/vnm_admbndp_admALL_gov_itos_20201027.shp"
-ogr2ogr -f GPKG "$work/districts.gpkg" "$districts" -nln districts \
-  -sql "SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027"
-coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
+bench_name=run_national_bench.sh
+source "$root/bench/vietnam_inputs.sh"
 cat >"$work/national.yaml" <<EOF
 schema_version: 1
 name: Vietnam, district centres by motorbike

@@ -14,23 +14,9 @@
 # Usage: bash bench/run_provinces_bench.sh   (ACCESSPLAN_SHARED_DATA: the data folder)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-data="${ACCESSPLAN_SHARED_DATA:-$root/../shared/data/vietnam}"
+bench_name=run_provinces_bench.sh
+source "$root/bench/vietnam_inputs.sh"
 adm1="$data/boundaries/geoboundaries_VNM/geoBoundaries-VNM-ADM1.shp"
-if [[ ! -f "$adm1" ]]; then
-  echo "run_provinces_bench.sh: the Vietnam data folder $data is missing (set ACCESSPLAN_SHARED_DATA)" >&2
-  exit 3
-fi
-bash "$root/tools/setup-debian.sh"
-bash "$root/tools/build.sh" >/dev/null
-build="${ACCESSPLAN_BUILD_DIR:-$root/build}"
-bin="$build/tools/accessplan"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-districts="$data/boundaries/hdx_cod_ab_vnm_20201027/vnm_admbndp_admALL_gov_itos_20201027.shp"
-ogr2ogr -f GPKG "$work/districts.gpkg" "$districts" -nln districts \
-  -sql "SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027"
-coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
 mkdir -p "$work/scenarios"
 # One scenario per polygon of the layer (by shapeID): 64, as Côn Đảo is a polygon of its own beside Bà Rịa–Vũng Tàu
 # (both VN-43). A province is its polygon with every island the layer gives it: Khánh Hòa's reaches Trường Sa, Đà

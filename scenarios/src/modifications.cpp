@@ -105,6 +105,12 @@ std::string where_value_hint(const LayerRef& ref) {
                               : "");
 }
 
+InputError no_feature_selected(const LayerRef& ref, const std::string& key) {
+    return InputError(fmt::format("{}: {} selects no feature{}; check the layer and its filter, or leave {} out{}",
+                                  ref.file.string(), key, ref.where.empty() ? "" : fmt::format(" (where {})", ref.where), key,
+                                  where_value_hint(ref)));
+}
+
 std::unique_ptr<OGRGeometry> read_boundary(const LayerRef& ref, const Crs& crs) {
     try {
         return geodata::read_study_area(ref.file, crs, read_options(ref, crs));
@@ -239,10 +245,7 @@ std::vector<FerryLink> ferry_links(const Scenario& s, const Crs& crs) {
     std::vector<std::string> all_names;
     if (s.ferries) {
         const auto features = read_layer(*s.ferries, crs);
-        if (features.empty())
-            throw InputError(fmt::format("{}: travel.ferries selects no feature{}; check the layer and its filter, or leave "
-                                         "travel.ferries out", s.ferries->file.string(),
-                                         s.ferries->where.empty() ? "" : fmt::format(" (where {})", s.ferries->where)));
+        if (features.empty()) throw no_feature_selected(*s.ferries, "travel.ferries");
         for (const auto& f : features) {
             const fs::path& file = s.ferries->file;
             if (!f.geometry || wkbFlatten(f.geometry->getGeometryType()) != wkbLineString)

@@ -11,6 +11,7 @@
 
 #include <ogr_geometry.h>
 
+#include "accessplan/engine/error.hpp"
 #include "accessplan/engine/grid.hpp"
 #include "accessplan/engine/numbers.hpp"
 #include "accessplan/geodata/vector_io.hpp"
@@ -29,6 +30,10 @@ std::vector<geodata::Feature> read_layer(const LayerRef& ref, const Crs& crs);
 /// 'Quảng Ninh', ..." (up to five, closest first, ignoring case, accents and spaces; hidden characters such as a
 /// trailing tab shown), so that a value written without its accents or a layer's stray tab can be found. "" otherwise.
 std::string where_value_hint(const LayerRef& ref);
+
+/// "FILE: KEY selects no feature (where W); check the layer and its filter, or leave KEY out" with where_value_hint:
+/// a layer reference that selected nothing, which the run would otherwise go on without.
+InputError no_feature_selected(const LayerRef& ref, const std::string& key);
 
 /// The study area (area.boundary) in `crs`; its InputErrors name the key, and a filter selecting nothing its nearest
 /// values (where_value_hint).

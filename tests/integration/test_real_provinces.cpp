@@ -26,6 +26,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// Longitude/latitude (WGS 84) to UTM zone 48N (EPSG:32648), x = easting: OGR's own transformation.
+std::unique_ptr<OGRCoordinateTransformation> wgs84_to_utm48() {
+    OGRSpatialReference wgs84, utm;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    utm.importFromEPSG(32648);
+    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return std::unique_ptr<OGRCoordinateTransformation>(OGRCreateCoordinateTransformation(&wgs84, &utm));
+}
+
 /// GDAL's own rasterisation (the gdal_rasterize program as a library) of the polygons of `vector` whose OGR SQL
 /// attribute filter or FID list selects them, onto the grid of `like` (cell centres; 1 inside, 0 outside).
 Grid<std::uint8_t> gdal_rasterize(const fs::path& vector, const GridSpec& like, const std::string& where = "") {
@@ -209,12 +219,7 @@ TEST_CASE("Ha Giang: people beyond the national border line are reported, in no 
     // Independent: the province polygon cut by the line (OGR/GEOS, in UTM 48N); every piece but the largest is beyond
     // it; its people are WorldPop's cells weighted by the area they share with those pieces.
     GDALAllRegister();
-    OGRSpatialReference wgs84, utm;
-    wgs84.importFromEPSG(4326);
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    utm.importFromEPSG(32648);
-    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation> to_utm(OGRCreateCoordinateTransformation(&wgs84, &utm));
+    const auto to_utm = wgs84_to_utm48();
     auto read_union = [&](const fs::path& file) {
         GDALDatasetUniquePtr ds(GDALDataset::Open(file.string().c_str(), GDAL_OF_VECTOR));
         REQUIRE(ds);
@@ -325,12 +330,7 @@ TEST_CASE("a province chosen from the national layer by area.boundary where: is 
     REQUIRE(ds);
     OGRLayer* l = ds->GetLayer(0);
     REQUIRE(l->SetAttributeFilter("shapeISO = 'VN-03'") == OGRERR_NONE);
-    OGRSpatialReference wgs84, utm;
-    wgs84.importFromEPSG(4326);
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    utm.importFromEPSG(32648);
-    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation> to_utm(OGRCreateCoordinateTransformation(&wgs84, &utm));
+    const auto to_utm = wgs84_to_utm48();
     int features = 0;
     OGREnvelope env;
     for (auto& f : *l) {

@@ -49,10 +49,7 @@ Grid<std::uint8_t> to_classes(const Grid<float>& values) {
 /// the run would go on without it, silently.
 Grid<std::uint8_t> rasterize_mask(const LayerRef& ref, const char* key, const GridSpec& grid, bool all_touched = true) {
     auto features = read_layer(ref, grid.crs);
-    if (features.empty())
-        throw InputError(fmt::format("{}: {} selects no feature{}; check the layer and its filter, or leave {} out{}",
-                                     ref.file.string(), key, ref.where.empty() ? "" : fmt::format(" (where {})", ref.where), key,
-                                     where_value_hint(ref)));
+    if (features.empty()) throw no_feature_selected(ref, key);
     std::vector<const OGRGeometry*> geoms;
     for (const auto& f : features)
         if (f.geometry) geoms.push_back(f.geometry.get());
@@ -490,9 +487,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
             else ++other;
         }
         const std::string where = s.buildings->where.empty() ? "" : fmt::format(" (where {})", s.buildings->where);
-        if (features.empty())
-            throw InputError(fmt::format("{}: travel.buildings selects no feature{}; check the layer and its filter, or leave "
-                                         "travel.buildings out", s.buildings->file.string(), where));
+        if (features.empty()) throw no_feature_selected(*s.buildings, "travel.buildings");
         if (other > 0)
             throw InputError(fmt::format("{}: travel.buildings: {} of its {} features{} are not polygons (lines or points); "
                                          "buildings are areas: give the building footprints' layer (for an .osm.pbf, layer: "

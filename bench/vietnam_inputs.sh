@@ -1,0 +1,18 @@
+# Sourced by the benches whose scenarios are built from ../shared/data/vietnam (run_national_bench.sh,
+# run_provinces_bench.sh), with `root` (the checkout) and `bench_name` (for messages) set: checks the data folder,
+# installs and builds, and sets data, build, bin, work (a temporary folder, removed on exit), coast (the GSHHG/WDBII
+# GeoPackage) and $work/districts.gpkg (the 708 HDX district points with a `type` column: district_centre).
+data="${ACCESSPLAN_SHARED_DATA:-$root/../shared/data/vietnam}"
+if [[ ! -f "$data/population/vnm_ppp_2020_1km_Aggregated_UNadj.tif" ]]; then
+  echo "$bench_name: the Vietnam data folder $data is missing (set ACCESSPLAN_SHARED_DATA)" >&2
+  exit 3
+fi
+bash "$root/tools/setup-debian.sh"
+bash "$root/tools/build.sh" >/dev/null
+build="${ACCESSPLAN_BUILD_DIR:-$root/build}"
+bin="$build/tools/accessplan"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+ogr2ogr -f GPKG "$work/districts.gpkg" "$data/boundaries/hdx_cod_ab_vnm_20201027/vnm_admbndp_admALL_gov_itos_20201027.shp" \
+  -nln districts -sql "SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027"
+coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
