@@ -237,6 +237,25 @@ Grid<float> warp_to_grid(const fs::path& path, int band, const GridSpec& target,
     wo->padfDstNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
     wo->padfDstNoDataReal[0] = nan;
     wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "NO_DATA");
+    if (method == Resampling::bilinear) {
+        // Coarser than the source, GDAL widens the bilinear kernel by the ratio of the chunk's destination to source
+        // pixels, which depends on where the chunk lies: a window of the grid (a split run's tile) got other values
+        // than the whole grid on the same cells. The ratio is fixed here, from one source pixel at the raster's middle.
+        const auto& g = info.spec.transform;
+        double x[2] = {g.x_of(static_cast<double>(info.spec.cols / 2)), g.x_of(static_cast<double>(info.spec.cols / 2) + 1.0)};
+        double y[2] = {g.y_of(static_cast<double>(info.spec.rows / 2)), g.y_of(static_cast<double>(info.spec.rows / 2))};
+        double xv[2] = {x[0], x[0]}, yv[2] = {y[0], g.y_of(static_cast<double>(info.spec.rows / 2) + 1.0)};
+        CoordinateTransform to_target(info.spec.crs, target.crs);
+        if (to_target.transform(2, x, y) && to_target.transform(2, xv, yv)) {
+            const double across = std::hypot(x[1] - x[0], y[1] - y[0]), down = std::hypot(xv[1] - xv[0], yv[1] - yv[0]);
+            if (across > 0.0 && down > 0.0) {
+                wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "XSCALE",
+                                                       fmt::format("{:.17g}", across / target.transform.cell_width()).c_str());
+                wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "YSCALE",
+                                                       fmt::format("{:.17g}", down / target.transform.cell_height()).c_str());
+            }
+        }
+    }
     wo->pTransformerArg = GDALCreateGenImgProjTransformer2(wo->hSrcDS, wo->hDstDS, nullptr);
     wo->pfnTransformer = GDALGenImgProjTransform;
     reset_gdal_error();

@@ -11,6 +11,7 @@
 
 #include <malloc.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -35,6 +36,7 @@
 #include "accessplan/scenarios/demo_writer.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
+#include "accessplan/scenarios/split.hpp"
 #include "accessplan/scenarios/validate.hpp"
 #include "accessplan/viz/outputs.hpp"
 
@@ -459,6 +461,43 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
         return py::dict(py::arg("name") = s.name, py::arg("file") = s.file.string(), py::arg("services") = services,
                         py::arg("modifications") = mods, py::arg("ranking") = s.ranking.has_value());
     }, py::arg("file"), "Reads and checks a scenario file; its name, services and modifications. InputError lists every problem.");
+    m.def("_analysis_grid", [](const fs::path& file) {
+        const auto s = scenarios::load_scenario(file);
+        scenarios::require_splittable(s);
+        py::gil_scoped_release release;
+        const GridSpec g = scenarios::analysis_grid(s);
+        py::gil_scoped_acquire hold;
+        const auto& t = g.transform;
+        return py::dict(py::arg("cols") = g.cols, py::arg("rows") = g.rows,
+                        py::arg("transform") = py::make_tuple(t.origin_x, t.pixel_width, t.rot_x, t.origin_y, t.rot_y, t.pixel_height),
+                        py::arg("crs_wkt") = g.crs.wkt, py::arg("cell_width_m") = g.cell_width_m(),
+                        py::arg("cell_height_m") = g.cell_height_m(),
+                        py::arg("services") = [&] {
+                            py::list names;
+                            for (const auto& svc : s.services) names.append(svc.name);
+                            return names;
+                        }());
+    }, py::arg("scenario"), "The scenario's analysis grid (no raster read): what a split run cuts into tiles; InputError\n"
+                            "when the scenario cannot be split (scenarios::require_splittable).");
+    m.def("_run_tile", [](const fs::path& file, const fs::path& out, const std::array<std::size_t, 4>& window,
+                          const std::array<std::size_t, 4>& core) {
+        const auto s = scenarios::load_scenario(file);
+        scenarios::TileResult r;
+        {
+            py::gil_scoped_release release;
+            r = scenarios::run_tile(s, {window[0], window[1], window[2], window[3]}, {core[0], core[1], core[2], core[3]}, out);
+        }
+        py::list services;
+        for (const auto& ts : r.services)
+            services.append(py::dict(py::arg("service") = ts.service, py::arg("core_cells") = ts.core_cells,
+                                     py::arg("unproven") = ts.unproven, py::arg("reached") = ts.reached,
+                                     py::arg("pace_min_per_m") = ts.pace_min_per_m,
+                                     py::arg("longest_unproven_min") = ts.longest_unproven_min));
+        return py::dict(py::arg("window") = window, py::arg("core") = core, py::arg("rim") = r.rim,
+                        py::arg("services") = services, py::arg("seconds") = r.seconds);
+    }, py::arg("scenario"), py::arg("out"), py::arg("window"), py::arg("core"),
+          "One tile of a split run (scenarios/split.hpp): the travel times of `window` = (col, row, cols, rows) of the\n"
+          "analysis grid, the `core` cells written to `out` (existing) and, per service, the core cells not proved.");
     m.def("_remove_abandoned_staging", [](const fs::path& parent, const std::string& name) {
         return geodata::remove_abandoned_staging(parent, name);
     }, py::arg("parent"), py::arg("name"),

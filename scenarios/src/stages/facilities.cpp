@@ -216,7 +216,7 @@ FacilitySet place_facilities(const Scenario& s, const RunInputs& in, std::vector
                                                svc.name, sf.count - sf.placed - in_floods, sf.count, s.snap_distance_m));
         }
     }
-    check_dropped_share(s, points, out.placements);
+    if (!in.tile_of) check_dropped_share(s, points, out.placements);  // (a tile holds a part of the facilities)
     for (const auto& [flood, names] : flooded)
         warnings.push_back(fmt::format("{}: {} facilit{} stand in the flood with no passable land within {} m, so they "
                                        "serve nobody while it lasts (status flooded in facilities_placement.csv): {}",

@@ -413,24 +413,34 @@ CellBytes bytes_per_cell(const Scenario& s) {
 
 }  // namespace
 
-std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock) {
-    RunInputs in;
-    clock.stage(1, "analysis grid and population");
-    std::unique_ptr<OGRGeometry> area;
-    Crs area_crs = geodata::wgs84();
-    if (s.area_boundary) {
-        area = read_boundary(*s.area_boundary, area_crs);
-    } else {
-        const auto& b = *s.area_bbox;
-        auto ring = std::make_unique<OGRLinearRing>();
-        for (auto [x, y] : {std::pair{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}}) ring->addPoint(x, y);
-        auto poly = std::make_unique<OGRPolygon>();
-        poly->addRingDirectly(ring.release());
-        area = std::move(poly);
-    }
+std::unique_ptr<OGRGeometry> study_area_shape(const Scenario& s, Crs& crs) {
+    crs = geodata::wgs84();
+    if (s.area_boundary) return read_boundary(*s.area_boundary, crs);
+    const auto& b = *s.area_bbox;
+    auto ring = std::make_unique<OGRLinearRing>();
+    for (auto [x, y] : {std::pair{b[0], b[1]}, {b[2], b[1]}, {b[2], b[3]}, {b[0], b[3]}, {b[0], b[1]}}) ring->addPoint(x, y);
+    auto poly = std::make_unique<OGRPolygon>();
+    poly->addRingDirectly(ring.release());
+    return poly;
+}
+
+GridSpec scenario_grid(const Scenario& s, const OGRGeometry& area, const Crs& area_crs) {
     geodata::AnalysisGridOptions grid_options{s.cell_size_m, s.buffer_m, std::nullopt};
     if (s.area_crs) grid_options.crs = geodata::crs_from_user(*s.area_crs, s.file.string() + ": area.crs");
-    const GridSpec grid = in.grid = geodata::make_analysis_grid(*area, area_crs, grid_options);
+    return geodata::make_analysis_grid(area, area_crs, grid_options);
+}
+
+std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock, const CellWindow* window) {
+    RunInputs in;
+    clock.stage(1, "analysis grid and population");
+    Crs area_crs = geodata::wgs84();
+    const std::unique_ptr<OGRGeometry> area = study_area_shape(s, area_crs);
+    in.grid = scenario_grid(s, *area, area_crs);
+    if (window) {
+        in.tile_of = in.grid;
+        in.grid = window_grid(in.grid, *window);
+    }
+    const GridSpec grid = in.grid;
     const CellBytes per_cell = bytes_per_cell(s);
     const double cells = static_cast<double>(grid.cols) * static_cast<double>(grid.rows);
     in.services_bytes = cells * per_cell.services;
@@ -558,6 +568,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     in.land = Grid<std::uint8_t>(grid, 0);
     for (std::size_t i = 0; i < in.land.size(); ++i)
         in.land[i] = (in.landcover[i] != landcover::water && in.landcover[i] != landcover::nodata) ? 1 : 0;
+    if (in.tile_of) return {std::move(in), std::move(memory)};  // a tile of a split run: its travel times need no more
     {
         std::optional<Grid<std::uint8_t>> links;
         if (in.roads) {

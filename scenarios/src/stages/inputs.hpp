@@ -22,6 +22,7 @@
 #include "accessplan/engine/travel_time.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
+#include "accessplan/scenarios/split.hpp"
 #include "stage_clock.hpp"
 
 namespace accessplan::scenarios::detail {
@@ -35,6 +36,9 @@ struct LoadedZones {
 
 struct RunInputs {
     GridSpec grid;
+    /// A tile of a split run (split.hpp): the whole analysis grid `grid` is a window of. Only the friction is read, and
+    /// facilities and ferry ends that fall off the tile are left out without a word.
+    std::optional<GridSpec> tile_of;
     /// Of the memory reserved: the services' grids (travel time on), and the larger of them and what preparing the
     /// inputs held for a while (the memory guard, bytes_per_cell)
     double services_bytes = 0.0, after_inputs_bytes = 0.0;
@@ -82,8 +86,16 @@ std::unique_ptr<OGRGeometry> lonlat_box_shape(const std::array<double, 4>& box, 
 /// The travel modes a run builds friction for: every service's, and the remote class's when towns are set.
 std::set<std::string> friction_modes(const Scenario& s);
 
+/// The study area as the scenario gives it (area.boundary, else area.bbox in lon/lat), in `crs` (set here).
+std::unique_ptr<OGRGeometry> study_area_shape(const Scenario& s, Crs& crs);
+
+/// The analysis grid over `area` (area.cell_size_m, area.buffer_m, area.crs).
+GridSpec scenario_grid(const Scenario& s, const OGRGeometry& area, const Crs& area_crs);
+
 /// Reads and derives every input. Returns them with the run's memory reservation (the memory guard), to be held
-/// until the run ends. InputError for bad inputs, each naming its file.
-std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock);
+/// until the run ends. InputError for bad inputs, each naming its file. With `window`, a tile of a split run: the
+/// inputs on that window of the analysis grid, up to the friction and land (no population, areas or children).
+std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock,
+                                                       const CellWindow* window = nullptr);
 
 }  // namespace accessplan::scenarios::detail

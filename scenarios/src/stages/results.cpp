@@ -25,6 +25,22 @@
 namespace fs = std::filesystem;
 
 namespace accessplan::scenarios::detail {
+
+geodata::RasterWriteOptions travel_time_raster(const Service& svc) {
+    geodata::RasterWriteOptions t;
+    t.nodata = -9999.0;
+    t.units = "minutes";
+    t.description = fmt::format("travel time to the nearest {} by {} (unreachable = nodata)", svc.name, svc.mode);
+    return t;
+}
+
+geodata::RasterWriteOptions nearest_raster(const Service& svc) {
+    geodata::RasterWriteOptions n;
+    n.nodata = static_cast<double>(no_facility);
+    n.description = fmt::format("id of the nearest {}", svc.name);
+    return n;
+}
+
 namespace {
 
 using geodata::csv_text;
@@ -403,16 +419,8 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
         geodata::write_geotiff(layout.friction_tif(m), in.inputs.friction.at(m), wo);
     }
     for (std::size_t k = 0; k < s.services.size(); ++k) {
-        const Service& svc = s.services[k];
-        geodata::RasterWriteOptions t;
-        t.nodata = -9999.0;
-        t.units = "minutes";
-        t.description = fmt::format("travel time to the nearest {} by {} (unreachable = nodata)", svc.name, svc.mode);
-        geodata::write_geotiff(layout.travel_time_tif(svc.name), times[k].minutes, t);
-        geodata::RasterWriteOptions n;
-        n.nodata = static_cast<double>(no_facility);
-        n.description = fmt::format("id of the nearest {}", svc.name);
-        geodata::write_geotiff(layout.nearest_tif(svc.name), times[k].nearest, n);
+        geodata::write_geotiff(layout.travel_time_tif(s.services[k].name), times[k].minutes, travel_time_raster(s.services[k]));
+        geodata::write_geotiff(layout.nearest_tif(s.services[k].name), times[k].nearest, nearest_raster(s.services[k]));
     }
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         geodata::RasterWriteOptions e;

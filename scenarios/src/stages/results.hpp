@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "accessplan/geodata/raster_io.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/results_layout.hpp"
 #include "facilities.hpp"
@@ -26,6 +27,10 @@ struct ResultsInputs {
     const Metrics& metrics;  ///< its accessibility and gap grids (the figures are in `result`)
     const RunResult& result;
 };
+
+/// How rasters/travel_time_<service>.tif and nearest_<service>.tif are written (nodata, units, description).
+geodata::RasterWriteOptions travel_time_raster(const Service& svc);
+geodata::RasterWriteOptions nearest_raster(const Service& svc);
 
 /// For maps: 0 water, 1 land outside the study area, 2 land in the study area.
 Grid<std::uint8_t> land_map(const RunInputs& in);

@@ -15,14 +15,18 @@
 #include "../modifications.hpp"
 
 namespace accessplan::scenarios::detail {
-namespace {
 
-/// Ferry links as extra edges between the passable cells nearest their ports (mean wait = half the headway).
-std::vector<ExtraEdge> ferry_edges(const std::vector<FerryLink>& links, const Grid<float>& friction, double snap_m) {
+std::vector<ExtraEdge> ferry_edges(const std::vector<FerryLink>& links, const Grid<float>& friction, double snap_m,
+                                   std::vector<std::size_t>* left_out_ends) {
     std::vector<ExtraEdge> edges;
     for (const auto& l : links) {
         SnapResult a = snap_to_passable(friction, l.x0, l.y0, snap_m);
         SnapResult b = snap_to_passable(friction, l.x1, l.y1, snap_m);
+        if ((!a.placed() || !b.placed()) && left_out_ends) {
+            for (const SnapResult* end : {&a, &b})
+                if (end->placed()) left_out_ends->push_back(end->cell);
+            continue;
+        }
         if (!a.placed() || !b.placed())
             throw InputError(fmt::format("{}: ferry '{}': the {} port is not within {} m of passable land ({}); move the "
                                          "line's end onto the quay or raise travel.ferries.port_snap_m",
@@ -34,6 +38,8 @@ std::vector<ExtraEdge> ferry_edges(const std::vector<FerryLink>& links, const Gr
     }
     return edges;
 }
+
+namespace {
 
 /// The edges of `now` that `before` did not have (a multiset difference), or nullopt when an edge of `before` is gone.
 std::optional<std::vector<ExtraEdge>> added_edges(std::vector<ExtraEdge> before, std::vector<ExtraEdge> now) {

@@ -17,6 +17,12 @@
 
 namespace accessplan::scenarios::detail {
 
+/// Ferry links as extra edges between the passable cells nearest their ports (crossing + mean wait, half the
+/// headway). InputError when a port is not within `snap_m` of passable land, unless `left_out_ends` is given: such a
+/// link is then left out and its placed end's cell appended there (a tile of a split run).
+std::vector<ExtraEdge> ferry_edges(const std::vector<FerryLink>& links, const Grid<float>& friction, double snap_m,
+                                   std::vector<std::size_t>* left_out_ends = nullptr);
+
 /// Per travel mode with friction: `ferries` (ferry_links: in the scenario's month) as extra edges, and the DEM for
 /// slope-aware modes.
 /// InputError when a ferry port is not within travel.ferries.port_snap_m of passable land.

@@ -2,6 +2,7 @@
 
     python3 -m accessplan.dask run SCENARIO.yaml... [--out DIR] (--scheduler tcp://HOST:8786 | --scheduler-file F | --local N)
                                 [--overwrite] [--lang en|vi] [--retries 2]
+    python3 -m accessplan.dask split SCENARIO.yaml --out DIR (...) [--tile-cells 2000] [--halo-km 20]   (accessplan/split.py)
 
 Each scenario file is one task: a worker process runs it with accessplan.Session().run into the same results folder
 `accessplan run SCENARIO... --out DIR` would write (with one file, DIR itself; with several, DIR/<file name>), through
@@ -16,6 +17,7 @@ Dask itself (python3-distributed) is imported only when a run starts: `import ac
 
 import argparse
 import json
+import math
 import os
 import shlex
 import signal
@@ -125,7 +127,7 @@ def _parser():
                "as this machine (a shared file system), and import accessplan (PYTHONPATH or an installed package). "
                "Exit codes: 0 all done, 1 processing or I/O failure, 2 usage error, 3 invalid input, 130 interrupted. "
                "See docs/distributed.md.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="run")
+    sub = p.add_subparsers(dest="command", required=True, metavar="run|split")
     run = sub.add_parser(
         "run", help="run scenario files, one Dask task each",
         description="Run scenario files, one Dask task each, into the results folders `accessplan run` writes.",
@@ -139,7 +141,39 @@ def _parser():
                      help="with one file: its results folder (default: <file name>-results); with several: the folder "
                           "holding one results folder per file, OUT/<file name> (default: <file name>-results each); as "
                           "`accessplan run --out`")
-    where = run.add_mutually_exclusive_group(required=True)
+    _cluster_arguments(run, "scenario")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace existing results, only folders accessplan wrote with no file changed or added since "
+                          "(as `accessplan --overwrite run`)")
+    run.add_argument("--lang", choices=("en", "vi"), default="en", help="language of the maps and the report")
+    _retries_argument(run)
+    split = sub.add_parser(
+        "split", help="one scenario's travel times in tiles, one Dask task each",
+        description="Search one scenario's travel times tile by tile, each tile a Dask task, into mosaics equal to "
+                    "`accessplan run`'s travel_time_<service>.tif and nearest_<service>.tif, cell for cell: a tile keeps "
+                    "only the cells it proves, and is searched again with a wider halo until it proves all.",
+        epilog="Example: python3 -m accessplan.dask split national.yaml --out national-split --local 2\n\n"
+               "The scenario needs travel.road_model: raster and no modifications. The figures, tables, maps and "
+               "report stay `accessplan run`'s. See docs/distributed.md.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    split.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    split.add_argument("--out", required=True, metavar="DIR",
+                       help="the folder to write: per service travel_time_<service>.vrt and nearest_<service>.vrt, "
+                            "tiles/ and split.json")
+    _cluster_arguments(split, "tile")
+    split.add_argument("--tile-cells", type=_processes, default=2000, metavar="N",
+                       help="side of a tile's core in cells (default 2000: 200 km at 100 m)")
+    split.add_argument("--halo-km", type=_kilometres, default=20.0, metavar="KM",
+                       help="the first halo around each core (default 20); a tile that cannot prove every cell is "
+                            "searched again with the halo its longest unproved time needs")
+    split.add_argument("--overwrite", action="store_true",
+                       help="replace DIR when it is a split run's folder (split.json, tiles/, .vrt files only)")
+    _retries_argument(split)
+    return p
+
+
+def _cluster_arguments(parser, task):
+    where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="a running Dask scheduler, e.g. tcp://node1:8786 (`dask scheduler`, with `dask worker "
                             "tcp://node1:8786 --nthreads 1` on each machine); its workers must see the same paths")
@@ -147,16 +181,25 @@ def _parser():
                        help="the scheduler's address from the file `dask scheduler --scheduler-file FILE` wrote (on a "
                             "shared file system: a batch job's scheduler, docs/distributed.md \"SLURM\")")
     where.add_argument("--local", type=_processes, metavar="N",
-                       help="start a Dask cluster of N worker processes on this machine (127.0.0.1 only), one "
-                            "scenario at a time each")
-    run.add_argument("--overwrite", action="store_true",
-                     help="replace existing results, only folders accessplan wrote with no file changed or added since "
-                          "(as `accessplan --overwrite run`)")
-    run.add_argument("--lang", choices=("en", "vi"), default="en", help="language of the maps and the report")
-    run.add_argument("--retries", type=_count, default=2, metavar="N",
-                     help="times a task failing with an error other than bad input (an I/O error, ...) is run again "
-                          "(default 2); a task whose worker dies is run again on another worker in any case")
-    return p
+                       help=f"start a Dask cluster of N worker processes on this machine (127.0.0.1 only), one "
+                            f"{task} at a time each")
+
+
+def _retries_argument(parser):
+    parser.add_argument("--retries", type=_count, default=2, metavar="N",
+                        help="times a task failing with an error other than bad input (an I/O error, ...) is run again "
+                             "(default 2); a task whose worker dies is run again on another worker in any case")
+
+
+def _kilometres(text):
+    """--halo-km: a distance, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0.0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}': write a distance in km, e.g. 20")
+    return value
 
 
 def _count(text):
@@ -399,6 +442,9 @@ def main(argv=None):
     # finish (their folders appear whole, or not at all).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        if args.command == "split":
+            from accessplan.split import split
+            return split(args, argv)
         return run(args, argv)
     except _Refused as e:
         _error(str(e))

@@ -1,0 +1,71 @@
+#pragma once
+// A run's travel times computed tile by tile (docs/distributed.md, "One large run in tiles: `split`"): each tile is a
+// window of the scenario's own analysis grid — its core plus a halo — read and searched alone, and only the core is
+// kept. A core cell's time is kept as exact only when the tile can prove it equals the whole grid's: no shorter path
+// can leave the tile (below). Cells it cannot prove are counted; the caller searches the tile again with a wider halo,
+// and a window as large as the grid proves every cell.
+//
+// Why a proved cell is exact. The tile's graph is part of the whole grid's: the same friction per cell (every input is
+// read onto the same cells), the facilities and ferry ends placed on the same cells, except those the tile cannot
+// place as the whole grid does (within `rim` cells of an inner side of the window: their snap disc may reach beyond
+// it), which it leaves out. So a tile's time t is never below the grid's, and a shorter path of the whole grid must
+// reach an "exit": a cell of the window's rim on an inner side, or an end of a ferry the tile left out. Every move
+// before the first exit costs at least `pace` minutes per metre of straight-line distance (the lowest friction of the
+// window, divided by Tobler's greatest downhill speed-up with a DEM; the ferries kept: crossing and mean wait over
+// their length). So when t < pace x (distance to the nearest exit) x 0.999, no path through an exit is as short: t is
+// the grid's time, and the nearest facility the grid's (a tie would need an equally short path). An unreachable cell
+// is proved when no exit is connected to it through passable cells (16 neighbours) and ferries.
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "accessplan/engine/grid.hpp"
+#include "accessplan/scenarios/scenario.hpp"
+
+namespace accessplan::scenarios {
+
+/// A rectangle of cells of the analysis grid: first column and row, and its size.
+struct CellWindow {
+    std::size_t col = 0, row = 0, cols = 0, rows = 0;
+};
+
+/// The scenario's analysis grid (area.boundary or area.bbox, area.cell_size_m, area.buffer_m) without reading any
+/// raster: what the tiles of a split run are cut from.
+GridSpec analysis_grid(const Scenario& s);
+
+/// `grid` cut to `window` (its transform moved to the window's corner).
+GridSpec window_grid(const GridSpec& grid, const CellWindow& window);
+
+/// InputError unless the scenario can be split: no modifications, and travel.road_model: raster when it has roads.
+void require_splittable(const Scenario& s);
+
+/// A service's core cells in one tile.
+struct TileService {
+    std::string service;
+    std::size_t core_cells = 0;
+    std::size_t unproven = 0;  ///< core cells whose time the tile cannot prove (a wider halo is needed)
+    std::size_t reached = 0;   ///< core cells with a travel time
+    double pace_min_per_m = 0.0;  ///< the lower bound of a move's cost per metre used in the proof
+    /// The longest time among the cells not proved (0 when all are; +inf when one is unreachable in the tile): a halo
+    /// of rim + that time / pace (in cells) and a cell proves them.
+    double longest_unproven_min = 0.0;
+};
+
+struct TileResult {
+    GridSpec grid;  ///< the whole analysis grid
+    CellWindow window, core;
+    std::size_t rim = 0;  ///< cells on an inner side of the window where facilities and ferry ends are left out
+    std::vector<TileService> services;
+    double seconds = 0.0;
+};
+
+/// Reads the scenario's inputs on `window` of its analysis grid, searches every service's travel time there and
+/// writes the `core` cells (which must lie inside the window) to `out_dir` (existing): travel_time_<service>.tif and
+/// nearest_<service>.tif, as a run's rasters of the same name but covering the core only. InputError for a window or
+/// core off the grid, and for travel.road_model: network with roads (the proof above does not cover a road network).
+TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindow& core,
+                    const std::filesystem::path& out_dir);
+
+}  // namespace accessplan::scenarios

@@ -1,0 +1,244 @@
+#include "accessplan/scenarios/split.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "accessplan/engine/error.hpp"
+#include "accessplan/geodata/raster_io.hpp"
+#include "accessplan/scenarios/results_layout.hpp"
+#include "modifications.hpp"
+#include "stages/facilities.hpp"
+#include "stages/inputs.hpp"
+#include "stages/results.hpp"
+#include "stages/stage_clock.hpp"
+#include "stages/travel.hpp"
+
+namespace fs = std::filesystem;
+
+namespace accessplan::scenarios {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+bool holds(const CellWindow& outer, const CellWindow& inner) {
+    return inner.cols > 0 && inner.rows > 0 && inner.col >= outer.col && inner.row >= outer.row &&
+           inner.col + inner.cols <= outer.col + outer.cols && inner.row + inner.rows <= outer.row + outer.rows;
+}
+
+/// The part of a tile whose facilities and ferry ends it places as the whole grid does (split.hpp), in the window's
+/// cells: `rim` cells in from each side the grid goes on beyond.
+struct Inner {
+    std::int64_t c0 = 0, r0 = 0, c1 = 0, r1 = 0;  ///< [c0, c1) x [r0, r1)
+    bool left = false, top = false, right = false, bottom = false;  ///< the grid goes on beyond that side
+    std::int64_t cols = 0;
+    bool contains(std::size_t cell) const {
+        const auto c = static_cast<std::int64_t>(cell) % cols, r = static_cast<std::int64_t>(cell) / cols;
+        return c >= c0 && c < c1 && r >= r0 && r < r1;
+    }
+};
+
+Inner inner_part(const GridSpec& grid, const CellWindow& w, std::size_t rim) {
+    Inner in;
+    in.cols = static_cast<std::int64_t>(w.cols);
+    in.left = w.col > 0;
+    in.top = w.row > 0;
+    in.right = w.col + w.cols < grid.cols;
+    in.bottom = w.row + w.rows < grid.rows;
+    const auto r = static_cast<std::int64_t>(rim);
+    in.c0 = in.left ? r : 0;
+    in.r0 = in.top ? r : 0;
+    in.c1 = static_cast<std::int64_t>(w.cols) - (in.right ? r : 0);
+    in.r1 = static_cast<std::int64_t>(w.rows) - (in.bottom ? r : 0);
+    return in;
+}
+
+/// The core cells (window cells `core`) whose time the tile cannot prove (split.hpp); `pace` is set to the bound used,
+/// `longest` raised to the longest time among them (+inf for one unreachable).
+std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& friction, const TravelTimeOptions& options,
+                           const Inner& inner, const std::vector<std::size_t>& exits, const CellWindow& core,
+                           double& pace, double& longest) {
+    const GridSpec& g = friction.spec();
+    const double w = g.cell_width_m(), h = g.cell_height_m();
+    const auto cols = static_cast<std::int64_t>(g.cols), rows = static_cast<std::int64_t>(g.rows);
+    float lowest = std::numeric_limits<float>::infinity();
+    for (const float f : friction.values()) lowest = std::min(lowest, f);
+    pace = lowest;
+    if (options.elevation_m != nullptr) pace /= tobler_speed_factor(-0.05);  // the greatest speed-up, downhill
+    for (const ExtraEdge& e : options.extra_edges) {
+        const double dx = (static_cast<double>(e.from % g.cols) - static_cast<double>(e.to % g.cols)) * w;
+        const double dy = (static_cast<double>(e.from / g.cols) - static_cast<double>(e.to / g.cols)) * h;
+        const double length = std::hypot(dx, dy);
+        pace = length > 0.0 ? std::min(pace, e.minutes / length) : 0.0;
+    }
+    if (!(inner.left || inner.top || inner.right || inner.bottom || !exits.empty())) return 0;  // the whole grid
+    auto distance_to_exit = [&](std::int64_t c, std::int64_t r) {
+        double d = inf;
+        if (inner.left) d = std::min(d, static_cast<double>(c - (inner.c0 - 1)) * w);
+        if (inner.right) d = std::min(d, static_cast<double>(inner.c1 - c) * w);
+        if (inner.top) d = std::min(d, static_cast<double>(r - (inner.r0 - 1)) * h);
+        if (inner.bottom) d = std::min(d, static_cast<double>(inner.r1 - r) * h);
+        for (const std::size_t e : exits)
+            d = std::min(d, std::hypot(static_cast<double>(static_cast<std::int64_t>(e % g.cols) - c) * w,
+                                       static_cast<double>(static_cast<std::int64_t>(e / g.cols) - r) * h));
+        return d;
+    };
+    // Passable cells an exit reaches (16 neighbours, ferries both ways): made when an unreachable cell needs it.
+    std::vector<std::uint8_t> linked;
+    auto linked_to_exit = [&](std::size_t cell) {
+        if (linked.empty()) {
+            linked.assign(friction.size(), 0);
+            std::vector<std::size_t> stack;
+            auto visit = [&](std::size_t i) {
+                if (!linked[i] && std::isfinite(friction[i])) {
+                    linked[i] = 1;
+                    stack.push_back(i);
+                }
+            };
+            for (std::size_t i = 0; i < friction.size(); ++i)
+                if (!inner.contains(i)) visit(i);
+            for (const std::size_t e : exits) visit(e);
+            std::multimap<std::size_t, std::size_t> ferry;
+            for (const ExtraEdge& e : options.extra_edges) {
+                ferry.emplace(e.from, e.to);
+                ferry.emplace(e.to, e.from);
+            }
+            static constexpr int moves[16][2] = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 0}, {1, 1},
+                                                 {-2, -1}, {-2, 1}, {-1, -2}, {-1, 2}, {1, -2}, {1, 2}, {2, -1}, {2, 1}};
+            while (!stack.empty()) {
+                const std::size_t i = stack.back();
+                stack.pop_back();
+                const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
+                for (const auto& m : moves) {
+                    const std::int64_t rr = r + m[0], cc = c + m[1];
+                    if (rr >= 0 && cc >= 0 && rr < rows && cc < cols) visit(static_cast<std::size_t>(rr * cols + cc));
+                }
+                for (auto [a, b] = ferry.equal_range(i); a != b; ++a) visit(a->second);
+            }
+        }
+        return linked[cell] != 0;
+    };
+    std::size_t unproven = 0;
+    for (std::size_t r = core.row; r < core.row + core.rows; ++r)
+        for (std::size_t c = core.col; c < core.col + core.cols; ++c) {
+            const std::size_t i = r * g.cols + c;
+            const float t = result.minutes[i];
+            if (std::isfinite(t)) {
+                const double d = distance_to_exit(static_cast<std::int64_t>(c), static_cast<std::int64_t>(r));
+                if (!(std::isinf(d) || static_cast<double>(t) < 0.999 * pace * d)) {
+                    ++unproven;
+                    longest = std::max(longest, static_cast<double>(t));
+                }
+            } else if (std::isfinite(friction[i]) && linked_to_exit(i)) {
+                ++unproven;
+                longest = inf;
+            }
+        }
+    return unproven;
+}
+
+template <typename T>
+Grid<T> cut(const Grid<T>& grid, const CellWindow& part, const GridSpec& spec) {
+    Grid<T> out(spec, T{});
+    for (std::size_t r = 0; r < part.rows; ++r)
+        std::copy_n(grid.data() + (part.row + r) * grid.cols() + part.col, part.cols, out.data() + r * part.cols);
+    return out;
+}
+
+}  // namespace
+
+void require_splittable(const Scenario& s) {
+    if (!s.modifications.empty())
+        throw InputError(fmt::format("{}: a split run takes a scenario without modifications (it has {}); run a what-if "
+                                     "whole with accessplan run", s.file.string(), s.modifications.size()));
+    if (s.road_model == "network" && s.roads)
+        throw InputError(fmt::format("{}: travel.road_model is network (the default): a split run needs "
+                                     "travel.road_model: raster (a tile cannot yet prove its times over a road network); "
+                                     "set it under travel:, or run the scenario whole", s.file.string()));
+}
+
+GridSpec analysis_grid(const Scenario& s) {
+    Crs crs;
+    const auto area = detail::study_area_shape(s, crs);
+    return detail::scenario_grid(s, *area, crs);
+}
+
+GridSpec window_grid(const GridSpec& grid, const CellWindow& w) {
+    if (!holds({0, 0, grid.cols, grid.rows}, w))
+        throw InputError(fmt::format("a window of {} x {} cells at column {}, row {} does not lie on the analysis grid ({} "
+                                     "x {} cells)", w.cols, w.rows, w.col, w.row, grid.cols, grid.rows));
+    GridSpec out = grid;
+    out.cols = w.cols;
+    out.rows = w.rows;
+    out.transform.origin_x = grid.transform.origin_x + static_cast<double>(w.col) * grid.transform.pixel_width;
+    out.transform.origin_y = grid.transform.origin_y + static_cast<double>(w.row) * grid.transform.pixel_height;
+    return out;
+}
+
+TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindow& core, const fs::path& out_dir) {
+    const auto start = std::chrono::steady_clock::now();
+    require_splittable(s);
+    if (!holds(window, core))
+        throw InputError(fmt::format("the core of {} x {} cells at column {}, row {} does not lie inside its window of {} "
+                                     "x {} cells at column {}, row {}", core.cols, core.rows, core.col, core.row,
+                                     window.cols, window.rows, window.col, window.row));
+    RunOptions quiet;
+    detail::StageClock clock(quiet, 6);
+    auto [in, memory] = detail::prepare_inputs(s, clock, &window);
+    TileResult out;
+    out.grid = *in.tile_of;
+    out.window = window;
+    out.core = core;
+
+    // Facilities and ferry ends placed where the tile places them as the whole grid does: a snap disc around a point
+    // within `rim` cells of an inner side may reach beyond the window (twice the snap distance, and a cell).
+    const double snap_m = std::max(s.snap_distance_m, s.ferry_port_snap_m);
+    out.rim = 2 * static_cast<std::size_t>(std::ceil(snap_m / std::min(in.grid.cell_width_m(), in.grid.cell_height_m()))) + 2;
+    const Inner inner = inner_part(out.grid, window, out.rim);
+    std::vector<std::string> warnings;  // (a tile's warnings are the whole run's, in part)
+    detail::FacilitySet facilities = detail::place_facilities(s, in, warnings);
+    for (auto& service : facilities.services)
+        std::erase_if(service.sources, [&](const SourceCell& c) { return !inner.contains(c.cell); });
+    const std::vector<detail::FerryLink> ferries = detail::ferry_links(s, in.grid.crs);
+    auto options = detail::travel_options(s, in, {});
+    std::map<std::string, std::vector<std::size_t>> exits;  // per mode: ends of ferries left out
+    for (auto& [mode, topt] : options) {
+        std::vector<std::size_t>& ends = exits[mode];
+        for (const ExtraEdge& e : detail::ferry_edges(ferries, in.friction.at(mode), s.ferry_port_snap_m, &ends)) {
+            if (inner.contains(e.from) && inner.contains(e.to)) {
+                topt.extra_edges.push_back(e);
+            } else {
+                ends.push_back(e.from);
+                ends.push_back(e.to);
+            }
+        }
+    }
+    const std::vector<TravelTimeResult> times = detail::service_travel_times(s, in, options, facilities, {}, clock);
+
+    const CellWindow core_cells{core.col - window.col, core.row - window.row, core.cols, core.rows};
+    const GridSpec core_grid = window_grid(out.grid, core);
+    const ResultsLayout layout(out_dir);
+    for (std::size_t k = 0; k < s.services.size(); ++k) {
+        const Service& svc = s.services[k];
+        TileService ts;
+        ts.service = svc.name;
+        ts.core_cells = core.cols * core.rows;
+        ts.unproven = unproven_cells(times[k], in.friction.at(svc.mode), options.at(svc.mode), inner, exits.at(svc.mode),
+                                     core_cells, ts.pace_min_per_m, ts.longest_unproven_min);
+        const Grid<float> minutes = cut(times[k].minutes, core_cells, core_grid);
+        for (const float t : minutes.values()) ts.reached += std::isfinite(t) ? 1 : 0;
+        geodata::write_geotiff(out_dir / layout.travel_time_tif(svc.name).filename(), minutes, detail::travel_time_raster(svc));
+        geodata::write_geotiff(out_dir / layout.nearest_tif(svc.name).filename(), cut(times[k].nearest, core_cells, core_grid),
+                               detail::nearest_raster(svc));
+        out.services.push_back(std::move(ts));
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+}  // namespace accessplan::scenarios

@@ -1,0 +1,198 @@
+"""python3 -m accessplan.dask split against `accessplan run`: one scenario's travel times searched tile by tile as Dask
+tasks (LocalCluster of two worker processes on loopback) give mosaics equal, cell for cell, to the rasters a whole run
+writes — on the demo province (a national border, rivers, a ferry to an island, a DEM) and on Hai Phong from
+../shared/data/vietnam (GSHHG land, Cat Ba reached by a ferry the test draws between two land polygons, Bach Long Vi
+with no link at all). The proof a tile makes is needed: with a small halo, tiles give cells that differ from the whole
+run, and never more than they say they cannot prove. Refusals (a road network, modifications, a folder in the way)
+come before any task, with exit code 3. Skipped without python3-distributed."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+distributed = pytest.importorskip("distributed", reason="python3-distributed is not installed (tools/setup-debian.sh)")
+gdal = pytest.importorskip("osgeo.gdal", reason="python3-gdal is not installed (tools/setup-debian.sh)")
+ogr = pytest.importorskip("osgeo.ogr", reason="python3-gdal is not installed (tools/setup-debian.sh)")
+np = pytest.importorskip("numpy")
+
+import accessplan  # noqa: E402
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+CLI = os.environ["ACCESSPLAN_BINARY"]
+SHARED = os.environ.get("ACCESSPLAN_SHARED_DATA", "")
+
+
+def tool(*args):
+    return subprocess.run([sys.executable, "-m", "accessplan.dask", *args], capture_output=True, text=True, timeout=600)
+
+
+def run_whole(scenario, out):
+    r = subprocess.run([CLI, "run", scenario, "--out", out, "-q"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def array(path):
+    return gdal.Open(path).ReadAsArray()
+
+
+def assert_mosaics_equal(split_dir, whole_dir, services):
+    for service in services:
+        for kind in ("travel_time", "nearest"):
+            mosaic = gdal.Open(os.path.join(split_dir, f"{kind}_{service}.vrt"))
+            whole = gdal.Open(os.path.join(whole_dir, "rasters", f"{kind}_{service}.tif"))
+            assert mosaic.GetGeoTransform() == whole.GetGeoTransform()
+            assert mosaic.GetRasterBand(1).GetNoDataValue() == whole.GetRasterBand(1).GetNoDataValue()
+            assert mosaic.GetRasterBand(1).GetDescription() == whole.GetRasterBand(1).GetDescription()
+            a, b = mosaic.ReadAsArray(), whole.ReadAsArray()
+            assert a.shape == b.shape
+            differ = int((a != b).sum())
+            assert differ == 0, f"{kind}_{service}: {differ} cells differ from the whole run"
+    # Something to compare: cells reached, and (travel times) more than one facility nearest somewhere.
+    reached = array(os.path.join(whole_dir, "rasters", f"nearest_{services[0]}.tif"))
+    assert (reached >= 0).sum() > 1000 and len(np.unique(reached[reached >= 0])) > 1
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with tempfile.TemporaryDirectory() as tmp:
+        accessplan.write_demo(os.path.join(tmp, "demo"), 1, False)
+        scenarios = os.path.join(tmp, "demo", "scenarios")
+        path = os.path.join(scenarios, "split.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("schema_version: 1\nbase: baseline.yaml\nname: split\narea: {cell_size_m: 200}\n"
+                    "travel: {road_model: raster}\nranking: null\n")
+        whole = run_whole(path, os.path.join(tmp, "whole"))
+        yield {"tmp": tmp, "scenario": path, "scenarios": scenarios, "whole": whole}
+
+
+def test_demo_split_equals_the_whole_run_cell_for_cell(demo):
+    out = os.path.join(demo["tmp"], "split")
+    r = tool("split", demo["scenario"], "--out", out, "--local", "2", "--tile-cells", "150", "--halo-km", "3")
+    assert r.returncode == 0, r.stderr
+    assert f"Outputs: {out}" in r.stdout
+    services = [s["name"] for s in accessplan.load_scenario(demo["scenario"])["services"]]
+    assert_mosaics_equal(out, demo["whole"], services)
+    with open(os.path.join(out, "split.json"), encoding="utf-8") as f:
+        summary = json.load(f)
+    assert len(summary["tiles"]) >= 6
+    for tile in summary["tiles"]:
+        assert tile["tries"][-1]["unproven"] == 0
+    # The first halo (3 km) does not prove every tile: they were searched again, wider.
+    assert any(len(t["tries"]) > 1 for t in summary["tiles"])
+    assert not [e for e in os.listdir(demo["tmp"]) if ".tmp-" in e]
+    # Again over it: refused without --overwrite; replaced with it.
+    again = tool("split", demo["scenario"], "--out", out, "--local", "1")
+    assert again.returncode == 3 and "already exists" in again.stderr
+    again = tool("split", demo["scenario"], "--out", out, "--local", "1", "--tile-cells", "400", "--overwrite")
+    assert again.returncode == 0, again.stderr
+    assert_mosaics_equal(out, demo["whole"], services)
+
+
+def test_a_tile_without_its_proof_would_be_wrong(demo):
+    """Tiles with a 2 km halo searched directly: cells differ from the whole run, never more than the tile does not
+    prove, and the mosaic of their cores would be wrong without the proof."""
+    grid = accessplan._core._analysis_grid(demo["scenario"])
+    cols, rows = grid["cols"], grid["rows"]
+    halo, size = 10, 150
+    differ_total = 0
+    for r0 in range(0, rows, size * 2):
+        for c0 in range(0, cols, size * 2):
+            core = (c0, r0, min(size, cols - c0), min(size, rows - r0))
+            window = (max(0, c0 - halo), max(0, r0 - halo))
+            window += (min(cols, c0 + core[2] + halo) - window[0], min(rows, r0 + core[3] + halo) - window[1])
+            out = os.path.join(demo["tmp"], f"tile_{r0}_{c0}")
+            os.makedirs(out, exist_ok=True)
+            record = accessplan._core._run_tile(demo["scenario"], out, window, core)
+            for s in record["services"]:
+                name = s["service"]
+                whole_t = array(os.path.join(demo["whole"], "rasters", f"travel_time_{name}.tif"))[r0:r0 + core[3], c0:c0 + core[2]]
+                whole_n = array(os.path.join(demo["whole"], "rasters", f"nearest_{name}.tif"))[r0:r0 + core[3], c0:c0 + core[2]]
+                differ = int(((array(os.path.join(out, f"travel_time_{name}.tif")) != whole_t) |
+                              (array(os.path.join(out, f"nearest_{name}.tif")) != whole_n)).sum())
+                assert differ <= s["unproven"], f"tile {r0},{c0} {name}: {differ} cells differ, {s['unproven']} not proved"
+                differ_total += differ
+    assert differ_total > 0
+
+
+def test_refusals_come_before_any_task(demo):
+    network = os.path.join(demo["scenarios"], "network.yaml")
+    with open(network, "w", encoding="utf-8") as f:
+        f.write("schema_version: 1\nbase: baseline.yaml\nname: network\nranking: null\n")
+    r = tool("split", network, "--out", os.path.join(demo["tmp"], "n"), "--local", "1")
+    assert r.returncode == 3
+    assert "road_model" in r.stderr and "network.yaml" in r.stderr
+    assert "worker" not in r.stderr  # (refused before a cluster started)
+    ferry = os.path.join(demo["scenarios"], "new_ferry.yaml")
+    r = tool("split", ferry, "--out", os.path.join(demo["tmp"], "f"), "--local", "1")
+    assert r.returncode == 3 and "without modifications" in r.stderr
+    mine = os.path.join(demo["tmp"], "mine")
+    os.makedirs(mine)
+    with open(os.path.join(mine, "notes.txt"), "w") as f:
+        f.write("a user's file\n")
+    r = tool("split", demo["scenario"], "--out", mine, "--local", "1", "--overwrite")
+    assert r.returncode == 3 and "holds other files" in r.stderr
+    assert os.listdir(mine) == ["notes.txt"]
+    assert not os.path.exists(os.path.join(demo["tmp"], "n"))
+
+
+def land_point(land, lon, lat):
+    """A point inside the land polygon nearest (lon, lat) (its PointOnSurface), from the GSHHG fixture."""
+    ds = ogr.Open(land)
+    layer = ds.GetLayer(0)
+    here = ogr.CreateGeometryFromWkt(f"POINT ({lon} {lat})")
+    best = min(layer, key=lambda f: f.GetGeometryRef().Distance(here))
+    p = best.GetGeometryRef().PointOnSurface()
+    return p.GetX(), p.GetY()
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "fixtures", "hai_phong")),
+                    reason="../shared/data/vietnam is not there (ACCESSPLAN_SHARED_DATA)")
+def test_hai_phong_split_with_a_ferry_and_an_unlinked_island_equals_the_whole_run(tmp_path):
+    fx = os.path.join(SHARED, "fixtures", "hai_phong")
+    land = os.path.join(fx, "gshhg_f_land_hai_phong.geojson")
+    districts = os.path.join(SHARED, "boundaries", "hdx_cod_ab_vnm_20201027", "vnm_admbndp_admALL_gov_itos_20201027.shp")
+    facilities = str(tmp_path / "districts.gpkg")
+    # The district centres but those of Cat Hai (on Cat Ba) and Bach Long Vi: the islands are then reached only by the
+    # ferry below, and not at all.
+    gdal.VectorTranslate(facilities, districts, layerName="districts",
+                         SQLStatement="SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027 "
+                                      "WHERE ADM2_EN NOT IN ('Cat Hai', 'Bach Long Vi')")
+    # A ferry from the mainland near Hai Phong's port to Cat Ba island (inside the two land polygons).
+    a, b = land_point(land, 106.80, 20.85), land_point(land, 107.05, 20.78)
+    ferry = str(tmp_path / "ferry.geojson")
+    with open(ferry, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+            "name": "Hai Phong - Cat Ba", "crossing_min": 60, "headway_min": 120, "months": "1-12", "bidirectional": 1},
+            "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]}}]}, f)
+    scenario = str(tmp_path / "hai_phong.yaml")
+    with open(scenario, "w", encoding="utf-8") as f:
+        f.write(f"""schema_version: 1
+name: Hai Phong split
+area: {{boundary: {{file: '{os.path.join(fx, "geoboundaries_adm1_hai_phong.geojson")}'}}, cell_size_m: 250, buffer_m: 3000}}
+population: {{total: '{os.path.join(fx, "worldpop2020_1km_hai_phong_box.tif")}'}}
+facilities: {{file: '{facilities}', layer: districts, type_field: type}}
+travel: {{landcover: {{uniform: 40}}, land: {{file: '{land}'}}, road_model: raster, ferries: {{file: '{ferry}', port_snap_m: 2000}}}}
+services:
+  - {{name: health, facility_types: [district_centre], target_group: under5, threshold_min: 60, mode: motorbike}}
+""")
+    whole = run_whole(scenario, str(tmp_path / "whole"))
+    out = str(tmp_path / "split")
+    r = tool("split", scenario, "--out", out, "--local", "2", "--tile-cells", "200", "--halo-km", "10")
+    assert r.returncode == 0, r.stderr
+    assert_mosaics_equal(out, whole, ["health"])
+    # The ferry is in play: without it, fewer cells are reached (Cat Ba); and land no route reaches is there
+    # (Bach Long Vi, 110 km out, has no link at all): the tiles proved unreachable cells too.
+    without = str(tmp_path / "without.yaml")
+    with open(scenario, encoding="utf-8") as f, open(without, "w", encoding="utf-8") as g:
+        g.write(f.read().replace(f", ferries: {{file: '{ferry}', port_snap_m: 2000}}", ""))
+    t = array(os.path.join(whole, "rasters", "travel_time_health.tif"))
+    t0 = array(os.path.join(run_whole(without, str(tmp_path / "whole0")), "rasters", "travel_time_health.tif"))
+    assert (t != -9999).sum() > (t0 != -9999).sum() + 1000
+    on_land = array(os.path.join(whole, "rasters", "land.tif")) > 0
+    assert (on_land & (t == -9999)).sum() > 10
