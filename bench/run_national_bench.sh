@@ -11,26 +11,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="${1:-$(nproc)}"
 bench_name=run_national_bench.sh
 source "$root/bench/vietnam_inputs.sh"
-cat >"$work/national.yaml" <<EOF
-schema_version: 1
-name: Vietnam, district centres by motorbike
-area:
-  boundary: {file: $coast, layer: dcw_vietnam}
-  cell_size_m: 100
-population:
-  total: $data/population/vnm_ppp_2020_1km_Aggregated_UNadj.tif
-facilities: {file: districts.gpkg, layer: districts, name_field: ADM2_EN}
-travel:
-  landcover: {uniform: 40}
-  border: {file: $coast, layer: gshhg_f_borders_lvl1}
-zones: {file: $data/boundaries/geoboundaries_VNM/geoBoundaries-VNM-ADM1.shp, code_field: shapeISO, name_field: shapeName}
-services:
-  - name: district_centre
-    facility_types: [district_centre]
-    target_group: children_3_14
-    threshold_min: 60
-    mode: motorbike
-EOF
+national_scenario "$work/national.yaml"
 
 OMP_NUM_THREADS="$threads" /usr/bin/time -v -o "$work/time.txt" \
   "$bin" run "$work/national.yaml" --out "$work/out" -q >"$work/console.txt" 2>&1 || {

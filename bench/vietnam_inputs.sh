@@ -16,3 +16,27 @@ trap 'rm -rf "$work"' EXIT
 ogr2ogr -f GPKG "$work/districts.gpkg" "$data/boundaries/hdx_cod_ab_vnm_20201027/vnm_admbndp_admALL_gov_itos_20201027.shp" \
   -nln districts -sql "SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027"
 coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
+
+# The national scenario of issue 20 (run_national_bench.sh, run_split_bench.sh) written to $1, beside districts.gpkg.
+national_scenario() {
+cat >"$1" <<EOF
+schema_version: 1
+name: Vietnam, district centres by motorbike
+area:
+  boundary: {file: $coast, layer: dcw_vietnam}
+  cell_size_m: 100
+population:
+  total: $data/population/vnm_ppp_2020_1km_Aggregated_UNadj.tif
+facilities: {file: districts.gpkg, layer: districts, name_field: ADM2_EN}
+travel:
+  landcover: {uniform: 40}
+  border: {file: $coast, layer: gshhg_f_borders_lvl1}
+zones: {file: $data/boundaries/geoboundaries_VNM/geoBoundaries-VNM-ADM1.shp, code_field: shapeISO, name_field: shapeName}
+services:
+  - name: district_centre
+    facility_types: [district_centre]
+    target_group: children_3_14
+    threshold_min: 60
+    mode: motorbike
+EOF
+}

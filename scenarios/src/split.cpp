@@ -61,15 +61,15 @@ Inner inner_part(const GridSpec& grid, const CellWindow& w, std::size_t rim) {
 /// The core cells (window cells `core`) whose time the tile cannot prove (split.hpp); `pace` is set to the bound used,
 /// `longest` raised to the longest time among them (+inf for one unreachable).
 std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& friction, const TravelTimeOptions& options,
-                           const Inner& inner, const std::vector<std::size_t>& exits, const CellWindow& core,
-                           double& pace, double& longest) {
+                           double road_pace, bool dem, const Inner& inner, const std::vector<std::size_t>& exits,
+                           const CellWindow& core, double& pace, double& longest) {
     const GridSpec& g = friction.spec();
     const double w = g.cell_width_m(), h = g.cell_height_m();
     const auto cols = static_cast<std::int64_t>(g.cols), rows = static_cast<std::int64_t>(g.rows);
     float lowest = std::numeric_limits<float>::infinity();
     for (const float f : friction.values()) lowest = std::min(lowest, f);
-    pace = lowest;
-    if (options.elevation_m != nullptr) pace /= tobler_speed_factor(-0.05);  // the greatest speed-up, downhill
+    pace = std::min(static_cast<double>(lowest), options.network ? road_pace : inf);
+    if (dem) pace /= tobler_speed_factor(-0.05);  // the greatest speed-up, downhill
     for (const ExtraEdge& e : options.extra_edges) {
         const double dx = (static_cast<double>(e.from % g.cols) - static_cast<double>(e.to % g.cols)) * w;
         const double dy = (static_cast<double>(e.from / g.cols) - static_cast<double>(e.to / g.cols)) * h;
@@ -79,46 +79,56 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
     if (!(inner.left || inner.top || inner.right || inner.bottom || !exits.empty())) return 0;  // the whole grid
     auto distance_to_exit = [&](std::int64_t c, std::int64_t r) {
         double d = inf;
-        if (inner.left) d = std::min(d, static_cast<double>(c - (inner.c0 - 1)) * w);
-        if (inner.right) d = std::min(d, static_cast<double>(inner.c1 - c) * w);
-        if (inner.top) d = std::min(d, static_cast<double>(r - (inner.r0 - 1)) * h);
-        if (inner.bottom) d = std::min(d, static_cast<double>(inner.r1 - r) * h);
+        // (to the inner part's side, not to the next cell's centre: a road's node may lie anywhere in its cell)
+        if (inner.left) d = std::min(d, (static_cast<double>(c - inner.c0) + 0.5) * w);
+        if (inner.right) d = std::min(d, (static_cast<double>(inner.c1 - c) - 0.5) * w);
+        if (inner.top) d = std::min(d, (static_cast<double>(r - inner.r0) + 0.5) * h);
+        if (inner.bottom) d = std::min(d, (static_cast<double>(inner.r1 - r) - 0.5) * h);
         for (const std::size_t e : exits)
             d = std::min(d, std::hypot(static_cast<double>(static_cast<std::int64_t>(e % g.cols) - c) * w,
                                        static_cast<double>(static_cast<std::int64_t>(e / g.cols) - r) * h));
         return d;
     };
-    // Passable cells an exit reaches (16 neighbours, ferries both ways): made when an unreachable cell needs it.
+    // Passable cells (and road nodes) an exit reaches: 16 neighbours, ferries and road arcs both ways; made when an
+    // unreachable cell needs it.
     std::vector<std::uint8_t> linked;
     auto linked_to_exit = [&](std::size_t cell) {
         if (linked.empty()) {
-            linked.assign(friction.size(), 0);
+            const std::size_t cells = friction.size();
+            linked.assign(cells + (options.network ? options.network->nodes : 0), 0);
             std::vector<std::size_t> stack;
             auto visit = [&](std::size_t i) {
-                if (!linked[i] && std::isfinite(friction[i])) {
+                if (!linked[i] && (i >= cells || std::isfinite(friction[i]))) {
                     linked[i] = 1;
                     stack.push_back(i);
                 }
             };
-            for (std::size_t i = 0; i < friction.size(); ++i)
+            for (std::size_t i = 0; i < cells; ++i)
                 if (!inner.contains(i)) visit(i);
             for (const std::size_t e : exits) visit(e);
-            std::multimap<std::size_t, std::size_t> ferry;
+            std::multimap<std::size_t, std::size_t> arcs;
             for (const ExtraEdge& e : options.extra_edges) {
-                ferry.emplace(e.from, e.to);
-                ferry.emplace(e.to, e.from);
+                arcs.emplace(e.from, e.to);
+                arcs.emplace(e.to, e.from);
             }
+            if (options.network)
+                for (const NetworkArc& a : options.network->arcs) {
+                    arcs.emplace(a.from, a.to);
+                    arcs.emplace(a.to, a.from);
+                }
             static constexpr int moves[16][2] = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 0}, {1, 1},
                                                  {-2, -1}, {-2, 1}, {-1, -2}, {-1, 2}, {1, -2}, {1, 2}, {2, -1}, {2, 1}};
             while (!stack.empty()) {
                 const std::size_t i = stack.back();
                 stack.pop_back();
-                const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
-                for (const auto& m : moves) {
-                    const std::int64_t rr = r + m[0], cc = c + m[1];
-                    if (rr >= 0 && cc >= 0 && rr < rows && cc < cols) visit(static_cast<std::size_t>(rr * cols + cc));
+                if (i < cells) {
+                    const auto r = static_cast<std::int64_t>(i) / cols, c = static_cast<std::int64_t>(i) % cols;
+                    for (const auto& m : moves) {
+                        const std::int64_t rr = r + m[0], cc = c + m[1];
+                        if (rr >= 0 && cc >= 0 && rr < rows && cc < cols) visit(static_cast<std::size_t>(rr * cols + cc));
+                    }
                 }
-                for (auto [a, b] = ferry.equal_range(i); a != b; ++a) visit(a->second);
+                for (auto [a, b] = arcs.equal_range(i); a != b; ++a) visit(a->second);
             }
         }
         return linked[cell] != 0;
@@ -156,10 +166,6 @@ void require_splittable(const Scenario& s) {
     if (!s.modifications.empty())
         throw InputError(fmt::format("{}: a split run takes a scenario without modifications (it has {}); run a what-if "
                                      "whole with accessplan run", s.file.string(), s.modifications.size()));
-    if (s.road_model == "network" && s.roads)
-        throw InputError(fmt::format("{}: travel.road_model is network (the default): a split run needs "
-                                     "travel.road_model: raster (a tile cannot yet prove its times over a road network); "
-                                     "set it under travel:, or run the scenario whole", s.file.string()));
 }
 
 GridSpec analysis_grid(const Scenario& s) {
@@ -228,8 +234,12 @@ TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindo
         TileService ts;
         ts.service = svc.name;
         ts.core_cells = core.cols * core.rows;
-        ts.unproven = unproven_cells(times[k], in.friction.at(svc.mode), options.at(svc.mode), inner, exits.at(svc.mode),
-                                     core_cells, ts.pace_min_per_m, ts.longest_unproven_min);
+        // The fastest road of the mode (its road arcs are at least their straight length at that speed).
+        const auto& speeds = s.modes.at(svc.mode).road_speed_kmh;
+        const double fastest = *std::max_element(speeds.begin(), speeds.end());
+        ts.unproven = unproven_cells(times[k], in.friction.at(svc.mode), options.at(svc.mode),
+                                     fastest > 0.0 ? 60.0 / (fastest * 1000.0) : inf, in.elevation.has_value(), inner,
+                                     exits.at(svc.mode), core_cells, ts.pace_min_per_m, ts.longest_unproven_min);
         const Grid<float> minutes = cut(times[k].minutes, core_cells, core_grid);
         for (const float t : minutes.values()) ts.reached += std::isfinite(t) ? 1 : 0;
         geodata::write_geotiff(out_dir / layout.travel_time_tif(svc.name).filename(), minutes, detail::travel_time_raster(svc));

@@ -1,10 +1,11 @@
 """python3 -m accessplan.dask split against `accessplan run`: one scenario's travel times searched tile by tile as Dask
 tasks (LocalCluster of two worker processes on loopback) give mosaics equal, cell for cell, to the rasters a whole run
-writes — on the demo province (a national border, rivers, a ferry to an island, a DEM) and on Hai Phong from
+writes — on the demo province (its roads as a network and as a raster, a national border, rivers, a ferry to an
+island, a DEM) and on Hai Phong from
 ../shared/data/vietnam (GSHHG land, Cat Ba reached by a ferry the test draws between two land polygons, Bach Long Vi
 with no link at all). The proof a tile makes is needed: with a small halo, tiles give cells that differ from the whole
-run, and never more than they say they cannot prove. Refusals (a road network, modifications, a folder in the way)
-come before any task, with exit code 3. Skipped without python3-distributed."""
+run, and never more than they say they cannot prove. Refusals (modifications, a folder in the way) come before any
+task, with exit code 3. Skipped without python3-distributed."""
 
 import json
 import os
@@ -63,12 +64,14 @@ def demo():
     with tempfile.TemporaryDirectory() as tmp:
         accessplan.write_demo(os.path.join(tmp, "demo"), 1, False)
         scenarios = os.path.join(tmp, "demo", "scenarios")
-        path = os.path.join(scenarios, "split.yaml")
+        path = os.path.join(scenarios, "split.yaml")  # the baseline's roads as a network (its default)
         with open(path, "w", encoding="utf-8") as f:
-            f.write("schema_version: 1\nbase: baseline.yaml\nname: split\narea: {cell_size_m: 200}\n"
-                    "travel: {road_model: raster}\nranking: null\n")
+            f.write("schema_version: 1\nbase: baseline.yaml\nname: split\narea: {cell_size_m: 200}\nranking: null\n")
+        raster = os.path.join(scenarios, "split_raster.yaml")
+        with open(raster, "w", encoding="utf-8") as f:
+            f.write("schema_version: 1\nbase: split.yaml\nname: split, roads as a raster\ntravel: {road_model: raster}\n")
         whole = run_whole(path, os.path.join(tmp, "whole"))
-        yield {"tmp": tmp, "scenario": path, "scenarios": scenarios, "whole": whole}
+        yield {"tmp": tmp, "scenario": path, "raster": raster, "scenarios": scenarios, "whole": whole}
 
 
 def test_demo_split_equals_the_whole_run_cell_for_cell(demo):
@@ -92,6 +95,15 @@ def test_demo_split_equals_the_whole_run_cell_for_cell(demo):
     again = tool("split", demo["scenario"], "--out", out, "--local", "1", "--tile-cells", "400", "--overwrite")
     assert again.returncode == 0, again.stderr
     assert_mosaics_equal(out, demo["whole"], services)
+
+
+def test_demo_split_with_roads_as_a_raster_equals_the_whole_run(demo):
+    whole = run_whole(demo["raster"], os.path.join(demo["tmp"], "whole_raster"))
+    out = os.path.join(demo["tmp"], "split_raster")
+    r = tool("split", demo["raster"], "--out", out, "--local", "2", "--tile-cells", "200", "--halo-km", "5")
+    assert r.returncode == 0, r.stderr
+    services = [s["name"] for s in accessplan.load_scenario(demo["raster"])["services"]]
+    assert_mosaics_equal(out, whole, services)
 
 
 def test_a_tile_without_its_proof_would_be_wrong(demo):
@@ -121,16 +133,11 @@ def test_a_tile_without_its_proof_would_be_wrong(demo):
 
 
 def test_refusals_come_before_any_task(demo):
-    network = os.path.join(demo["scenarios"], "network.yaml")
-    with open(network, "w", encoding="utf-8") as f:
-        f.write("schema_version: 1\nbase: baseline.yaml\nname: network\nranking: null\n")
-    r = tool("split", network, "--out", os.path.join(demo["tmp"], "n"), "--local", "1")
-    assert r.returncode == 3
-    assert "road_model" in r.stderr and "network.yaml" in r.stderr
-    assert "worker" not in r.stderr  # (refused before a cluster started)
     ferry = os.path.join(demo["scenarios"], "new_ferry.yaml")
     r = tool("split", ferry, "--out", os.path.join(demo["tmp"], "f"), "--local", "1")
-    assert r.returncode == 3 and "without modifications" in r.stderr
+    assert r.returncode == 3 and "without modifications" in r.stderr and "new_ferry.yaml" in r.stderr
+    assert "worker" not in r.stderr  # (refused before a cluster started)
+    assert not os.path.exists(os.path.join(demo["tmp"], "f"))
     mine = os.path.join(demo["tmp"], "mine")
     os.makedirs(mine)
     with open(os.path.join(mine, "notes.txt"), "w") as f:
@@ -138,7 +145,6 @@ def test_refusals_come_before_any_task(demo):
     r = tool("split", demo["scenario"], "--out", mine, "--local", "1", "--overwrite")
     assert r.returncode == 3 and "holds other files" in r.stderr
     assert os.listdir(mine) == ["notes.txt"]
-    assert not os.path.exists(os.path.join(demo["tmp"], "n"))
 
 
 def land_point(land, lon, lat):

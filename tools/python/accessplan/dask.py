@@ -153,7 +153,7 @@ def _parser():
                     "`accessplan run`'s travel_time_<service>.tif and nearest_<service>.tif, cell for cell: a tile keeps "
                     "only the cells it proves, and is searched again with a wider halo until it proves all.",
         epilog="Example: python3 -m accessplan.dask split national.yaml --out national-split --local 2\n\n"
-               "The scenario needs travel.road_model: raster and no modifications. The figures, tables, maps and "
+               "The scenario must have no modifications (a what-if runs whole). The figures, tables, maps and "
                "report stay `accessplan run`'s. See docs/distributed.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     split.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")

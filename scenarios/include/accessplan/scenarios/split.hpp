@@ -5,16 +5,17 @@
 // can leave the tile (below). Cells it cannot prove are counted; the caller searches the tile again with a wider halo,
 // and a window as large as the grid proves every cell.
 //
-// Why a proved cell is exact. The tile's graph is part of the whole grid's: the same friction per cell (every input is
-// read onto the same cells), the facilities and ferry ends placed on the same cells, except those the tile cannot
-// place as the whole grid does (within `rim` cells of an inner side of the window: their snap disc may reach beyond
-// it), which it leaves out. So a tile's time t is never below the grid's, and a shorter path of the whole grid must
-// reach an "exit": a cell of the window's rim on an inner side, or an end of a ferry the tile left out. Every move
-// before the first exit costs at least `pace` minutes per metre of straight-line distance (the lowest friction of the
-// window, divided by Tobler's greatest downhill speed-up with a DEM; the ferries kept: crossing and mean wait over
-// their length). So when t < pace x (distance to the nearest exit) x 0.999, no path through an exit is as short: t is
-// the grid's time, and the nearest facility the grid's (a tie would need an equally short path). An unreachable cell
-// is proved when no exit is connected to it through passable cells (16 neighbours) and ferries.
+// Why a proved cell is exact. A tile's graph and the whole grid's agree inside the tile's inner part — the window less
+// `rim` cells on each side the grid goes on beyond: the same friction per cell (every input is read onto the same
+// cells), the same road arcs, and the facilities and ferry ends placed on the same cells (the tile leaves out those
+// within the rim, where a snap disc may reach beyond the window, and a road cut at the window's edge differs there).
+// So a path of the whole grid shorter than the tile's must reach an "exit": the inner part's side, or an end of a ferry
+// the tile left out. Every move before the first exit costs at least `pace` minutes per metre of straight-line
+// distance: the lowest friction of the window, the mode's fastest road (a road is never shorter than the straight
+// line), the ferries kept (crossing and mean wait over their length), divided by Tobler's greatest downhill speed-up
+// with a DEM. So when t < pace x (distance to the nearest exit) x 0.999, no path through an exit is as short: t is the
+// grid's time, and the nearest facility the grid's (a tie would need an equally short path). An unreachable cell is
+// proved when no exit is connected to it through passable cells (16 neighbours), ferries and road arcs.
 
 #include <cstddef>
 #include <filesystem>
@@ -38,7 +39,7 @@ GridSpec analysis_grid(const Scenario& s);
 /// `grid` cut to `window` (its transform moved to the window's corner).
 GridSpec window_grid(const GridSpec& grid, const CellWindow& window);
 
-/// InputError unless the scenario can be split: no modifications, and travel.road_model: raster when it has roads.
+/// InputError unless the scenario can be split: it has no modifications (a what-if runs whole).
 void require_splittable(const Scenario& s);
 
 /// A service's core cells in one tile.
@@ -64,7 +65,7 @@ struct TileResult {
 /// Reads the scenario's inputs on `window` of its analysis grid, searches every service's travel time there and
 /// writes the `core` cells (which must lie inside the window) to `out_dir` (existing): travel_time_<service>.tif and
 /// nearest_<service>.tif, as a run's rasters of the same name but covering the core only. InputError for a window or
-/// core off the grid, and for travel.road_model: network with roads (the proof above does not cover a road network).
+/// core off the grid, and as require_splittable.
 TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindow& core,
                     const std::filesystem::path& out_dir);
 
