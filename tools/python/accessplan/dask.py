@@ -315,6 +315,18 @@ def _failure(file, exc):
     return EXIT_FAILURE, f"internal error: {name}: {exc}"
 
 
+def _record(future, file):
+    """A finished task's record; for one that raised, ok False with the exit code and message the CLI would give."""
+    if future.status == "finished":
+        return future.result()
+    try:
+        exc = future.exception()
+    except Exception as e:  # noqa: BLE001 (cancelled: the scheduler lost it)
+        exc = e
+    code, message = _failure(file, exc)
+    return {"ok": False, "code": code, "message": message}
+
+
 def _allowed_failures():
     try:
         import dask.config
@@ -371,15 +383,7 @@ def run(args, argv=None):
             k = futures[future]
             done += 1
             lost = _workers_lost(client, future)
-            if future.status == "finished":
-                record = future.result()
-            else:
-                try:
-                    exc = future.exception()
-                except Exception as e:  # noqa: BLE001 (cancelled: the scheduler lost it)
-                    exc = e
-                code, message = _failure(files[k], exc)
-                record = {"ok": False, "code": code, "message": message}
+            record = _record(future, files[k])
             results[k] = record
             label = f"[{done}/{len(files)}] {files[k]}"
             if record["ok"]:

@@ -90,7 +90,7 @@ def split(args, argv=None):
     from distributed import as_completed
     from osgeo import gdal
 
-    from accessplan.dask import _Refused, _connect, _error, _failure, _check_scenarios, remove_abandoned_staging
+    from accessplan.dask import _Refused, _check_scenarios, _connect, _error, _record, remove_abandoned_staging
 
     gdal.UseExceptions()
     _check_scenarios([args.scenario])
@@ -141,15 +141,7 @@ def split(args, argv=None):
         done = 0
         for future in pending:
             k, halo = futures.pop(future)
-            if future.status == "finished":
-                record = future.result()
-            else:
-                try:
-                    exc = future.exception()
-                except Exception as e:  # noqa: BLE001 (cancelled: the scheduler lost it)
-                    exc = e
-                code, message = _failure(args.scenario, exc)
-                record = {"ok": False, "code": code, "message": message}
+            record = _record(future, args.scenario)
             if not record["ok"]:
                 failure = failure or (record["code"], record["message"])
                 print(f"tile {tiles[k]['tile']}: failed (exit code {record['code']}): "
