@@ -161,11 +161,12 @@ def _parser():
                        help="the folder to write: per service travel_time_<service>.vrt and nearest_<service>.vrt, "
                             "tiles/ and split.json")
     _cluster_arguments(split, "tile")
-    split.add_argument("--tile-cells", type=_processes, default=2000, metavar="N",
-                       help="side of a tile's core in cells (default 2000: 200 km at 100 m)")
+    split.add_argument("--tile-cells", type=_tile_cells, default=2000, metavar="N",
+                       help="side of a tile's core in cells (default 2000: 200 km at 100 m cells, 400 km at 200 m)")
     split.add_argument("--halo-km", type=_kilometres, default=20.0, metavar="KM",
-                       help="the first halo around each core (default 20); a tile that cannot prove every cell is "
-                            "searched again with the halo its longest unproved time needs")
+                       help="the first halo around each core, more than 0 (default 20; in cells: km / cell size); a "
+                            "tile that cannot prove every cell is searched again with the halo its longest unproved "
+                            "time needs")
     split.add_argument("--overwrite", action="store_true",
                        help="replace DIR when it is a split run's folder (split.json, tiles/, .vrt files only)")
     _retries_argument(split)
@@ -192,14 +193,21 @@ def _retries_argument(parser):
 
 
 def _kilometres(text):
-    """--halo-km: a distance, 0 or more."""
+    """--halo-km: a distance above 0."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value >= 0.0 or not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"'{text}': write a distance in km, e.g. 20")
+    if not value > 0.0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}': write a distance in km above 0, e.g. 20")
     return value
+
+
+def _tile_cells(text):
+    """--tile-cells: 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}': write a tile's side in cells, 1 or more (e.g. 2000)")
+    return int(text)
 
 
 def _count(text):

@@ -72,6 +72,17 @@ def wider_halo(record, halo, cell_m):
     return max(need, halo + 1)
 
 
+def _why(record):
+    """What a try did not prove, per service: cells, and the longest time among them (or that one is unreachable)."""
+    parts = []
+    for s in record["services"]:
+        if s["unproven"]:
+            longest = s["longest_unproven_min"]
+            parts.append(f"{s['service']} {s['unproven']} cell(s) not proved ("
+                         + (f"up to {longest:.0f} min" if math.isfinite(longest) else "some unreachable in the tile") + ")")
+    return "; ".join(parts)
+
+
 def _split_entries():
     return {SPLIT_JSON, "tiles"}
 
@@ -149,13 +160,15 @@ def split(args, argv=None):
                 continue
             unproven = sum(s["unproven"] for s in record["services"])
             tiles[k]["tries"].append({"window": list(record["window"]), "halo_cells": halo, "rim_cells": record["rim"],
-                                      "unproven": unproven, "seconds": round(record["seconds"], 2)})
+                                      "unproven": {s["service"]: s["unproven"] for s in record["services"]},
+                                      "seconds": round(record["seconds"], 2)})
             window = record["window"]
             whole = window[2] == cols and window[3] == rows
-            if unproven and not whole:
+            if unproven and not whole:  # (unproven: cells summed over the services)
                 wider = wider_halo(record, halo, cell_m)
-                print(f"tile {tiles[k]['tile']}: {unproven} cell(s) not proved with a halo of {halo} cells: again with "
-                      f"{wider}", file=sys.stderr, flush=True)
+                print(f"tile {tiles[k]['tile']}: with a halo of {halo} cells, {_why(record)}: again with {wider} cells"
+                      + (" (the whole grid)" if window_of(cores[k], wider, cols, rows) == (0, 0, cols, rows) else ""),
+                      file=sys.stderr, flush=True)
                 future, halo = submit(k, wider)
                 futures[future] = (k, halo)
                 pending.add(future)
@@ -222,5 +235,10 @@ def split(args, argv=None):
     else:
         os.rename(staging, out)
     tries = sum(len(t["tries"]) for t in tiles)
+    on_whole_grid = sum(1 for t in tiles if t["tries"][-1]["window"] == [0, 0, cols, rows])
+    if len(tiles) > 1 and on_whole_grid * 2 > len(tiles):
+        print(f"accessplan.dask split: note: {on_whole_grid} of {len(tiles)} tiles needed the whole grid to prove their cells "
+              f"(facilities far from some cells); for this scenario one `accessplan run` searches no more",
+              file=sys.stderr, flush=True)
     print(f"Outputs: {out} ({len(tiles)} tile(s), {tries} search(es), {time.monotonic() - started:.1f} s)", flush=True)
     return EXIT_OK
