@@ -59,10 +59,11 @@ Inner inner_part(const GridSpec& grid, const CellWindow& w, std::size_t rim) {
 }
 
 /// The core cells (window cells `core`) whose time the tile cannot prove (split.hpp); `pace` is set to the bound used,
-/// `longest` raised to the longest time among them (+inf for one unreachable).
+/// `longest` raised to the longest time among the reached ones, and the unreached ones (core cell indices, by row) are
+/// put in `unreached`.
 std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& friction, const TravelTimeOptions& options,
                            double road_pace, bool dem, const Inner& inner, const std::vector<std::size_t>& exits,
-                           const CellWindow& core, double& pace, double& longest) {
+                           const CellWindow& core, double& pace, double& longest, std::vector<std::uint32_t>& unreached) {
     const GridSpec& g = friction.spec();
     const double w = g.cell_width_m(), h = g.cell_height_m();
     const auto cols = static_cast<std::int64_t>(g.cols), rows = static_cast<std::int64_t>(g.rows);
@@ -146,10 +147,80 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
                 }
             } else if (std::isfinite(friction[i]) && linked_to_exit(i)) {
                 ++unproven;
-                longest = inf;
+                unreached.push_back(static_cast<std::uint32_t>((r - core.row) * core.cols + (c - core.col)));
             }
         }
     return unproven;
+}
+
+/// Components of the passable cells of `core` (window cells) under the search's moves within the core (a knight's move
+/// needs the two cells it passes between passable too): a label per core cell by row, -1 where impassable.
+std::vector<std::int32_t> core_components(const Grid<float>& friction, const CellWindow& core) {
+    const auto cols = static_cast<std::int64_t>(core.cols), rows = static_cast<std::int64_t>(core.rows);
+    auto passable = [&](std::int64_t c, std::int64_t r) {
+        return std::isfinite(friction[(core.row + static_cast<std::size_t>(r)) * friction.cols() + core.col + static_cast<std::size_t>(c)]);
+    };
+    std::vector<std::int32_t> label(core.cols * core.rows, -1);
+    std::vector<std::uint32_t> stack;
+    std::int32_t next = 0;
+    static constexpr int moves[16][2] = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 0}, {1, 1},
+                                         {-2, -1}, {-2, 1}, {-1, -2}, {-1, 2}, {1, -2}, {1, 2}, {2, -1}, {2, 1}};
+    for (std::int64_t start = 0; start < cols * rows; ++start) {
+        if (label[start] >= 0 || !passable(start % cols, start / cols)) continue;
+        label[start] = next;
+        stack.push_back(static_cast<std::uint32_t>(start));
+        while (!stack.empty()) {
+            const std::int64_t i = stack.back();
+            stack.pop_back();
+            for (const auto& m : moves) {
+                const std::int64_t r = i / cols + m[0], c = i % cols + m[1];
+                if (r < 0 || c < 0 || r >= rows || c >= cols || label[r * cols + c] >= 0 || !passable(c, r)) continue;
+                const std::int64_t r0 = i / cols, c0 = i % cols;
+                if (std::abs(m[0]) == 2 && !(passable(c0, r0 + m[0] / 2) && passable(c, r0 + m[0] / 2))) continue;
+                if (std::abs(m[1]) == 2 && !(passable(c0 + m[1] / 2, r0) && passable(c0 + m[1] / 2, r))) continue;
+                label[r * cols + c] = next;
+                stack.push_back(static_cast<std::uint32_t>(r * cols + c));
+            }
+        }
+        ++next;
+    }
+    return label;
+}
+
+/// The labels at `cells` (core cell indices), sorted and once each.
+std::vector<std::int32_t> labels_at(const std::vector<std::int32_t>& label, const std::vector<std::uint32_t>& cells) {
+    std::vector<std::int32_t> out;
+    for (const std::uint32_t i : cells) out.push_back(label[i]);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+/// Gives `ts` the core's components (split.hpp): the frames, the labels of `sources` (window cells: facilities and
+/// ferry ends; those outside the core ignored) and of the unreached cells.
+void give_components(TileService& ts, const Grid<float>& friction, const CellWindow& core,
+                     const std::vector<std::size_t>& sources, const std::vector<std::uint32_t>& unreached) {
+    const std::vector<std::int32_t> label = core_components(friction, core);
+    const std::size_t cols = core.cols, rows = core.rows;
+    for (std::size_t r : {std::size_t{0}, std::size_t{1}})
+        for (std::size_t c = 0; c < cols; ++c) {
+            ts.frame_top.push_back(label[r * cols + c]);
+            ts.frame_bottom.push_back(label[(rows - 2 + r) * cols + c]);
+        }
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c : {std::size_t{0}, std::size_t{1}}) {
+            ts.frame_left.push_back(label[r * cols + c]);
+            ts.frame_right.push_back(label[r * cols + cols - 2 + c]);
+        }
+    std::vector<std::uint32_t> in_core;
+    for (const std::size_t cell : sources) {
+        const std::size_t c = cell % friction.cols(), r = cell / friction.cols();
+        if (c >= core.col && c < core.col + cols && r >= core.row && r < core.row + rows && std::isfinite(friction[cell]))
+            in_core.push_back(static_cast<std::uint32_t>((r - core.row) * cols + (c - core.col)));
+    }
+    ts.source_labels = labels_at(label, in_core);
+    ts.unreached_labels = labels_at(label, unreached);
+    ts.has_components = true;
 }
 
 template <typename T>
@@ -237,9 +308,24 @@ TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindo
         // The fastest road of the mode (its road arcs are at least their straight length at that speed).
         const auto& speeds = s.modes.at(svc.mode).road_speed_kmh;
         const double fastest = *std::max_element(speeds.begin(), speeds.end());
-        ts.unproven = unproven_cells(times[k], in.friction.at(svc.mode), options.at(svc.mode),
-                                     fastest > 0.0 ? 60.0 / (fastest * 1000.0) : inf, in.elevation.has_value(), inner,
-                                     exits.at(svc.mode), core_cells, ts.pace_min_per_m, ts.longest_unproven_min);
+        const Grid<float>& friction = in.friction.at(svc.mode);
+        const TravelTimeOptions& topt = options.at(svc.mode);
+        std::vector<std::uint32_t> unreached;
+        ts.unproven = unproven_cells(times[k], friction, topt, fastest > 0.0 ? 60.0 / (fastest * 1000.0) : inf,
+                                     in.elevation.has_value(), inner, exits.at(svc.mode), core_cells, ts.pace_min_per_m,
+                                     ts.longest_unproven_min, unreached);
+        ts.unreachable_unproven = unreached.size();
+        const bool core_inner = inner.contains(core_cells.row * window.cols + core_cells.col) &&
+                                inner.contains((core_cells.row + core.rows - 1) * window.cols + core_cells.col + core.cols - 1);
+        if (!topt.network && core_inner && core.cols >= 2 && core.rows >= 2) {
+            std::vector<std::size_t> marked = exits.at(svc.mode);  // facilities and every ferry end
+            for (const SourceCell& c : facilities.services[k].sources) marked.push_back(c.cell);
+            for (const ExtraEdge& e : topt.extra_edges) {
+                marked.push_back(e.from);
+                marked.push_back(e.to);
+            }
+            give_components(ts, friction, core_cells, marked, unreached);
+        }
         const Grid<float> minutes = cut(times[k].minutes, core_cells, core_grid);
         for (const float t : minutes.values()) ts.reached += std::isfinite(t) ? 1 : 0;
         geodata::write_geotiff(out_dir / layout.travel_time_tif(svc.name).filename(), minutes, detail::travel_time_raster(svc));

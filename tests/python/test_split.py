@@ -106,6 +106,84 @@ def test_demo_split_with_roads_as_a_raster_equals_the_whole_run(demo):
     assert r.returncode == 0, r.stderr
     services = [s["name"] for s in accessplan.load_scenario(demo["raster"])["services"]]
     assert_mosaics_equal(out, whole, services)
+    # Cells no search reaches though they touch a tile's side (beyond the border line) were proved by the tiles'
+    # components joined over the grid, not by searching wider (without roads as a network, the tiles give them).
+    with open(os.path.join(out, "split.json"), encoding="utf-8") as f:
+        summary = json.load(f)
+    assert any(any(t["unreached_proved_by_components"].values()) for tile in summary["tiles"] for t in tile["tries"])
+    assert "the tiles' components of passable cells" in r.stderr
+
+
+def components_of(passable, moves_within=None):
+    """Labels of passable cells under the search's 16 moves (a knight's move needs the two cells it passes between),
+    by a plain breadth-first search; moves_within(r, c, rr, cc) may forbid a move. -1 where impassable."""
+    rows, cols = passable.shape
+    label = np.full(passable.shape, -1, dtype=np.int64)
+    moves = [(dr, dc) for dr in range(-2, 3) for dc in range(-2, 3) if 0 < abs(dr) + abs(dc) <= 3 and abs(dr) < 3
+             and not (abs(dr) == 2 and dc == 0) and not (abs(dc) == 2 and dr == 0)]
+    assert len(moves) == 16
+    n = 0
+    for r0 in range(rows):
+        for c0 in range(cols):
+            if label[r0, c0] >= 0 or not passable[r0, c0]:
+                continue
+            label[r0, c0] = n
+            queue = [(r0, c0)]
+            while queue:
+                r, c = queue.pop()
+                for dr, dc in moves:
+                    rr, cc = r + dr, c + dc
+                    if not (0 <= rr < rows and 0 <= cc < cols) or label[rr, cc] >= 0 or not passable[rr, cc]:
+                        continue
+                    if abs(dr) == 2 and not (passable[r + dr // 2, c] and passable[r + dr // 2, cc]):
+                        continue
+                    if abs(dc) == 2 and not (passable[r, c + dc // 2] and passable[rr, c + dc // 2]):
+                        continue
+                    if moves_within and not moves_within(r, c, rr, cc):
+                        continue
+                    label[rr, cc] = n
+                    queue.append((rr, cc))
+            n += 1
+    return label
+
+
+def test_joined_components_equal_the_whole_grids():
+    """accessplan.split.joined_components from cores labelled on their own equals a labelling of the whole grid: cells
+    of two cores share a component exactly when the whole grid's search links them (thin barriers, a knight's move
+    blocked between them, cores of 2 cells at the grid's edge)."""
+    from accessplan.split import joined_components, tile_cores
+
+    rng = np.random.default_rng(7)
+    rows, cols, size = 47, 61, 9
+    passable = rng.random((rows, cols)) < 0.45
+    passable[:, 30] = False  # a barrier line one cell wide, with a knight's move over it blocked
+    passable[20, 30] = True  # ... and a gap in it
+    whole = components_of(passable)
+    cores = tile_cores(cols, rows, size)
+    records, own = [], []
+    for c0, r0, w, h in cores:
+        part = passable[r0:r0 + h, c0:c0 + w]
+        label = components_of(part)
+        own.append(label)
+        comps = {"top": label[:2].ravel().tolist(), "bottom": label[-2:].ravel().tolist(),
+                 "left": label[:, :2].ravel().tolist(), "right": label[:, -2:].ravel().tolist(), "unreached": []}
+        # A "facility" in the core's first passable cell of even column.
+        seeds = [(r, c) for r in range(h) for c in range(w) if part[r, c] and (r0 + r) % 11 == 0 and (c0 + c) % 13 == 0]
+        comps["sources"] = sorted({int(label[r, c]) for r, c in seeds})
+        records.append({"services": [{"service": "s", "components": comps}]})
+    reachable = joined_components(cores, records, "s", cols, rows)
+    held = {int(whole[r, c]) for r in range(0, rows, 11) for c in range(0, cols, 13) if passable[r, c]}
+    checked = 0
+    for k, (c0, r0, w, h) in enumerate(cores):
+        for label in np.unique(own[k][own[k] >= 0]):
+            r, c = np.argwhere(own[k] == label)[0]
+            assert reachable(k, [int(label)]) == (int(whole[r0 + r, c0 + c]) in held), (k, label)
+            checked += 1
+    assert checked > 100
+    assert len(held) > 1 and len({int(x) for x in whole[passable]}) > len(held)  # some components without a facility
+    # A tile without components (a road network): nothing is joined.
+    records[3]["services"][0].pop("components")
+    assert joined_components(cores, records, "s", cols, rows) is None
 
 
 def test_a_tile_without_its_proof_would_be_wrong(demo):

@@ -488,16 +488,25 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
             r = scenarios::run_tile(s, {window[0], window[1], window[2], window[3]}, {core[0], core[1], core[2], core[3]}, out);
         }
         py::list services;
-        for (const auto& ts : r.services)
-            services.append(py::dict(py::arg("service") = ts.service, py::arg("core_cells") = ts.core_cells,
-                                     py::arg("unproven") = ts.unproven, py::arg("reached") = ts.reached,
-                                     py::arg("pace_min_per_m") = ts.pace_min_per_m,
-                                     py::arg("longest_unproven_min") = ts.longest_unproven_min));
+        for (const auto& ts : r.services) {
+            py::dict d(py::arg("service") = ts.service, py::arg("core_cells") = ts.core_cells,
+                       py::arg("unproven") = ts.unproven, py::arg("reached") = ts.reached,
+                       py::arg("pace_min_per_m") = ts.pace_min_per_m,
+                       py::arg("longest_unproven_min") = ts.longest_unproven_min,
+                       py::arg("unreachable_unproven") = ts.unreachable_unproven);
+            if (ts.has_components)
+                d["components"] = py::dict(py::arg("top") = ts.frame_top, py::arg("bottom") = ts.frame_bottom,
+                                           py::arg("left") = ts.frame_left, py::arg("right") = ts.frame_right,
+                                           py::arg("sources") = ts.source_labels, py::arg("unreached") = ts.unreached_labels);
+            services.append(d);
+        }
         return py::dict(py::arg("window") = window, py::arg("core") = core, py::arg("rim") = r.rim,
                         py::arg("services") = services, py::arg("seconds") = r.seconds);
     }, py::arg("scenario"), py::arg("out"), py::arg("window"), py::arg("core"),
           "One tile of a split run (scenarios/split.hpp): the travel times of `window` = (col, row, cols, rows) of the\n"
-          "analysis grid, the `core` cells written to `out` (existing) and, per service, the core cells not proved.");
+          "analysis grid, the `core` cells written to `out` (existing) and, per service, the core cells not proved (and,\n"
+          "when the tile gives them, the core's components: its frames' labels, those holding a source and those of the\n"
+          "cells it does not reach).");
     m.def("_remove_abandoned_staging", [](const fs::path& parent, const std::string& name) {
         return geodata::remove_abandoned_staging(parent, name);
     }, py::arg("parent"), py::arg("name"),

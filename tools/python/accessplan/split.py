@@ -58,29 +58,107 @@ def window_of(core, halo, cols, rows):
     return (c0, r0, c1 - c0, r1 - r0)
 
 
-def wider_halo(record, halo, cell_m):
-    """The halo that proves what this try did not: rim + the longest unproved time's reach at the proof's pace (in cells),
-    when every such cell has a time; twice the halo when one is unreachable in the tile (its reach is unknown)."""
+def wider_halo(record, halo, cell_m, unproven):
+    """The halo that proves what this try did not (`unproven`: per service, the reached cells not proved and the
+    unreached ones left): rim + the longest unproved time's reach at the proof's pace (in cells); twice the halo when an
+    unreached cell is left (its reach is unknown)."""
     need = 0
     for s in record["services"]:
-        if not s["unproven"]:
-            continue
-        longest, pace = s["longest_unproven_min"], s["pace_min_per_m"]
-        if not math.isfinite(longest) or not pace > 0:
-            return max(2 * halo, need)
-        need = max(need, record["rim"] + math.ceil(longest / (0.999 * pace) / cell_m) + 2)
+        reached, unreached = unproven[s["service"]]
+        pace = s["pace_min_per_m"]
+        if unreached or (reached and not pace > 0):
+            need = max(need, 2 * halo)
+        elif reached:
+            need = max(need, record["rim"] + math.ceil(s["longest_unproven_min"] / (0.999 * pace) / cell_m) + 2)
     return max(need, halo + 1)
 
 
-def _why(record):
-    """What a try did not prove, per service: cells, and the longest time among them (or that one is unreachable)."""
+def _why(record, unproven):
+    """What a try did not prove, per service: cells, the longest time among the reached ones, the unreached ones."""
     parts = []
     for s in record["services"]:
-        if s["unproven"]:
-            longest = s["longest_unproven_min"]
-            parts.append(f"{s['service']} {s['unproven']} cell(s) not proved ("
-                         + (f"up to {longest:.0f} min" if math.isfinite(longest) else "some unreachable in the tile") + ")")
+        reached, unreached = unproven[s["service"]]
+        if reached or unreached:
+            why = ([f"reached, up to {s['longest_unproven_min']:.0f} min"] if reached else []) + \
+                  ([f"{unreached} unreached in the tile but linked to its side"] if unreached else [])
+            parts.append(f"{s['service']} {reached + unreached} cell(s) not proved ({'; '.join(why)})")
     return "; ".join(parts)
+
+
+_NEIGHBOURS = [(dr, dc) for dr in range(-2, 3) for dc in range(-2, 3)
+               if (dr, dc) != (0, 0) and abs(dr) + abs(dc) <= 3 and (dr, dc) != (0, 2) and (dr, dc) != (0, -2)
+               and (dr, dc) != (2, 0) and (dr, dc) != (-2, 0)]
+assert len(_NEIGHBOURS) == 16
+
+
+def joined_components(cores, records, service, cols, rows):
+    """The components of the whole grid's passable cells for `service` from the tiles' own (scenarios/split.hpp):
+    labels joined where one of the search's 16 moves links cells of two cores, read from the cores' outer two rows and
+    columns.
+    Returns `reachable(k, labels)`: whether a component of tile k's labels holds a facility or a ferry end; None when a
+    tile gave no components (a road network, a halo narrower than the rim) or a core is under 2 x 2 cells."""
+    import numpy as np
+
+    comps = []
+    for record in records:
+        s = next(x for x in record["services"] if x["service"] == service)
+        if "components" not in s:
+            return None
+        comps.append(s["components"])
+    if any(core[2] < 2 or core[3] < 2 for core in cores):
+        return None
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def gid(k, labels, shape):
+        a = np.asarray(labels, dtype=np.int64).reshape(shape)
+        return np.where(a >= 0, (k << 32) + a, -1)
+
+    def join(strip):
+        height, width = strip.shape
+        for dr, dc in _NEIGHBOURS:
+            if dr < 0 or (dr == 0 and dc < 0):
+                continue  # (each pair once)
+            c0, c1 = max(0, -dc), width - max(0, dc)
+            if dr >= height or c0 >= c1:
+                continue
+            def at(down, right):  # the strip moved by (down, right) over the cells a move starts from
+                return strip[down:down + height - dr, c0 + right:c1 + right]
+            a, b = at(0, 0), at(dr, dc)
+            both = (a >= 0) & (b >= 0) & ((a >> 32) != (b >> 32))
+            if abs(dr) == 2:  # a knight's move: the two cells it passes between passable too (travel_time.hpp)
+                both &= (at(dr // 2, 0) >= 0) & (at(dr // 2, dc) >= 0)
+            if abs(dc) == 2:
+                both &= (at(0, dc // 2) >= 0) & (at(dr, dc // 2) >= 0)
+            if both.any():
+                for x, y in np.unique(np.stack([a[both], b[both]], axis=1), axis=0):
+                    rx, ry = find(int(x)), find(int(y))
+                    if rx != ry:
+                        parent[rx] = ry
+
+    for edge in sorted({core[1] for core in cores})[1:]:  # between rows of tiles
+        strip = np.full((4, cols), -1, dtype=np.int64)
+        for k, (c0, r0, w, h) in enumerate(cores):
+            if r0 + h == edge:
+                strip[0:2, c0:c0 + w] = gid(k, comps[k]["bottom"], (2, w))
+            elif r0 == edge:
+                strip[2:4, c0:c0 + w] = gid(k, comps[k]["top"], (2, w))
+        join(strip)
+    for edge in sorted({core[0] for core in cores})[1:]:  # between columns of tiles
+        strip = np.full((rows, 4), -1, dtype=np.int64)
+        for k, (c0, r0, w, h) in enumerate(cores):
+            if c0 + w == edge:
+                strip[r0:r0 + h, 0:2] = gid(k, comps[k]["right"], (h, 2))
+            elif c0 == edge:
+                strip[r0:r0 + h, 2:4] = gid(k, comps[k]["left"], (h, 2))
+        join(strip)
+    held = {find((k << 32) + label) for k, c in enumerate(comps) for label in c["sources"]}
+    return lambda k, labels: any(find((k << 32) + label) in held for label in labels)
 
 
 def _split_entries():
@@ -149,7 +227,43 @@ def split(args, argv=None):
             future, halo = submit(k, first_halo)
             futures[future] = (k, halo)
             pending.add(future)
+        first = [None] * len(cores)  # each tile's first try (their components are joined once all are in)
+        joined = {}  # per service: joined_components(...), or None
+        waiting = []  # tries with unreached cells the joined components may prove
         done = 0
+
+        def settle(k, halo, record):
+            """Keeps tile k's try; searches it again wider if cells are left unproved, else counts it done."""
+            nonlocal done, failure
+            unproven, proved = {}, {}
+            for s in record["services"]:
+                unreached = s["unreachable_unproven"]
+                reachable = joined.get(s["service"])
+                if unreached and reachable is not None and not reachable(k, s["components"]["unreached"]):
+                    proved[s["service"]], unreached = unreached, 0  # (components without a facility: split.hpp)
+                unproven[s["service"]] = (s["unproven"] - s["unreachable_unproven"], unreached)
+            tiles[k]["tries"].append({"window": list(record["window"]), "halo_cells": halo, "rim_cells": record["rim"],
+                                      "unproven": {name: sum(n) for name, n in unproven.items()},
+                                      "unreached_proved_by_components": proved,
+                                      "seconds": round(record["seconds"], 2)})
+            left = sum(sum(n) for n in unproven.values())
+            window = record["window"]
+            if left and not (window[2] == cols and window[3] == rows):
+                wider = wider_halo(record, halo, cell_m, unproven)
+                print(f"tile {tiles[k]['tile']}: with a halo of {halo} cells, {_why(record, unproven)}: again with "
+                      f"{wider} cells" + (" (the whole grid)" if window_of(cores[k], wider, cols, rows) == (0, 0, cols, rows)
+                                          else ""), file=sys.stderr, flush=True)
+                future, wider = submit(k, wider)
+                futures[future] = (k, wider)
+                pending.add(future)
+            elif left:  # (the whole grid proves every cell: split.hpp)
+                failure = failure or (EXIT_FAILURE, f"internal error: tile {tiles[k]['tile']} on the whole grid left "
+                                                    f"{left} cell(s) unproved")
+            else:
+                done += 1
+                print(f"[{done}/{len(cores)}] tile {tiles[k]['tile']}: proved with a halo of {halo} cells in "
+                      f"{record['seconds']:.1f} s on {record.get('worker') or '?'}", file=sys.stderr, flush=True)
+
         for future in pending:
             k, halo = futures.pop(future)
             record = _record(future, args.scenario)
@@ -158,28 +272,21 @@ def split(args, argv=None):
                 print(f"tile {tiles[k]['tile']}: failed (exit code {record['code']}): "
                       f"{record['message'].splitlines()[0] if record['message'] else ''}", file=sys.stderr, flush=True)
                 continue
-            unproven = sum(s["unproven"] for s in record["services"])
-            tiles[k]["tries"].append({"window": list(record["window"]), "halo_cells": halo, "rim_cells": record["rim"],
-                                      "unproven": {s["service"]: s["unproven"] for s in record["services"]},
-                                      "seconds": round(record["seconds"], 2)})
-            window = record["window"]
-            whole = window[2] == cols and window[3] == rows
-            if unproven and not whole:  # (unproven: cells summed over the services)
-                wider = wider_halo(record, halo, cell_m)
-                print(f"tile {tiles[k]['tile']}: with a halo of {halo} cells, {_why(record)}: again with {wider} cells"
-                      + (" (the whole grid)" if window_of(cores[k], wider, cols, rows) == (0, 0, cols, rows) else ""),
-                      file=sys.stderr, flush=True)
-                future, halo = submit(k, wider)
-                futures[future] = (k, halo)
-                pending.add(future)
-                continue
-            if unproven:  # (the whole grid proves every cell: split.hpp)
-                failure = failure or (EXIT_FAILURE, f"internal error: tile {tiles[k]['tile']} on the whole grid left "
-                                                    f"{unproven} cell(s) unproved")
-                continue
-            done += 1
-            print(f"[{done}/{len(cores)}] tile {tiles[k]['tile']}: proved with a halo of {halo} cells in "
-                  f"{record['seconds']:.1f} s on {record.get('worker') or '?'}", file=sys.stderr, flush=True)
+            if first[k] is None:
+                first[k] = record
+            if not joined and any(s["unreachable_unproven"] and "components" in s for s in record["services"]):
+                waiting.append((k, halo, record))
+            else:
+                settle(k, halo, record)
+            if not joined and all(first) and not failure:
+                for service in grid["services"]:
+                    joined[service] = joined_components(cores, first, service, cols, rows)
+                said = ", ".join(f"{name}: " + ("joined" if j else "not given by every tile") for name, j in joined.items())
+                print(f"accessplan.dask split: the tiles' components of passable cells ({said})", file=sys.stderr,
+                      flush=True)
+                for w in waiting:
+                    settle(*w)
+                waiting = []
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -16,8 +16,17 @@
 // with a DEM. So when t < pace x (distance to the nearest exit) x 0.999, no path through an exit is as short: t is the
 // grid's time, and the nearest facility the grid's (a tie would need an equally short path). An unreachable cell is
 // proved when no exit is connected to it through passable cells (16 neighbours), ferries and road arcs.
+//
+// Unreachable cells linked to an exit — land beyond a border line, an island with no facility — are proved by their
+// component instead, over every tile at once (without a road network, whose arcs the tiles cut): a tile labels the
+// components of its core's passable cells (the search's 16 moves within the core, a knight's move with the two cells
+// it passes between passable) and gives its caller the labels on the core's outer two rows and columns, the
+// components holding a facility or a ferry end, and those of the cells it does not reach. Joining the tiles' labels
+// where a move links cells of two cores gives the components of the whole grid; a cell whose component holds no
+// facility and no ferry end is unreachable on the whole grid, as in the tile.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -49,9 +58,18 @@ struct TileService {
     std::size_t unproven = 0;  ///< core cells whose time the tile cannot prove (a wider halo is needed)
     std::size_t reached = 0;   ///< core cells with a travel time
     double pace_min_per_m = 0.0;  ///< the lower bound of a move's cost per metre used in the proof
-    /// The longest time among the cells not proved (0 when all are; +inf when one is unreachable in the tile): a halo
-    /// of rim + that time / pace (in cells) and a cell proves them.
+    /// The longest time among the reached cells not proved (0 when there are none): a halo of rim + that time / pace
+    /// (in cells) and a cell proves them.
     double longest_unproven_min = 0.0;
+    /// Of `unproven`, the cells the tile does not reach while an exit is linked to them (their reach is unknown).
+    std::size_t unreachable_unproven = 0;
+    /// The core's components (above), when the tile gives them: the mode has no road network, the core lies in the
+    /// inner part and is at least 2 x 2 cells. Labels are >= 0; -1 marks an impassable cell.
+    bool has_components = false;
+    std::vector<std::int32_t> frame_top, frame_bottom;  ///< the core's first and last two rows (2 x core cols, by row)
+    std::vector<std::int32_t> frame_left, frame_right;  ///< its first and last two columns (core rows x 2, by row)
+    std::vector<std::int32_t> source_labels;     ///< components holding a facility or a ferry end (sorted)
+    std::vector<std::int32_t> unreached_labels;  ///< components of the `unreachable_unproven` cells (sorted)
 };
 
 struct TileResult {
