@@ -17,8 +17,12 @@ ogr2ogr -f GPKG "$work/districts.gpkg" "$data/boundaries/hdx_cod_ab_vnm_20201027
   -nln districts -sql "SELECT *, 'district_centre' AS type FROM vnm_admbndp_admALL_gov_itos_20201027"
 coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
 
-# The national scenario of issue 20 (run_national_bench.sh, run_split_bench.sh) written to $1, beside districts.gpkg.
+# The national scenario of issue 20 (run_national_bench.sh, run_split_bench.sh) written to $1, beside districts.gpkg;
+# with $2 = land, the GSHHG land polygons as travel.land (the sea impassable; without it the sea is land of class 40,
+# which the run says).
 national_scenario() {
+local land=""
+[[ "${2:-}" == land ]] && land="  land: {file: $coast, layer: gshhg_f_land_102_110E_8_24N}"
 cat >"$1" <<EOF
 schema_version: 1
 name: Vietnam, district centres by motorbike
@@ -31,6 +35,7 @@ facilities: {file: districts.gpkg, layer: districts, name_field: ADM2_EN}
 travel:
   landcover: {uniform: 40}
   border: {file: $coast, layer: gshhg_f_borders_lvl1}
+$land
 zones: {file: $data/boundaries/geoboundaries_VNM/geoBoundaries-VNM-ADM1.shp, code_field: shapeISO, name_field: shapeName}
 services:
   - name: district_centre

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -63,7 +64,8 @@ Inner inner_part(const GridSpec& grid, const CellWindow& w, std::size_t rim) {
 /// put in `unreached`.
 std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& friction, const TravelTimeOptions& options,
                            double road_pace, bool dem, const Inner& inner, const std::vector<std::size_t>& exits,
-                           const CellWindow& core, double& pace, double& longest, std::vector<std::uint32_t>& unreached) {
+                           const CellWindow& core, double& pace, double& longest, std::vector<std::uint32_t>& unreached,
+                           Grid<std::uint8_t>* mask) {
     const GridSpec& g = friction.spec();
     const double w = g.cell_width_m(), h = g.cell_height_m();
     const auto cols = static_cast<std::int64_t>(g.cols), rows = static_cast<std::int64_t>(g.rows);
@@ -134,6 +136,25 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
         }
         return linked[cell] != 0;
     };
+    // Without a road network (whose arcs a tile cuts), also the cost from each cell to its nearest exit, searched with
+    // the tile's own moves, DEM and ferries from the cells outside the inner part next to it (a move spans at most two
+    // cells) and the left-out ferry ends, at 0: a bound often far above the straight line's where the sea or a border
+    // line lies between a cell and the rim; +inf where no path reaches an exit. Made when a cell needs it.
+    std::optional<Grid<float>> to_exit;
+    auto exit_cost = [&](std::size_t i) -> double {
+        if (!to_exit) {
+            std::vector<SourceCell> seeds;
+            for (std::int64_t r = std::max<std::int64_t>(0, inner.r0 - 2); r < std::min(rows, inner.r1 + 2); ++r)
+                for (std::int64_t c = std::max<std::int64_t>(0, inner.c0 - 2); c < std::min(cols, inner.c1 + 2); ++c) {
+                    const auto k = static_cast<std::size_t>(r * cols + c);
+                    if (!inner.contains(k) && std::isfinite(friction[k])) seeds.push_back({k, 0});
+                }
+            for (const std::size_t e : exits) seeds.push_back({e, 0});
+            to_exit = seeds.empty() ? Grid<float>(g, std::numeric_limits<float>::infinity())
+                                    : compute_travel_time(friction, seeds, options).minutes;
+        }
+        return (*to_exit)[i];
+    };
     std::size_t unproven = 0;
     for (std::size_t r = core.row; r < core.row + core.rows; ++r)
         for (std::size_t c = core.col; c < core.col + core.cols; ++c) {
@@ -141,13 +162,16 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
             const float t = result.minutes[i];
             if (std::isfinite(t)) {
                 const double d = distance_to_exit(static_cast<std::int64_t>(c), static_cast<std::int64_t>(r));
-                if (!(std::isinf(d) || static_cast<double>(t) < 0.999 * pace * d)) {
+                if (!(std::isinf(d) || static_cast<double>(t) < 0.999 * pace * d ||
+                      (!options.network && static_cast<double>(t) < 0.999 * exit_cost(i)))) {
                     ++unproven;
                     longest = std::max(longest, static_cast<double>(t));
+                    if (mask) (*mask)[(r - core.row) * core.cols + (c - core.col)] = 1;
                 }
-            } else if (std::isfinite(friction[i]) && linked_to_exit(i)) {
+            } else if (std::isfinite(friction[i]) && (options.network ? linked_to_exit(i) : std::isfinite(exit_cost(i)))) {
                 ++unproven;
                 unreached.push_back(static_cast<std::uint32_t>((r - core.row) * core.cols + (c - core.col)));
+                if (mask) (*mask)[unreached.back()] = 1;
             }
         }
     return unproven;
@@ -257,7 +281,8 @@ GridSpec window_grid(const GridSpec& grid, const CellWindow& w) {
     return out;
 }
 
-TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindow& core, const fs::path& out_dir) {
+TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindow& core, const fs::path& out_dir,
+                    bool write_unproven) {
     const auto start = std::chrono::steady_clock::now();
     require_splittable(s);
     if (!holds(window, core))
@@ -311,9 +336,16 @@ TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindo
         const Grid<float>& friction = in.friction.at(svc.mode);
         const TravelTimeOptions& topt = options.at(svc.mode);
         std::vector<std::uint32_t> unreached;
+        std::optional<Grid<std::uint8_t>> mask;
+        if (write_unproven) mask.emplace(core_grid, std::uint8_t{0});
         ts.unproven = unproven_cells(times[k], friction, topt, fastest > 0.0 ? 60.0 / (fastest * 1000.0) : inf,
                                      in.elevation.has_value(), inner, exits.at(svc.mode), core_cells, ts.pace_min_per_m,
-                                     ts.longest_unproven_min, unreached);
+                                     ts.longest_unproven_min, unreached, mask ? &*mask : nullptr);
+        if (mask) {
+            geodata::RasterWriteOptions o;
+            o.description = fmt::format("1 = a core cell of {} the tile does not prove", svc.name);
+            geodata::write_geotiff(out_dir / fmt::format("unproven_{}.tif", svc.name), *mask, o);
+        }
         ts.unreachable_unproven = unreached.size();
         const bool core_inner = inner.contains(core_cells.row * window.cols + core_cells.col) &&
                                 inner.contains((core_cells.row + core.rows - 1) * window.cols + core_cells.col + core.cols - 1);

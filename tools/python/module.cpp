@@ -480,12 +480,13 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
     }, py::arg("scenario"), "The scenario's analysis grid (no raster read): what a split run cuts into tiles; InputError\n"
                             "when the scenario cannot be split (scenarios::require_splittable).");
     m.def("_run_tile", [](const fs::path& file, const fs::path& out, const std::array<std::size_t, 4>& window,
-                          const std::array<std::size_t, 4>& core) {
+                          const std::array<std::size_t, 4>& core, bool write_unproven) {
         const auto s = scenarios::load_scenario(file);
         scenarios::TileResult r;
         {
             py::gil_scoped_release release;
-            r = scenarios::run_tile(s, {window[0], window[1], window[2], window[3]}, {core[0], core[1], core[2], core[3]}, out);
+            r = scenarios::run_tile(s, {window[0], window[1], window[2], window[3]}, {core[0], core[1], core[2], core[3]}, out,
+                                    write_unproven);
         }
         py::list services;
         for (const auto& ts : r.services) {
@@ -502,9 +503,10 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
         }
         return py::dict(py::arg("window") = window, py::arg("core") = core, py::arg("rim") = r.rim,
                         py::arg("services") = services, py::arg("seconds") = r.seconds);
-    }, py::arg("scenario"), py::arg("out"), py::arg("window"), py::arg("core"),
+    }, py::arg("scenario"), py::arg("out"), py::arg("window"), py::arg("core"), py::arg("write_unproven") = false,
           "One tile of a split run (scenarios/split.hpp): the travel times of `window` = (col, row, cols, rows) of the\n"
-          "analysis grid, the `core` cells written to `out` (existing) and, per service, the core cells not proved (and,\n"
+          "analysis grid, the `core` cells written to `out` (existing; with write_unproven, unproven_<service>.tif: 1 on\n"
+          "the cells not proved) and, per service, the core cells not proved (and,\n"
           "when the tile gives them, the core's components: its frames' labels, those holding a source and those of the\n"
           "cells it does not reach).");
     m.def("_remove_abandoned_staging", [](const fs::path& parent, const std::string& name) {

@@ -14,8 +14,11 @@
 // distance: the lowest friction of the window, the mode's fastest road (a road is never shorter than the straight
 // line), the ferries kept (crossing and mean wait over their length), divided by Tobler's greatest downhill speed-up
 // with a DEM. So when t < pace x (distance to the nearest exit) x 0.999, no path through an exit is as short: t is the
-// grid's time, and the nearest facility the grid's (a tie would need an equally short path). An unreachable cell is
-// proved when no exit is connected to it through passable cells (16 neighbours), ferries and road arcs.
+// grid's time, and the nearest facility the grid's (a tie would need an equally short path). Without a road network,
+// the cost to the nearest exit is also searched — the tile's own moves from the cells next to the inner part and the
+// left-out ferry ends — and t < 0.999 x that cost proves t too (where the sea or a border line lies between a cell and
+// the rim, far more cells). An unreachable cell is proved when no exit is connected to it: no searched path (without
+// a road network) or, with one, no link through passable cells (16 neighbours), ferries and road arcs.
 //
 // Unreachable cells linked to an exit — land beyond a border line, an island with no facility — are proved by their
 // component instead, over every tile at once (without a road network, whose arcs the tiles cut): a tile labels the
@@ -82,9 +85,10 @@ struct TileResult {
 
 /// Reads the scenario's inputs on `window` of its analysis grid, searches every service's travel time there and
 /// writes the `core` cells (which must lie inside the window) to `out_dir` (existing): travel_time_<service>.tif and
-/// nearest_<service>.tif, as a run's rasters of the same name but covering the core only. InputError for a window or
+/// nearest_<service>.tif, as a run's rasters of the same name but covering the core only; with `write_unproven`, also
+/// unproven_<service>.tif (1 on the core cells not proved: where a wider halo is needed). InputError for a window or
 /// core off the grid, and as require_splittable.
 TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindow& core,
-                    const std::filesystem::path& out_dir);
+                    const std::filesystem::path& out_dir, bool write_unproven = false);
 
 }  // namespace accessplan::scenarios
