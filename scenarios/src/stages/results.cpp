@@ -179,8 +179,8 @@ geodata::OutLayer gap_outputs(const ResultsLayout& layout, const GridSpec& grid,
 }
 
 /// Per service, the land in the study area from which no facility can be reached, as one multipolygon with the
-/// children there. The travel-time rasters hold such cells as nodata, as they do the sea and land beyond the study
-/// area; this layer is what tells them apart in GIS (the maps use rasters/land.tif).
+/// children there. The travel-time rasters hold such cells as nodata, as they do the sea and land beyond a border
+/// line that closes it off; this layer is what tells them apart in GIS (the maps use rasters/land.tif).
 geodata::OutLayer no_access_outputs(const Scenario& s, const GridSpec& grid, const Grid<std::uint8_t>& land,
                                     const std::vector<TravelTimeResult>& times,
                                     const std::map<std::string, Grid<float>>& children) {
