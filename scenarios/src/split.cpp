@@ -61,11 +61,11 @@ Inner inner_part(const GridSpec& grid, const CellWindow& w, std::size_t rim) {
 
 /// The core cells (window cells `core`) whose time the tile cannot prove (split.hpp); `pace` is set to the bound used,
 /// `longest` raised to the longest time among the reached ones, and the unreached ones (core cell indices, by row) are
-/// put in `unreached`.
+/// put in `unreached`. `to_exit` keeps the searched cost to the exits for the next service of the same mode.
 std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& friction, const TravelTimeOptions& options,
                            double road_pace, bool dem, const Inner& inner, const std::vector<std::size_t>& exits,
                            const CellWindow& core, double& pace, double& longest, std::vector<std::uint32_t>& unreached,
-                           Grid<std::uint8_t>* mask) {
+                           Grid<std::uint8_t>* mask, std::optional<Grid<float>>& to_exit) {
     const GridSpec& g = friction.spec();
     const double w = g.cell_width_m(), h = g.cell_height_m();
     const auto cols = static_cast<std::int64_t>(g.cols), rows = static_cast<std::int64_t>(g.rows);
@@ -140,7 +140,6 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
     // the tile's own moves, DEM and ferries from the cells outside the inner part next to it (a move spans at most two
     // cells) and the left-out ferry ends, at 0: a bound often far above the straight line's where the sea or a border
     // line lies between a cell and the rim; +inf where no path reaches an exit. Made when a cell needs it.
-    std::optional<Grid<float>> to_exit;
     auto exit_cost = [&](std::size_t i) -> double {
         if (!to_exit) {
             std::vector<SourceCell> seeds;
@@ -323,6 +322,7 @@ TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindo
     const std::vector<TravelTimeResult> times = detail::service_travel_times(s, in, options, facilities, {}, clock);
 
     const CellWindow core_cells{core.col - window.col, core.row - window.row, core.cols, core.rows};
+    std::map<std::string, std::optional<Grid<float>>> to_exit;  // per mode (unproven_cells)
     const GridSpec core_grid = window_grid(out.grid, core);
     const ResultsLayout layout(out_dir);
     for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -340,7 +340,7 @@ TileResult run_tile(const Scenario& s, const CellWindow& window, const CellWindo
         if (write_unproven) mask.emplace(core_grid, std::uint8_t{0});
         ts.unproven = unproven_cells(times[k], friction, topt, fastest > 0.0 ? 60.0 / (fastest * 1000.0) : inf,
                                      in.elevation.has_value(), inner, exits.at(svc.mode), core_cells, ts.pace_min_per_m,
-                                     ts.longest_unproven_min, unreached, mask ? &*mask : nullptr);
+                                     ts.longest_unproven_min, unreached, mask ? &*mask : nullptr, to_exit[svc.mode]);
         if (mask) {
             geodata::RasterWriteOptions o;
             o.description = fmt::format("1 = a core cell of {} the tile does not prove", svc.name);
