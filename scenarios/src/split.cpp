@@ -159,7 +159,14 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
         for (std::size_t c = core.col; c < core.col + core.cols; ++c) {
             const std::size_t i = r * g.cols + c;
             const float t = result.minutes[i];
-            if (std::isfinite(t)) {
+            if (!inner.contains(i)) {  // a core cell in the rim (a halo narrower than it): never proved
+                ++unproven;
+                if (std::isfinite(t))
+                    longest = std::max(longest, static_cast<double>(t));
+                else if (std::isfinite(friction[i]))
+                    unreached.push_back(static_cast<std::uint32_t>((r - core.row) * core.cols + (c - core.col)));
+                if (mask) (*mask)[(r - core.row) * core.cols + (c - core.col)] = 1;
+            } else if (std::isfinite(t)) {
                 const double d = distance_to_exit(static_cast<std::int64_t>(c), static_cast<std::int64_t>(r));
                 if (!(std::isinf(d) || static_cast<double>(t) < 0.999 * pace * d ||
                       (!options.network && static_cast<double>(t) < 0.999 * exit_cost(i)))) {

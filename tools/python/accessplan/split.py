@@ -68,7 +68,7 @@ def wider_halo(record, halo, cell_m, unproven):
         pace = s["pace_min_per_m"]
         if unreached or (reached and not pace > 0):
             need = max(need, 2 * halo)
-        elif reached:
+        if reached and pace > 0:  # (also with unreached cells: the reached ones' reach may be wider still)
             need = max(need, record["rim"] + math.ceil(s["longest_unproven_min"] / (0.999 * pace) / cell_m) + 2)
     return max(need, halo + 1)
 
