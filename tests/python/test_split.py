@@ -101,6 +101,19 @@ def test_demo_split_equals_the_whole_run_cell_for_cell(demo):
     again = tool("split", demo["scenario"], "--out", out, "--local", "1", "--tile-cells", "400", "--overwrite")
     assert again.returncode == 0, again.stderr
     assert_mosaics_equal(out, demo["whole"], services)
+    # --overwrite replaces a split's folder only while nobody changed it, as `accessplan run`'s: a file of the user's
+    # (even down in tiles/) or an edited split.json stops it, and both stay.
+    tile = os.path.join(out, "tiles", sorted(os.listdir(os.path.join(out, "tiles")))[0])
+    with open(os.path.join(tile, "notes.txt"), "w") as f:
+        f.write("a user's note\n")
+    again = tool("split", demo["scenario"], "--out", out, "--local", "1", "--tile-cells", "400", "--overwrite")
+    assert again.returncode == 3 and "notes.txt, which accessplan did not write" in again.stderr
+    assert os.path.exists(os.path.join(tile, "notes.txt"))
+    os.remove(os.path.join(tile, "notes.txt"))
+    with open(os.path.join(out, "split.json"), "a") as f:
+        f.write(" ")
+    again = tool("split", demo["scenario"], "--out", out, "--local", "1", "--tile-cells", "400", "--overwrite")
+    assert again.returncode == 3 and "split.json, which was changed after accessplan wrote it" in again.stderr
     bad = tool("split", demo["scenario"], "--out", out, "--local", "1", "--tile-cells", "0")
     assert bad.returncode == 2 and "a tile's side in cells" in bad.stderr
 
@@ -256,7 +269,7 @@ def test_refusals_come_before_any_task(demo):
     with open(os.path.join(mine, "notes.txt"), "w") as f:
         f.write("a user's file\n")
     r = tool("split", demo["scenario"], "--out", mine, "--local", "1", "--overwrite")
-    assert r.returncode == 3 and "holds other files" in r.stderr
+    assert r.returncode == 3 and "accessplan did not write this folder" in r.stderr
     assert os.listdir(mine) == ["notes.txt"]
 
 

@@ -162,7 +162,7 @@ def _parser():
                             "tiles/ and split.json")
     _cluster_arguments(split, "tile")
     split.add_argument("--tile-cells", type=_tile_cells, default=2000, metavar="N",
-                       help="side of a tile's core in cells (default 2000: 200 km at 100 m cells, 400 km at 200 m)")
+                       help="side of a tile's core in cells, 10 or more (default 2000: 200 km at 100 m cells, 400 km at 200 m)")
     split.add_argument("--halo-km", type=_kilometres, default=20.0, metavar="KM",
                        help="the first halo around each core, more than 0 (default 20; in cells: km / cell size); a "
                             "tile that cannot prove every cell is searched again with the halo its longest unproved "
@@ -204,9 +204,9 @@ def _kilometres(text):
 
 
 def _tile_cells(text):
-    """--tile-cells: 1 or more."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}': write a tile's side in cells, 1 or more (e.g. 2000)")
+    """--tile-cells: 10 or more (each tile reads the scenario's inputs: smaller tiles read far more than they search)."""
+    if not text.strip().isdigit() or int(text) < 10:
+        raise argparse.ArgumentTypeError(f"'{text}': write a tile's side in cells, 10 or more (e.g. 2000)")
     return int(text)
 
 
@@ -462,7 +462,9 @@ def main(argv=None):
         _error(str(e))
         return e.code
     except KeyboardInterrupt:
-        _error("interrupted: no more scenarios are started; results already moved into place stay")
+        _error("interrupted: no more tiles are started and nothing is written (the tiles' staging folder is removed)"
+               if args.command == "split" else
+               "interrupted: no more scenarios are started; results already moved into place stay")
         return EXIT_INTERRUPTED
 
 

@@ -161,25 +161,12 @@ def joined_components(cores, records, service, cols, rows):
     return lambda k, labels: any(find((k << 32) + label) in held for label in labels)
 
 
-def _split_entries():
-    return {SPLIT_JSON, "tiles"}
-
-
-def _is_split_output(folder):
-    """A folder this command wrote: split.json, tiles/ and the mosaics, nothing else."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return False
-    return SPLIT_JSON in names and all(n in _split_entries() or n.endswith(".vrt") for n in names)
-
-
 def split(args, argv=None):
     import accessplan
     from distributed import as_completed
     from osgeo import gdal
 
-    from accessplan.dask import _Refused, _check_scenarios, _connect, _error, _record, remove_abandoned_staging
+    from accessplan.dask import _Refused, _check_outputs, _check_scenarios, _connect, _error, _record
 
     gdal.UseExceptions()
     _check_scenarios([args.scenario])
@@ -189,18 +176,14 @@ def split(args, argv=None):
         grid = accessplan._core._analysis_grid(scenario)
     except accessplan.InputError as e:
         raise _Refused(str(e))
-    if os.path.lexists(out) and not (args.overwrite and _is_split_output(out)):
-        raise _Refused(f"{args.out}: already exists; give another --out, or --overwrite to replace a split run's folder "
-                       f"(one holding only split.json, tiles/ and the .vrt mosaics)" if not args.overwrite else
-                       f"{args.out}: --overwrite replaces only a split run's folder (split.json, tiles/ and the .vrt "
-                       f"mosaics, nothing else), and this one holds other files; give another --out")
+    # As `accessplan run`: an existing folder only with --overwrite, and then only one accessplan wrote (its
+    # .accessplan-outputs lists every file unchanged) holding no input of the scenario.
+    _check_outputs([scenario], [out], args.overwrite)
     cols, rows = grid["cols"], grid["rows"]
     cell_m = min(grid["cell_width_m"], grid["cell_height_m"])
     first_halo = max(1, math.ceil(args.halo_km * 1000.0 / cell_m))
     cores = tile_cores(cols, rows, args.tile_cells)
     parent, name = os.path.dirname(out), os.path.basename(out)
-    os.makedirs(parent, exist_ok=True)
-    remove_abandoned_staging([(parent, name)])
     staging = os.path.join(parent, f".{name}.tmp-{os.getpid()}-0@{socket.gethostname()}")
     os.makedirs(os.path.join(staging, "tiles"))
 
@@ -334,7 +317,13 @@ def split(args, argv=None):
     with open(os.path.join(staging, SPLIT_JSON), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=1, ensure_ascii=False)
         f.write("\n")
-    if os.path.lexists(out):  # --overwrite of a split run's folder (checked above)
+    accessplan._core._write_outputs_list(staging)
+    if os.path.lexists(out):  # --overwrite of a folder accessplan wrote (checked above, and again now)
+        try:
+            _check_outputs([scenario], [out], True)
+        except _Refused:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         old = os.path.join(parent, f".{name}.old-{os.getpid()}")
         os.rename(out, old)
         os.rename(staging, out)
