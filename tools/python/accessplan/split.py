@@ -233,9 +233,9 @@ def split(args, argv=None):
             window = record["window"]
             if left and not (window[2] == cols and window[3] == rows):
                 wider = wider_halo(record, halo, cell_m, unproven)
+                whole_grid = window_of(cores[k], wider, cols, rows) == (0, 0, cols, rows)
                 print(f"tile {tiles[k]['tile']}: with a halo of {halo} cells, {_why(record, unproven)}: again with "
-                      f"{wider} cells" + (" (the whole grid)" if window_of(cores[k], wider, cols, rows) == (0, 0, cols, rows)
-                                          else ""), file=sys.stderr, flush=True)
+                      f"{wider} cells" + (" (the whole grid)" if whole_grid else ""), file=sys.stderr, flush=True)
                 future, wider = submit(k, wider)
                 futures[future] = (k, wider)
                 pending.add(future)
@@ -264,7 +264,8 @@ def split(args, argv=None):
             if not joined and all(first) and not failure:
                 for service in grid["services"]:
                     joined[service] = joined_components(cores, first, service, cols, rows)
-                said = ", ".join(f"{name}: " + ("joined" if j else "not given by every tile") for name, j in joined.items())
+                said = ", ".join(f"{name}: " + ("joined" if j else "not given by every tile")
+                                 for name, j in joined.items())
                 print(f"accessplan.dask split: the tiles' components of passable cells ({said})", file=sys.stderr,
                       flush=True)
                 for w in waiting:
@@ -285,51 +286,51 @@ def split(args, argv=None):
         print(f"{args.scenario}: failed, nothing written (its error is above, on standard error)", flush=True)
         return code
 
-    # The mosaics: one virtual raster per service and kind over the tiles' cores (paths relative to DIR).
-    for service in grid["services"]:
-        for kind in ("travel_time", "nearest"):
-            sources = [os.path.join("tiles", t["tile"], f"{kind}_{service}.tif") for t in tiles]
-            here = os.getcwd()
-            try:
-                os.chdir(staging)
-                tile = gdal.Open(sources[0])
-                vrt = gdal.BuildVRT(f"{kind}_{service}.vrt", sources)
-                band, first = vrt.GetRasterBand(1), tile.GetRasterBand(1)
-                band.SetDescription(first.GetDescription())
-                band.SetUnitType(first.GetUnitType())
-                vrt.FlushCache()
-                vrt = tile = None
-            finally:
-                os.chdir(here)
-    summary = {
-        "scenario_file": scenario,
-        "grid": {"cols": cols, "rows": rows, "transform": list(grid["transform"]), "crs_wkt": grid["crs_wkt"]},
-        "tile_cells": args.tile_cells,
-        "first_halo_cells": first_halo,
-        "tiles": tiles,
-        "services": grid["services"],
-        "outputs": "per service: travel_time_<service>.vrt and nearest_<service>.vrt, mosaics of tiles/*/ (each tile's "
-                   "core only); every cell proved equal to `accessplan run`'s rasters of the same name",
-        "not_split": "the run's figures, tables, maps, report, E2SFCA, gaps and ranking: `accessplan run` computes them "
-                     "on the whole grid",
-        "seconds": round(time.monotonic() - started, 1),
-    }
-    with open(os.path.join(staging, SPLIT_JSON), "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    accessplan._core._write_outputs_list(staging)
-    if os.path.lexists(out):  # --overwrite of a folder accessplan wrote (checked above, and again now)
-        try:
+    try:
+        # The mosaics: one virtual raster per service and kind over the tiles' cores (paths relative to DIR).
+        for service in grid["services"]:
+            for kind in ("travel_time", "nearest"):
+                sources = [os.path.join("tiles", t["tile"], f"{kind}_{service}.tif") for t in tiles]
+                here = os.getcwd()
+                try:
+                    os.chdir(staging)
+                    tile = gdal.Open(sources[0])
+                    vrt = gdal.BuildVRT(f"{kind}_{service}.vrt", sources)
+                    band, first = vrt.GetRasterBand(1), tile.GetRasterBand(1)
+                    band.SetDescription(first.GetDescription())
+                    band.SetUnitType(first.GetUnitType())
+                    vrt.FlushCache()
+                    vrt = tile = None
+                finally:
+                    os.chdir(here)
+        summary = {
+            "scenario_file": scenario,
+            "grid": {"cols": cols, "rows": rows, "transform": list(grid["transform"]), "crs_wkt": grid["crs_wkt"]},
+            "tile_cells": args.tile_cells,
+            "first_halo_cells": first_halo,
+            "tiles": tiles,
+            "services": grid["services"],
+            "outputs": "per service: travel_time_<service>.vrt and nearest_<service>.vrt, mosaics of tiles/*/ (each "
+                       "tile's core only); every cell proved equal to `accessplan run`'s rasters of the same name",
+            "not_split": "the run's figures, tables, maps, report, E2SFCA, gaps and ranking: `accessplan run` computes "
+                         "them on the whole grid",
+            "seconds": round(time.monotonic() - started, 1),
+        }
+        with open(os.path.join(staging, SPLIT_JSON), "w", encoding="utf-8") as f:
+            json.dump(summary, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        accessplan._core._write_outputs_list(staging)
+        if os.path.lexists(out):  # --overwrite of a folder accessplan wrote (checked above, and again now)
             _check_outputs([scenario], [out], True)
-        except _Refused:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        old = os.path.join(parent, f".{name}.old-{os.getpid()}")
-        os.rename(out, old)
-        os.rename(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(staging, out)
+            old = os.path.join(parent, f".{name}.old-{os.getpid()}")
+            os.rename(out, old)
+            os.rename(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     tries = sum(len(t["tries"]) for t in tiles)
     on_whole_grid = sum(1 for t in tiles if t["tries"][-1]["window"] == [0, 0, cols, rows])
     if len(tiles) > 1 and on_whole_grid * 2 > len(tiles):
