@@ -264,9 +264,12 @@ Grid<T> cut(const Grid<T>& grid, const CellWindow& part, const GridSpec& spec) {
 }  // namespace
 
 void require_splittable(const Scenario& s) {
-    if (!s.modifications.empty())
-        throw InputError(fmt::format("{}: a split run takes a scenario without modifications (it has {}); run a what-if "
-                                     "whole with accessplan run", s.file.string(), s.modifications.size()));
+    if (s.modifications.empty()) return;
+    std::string chain;  // where they may come from: the file and its base: chain
+    for (std::size_t k = 1; k < s.sources.size(); ++k) chain += (k == 1 ? "" : ", ") + s.sources[k].first.string();
+    throw InputError(fmt::format("{}: a split run takes a scenario without modifications (it has {}{}); run a what-if "
+                                 "whole with accessplan run", s.file.string(), s.modifications.size(),
+                                 chain.empty() ? "" : ", in it or in its base: " + chain));
 }
 
 GridSpec analysis_grid(const Scenario& s) {

@@ -262,6 +262,12 @@ def test_refusals_come_before_any_task(demo):
     ferry = os.path.join(demo["scenarios"], "new_ferry.yaml")
     r = tool("split", ferry, "--out", os.path.join(demo["tmp"], "f"), "--local", "1")
     assert r.returncode == 3 and "without modifications" in r.stderr and "new_ferry.yaml" in r.stderr
+    # A file whose modification comes from its base: the base is named.
+    inherits = os.path.join(demo["scenarios"], "inherits_ferry.yaml")
+    with open(inherits, "w", encoding="utf-8") as f:
+        f.write("schema_version: 1\nbase: new_ferry.yaml\nname: inherits a ferry\n")
+    r = tool("split", inherits, "--out", os.path.join(demo["tmp"], "f"), "--local", "1")
+    assert r.returncode == 3 and "in it or in its base: " in r.stderr and "new_ferry.yaml" in r.stderr
     assert "worker" not in r.stderr  # (refused before a cluster started)
     assert not os.path.exists(os.path.join(demo["tmp"], "f"))
     mine = os.path.join(demo["tmp"], "mine")
