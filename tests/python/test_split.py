@@ -133,9 +133,9 @@ def test_demo_split_with_roads_as_a_raster_equals_the_whole_run(demo):
     assert "the tiles' components of passable cells" in r.stderr
 
 
-def components_of(passable, moves_within=None):
+def components_of(passable):
     """Labels of passable cells under the search's 16 moves (a knight's move needs the two cells it passes between),
-    by a plain breadth-first search; moves_within(r, c, rr, cc) may forbid a move. -1 where impassable."""
+    by a plain graph search over the whole array. -1 where impassable."""
     rows, cols = passable.shape
     label = np.full(passable.shape, -1, dtype=np.int64)
     moves = [(dr, dc) for dr in range(-2, 3) for dc in range(-2, 3) if 0 < abs(dr) + abs(dc) <= 3 and abs(dr) < 3
@@ -157,8 +157,6 @@ def components_of(passable, moves_within=None):
                     if abs(dr) == 2 and not (passable[r + dr // 2, c] and passable[r + dr // 2, cc]):
                         continue
                     if abs(dc) == 2 and not (passable[r, c + dc // 2] and passable[rr, c + dc // 2]):
-                        continue
-                    if moves_within and not moves_within(r, c, rr, cc):
                         continue
                     label[rr, cc] = n
                     queue.append((rr, cc))
@@ -186,7 +184,7 @@ def test_joined_components_equal_the_whole_grids():
         own.append(label)
         comps = {"top": label[:2].ravel().tolist(), "bottom": label[-2:].ravel().tolist(),
                  "left": label[:, :2].ravel().tolist(), "right": label[:, -2:].ravel().tolist(), "unreached": []}
-        # A "facility" in the core's first passable cell of even column.
+        # "Facilities": the passable cells of every 11th row and 13th column.
         seeds = [(r, c) for r in range(h) for c in range(w) if part[r, c] and (r0 + r) % 11 == 0 and (c0 + c) % 13 == 0]
         comps["sources"] = sorted({int(label[r, c]) for r, c in seeds})
         records.append({"services": [{"service": "s", "components": comps}]})
