@@ -64,6 +64,19 @@ std::optional<double> peak_resident_bytes() {
     return std::nullopt;
 }
 
+std::string huge_pages_in_use() {
+    std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string modes;
+    if (!std::getline(thp, modes)) return "unknown";
+    if (modes.find("[always]") != std::string::npos) return "always";
+    if (modes.find("[madvise]") == std::string::npos) return "never";
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    const std::string text = tunables != nullptr ? tunables : "";
+    const auto at = text.find("glibc.malloc.hugetlb=");
+    const bool malloc_asks = at != std::string::npos && (text.compare(at + 21, 1, "1") == 0 || text.compare(at + 21, 1, "2") == 0);
+    return malloc_asks ? "large blocks" : "grids only";
+}
+
 MemoryReservation::MemoryReservation(MemoryReservation&& other) noexcept : m_bytes(other.m_bytes) { other.m_bytes = 0.0; }
 
 MemoryReservation& MemoryReservation::operator=(MemoryReservation&& other) noexcept {

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <gnu/libc-version.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -84,4 +85,42 @@ TEST_CASE("the memory guard reserves at least a run's measured peak and at most 
         << "schema_version: 1\nbase: baseline.yaml\nranking:\n  objective: time_saved\n  plan: null\n"
            "  uncertainty: {draws: 2, speed_pct_by_class: {track: 40, cropland: 30}}\n";
     require_reservation_covers_peak(baseline.parent_path() / "class_draws.yaml", dir / "class-draws-results");
+}
+
+namespace {
+
+// The kernel's transparent huge pages setting, and what run.json's memory.huge_pages should then say of a run of the
+// command-line tool, given whether malloc was left to the tool (`tool_sets_malloc`) or told not to ask.
+std::string expected_huge_pages(bool tool_sets_malloc) {
+    std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string modes;
+    if (!std::getline(thp, modes)) return "unknown";
+    if (modes.find("[always]") != std::string::npos) return "always";
+    if (modes.find("[madvise]") == std::string::npos) return "never";
+    int major = 0, minor = 0;
+    std::sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor);
+    return tool_sets_malloc && major * 1000 + minor >= 2035 ? "large blocks" : "grids only";
+}
+
+}  // namespace
+
+TEST_CASE("the command-line tool has malloc ask for huge pages where the kernel gives them on request; a GLIBC_TUNABLES "
+          "naming the tunable is left as it is",
+          "[integration][memory]") {
+    const fs::path demo = accessplan::test::demo_results();
+    const auto as_run = nlohmann::json::parse(accessplan::test::slurp(demo / "run.json"));
+    CHECK(as_run.at("memory").at("huge_pages").get<std::string>() == expected_huge_pages(true));
+
+    // The user's own setting (4 KB pages for malloc) is kept: no restart with the tunable changed.
+    TempDir dir;
+    const char* before = std::getenv("GLIBC_TUNABLES");
+    const std::string kept = before ? before : "";
+    ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", 1);
+    const auto r = accessplan::test::run_cli(
+        {"run", (demo / "../../scenarios/baseline.yaml").lexically_normal().string(), "--out", (dir / "out").string(), "-q"});
+    if (before) ::setenv("GLIBC_TUNABLES", kept.c_str(), 1);
+    else ::unsetenv("GLIBC_TUNABLES");
+    REQUIRE(r.exit_code == 0);
+    const auto told = nlohmann::json::parse(accessplan::test::slurp(dir / "out" / "run.json"));
+    CHECK(told.at("memory").at("huge_pages").get<std::string>() == expected_huge_pages(false));
 }

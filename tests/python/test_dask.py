@@ -123,7 +123,12 @@ def test_scenarios_on_two_worker_processes_match_a_serial_cli_run(demo, local_ru
     for name in TINY:
         assert_same_outputs(os.path.join(local_run["out"], name), demo["cli"][name])
         with open(os.path.join(local_run["out"], name, "run.json"), encoding="utf-8") as f:
-            assert f"(Dask task: {demo['files'][name]})" in json.load(f)["command_line"]
+            run = json.load(f)
+        assert f"(Dask task: {demo['files'][name]})" in run["command_line"]
+        # The workers' malloc asks for huge pages as the CLI's does ("large blocks" where the kernel's setting is
+        # madvise).
+        with open(os.path.join(demo["cli"][name], "run.json"), encoding="utf-8") as f:
+            assert run["memory"]["huge_pages"] == json.load(f)["memory"]["huge_pages"]
     # Ran as tasks in both worker processes, one line each; the summary says where each folder went.
     done = re.findall(r"^\[\d/3\] (\S+): done in [\d.]+ s on tcp://127\.0\.0\.1:\d+ \(\S+, pid (\d+)\)(.*)$", r.stderr, re.M)
     assert sorted(f for f, _, _ in done) == sorted(demo["files"].values())

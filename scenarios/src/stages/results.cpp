@@ -489,6 +489,7 @@ void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunRes
     run["memory"]["reserved_gb"] = result.memory_reserved_bytes / 1e9;
     run["memory"]["peak_resident_gb"] = peak_resident_bytes().value_or(0.0) / 1e9;
     for (const auto& [name, bytes] : result.stage_peak_bytes) run["memory"]["stage_peak_resident_gb"][name] = bytes / 1e9;
+    run["memory"]["huge_pages"] = huge_pages_in_use();
     run["accessplan_version"] = version_string;
     run["results_schema"] = results_schema;
     run["command_line"] = options.command_line;

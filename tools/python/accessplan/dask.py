@@ -283,6 +283,12 @@ def _connect(args):
         import tempfile
         scratch = tempfile.mkdtemp(prefix="accessplan-dask-")
         atexit.register(shutil.rmtree, scratch, True)
+        # As the command-line tool starts itself (tools/main.cpp): malloc asks for transparent huge pages for every
+        # large block, where the kernel gives them on request. Worker processes are new interpreters, which read the
+        # tunable when they start; a GLIBC_TUNABLES that already names it is left as it is.
+        tunables = os.environ.get("GLIBC_TUNABLES", "")
+        if "glibc.malloc.hugetlb" not in tunables:
+            os.environ["GLIBC_TUNABLES"] = f"{tunables}:glibc.malloc.hugetlb=1" if tunables else "glibc.malloc.hugetlb=1"
         cluster = LocalCluster(n_workers=args.local, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=logging.ERROR, local_directory=scratch)
         return Client(cluster), cluster

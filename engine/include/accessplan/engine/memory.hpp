@@ -18,6 +18,12 @@ std::optional<double> available_memory_bytes();
 /// read (not Linux).
 std::optional<double> peak_resident_bytes();
 
+/// Which large blocks the kernel backs with transparent huge pages (2 MB) in this process: "always" (the kernel's
+/// setting), "large blocks" (the kernel's "madvise" setting, and malloc asks for every large block: GLIBC_TUNABLES
+/// holds glibc.malloc.hugetlb=1 or 2, as the command-line tool sets it when it starts), "grids only" (madvise, and
+/// only the grids ask: engine/grid.hpp), "never", or "unknown" (the setting cannot be read).
+std::string huge_pages_in_use();
+
 /// Memory granted to a run by reserve_memory; given back when the reservation is destroyed (when the run ends).
 class MemoryReservation {
 public:
