@@ -1,6 +1,7 @@
 #include "accessplan/geodata/analysis_grid.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <memory>
 
@@ -13,6 +14,7 @@
 #include "accessplan/geodata/crs.hpp"
 #include "accessplan/geodata/gdal_env.hpp"
 #include "gdal_handles.hpp"
+#include "grid_view.hpp"
 #include "accessplan/geodata/raster_io.hpp"
 
 namespace fs = std::filesystem;
@@ -22,11 +24,19 @@ namespace {
 
 using detail::DatasetPtr;
 
-DatasetPtr mem_dataset(const GridSpec& spec, GDALDataType type) {
+// An in-memory GDAL raster on `spec` whose one band is the cells at `cells` themselves (the MEM driver's DATAPOINTER),
+// of GDAL type `type`: GDAL burns or warps into the grid, with no raster of its own to fill and copy back (a national
+// grid is 130 M cells). `cells` must outlive the dataset.
+DatasetPtr mem_dataset(const GridSpec& spec, GDALDataType type, void* cells) {
     ensure_gdal();
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    DatasetPtr ds(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), 1, type, nullptr));
+    DatasetPtr ds(mem->Create("", static_cast<int>(spec.cols), static_cast<int>(spec.rows), 0, type, nullptr));
     if (!ds) throw IoError(fmt::format("cannot create an in-memory {} raster: {}", spec.describe(), last_gdal_error()));
+    char pointer[64];
+    std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p", cells);
+    char* band_options[] = {pointer, nullptr};
+    if (ds->AddBand(type, band_options) != CE_None)
+        throw IoError(fmt::format("cannot create an in-memory {} raster: {}", spec.describe(), last_gdal_error()));
     double gt[6] = {spec.transform.origin_x, spec.transform.pixel_width, 0.0, spec.transform.origin_y, 0.0,
                     spec.transform.pixel_height};
     ds->SetGeoTransform(gt);
@@ -217,7 +227,8 @@ Grid<float> warp_to_grid(const fs::path& path, int band, const GridSpec& target,
         throw InputError(fmt::format("{}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:... file.tif)",
                                      path.string()));
     DatasetPtr src(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-    DatasetPtr dst = mem_dataset(target, GDT_Float32);
+    Grid<float> result(target);
+    DatasetPtr dst = mem_dataset(target, GDT_Float32, result.data());
     const double nan = std::numeric_limits<double>::quiet_NaN();
     dst->GetRasterBand(1)->SetNoDataValue(nan);
 
@@ -266,47 +277,47 @@ Grid<float> warp_to_grid(const fs::path& path, int band, const GridSpec& target,
     GDALDestroyWarpOptions(wo);
     if (err != CE_None)
         throw IoError(fmt::format("{}: warping onto the analysis grid failed: {}", path.string(), last_gdal_error()));
-    Grid<float> result(target);
-    if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(target.cols), static_cast<int>(target.rows),
-                                        result.data(), static_cast<int>(target.cols), static_cast<int>(target.rows),
-                                        GDT_Float32, 0, 0) != CE_None)
-        throw IoError(fmt::format("{}: reading the warped grid failed: {}", path.string(), last_gdal_error()));
     return result;
 }
 
-Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
-                             const GridSpec& target, bool all_touched, std::int32_t background) {
-    if (geometries.size() != values.size()) throw InternalError("rasterize: one value per geometry is required");
-    Grid<std::int32_t> result(target, background);
-    if (geometries.empty()) return result;
-    DatasetPtr ds = mem_dataset(target, GDT_Int32);
-    GDALRasterBand* band = ds->GetRasterBand(1);
-    band->Fill(background);
+namespace {
+
+// Burns `values` of `geometries` into the cells of `result` themselves.
+template <typename T>
+void burn(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values, Grid<T>& result,
+          bool all_touched) {
+    if (geometries.empty()) return;
+    DatasetPtr ds = mem_dataset(result.spec(), detail::gdal_type<T>(), result.data());
     std::vector<OGRGeometryH> handles;
-    std::vector<double> burn;
+    std::vector<double> burn_values;
     for (std::size_t i = 0; i < geometries.size(); ++i) {
         if (geometries[i] == nullptr) continue;
         handles.push_back(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(geometries[i])));
-        burn.push_back(values[i]);
+        burn_values.push_back(values[i]);
     }
     int band_list[1] = {1};
     const char* options[] = {all_touched ? "ALL_TOUCHED=TRUE" : "ALL_TOUCHED=FALSE", nullptr};
     reset_gdal_error();
     if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, band_list, static_cast<int>(handles.size()),
-                                handles.data(), nullptr, nullptr, burn.data(), const_cast<char**>(options), nullptr,
+                                handles.data(), nullptr, nullptr, burn_values.data(), const_cast<char**>(options), nullptr,
                                 nullptr) != CE_None)
         throw IoError(fmt::format("rasterising {} geometries failed: {}", handles.size(), last_gdal_error()));
-    if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(target.cols), static_cast<int>(target.rows), result.data(),
-                       static_cast<int>(target.cols), static_cast<int>(target.rows), GDT_Int32, 0, 0) != CE_None)
-        throw IoError(fmt::format("reading the rasterised grid failed: {}", last_gdal_error()));
+}
+
+}  // namespace
+
+Grid<std::int32_t> rasterize(const std::vector<const OGRGeometry*>& geometries, const std::vector<std::int32_t>& values,
+                             const GridSpec& target, bool all_touched, std::int32_t background) {
+    if (geometries.size() != values.size()) throw InternalError("rasterize: one value per geometry is required");
+    Grid<std::int32_t> result(target, background);
+    burn(geometries, values, result, all_touched);
     return result;
 }
 
 Grid<std::uint8_t> rasterize_mask(const std::vector<const OGRGeometry*>& geometries, const GridSpec& target,
                                   bool all_touched) {
-    Grid<std::int32_t> burned = rasterize(geometries, std::vector<std::int32_t>(geometries.size(), 1), target, all_touched);
     Grid<std::uint8_t> mask(target, 0);
-    for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = burned[i] != 0 ? 1 : 0;
+    burn(geometries, std::vector<std::int32_t>(geometries.size(), 1), mask, all_touched);
     return mask;
 }
 

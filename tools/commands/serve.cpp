@@ -224,8 +224,9 @@ public:
         m_baseline = scenarios::run_scenario(m_scenario, out, options);
         scenarios::freeze_run_cache(*m_cache);
         m_summary = json::parse(m_baseline.summary_json);
-        const auto& grids = *m_baseline.grids;
-        m_context = viz::load_map_context(out, "", &grids.land, &grids.area_class);
+        const auto& grids = m_baseline.grids;
+        m_context = viz::load_map_context(out, "", std::shared_ptr<const Grid<std::uint8_t>>(grids, &grids->land),
+                                          std::shared_ptr<const Grid<std::uint8_t>>(grids, &grids->area_class));
         for (const auto& s : m_scenario.services) m_types.insert(s.facility_types.begin(), s.facility_types.end());
         fs::remove_all(out / "rasters");  // the maps read access.gpkg only; the rest is not needed again
     }

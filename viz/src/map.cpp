@@ -898,17 +898,18 @@ std::vector<std::string> ranked_site_notes(const RankedSiteMarks& marks, Lang la
     return lines;
 }
 
-MapContext load_map_context(const fs::path& dir, std::string credits, const Grid<std::uint8_t>* land_grid,
-                            const Grid<std::uint8_t>* class_grid) {
+MapContext load_map_context(const fs::path& dir, std::string credits, std::shared_ptr<const Grid<std::uint8_t>> land_grid,
+                            std::shared_ptr<const Grid<std::uint8_t>> class_grid) {
     MapContext ctx;
     ctx.credits = std::move(credits);
     const scenarios::ResultsLayout layout(dir);
     const fs::path land = layout.land_tif(), classes = layout.area_class_tif();
     std::error_code ec;
-    if (land_grid) ctx.land = *land_grid;
-    else if (fs::exists(land, ec)) ctx.land = geodata::read_raster_byte(land);
-    if (class_grid) ctx.area_class = *class_grid;
-    else if (fs::exists(classes, ec)) ctx.area_class = geodata::read_raster_byte(classes);
+    if (land_grid) ctx.land = std::move(land_grid);
+    else if (fs::exists(land, ec)) ctx.land = std::make_shared<const Grid<std::uint8_t>>(geodata::read_raster_byte(land));
+    if (class_grid) ctx.area_class = std::move(class_grid);
+    else if (fs::exists(classes, ec))
+        ctx.area_class = std::make_shared<const Grid<std::uint8_t>>(geodata::read_raster_byte(classes));
     if (ctx.land) ctx.grid = ctx.land->spec();
     else if (ctx.area_class) ctx.grid = ctx.area_class->spec();
     else throw InputError(fmt::format("{}: no rasters/land.tif or rasters/area_class.tif; run the scenario again", dir.string()));

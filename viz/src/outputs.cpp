@@ -124,7 +124,8 @@ void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::
     const MapContext context = load_map_context(
         out, fmt::format("{}: {} · {}: accessplan {} · {} {}", tr("data", lang), data_credits(scenarios::input_files(scenario), lang, scenario.credits), tr("map", lang),
                          version_string, tr("projection", lang), result.grid.crs.label()),
-        grids ? &grids->land : nullptr, grids ? &grids->area_class : nullptr);
+        grids ? std::shared_ptr<const Grid<std::uint8_t>>(result.grids, &grids->land) : nullptr,
+        grids ? std::shared_ptr<const Grid<std::uint8_t>>(result.grids, &grids->area_class) : nullptr);
     // The run's travel times as they are in memory (+inf = unreachable, drawn as the rasters' nodata, NaN, is: no copy
     // of a national grid), else read from its rasters.
     std::vector<Grid<float>> read;

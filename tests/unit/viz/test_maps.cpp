@@ -42,7 +42,7 @@ viz::MapContext small_context() {
     GridSpec spec{60, 40, GeoTransform{500000.0, 100.0, 0.0, 2300000.0, 0.0, -100.0}, test::test_crs()};
     viz::MapContext ctx;
     ctx.grid = spec;
-    ctx.land = Grid<std::uint8_t>(spec, 2);
+    ctx.land = std::make_shared<const Grid<std::uint8_t>>(spec, 2);
     ctx.credits = "Data: test";
     return ctx;
 }
@@ -219,13 +219,14 @@ TEST_CASE("a map shows every class of its grid in the frame and in the legend", 
     Grid<float> minutes(spec, 0.0f);
     viz::MapContext ctx;
     ctx.grid = spec;
-    ctx.land = Grid<std::uint8_t>(spec, 2);
+    Grid<std::uint8_t> land(spec, 2);
     for (std::size_t r = 0; r < spec.rows; ++r)
         for (std::size_t c = 0; c < spec.cols; ++c) {
             minutes(c, r) = static_cast<float>(c) * 2.0f;  // 0 .. 118 min
             if (c == 30) minutes(c, r) = std::numeric_limits<float>::quiet_NaN();
-            if (c < 5 && r > 30) (*ctx.land)(c, r) = 0;
+            if (c < 5 && r > 30) land(c, r) = 0;
         }
+    ctx.land = std::make_shared<const Grid<std::uint8_t>>(std::move(land));
     ctx.credits = "Data: test";
     viz::MapPage page;
     page.title = "Travel time";

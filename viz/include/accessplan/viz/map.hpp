@@ -3,6 +3,7 @@
 // with title, legend, scale bar, north arrow and data credits. PNG at 150 dpi, and all pages in one PDF.
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +20,9 @@ namespace accessplan::viz {
 /// What the maps draw besides the mapped raster, read from a results folder.
 struct MapContext {
     GridSpec grid;
-    std::optional<Grid<std::uint8_t>> land;        ///< rasters/land.tif: 0 water, 1 land outside, 2 study area
-    std::optional<Grid<std::uint8_t>> area_class;  ///< rasters/area_class.tif bit flags
+    /// rasters/land.tif: 0 water, 1 land outside, 2 study area; rasters/area_class.tif bit flags. Shared, not copied:
+    /// a run's grids in memory are a national grid's 130 M bytes each.
+    std::shared_ptr<const Grid<std::uint8_t>> land, area_class;
     std::vector<geodata::Feature> facilities, zones, gaps, ranking, study_area, border;
     /// Boxes OpenStreetMap inputs are complete in, when the study area reaches beyond them (access.gpkg osm_extract).
     std::vector<geodata::Feature> osm_extract;
@@ -28,9 +30,11 @@ struct MapContext {
 };
 
 /// Reads rasters/land.tif, rasters/area_class.tif and access.gpkg's layers of a results folder; `credits` as given.
-/// `land` and `area_class`, when given (a run's in-memory grids), are used instead of reading their rasters.
+/// `land` and `area_class`, when given (a run's in-memory grids, e.g. aliases of RunResult::grids), are shared instead
+/// of reading their rasters.
 MapContext load_map_context(const std::filesystem::path& results_dir, std::string credits,
-                            const Grid<std::uint8_t>* land = nullptr, const Grid<std::uint8_t>* area_class = nullptr);
+                            std::shared_ptr<const Grid<std::uint8_t>> land = nullptr,
+                            std::shared_ptr<const Grid<std::uint8_t>> area_class = nullptr);
 
 /// The values of `values` (on the context's grid) that a map colours by class: those of the study area's land (not
 /// water, not land outside it). For travel_time_classes.
