@@ -104,8 +104,8 @@ std::string expected_huge_pages(bool tool_sets_malloc) {
 
 }  // namespace
 
-TEST_CASE("the command-line tool has malloc ask for huge pages where the kernel gives them on request; a GLIBC_TUNABLES "
-          "naming the tunable is left as it is",
+TEST_CASE("the command-line tool has malloc ask for huge pages where the kernel gives them on request, and leaves a GLIBC_TUNABLES "
+          "naming the tunable as it is",
           "[integration][memory]") {
     const fs::path demo = accessplan::test::demo_results();
     const auto as_run = nlohmann::json::parse(accessplan::test::slurp(demo / "run.json"));
