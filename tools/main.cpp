@@ -113,8 +113,9 @@ namespace {
 // Where the kernel gives transparent huge pages only to blocks that ask (its "madvise" mode, Debian's default), every
 // large block malloc hands out -- GDAL's rasters and buffers, the standard containers -- is faulted in 4 KB at a time
 // unless glibc asks for it (the tunable glibc.malloc.hugetlb=1, glibc 2.35 or later). On this project's 2-core virtual
-// machine a 4 KB fault costs about 13 microseconds (0.3 GB/s against 12 GB/s with 2 MB pages), and a national run
-// faults in tens of gigabytes: 91 s against 58 s with the tunable, the same peak memory (bench/RESULTS.md). Tunables
+// machine memory faulted in 4 KB at a time comes at about 0.3 GB/s (12 GB/s in 2 MB pages), and a national run faults
+// in tens of gigabytes over its stages: 89 s without the tunable, 57 s with it (the median of three), about the same
+// peak memory (bench/RESULTS.md). Tunables
 // are read when a program starts, so the process starts itself again with it set, once, before anything else runs.
 // A GLIBC_TUNABLES that already names glibc.malloc.hugetlb (e.g. =0 to keep 4 KB pages) is left as the user set it.
 void restart_with_huge_pages_for_malloc(char** argv) {
