@@ -238,27 +238,31 @@ OutputFolder::~OutputFolder() {
     }
 }
 
-void OutputFolder::commit() {
-    throw_if_interrupted();  // (the destructor then removes the staging folder)
-    write_outputs_list(m_staging);
+void move_into_place(const fs::path& staging, const fs::path& target, bool overwrite) {
+    write_outputs_list(staging);
     std::error_code ec;
     fs::path old;
-    if (fs::exists(m_target, ec)) {
-        if (!m_overwrite)
+    if (fs::exists(target, ec)) {
+        if (!overwrite)
             throw InputError(fmt::format("{}: output folder appeared while running; pass --overwrite to replace it",
-                                         m_target.string()));
-        old = temporary_sibling(m_target);
-        fs::rename(m_target, old, ec);
-        if (ec) throw IoError(fmt::format("{}: cannot move the previous results aside: {}", m_target.string(), ec.message()));
+                                         target.string()));
+        old = temporary_sibling(target);
+        fs::rename(target, old, ec);
+        if (ec) throw IoError(fmt::format("{}: cannot move the previous results aside: {}", target.string(), ec.message()));
     }
-    fs::rename(m_staging, m_target, ec);
+    fs::rename(staging, target, ec);
     if (ec) {
         std::error_code ec2;
-        if (!old.empty()) fs::rename(old, m_target, ec2);
-        throw IoError(fmt::format("{}: cannot move the new results into place: {}", m_target.string(), ec.message()));
+        if (!old.empty()) fs::rename(old, target, ec2);
+        throw IoError(fmt::format("{}: cannot move the new results into place: {}", target.string(), ec.message()));
     }
-    m_committed = true;
     if (!old.empty()) fs::remove_all(old, ec);
+}
+
+void OutputFolder::commit() {
+    throw_if_interrupted();  // (the destructor then removes the staging folder)
+    move_into_place(m_staging, m_target, m_overwrite);
+    m_committed = true;
 }
 
 }  // namespace accessplan::geodata

@@ -509,9 +509,11 @@ PYBIND11_MODULE(_core, m) {  // accessplan._core; tools/python/accessplan/__init
           "the cells not proved) and, per service, the core cells not proved (and,\n"
           "when the tile gives them, the core's components: its frames' labels, those holding a source and those of the\n"
           "cells it does not reach).");
-    m.def("_write_outputs_list", [](const fs::path& folder) { geodata::write_outputs_list(folder); }, py::arg("folder"),
-          "Lists every file under `folder` as accessplan's outputs (geodata::write_outputs_list): --overwrite may then "
-          "replace the folder while nobody changed it (accessplan.dask split).");
+    m.def("_move_into_place", [](const fs::path& staging, const fs::path& target, bool overwrite) {
+        geodata::move_into_place(staging, target, overwrite);
+    }, py::arg("staging"), py::arg("target"), py::arg("overwrite"),
+          "Lists `staging`'s files as accessplan's outputs and renames it onto `target`, replacing an existing one only "
+          "with `overwrite` and putting it back if the rename fails (geodata::move_into_place; accessplan.dask split).");
     m.def("_remove_abandoned_staging", [](const fs::path& parent, const std::string& name) {
         return geodata::remove_abandoned_staging(parent, name);
     }, py::arg("parent"), py::arg("name"),

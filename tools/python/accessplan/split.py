@@ -319,15 +319,9 @@ def split(args, argv=None):
         with open(os.path.join(staging, SPLIT_JSON), "w", encoding="utf-8") as f:
             json.dump(summary, f, indent=1, ensure_ascii=False)
             f.write("\n")
-        accessplan._core._write_outputs_list(staging)
         if os.path.lexists(out):  # --overwrite of a folder accessplan wrote (checked above, and again now)
             _check_outputs([scenario], [out], True)
-            old = os.path.join(parent, f".{name}.old-{os.getpid()}")
-            os.rename(out, old)
-            os.rename(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(staging, out)
+        accessplan._core._move_into_place(staging, out, args.overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

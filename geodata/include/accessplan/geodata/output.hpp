@@ -27,6 +27,12 @@ inline constexpr const char* outputs_manifest = ".accessplan-outputs";
 /// may be replaced on its own later, e.g. the demo's results/baseline).
 void write_outputs_list(const std::filesystem::path& folder);
 
+/// Lists `staging`'s files as outputs (write_outputs_list) and renames it onto `target`; an existing target (allowed
+/// only with `overwrite`; checked by the caller as OutputFolder checks it) is moved aside first and removed after, or
+/// put back when the rename fails. What OutputFolder::commit does, for a staging folder made elsewhere (the tiles of
+/// python3 -m accessplan.dask split, written by its workers).
+void move_into_place(const std::filesystem::path& staging, const std::filesystem::path& target, bool overwrite);
+
 /// Removes the staging folders and files of `name` in `parent` (".name.tmp-<pid>-<n>@<host>") left by accessplan
 /// processes of this machine that no longer run (killed outright: SIGKILL, a lost Dask worker, a power cut); those of
 /// running processes, and of other machines writing into a shared folder (whose processes cannot be asked), are left
