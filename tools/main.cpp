@@ -3,7 +3,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <string>
 
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "accessplan/engine/error.hpp"
+#include "accessplan/engine/memory.hpp"
 #include "accessplan/engine/version.hpp"
 #include "cli_common.hpp"
 
@@ -124,9 +124,7 @@ void restart_with_huge_pages_for_malloc(char** argv) {
     const std::string libc = gnu_get_libc_version();
     const auto dot = libc.find('.');
     if (dot == std::string::npos || std::atoi(libc.c_str()) * 1000 + std::atoi(libc.c_str() + dot + 1) < 2035) return;
-    std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
-    std::string modes;
-    if (!std::getline(thp, modes) || modes.find("[madvise]") == std::string::npos) return;
+    if (accessplan::huge_pages_in_use() != "grids only") return;  // the kernel's "madvise" mode only
     const std::string value = tunables != nullptr && *tunables != '\0' ? std::string(tunables) + ":glibc.malloc.hugetlb=1"
                                                                        : std::string("glibc.malloc.hugetlb=1");
     if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;

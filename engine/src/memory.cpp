@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -72,9 +73,10 @@ std::string huge_pages_in_use() {
     if (modes.find("[madvise]") == std::string::npos) return "never";
     const char* tunables = std::getenv("GLIBC_TUNABLES");
     const std::string text = tunables != nullptr ? tunables : "";
-    const auto at = text.find("glibc.malloc.hugetlb=");
-    const bool malloc_asks = at != std::string::npos && (text.compare(at + 21, 1, "1") == 0 || text.compare(at + 21, 1, "2") == 0);
-    return malloc_asks ? "large blocks" : "grids only";
+    constexpr std::string_view key = "glibc.malloc.hugetlb=";
+    const auto at = text.find(key);
+    const char value = at != std::string::npos && at + key.size() < text.size() ? text[at + key.size()] : '0';
+    return value == '1' || value == '2' ? "large blocks" : "grids only";
 }
 
 MemoryReservation::MemoryReservation(MemoryReservation&& other) noexcept : m_bytes(other.m_bytes) { other.m_bytes = 0.0; }
