@@ -159,26 +159,23 @@ std::size_t unproven_cells(const TravelTimeResult& result, const Grid<float>& fr
         for (std::size_t c = core.col; c < core.col + core.cols; ++c) {
             const std::size_t i = r * g.cols + c;
             const float t = result.minutes[i];
-            if (!inner.contains(i)) {  // a core cell in the rim (a halo narrower than it): never proved
-                ++unproven;
-                if (std::isfinite(t))
-                    longest = std::max(longest, static_cast<double>(t));
-                else if (std::isfinite(friction[i]))
-                    unreached.push_back(static_cast<std::uint32_t>((r - core.row) * core.cols + (c - core.col)));
-                if (mask) (*mask)[(r - core.row) * core.cols + (c - core.col)] = 1;
-            } else if (std::isfinite(t)) {
-                const double d = distance_to_exit(static_cast<std::int64_t>(c), static_cast<std::int64_t>(r));
-                if (!(std::isinf(d) || static_cast<double>(t) < 0.999 * pace * d ||
-                      (!options.network && static_cast<double>(t) < 0.999 * exit_cost(i)))) {
-                    ++unproven;
-                    longest = std::max(longest, static_cast<double>(t));
-                    if (mask) (*mask)[(r - core.row) * core.cols + (c - core.col)] = 1;
+            bool proved = false;  // a core cell in the rim (a halo narrower than it) never is
+            if (inner.contains(i)) {
+                if (std::isfinite(t)) {
+                    const double d = distance_to_exit(static_cast<std::int64_t>(c), static_cast<std::int64_t>(r));
+                    proved = std::isinf(d) || static_cast<double>(t) < 0.999 * pace * d ||
+                             (!options.network && static_cast<double>(t) < 0.999 * exit_cost(i));
+                } else {
+                    proved = !std::isfinite(friction[i]) ||
+                             !(options.network ? linked_to_exit(i) : std::isfinite(exit_cost(i)));
                 }
-            } else if (std::isfinite(friction[i]) && (options.network ? linked_to_exit(i) : std::isfinite(exit_cost(i)))) {
-                ++unproven;
-                unreached.push_back(static_cast<std::uint32_t>((r - core.row) * core.cols + (c - core.col)));
-                if (mask) (*mask)[unreached.back()] = 1;
             }
+            if (proved) continue;
+            ++unproven;
+            const auto k = static_cast<std::uint32_t>((r - core.row) * core.cols + (c - core.col));
+            if (std::isfinite(t)) longest = std::max(longest, static_cast<double>(t));
+            else if (std::isfinite(friction[i])) unreached.push_back(k);
+            if (mask) (*mask)[k] = 1;
         }
     return unproven;
 }
