@@ -390,6 +390,13 @@ private:
                     }
                     round.clear();
                 }
+                // Done with this bucket until the window slides (costs are never negative: nothing is due earlier than
+                // the bucket being processed): its memory back, or every bucket would keep the capacity of the ring of
+                // cells it once held, together about a search's every push (1 GB for all of Vietnam at 100 m).
+                std::vector<std::uint32_t>().swap(m_buckets[b]);
+                if constexpr (!Track)
+                    for (Lane& lane : m_lanes)
+                        if (!lane.buckets.empty()) std::vector<std::uint32_t>().swap(lane.buckets[b]);
             }
             // Slide the window to the earliest cell still due beyond it (entries of cells improved since are stale).
             if constexpr (!Track)
