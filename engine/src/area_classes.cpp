@@ -49,47 +49,68 @@ void dt_1d(const double* f, double* d, std::size_t n, double step, std::vector<s
 
 }  // namespace
 
-Grid<float> distance_to_cells_m(const Grid<std::uint8_t>& targets) {
+namespace {
+
+// distance_to_cells_m for a grid of `rows` < the largest Row: the row of the nearest target in each cell's column, in
+// the smallest type that holds a row (2 bytes a cell for grids up to 65,534 rows, where squared distances in doubles
+// took 8), then the rows' lower envelopes over the squared distances those rows give.
+template <typename Row>
+void distance_by_columns_then_rows(const Grid<std::uint8_t>& targets, Grid<float>& out) {
     const GridSpec& spec = targets.spec();
     const std::size_t cols = spec.cols, rows = spec.rows;
     const double dx = spec.cell_width_m(), dy = spec.cell_height_m();
-    std::vector<double> sq;
-    assign_advised(sq, cols * rows, 0.0);
-    bool any = false;
-    for (std::size_t i = 0; i < sq.size(); ++i) {
-        sq[i] = targets[i] != 0 ? 0.0 : big;
-        any |= targets[i] != 0;
-    }
-    Grid<float> out(spec, std::numeric_limits<float>::infinity());
-    if (!any) return out;
-    // Columns (spacing dy), a block of columns at a time: each row's part of the block is read and written in one
-    // piece (a column alone would touch one cache line per row). Then rows (spacing dx). Blocks and rows are
-    // independent: on every core, the same result on any number.
-    constexpr std::size_t block = 32;
+    constexpr Row none = std::numeric_limits<Row>::max();
+    std::vector<Row> nearest;
+    assign_advised(nearest, cols * rows, none);
+    // Columns: the nearest target above (a sweep down) and below (a sweep up), a block of columns on each thread, row
+    // by row (a column alone would touch one cache line per row). Of two targets at the same distance the upper.
+    constexpr std::size_t block = 256;
     parallel_for((cols + block - 1) / block, [&](std::size_t b) {
-        const std::size_t c0 = b * block, width = std::min(block, cols - c0);
-        std::vector<double> f(width * rows), d(rows);
-        std::vector<std::size_t> v;
-        std::vector<double> z;
+        const std::size_t c0 = b * block, c1 = std::min(cols, c0 + block);
+        std::vector<Row> last(c1 - c0, none);
         for (std::size_t r = 0; r < rows; ++r)
-            for (std::size_t j = 0; j < width; ++j) f[j * rows + r] = sq[r * cols + c0 + j];
-        for (std::size_t j = 0; j < width; ++j) {
-            dt_1d(f.data() + j * rows, d.data(), rows, dy, v, z);
-            std::copy(d.begin(), d.end(), f.begin() + static_cast<std::ptrdiff_t>(j * rows));
-        }
-        for (std::size_t r = 0; r < rows; ++r)
-            for (std::size_t j = 0; j < width; ++j) sq[r * cols + c0 + j] = f[j * rows + r];
+            for (std::size_t c = c0; c < c1; ++c) {
+                if (targets[r * cols + c] != 0) last[c - c0] = static_cast<Row>(r);
+                nearest[r * cols + c] = last[c - c0];
+            }
+        std::fill(last.begin(), last.end(), none);
+        for (std::size_t r = rows; r-- > 0;)
+            for (std::size_t c = c0; c < c1; ++c) {
+                if (targets[r * cols + c] != 0) last[c - c0] = static_cast<Row>(r);
+                const Row below = last[c - c0];
+                Row& n = nearest[r * cols + c];
+                if (below != none && (n == none || static_cast<std::size_t>(below) - r < r - static_cast<std::size_t>(n))) n = below;
+            }
     });
-    parallel_for((rows + block - 1) / block, [&](std::size_t b) {
-        std::vector<double> d(cols);
+    // Rows (spacing dx) over the columns' squared distances (spacing dy), as the envelope of the column pass gave them.
+    parallel_for((rows + 31) / 32, [&](std::size_t b) {
+        std::vector<double> f(cols), d(cols);
         std::vector<std::size_t> v;
         std::vector<double> z;
-        for (std::size_t r = b * block; r < std::min(rows, (b + 1) * block); ++r) {
-            dt_1d(sq.data() + r * cols, d.data(), cols, dx, v, z);
+        for (std::size_t r = b * 32; r < std::min(rows, (b + 1) * 32); ++r) {
+            const double y = dy * static_cast<double>(r);
+            for (std::size_t c = 0; c < cols; ++c) {
+                const Row n = nearest[r * cols + c];
+                const double yn = dy * static_cast<double>(n);
+                f[c] = n == none ? big : (y - yn) * (y - yn);
+            }
+            dt_1d(f.data(), d.data(), cols, dx, v, z);
             for (std::size_t c = 0; c < cols; ++c) out(c, r) = d[c] >= big / 2 ? std::numeric_limits<float>::infinity()
                                                                               : static_cast<float>(std::sqrt(d[c]));
         }
     });
+}
+
+}  // namespace
+
+Grid<float> distance_to_cells_m(const Grid<std::uint8_t>& targets) {
+    const GridSpec& spec = targets.spec();
+    Grid<float> out(spec, std::numeric_limits<float>::infinity());
+    if (std::none_of(targets.values().begin(), targets.values().end(), [](std::uint8_t t) { return t != 0; })) return out;
+    // Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012), separable: columns, then rows. The
+    // results are the same on any number of cores.
+    if (spec.rows < std::numeric_limits<std::uint16_t>::max()) distance_by_columns_then_rows<std::uint16_t>(targets, out);
+    else distance_by_columns_then_rows<std::uint32_t>(targets, out);
     return out;
 }
 

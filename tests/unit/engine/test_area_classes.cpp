@@ -33,6 +33,40 @@ TEST_CASE("distance transform equals brute-force Euclidean distance", "[engine][
     CHECK(std::isinf(distance_to_cells_m(none)[0]));
 }
 
+TEST_CASE("distance transform on cells that are not square, and on a grid of more rows than 2 bytes count",
+          "[engine][areaclass]") {
+    // Rectangular cells (the column pass's spacing differs from the rows'), ties between targets above and below, a
+    // column and a row without any target; then 70,000 rows, where the nearest target's row takes 4 bytes.
+    auto brute = [](const Grid<std::uint8_t>& t, std::size_t i) {
+        const GridSpec& g = t.spec();
+        double best = INFINITY;
+        for (std::size_t j = 0; j < t.size(); ++j)
+            if (t[j])
+                best = std::min(best, std::hypot((double(i % g.cols) - double(j % g.cols)) * g.cell_width_m(),
+                                                 (double(i / g.cols) - double(j / g.cols)) * g.cell_height_m()));
+        return best;
+    };
+    GridSpec spec = make_grid_spec(41, 29, 100.0, 500000.0, 2000000.0, test::test_crs());
+    spec.transform.pixel_height = -73.5;
+    Grid<std::uint8_t> targets(spec, 0);
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<std::size_t> col(0, 39), row(0, 27);
+    for (int k = 0; k < 25; ++k) targets(col(rng), row(rng)) = 1;  // column 40 and row 28 stay empty
+    targets(5, 2) = targets(5, 12) = 1;                           // row 7 of column 5: a tie
+    Grid<float> d = distance_to_cells_m(targets);
+    for (std::size_t i = 0; i < targets.size(); ++i) REQUIRE(d[i] == Approx(brute(targets, i)).epsilon(1e-6));
+
+    Grid<std::uint8_t> tall(make_grid_spec(3, 70000, 100.0, 500000.0, 9000000.0, test::test_crs()), 0);
+    tall(0, 10) = tall(2, 69990) = 1;
+    Grid<float> dt = distance_to_cells_m(tall);
+    for (std::size_t r : {std::size_t{0}, std::size_t{10}, std::size_t{35000}, std::size_t{65535}, std::size_t{69999}})
+        for (std::size_t c = 0; c < 3; ++c) {
+            const double to_first = std::hypot(double(c) * 100.0, (double(r) - 10.0) * 100.0);
+            const double to_last = std::hypot((double(c) - 2.0) * 100.0, (double(r) - 69990.0) * 100.0);
+            REQUIRE(dt(c, r) == Approx(std::min(to_first, to_last)).epsilon(1e-6));
+        }
+}
+
 TEST_CASE("islands are land not connected to the mainland, and narrow rivers do not make islands", "[engine][areaclass]") {
     // Mainland on the left, cut by a 1-cell river (column 3); an island on the right beyond 4 cells of sea.
     auto land = mask_from_ascii(R"(
