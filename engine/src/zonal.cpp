@@ -16,32 +16,21 @@ std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<flo
                                      const Grid<std::int32_t>& zone_ids, std::size_t zone_count,
                                      const Grid<std::uint8_t>* area_flags) {
     require_same_grid(minutes.spec(), "travel time", zone_ids.spec(), "zones");
-    // One pass per zone would be O(zones x cells); instead split the cells by zone once: 4-byte cell numbers, each
-    // zone's list reserved at its size (a national grid's lists were a gigabyte of 8-byte numbers and their slack).
-    if (zone_ids.size() > std::numeric_limits<std::uint32_t>::max())
-        throw InternalError(fmt::format("zonal_access: {} cells; at most 2^32", zone_ids.size()));
-    std::vector<std::size_t> sizes(zone_count, 0);
+    if (area_flags) require_same_grid(minutes.spec(), "travel time", area_flags->spec(), "area classes");
+    // Every zone's summary in one pass over the grid (no list of each zone's cells: a national grid's were 4 bytes a
+    // zoned cell), then the children per area class the same way.
+    const std::vector<AccessSummary> summaries = summarize_access_zones(children, minutes, threshold_min, zone_ids, zone_count);
+    std::vector<ZoneAccess> out(zone_count);
+    for (std::size_t z = 0; z < zone_count; ++z) out[z].access = summaries[z];
+    if (!area_flags) return out;
     for (std::size_t i = 0; i < zone_ids.size(); ++i) {
         const std::int32_t z = zone_ids[i];
         if (z <= 0) continue;
-        if (static_cast<std::size_t>(z) > zone_count)
-            throw InternalError(fmt::format("zonal_access: zone id {} above the zone count {}", z, zone_count));
-        ++sizes[static_cast<std::size_t>(z - 1)];
-    }
-    std::vector<std::vector<std::uint32_t>> cells(zone_count);
-    for (std::size_t z = 0; z < zone_count; ++z) cells[z].reserve(sizes[z]);
-    for (std::size_t i = 0; i < zone_ids.size(); ++i)
-        if (const std::int32_t z = zone_ids[i]; z > 0) cells[static_cast<std::size_t>(z - 1)].push_back(static_cast<std::uint32_t>(i));
-    std::vector<ZoneAccess> out(zone_count);
-    for (std::size_t z = 0; z < zone_count; ++z) {
-        out[z].access = summarize_access_cells(children, minutes, threshold_min, cells[z]);
-        for (std::size_t i : cells[z]) {
-            if (!area_flags) continue;
-            const double c = children[i];
-            if ((*area_flags)[i] & area_class::island) out[z].island_children += c;
-            if ((*area_flags)[i] & area_class::border) out[z].border_children += c;
-            if ((*area_flags)[i] & area_class::remote) out[z].remote_children += c;
-        }
+        ZoneAccess& zone = out[static_cast<std::size_t>(z - 1)];
+        const double c = children[i];
+        if ((*area_flags)[i] & area_class::island) zone.island_children += c;
+        if ((*area_flags)[i] & area_class::border) zone.border_children += c;
+        if ((*area_flags)[i] & area_class::remote) zone.remote_children += c;
     }
     return out;
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "accessplan/scenarios/results_layout.hpp"
 #include "modifications.hpp"
@@ -33,6 +34,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     const Scenario key = keep ? shared_inputs_key(s) : Scenario{};
     const FileStamps stamps = keep ? file_stamps(key) : FileStamps{};  // the files as they are before they are read
     std::shared_ptr<const RunInputs> inputs;
+    std::shared_ptr<RunInputs> own;  // this run's inputs, read by no other run (no cache)
     MemoryReservation memory;
     if (earlier) {
         clock.stage(3, "analysis grid, population, land cover, roads, friction, children: reused from an earlier run",
@@ -40,8 +42,21 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         inputs = earlier->inputs;
     } else {
         auto [prepared, reservation] = prepare_inputs(s, clock);
-        inputs = std::make_shared<const RunInputs>(std::move(prepared));
+        if (keep) {
+            inputs = std::make_shared<const RunInputs>(std::move(prepared));
+        } else {
+            own = std::make_shared<RunInputs>(std::move(prepared));
+            inputs = own;
+        }
         memory = std::move(reservation);
+    }
+    // A run that nothing reads the grids of later (no ranking, no cache) writes its large rasters as soon as they are
+    // final and frees them, and frees the inputs no later stage reads.
+    std::vector<TravelTimeResult> times;  // per service
+    std::optional<EarlyRelease> early;
+    if (own && !s.ranking && options.write_outputs) {
+        early.emplace(layout, s, *own, times, clock);
+        early->inputs_done();
     }
     const RunInputs& in = *inputs;
     auto kept = std::make_shared<KeptSearches>();
@@ -66,16 +81,18 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     FacilitySet facilities = place_facilities(s, in, result.warnings);
     result.placements = facilities.placements;
     Grid<std::uint8_t> area_flags = area_classes(s, in, travel, reuse);
+    if (early) early->area_classes_done();
 
     clock.stage(4, "travel time");
-    std::vector<TravelTimeResult> times = service_travel_times(s, in, travel, facilities, reuse, clock);
+    times = service_travel_times(s, in, travel, facilities, reuse, clock);
 
     clock.stage(5, "access metrics", "access metrics: summaries by area class");
     // Catchments and rankings on top of the services' grids, counted at their largest, beyond what was reserved for
     // the larger of those grids and what preparing the inputs held for a while (nothing was with an earlier run's
     // inputs: the services' grids are then counted with the first catchments).
     TransientMemory transient(&memory, earlier ? 0.0 : in.after_inputs_bytes);
-    Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse, &transient}, clock, result.warnings);
+    Metrics metrics = compute_metrics({s, in, facilities, travel, times, area_flags, reuse, &transient, early ? &*early : nullptr},
+                                      clock, result.warnings);
     result.services = std::move(metrics.services);
     result.zones = std::move(metrics.zones);
 
@@ -110,7 +127,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     clock.stage(6, options.write_outputs ? "writing outputs" : "summary (nothing written)");
     result.summary_json = summary_json(s, in, result);
     Grid<std::uint8_t> land = land_map(in);
-    if (options.write_outputs) write_results(layout, {s, in, facilities, times, area_flags, land, metrics, result});
+    if (options.write_outputs) write_results(layout, {s, in, facilities, times, area_flags, land, metrics, result, early ? &*early : nullptr});
     auto grids = std::make_shared<RunGrids>(RunGrids{{}, std::move(land), std::move(area_flags), {}, {}});
     for (auto& t : times) grids->travel_time_min.push_back(std::move(t.minutes));
     // Aliasing pointers: the grids live as long as the inputs they belong to, with no copy.

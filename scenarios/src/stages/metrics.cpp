@@ -1,6 +1,7 @@
 #include "metrics.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 #include <omp.h>
@@ -12,6 +13,8 @@
 #include "accessplan/engine/gaps.hpp"
 #include "accessplan/engine/parallel.hpp"
 #include "accessplan/engine/zonal.hpp"
+#include "accessplan/geodata/vector_write.hpp"
+#include "results.hpp"
 
 namespace accessplan::scenarios::detail {
 
@@ -27,21 +30,13 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
     auto& services = out.services;
     auto& accessibility = out.accessibility;
     auto& gap_grids = out.gap_grids;
-    // One mask per area-class filter (island, border, remote, none; "all" needs none), released once the summaries
-    // are made (a byte a cell each: they are not held through the catchments, E2SFCA and gaps).
-    std::vector<Grid<std::uint8_t>> class_masks;
-    std::vector<const Grid<std::uint8_t>*> class_mask_ptrs;
-    for (const auto& filter : area_class_filters()) {
-        if (filter.all) {
-            class_masks.emplace_back();
-            continue;
-        }
-        Grid<std::uint8_t> mask(grid, 0);
-        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = filter.includes(area_flags[i]) ? 1 : 0;
-        class_masks.push_back(std::move(mask));
-    }
-    for (std::size_t f = 0; f < class_masks.size(); ++f)
-        class_mask_ptrs.push_back(area_class_filters()[f].all ? nullptr : &class_masks[f]);
+    // Every area-class filter (all, island, border, remote, none) over the flags a cell can hold: one pass per service,
+    // with no mask grid (a byte a cell each).
+    const auto& filters = area_class_filters();
+    std::array<std::uint32_t, 256> membership{};
+    for (std::size_t v = 0; v < membership.size(); ++v)
+        for (std::size_t f = 0; f < filters.size(); ++f)
+            if (filters[f].includes(static_cast<std::uint8_t>(v))) membership[v] |= 1u << f;
     services.resize(s.services.size());
     parallel_for(s.services.size(), [&](std::size_t k) {
         const Service& svc = s.services[k];
@@ -52,17 +47,15 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         r.threshold_min = svc.threshold_min;
         r.facilities = in.facilities.services[k].count;
         r.placed = in.facilities.services[k].placed;
-        const std::vector<AccessSummary> by_filter =
-            summarize_access_masks(children.at(svc.target_group), times[k].minutes, svc.threshold_min, class_mask_ptrs);
+        const std::vector<AccessSummary> by_filter = summarize_access_labels(
+            children.at(svc.target_group), times[k].minutes, svc.threshold_min, area_flags, membership, filters.size());
         for (std::size_t f = 0; f < by_filter.size(); ++f) {
-            if (area_class_filters()[f].all) r.access = by_filter[f];
-            else r.by_class.emplace_back(area_class_filters()[f].name, by_filter[f]);
+            if (filters[f].all) r.access = by_filter[f];
+            else r.by_class.emplace_back(filters[f].name, by_filter[f]);
         }
     });
-    class_mask_ptrs.clear();
-    class_masks.clear();
-    class_masks.shrink_to_fit();
 
+    std::vector<std::vector<double>> e2sfca_weighted(s.services.size());  // per service and zone: E2SFCA x children
     // Per service: the catchment of every facility within the service threshold (a bounded travel-time search each),
     // shared by capacity coverage and E2SFCA, then released.
     for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -91,6 +84,9 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
                                                    s.file.string(), svc.name, catchments.of_supply.size(), svc.threshold_min),
                                 "use a larger area.cell_size_m or a smaller study area");
         }
+        if (in.early && std::none_of(s.services.begin() + static_cast<std::ptrdiff_t>(k) + 1, s.services.end(),
+                                     [&](const Service& later) { return later.mode == svc.mode; }))
+            in.early->friction_done(svc.mode);  // no later catchments search it
         const Grid<float>& kids = children.at(svc.target_group);
 
         clock.substage("access metrics: capacity coverage");
@@ -129,6 +125,12 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
             total += kids[i];
         }
         services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
+        if (zones) {  // per zone, weighted as above (divided by the zone's children with the zonal statistics)
+            e2sfca_weighted[k].assign(zones->codes.size(), 0.0);
+            for (std::size_t i = 0; i < kids.size(); ++i)
+                if (const auto zid = zones->ids[i]; zid > 0) e2sfca_weighted[k][static_cast<std::size_t>(zid - 1)] += a[i] * kids[i];
+        }
+        if (in.early) in.early->e2sfca_done(k, a);
         accessibility.push_back(std::move(a));
     }
     clock.substage("access metrics: gap clusters and zonal statistics");
@@ -143,13 +145,16 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         if (!zones) return;
         per_zone[k] = zonal_access(kids, times[k].minutes, s.services[k].threshold_min, zones->ids, zones->codes.size(),
                                    &area_flags);
-        std::vector<double> weighted(per_zone[k].size(), 0.0);
-        for (std::size_t i = 0; i < kids.size(); ++i)
-            if (const auto zid = zones->ids[i]; zid > 0) weighted[static_cast<std::size_t>(zid - 1)] += accessibility[k][i] * kids[i];
         for (std::size_t z = 0; z < per_zone[k].size(); ++z)
             per_zone[k][z].e2sfca_per_1000 =
-                per_zone[k][z].access.children > 0.0 ? weighted[z] / per_zone[k][z].access.children : 0.0;
+                per_zone[k][z].access.children > 0.0 ? e2sfca_weighted[k][z] / per_zone[k][z].access.children : 0.0;
     });
+    if (in.early)
+        for (std::size_t k = 0; k < s.services.size(); ++k) {  // the gaps as polygons, the grids written or freed
+            out.gap_shapes.push_back(geodata::polygonize(gap_grids[k]));
+            gap_grids[k] = Grid<std::int32_t>();
+            in.early->nearest_done(k);
+        }
     if (zones) {
         out.zones.resize(zones->codes.size());
         for (std::size_t z = 0; z < zones->codes.size(); ++z) {

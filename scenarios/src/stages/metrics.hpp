@@ -5,8 +5,11 @@
 // same figures (zonal statistics).
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <ogr_geometry.h>
 
 #include "accessplan/scenarios/pipeline.hpp"
 #include "facilities.hpp"
@@ -17,6 +20,11 @@
 
 namespace accessplan::scenarios::detail {
 
+class EarlyRelease;  // results.hpp
+
+/// A service's gap clusters as polygons, by rank.
+using GapShapes = std::map<std::int32_t, std::unique_ptr<OGRGeometry>>;
+
 struct MetricsInputs {
     const Scenario& scenario;
     const RunInputs& inputs;
@@ -26,13 +34,17 @@ struct MetricsInputs {
     const Grid<std::uint8_t>& area_flags;
     SearchReuse reuse;  ///< catchments of an earlier run
     TransientMemory* memory = nullptr;  ///< the run's memory guard: catchments are counted there
+    /// Set: the friction, E2SFCA and nearest-facility grids are written and freed as soon as the metrics no longer
+    /// read them, and the gap grids are polygonized and freed (a run nothing reads them from later).
+    EarlyRelease* early = nullptr;
 };
 
 struct Metrics {
     std::vector<ServiceResult> services;          ///< per Scenario::services
     std::vector<ZoneResult> zones;                ///< when the scenario has zones
-    std::vector<Grid<float>> accessibility;       ///< E2SFCA per 1,000 children, per service
-    std::vector<Grid<std::int32_t>> gap_grids;    ///< gap cluster rank per cell (0 = none), per service
+    std::vector<Grid<float>> accessibility;       ///< E2SFCA per 1,000 children, per service (empty: written early)
+    std::vector<Grid<std::int32_t>> gap_grids;    ///< gap cluster rank per cell (0 = none), per service (empty: freed early)
+    std::vector<GapShapes> gap_shapes;            ///< per service where the gap grids were freed early, else none
 };
 
 /// Computes every metric; warnings (e.g. capacity coverage skipped) are appended to `warnings`.

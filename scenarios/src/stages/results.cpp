@@ -45,6 +45,22 @@ namespace {
 
 using geodata::csv_text;
 
+void write_friction(const ResultsLayout& layout, const RunInputs& in, const std::string& mode) {
+    geodata::RasterWriteOptions wo;
+    wo.description = in.networks.count(mode)
+                         ? fmt::format("off-road friction for {} (the roads are a network searched with it: summary.json travel)", mode)
+                         : fmt::format("friction for {}", mode);
+    wo.units = "minutes per metre";
+    geodata::write_geotiff(layout.friction_tif(mode), in.friction.at(mode), wo);
+}
+
+void write_e2sfca(const ResultsLayout& layout, const Service& svc, const Grid<float>& accessibility) {
+    geodata::RasterWriteOptions e;
+    e.units = "supply per 1000 children";
+    e.description = fmt::format("E2SFCA accessibility to {} (Luo & Qi 2009), capacity per 1,000 children", svc.name);
+    geodata::write_geotiff(layout.e2sfca_tif(svc.name), accessibility, e);
+}
+
 std::string fmt_number(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : ""; }
 
 /// "island", "border+remote", ... : the classes holding more than half of a cluster's children, or "none".
@@ -137,7 +153,7 @@ geodata::OutLayer zone_outputs(const ResultsLayout& layout, const RunResult& res
 
 /// Gap clusters of every service in one layer, and gaps.csv.
 geodata::OutLayer gap_outputs(const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
-                              const std::vector<Grid<std::int32_t>>& gap_grids) {
+                              const std::vector<GapShapes>& gap_shapes) {
     using geodata::FieldType;
     std::map<std::int32_t, std::string> facility_names;
     for (const auto& pl : result.placements) facility_names.emplace(pl.id, pl.name);
@@ -154,7 +170,7 @@ geodata::OutLayer gap_outputs(const ResultsLayout& layout, const GridSpec& grid,
     auto opt = [](double v) { return std::isfinite(v) ? geodata::FieldValue(v) : geodata::FieldValue(); };
     for (std::size_t k = 0; k < result.services.size(); ++k) {
         const auto& svc = result.services[k];
-        auto shapes = geodata::polygonize(gap_grids[k]);
+        const GapShapes& shapes = gap_shapes[k];
         for (const auto& g : svc.gaps) {
             const std::string facility = facility_names.count(g.nearest_facility) ? facility_names.at(g.nearest_facility) : "";
             const double km2 = static_cast<double>(g.cells) * grid.cell_area_m2() / 1e6;
@@ -164,7 +180,7 @@ geodata::OutLayer gap_outputs(const ResultsLayout& layout, const GridSpec& grid,
                                     csv_text(facility), fmt_number(g.nearest_facility_min), km2);
             geodata::OutFeature f;
             if (auto it = shapes.find(g.rank); it != shapes.end()) {
-                f.geometry = std::move(it->second);
+                f.geometry.reset(it->second->clone());
                 if (wkbFlatten(f.geometry->getGeometryType()) == wkbPolygon)
                     f.geometry.reset(OGRGeometryFactory::forceToMultiPolygon(f.geometry.release()));
             }
@@ -263,12 +279,12 @@ std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec&
 /// gaps.csv.
 void write_access_layers(const Scenario& s, const ResultsLayout& layout, const GridSpec& grid, const RunResult& result,
                          const std::vector<geodata::PointFeature>& points, const LoadedZones* zones,
-                         const std::vector<Grid<std::int32_t>>& gap_grids, geodata::OutLayer no_access,
+                         const std::vector<GapShapes>& gap_shapes, geodata::OutLayer no_access,
                          const OGRGeometry& study_area, const std::vector<RunInputs::OsmCoverage>& osm) {
     std::vector<geodata::OutLayer> layers;
     layers.push_back(facilities_layer(s, result, points));
     if (zones) layers.push_back(zone_outputs(layout, result, *zones));
-    layers.push_back(gap_outputs(layout, grid, result, gap_grids));
+    layers.push_back(gap_outputs(layout, grid, result, gap_shapes));
     layers.push_back(std::move(no_access));
     if (result.ranking) layers.push_back(ranking_layer(*result.ranking));
     if (result.ranking && result.ranking->plan) layers.push_back(plan_layer(*result.ranking->plan));
@@ -400,6 +416,40 @@ std::string summary_json(const Scenario& s, const RunInputs& inputs, const RunRe
     return summary.dump(2) + "\n";
 }
 
+void EarlyRelease::inputs_done() {
+    m_inputs.landcover = Grid<std::uint8_t>();
+    m_inputs.rivers.reset();
+}
+
+void EarlyRelease::area_classes_done() {
+    m_inputs.island = Grid<std::uint8_t>();
+    m_inputs.border.reset();
+    m_inputs.listed_remote.reset();
+    m_inputs.listed_island.reset();
+    for (auto& [mode, friction] : m_inputs.friction)  // the remote class's mode, when no service travels by it
+        if (std::none_of(m_scenario.services.begin(), m_scenario.services.end(), [&](const Service& svc) { return svc.mode == mode; }))
+            friction = Grid<float>();
+}
+
+void EarlyRelease::friction_done(const std::string& mode) {
+    if (std::any_of(m_scenario.services.begin(), m_scenario.services.end(), [&](const Service& svc) { return svc.mode == mode; }))
+        write(m_layout.friction_tif(mode), [&] { write_friction(m_layout, m_inputs, mode); });
+    m_inputs.friction.at(mode) = Grid<float>();  // (an empty grid, not a missing mode: a late reader fails loudly)
+}
+
+void EarlyRelease::e2sfca_done(std::size_t service, Grid<float>& grid) {
+    const Service& svc = m_scenario.services[service];
+    write(m_layout.e2sfca_tif(svc.name), [&] { write_e2sfca(m_layout, svc, grid); });
+    grid = Grid<float>();
+}
+
+void EarlyRelease::nearest_done(std::size_t service) {
+    const Service& svc = m_scenario.services[service];
+    write(m_layout.nearest_tif(svc.name),
+          [&] { geodata::write_geotiff(m_layout.nearest_tif(svc.name), m_times[service].nearest, nearest_raster(svc)); });
+    m_times[service].nearest = Grid<std::int32_t>();
+}
+
 void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     const Scenario& s = in.scenario;
     const GridSpec& grid = in.inputs.grid;
@@ -408,26 +458,18 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     const auto& children = in.inputs.children;
     const auto& area_flags = in.area_flags;
     const auto& accessibility = in.metrics.accessibility;
+    const auto unwritten = [&](const fs::path& path) { return !in.early || !in.early->written(path); };
     std::set<std::string> modes_used;
     for (const auto& svc : s.services) modes_used.insert(svc.mode);
-    for (const auto& m : modes_used) {
-        geodata::RasterWriteOptions wo;
-        wo.description = in.inputs.networks.count(m)
-                             ? fmt::format("off-road friction for {} (the roads are a network searched with it: summary.json travel)", m)
-                             : fmt::format("friction for {}", m);
-        wo.units = "minutes per metre";
-        geodata::write_geotiff(layout.friction_tif(m), in.inputs.friction.at(m), wo);
-    }
+    for (const auto& m : modes_used)
+        if (unwritten(layout.friction_tif(m))) write_friction(layout, in.inputs, m);
     for (std::size_t k = 0; k < s.services.size(); ++k) {
         geodata::write_geotiff(layout.travel_time_tif(s.services[k].name), times[k].minutes, travel_time_raster(s.services[k]));
-        geodata::write_geotiff(layout.nearest_tif(s.services[k].name), times[k].nearest, nearest_raster(s.services[k]));
+        if (unwritten(layout.nearest_tif(s.services[k].name)))
+            geodata::write_geotiff(layout.nearest_tif(s.services[k].name), times[k].nearest, nearest_raster(s.services[k]));
     }
-    for (std::size_t k = 0; k < s.services.size(); ++k) {
-        geodata::RasterWriteOptions e;
-        e.units = "supply per 1000 children";
-        e.description = fmt::format("E2SFCA accessibility to {} (Luo & Qi 2009), capacity per 1,000 children", s.services[k].name);
-        geodata::write_geotiff(layout.e2sfca_tif(s.services[k].name), accessibility[k], e);
-    }
+    for (std::size_t k = 0; k < s.services.size(); ++k)
+        if (unwritten(layout.e2sfca_tif(s.services[k].name))) write_e2sfca(layout, s.services[k], accessibility[k]);
     for (const auto& [group, grid_children] : children) {
         geodata::RasterWriteOptions c;
         c.units = "persons";
@@ -465,8 +507,11 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     geodata::write_text_file(layout.summary_json(), result.summary_json);
     geodata::write_text_file(layout.bands_csv(), bands_csv);
     geodata::write_text_file(layout.facilities_load_csv(), load_csv);
+    std::vector<GapShapes> polygonized;  // the gap clusters' polygons, unless the metrics made them (EarlyRelease)
+    if (in.metrics.gap_shapes.size() != s.services.size())
+        for (const auto& g : in.metrics.gap_grids) polygonized.push_back(geodata::polygonize(g));
     write_access_layers(s, layout, grid, result, in.facilities.points, in.inputs.zones ? &*in.inputs.zones : nullptr,
-                        in.metrics.gap_grids, no_access_outputs(s, grid, in.land, times, children),
+                        polygonized.empty() ? in.metrics.gap_shapes : polygonized, no_access_outputs(s, grid, in.land, times, children),
                         *in.inputs.study_area_shape, in.inputs.osm_coverage);
     if (result.ranking) write_ranking_tables(*result.ranking, layout);
     std::string islands = "island,status,area_km2,people,lon,lat,zone,ferry_ports,reached_by\n";

@@ -4,7 +4,9 @@
 // provenance, is written last, after the maps (RunOptions::visual_outputs), so that it times them. Nothing here
 // computes a figure: every number comes from RunResult or the stage outputs.
 
+#include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "facilities.hpp"
 #include "inputs.hpp"
 #include "metrics.hpp"
+#include "stage_clock.hpp"
 
 namespace accessplan::scenarios::detail {
 
@@ -26,6 +29,51 @@ struct ResultsInputs {
     const Grid<std::uint8_t>& land;  ///< land_map(inputs)
     const Metrics& metrics;  ///< its accessibility and gap grids (the figures are in `result`)
     const RunResult& result;
+    const EarlyRelease* early = nullptr;  ///< what was written before (its rasters are not written again)
+};
+
+/// A run that no later stage or run reads the grids of — no ranking (it reads the friction, nearest facilities and
+/// gap grids), nothing kept for later runs (RunOptions::cache), outputs written — writes each large raster as soon as
+/// it is final and frees its grid, and frees the inputs no later stage reads: holding every grid to the end made the
+/// national run's peak (issue 20). write_results writes the rest. The files are the same as written at the end.
+class EarlyRelease {
+public:
+    /// The rasters' writing is timed as "writing outputs" on `clock`.
+    EarlyRelease(const ResultsLayout& layout, const Scenario& s, RunInputs& inputs, std::vector<TravelTimeResult>& times,
+                 StageClock& clock)
+        : m_layout(layout), m_scenario(s), m_inputs(inputs), m_times(times), m_clock(clock) {}
+
+    /// Frees the inputs no stage reads once the inputs are prepared (land cover, rivers) or once the area classes are
+    /// made (island, border line, the listed island and remote areas, the friction of a mode only the remote class uses).
+    void inputs_done();
+    void area_classes_done();
+    /// Writes rasters/friction_<mode>.tif (when a service uses the mode) and frees the mode's friction: call once no
+    /// stage reads it (the last catchments of its services).
+    void friction_done(const std::string& mode);
+    /// Writes rasters/e2sfca_<service>.tif from `grid` and frees it.
+    void e2sfca_done(std::size_t service, Grid<float>& grid);
+    /// Writes rasters/nearest_<service>.tif and frees the service's nearest-facility grid (after the gap clusters).
+    void nearest_done(std::size_t service);
+    /// Whether `path` was written here.
+    bool written(const std::filesystem::path& path) const { return m_written.count(path) > 0; }
+
+private:
+    const ResultsLayout& m_layout;
+    const Scenario& m_scenario;
+    RunInputs& m_inputs;
+    std::vector<TravelTimeResult>& m_times;
+    StageClock& m_clock;
+    std::set<std::filesystem::path> m_written;
+
+    /// Writes with `write` timed as "writing outputs", and records `path`.
+    template <typename Write>
+    void write(const std::filesystem::path& path, Write&& write) {
+        const std::string stage = m_clock.current();
+        m_clock.substage("writing outputs");
+        write();
+        m_written.insert(path);
+        m_clock.substage(stage);
+    }
 };
 
 /// How rasters/travel_time_<service>.tif and nearest_<service>.tif are written (nodata, units, description).

@@ -33,6 +33,9 @@ public:
         m_current = label;
     }
 
+    /// The label time now goes to.
+    const std::string& current() const noexcept { return m_current; }
+
     /// The run's options, for progress inside a long stage (RunOptions::progress).
     const RunOptions& options() const noexcept { return m_options; }
 

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "accessplan/engine/access_summary.hpp"
+#include "accessplan/engine/area_classes.hpp"
 #include "accessplan/engine/random.hpp"
 #include "support/ascii_grid.hpp"
 
@@ -96,4 +97,38 @@ TEST_CASE("the Gini of travel time over children equals its pairwise definition"
     // Everyone equally far: 0; nobody: 0.
     CHECK(travel_time_gini(kids, Grid<float>(spec, 12.0f), cap) == Approx(0.0).margin(1e-15));
     CHECK(travel_time_gini(Grid<float>(spec, 0.0f), minutes, cap) == 0.0);
+}
+
+TEST_CASE("summaries chosen by a label per cell give the figures of one summary per mask", "[engine][metrics]") {
+    // Area-class flags (bits 1, 2, 4) on 50x40 cells; each area-class filter as a mask made from the flags, against
+    // the filters' membership of each flag value.
+    Grid<float> minutes(make_grid_spec(50, 40, 100.0, 500000.0, 2000000.0, test::test_crs()), 0.0f);
+    Grid<float> children(minutes.spec(), 0.0f);
+    Grid<std::uint8_t> flags(minutes.spec(), 0);
+    for (std::size_t i = 0; i < minutes.size(); ++i) {
+        minutes[i] = i % 19 == 0 ? INFINITY : static_cast<float>((i * 104729) % 300) * 0.25f;
+        children[i] = i % 7 == 0 ? 0.0f : static_cast<float>((i * 37) % 11);
+        flags[i] = static_cast<std::uint8_t>((i * 13 + i / 50) % 8);
+    }
+    const auto& filters = area_class_filters();
+    std::array<std::uint32_t, 256> membership{};
+    for (std::size_t v = 0; v < 256; ++v)
+        for (std::size_t f = 0; f < filters.size(); ++f)
+            if (filters[f].includes(static_cast<std::uint8_t>(v))) membership[v] |= 1u << f;
+    const auto together = summarize_access_labels(children, minutes, 20.0, flags, membership, filters.size());
+    REQUIRE(together.size() == filters.size());
+    for (std::size_t f = 0; f < filters.size(); ++f) {
+        INFO("filter " << filters[f].name);
+        Grid<std::uint8_t> mask(flags.spec(), 0);
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = filters[f].includes(flags[i]) ? 1 : 0;
+        const AccessSummary one = summarize_access(children, minutes, 20.0, &mask);
+        CHECK(together[f].children == one.children);
+        CHECK(together[f].within_threshold == one.within_threshold);
+        CHECK(together[f].unreachable == one.unreachable);
+        CHECK(together[f].bands == one.bands);
+        CHECK(together[f].mean_min == one.mean_min);
+        CHECK(together[f].median_min == one.median_min);
+        CHECK(together[f].p90_min == one.p90_min);
+        if (!filters[f].all) CHECK(one.children < together[0].children);  // a filter that counted every cell would show
+    }
 }

@@ -36,6 +36,18 @@ std::vector<AccessSummary> summarize_access_masks(const Grid<float>& children, c
                                                   double threshold_min,
                                                   const std::vector<const Grid<std::uint8_t>*>& masks);
 
+/// The same with each summary's cells given by a byte per cell instead of a mask per summary: summary k (k < count
+/// <= 32) counts cell i where bit k of membership[labels[i]] is set, e.g. every area-class filter over the area-class
+/// flags, with no mask grid made.
+std::vector<AccessSummary> summarize_access_labels(const Grid<float>& children, const Grid<float>& minutes,
+                                                   double threshold_min, const Grid<std::uint8_t>& labels,
+                                                   const std::array<std::uint32_t, 256>& membership, std::size_t count);
+
+/// One summary per zone in one pass: summary z - 1 over the cells whose id is z (1..zone_count; 0 = no zone).
+std::vector<AccessSummary> summarize_access_zones(const Grid<float>& children, const Grid<float>& minutes,
+                                                  double threshold_min, const Grid<std::int32_t>& zone_ids,
+                                                  std::size_t zone_count);
+
 /// The same over an explicit list of cells (e.g. the cells of one zone), in O(cells) rather than O(grid).
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                      const std::vector<std::uint32_t>& cells);
