@@ -153,9 +153,13 @@ std::size_t RankingProblem::reach_cells() const noexcept {
     return n;
 }
 
+std::size_t RankingProblem::shared_bytes() const noexcept {
+    return reach_cells() * sizeof(ReachedCell) + m_reach->capacity() * sizeof(Catchment);
+}
+
 std::size_t RankingProblem::memory_bytes() const noexcept {
     auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-    std::size_t n = reach_cells() * sizeof(ReachedCell) + bytes(*m_reach) + bytes(m_candidates) + bytes(m_limit) + bytes(m_now) +
+    std::size_t n = shared_bytes() + bytes(m_candidates) + bytes(m_limit) + bytes(m_now) +
                     bytes(m_dense_service) + bytes(m_cell) + bytes(m_children) + bytes(m_weight) + bytes(m_demand) +
                     bytes(m_start) + bytes(m_single_gain);
     return n;

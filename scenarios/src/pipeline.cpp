@@ -141,6 +141,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     result.stage_seconds = clock.finish();
     result.stage_peak_bytes = clock.peaks();
     result.memory_reserved_bytes = memory.bytes();
+    if (early) result.written_early = early->written_names();
     if (options.write_outputs) write_run_json(layout, s, result, options);
     if (keep) options.cache->store(std::make_shared<const CacheEntry>(CacheEntry{key, stamps, inputs, std::move(kept)}));
     return result;

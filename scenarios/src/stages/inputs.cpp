@@ -400,12 +400,20 @@ CellBytes bytes_per_cell(const Scenario& s) {
     std::set<std::string> groups;
     for (const auto& svc : s.services) groups.insert(svc.target_group);
     CellBytes b;
-    b.kept = 4.0 + 4.0 + 4.0 * 1.0 + 2.0 + 4.0;  // population (+ growth), 4 masks, land + study area, zones
+    b.kept = 4.0 + 4.0 * 1.0 + 2.0 + 4.0;  // the people (while the inputs are made), 4 masks, land + study area, zones
     if (s.elevation) b.kept += 4.0;
     b.kept += 4.0 * static_cast<double>(friction_modes(s).size());
     b.kept += 4.0 * static_cast<double>(groups.size());  // children
-    b.kept += 6.0;                                       // area-class flags and filters
-    b.services = 24.0 * static_cast<double>(s.services.size());
+    // Per service, travel time, nearest facility, E2SFCA and gap clusters (4 bytes each) with the search's buckets. A
+    // ranking reads them to the end, with its own masks (4 bytes a cell); a run without one writes and frees them as
+    // soon as they are final (EarlyRelease), and keeps the area-class flags and the maps' land only.
+    if (s.ranking) {
+        b.kept += 6.0;
+        b.services = 24.0 * static_cast<double>(s.services.size());
+    } else {
+        b.kept += 2.0;
+        b.services = 17.0 * static_cast<double>(s.services.size());
+    }
     if (s.towns) b.passing += 8.0;                                         // time and nearest town
     if (s.age_sex || !s.age_sex_files.empty()) b.passing += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
     return b;
@@ -526,49 +534,57 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
             if (std::isnan(h)) h = 0.0f;  // outside the DEM: flat (such cells are usually sea)
     }
 
-    clock.stage(3, "friction per travel mode, area classes and children", "friction per travel mode");
-    const Grid<std::uint8_t>* buildings = in.buildings ? &*in.buildings : nullptr;
-    if (network && in.roads) {
-        // The roads are a network: the grid carries off-road movement only (floods still slow it).
-        std::vector<FrictionEdit> offroad_changes;
-        for (const auto& e : friction_changes)
-            if (e.speed_kmh.empty()) offroad_changes.push_back(e);
-        in.friction = friction_per_mode(s, {&in.landcover, nullptr, in.rivers ? &*in.rivers : nullptr,
-                                            in.border ? &*in.border : nullptr, buildings}, offroad_changes);
-        clock.substage("road network");
-        RoadNetworks networks = build_road_networks(s.modes, road_features, s.road_class_field, in.friction, friction_changes,
-                                                    in.border ? &*in.border : nullptr, in.elevation ? &*in.elevation : nullptr);
-        in.networks = std::move(networks.by_mode);
-        in.network_stats = std::move(networks.stats);
-        // Each network (12 bytes an arc, 8 a node) and, per search thread, the solver's arcs grouped by vertex (16
-        // bytes an arc), a flag per cell and a time and facility per node (travel_time.cpp).
-        double bytes = 0.0;
-        const double threads = static_cast<double>(std::max(1, omp_get_max_threads()));
-        for (const auto& [mode, net] : in.networks) {
-            const double arcs = static_cast<double>(net->arcs.size()), nodes = static_cast<double>(net->nodes);
-            bytes += 12.0 * arcs + 8.0 * nodes + threads * (16.0 * arcs + static_cast<double>(grid.cell_count()) + 16.0 * nodes);
+    clock.stage(3, "friction per travel mode, area classes and children", "land and islands");
+    // Friction per mode: made after the people are placed (for a tile of a split run, straight away), so that its
+    // grid (4 bytes a cell per mode) is not held beside the population's while they are resampled.
+    auto make_friction = [&] {
+        clock.substage("friction per travel mode");
+        const Grid<std::uint8_t>* buildings = in.buildings ? &*in.buildings : nullptr;
+        if (network && in.roads) {
+            // The roads are a network: the grid carries off-road movement only (floods still slow it).
+            std::vector<FrictionEdit> offroad_changes;
+            for (const auto& e : friction_changes)
+                if (e.speed_kmh.empty()) offroad_changes.push_back(e);
+            in.friction = friction_per_mode(s, {&in.landcover, nullptr, in.rivers ? &*in.rivers : nullptr,
+                                                in.border ? &*in.border : nullptr, buildings}, offroad_changes);
+            clock.substage("road network");
+            RoadNetworks networks = build_road_networks(s.modes, road_features, s.road_class_field, in.friction, friction_changes,
+                                                        in.border ? &*in.border : nullptr, in.elevation ? &*in.elevation : nullptr);
+            in.networks = std::move(networks.by_mode);
+            in.network_stats = std::move(networks.stats);
+            // Each network (12 bytes an arc, 8 a node) and, per search thread, the solver's arcs grouped by vertex (16
+            // bytes an arc), a flag per cell and a time and facility per node (travel_time.cpp).
+            double bytes = 0.0;
+            const double threads = static_cast<double>(std::max(1, omp_get_max_threads()));
+            for (const auto& [mode, net] : in.networks) {
+                const double arcs = static_cast<double>(net->arcs.size()), nodes = static_cast<double>(net->nodes);
+                bytes += 12.0 * arcs + 8.0 * nodes + threads * (16.0 * arcs + static_cast<double>(grid.cell_count()) + 16.0 * nodes);
+            }
+            memory.grow(bytes, fmt::format("{}: the road networks ({} roads on {} x {} cells of {} m)", s.file.string(),
+                                           road_features.size(), grid.cols, grid.rows, s.cell_size_m),
+                        "use a larger area.cell_size_m, a smaller study area, or travel.road_model: raster");
+        } else {
+            in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
+                                                in.border ? &*in.border : nullptr, buildings}, friction_changes);
         }
-        memory.grow(bytes, fmt::format("{}: the road networks ({} roads on {} x {} cells of {} m)", s.file.string(),
-                                       road_features.size(), grid.cols, grid.rows, s.cell_size_m),
-                    "use a larger area.cell_size_m, a smaller study area, or travel.road_model: raster");
-    } else {
-        in.friction = friction_per_mode(s, {&in.landcover, in.roads ? &*in.roads : nullptr, in.rivers ? &*in.rivers : nullptr,
-                                            in.border ? &*in.border : nullptr, buildings}, friction_changes);
-    }
-    if (open_roads) {
-        // A closure never makes a cell faster: where the one-class-per-cell road raster would show a faster minor road
-        // under a closed major one (a footway beside a closed motorway, for walking), the cell keeps its friction
-        // without the closures.
-        const auto open = friction_per_mode(s, {&in.landcover, &*open_roads, in.rivers ? &*in.rivers : nullptr,
-                                                in.border ? &*in.border : nullptr},
-                                            friction_edits(s, grid, std::move(open_road_edits)));
-        for (auto& [mode, f] : in.friction)
-            for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::max(f[i], open.at(mode)[i]);
-    }
+        if (open_roads) {
+            // A closure never makes a cell faster: where the one-class-per-cell road raster would show a faster minor road
+            // under a closed major one (a footway beside a closed motorway, for walking), the cell keeps its friction
+            // without the closures.
+            const auto open = friction_per_mode(s, {&in.landcover, &*open_roads, in.rivers ? &*in.rivers : nullptr,
+                                                    in.border ? &*in.border : nullptr},
+                                                friction_edits(s, grid, std::move(open_road_edits)));
+            for (auto& [mode, f] : in.friction)
+                for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::max(f[i], open.at(mode)[i]);
+        }
+    };
     in.land = Grid<std::uint8_t>(grid, 0);
     for (std::size_t i = 0; i < in.land.size(); ++i)
         in.land[i] = (in.landcover[i] != landcover::water && in.landcover[i] != landcover::nodata) ? 1 : 0;
-    if (in.tile_of) return {std::move(in), std::move(memory)};  // a tile of a split run: its travel times need no more
+    if (in.tile_of) {  // a tile of a split run: its travel times need no more
+        make_friction();
+        return {std::move(in), std::move(memory)};
+    }
     {
         std::optional<Grid<std::uint8_t>> links;
         if (in.roads) {
@@ -647,23 +663,9 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         if (growth) population[i] *= (*growth)[i];  // population_growth: every total after it counts the grown population
         in.population_total += population[i];
     }
-    if (s.towns) {
-        const Grid<float>& f = in.friction.at(s.remote_mode);
-        for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
-            if (!f_town.geometry) continue;
-            auto p = geodata::representative_point(*f_town.geometry);
-            if (!p) continue;
-            SnapResult snap = snap_to_passable(f, p->first, p->second, s.snap_distance_m);
-            if (snap.placed()) in.towns.push_back({snap.cell, static_cast<std::int32_t>(in.towns.size())});
-        }
-        if (in.towns.empty())
-            throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
-                                         "check the layer and its filter", s.towns->file.string(),
-                                         s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
-    } else {
+    if (!s.towns)
         in.warnings.push_back(s.remote_zones ? "area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones"
                                              : "neither area_classes.towns nor remote_zones is set: no cell is flagged 'remote'");
-    }
     if (s.remote_zones) in.listed_remote = rasterize_mask(*s.remote_zones, "area_classes.remote_zones", grid, false);
     if (s.island_zones) in.listed_island = rasterize_mask(*s.island_zones, "area_classes.island_zones", grid, false);
     in.class_options = AreaClassOptions{s.border_km, s.remote_minutes};
@@ -727,6 +729,24 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         for (std::size_t i = 0; i < c.size(); ++i)
             if (!in.study_area[i]) c[i] = 0.0f;
         in.children[svc.target_group] = std::move(c);
+    }
+    band_cache.clear();  // (the people's grids' memory back before the friction's)
+    population = Grid<float>();
+    people_mask.reset();
+    make_friction();
+    if (s.towns) {
+        const Grid<float>& f = in.friction.at(s.remote_mode);
+        for (const auto& f_town : read_layer(*s.towns, grid.crs)) {
+            if (!f_town.geometry) continue;
+            auto p = geodata::representative_point(*f_town.geometry);
+            if (!p) continue;
+            SnapResult snap = snap_to_passable(f, p->first, p->second, s.snap_distance_m);
+            if (snap.placed()) in.towns.push_back({snap.cell, static_cast<std::int32_t>(in.towns.size())});
+        }
+        if (in.towns.empty())
+            throw InputError(fmt::format("{}: no town of area_classes.towns{} lies on passable land of the analysis grid; "
+                                         "check the layer and its filter", s.towns->file.string(),
+                                         s.towns->where.empty() ? "" : " (where " + s.towns->where + ")"));
     }
     osm_coverage(s, in);
     town_walking_note(s, in);

@@ -64,7 +64,7 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         TravelTimeOptions bounded = in.travel.at(svc.mode);
         bounded.max_minutes = catchment_search_limit(svc.threshold_min);
         const Grid<float>& friction = in.inputs.friction.at(svc.mode);
-        const ServiceCatchments catchments = service_catchments(svc.name, friction, in.facilities.services[k].supplies,
+        ServiceCatchments catchments = service_catchments(svc.name, friction, in.facilities.services[k].supplies,
                                                                bounded, svc.threshold_min, in.reuse);
         if (in.memory != nullptr) {
             // The catchments (8 bytes a cell reached) and each thread's search scratch (8 bytes a cell of its band).
@@ -118,6 +118,7 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         E2sfcaOptions eo;
         eo.catchment_min = svc.threshold_min;
         Grid<float> a = e2sfca(in.facilities.services[k].supplies, catchments.of_supply, kids, eo);
+        catchments = ServiceCatchments{};  // their memory back before the next grid is made or written
         double weighted = 0.0, total = 0.0;
         for (std::size_t i = 0; i < a.size(); ++i) {
             a[i] *= 1000.0f;  // per 1,000 children

@@ -753,16 +753,18 @@ RankingReport run_ranking(const RankingContext& c, std::vector<std::string>& war
                 std::vector<RankingCandidate> candidates;
                 for (const Site* x : mine) candidates.push_back(x->candidate);
                 const RankingProblem problem(at_speeds, std::move(candidates), objective, rk.time_cap_min);
-                // Beside the run's own grids: the draw's inputs and searches, the problem, and the ranking's grids (cell
-                // numbering, weights per service, draw units and factors, distance to water: 4 bytes a cell each).
+                draw_children_and_costs(d, mine, factor, costs);
+                const RankingProblem drawn_problem = problem.perturbed(costs, &factor);
+                // Beside the run's own grids: the draw's inputs and searches, the problem and its perturbed copy (which
+                // shares its reaches), and the ranking's grids (cell numbering, weights per service, draw units and
+                // factors, distance to water: 4 bytes a cell each).
                 if (c.memory != nullptr)
                     c.memory->at_least(c.services_bytes + drawn_bytes + static_cast<double>(problem.memory_bytes()) +
+                                           static_cast<double>(drawn_problem.memory_bytes() - drawn_problem.shared_bytes()) +
                                            4.0 * static_cast<double>(c.grid.cell_count() * (s.services.size() + 4)),
                                        fmt::format("{}: a draw of speeds class by class ({} candidates)", s.file.string(), mine.size()),
                                        "use fewer candidates or a larger area.cell_size_m, or drop speed_pct_by_class");
-                draw_children_and_costs(d, mine, factor, costs);
-                class_drawn[pi].push_back(problem.perturbed(costs, &factor).rank_greedy(programmes[pi].budget,
-                                                                                        programme_reserves(programmes[pi]), false));
+                class_drawn[pi].push_back(drawn_problem.rank_greedy(programmes[pi].budget, programme_reserves(programmes[pi]), false));
             }
             if (c.progress) c.progress(static_cast<std::size_t>(d + 1), static_cast<std::size_t>(draws));
         }

@@ -532,6 +532,7 @@ void write_run_json(const ResultsLayout& layout, const Scenario& s, const RunRes
     // Memory: what the guard reserved, and the process's peak resident set when each stage ended (the whole
     // process's: a batch's runs side by side share it).
     run["memory"]["reserved_gb"] = result.memory_reserved_bytes / 1e9;
+    run["memory"]["written_early"] = result.written_early;
     run["memory"]["peak_resident_gb"] = peak_resident_bytes().value_or(0.0) / 1e9;
     for (const auto& [name, bytes] : result.stage_peak_bytes) run["memory"]["stage_peak_resident_gb"][name] = bytes / 1e9;
     run["memory"]["huge_pages"] = huge_pages_in_use();

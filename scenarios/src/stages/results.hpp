@@ -56,6 +56,8 @@ public:
     void nearest_done(std::size_t service);
     /// Whether `path` was written here.
     bool written(const std::filesystem::path& path) const { return m_written.count(path) > 0; }
+    /// The names of the files written here, in order.
+    const std::vector<std::string>& written_names() const noexcept { return m_names; }
 
 private:
     const ResultsLayout& m_layout;
@@ -64,6 +66,7 @@ private:
     std::vector<TravelTimeResult>& m_times;
     StageClock& m_clock;
     std::set<std::filesystem::path> m_written;
+    std::vector<std::string> m_names;  ///< of m_written, in the order written
 
     /// Writes with `write` timed as "writing outputs", and records `path`.
     template <typename Write>
@@ -72,6 +75,7 @@ private:
         m_clock.substage("writing outputs");
         write();
         m_written.insert(path);
+        m_names.push_back(path.filename().string());
         m_clock.substage(stage);
     }
 };

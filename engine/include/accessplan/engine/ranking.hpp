@@ -163,6 +163,8 @@ public:
     std::size_t reach_cells() const noexcept;
     /// Bytes the problem holds: its reaches and per-cell and per-candidate state (the memory guard).
     std::size_t memory_bytes() const noexcept;
+    /// Of memory_bytes(), the reaches, which the problem shares with its perturbed copies and the problem they came from.
+    std::size_t shared_bytes() const noexcept;
     /// Gain of each candidate on its own, before any pick.
     const std::vector<double>& single_gains() const noexcept { return m_single_gain; }
 

@@ -317,6 +317,9 @@ struct RunResult {
     /// What the memory guard reserved for the run at the most (bytes; with an earlier run's inputs, only what this run
     /// added: its services' grids, catchments and ranking)
     double memory_reserved_bytes = 0.0;
+    /// The rasters (file names) written as soon as they were final and their grids freed, before the writing stage: a
+    /// run no later stage or run reads them from (no ranking, no cache); run.json only
+    std::vector<std::string> written_early;
     std::string summary_json;  ///< summary.json's text (also when RunOptions::write_outputs is off)
     std::shared_ptr<const RunGrids> grids;  ///< set by run_scenario
 };
