@@ -20,7 +20,6 @@ namespace accessplan::scenarios::detail {
 
 Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<std::string>& warnings) {
     const Scenario& s = in.scenario;
-    const GridSpec& grid = in.inputs.grid;
     const auto& children = in.inputs.children;
     const auto& zones = in.inputs.zones;
     const Grid<std::uint8_t>& study_area = in.inputs.study_area;
