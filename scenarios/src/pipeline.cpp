@@ -35,13 +35,16 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     const FileStamps stamps = keep ? file_stamps(key) : FileStamps{};  // the files as they are before they are read
     std::shared_ptr<const RunInputs> inputs;
     std::shared_ptr<RunInputs> own;  // this run's inputs, read by no other run (no cache)
+    // A run that nothing reads the grids of later (no ranking, no cache) writes its large rasters as soon as they are
+    // final and frees them, and frees the inputs no later stage reads.
+    const bool releases_early = !earlier && !keep && !s.ranking && options.write_outputs;
     MemoryReservation memory;
     if (earlier) {
         clock.stage(3, "analysis grid, population, land cover, roads, friction, children: reused from an earlier run",
                     "inputs reused from an earlier run");
         inputs = earlier->inputs;
     } else {
-        auto [prepared, reservation] = prepare_inputs(s, clock);
+        auto [prepared, reservation] = prepare_inputs(s, clock, nullptr, releases_early);
         if (keep) {
             inputs = std::make_shared<const RunInputs>(std::move(prepared));
         } else {
@@ -50,11 +53,9 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
         }
         memory = std::move(reservation);
     }
-    // A run that nothing reads the grids of later (no ranking, no cache) writes its large rasters as soon as they are
-    // final and frees them, and frees the inputs no later stage reads.
     std::vector<TravelTimeResult> times;  // per service
     std::optional<EarlyRelease> early;
-    if (own && !s.ranking && options.write_outputs) {
+    if (releases_early) {
         early.emplace(layout, s, *own, times, clock);
         early->inputs_done();
     }

@@ -396,7 +396,7 @@ std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& popul
 struct CellBytes {
     double kept = 0.0, passing = 0.0, services = 0.0;
 };
-CellBytes bytes_per_cell(const Scenario& s) {
+CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
     std::set<std::string> groups;
     for (const auto& svc : s.services) groups.insert(svc.target_group);
     CellBytes b;
@@ -405,9 +405,10 @@ CellBytes bytes_per_cell(const Scenario& s) {
     b.kept += 4.0 * static_cast<double>(friction_modes(s).size());
     b.kept += 4.0 * static_cast<double>(groups.size());  // children
     // Per service, travel time, nearest facility, E2SFCA and gap clusters (4 bytes each) with the search's buckets. A
-    // ranking reads them to the end, with its own masks (4 bytes a cell); a run without one writes and frees them as
-    // soon as they are final (EarlyRelease), and keeps the area-class flags and the maps' land only.
-    if (s.ranking) {
+    // run that holds them to the end (a ranking reads them, with its own masks, 4 bytes a cell; a cache keeps them)
+    // counts them so; one that writes and frees them as soon as they are final (EarlyRelease) keeps the area-class
+    // flags and the maps' land only.
+    if (!releases_early) {
         b.kept += 6.0;
         b.services = 24.0 * static_cast<double>(s.services.size());
     } else {
@@ -438,7 +439,8 @@ GridSpec scenario_grid(const Scenario& s, const OGRGeometry& area, const Crs& ar
     return geodata::make_analysis_grid(area, area_crs, grid_options);
 }
 
-std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock, const CellWindow* window) {
+std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock, const CellWindow* window,
+                                                       bool releases_early) {
     RunInputs in;
     clock.stage(1, "analysis grid and population");
     Crs area_crs = geodata::wgs84();
@@ -449,7 +451,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         in.grid = window_grid(in.grid, *window);
     }
     const GridSpec grid = in.grid;
-    const CellBytes per_cell = bytes_per_cell(s);
+    const CellBytes per_cell = bytes_per_cell(s, releases_early);
     const double cells = static_cast<double>(grid.cols) * static_cast<double>(grid.rows);
     in.services_bytes = cells * per_cell.services;
     in.after_inputs_bytes = cells * std::max(per_cell.passing, per_cell.services);

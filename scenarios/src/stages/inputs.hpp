@@ -95,7 +95,9 @@ GridSpec scenario_grid(const Scenario& s, const OGRGeometry& area, const Crs& ar
 /// Reads and derives every input. Returns them with the run's memory reservation (the memory guard), to be held
 /// until the run ends. InputError for bad inputs, each naming its file. With `window`, a tile of a split run: the
 /// inputs on that window of the analysis grid, up to the friction and land (no population, areas or children).
+/// `releases_early`: the run writes and frees its services' grids as soon as they are final (EarlyRelease), which the
+/// memory guard counts; else they are counted as held to the end.
 std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageClock& clock,
-                                                       const CellWindow* window = nullptr);
+                                                       const CellWindow* window = nullptr, bool releases_early = false);
 
 }  // namespace accessplan::scenarios::detail

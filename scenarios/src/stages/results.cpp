@@ -416,6 +416,14 @@ std::string summary_json(const Scenario& s, const RunInputs& inputs, const RunRe
     return summary.dump(2) + "\n";
 }
 
+namespace {
+
+bool travelled_by_a_service(const Scenario& s, const std::string& mode) {
+    return std::any_of(s.services.begin(), s.services.end(), [&](const Service& svc) { return svc.mode == mode; });
+}
+
+}  // namespace
+
 void EarlyRelease::inputs_done() {
     m_inputs.landcover = Grid<std::uint8_t>();
     m_inputs.rivers.reset();
@@ -427,12 +435,12 @@ void EarlyRelease::area_classes_done() {
     m_inputs.listed_remote.reset();
     m_inputs.listed_island.reset();
     for (auto& [mode, friction] : m_inputs.friction)  // the remote class's mode, when no service travels by it
-        if (std::none_of(m_scenario.services.begin(), m_scenario.services.end(), [&](const Service& svc) { return svc.mode == mode; }))
+        if (!travelled_by_a_service(m_scenario, mode))
             friction = Grid<float>();
 }
 
 void EarlyRelease::friction_done(const std::string& mode) {
-    if (std::any_of(m_scenario.services.begin(), m_scenario.services.end(), [&](const Service& svc) { return svc.mode == mode; }))
+    if (travelled_by_a_service(m_scenario, mode))
         write(m_layout.friction_tif(mode), [&] { write_friction(m_layout, m_inputs, mode); });
     m_inputs.friction.at(mode) = Grid<float>();  // (an empty grid, not a missing mode: a late reader fails loudly)
 }
