@@ -51,14 +51,14 @@ Grid<std::uint8_t> status_change(const Grid<float>& before, const Grid<float>& a
 }
 
 AccessComparison compare_access(const Grid<float>& before, const Grid<float>& after, const Grid<float>& children,
-                                double threshold, const Grid<std::uint8_t>* flags, const Grid<std::int32_t>* zones,
+                                double threshold, const Grid<std::uint8_t>* flags, const ZoneGrid* zones,
                                 std::size_t zone_count, double min_area_children) {
     return compare_access(before, after, children, threshold, threshold, flags, zones, zone_count, min_area_children);
 }
 
 AccessComparison compare_access(const Grid<float>& before, const Grid<float>& after, const Grid<float>& children,
                                 double threshold_before, double threshold_after, const Grid<std::uint8_t>* flags,
-                                const Grid<std::int32_t>* zones, std::size_t zone_count, double min_area_children) {
+                                const ZoneGrid* zones, std::size_t zone_count, double min_area_children) {
     require_same_grid(before.spec(), after.spec());
     require_same_grid(before.spec(), children.spec());
     if (flags) require_same_grid(before.spec(), flags->spec());

@@ -259,6 +259,12 @@ std::vector<AccessSummary> summarize_access_zones(const Grid<float>& children, c
     return summarize_by_id(children, minutes, threshold_min, zone_ids, zone_count);
 }
 
+std::vector<AccessSummary> summarize_access_zones(const Grid<float>& children, const Grid<float>& minutes,
+                                                  double threshold_min, const Grid<std::uint16_t>& zone_ids,
+                                                  std::size_t zone_count) {
+    return summarize_by_id(children, minutes, threshold_min, zone_ids, zone_count);
+}
+
 AccessSummary summarize_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
                                const Grid<std::uint8_t>* include) {
     return summarize_access_masks(children, minutes, threshold_min, {include}).front();

@@ -75,17 +75,21 @@ Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, const std::vector
     const DecayWeight weight(options);
     const auto w = [&weight](const ReachedCell& r) { return static_cast<float>(weight(r.minutes)); };
     std::vector<double> ratio(facilities.size(), 0.0);
+    std::vector<std::pair<std::size_t, std::size_t>> span(facilities.size(), {children.size(), 0});  // cells [first, last]
     parallel_for(facilities.size(), [&](std::size_t j) {
         double demand = 0.0;
         for (const ReachedCell& r : *catchments[j]) {
             if (r.cell >= children.size())
                 throw InternalError(fmt::format("e2sfca: catchment cell {} outside the {}-cell grid", r.cell, children.size()));
             demand += static_cast<double>(children[r.cell]) * w(r);
+            span[j].first = std::min<std::size_t>(span[j].first, r.cell);
+            span[j].second = std::max<std::size_t>(span[j].second, r.cell);
         }
         if (demand > 0.0) ratio[j] = facilities[j].supply / demand;  // else nobody to serve: its supply reaches no one
     });
     // Step 2 in facility order: the same sums whatever the thread count. A band of cells at a time (options.band_cells
-    // doubles), each band's sums in facility order as the whole grid's would be.
+    // doubles), each band's sums in facility order as the whole grid's would be; a catchment is read only for the
+    // bands its cells span.
     Grid<float> out(children.spec(), 0.0f);
     const std::size_t cells = children.size(), band = std::max<std::size_t>(1, options.band_cells);
     std::vector<double> access;
@@ -93,7 +97,7 @@ Grid<float> e2sfca(const std::vector<SupplyPoint>& facilities, const std::vector
         const std::size_t end = std::min(cells, start + band);
         assign_advised(access, end - start, 0.0);
         for (std::size_t j = 0; j < facilities.size(); ++j) {
-            if (ratio[j] == 0.0) continue;
+            if (ratio[j] == 0.0 || span[j].second < start || span[j].first >= end) continue;
             for (const ReachedCell& r : *catchments[j])
                 if (r.cell >= start && r.cell < end) access[r.cell - start] += ratio[j] * w(r);
         }

@@ -25,16 +25,17 @@ void for_each_neighbour_8(const GridSpec& spec, std::size_t i, Fn&& fn) {
 /// Depth-first fill from `start`, which the caller has already claimed: visit(i) is called once for every cell of the
 /// region, and claim(j) for each neighbour j of a visited cell decides whether j joins (and marks it so it is not
 /// claimed twice). The visiting order depends only on the grid, so sums taken in visit() are reproducible.
-/// `stack` is scratch, reused across calls.
-template <typename Claim, typename Visit>
-void flood_fill_8(const GridSpec& spec, std::size_t start, std::vector<std::size_t>& stack, Claim&& claim, Visit&& visit) {
-    stack.assign(1, start);
+/// `stack` is scratch, reused across calls; its cells in `Index` (std::uint32_t halves it on grids below 2^32 cells:
+/// a national gap cluster's stack held millions of cells).
+template <typename Index, typename Claim, typename Visit>
+void flood_fill_8(const GridSpec& spec, std::size_t start, std::vector<Index>& stack, Claim&& claim, Visit&& visit) {
+    stack.assign(1, static_cast<Index>(start));
     while (!stack.empty()) {
         const std::size_t i = stack.back();
         stack.pop_back();
         visit(i);
         for_each_neighbour_8(spec, i, [&](std::size_t j) {
-            if (claim(j)) stack.push_back(j);
+            if (claim(j)) stack.push_back(static_cast<Index>(j));
         });
     }
 }

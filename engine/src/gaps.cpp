@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 
@@ -11,9 +12,16 @@
 
 namespace accessplan {
 
-GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
-                            double threshold_min, const Grid<std::uint8_t>* area_flags,
-                            const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
+namespace {
+
+/// find_gap_clusters on `label`, which is either a grid of zeros beside `nearest` or `nearest` itself (consumed). A
+/// claimed cell holds -3 - (its nearest facility) until it is visited (the facility read back there, with no list
+/// beside the fill's stack), then -1 - (its cluster's first id): both below any facility id (-1 = none), until the
+/// cells are relabelled by rank at the end. `Index`: the fill's stack cells.
+template <typename Index>
+GapResult gap_clusters(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
+                       Grid<std::int32_t>& label, double threshold_min, const Grid<std::uint8_t>* area_flags,
+                       const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
     const GridSpec& spec = children.spec();
     require_same_grid(spec, "children", minutes.spec(), "travel time");
     require_same_grid(spec, "children", nearest.spec(), "nearest facility");
@@ -25,25 +33,25 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         const float t = minutes[i];
         return !std::isfinite(t) || !within_minutes(t, threshold_min);
     };
-    // The clusters' first ids, relabelled by rank in place at the end (one grid of ids, not two: half a gigabyte at
-    // national size).
-    Grid<std::int32_t> label(spec, 0);
+    constexpr std::int32_t unclaimed_below = -1;  // a claimed cell's value is below this
     std::vector<GapCluster> found;
-    std::vector<std::size_t> stack;
+    std::vector<Index> stack;
     for (std::size_t start = 0; start < n; ++start) {
-        if (label[start] != 0 || !in_gap(start)) continue;
+        if (label[start] < unclaimed_below || !in_gap(start)) continue;
         const auto id = static_cast<std::int32_t>(found.size() + 1);
         GapCluster g;
         g.first_cell = start;
         double reachable = 0.0, weighted = 0.0, max_t = -1.0;
         std::map<std::int32_t, std::pair<double, double>> by_facility;  // children, children x time
-        label[start] = id;
+        label[start] = -3 - nearest[start];  // (read before it is written when `label` is `nearest`)
         auto claim = [&](std::size_t j) {
-            if (label[j] != 0 || !in_gap(j)) return false;
-            label[j] = id;
+            if (label[j] < unclaimed_below || !in_gap(j)) return false;
+            label[j] = -3 - nearest[j];
             return true;
         };
         flood_fill_8(spec, start, stack, claim, [&](std::size_t i) {
+            const std::int32_t facility = -3 - label[i];
+            label[i] = -1 - id;
             ++g.cells;
             const double c = children[i];
             g.children += c;
@@ -54,7 +62,7 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
                 reachable += c;
                 weighted += c * t;
                 max_t = std::max(max_t, static_cast<double>(t));
-                auto& f = by_facility[nearest[i]];
+                auto& f = by_facility[facility];
                 f.first += c;
                 f.second += c * t;
             }
@@ -93,9 +101,33 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
         result.clusters.push_back(found[k]);
     }
     for (std::size_t i = 0; i < n; ++i)
-        if (label[i] != 0) label[i] = rank_of[static_cast<std::size_t>(label[i])];
+        label[i] = label[i] < unclaimed_below ? rank_of[static_cast<std::size_t>(-1 - label[i])] : 0;
     result.cluster = std::move(label);
     return result;
+}
+
+}  // namespace
+
+GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
+                            double threshold_min, const Grid<std::uint8_t>* area_flags,
+                            const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
+    Grid<std::int32_t> label(children.spec(), 0);
+    if (children.size() <= std::numeric_limits<std::uint32_t>::max())
+        return gap_clusters<std::uint32_t>(children, minutes, nearest, label, threshold_min, area_flags, include, min_children,
+                                           min_cell_children);
+    return gap_clusters<std::size_t>(children, minutes, nearest, label, threshold_min, area_flags, include, min_children,
+                                     min_cell_children);
+}
+
+GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, Grid<std::int32_t>&& nearest,
+                            double threshold_min, const Grid<std::uint8_t>* area_flags,
+                            const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
+    Grid<std::int32_t> label = std::move(nearest);
+    if (children.size() <= std::numeric_limits<std::uint32_t>::max())
+        return gap_clusters<std::uint32_t>(children, minutes, label, label, threshold_min, area_flags, include, min_children,
+                                           min_cell_children);
+    return gap_clusters<std::size_t>(children, minutes, label, label, threshold_min, area_flags, include, min_children,
+                                     min_cell_children);
 }
 
 }  // namespace accessplan

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/point.hpp>
@@ -12,9 +13,27 @@
 
 namespace accessplan {
 
-std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
-                                     const Grid<std::int32_t>& zone_ids, std::size_t zone_count,
-                                     const Grid<std::uint8_t>* area_flags) {
+ZoneGrid::ZoneGrid(Grid<std::int32_t> ids, std::size_t zone_count) {
+    m_narrow = zone_count <= std::numeric_limits<std::uint16_t>::max();
+    if (!m_narrow) {
+        m_wide = std::move(ids);
+        return;
+    }
+    m_small = Grid<std::uint16_t>(ids.spec(), 0);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::int32_t z = ids[i];
+        if (z < 0 || static_cast<std::size_t>(z) > zone_count)
+            throw InternalError(fmt::format("zones: id {} outside 0..{}", z, zone_count));
+        m_small[i] = static_cast<std::uint16_t>(z);
+    }
+}
+
+namespace {
+
+template <typename Id>
+std::vector<ZoneAccess> zonal_access_on(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
+                                        const Grid<Id>& zone_ids, std::size_t zone_count,
+                                        const Grid<std::uint8_t>* area_flags) {
     require_same_grid(minutes.spec(), "travel time", zone_ids.spec(), "zones");
     if (area_flags) require_same_grid(minutes.spec(), "travel time", area_flags->spec(), "area classes");
     // Every zone's summary in one pass over the grid (no list of each zone's cells: a national grid's were 4 bytes a
@@ -33,6 +52,22 @@ std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<flo
         if ((*area_flags)[i] & area_class::remote) zone.remote_children += c;
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
+                                     const Grid<std::int32_t>& zone_ids, std::size_t zone_count,
+                                     const Grid<std::uint8_t>* area_flags) {
+    return zonal_access_on(children, minutes, threshold_min, zone_ids, zone_count, area_flags);
+}
+
+std::vector<ZoneAccess> zonal_access(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,
+                                     const ZoneGrid& zone_ids, std::size_t zone_count,
+                                     const Grid<std::uint8_t>* area_flags) {
+    return zone_ids.visit([&](const auto& ids) {
+        return zonal_access_on(children, minutes, threshold_min, ids, zone_count, area_flags);
+    });
 }
 
 Grid<std::int32_t> nearest_centre_zones(const GridSpec& spec, const std::vector<std::pair<double, double>>& centres,

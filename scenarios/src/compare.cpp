@@ -252,11 +252,16 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
     Grid<std::uint8_t> flags(class_raster.spec(), 0);
     for (std::size_t i = 0; i < flags.size(); ++i)
         flags[i] = static_cast<std::uint8_t>(code_of(class_raster[i], 255.0f));
-    std::optional<Grid<std::int32_t>> zones;
+    std::optional<ZoneGrid> zones;
     if (fs::exists(base_layout.zones_tif()) && fs::exists(base_layout.zones_csv())) {
         const Grid<float> z = read_raster(base_layout.zones_tif());
-        zones = Grid<std::int32_t>(z.spec(), 0);
-        for (std::size_t i = 0; i < z.size(); ++i) (*zones)[i] = code_of(z[i], 16777216.0f);  // (whole floats end there)
+        Grid<std::int32_t> ids(z.spec(), 0);
+        std::int32_t highest = 0;
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            ids[i] = code_of(z[i], 16777216.0f);  // (whole floats end there)
+            highest = std::max(highest, ids[i]);
+        }
+        zones = ZoneGrid(std::move(ids), static_cast<std::size_t>(highest));
         const geodata::CsvTable table = geodata::read_csv_table(base_layout.zones_csv());
         const int code = table.column("zone_code"), name = table.column("zone_name"), service = table.column("service");
         if (code < 0 || name < 0 || service < 0)

@@ -133,7 +133,7 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
     for (auto& t : times) grids->travel_time_min.push_back(std::move(t.minutes));
     // Aliasing pointers: the grids live as long as the inputs they belong to, with no copy.
     grids->children = std::shared_ptr<const std::map<std::string, Grid<float>>>(inputs, &inputs->children);
-    if (in.zones) grids->zones = std::shared_ptr<const Grid<std::int32_t>>(inputs, &inputs->zones->ids);
+    if (in.zones) grids->zones = std::shared_ptr<const ZoneGrid>(inputs, &inputs->zones->ids);
     result.grids = std::move(grids);
     if (options.visual_outputs && options.write_outputs) {
         clock.substage("maps, styles and report");

@@ -222,12 +222,13 @@ LoadedZones load_zones(const Scenario& s, const GridSpec& grid, const Grid<std::
     if (!polygons.empty()) {
         std::vector<std::int32_t> values(polygons.size());
         for (std::size_t k = 0; k < values.size(); ++k) values[k] = static_cast<std::int32_t>(k + 1);
-        z.ids = geodata::rasterize(polygons, values, grid, false);
+        z.ids = ZoneGrid(geodata::rasterize(polygons, values, grid, false), z.codes.size());
     } else {
-        z.ids = nearest_centre_zones(grid, centres, study_area);
-        auto shapes = geodata::polygonize(z.ids);
+        Grid<std::int32_t> ids = nearest_centre_zones(grid, centres, study_area);
+        auto shapes = geodata::polygonize(ids);
         z.geometries.resize(z.codes.size());
         for (auto& [id, g] : shapes) z.geometries[static_cast<std::size_t>(id - 1)] = std::move(g);
+        z.ids = ZoneGrid(std::move(ids), z.codes.size());
     }
     return z;
 }
@@ -400,20 +401,23 @@ CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
     std::set<std::string> groups;
     for (const auto& svc : s.services) groups.insert(svc.target_group);
     CellBytes b;
-    b.kept = 4.0 + 4.0 * 1.0 + 2.0 + 4.0;  // the people (while the inputs are made), 4 masks, land + study area, zones
+    // The people (while the inputs are made), 4 masks, land + study area, zone ids (2 bytes up to 65,535 zones: more
+    // grow the reservation when they are read)
+    b.kept = 4.0 + 4.0 * 1.0 + 2.0 + 2.0;
     if (s.elevation) b.kept += 4.0;
     b.kept += 4.0 * static_cast<double>(friction_modes(s).size());
     b.kept += 4.0 * static_cast<double>(groups.size());  // children
     // Per service, travel time, nearest facility, E2SFCA and gap clusters (4 bytes each) with the search's buckets. A
     // run that holds them to the end (a ranking reads them, with its own masks, 4 bytes a cell; a cache keeps them)
     // counts them so; one that writes and frees them as soon as they are final (EarlyRelease) keeps the area-class
-    // flags and the maps' land only.
+    // flags and the maps' land, each service's travel time and nearest facility (its gap clusters are made in the
+    // latter: find_gap_clusters), and one service's E2SFCA at a time.
     if (!releases_early) {
         b.kept += 6.0;
         b.services = 24.0 * static_cast<double>(s.services.size());
     } else {
         b.kept += 2.0;
-        b.services = 17.0 * static_cast<double>(s.services.size());
+        b.services = 8.0 * static_cast<double>(s.services.size()) + 5.0;
     }
     if (s.towns) b.passing += 8.0;                                         // time and nearest town
     if (s.age_sex || !s.age_sex_files.empty()) b.passing += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
@@ -536,7 +540,7 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
             if (std::isnan(h)) h = 0.0f;  // outside the DEM: flat (such cells are usually sea)
     }
 
-    clock.stage(3, "friction per travel mode, area classes and children", "land and islands");
+    clock.stage(3, "friction per travel mode, area classes and children", "population on land");
     // Friction per mode: made after the people are placed (for a tile of a split run, straight away), so that its
     // grid (4 bytes a cell per mode) is not held beside the population's while they are resampled.
     auto make_friction = [&] {
@@ -587,24 +591,10 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         make_friction();
         return {std::move(in), std::move(memory)};
     }
-    {
-        std::optional<Grid<std::uint8_t>> links;
-        if (in.roads) {
-            links = Grid<std::uint8_t>(grid, 0);
-            for (std::size_t i = 0; i < links->size(); ++i) (*links)[i] = (*in.roads)[i] != 0 ? 1 : 0;
-        }
-        in.land_parts = land_parts(in.land, links ? &*links : nullptr, mainland ? &*mainland : nullptr,
-                                   {s.island_bridge_m, s.mainland_km2 * 1e6});
-        in.island = in.land_parts.island_cells();
-        if (in.land_parts.mainland_guessed && in.land_parts.parts.size() > 1)
-            in.warnings.push_back(fmt::format("no land mass of the grid reaches area_classes.mainland_km2 ({:g} km2): the "
-                                              "largest is taken as the mainland and the rest as islands. For an island "
-                                              "province give area_classes.coastline (GSHHG land polygons) or island_zones",
-                                              s.mainland_km2));
-    }
-
-    // People live on land (dasymetric): each source cell's people go to the land cells of its footprint.
+    // People live on land (dasymetric): each source cell's people go to the land cells of its footprint. (Before the
+    // land's parts are found: their grids are not held beside the population's resampling.)
     clock.substage("population on land");
+    const std::size_t land_warnings_at = in.warnings.size();
     PopulationAccount& account = in.population_account;
     std::optional<Grid<std::uint8_t>> people_mask;
     if (s.population_mask) {
@@ -665,6 +655,24 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
         if (growth) population[i] *= (*growth)[i];  // population_growth: every total after it counts the grown population
         in.population_total += population[i];
     }
+    clock.substage("land and islands");
+    {
+        std::optional<Grid<std::uint8_t>> links;
+        if (in.roads) {
+            links = Grid<std::uint8_t>(grid, 0);
+            for (std::size_t i = 0; i < links->size(); ++i) (*links)[i] = (*in.roads)[i] != 0 ? 1 : 0;
+        }
+        in.land_parts = land_parts(in.land, links ? &*links : nullptr, mainland ? &*mainland : nullptr,
+                                   {s.island_bridge_m, s.mainland_km2 * 1e6});
+        in.island = in.land_parts.island_cells();
+        if (in.land_parts.mainland_guessed && in.land_parts.parts.size() > 1)
+            in.warnings.insert(in.warnings.begin() + static_cast<std::ptrdiff_t>(land_warnings_at),  // (before the people's)
+                               fmt::format("no land mass of the grid reaches area_classes.mainland_km2 ({:g} km2): the "
+                                           "largest is taken as the mainland and the rest as islands. For an island "
+                                           "province give area_classes.coastline (GSHHG land polygons) or island_zones",
+                                           s.mainland_km2));
+    }
+
     if (!s.towns)
         in.warnings.push_back(s.remote_zones ? "area_classes.towns is not set: 'remote' comes only from area_classes.remote_zones"
                                              : "neither area_classes.towns nor remote_zones is set: no cell is flagged 'remote'");
@@ -683,6 +691,11 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     if (s.zones) {
         clock.substage("admin zones");
         in.zones = load_zones(s, grid, in.study_area);
+        if (in.zones->ids.visit([](const auto& ids) { return sizeof(ids[0]); }) > 2)
+            memory.grow(2.0 * static_cast<double>(grid.cell_count()),
+                        fmt::format("{}: {} zones (ids in 4 bytes a cell beyond 65,535)", s.zones->file.string(),
+                                    in.zones->codes.size()),
+                        "use a coarser admin level for zones, a larger area.cell_size_m or a smaller study area");
     }
 
     clock.substage("population: children per target group");

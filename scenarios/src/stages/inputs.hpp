@@ -20,6 +20,7 @@
 #include "accessplan/engine/memory.hpp"
 #include "accessplan/engine/road_network.hpp"
 #include "accessplan/engine/travel_time.hpp"
+#include "accessplan/engine/zonal.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
 #include "accessplan/scenarios/scenario.hpp"
 #include "accessplan/scenarios/split.hpp"
@@ -29,7 +30,7 @@ namespace accessplan::scenarios::detail {
 
 /// Admin zones on the grid: 1-based ids into codes/names (0 = no zone), with their polygons for the GeoPackage.
 struct LoadedZones {
-    Grid<std::int32_t> ids;
+    ZoneGrid ids;  ///< 2 bytes a cell up to 65,535 zones
     std::vector<std::string> codes, names;
     std::vector<std::unique_ptr<OGRGeometry>> geometries;  ///< in the grid's CRS
 };

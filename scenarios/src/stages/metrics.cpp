@@ -54,7 +54,33 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
         }
     });
 
-    std::vector<std::vector<double>> e2sfca_weighted(s.services.size());  // per service and zone: E2SFCA x children
+    // Gaps and zonal statistics first: the gap clusters are the last reader of the nearest-facility grids, which a run
+    // that releases early writes beforehand and makes its cluster grids in (not beside them), all before the
+    // catchments are searched.
+    clock.substage("access metrics: gap clusters and zonal statistics");
+    gap_grids.resize(s.services.size());
+    std::vector<Grid<std::int32_t>> nearest_written(s.services.size());
+    if (in.early)
+        for (std::size_t k = 0; k < s.services.size(); ++k) nearest_written[k] = in.early->nearest_written(k);
+    std::vector<std::vector<ZoneAccess>> per_zone(s.services.size());
+    parallel_for(s.services.size(), [&](std::size_t k) {
+        const Grid<float>& kids = children.at(s.services[k].target_group);
+        const double threshold = s.services[k].threshold_min;
+        GapResult g = in.early ? find_gap_clusters(kids, times[k].minutes, std::move(nearest_written[k]), threshold,
+                                                   &area_flags, &study_area, s.gap_min_children, s.gap_min_cell_children)
+                               : find_gap_clusters(kids, times[k].minutes, times[k].nearest, threshold, &area_flags,
+                                                   &study_area, s.gap_min_children, s.gap_min_cell_children);
+        services[k].gaps = std::move(g.clusters);
+        gap_grids[k] = std::move(g.cluster);
+        if (!zones) return;
+        per_zone[k] = zonal_access(kids, times[k].minutes, s.services[k].threshold_min, zones->ids, zones->codes.size(),
+                                   &area_flags);
+    });
+    if (in.early)
+        for (std::size_t k = 0; k < s.services.size(); ++k) {  // the gaps as polygons, their grids freed
+            out.gap_shapes.push_back(geodata::polygonize(gap_grids[k]));
+            gap_grids[k] = Grid<std::int32_t>();
+        }
     // Per service: the catchment of every facility within the service threshold (a bounded travel-time search each),
     // shared by capacity coverage and E2SFCA, then released.
     for (std::size_t k = 0; k < s.services.size(); ++k) {
@@ -125,36 +151,17 @@ Metrics compute_metrics(const MetricsInputs& in, StageClock& clock, std::vector<
             total += kids[i];
         }
         services[k].e2sfca_per_1000 = total > 0.0 ? weighted / total : 0.0;
-        if (zones) {  // per zone, weighted as above (divided by the zone's children with the zonal statistics)
-            e2sfca_weighted[k].assign(zones->codes.size(), 0.0);
+        if (zones) {  // per zone, weighted as above and divided by the zone's children of the zonal statistics
+            std::vector<double> weighted_in(zones->codes.size(), 0.0);
             for (std::size_t i = 0; i < kids.size(); ++i)
-                if (const auto zid = zones->ids[i]; zid > 0) e2sfca_weighted[k][static_cast<std::size_t>(zid - 1)] += a[i] * kids[i];
+                if (const auto zid = zones->ids[i]; zid > 0) weighted_in[static_cast<std::size_t>(zid - 1)] += a[i] * kids[i];
+            for (std::size_t z = 0; z < per_zone[k].size(); ++z)
+                per_zone[k][z].e2sfca_per_1000 =
+                    per_zone[k][z].access.children > 0.0 ? weighted_in[z] / per_zone[k][z].access.children : 0.0;
         }
         if (in.early) in.early->e2sfca_done(k, a);
         accessibility.push_back(std::move(a));
     }
-    clock.substage("access metrics: gap clusters and zonal statistics");
-    gap_grids.resize(s.services.size());
-    std::vector<std::vector<ZoneAccess>> per_zone(s.services.size());
-    parallel_for(s.services.size(), [&](std::size_t k) {
-        const Grid<float>& kids = children.at(s.services[k].target_group);
-        GapResult g = find_gap_clusters(kids, times[k].minutes, times[k].nearest, s.services[k].threshold_min, &area_flags,
-                                        &study_area, s.gap_min_children, s.gap_min_cell_children);
-        services[k].gaps = std::move(g.clusters);
-        gap_grids[k] = std::move(g.cluster);
-        if (!zones) return;
-        per_zone[k] = zonal_access(kids, times[k].minutes, s.services[k].threshold_min, zones->ids, zones->codes.size(),
-                                   &area_flags);
-        for (std::size_t z = 0; z < per_zone[k].size(); ++z)
-            per_zone[k][z].e2sfca_per_1000 =
-                per_zone[k][z].access.children > 0.0 ? e2sfca_weighted[k][z] / per_zone[k][z].access.children : 0.0;
-    });
-    if (in.early)
-        for (std::size_t k = 0; k < s.services.size(); ++k) {  // the gaps as polygons, the grids written or freed
-            out.gap_shapes.push_back(geodata::polygonize(gap_grids[k]));
-            gap_grids[k] = Grid<std::int32_t>();
-            in.early->nearest_done(k);
-        }
     if (zones) {
         out.zones.resize(zones->codes.size());
         for (std::size_t z = 0; z < zones->codes.size(); ++z) {

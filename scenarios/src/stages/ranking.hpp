@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accessplan/engine/travel_time.hpp"
+#include "accessplan/engine/zonal.hpp"
 #include "accessplan/geodata/vector_io.hpp"
 #include "accessplan/geodata/vector_write.hpp"
 #include "accessplan/scenarios/pipeline.hpp"
@@ -50,7 +51,7 @@ struct RankingContext {
     const Grid<std::uint8_t>* rivers = nullptr;
     const Grid<std::uint8_t>* roads = nullptr;
     const std::vector<geodata::PointFeature>& facilities;
-    const Grid<std::int32_t>* zone_ids = nullptr;    ///< 1-based into zone_codes and zone_names
+    const ZoneGrid* zone_ids = nullptr;    ///< 1-based into zone_codes and zone_names
     const std::vector<std::string>* zone_codes = nullptr;
     const std::vector<std::string>* zone_names = nullptr;
     std::optional<double> budget;                    ///< overrides ranking.budget

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -106,7 +107,7 @@ geodata::OutLayer zone_outputs(const ResultsLayout& layout, const RunResult& res
     geodata::RasterWriteOptions zo;
     zo.nodata = 0.0;
     zo.description = "admin zone number (see zones.csv)";
-    geodata::write_geotiff(layout.zones_tif(), zones.ids, zo);
+    zones.ids.visit([&](const auto& ids) { geodata::write_geotiff(layout.zones_tif(), ids, zo); });  // (UInt16 up to 65,535 zones)
     std::string csv = "zone_code,zone_name,service,children,within_threshold,pct_within,mean_min,p90_min,unreachable,"
                       "island_children,border_children,remote_children,e2sfca_per_1000\n";
     geodata::OutLayer zl{ResultsLayout::zones_layer, wkbMultiPolygon, {{"zone_code", FieldType::string}, {"zone_name", FieldType::string}}, {}};
@@ -451,11 +452,11 @@ void EarlyRelease::e2sfca_done(std::size_t service, Grid<float>& grid) {
     grid = Grid<float>();
 }
 
-void EarlyRelease::nearest_done(std::size_t service) {
+Grid<std::int32_t> EarlyRelease::nearest_written(std::size_t service) {
     const Service& svc = m_scenario.services[service];
     write(m_layout.nearest_tif(svc.name),
           [&] { geodata::write_geotiff(m_layout.nearest_tif(svc.name), m_times[service].nearest, nearest_raster(svc)); });
-    m_times[service].nearest = Grid<std::int32_t>();
+    return std::exchange(m_times[service].nearest, Grid<std::int32_t>());
 }
 
 void write_results(const ResultsLayout& layout, const ResultsInputs& in) {

@@ -52,8 +52,9 @@ public:
     void friction_done(const std::string& mode);
     /// Writes rasters/e2sfca_<service>.tif from `grid` and frees it.
     void e2sfca_done(std::size_t service, Grid<float>& grid);
-    /// Writes rasters/nearest_<service>.tif and frees the service's nearest-facility grid (after the gap clusters).
-    void nearest_done(std::size_t service);
+    /// Writes rasters/nearest_<service>.tif and hands the service's nearest-facility grid over, for the gap clusters
+    /// to be made in (their last reader: find_gap_clusters consumes it).
+    Grid<std::int32_t> nearest_written(std::size_t service);
     /// Whether `path` was written here.
     bool written(const std::filesystem::path& path) const { return m_written.count(path) > 0; }
     /// The names of the files written here, in order.

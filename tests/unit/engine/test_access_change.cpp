@@ -21,8 +21,9 @@ TEST_CASE("compare_access counts children crossing the threshold both ways, by c
     }
     Grid<std::uint8_t> flags(spec, 0);
     flags[0] = flags[1] = 1;  // island
-    Grid<std::int32_t> zones(spec, 2);
-    zones[3] = 1;
+    Grid<std::int32_t> ids(spec, 2);
+    ids[3] = 1;
+    const ZoneGrid zones(ids, 2);
     const AccessComparison c = compare_access(before, after, kids, 30.0, &flags, &zones, 2, 1.0);
     const AccessChange& all = c.by_class.front().second;
     CHECK(all.children == 80.0);

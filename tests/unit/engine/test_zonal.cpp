@@ -1,3 +1,6 @@
+#include <cmath>
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "accessplan/engine/area_classes.hpp"
@@ -47,4 +50,38 @@ TEST_CASE("zones from centre points are nearest-centre (Voronoi) cells inside th
     CHECK(zones(9, 3) == 0);  // outside the study area
     CHECK(zones(3, 1) == 1);
     CHECK(zones(6, 2) == 2);
+}
+
+TEST_CASE("zone ids held in 2 bytes up to 65,535 zones, in 4 above, with the same zonal figures", "[engine][zonal]") {
+    // 70,000 cells, one zone each in a sweep (70,000 zones: the 4-byte form), then folded to 65,535 zones (2 bytes).
+    const GridSpec spec = make_grid_spec(350, 200, 100.0, 500000.0, 2000000.0, test::test_crs());
+    Grid<float> children(spec, 0.0f), minutes(spec, 0.0f);
+    Grid<std::uint8_t> flags(spec, 0);
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        children[i] = static_cast<float>(i % 7);
+        minutes[i] = i % 11 == 0 ? std::numeric_limits<float>::infinity() : static_cast<float>(i % 50);
+        flags[i] = static_cast<std::uint8_t>(i % 8);
+    }
+    for (const std::size_t count : {std::size_t{70000}, std::size_t{65535}}) {
+        Grid<std::int32_t> ids(spec, 0);
+        for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = i % 13 == 0 ? 0 : static_cast<std::int32_t>(i % count + 1);
+        const ZoneGrid held(ids, count);
+        for (std::size_t i = 0; i < ids.size(); ++i) REQUIRE(held[i] == ids[i]);
+        const std::size_t bytes = held.visit([](const auto& g) { return sizeof(g[0]); });
+        CHECK(bytes == (count <= 65535 ? 2u : 4u));
+        const auto wide = zonal_access(children, minutes, 30.0, ids, count, &flags);
+        const auto compact = zonal_access(children, minutes, 30.0, held, count, &flags);
+        REQUIRE(compact.size() == wide.size());
+        for (std::size_t z = 0; z < wide.size(); ++z) {
+            CHECK(compact[z].access.children == wide[z].access.children);
+            CHECK(compact[z].access.within_threshold == wide[z].access.within_threshold);
+            const double a = compact[z].access.p90_min, b = wide[z].access.p90_min;
+            CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+            CHECK(compact[z].island_children == wide[z].island_children);
+        }
+    }
+    // An id above the count is the caller's error, not a silent wrap to 2 bytes.
+    Grid<std::int32_t> bad(spec, 0);
+    bad[5] = 10;
+    CHECK_THROWS_AS(ZoneGrid(bad, 9), InternalError);
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "accessplan/engine/grid.hpp"
+#include "accessplan/engine/zonal.hpp"
 
 namespace accessplan {
 
@@ -75,13 +76,13 @@ Grid<std::uint8_t> status_change(const Grid<float>& before_min, const Grid<float
 /// Compares travel times (minutes, NaN or +inf = unreachable) before and after, weighting cells by `children`.
 /// flags and zones (ids 1..zone_count, 0 = none) are optional; areas smaller than min_area_children are left out.
 AccessComparison compare_access(const Grid<float>& before_min, const Grid<float>& after_min, const Grid<float>& children,
-                                double threshold_min, const Grid<std::uint8_t>* flags, const Grid<std::int32_t>* zones,
+                                double threshold_min, const Grid<std::uint8_t>* flags, const ZoneGrid* zones,
                                 std::size_t zone_count, double min_area_children = 1.0);
 
 /// The same with a threshold for each run (status_change): "within before" counts children within the baseline's
 /// threshold, "within after" those within the what-if's; gained and lost compare the two.
 AccessComparison compare_access(const Grid<float>& before_min, const Grid<float>& after_min, const Grid<float>& children,
                                 double threshold_before_min, double threshold_after_min, const Grid<std::uint8_t>* flags,
-                                const Grid<std::int32_t>* zones, std::size_t zone_count, double min_area_children = 1.0);
+                                const ZoneGrid* zones, std::size_t zone_count, double min_area_children = 1.0);
 
 }  // namespace accessplan

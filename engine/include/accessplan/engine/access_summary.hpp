@@ -47,6 +47,9 @@ std::vector<AccessSummary> summarize_access_labels(const Grid<float>& children, 
 std::vector<AccessSummary> summarize_access_zones(const Grid<float>& children, const Grid<float>& minutes,
                                                   double threshold_min, const Grid<std::int32_t>& zone_ids,
                                                   std::size_t zone_count);
+std::vector<AccessSummary> summarize_access_zones(const Grid<float>& children, const Grid<float>& minutes,
+                                                  double threshold_min, const Grid<std::uint16_t>& zone_ids,
+                                                  std::size_t zone_count);
 
 /// The same over an explicit list of cells (e.g. the cells of one zone), in O(cells) rather than O(grid).
 AccessSummary summarize_access_cells(const Grid<float>& children, const Grid<float>& minutes, double threshold_min,

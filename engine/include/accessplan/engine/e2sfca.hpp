@@ -21,9 +21,9 @@ struct E2sfcaOptions {
     std::vector<std::pair<double, double>> steps{{1.0 / 3.0, 1.0}, {2.0 / 3.0, 0.68}, {1.0, 0.22}};
     /// Gaussian decay W(t) = exp(-t^2 / beta) with W(T) = gaussian_weight_at_limit.
     double gaussian_weight_at_limit = 0.01;
-    /// Cells whose access is summed at a time (a double each: 256 MB by default, not a gigabyte for a national grid);
-    /// the sums are the same, in the same order, whatever the band.
-    std::size_t band_cells = std::size_t{1} << 25;
+    /// Cells whose access is summed at a time (a double each: 64 MB by default, not a gigabyte for a national grid;
+    /// each band reads only the catchments that reach it); the sums are the same, in the same order, whatever the band.
+    std::size_t band_cells = std::size_t{1} << 23;
 };
 
 /// Decay weight for travel time t (0 beyond the catchment).

@@ -35,4 +35,10 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
                             double threshold_min, const Grid<std::uint8_t>* area_flags,
                             const Grid<std::uint8_t>* include, double min_children = 1.0, double min_cell_children = 0.0);
 
+/// The same with the nearest-facility grid consumed: it becomes the cluster grid (one grid of ids, not two: half a
+/// gigabyte at national size), for a caller that has no later use for it.
+GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, Grid<std::int32_t>&& nearest,
+                            double threshold_min, const Grid<std::uint8_t>* area_flags,
+                            const Grid<std::uint8_t>* include, double min_children = 1.0, double min_cell_children = 0.0);
+
 }  // namespace accessplan

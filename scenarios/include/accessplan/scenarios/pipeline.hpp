@@ -255,8 +255,8 @@ struct RunGrids {
     /// Children per target group (0 outside the study area), shared with the run's inputs (and with later runs that
     /// reuse them): never changed.
     std::shared_ptr<const std::map<std::string, Grid<float>>> children;
-    /// Zone ids (1.. in RunResult::zones order, 0 = none); null without zones.
-    std::shared_ptr<const Grid<std::int32_t>> zones;
+    /// Zone ids (1.. in RunResult::zones order, 0 = none; 2 bytes a cell up to 65,535 zones); null without zones.
+    std::shared_ptr<const ZoneGrid> zones;
 };
 
 /// Where the people of the population raster went (before population_growth): what a planner needs to reconcile the
