@@ -402,8 +402,10 @@ CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
     for (const auto& svc : s.services) groups.insert(svc.target_group);
     CellBytes b;
     // The people (while the inputs are made), 4 masks, land + study area, zone ids (2 bytes up to 65,535 zones: more
-    // grow the reservation when they are read)
-    b.kept = 4.0 + 4.0 * 1.0 + 2.0 + 2.0;
+    // grow the reservation when they are read). A run that releases early frees the people and the masks before the
+    // services' grids come: they pass.
+    b.kept = 2.0 + 2.0;
+    (releases_early ? b.passing : b.kept) += 4.0 + 4.0 * 1.0;
     if (s.elevation) b.kept += 4.0;
     b.kept += 4.0 * static_cast<double>(friction_modes(s).size());
     b.kept += 4.0 * static_cast<double>(groups.size());  // children
