@@ -150,9 +150,11 @@ LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* l
     // Closing = dilation then erosion, both by Euclidean distance.
     Grid<std::uint8_t> closed(spec, 0);
     if (options.bridge_m > 0.0) {
-        Grid<float> to_land = distance_to_cells_m(land);
         Grid<std::uint8_t> outside(spec, 0);
-        for (std::size_t i = 0; i < n; ++i) outside[i] = to_land[i] > options.bridge_m ? 1 : 0;
+        {
+            const Grid<float> to_land = distance_to_cells_m(land);  // (gone before the second transform)
+            for (std::size_t i = 0; i < n; ++i) outside[i] = to_land[i] > options.bridge_m ? 1 : 0;
+        }
         Grid<float> to_outside = distance_to_cells_m(outside);
         for (std::size_t i = 0; i < n; ++i) closed[i] = (land[i] != 0 || to_outside[i] > options.bridge_m) ? 1 : 0;
     } else {
@@ -173,8 +175,8 @@ LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* l
         links == nullptr ? pieces : components(spec, [&](std::size_t i) { return land[i] != 0 || linked(i); }, own_reach);
     const std::vector<std::int32_t>& mass = mass_is_piece ? piece : own_mass;
     const std::vector<std::int32_t>& reach = links == nullptr ? piece : own_reach;
+    closed = Grid<std::uint8_t>();
     LandParts out;
-    out.part = Grid<std::int32_t>(spec, 0);
     out.parts.resize(pieces.size());
     std::vector<std::size_t> mass_land(masses.size(), 0), reach_land(reaches.size(), 0);
     std::vector<char> seeded_mass(masses.size(), 0), seeded_reach(reaches.size(), 0), seeded_piece(pieces.size(), 0);
@@ -182,13 +184,21 @@ LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* l
         if (!land[i]) continue;
         const auto p = static_cast<std::size_t>(piece[i]), m = static_cast<std::size_t>(mass[i]),
                    r = static_cast<std::size_t>(reach[i]);
-        out.part[i] = piece[i] + 1;
         ++out.parts[p].cells;
         ++mass_land[m];
         ++reach_land[r];
         if (mainland && (*mainland)[i]) seeded_mass[m] = seeded_reach[r] = seeded_piece[p] = 1;
     }
-    if (pieces.empty()) return out;
+    // The piece of each cell + 1 (0: not land, whose piece is -1), made in the pieces' own labels once read (not a
+    // third grid of ids beside the pieces and masses: half a gigabyte at national size).
+    const auto part_grid = [&] {
+        for (std::int32_t& p : piece) ++p;
+        out.part = Grid<std::int32_t>(spec, std::move(piece));
+    };
+    if (pieces.empty()) {
+        part_grid();
+        return out;
+    }
     // The mainland masses.
     std::vector<char> mainland_mass(masses.size(), 0);
     if (mainland) {
@@ -227,6 +237,7 @@ LandParts land_parts(const Grid<std::uint8_t>& land, const Grid<std::uint8_t>* l
         const bool core_piece = core_reach && (p == best_piece[r] || seeded_piece[p]);
         part.mainland = core_piece ? Joined::itself : core_reach ? Joined::by_link : Joined::across_water;
     }
+    part_grid();
     return out;
 }
 

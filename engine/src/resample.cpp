@@ -160,7 +160,11 @@ void place_waiting(Grid<double>& counts, const std::vector<std::pair<std::size_t
     for (std::size_t i = 0; i < n; ++i)
         if (allowed[i]) {
             nearest[i] = static_cast<Index>(i);
-            frontier.push_back(static_cast<Index>(i));
+            // Only cells beside a cell not allowed start the pass (the others reach only allowed cells, already
+            // taken: the same result without every land cell in the first frontier, 0.13 GB at national size).
+            bool edge = false;
+            for_each_neighbour_8(spec, i, [&](std::size_t j) { edge |= allowed[j] == 0; });
+            if (edge) frontier.push_back(static_cast<Index>(i));
         }
     for (std::size_t step = 0; step < max_steps && !frontier.empty(); ++step) {
         next.clear();

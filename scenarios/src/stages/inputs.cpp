@@ -389,13 +389,14 @@ std::vector<IslandRow> island_rows(const RunInputs& in, const Grid<float>& popul
 }
 
 /// What a run holds per grid cell (the memory guard), roughly: `kept`, from the inputs to the end of the run: the
-/// input rasters, friction per mode, children per target group; `passing`, only while the inputs are prepared: the
-/// age bands the children come from and the travel time to towns; `services`, from the travel times on: per service
-/// its travel time, nearest facility, E2SFCA and gap grids with search scratch. The inputs' passing memory is gone
-/// when the services' grids come, so the larger of the two is counted; later stages' passing memory (catchments,
-/// rankings: TransientMemory) comes on top of the services' grids.
+/// input rasters, children per target group; `passing`, only while the people are placed and split: the age bands
+/// the children come from; `friction` per mode, made once they are gone and kept to the end; `towns`, the travel time
+/// to towns (the area classes, before the services); `services`, from the travel times on: per service its travel
+/// time, nearest facility, E2SFCA and gap grids with search scratch. The passing memory is gone when the friction
+/// comes, so the larger of the two phases is counted; later stages' passing memory (catchments, rankings:
+/// TransientMemory) comes on top of the friction and the services' grids.
 struct CellBytes {
-    double kept = 0.0, passing = 0.0, services = 0.0;
+    double kept = 0.0, passing = 0.0, friction = 0.0, towns = 0.0, services = 0.0;
 };
 CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
     std::set<std::string> groups;
@@ -407,7 +408,7 @@ CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
     b.kept = 2.0 + 2.0;
     (releases_early ? b.passing : b.kept) += 4.0 + 4.0 * 1.0;
     if (s.elevation) b.kept += 4.0;
-    b.kept += 4.0 * static_cast<double>(friction_modes(s).size());
+    b.friction = 4.0 * static_cast<double>(friction_modes(s).size());
     b.kept += 4.0 * static_cast<double>(groups.size());  // children
     // Per service, travel time, nearest facility, E2SFCA and gap clusters (4 bytes each) with the search's buckets. A
     // run that holds them to the end (a ranking reads them, with its own masks, 4 bytes a cell; a cache keeps them)
@@ -421,7 +422,7 @@ CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
         b.kept += 2.0;
         b.services = 8.0 * static_cast<double>(s.services.size()) + 5.0;
     }
-    if (s.towns) b.passing += 8.0;                                         // time and nearest town
+    if (s.towns) b.towns = 8.0;                                            // time and nearest town
     if (s.age_sex || !s.age_sex_files.empty()) b.passing += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
     return b;
 }
@@ -459,8 +460,9 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     const GridSpec grid = in.grid;
     const CellBytes per_cell = bytes_per_cell(s, releases_early);
     const double cells = static_cast<double>(grid.cols) * static_cast<double>(grid.rows);
-    in.services_bytes = cells * per_cell.services;
-    in.after_inputs_bytes = cells * std::max(per_cell.passing, per_cell.services);
+    in.services_bytes = cells * (per_cell.friction + per_cell.services);
+    in.after_inputs_bytes =
+        cells * std::max(per_cell.passing, per_cell.friction + std::max(per_cell.towns, per_cell.services));
     MemoryReservation memory = reserve_memory(program_bytes + cells * per_cell.kept + in.after_inputs_bytes,
                                               fmt::format("{}: the analysis grid of {} x {} cells of {} m with {} service(s)",
                                                           s.file.string(), grid.cols, grid.rows, s.cell_size_m, s.services.size()),

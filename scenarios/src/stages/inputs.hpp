@@ -40,8 +40,8 @@ struct RunInputs {
     /// A tile of a split run (split.hpp): the whole analysis grid `grid` is a window of. Only the friction is read, and
     /// facilities and ferry ends that fall off the tile are left out without a word.
     std::optional<GridSpec> tile_of;
-    /// Of the memory reserved: the services' grids (travel time on), and the larger of them and what preparing the
-    /// inputs held for a while (the memory guard, bytes_per_cell)
+    /// Of the memory reserved: the friction and the services' grids (travel time on), and the larger of them and what
+    /// preparing the inputs held for a while (the memory guard, bytes_per_cell)
     double services_bytes = 0.0, after_inputs_bytes = 0.0;
     double population_total = 0.0, population_source_total = 0.0, population_in_area = 0.0;
     PopulationAccount population_account;

@@ -70,3 +70,13 @@ TEST_CASE("snap_to_passable keeps passable cells and moves others to the nearest
     CHECK(outside.cell == 3);
     CHECK(snap_to_passable(f, t.x_of(3) + 5000.0, t.y_of(0), 150.0).status == SnapStatus::outside_grid);
 }
+
+TEST_CASE("a grid takes a vector of one value per cell without a copy, and refuses another count", "[engine][grid]") {
+    const GridSpec spec = test::grid_from_ascii("1 2 3 / 4 5 6", 100.0).spec();
+    std::vector<std::int32_t> values{1, 2, 3, 4, 5, 6};
+    const std::int32_t* storage = values.data();
+    const Grid<std::int32_t> g(spec, std::move(values));
+    CHECK(g.data() == storage);
+    CHECK(g(2, 1) == 6);
+    CHECK_THROWS_AS(Grid<std::int32_t>(spec, std::vector<std::int32_t>(5, 0)), InternalError);
+}

@@ -95,6 +95,12 @@ class Grid {
 public:
     Grid() = default;
     explicit Grid(GridSpec spec, T fill = T{}) : m_spec(std::move(spec)) { assign_advised(m_data, m_spec.cell_count(), fill); }
+    /// The grid over `values` (one per cell, row-major), taken without a copy.
+    Grid(GridSpec spec, std::vector<T>&& values) : m_spec(std::move(spec)), m_data(std::move(values)) {
+        if (m_data.size() != m_spec.cell_count())
+            throw InternalError("grid of " + std::to_string(m_spec.cell_count()) + " cells given " +
+                                std::to_string(m_data.size()) + " values");
+    }
     Grid(const Grid& other) : m_spec(other.m_spec) {
         m_data.reserve(other.m_data.size());
         advise_huge_pages(m_data.data(), other.m_data.size() * sizeof(T));
