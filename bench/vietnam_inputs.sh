@@ -19,10 +19,12 @@ coast="$data/coast/vn_gshhg_full_borders_dcw_102-110E_8-24N.gpkg"
 
 # The national scenario of issue 20 (run_national_bench.sh, run_split_bench.sh) written to $1, beside districts.gpkg;
 # with $2 = land, the GSHHG land polygons as travel.land (the sea impassable; without it the sea is land of class 40,
-# which the run says).
+# which the run says); with $3 = study_area, travel.search: study_area (the search stops once the country's every
+# cell has its time: three quarters of the grid are sea and neighbouring countries).
 national_scenario() {
-local land=""
+local land="" search=""
 [[ "${2:-}" == land ]] && land="  land: {file: $coast, layer: gshhg_f_land_102_110E_8_24N}"
+[[ "${3:-}" == study_area ]] && search="  search: study_area"
 cat >"$1" <<EOF
 schema_version: 1
 name: Vietnam, district centres by motorbike
@@ -36,6 +38,7 @@ travel:
   landcover: {uniform: 40}
   border: {file: $coast, layer: gshhg_f_borders_lvl1}
 $land
+$search
 zones: {file: $data/boundaries/geoboundaries_VNM/geoBoundaries-VNM-ADM1.shp, code_field: shapeISO, name_field: shapeName}
 services:
   - name: district_centre

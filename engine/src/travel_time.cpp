@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <exception>
@@ -84,6 +85,8 @@ void validate_inputs(const Grid<float>& friction, const std::vector<SourceCell>&
                 throw InputError(fmt::format("road network arc {} -> {} ({} minutes): a vertex beyond the {} cells and {} nodes, "
                                              "or not a finite time >= 0", a.from, a.to, a.minutes, n, options.network->nodes));
     }
+    if (options.needed != nullptr)
+        require_same_grid(friction.spec(), "friction grid", options.needed->spec(), "grid of the cells needed");
     if (std::isnan(options.max_minutes) || options.max_minutes < 0.0)
         throw InputError(fmt::format("max_minutes is {}; expected a time >= 0 (or no cut-off)", options.max_minutes));
 }
@@ -231,7 +234,16 @@ private:
                                 std::vector<float>(m_nodes, inf), std::vector<std::int32_t>(m_nodes, no_facility)};
         const Cells cells{m_friction.data(), result.minutes.data(), result.nearest.data(), result.node_minutes.data(),
                           result.node_nearest.data(), dem_data()};
+        if (m_options.needed != nullptr) {
+            m_needed = m_options.needed->data();
+            m_needed_total = 0;
+            m_needed_settled = 0;
+            for (std::size_t i = 0; i < m_cells; ++i) m_needed_total += m_needed[i] != 0 && std::isfinite(m_friction[i]);
+            m_settled_bits.assign((m_cells + 63) / 64, 0);
+        }
         search<WithSlope, false>(cells, sources, nullptr, {});
+        m_needed = nullptr;
+        std::vector<std::uint64_t>().swap(m_settled_bits);
         return result;
     }
 
@@ -361,8 +373,9 @@ private:
         for (const std::uint32_t c : reexpand) enqueue(time_of(cells, c), c);
 
         std::vector<std::uint32_t> round;
-        for (;;) {
-            for (std::size_t b = 0; b < kWindow; ++b) {
+        bool done = false;  // every cell up to the cut-off is final (options.needed)
+        while (!done) {
+            for (std::size_t b = 0; b < kWindow && !done; ++b) {
                 for (;;) {
                     if constexpr (!Track)  // what threads searching in parallel put in this bucket
                         for (Lane& lane : m_lanes)
@@ -386,6 +399,8 @@ private:
                         }
                         const float tu = cells.time[u];
                         if (bucket_of(tu) != base + b) continue;  // improved into an earlier bucket meanwhile
+                        if constexpr (!Track)
+                            if (m_needed != nullptr) m_needed_settled += settle_needed(u);
                         expand<WithSlope>(cells, moves, u, tu, direct);
                     }
                     round.clear();
@@ -397,7 +412,10 @@ private:
                 if constexpr (!Track)
                     for (Lane& lane : m_lanes)
                         if (!lane.buckets.empty()) std::vector<std::uint32_t>().swap(lane.buckets[b]);
+                // Every needed cell final: the cells farther than the farthest of them are cut (cut_beyond_needed).
+                if constexpr (!Track) done = m_needed != nullptr && m_needed_settled == m_needed_total && m_needed_total > 0;
             }
+            if (done) break;
             // Slide the window to the earliest cell still due beyond it (entries of cells improved since are stale).
             if constexpr (!Track)
                 for (Lane& lane : m_lanes) {
@@ -419,8 +437,42 @@ private:
             std::vector<std::vector<std::uint32_t>>().swap(m_buckets);
             std::vector<std::uint32_t>().swap(m_overflow);
             m_lanes.clear();
+            if (m_needed != nullptr) cut_beyond_needed(cells);
             if (!m_suspects.empty()) settle_ties<WithSlope>(cells, sources, moves);
         }
+    }
+
+    // The largest time among the cells options.needed marks (-inf when none has one).
+    float farthest_needed(const Cells& cells) const {
+        float farthest = -inf;
+        for (std::size_t i = 0; i < m_cells; ++i)
+            if (m_needed[i] && cells.time[i] != inf) farthest = std::max(farthest, cells.time[i]);
+        return farthest;
+    }
+
+    // Counts cell u, expanded, among the needed cells whose time is final: a cell is first expanded in the bucket of
+    // its final time (buckets are processed in order and costs are never negative), and may be again within it. The
+    // bit is set atomically: threads expanding one round may share a word at the ends of their ranges. Returns 1 when
+    // u is a needed cell counted now.
+    std::size_t settle_needed(std::uint32_t u) {
+        if (!m_needed[u]) return 0;
+        const std::uint64_t bit = std::uint64_t{1} << (u % 64);
+        std::atomic_ref<std::uint64_t> word(m_settled_bits[u / 64]);
+        if (word.load(std::memory_order_relaxed) & bit) return 0;
+        return (word.fetch_or(bit, std::memory_order_relaxed) & bit) ? 0 : 1;
+    }
+
+    // Cells and network nodes farther than the farthest needed cell made unreachable: what a search with that
+    // cut-off gives (the cells up to it are final once every needed cell is; the farther ones may hold times not
+    // final, or none).
+    void cut_beyond_needed(const Cells& cells) {
+        const float farthest = farthest_needed(cells);
+        if (farthest == -inf) return;  // no needed cell reached: nothing to cut at
+        for (std::size_t i = 0; i < m_cells; ++i)
+            if (cells.time[i] > farthest) cells.time[i] = inf, cells.nearest[i] = no_facility;
+        for (std::size_t k = 0; k < m_nodes; ++k)
+            if (cells.node_time[k] > farthest) cells.node_time[k] = inf, cells.node_nearest[k] = no_facility;
+        std::erase_if(m_suspects, [&](std::uint32_t v) { return time_of(cells, v) == inf; });
     }
 
     std::size_t bucket_of(float t) const { return static_cast<std::size_t>(static_cast<double>(t) * m_inv_delta); }
@@ -457,6 +509,7 @@ private:
         std::vector<Offer> deferred;          ///< offers to cells outside this thread's range
         std::vector<Offer> arcs;              ///< cells whose incoming arcs are to be relaxed (vertex, its time, id)
         std::vector<std::uint32_t> suspects;
+        std::size_t needed_settled = 0;       ///< needed cells expanded for the first time (options.needed)
     };
     struct LaneSink {
         Lane& lane;
@@ -509,6 +562,7 @@ private:
                 const std::uint32_t u = round[i];
                 const float tu = cells.time[u];
                 if (bucket_of(tu) != bucket) continue;
+                if (m_needed != nullptr) lane.needed_settled += settle_needed(u);
                 expand<WithSlope>(cells, mv, u, tu, sink);
             }
         }
@@ -522,6 +576,8 @@ private:
             }
             for (const Offer& o : lane.arcs) relax_arcs_into(cells, o.vertex, o.minutes, o.id, direct);
             m_suspects.insert(m_suspects.end(), lane.suspects.begin(), lane.suspects.end());
+            m_needed_settled += lane.needed_settled;
+            lane.needed_settled = 0;
             lane.deferred.clear();
             lane.arcs.clear();
             lane.suspects.clear();
@@ -759,6 +815,10 @@ private:
 
     const Grid<float>& m_friction;
     const TravelTimeOptions& m_options;
+    const std::uint8_t* m_needed = nullptr;     ///< options.needed during a full search (run_impl), else none
+    std::size_t m_needed_total = 0;             ///< passable needed cells
+    std::size_t m_needed_settled = 0;           ///< of them, expanded (their time final)
+    std::vector<std::uint64_t> m_settled_bits;  ///< a bit a cell: a needed cell counted in m_needed_settled
     std::int64_t m_cols, m_rows;
     std::vector<Move> m_moves;
     std::size_t m_cells = 0, m_nodes = 0;       ///< vertices: the grid's cells, then the network's nodes

@@ -1,6 +1,8 @@
 #include "accessplan/scenarios/pipeline.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -86,6 +88,20 @@ RunResult run_scenario(const Scenario& s, const fs::path& out, const RunOptions&
 
     clock.stage(4, "travel time");
     times = service_travel_times(s, in, travel, facilities, reuse, clock);
+    if (study_area_search(s, reuse)) {
+        result.travel_search = "study_area";
+        for (std::size_t k = 0; k < s.services.size(); ++k) {
+            float farthest = -1.0f;
+            const Grid<float>& minutes = times[k].minutes;
+            for (std::size_t i = 0; i < minutes.size(); ++i)
+                if (in.study_area[i] && minutes[i] != std::numeric_limits<float>::infinity()) farthest = std::max(farthest, minutes[i]);
+            result.searched_to_min[s.services[k].name] = farthest;
+        }
+    } else if (s.travel_search == "study_area") {
+        result.warnings.push_back("travel.search is study_area, but this run searches the whole grid: its searches are "
+                                  "kept for the what-ifs run after it (or brought up to date from an earlier run's), "
+                                  "which need every cell's time. Travel times cover the whole grid; every figure is the same");
+    }
 
     clock.stage(5, "access metrics", "access metrics: summaries by area class");
     // Catchments and rankings on top of the services' grids, counted at their largest, beyond what was reserved for

@@ -842,7 +842,7 @@ Scenario read_scenario(const fs::path& file) {
     s.modes["walking"] = default_walking_mode();
     s.modes["motorbike"] = default_motorbike_mode();
     if (YAML::Node travel = r.map(root, "travel", "", true)) {
-        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "road_model", "buildings", "rivers", "border", "land",
+        r.check_keys(travel, "travel", {"landcover", "elevation", "roads", "road_model", "search", "buildings", "rivers", "border", "land",
                                         "ferries", "modes"});
         s.land = r.layer(travel, "land", "travel", false);
         if (YAML::Node lc = travel["landcover"]; lc && lc.IsMap()) {
@@ -858,6 +858,14 @@ Scenario read_scenario(const fs::path& file) {
         s.roads = r.layer(travel, "roads", "travel", false, {"class_field"});
         if (travel["roads"] && travel["roads"].IsMap())
             s.road_class_field = r.text(travel["roads"], "class_field", "travel.roads", false).value_or(s.road_class_field);
+        if (travel["search"]) {
+            const YAML::Node m = travel["search"];
+            if (m.IsScalar() && (m.Scalar() == "whole_grid" || m.Scalar() == "study_area")) s.travel_search = m.Scalar();
+            else r.error(m, "travel.search", fmt::format("'{}': expected whole_grid (every cell of the grid gets its travel "
+                                                         "time, the default) or study_area (the search stops once every "
+                                                         "cell of the study area has its time)",
+                                                         m.IsScalar() ? m.Scalar() : "(not a word)"));
+        }
         if (travel["road_model"]) {
             const YAML::Node m = travel["road_model"];
             if (m.IsScalar() && (m.Scalar() == "network" || m.Scalar() == "raster")) s.road_model = m.Scalar();

@@ -261,6 +261,11 @@ Grid<T> cut(const Grid<T>& grid, const CellWindow& part, const GridSpec& spec) {
 }  // namespace
 
 void require_splittable(const Scenario& s) {
+    if (s.travel_search == "study_area")
+        throw InputError(fmt::format("{}: travel.search: study_area: a split run proves each tile's times against the whole "
+                                     "grid's search, whose cells outside the study area such a run leaves without a time; "
+                                     "remove travel.search (or set it to whole_grid) to split this scenario",
+                                     s.file.string()));
     if (s.modifications.empty()) return;
     std::string chain;  // where they may come from: the file and its base: chain
     for (std::size_t k = 1; k < s.sources.size(); ++k) chain += (k == 1 ? "" : ", ") + s.sources[k].first.string();

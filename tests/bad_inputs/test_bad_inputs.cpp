@@ -831,6 +831,12 @@ BAD_INPUT("road-model-unknown", "travel.road_model: vector") {
            {"travel.road_model", "'vector': expected network", "or raster"});
 }
 
+BAD_INPUT("travel-search-unknown", "travel.search: everywhere") {
+    test::TempDir tmp;
+    expect(validate(on_baseline(tmp.path(), "travel: {search: everywhere}\n")), 3,
+           {"travel.search", "'everywhere': expected whole_grid", "or study_area"});
+}
+
 BAD_INPUT("osm-access-unknown", "a travel mode with osm_access: car") {
     test::TempDir tmp;
     expect(validate(on_baseline(tmp.path(), "travel: {modes: {walking: {osm_access: car}}}\n")), 3,

@@ -445,3 +445,88 @@ TEST_CASE("validate finds a ferry port at sea from the land polygons, and facili
     CHECK_THAT(none.err, Catch::Contains("Nowhere"));
     CHECK(!fs::exists(dir / "out"));
 }
+
+TEST_CASE("Hai Phong with travel.search: study_area: every figure the same, the rasters cut at the study area's "
+          "farthest cell", "[integration][realdata][search]") {
+    // The province polygon is the study area; its grid reaches 130 km out to sea (Bach Long Vi) and into the
+    // neighbouring provinces. Without land polygons every cell is passable (the search stops early); with them the
+    // islands without a ferry are never reached (it searches to the end, then cuts). The cut-off is found here from
+    // the whole-grid run's raster and GDAL's rasterisation of the province, not from the tool's study area.
+    REQUIRE_SHARED_DATA(data);
+    const fs::path fx = data / "fixtures" / "hai_phong";
+    for (const bool with_land : {false, true}) {
+        INFO((with_land ? "with travel.land" : "every cell land"));
+        test::TempDir dir;
+        auto write = [&](const std::string& name, const std::string& search) {
+            std::ofstream(dir / name) << "schema_version: 1\nname: Hai Phong\n"
+                                         "area: {boundary: '" << (fx / "geoboundaries_adm1_hai_phong.geojson").string()
+                                      << "', cell_size_m: 200, crs: 'EPSG:32648'}\n"
+                                      << "population: {total: '" << (fx / "worldpop2020_1km_hai_phong_box.tif").string() << "'}\n"
+                                      << "facilities: {file: '" << (data / "boundaries" / "hdx_cod_ab_vnm_20201027" /
+                                                                    "vnm_admbndp_admALL_gov_itos_20201027.shp").string()
+                                      << "', type_field: ADM1_EN, name_field: ADM2_EN}\n"
+                                      << "travel: {landcover: {uniform: 40}" << search
+                                      << (with_land ? ", land: '" + (fx / "gshhg_f_land_hai_phong.geojson").string() + "'" : "")
+                                      << "}\nservices:\n  - {name: district, facility_types: [Hai Phong city], "
+                                         "target_group: under5, threshold_min: 30, mode: motorbike}\n";
+        };
+        write("whole.yaml", "");
+        write("study.yaml", ", search: study_area");
+        fs::create_directories(dir / "whole");
+        fs::create_directories(dir / "study");
+        const auto whole = scenarios::run_scenario(scenarios::load_scenario(dir / "whole.yaml"), dir / "whole");
+        const auto study = scenarios::run_scenario(scenarios::load_scenario(dir / "study.yaml"), dir / "study");
+        CHECK(whole.travel_search == "whole_grid");
+        CHECK(study.travel_search == "study_area");
+        for (const char* table : {"summary.csv", "bands.csv", "gaps.csv", "islands.csv", "facilities_placement.csv",
+                                  "facilities_load.csv"}) {
+            INFO(table);
+            CHECK(test::slurp(dir / "whole" / table) == test::slurp(dir / "study" / table));
+        }
+
+        const auto t_whole = geodata::read_raster_float(dir / "whole" / "rasters" / "travel_time_district.tif");
+        const auto t_study = geodata::read_raster_float(dir / "study" / "rasters" / "travel_time_district.tif");
+        const auto n_whole = geodata::read_raster_float(dir / "whole" / "rasters" / "nearest_district.tif");
+        const auto n_study = geodata::read_raster_float(dir / "study" / "rasters" / "nearest_district.tif");
+        const Grid<std::uint8_t> province = gdal_rasterize(fx / "geoboundaries_adm1_hai_phong.geojson", t_whole.spec());
+        float farthest = -1.0f;
+        for (std::size_t i = 0; i < province.size(); ++i)
+            if (province[i] && reachable(t_whole[i])) farthest = std::max(farthest, t_whole[i]);
+        REQUIRE(farthest > 0.0f);
+        REQUIRE(study.searched_to_min.count("district") == 1);
+        CHECK(study.searched_to_min.at("district") == Approx(farthest).epsilon(0));
+        std::size_t kept = 0, cut = 0, differ = 0;
+        for (std::size_t i = 0; i < t_whole.size(); ++i) {
+            if (reachable(t_whole[i]) && t_whole[i] <= farthest) {
+                ++kept;
+                differ += t_study[i] != t_whole[i] || n_study[i] != n_whole[i];
+            } else {
+                cut += reachable(t_whole[i]) ? 1 : 0;
+                differ += reachable(t_study[i]) || n_study[i] >= 0.0f;  // (nodata reads as NaN)
+            }
+        }
+        INFO(kept << " cells kept, " << cut << " cut (reached by the whole-grid search beyond " << farthest << " min)");
+        CHECK(differ == 0);
+        CHECK(kept > 10'000);
+        if (!with_land) CHECK(cut > 10'000);
+        CHECK_THAT(test::slurp(dir / "study" / "summary.json"), Catch::Contains("\"search\": \"study_area\""));
+        if (with_land) continue;
+        // The report's method says so, and that without age data every age counts.
+        const auto cli = test::run_cli({"run", (dir / "study.yaml").string(), "--out", (dir / "cli").string(), "-q"});
+        REQUIRE(cli.exit_code == 0);
+        const std::string report = test::slurp(dir / "cli" / "report.html");
+        CHECK_THAT(report, Catch::Contains("Outside the study area, travel times only up to the time of its farthest cell"));
+        CHECK_THAT(report, Catch::Contains("no age data was given, so people of all ages count"));
+        CHECK_THAT(report, !Catch::Contains("times the share of the age group"));
+        // A run whose searches are kept for what-ifs after it (a batch, the server) searches the whole grid, and says so.
+        scenarios::RunOptions cached;
+        cached.cache = scenarios::make_run_cache(1);
+        fs::create_directories(dir / "kept");
+        const auto k = scenarios::run_scenario(scenarios::load_scenario(dir / "study.yaml"), dir / "kept", cached);
+        CHECK(k.travel_search == "whole_grid");
+        CHECK(k.searched_to_min.empty());
+        CHECK_THAT(Catch::Detail::stringify(k.warnings), Catch::Contains("travel.search is study_area, but this run searches the whole grid"));
+        CHECK(test::slurp(dir / "kept" / "rasters" / "travel_time_district.tif") ==
+              test::slurp(dir / "whole" / "rasters" / "travel_time_district.tif"));
+    }
+}

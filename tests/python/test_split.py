@@ -268,6 +268,13 @@ def test_refusals_come_before_any_task(demo):
     assert r.returncode == 3 and "in it or in its base: " in r.stderr and "new_ferry.yaml" in r.stderr
     assert "worker" not in r.stderr  # (refused before a cluster started)
     assert not os.path.exists(os.path.join(demo["tmp"], "f"))
+    # A search stopped at the study area leaves cells without the whole grid's time: no tile could be proved.
+    stopped = os.path.join(demo["scenarios"], "study_area_search.yaml")
+    with open(stopped, "w", encoding="utf-8") as f:
+        f.write("schema_version: 1\nbase: split.yaml\nname: stopped\ntravel: {search: study_area}\n")
+    r = tool("split", stopped, "--out", os.path.join(demo["tmp"], "f"), "--local", "1")
+    assert r.returncode == 3 and "travel.search: study_area" in r.stderr and "study_area_search.yaml" in r.stderr
+    assert not os.path.exists(os.path.join(demo["tmp"], "f"))
     mine = os.path.join(demo["tmp"], "mine")
     os.makedirs(mine)
     with open(os.path.join(mine, "notes.txt"), "w") as f:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <regex>
 
 #include <fmt/format.h>
@@ -1004,14 +1005,27 @@ std::string ranking_method(const scenarios::RankingReport* rk, Lang lang) {
                             rk->proven_optimal ? "proven optimal" : "best found within the time limit", fmt::join(exact, ", "));
 }
 
-std::string method_section(const std::string& credits, const scenarios::RankingReport* rk, Lang lang) {
-    const std::string text = lang == Lang::vi
-        ? "Thời gian di chuyển: Dijkstra đa nguồn trên lưới ô (16 hướng, như GRASS r.cost -k), từ nơi ở của trẻ đến cơ sở gần nhất. "
-          "Trẻ em: dân số theo ô nhân tỷ lệ nhóm tuổi. Vùng hải đảo, biên giới và vùng sâu vùng xa được tính riêng." +
-              ranking_method(rk, lang)
+/// `all_ages`: the run had no age data (unknown: a comparison of two runs); `study_area_search`: travel.search was
+/// study_area.
+std::string method_section(const std::string& credits, const scenarios::RankingReport* rk, Lang lang,
+                           std::optional<bool> all_ages, bool study_area_search) {
+    const bool vi = lang == Lang::vi;
+    const std::string children =
+        !all_ages ? (vi ? "Trẻ em: dân số theo ô, nhân tỷ lệ nhóm tuổi khi có dữ liệu tuổi."
+                        : "Children: population per cell, times the share of the age group where age data is given.")
+        : *all_ages ? (vi ? "Trẻ em: toàn bộ dân số theo ô — không có dữ liệu tuổi, nên mọi lứa tuổi đều được tính."
+                          : "Children: the whole population per cell — no age data was given, so people of all ages count.")
+                    : (vi ? "Trẻ em: dân số theo ô nhân tỷ lệ nhóm tuổi." : "Children: population per cell times the share of the age group.");
+    const std::string search =
+        !study_area_search ? ""
+        : vi ? " Ngoài khu vực nghiên cứu, thời gian di chuyển chỉ tính đến thời gian của ô xa nhất trong khu vực (travel.search: study_area)."
+             : " Outside the study area, travel times only up to the time of its farthest cell (travel.search: study_area).";
+    const std::string text = vi
+        ? "Thời gian di chuyển: Dijkstra đa nguồn trên lưới ô (16 hướng, như GRASS r.cost -k), từ nơi ở của trẻ đến cơ sở gần nhất." +
+              search + " " + children + " Vùng hải đảo, biên giới và vùng sâu vùng xa được tính riêng." + ranking_method(rk, lang)
         : "Travel time: multi-source Dijkstra on the raster grid (16 neighbours, the semantics of GRASS r.cost -k), from where "
-          "children live to the nearest facility. Children: population per cell times the share of the age group. Island, "
-          "border and remote areas are reported separately." + ranking_method(rk, lang);
+          "children live to the nearest facility." + search + " " + children + " Island, border and remote areas are reported "
+          "separately." + ranking_method(rk, lang);
     return fmt::format("<section id=\"method\" class=\"pagebreak\"><h2>{}</h2><p>{}</p><p class=\"note\">{}</p><p class=\"note\">accessplan {}</p></section>\n",
                        esc(t("method", lang)), esc(text), esc(credits), version_string);
 }
@@ -1228,7 +1242,8 @@ void write_run_report(const scenarios::Scenario& scenario, const scenarios::RunR
                             esc(t("budget curve note", lang)), cost_chart(*rk, lang));
     }
     nav += nav_link("method", t("method", lang));
-    body += method_section(context.credits, result.ranking ? &*result.ranking : nullptr, lang);
+    body += method_section(context.credits, result.ranking ? &*result.ranking : nullptr, lang, result.all_ages,
+                           result.travel_search == "study_area");
     const std::string subtitle = fmt::format("{} · {} × {} {} {:g} m · {} {}", scenario.name, result.grid.cols, result.grid.rows,
                                              lang == Lang::vi ? "ô" : "cells of", result.grid.cell_width_m(),
                                              format_count(result.population_in_area, lang), lang == Lang::vi ? "người" : "people");
@@ -1399,7 +1414,7 @@ void write_comparison_report(const scenarios::ComparisonReport& report, const Ma
     body += fmt::format("<section id=\"map-section\" class=\"pagebreak\"><h2>{}</h2><div id=\"map\"></div><div id=\"map-legend\"></div><p id=\"map-ranks\" class=\"note\"></p>"
                         "<p class=\"note\">{}</p></section>\n", esc(t("interactive map", lang)), esc(context.credits));
     nav += nav_link("method", t("method", lang));
-    body += method_section(context.credits, nullptr, lang);
+    body += method_section(context.credits, nullptr, lang, std::nullopt, false);
     const std::string title = fmt::format("{} — {} {} {}", t("report", lang), report.scenario_name, tr("compared with", lang), report.base_name);
     write(out, page(title, ct("subtitle", lang), nav, body, data, lang));
 }

@@ -422,6 +422,8 @@ CellBytes bytes_per_cell(const Scenario& s, bool releases_early) {
         b.kept += 2.0;
         b.services = 8.0 * static_cast<double>(s.services.size()) + 5.0;
     }
+    if (s.travel_search == "study_area")  // each search's bit a cell for the study area's cells it has settled
+        b.services += 0.125 * static_cast<double>(s.services.size());
     if (s.towns) b.towns = 8.0;                                            // time and nearest town
     if (s.age_sex || !s.age_sex_files.empty()) b.passing += 4.0 * 12.0;  // the bands kept for Sprague's totals (2 sexes, 0-24)
     return b;

@@ -27,11 +27,16 @@ namespace fs = std::filesystem;
 
 namespace accessplan::scenarios::detail {
 
-geodata::RasterWriteOptions travel_time_raster(const Service& svc) {
+geodata::RasterWriteOptions travel_time_raster(const Service& svc, std::optional<double> searched_to_min) {
     geodata::RasterWriteOptions t;
     t.nodata = -9999.0;
     t.units = "minutes";
     t.description = fmt::format("travel time to the nearest {} by {} (unreachable = nodata)", svc.name, svc.mode);
+    if (searched_to_min) {
+        t.description += fmt::format("; outside the study area only up to {:.1f} min, its farthest cell's time "
+                                     "(travel.search: study_area): farther cells nodata", *searched_to_min);
+        t.metadata = {{"SEARCH", "study_area"}, {"SEARCHED_TO_MIN", fmt::format("{}", *searched_to_min)}};
+    }
     return t;
 }
 
@@ -332,6 +337,9 @@ std::string summary_json(const Scenario& s, const RunInputs& inputs, const RunRe
             travel["building_cells"] = std::count(inputs.buildings->values().begin(), inputs.buildings->values().end(), std::uint8_t{1});
         for (const auto& c : inputs.osm_coverage)
             travel["osm_extracts"].push_back({{"file", c.file}, {"box", c.box}, {"study_area_pct_inside", c.study_area_pct}});
+        travel["search"] = result.travel_search;
+        for (const auto& [service, minutes] : result.searched_to_min)
+            travel["searched_to_min"][service] = minutes >= 0.0 ? nlohmann::json(minutes) : nlohmann::json(nullptr);
         summary["travel"] = travel;
     }
     const PopulationAccount& pa = result.population;
@@ -473,7 +481,11 @@ void write_results(const ResultsLayout& layout, const ResultsInputs& in) {
     for (const auto& m : modes_used)
         if (unwritten(layout.friction_tif(m))) write_friction(layout, in.inputs, m);
     for (std::size_t k = 0; k < s.services.size(); ++k) {
-        geodata::write_geotiff(layout.travel_time_tif(s.services[k].name), times[k].minutes, travel_time_raster(s.services[k]));
+        const auto searched = result.searched_to_min.find(s.services[k].name);
+        geodata::write_geotiff(layout.travel_time_tif(s.services[k].name), times[k].minutes,
+                               travel_time_raster(s.services[k], searched != result.searched_to_min.end() && searched->second >= 0.0
+                                                                     ? std::optional<double>(searched->second)
+                                                                     : std::nullopt));
         if (unwritten(layout.nearest_tif(s.services[k].name)))
             geodata::write_geotiff(layout.nearest_tif(s.services[k].name), times[k].nearest, nearest_raster(s.services[k]));
     }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,7 +83,8 @@ private:
 };
 
 /// How rasters/travel_time_<service>.tif and nearest_<service>.tif are written (nodata, units, description).
-geodata::RasterWriteOptions travel_time_raster(const Service& svc);
+/// With `searched_to_min` (travel.search: study_area) the description and metadata say how far the search went.
+geodata::RasterWriteOptions travel_time_raster(const Service& svc, std::optional<double> searched_to_min = std::nullopt);
 geodata::RasterWriteOptions nearest_raster(const Service& svc);
 
 /// For maps: 0 water, 1 land outside the study area, 2 land in the study area.

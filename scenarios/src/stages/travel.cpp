@@ -136,6 +136,10 @@ Grid<std::uint8_t> area_classes(const Scenario& s, const RunInputs& in, const st
                           in.class_options);
 }
 
+bool study_area_search(const Scenario& s, const SearchReuse& reuse) {
+    return s.travel_search == "study_area" && reuse.earlier == nullptr && reuse.keep == nullptr;
+}
+
 std::vector<TravelTimeResult> service_travel_times(const Scenario& s, const RunInputs& in,
                                                    const std::map<std::string, TravelTimeOptions>& options,
                                                    const FacilitySet& facilities, const SearchReuse& reuse,
@@ -145,7 +149,8 @@ std::vector<TravelTimeResult> service_travel_times(const Scenario& s, const RunI
     for (const auto& svc : s.services) modes_used.insert(svc.mode);
     for (const auto& m : modes_used) {
         const Grid<float>& f = in.friction.at(m);
-        const TravelTimeOptions& topt = options.at(m);
+        TravelTimeOptions topt = options.at(m);
+        if (study_area_search(s, reuse)) topt.needed = &in.study_area;
         std::vector<std::size_t> which;
         std::vector<std::vector<SourceCell>> sets;
         for (std::size_t k = 0; k < s.services.size(); ++k) {

@@ -40,8 +40,13 @@ struct SearchReuse {
 Grid<std::uint8_t> area_classes(const Scenario& s, const RunInputs& in, const std::map<std::string, TravelTimeOptions>& options,
                                 const SearchReuse& reuse);
 
+/// Whether the services' searches stop at the study area (travel.search: study_area, TravelTimeOptions::needed): not
+/// for a run whose searches are kept for later runs or brought up to date from an earlier one (what-ifs remove
+/// facilities, and an update needs the whole grid's times).
+bool study_area_search(const Scenario& s, const SearchReuse& reuse);
+
 /// The travel time and nearest facility of every service (Scenario::services order), the services of one mode
-/// searched side by side.
+/// searched side by side (stopping at the study area when study_area_search).
 std::vector<TravelTimeResult> service_travel_times(const Scenario& s, const RunInputs& in,
                                                    const std::map<std::string, TravelTimeOptions>& options,
                                                    const FacilitySet& facilities, const SearchReuse& reuse,

@@ -36,6 +36,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "accessplan/engine/error.hpp"
 #include "accessplan/engine/travel_time.hpp"
 #include "support/ascii_grid.hpp"
 
@@ -837,4 +838,74 @@ TEST_CASE("one search on several threads equals a plain Dijkstra and the one-thr
     INFO(cells << " cells, " << tied << " tied, " << networks << " with a network");
     CHECK(tied > 10'000);
     CHECK(networks > 40);
+}
+
+TEST_CASE("with cells marked as needed the search equals a plain Dijkstra cut at the farthest of them",
+          "[engine][traveltime][reference][needed]") {
+    // TravelTimeOptions::needed: the result is the reference with max_minutes = the largest reference time among the
+    // marked cells it reaches (the reference's own cut-off, min with the case's), whatever the thread count; nothing
+    // is cut when no marked cell is reached.
+    std::mt19937 rng(2026);
+    std::size_t cut_cells = 0, cases_cut = 0, unreached_marked = 0, none_reached = 0;
+    for (int trial = 0; trial < 160; ++trial) {
+        Case c = trial % 40 == 7 ? sliding_case(rng, 220, 160, Neighbourhood::sixteen)
+                 : trial % 4 == 3 ? tied_case(rng, trial)
+                                  : random_case(rng, trial);
+        if (trial % 3 == 1) add_random_network(rng, c);
+        INFO(c.text);
+        // A rectangle of marked cells (the study area), now and then with a few cells marked anywhere else.
+        const std::size_t cols = c.friction.cols(), rows = c.friction.rows();
+        Grid<std::uint8_t> needed(c.friction.spec(), std::uint8_t{0});
+        const std::size_t c0 = rng() % cols, r0 = rng() % rows;
+        const std::size_t c1 = c0 + rng() % (cols - c0), r1 = r0 + rng() % (rows - r0);
+        for (std::size_t r = r0; r <= r1; ++r)
+            for (std::size_t col = c0; col <= c1; ++col) needed(col, r) = 1;
+        if (rng() % 4 == 0)
+            for (int k = 0; k < 3; ++k) needed[rng() % needed.size()] = 1;
+
+        TravelTimeOptions plain = c.options();
+        const Reference full = reference_travel_time(c.friction, c.sources, plain);
+        float farthest = -inf;
+        bool some_unreached = false;
+        for (std::size_t i = 0; i < needed.size(); ++i) {
+            if (!needed[i]) continue;
+            if (full.minutes[i] != inf) farthest = std::max(farthest, full.minutes[i]);
+            else some_unreached = some_unreached || std::isfinite(c.friction[i]);
+        }
+        TravelTimeOptions cut = plain;
+        if (farthest != -inf) cut.max_minutes = std::min(cut.max_minutes, static_cast<double>(farthest));
+        const Reference want = reference_travel_time(c.friction, c.sources, cut);
+        const std::size_t cut_here = static_cast<std::size_t>(std::count(want.minutes.begin(), want.minutes.end(), inf) -
+                                                              std::count(full.minutes.begin(), full.minutes.end(), inf));
+        cut_cells += cut_here;
+        cases_cut += cut_here > 0 ? 1 : 0;
+        unreached_marked += some_unreached ? 1 : 0;
+        none_reached += farthest == -inf ? 1 : 0;
+
+        TravelTimeOptions o = plain;
+        o.needed = &needed;
+        o.threads = 1;
+        const TravelTimeResult serial = compute_travel_time(c.friction, c.sources, o);
+        REQUIRE_SAME_AS_REFERENCE(serial, want);
+        for (const int threads : {2, 3}) {
+            INFO(threads << " threads");
+            o.threads = threads;
+            o.parallel_round_min = 1;
+            require_same_bytes(compute_travel_time(c.friction, c.sources, o), serial);
+        }
+    }
+    INFO(cut_cells << " cells cut in " << cases_cut << " cases; " << unreached_marked
+                   << " with a passable marked cell unreached, " << none_reached << " with none reached");
+    CHECK(cases_cut > 60);
+    CHECK(cut_cells > 30'000);
+    CHECK(unreached_marked > 10);
+    CHECK(none_reached > 0);
+}
+
+TEST_CASE("a marked grid of another size is refused", "[engine][traveltime][needed]") {
+    Grid<float> friction(make_grid_spec(10, 10, 100.0, 0.0, 1000.0, test::test_crs()), 0.01f);
+    Grid<std::uint8_t> needed(make_grid_spec(9, 10, 100.0, 0.0, 1000.0, test::test_crs()), std::uint8_t{1});
+    TravelTimeOptions o;
+    o.needed = &needed;
+    REQUIRE_THROWS_AS(compute_travel_time(friction, {{0, 0}}, o), InputError);
 }

@@ -53,6 +53,13 @@ struct TravelTimeOptions {
     Neighbourhood neighbours = Neighbourhood::sixteen;
     /// Cells beyond this many minutes stay unreachable (+inf). Infinity = no cut-off.
     double max_minutes = std::numeric_limits<double>::infinity();
+    /// Optional mask on the friction grid (nonzero = a cell whose time is wanted, e.g. the study area). A full search
+    /// (compute_travel_time, compute_travel_times) then gives exactly what a search with max_minutes = the largest time
+    /// among the marked cells it reaches gives: every cell up to that time exact, the farther ones unreachable (+inf,
+    /// no_facility). It stops as soon as every passable marked cell's time is final (a bit a cell counts them); when
+    /// some marked cell is never reached it searches to the end first. No marked cell reached: nothing is cut.
+    /// update_travel_time and compute_catchments ignore it.
+    const Grid<std::uint8_t>* needed = nullptr;
     /// Optional DEM on the friction grid (metres). When set, each move's time is divided by Tobler's (1993) hiking
     /// speed factor exp(-3.5|s+0.05|)/exp(-3.5*0.05) for the slope s of the home -> facility direction.
     const Grid<float>* elevation_m = nullptr;

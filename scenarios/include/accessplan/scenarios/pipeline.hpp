@@ -311,6 +311,11 @@ struct RunResult {
     std::vector<ZoneResult> zones;
     std::optional<RankingReport> ranking;  ///< when the scenario has a ranking section
     std::vector<std::string> warnings;
+    /// travel.search as the run applied it ("study_area" or "whole_grid": a run whose searches are kept for, or taken
+    /// from, other runs searches the whole grid), and with study_area the farthest study-area cell's time per service
+    /// (-1 when none is reached): outside the study area, farther cells have no time
+    std::string travel_search = "whole_grid";
+    std::map<std::string, double> searched_to_min;
     std::vector<std::pair<std::string, double>> stage_seconds;  ///< wall-clock time per stage (run.json only)
     /// The process's peak resident memory (bytes) when each stage ended (run.json only; see StageClock::peaks)
     std::vector<std::pair<std::string, double>> stage_peak_bytes;

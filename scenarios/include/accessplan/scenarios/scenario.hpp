@@ -171,6 +171,10 @@ struct Scenario {
     /// with the grid (the hybrid model, default) — or "raster": each road cell takes its road's speed (one friction grid,
     /// as GRASS r.cost and AccessMod).
     std::string road_model = "network";
+    /// Which cells a service's search gives a time (docs/scenarios.md): "whole_grid" (default) every cell it reaches;
+    /// "study_area" stops once every cell of the study area has its time, leaving the farther cells outside it
+    /// without one. Every figure is the same.
+    std::string travel_search = "whole_grid";
     /// Polygons that slow off-road movement to a mode's building_speed_kmh. With the network model and an OpenStreetMap
     /// roads file, its building=* areas unless this is set.
     std::optional<LayerRef> buildings;
