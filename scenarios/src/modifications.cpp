@@ -8,6 +8,7 @@
 #include <limits>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -150,6 +151,19 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
                                      "service; its fields are {}. Set facilities.type_field to the field holding the type",
                                      file, s.type_field, fmt::join(fields, ", ")));
     }
+    // A field named in the scenario that no facility has: the default names (id, name, capacity) may be absent (the
+    // facilities are numbered, unnamed, of one unit each), a name given must be there.
+    std::set<std::string> fields;
+    for (const auto& p : points)
+        for (const auto& [field, value] : p.attributes) fields.insert(field);
+    std::vector<std::string> missing;
+    for (const auto& [key, field, fallback] : {std::tuple{"id_field", &s.id_field, "id"}, {"name_field", &s.name_field, "name"},
+                                               {"capacity_field", &s.capacity_field, "capacity"}})
+        if (!points.empty() && *field != fallback && !fields.count(*field))
+            missing.push_back(fmt::format("{}: facilities.{} '{}': no facility has a value in that field (the fields with "
+                                          "values: {}); name one of them, or leave {} out (default '{}')", file, key, *field,
+                                          fmt::join(fields, ", "), key, fallback));
+    if (!missing.empty()) throw InputError(fmt::format("{}", fmt::join(missing, "\n")));
     std::map<std::int32_t, std::size_t> seen;
     for (std::size_t p = 0; p < points.size(); ++p) {
         const auto it = points[p].attributes.find(s.id_field);

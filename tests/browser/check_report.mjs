@@ -145,6 +145,19 @@ try {
           check(!(a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5),
                 `${busiest.label} (zoom +${zoom}): rank ${a[4]} overlaps rank ${b[4]}`);
         }
+      // Facility markers: 4 px, or 0.3 x the median distance on screen from one to its nearest (at least 1.5 px).
+      // (every marker, on screen or not, from Leaflet's own layers: [x, y] in layer pixels and the radius)
+      const marks = await page.evaluate(() => { const m = window.accessplanMap, out = [];
+        m.eachLayer(l => { if (l.options && l.options.className === 'facility-marker') {
+          const p = m.latLngToLayerPoint(l.getLatLng()); out.push([p.x, p.y, l.getRadius()]); } });
+        return out; });
+      if (marks.length > 1) {
+        const nearest = marks.map((m, i) => Math.min(...marks.filter((_, j) => j !== i).map(o => Math.hypot(o[0] - m[0], o[1] - m[1]))))
+          .sort((x, y) => x - y);
+        const want = Math.max(1.5, Math.min(4, 0.3 * nearest[Math.floor(nearest.length / 2)]));
+        check(marks.every(m => Math.abs(m[2] - want) < 0.05),
+              `${busiest.label} (zoom +${zoom}): facility markers of radius ${marks[0][2].toFixed(2)} px, expected ${want.toFixed(2)}`);
+      }
     }
   } else {
     const rows = await tableRows(page, '#compare');

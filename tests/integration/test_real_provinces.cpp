@@ -9,10 +9,14 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <regex>
 
 #include <gdal_priv.h>
 #include <gdal_utils.h>
 #include <ogrsf_frmts.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "accessplan/geodata/csv_table.hpp"
 #include "accessplan/geodata/raster_io.hpp"
@@ -299,6 +303,36 @@ TEST_CASE("Ha Giang: people beyond the national border line are reported, in no 
     CHECK(flagged == 0);
     CHECK(counted == 0.0);
     CHECK_THAT(test::slurp(dir / "out" / "summary.json"), Catch::Contains("beyond the national border line"));
+
+    // access.gpkg's national_border: the line's parts near the province (within border_km, 10 km, and a cell of 200 m),
+    // and all of them within 5 km of it (OGR/GEOS here, on the province and line read above).
+    GDALDatasetUniquePtr gpkg(GDALDataset::Open((dir / "out" / "access.gpkg").string().c_str(), GDAL_OF_VECTOR));
+    REQUIRE(gpkg);
+    OGRLayer* drawn = gpkg->GetLayerByName("national_border");
+    REQUIRE(drawn);
+    double drawn_m = 0.0, farthest_m = 0.0;
+    for (auto& f : *drawn) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        REQUIRE(g);
+        drawn_m += OGR_G_Length(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g)));
+        std::unique_ptr<OGRGeometry> pts(g->clone());
+        const auto* lines = dynamic_cast<const OGRGeometryCollection*>(pts.get());
+        for (int k = 0; lines && k < lines->getNumGeometries(); ++k)
+            if (const auto* l = dynamic_cast<const OGRLineString*>(lines->getGeometryRef(k)))
+                for (int v = 0; v < l->getNumPoints(); ++v) {
+                    OGRPoint p(l->getX(v), l->getY(v));
+                    farthest_m = std::max(farthest_m, p.Distance(poly.get()));
+                }
+    }
+    std::unique_ptr<OGRGeometry> near5(poly->Buffer(5000.0));
+    std::unique_ptr<OGRGeometry> within5(cut->Intersection(near5.get()));
+    const double within5_m = within5 ? OGR_G_Length(OGRGeometry::ToHandle(within5.get())) : 0.0;
+    const double all_m = OGR_G_Length(OGRGeometry::ToHandle(cut.get()));
+    INFO("drawn " << drawn_m << " m of the line's " << all_m << " m; " << within5_m << " m within 5 km of the province; "
+                  << "farthest drawn vertex " << farthest_m << " m from it");
+    CHECK(within5_m > 10'000.0);
+    CHECK(drawn_m >= within5_m * 0.999);
+    CHECK(farthest_m <= 10'000.0 + 2 * 200.0 + 1.0);
 }
 
 TEST_CASE("a province chosen from the national layer by area.boundary where: is the study area, alone",
@@ -529,4 +563,56 @@ TEST_CASE("Hai Phong with travel.search: study_area: every figure the same, the 
         CHECK(test::slurp(dir / "kept" / "rasters" / "travel_time_district.tif") ==
               test::slurp(dir / "whole" / "rasters" / "travel_time_district.tif"));
     }
+}
+
+TEST_CASE("zones: people in no zone, a code shared by two features and a name with a trailing tab are said",
+          "[integration][realdata][zones]") {
+    // Hai Phong's WorldPop in a box, with zones written here: two rectangles sharing the code Z1 ("West\t" and
+    // "East") and a strip between them that no zone covers. The people in no zone are counted independently: the
+    // run's people per cell outside GDAL's rasterisation of the two rectangles.
+    REQUIRE_SHARED_DATA(data);
+    const fs::path fx = data / "fixtures" / "hai_phong";
+    test::TempDir dir;
+    auto box = [](double w, double s, double e, double n) {
+        return fmt::format("[[[{0},{1}],[{2},{1}],[{2},{3}],[{0},{3}],[{0},{1}]]]", w, s, e, n);
+    };
+    std::ofstream(dir / "zones.geojson")
+        << R"({"type":"FeatureCollection","features":[)"
+        << R"({"type":"Feature","properties":{"code":"Z1","name":"West\t"},"geometry":{"type":"Polygon","coordinates":)"
+        << box(106.5, 20.6, 106.68, 21.0) << "}},"
+        << R"({"type":"Feature","properties":{"code":"Z1","name":"East"},"geometry":{"type":"Polygon","coordinates":)"
+        << box(106.72, 20.6, 106.9, 21.0) << "}}]}\n";
+    std::ofstream(dir / "s.yaml") << "schema_version: 1\nname: zones\n"
+                                     "area: {bbox: [106.5, 20.6, 106.9, 21.0], buffer_m: 0, cell_size_m: 250, crs: 'EPSG:32648'}\n"
+                                  << "population: {total: '" << (fx / "worldpop2020_1km_hai_phong_box.tif").string() << "'}\n"
+                                  << "facilities: {file: '" << (data / "boundaries" / "hdx_cod_ab_vnm_20201027" /
+                                                                "vnm_admbndp_admALL_gov_itos_20201027.shp").string()
+                                  << "', type_field: ADM1_EN, name_field: ADM2_EN}\n"
+                                  << "travel: {landcover: {uniform: 40}}\n"
+                                  << "zones: {file: '" << (dir / "zones.geojson").string() << "', code_field: code}\n"
+                                  << "services:\n  - {name: district, facility_types: [Hai Phong city], target_group: under5, "
+                                     "threshold_min: 30, mode: motorbike}\n";
+    const auto r = test::run_cli({"run", (dir / "s.yaml").string(), "--out", (dir / "out").string(), "-q"});
+    REQUIRE(r.exit_code == 0);
+    const auto summary = nlohmann::json::parse(test::slurp(dir / "out" / "summary.json"));
+    const std::string warnings = summary.at("warnings").dump();
+    CHECK_THAT(warnings, Catch::Contains("1 zone code(s) shared by several features: 'Z1' (West, East)"));
+    const std::string zones_csv = test::slurp(dir / "out" / "zones.csv");
+    CHECK_THAT(zones_csv, Catch::Contains("\"Z1\",\"West\",") && Catch::Contains("\"Z1\",\"East\","));
+    CHECK_THAT(zones_csv, !Catch::Contains("\t"));
+
+    const auto people = geodata::read_raster_float(dir / "out" / "rasters" / "children_under5.tif");
+    const Grid<std::uint8_t> zoned = gdal_rasterize(dir / "zones.geojson", people.spec());
+    double unzoned = 0.0, total = 0.0;
+    for (std::size_t i = 0; i < people.size(); ++i) {
+        if (!std::isfinite(people[i])) continue;
+        total += people[i];
+        if (!zoned[i]) unzoned += people[i];
+    }
+    INFO(warnings);
+    REQUIRE(unzoned > 1000.0);
+    std::smatch said;
+    REQUIRE(std::regex_search(warnings, said, std::regex(R"((\d+) people of the study area \(([\d.]+)%\) lie in no zone of zones\.geojson)")));
+    CHECK(std::stod(said[1]) == Approx(unzoned).margin(1.0));
+    CHECK(std::stod(said[2]) == Approx(100.0 * unzoned / total).margin(0.01));
 }

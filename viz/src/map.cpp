@@ -26,8 +26,9 @@ namespace fs = std::filesystem;
 namespace accessplan::viz {
 namespace {
 
-// A4 landscape in points; the map frame takes what the title, legend and credits leave.
-constexpr double page_w = 842.0, page_h = 595.0;
+// A4 in points, landscape unless the area is so tall that a portrait page draws its map much larger (all of Vietnam:
+// 1.4 times as large across); the map frame takes what the title, legend and credits leave.
+constexpr double a4_long = 842.0, a4_short = 595.0;
 constexpr double margin = 22.0, legend_w = 220.0, min_heading_h = 50.0, credits_h = 18.0;
 constexpr double png_dpi = 150.0;
 constexpr double pdf_pixels_per_pt = 2.0;  // the raster layer's resolution in the PDF (144 dpi)
@@ -53,9 +54,27 @@ struct Frame {
     double py(double wy) const { return y + (max_y - wy) * k; }
 };
 
-Frame fit(const GridSpec& g, double heading_h) {
+struct Page {
+    double w = a4_long, h = a4_short;
+};
+
+/// The map frame's scale (points per metre) on a page of `page_w` x `page_h` under a heading `heading_h` tall.
+double frame_scale(const GridSpec& g, double page_w, double page_h, double heading_h) {
+    const double aw = page_w - 2 * margin - legend_w - 14.0, ah = page_h - margin - heading_h - margin - credits_h;
+    return std::min(aw / (g.max_x() - g.min_x()), ah / (g.max_y() - g.min_y()));
+}
+
+/// Landscape, or portrait when that draws the map at least 1.25 times as large across (a tall area: a long coastal
+/// province, the whole country).
+Page page_for(const GridSpec& g) {
+    if (frame_scale(g, a4_short, a4_long, min_heading_h) > 1.25 * frame_scale(g, a4_long, a4_short, min_heading_h))
+        return {a4_short, a4_long};
+    return {};
+}
+
+Frame fit(const GridSpec& g, const Page& page, double heading_h) {
     const double x0 = margin, y0 = margin + heading_h;
-    const double aw = page_w - 2 * margin - legend_w - 14.0, ah = page_h - y0 - margin - credits_h;
+    const double aw = page.w - 2 * margin - legend_w - 14.0, ah = page.h - y0 - margin - credits_h;
     const double W = g.max_x() - g.min_x(), H = g.max_y() - g.min_y();
     Frame f;
     f.k = std::min(aw / W, ah / H);
@@ -580,7 +599,7 @@ void north_arrow(cairo_t* cr, const Frame& f) {
 /// The legend panel; returns nothing, draws at the right of the page.
 void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, const RankedSiteMarks& marks, double top, double res,
             Lang lang) {
-    const double x = page_w - margin - legend_w;
+    const double x = page_for(ctx.grid).w - margin - legend_w;
     double y = top + 10;
     const double sw = 16, sh = 9, step = 12.5, label_x = x + sw + 6;
     auto swatch = [&](const Rgb& c, const std::string& label) {
@@ -718,8 +737,9 @@ void legend(cairo_t* cr, const MapContext& ctx, const MapPage& page, const Ranke
 void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double res, Lang lang) {
     colour(cr, {255, 255, 255});
     cairo_paint(cr);
-    const MapHeading heading = map_heading(page);
-    const Frame f = fit(ctx.grid, heading.height_pt);
+    const Page paper = page_for(ctx.grid);
+    const MapHeading heading = map_heading(page, paper.w);
+    const Frame f = fit(ctx.grid, paper, heading.height_pt);
     const RankedSiteMarks marks = ranked_site_marks(ctx, page);
     cairo_save(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
@@ -785,7 +805,7 @@ void draw_page(cairo_t* cr, const MapContext& ctx, const MapPage& page, double r
     }
     legend(cr, ctx, page, marks, margin + heading.height_pt, res, lang);
     colour(cr, {90, 90, 90});
-    text(cr, margin, page_h - margin + 6, ctx.credits, 6.5);
+    text(cr, margin, paper.h - margin + 6, ctx.credits, 6.5);
 }
 
 void check(cairo_status_t status, const fs::path& file) {
@@ -812,9 +832,9 @@ std::vector<float> study_area_values(const MapContext& ctx, const Grid<float>& v
     return out;
 }
 
-MapHeading map_heading(const MapPage& page) {
+MapHeading map_heading(const MapPage& page, double page_width_pt) {
     MapHeading h;
-    h.width_pt = page_w - 2 * margin;
+    h.width_pt = page_width_pt - 2 * margin;
     const Context cr = measuring_context();
     FittedText title = fit_text(cr.get(), page.title, 15.0, 12.0, 10.0, h.width_pt, 2, true);
     FittedText subtitle = fit_text(cr.get(), page.subtitle, 9.5, 8.0, 7.0, h.width_pt, 2, false);
@@ -842,7 +862,8 @@ RankedSiteMarks ranked_site_marks(const MapContext& ctx, const MapPage& page) {
     out.service_sites = sites.size();
     std::stable_sort(sites.begin(), sites.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     if (sites.size() > RankedSiteMarks::max_numbered_sites) sites.resize(RankedSiteMarks::max_numbered_sites);
-    const Frame f = fit(ctx.grid, map_heading(page).height_pt);
+    const Page paper = page_for(ctx.grid);
+    const Frame f = fit(ctx.grid, paper, map_heading(page, paper.w).height_pt);
     const Context cr = measuring_context();
     std::vector<LabelRequest> requests;
     for (const auto& [rank, p] : sites) {
@@ -993,9 +1014,10 @@ void render_maps(const MapContext& ctx, const std::vector<MapPage>& pages, const
                  const fs::path& pdf_file, Lang lang) {
     if (png_files.size() != pages.size()) throw InternalError("render_maps: one PNG file per page");
     const double scale = png_dpi / 72.0;
+    const Page paper = page_for(ctx.grid);
     for (std::size_t k = 0; k < pages.size(); ++k) {
-        Surface surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(page_w * scale)),
-                                                   static_cast<int>(std::lround(page_h * scale))));
+        Surface surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(paper.w * scale)),
+                                                   static_cast<int>(std::lround(paper.h * scale))));
         Context cr(cairo_create(surface.get()));
         cairo_scale(cr.get(), scale, scale);
         draw_page(cr.get(), ctx, pages[k], scale, lang);
@@ -1007,7 +1029,7 @@ void render_maps(const MapContext& ctx, const std::vector<MapPage>& pages, const
     if (pdf_file.empty() || pages.empty()) return;
     const fs::path tmp = geodata::temporary_sibling(pdf_file);
     {
-        Surface surface(cairo_pdf_surface_create(tmp.string().c_str(), page_w, page_h));
+        Surface surface(cairo_pdf_surface_create(tmp.string().c_str(), paper.w, paper.h));
         // A fixed date: the same maps give the same bytes (the run's time is in run.json).
         cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00");
         cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "accessplan");

@@ -332,16 +332,37 @@ std::string map_script() {
     });
     if (note && dots.length) note.textContent = D.words.rank_dots + ' ' + dots.join(', ') + '.';
   };
+  // Facility markers: 4 px, smaller where they crowd at the current zoom (hundreds of district centres on a national
+  // map would hide the travel times): at most 0.3 x the median distance from a marker to its nearest neighbour on
+  // screen, and at least 1.5 px, as the printed maps do; again at every zoom.
+  var facilityMarkers = [];
+  var sizeFacilities = function () {
+    var pts = facilityMarkers.map(function (m) { return map.latLngToLayerPoint(m.getLatLng()); });
+    var r = 4;
+    if (pts.length > 1) {
+      var step = Math.max(1, Math.floor(pts.length / 2000)), nearest = [];
+      for (var i = 0; i < pts.length; i += step) {
+        var best = Infinity;
+        for (var j = 0; j < pts.length; ++j) if (j !== i) best = Math.min(best, pts[i].distanceTo(pts[j]));
+        nearest.push(best);
+      }
+      nearest.sort(function (a, b) { return a - b; });
+      r = Math.max(1.5, Math.min(4, 0.3 * nearest[Math.floor(nearest.length / 2)]));
+    }
+    facilityMarkers.forEach(function (m) { m.setRadius(r); });
+  };
   var show = function (label) {
     var s = perService[label];
     gapLayer.clearLayers(); facilityLayer.clearLayers(); rankLayer.clearLayers();
     geo(s.gaps, {color: '#b2182b', weight: 1.4, fill: false}, function (p) {
       return '<b>' + text(D.words.gap) + ' #' + text(p.rank) + '</b><br>' + text(p.children) + ' ' + text(D.words.children);
     }).addTo(gapLayer);
-    s.facilities.forEach(function (f) {
-      L.circleMarker(ll([f.x, f.y]), {radius: 4, color: '#222', weight: 0.8, fillColor: f.colour, fillOpacity: 1})
+    facilityMarkers = s.facilities.map(function (f) {
+      return L.circleMarker(ll([f.x, f.y]), {radius: 4, color: '#222', weight: 0.8, fillColor: f.colour, fillOpacity: 1,
+                                             className: 'facility-marker'})
         .bindPopup('<b>' + text(f.name || f.type) + '</b><br>' + text(f.type)).addTo(facilityLayer);
     });
+    sizeFacilities();
     current = s;
     placeRanks();
     document.getElementById('map-legend').innerHTML = s.legend;
@@ -364,6 +385,7 @@ std::string map_script() {
   show(first);
   map.on('baselayerchange', function (e) { show(e.name); });
   map.on('zoomend', placeRanks);
+  map.on('zoomend', sizeFacilities);
   L.control.layers(base, overlays, {collapsed: false}).addTo(map);
   L.control.scale({imperial: false}).addTo(map);
   window.accessplanMap = map;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include <ogr_api.h>
@@ -207,8 +208,13 @@ LoadedZones load_zones(const Scenario& s, const GridSpec& grid, const Grid<std::
         if (!s.zone_code_field.empty() && !f.attributes.count(s.zone_code_field))
             throw InputError(fmt::format("{}: zone feature {} has no '{}' field (zones.code_field)", s.zones->file.string(),
                                          f.fid, s.zone_code_field));
-        z.codes.push_back(s.zone_code_field.empty() ? std::to_string(f.fid) : f.attribute(s.zone_code_field));
-        z.names.push_back(f.attribute(s.zone_name_field));
+        // (without the spaces, tabs and line ends around them: a shapefile's "Hà Nội\t" would go on into zones.csv)
+        const auto trimmed = [](const std::string& text) {
+            const std::size_t first = text.find_first_not_of(" \t\r\n"), last = text.find_last_not_of(" \t\r\n");
+            return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+        };
+        z.codes.push_back(s.zone_code_field.empty() ? std::to_string(f.fid) : trimmed(f.attribute(s.zone_code_field)));
+        z.names.push_back(trimmed(f.attribute(s.zone_name_field)));
         if (polygon) {
             polygons.push_back(f.geometry.get());
             z.geometries.push_back(std::move(f.geometry));
@@ -697,6 +703,18 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     if (s.zones) {
         clock.substage("admin zones");
         in.zones = load_zones(s, grid, in.study_area);
+        std::map<std::string, std::vector<std::string>> by_code;  // the zones' names by code
+        for (std::size_t k = 0; k < in.zones->codes.size(); ++k) by_code[in.zones->codes[k]].push_back(in.zones->names[k]);
+        std::vector<std::string> shared;
+        for (const auto& [code, names] : by_code)
+            if (names.size() > 1) shared.push_back(fmt::format("'{}' ({})", code, fmt::join(names, ", ")));
+        if (!shared.empty())
+            in.warnings.push_back(fmt::format(
+                "{}: {} zone code(s) shared by several features: {}{}. zones.csv has a row for each feature, but a table "
+                "joined on the code (a census, a GIS join) mixes them; give zones.code_field a field that is unique",
+                s.zones->file.filename().string(), shared.size(),
+                fmt::join(shared.begin(), shared.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(shared.size(), 5)), "; "),
+                shared.size() > 5 ? "; ..." : ""));
         if (in.zones->ids.visit([](const auto& ids) { return sizeof(ids[0]); }) > 2)
             memory.grow(2.0 * static_cast<double>(grid.cell_count()),
                         fmt::format("{}: {} zones (ids in 4 bytes a cell beyond 65,535)", s.zones->file.string(),
@@ -708,6 +726,19 @@ std::pair<RunInputs, MemoryReservation> prepare_inputs(const Scenario& s, StageC
     for (std::size_t i = 0; i < population.size(); ++i)
         if (in.study_area[i]) in.population_in_area += population[i];
     account.in_study_area = in.population_in_area;
+    if (in.zones) {
+        double unzoned = 0.0;
+        in.zones->ids.visit([&](const auto& ids) {
+            for (std::size_t i = 0; i < population.size(); ++i)
+                if (in.study_area[i] && ids[i] == 0) unzoned += population[i];
+        });
+        if (unzoned >= 0.5)
+            in.warnings.push_back(fmt::format(
+                "{:.0f} people of the study area ({:.2f}%) lie in no zone of {} (no zone covers their cells' centres: the "
+                "zones' edges and the study area's boundary differ, as along coasts and borders): every figure counts "
+                "them, but no row of zones.csv, so its rows add up to less than the summary",
+                unzoned, 100.0 * unzoned / in.population_in_area, s.zones->file.filename().string()));
+    }
     if (!growth) account.left_boundary = account.in_boundary - account.beyond_border - account.in_study_area;
     in.islands = island_rows(in, population);
     {

@@ -266,9 +266,18 @@ std::vector<geodata::OutLayer> context_layers(const Scenario& s, const GridSpec&
                             {grid.min_x(), grid.max_y()}, {grid.min_x(), grid.min_y()}})
             ring->addPoint(x, y);
         frame.addRingDirectly(ring.release());
+        // Only the lines near the study area: a border layer of the region (WDBII) holds the neighbours' borders with
+        // each other too, which a national map would draw as if they were the country's. Near = within border_km (the
+        // border class's reach) or the buffer, of the study area simplified to a cell (and that cell added).
+        const double cell = grid.cell_width_m() / grid.crs.metres_per_unit;
+        std::unique_ptr<OGRGeometry> simple(study_area.SimplifyPreserveTopology(cell));
+        std::unique_ptr<OGRGeometry> near(
+            (simple ? simple.get() : &study_area)
+                ->Buffer(std::max({s.border_km * 1000.0, s.buffer_m, 2.0 * grid.cell_width_m()}) / grid.crs.metres_per_unit + cell, 8));
+        std::unique_ptr<OGRGeometry> reach(near ? near->Intersection(&frame) : nullptr);
         for (const auto& f : read_layer(*s.border, grid.crs)) {
             if (!f.geometry) continue;
-            std::unique_ptr<OGRGeometry> clipped(f.geometry->Intersection(&frame));
+            std::unique_ptr<OGRGeometry> clipped(f.geometry->Intersection(reach ? reach.get() : &frame));
             if (!clipped || clipped->IsEmpty()) continue;
             const auto flat = wkbFlatten(clipped->getGeometryType());
             if (flat != wkbLineString && flat != wkbMultiLineString) continue;  // polygons of a border area: not lines

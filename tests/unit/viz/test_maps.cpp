@@ -449,3 +449,39 @@ TEST_CASE("maps credit the sources a scenario states, else those its file names 
     CHECK(viz::data_credits({"a.tif"}, viz::Lang::en) == "the scenario's inputs (see run.json)");
     CHECK(viz::data_credits(inputs, viz::Lang::vi, {"Sở GD&ĐT 2025", "WorldPop 2020"}) == "Sở GD&ĐT 2025; WorldPop 2020");
 }
+
+TEST_CASE("a tall area's map is drawn on a portrait page, larger than landscape would draw it", "[viz][maps]") {
+    // 50 x 110 cells (all of Vietnam's grid is 7,830 x 16,612), every cell 10 minutes, and a square area beside it.
+    test::TempDir dir;
+    auto draw = [&](std::size_t cols, std::size_t rows, const std::string& name) {
+        GridSpec spec{cols, rows, GeoTransform{500000.0, 100.0, 0.0, 2300000.0, 0.0, -100.0}, test::test_crs()};
+        const Grid<float> minutes(spec, 10.0f);
+        viz::MapContext ctx;
+        ctx.grid = spec;
+        ctx.land = std::make_shared<const Grid<std::uint8_t>>(spec, std::uint8_t{2});
+        ctx.credits = "Data: test";
+        viz::MapPage page;
+        page.title = "Travel time";
+        page.values = &minutes;
+        page.classes = viz::travel_time_classes(30.0, minutes.values());
+        page.legend_title = "Travel time (min)";
+        viz::render_maps(ctx, {page}, {dir / (name + ".png")}, "", viz::Lang::en);
+        return read_png(dir / (name + ".png"));
+    };
+    const Image tall = draw(50, 110, "tall"), square = draw(60, 60, "square");
+    CHECK(tall.width == 1240);  // A4 portrait at 150 dpi
+    CHECK(tall.height == 1754);
+    CHECK(square.width == 1754);
+    CHECK(square.height == 1240);
+    // The map's own colour (the class of 10 minutes) covers more of the portrait page than the whole landscape frame
+    // could hold: there the frame is at most the page's height less heading and credits tall, so at most that times
+    // 50/110 wide.
+    const auto cls = viz::travel_time_classes(30.0, std::vector<float>{10.0f});
+    REQUIRE(!cls.empty());
+    const int legend_x = tall.width - static_cast<int>(tall.width * 240.0 / 595.0);
+    const std::size_t drawn = tall.count(cls.front().colour, 0, 0, legend_x, tall.height);
+    const double landscape_frame_h = (595.0 - 22.0 - 50.0 - 22.0 - 18.0) * 150.0 / 72.0;
+    INFO(drawn << " pixels of the map's colour; a landscape frame holds at most "
+               << landscape_frame_h * landscape_frame_h * 50.0 / 110.0);
+    CHECK(static_cast<double>(drawn) > 1.5 * landscape_frame_h * landscape_frame_h * 50.0 / 110.0);
+}

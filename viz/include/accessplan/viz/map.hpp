@@ -1,5 +1,6 @@
 #pragma once
-// Printed maps (Cairo): travel time per service and travel-time change for comparisons, on an A4 landscape page
+// Printed maps (Cairo): travel time per service and travel-time change for comparisons, on an A4 page (landscape;
+// portrait for an area so tall that the map is then at least 1.25 times as large across)
 // with title, legend, scale bar, north arrow and data credits. PNG at 150 dpi, and all pages in one PDF.
 
 #include <filesystem>
@@ -92,12 +93,13 @@ struct MapHeading {
     double width_pt = 0;   ///< the width they fit in: the page's less its margins
     double height_pt = 0;  ///< from the page's top to the map frame
 };
-MapHeading map_heading(const MapPage& page);
+/// On a page `page_width_pt` wide: A4 landscape (842 pt), or portrait (595 pt) for a tall area (render_maps).
+MapHeading map_heading(const MapPage& page, double page_width_pt = 842.0);
 /// The font of the maps' text ("DejaVu Sans", which has every Vietnamese letter).
 const char* map_font();
 
 /// The numbered marks of a map's ranked sites (its service's best `max_numbered_sites`, by rank) where the page draws
-/// them (points, A4 landscape): on the site when there is room, else beside it with a leader line, else a plain dot
+/// them (points, on the page render_maps draws): on the site when there is room, else beside it with a leader line, else a plain dot
 /// (label_placer.hpp). The notes under the legend say which ranks are numbered and which are dots.
 struct RankedSiteMarks {
     struct Mark {
@@ -117,7 +119,7 @@ RankedSiteMarks ranked_site_marks(const MapContext& context, const MapPage& page
 /// when the map has no ranked site.
 std::vector<std::string> ranked_site_notes(const RankedSiteMarks& marks, Lang lang);
 
-/// Draws `pages` into `png_files` (one each, A4 landscape at 150 dpi) and all of them into `pdf_file` (A4 pages;
+/// Draws `pages` into `png_files` (one each, A4 at 150 dpi: landscape, or portrait for a tall area) and all of them into `pdf_file` (A4 pages;
 /// empty path: no PDF). Files are written atomically. IoError when Cairo cannot write.
 void render_maps(const MapContext& context, const std::vector<MapPage>& pages,
                  const std::vector<std::filesystem::path>& png_files, const std::filesystem::path& pdf_file, Lang lang);

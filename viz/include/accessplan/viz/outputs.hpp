@@ -23,7 +23,7 @@ std::string data_credits(const std::vector<std::filesystem::path>& input_files, 
 
 /// Adds to a results folder written by scenarios::run_scenario (before it is committed): the default QGIS styles of
 /// access.gpkg's layers (its layer_styles table), rasters/travel_time_<service>.qml, and the maps:
-/// maps/travel_time_<service>.png (A4 landscape, 150 dpi), maps/maps.pdf (every map, one A4 page each), and
+/// maps/travel_time_<service>.png (A4, landscape or for a tall area portrait, 150 dpi), maps/maps.pdf (every map, one A4 page each), and
 /// report.html (viz/report.hpp).
 void write_visual_outputs(const scenarios::Scenario& scenario, const scenarios::RunResult& result,
                           const std::filesystem::path& out_dir, const VisualOptions& options = {});
