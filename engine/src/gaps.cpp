@@ -106,12 +106,10 @@ GapResult gap_clusters(const Grid<float>& children, const Grid<float>& minutes, 
     return result;
 }
 
-}  // namespace
-
-GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
-                            double threshold_min, const Grid<std::uint8_t>* area_flags,
-                            const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
-    Grid<std::int32_t> label(children.spec(), 0);
+/// gap_clusters with the fill's stack in 4-byte cells where the grid allows (all of them up to 2^32 cells).
+GapResult gap_clusters_sized(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
+                             Grid<std::int32_t>& label, double threshold_min, const Grid<std::uint8_t>* area_flags,
+                             const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
     if (children.size() <= std::numeric_limits<std::uint32_t>::max())
         return gap_clusters<std::uint32_t>(children, minutes, nearest, label, threshold_min, area_flags, include, min_children,
                                            min_cell_children);
@@ -119,15 +117,22 @@ GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minu
                                      min_cell_children);
 }
 
+}  // namespace
+
+GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, const Grid<std::int32_t>& nearest,
+                            double threshold_min, const Grid<std::uint8_t>* area_flags,
+                            const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
+    Grid<std::int32_t> label(children.spec(), 0);
+    return gap_clusters_sized(children, minutes, nearest, label, threshold_min, area_flags, include, min_children,
+                              min_cell_children);
+}
+
 GapResult find_gap_clusters(const Grid<float>& children, const Grid<float>& minutes, Grid<std::int32_t>&& nearest,
                             double threshold_min, const Grid<std::uint8_t>* area_flags,
                             const Grid<std::uint8_t>* include, double min_children, double min_cell_children) {
-    Grid<std::int32_t> label = std::move(nearest);
-    if (children.size() <= std::numeric_limits<std::uint32_t>::max())
-        return gap_clusters<std::uint32_t>(children, minutes, label, label, threshold_min, area_flags, include, min_children,
-                                           min_cell_children);
-    return gap_clusters<std::size_t>(children, minutes, label, label, threshold_min, area_flags, include, min_children,
-                                     min_cell_children);
+    Grid<std::int32_t> label = std::move(nearest);  // the clusters are made in the nearest grid itself
+    return gap_clusters_sized(children, minutes, label, label, threshold_min, area_flags, include, min_children,
+                              min_cell_children);
 }
 
 }  // namespace accessplan

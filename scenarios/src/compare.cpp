@@ -261,6 +261,8 @@ ComparisonReport compare_runs(const fs::path& base_dir, const fs::path& scen_dir
             ids[i] = code_of(z[i], 16777216.0f);  // (whole floats end there)
             highest = std::max(highest, ids[i]);
         }
+        // Sized by the highest id the raster holds, not by zones.csv's rows: a zones.tif edited or damaged since (an id
+        // beyond the table) must not make ZoneGrid refuse it; ids the table does not name find no row below.
         zones = ZoneGrid(std::move(ids), static_cast<std::size_t>(highest));
         const geodata::CsvTable table = geodata::read_csv_table(base_layout.zones_csv());
         const int code = table.column("zone_code"), name = table.column("zone_name"), service = table.column("service");

@@ -160,9 +160,9 @@ void check_facility_fields(const Scenario& s, const std::vector<geodata::PointFe
     for (const auto& [key, field, fallback] : {std::tuple{"id_field", &s.id_field, "id"}, {"name_field", &s.name_field, "name"},
                                                {"capacity_field", &s.capacity_field, "capacity"}})
         if (!points.empty() && *field != fallback && !fields.count(*field))
-            missing.push_back(fmt::format("{}: facilities.{} '{}': no facility has a value in that field (the fields with "
-                                          "values: {}); name one of them, or leave {} out (default '{}')", file, key, *field,
-                                          fmt::join(fields, ", "), key, fallback));
+            missing.push_back(fmt::format("{}: facilities.{} '{}': the facilities have no such field (or it is empty in "
+                                          "every one); their fields with values: {}. Name one of them, or leave {} out "
+                                          "(default '{}')", file, key, *field, fmt::join(fields, ", "), key, fallback));
     if (!missing.empty()) throw InputError(fmt::format("{}", fmt::join(missing, "\n")));
     std::map<std::int32_t, std::size_t> seen;
     for (std::size_t p = 0; p < points.size(); ++p) {

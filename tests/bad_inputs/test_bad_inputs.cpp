@@ -840,8 +840,8 @@ BAD_INPUT("travel-search-unknown", "travel.search: everywhere") {
 BAD_INPUT("facility-field-absent", "facilities.id_field naming a field no facility has") {
     test::TempDir tmp;
     expect(validate(on_baseline(tmp.path(), "facilities: {id_field: none_such}\n")), 3,
-           {"demo_province.gpkg: facilities.id_field 'none_such': no facility has a value in that field",
-            "(the fields with values: capacity, commune_code, id, name, type)", "or leave id_field out (default 'id')"});
+           {"demo_province.gpkg: facilities.id_field 'none_such': the facilities have no such field (or it is empty in every one)",
+            "their fields with values: capacity, commune_code, id, name, type.", "or leave id_field out (default 'id')"});
 }
 
 BAD_INPUT("osm-access-unknown", "a travel mode with osm_access: car") {

@@ -151,3 +151,38 @@ TEST_CASE("land parts: roads and bridges join land, ferries do not, and the main
     CHECK(land_parts(land, &bridge, nullptr, {200.0, 500.0 * 100.0 * 100.0})
               .parts[static_cast<std::size_t>(bridged.part(6, 0) - 1)].mainland == Joined::by_link);
 }
+
+TEST_CASE("land parts: a grid that is land everywhere is one piece, the mainland, as the general labelling has it",
+          "[engine][areaclass]") {
+    // Land everywhere takes a short cut (no closing, no fills); the same grid with one cell of water in a corner takes
+    // the general path: away from that cell both say one piece, the mainland.
+    Grid<std::uint8_t> land(make_grid_spec(40, 30, 100.0, 500000.0, 2000000.0, test::test_crs()), std::uint8_t{1});
+    Grid<std::uint8_t> corner = land;
+    corner(0, 0) = 0;
+    for (const double bridge_m : {0.0, 150.0}) {
+        INFO("bridge_m " << bridge_m);
+        const LandPartOptions by_size{bridge_m, 500.0 * 100.0 * 100.0};
+        const LandParts all = land_parts(land, nullptr, nullptr, by_size), general = land_parts(corner, nullptr, nullptr, by_size);
+        REQUIRE(all.parts.size() == 1);
+        REQUIRE(general.parts.size() == 1);
+        CHECK(all.parts[0].cells == land.size());
+        CHECK(general.parts[0].cells == land.size() - 1);
+        CHECK(all.parts[0].mainland == general.parts[0].mainland);
+        CHECK(all.parts[0].mainland == Joined::itself);
+        CHECK(!all.mainland_guessed);
+        CHECK(std::all_of(all.part.values().begin(), all.part.values().end(), [](std::int32_t p) { return p == 1; }));
+        // Too small for the mainland: taken as the largest, and said so, as the general path does.
+        const LandPartOptions huge{bridge_m, 1e12};
+        const LandParts small = land_parts(land, nullptr, nullptr, huge), small_general = land_parts(corner, nullptr, nullptr, huge);
+        CHECK(small.mainland_guessed == small_general.mainland_guessed);
+        CHECK(small.mainland_guessed);
+        CHECK(small.parts[0].mainland == small_general.parts[0].mainland);
+        // Given mainland cells: none on the grid makes it an island; one makes it the mainland.
+        Grid<std::uint8_t> none(land.spec(), 0), one(land.spec(), 0);
+        one(20, 15) = 1;
+        CHECK(land_parts(land, nullptr, &none, by_size).parts[0].mainland == land_parts(corner, nullptr, &none, by_size).parts[0].mainland);
+        CHECK(land_parts(land, nullptr, &none, by_size).parts[0].mainland == Joined::no);
+        CHECK(land_parts(land, nullptr, &one, by_size).parts[0].mainland == Joined::itself);
+        CHECK(land_parts(corner, nullptr, &one, by_size).parts[0].mainland == Joined::itself);
+    }
+}
